@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+#include <math.h>
+#include <time.h>
+
+#include "clock.h"
+#include "macro.h"
+
+void chair_clock_init(struct chair_clock *c, uint64_t wall_now_usec, double scale)
+{
+	c->wall_origin_usec = wall_now_usec;
+	c->scale = scale > 0 ? scale : 1.0;
+}
+
+uint64_t chair_clock_at(const struct chair_clock *c, uint64_t wall_usec)
+{
+	if (wall_usec <= c->wall_origin_usec)
+		return 0;
+	return (uint64_t)llround((double)(wall_usec - c->wall_origin_usec) * c->scale);
+}
+
+uint64_t chair_clock_wall_at(const struct chair_clock *c, uint64_t chair_usec)
+{
+	/* round up, so a timer set for chair time T never fires before T */
+	return c->wall_origin_usec + (uint64_t)ceil((double)chair_usec / c->scale);
+}
+
+uint64_t chair_clock_wall_span(const struct chair_clock *c, uint64_t chair_span_usec)
+{
+	return (uint64_t)ceil((double)chair_span_usec / c->scale);
+}
+
+uint64_t chair_clock_now(const struct chair_clock *c)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return chair_clock_at(c, (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "chair-types.h"
+
+#define HEAT_HARD_CEILING_C 48.0 /* safety.md: no configuration may set MaxTarget above */
+#define MAX_PADS 8
+#define CONFIG_ERROR_MAX 512
+
+struct pad_config {
+	enum zone zone;
+	double max_target_c; /* MaxTarget, ≤ HEAT_HARD_CEILING_C */
+};
+
+struct limits_config {
+	unsigned track_min_mm, track_max_mm;   /* 0..780 */
+	unsigned depth_max_mm;                 /* 0..50 */
+	unsigned width_min_mm, width_max_mm;   /* 60..180 */
+	unsigned travel_speed_max;             /* mm/s, 1..120 */
+	unsigned knead_speed_max;              /* rpm, 0..60 */
+	unsigned tap_rate_max;                 /* taps/min, 0..720 */
+};
+
+struct massaged_config {
+	/* [Chair] */
+	unsigned session_minutes;      /* default SessionLimit: 5..30, multiple of 5 */
+	unsigned max_session_minutes;  /* SetTimer ceiling: 5..30, multiple of 5 */
+	unsigned seat_grace_s;         /* seat empty this long ends a program: 1..30 */
+	char default_program[64];      /* POWER with no previous program */
+	unsigned default_shoulder_mm;  /* zones before a scan succeeds */
+
+	/* [Defaults] */
+	unsigned intensity;            /* 1..5 */
+	unsigned speed;                /* 1..6 */
+	enum width width;
+
+	/* [Limits] */
+	struct limits_config limits;
+
+	/* [Heat] */
+	double default_target_c;       /* 30..MaxTarget */
+	unsigned n_pads;
+	struct pad_config pads[MAX_PADS];
+
+	/* [Programs] */
+	char program_library[256];     /* shipped programs; empty = built-in location */
+	char program_override[256];    /* local overrides of the same ids */
+
+	/* [Simulator] */
+	unsigned sim_shoulder_mm;      /* the simulated person, 300..780 */
+	double sim_load_noise_n;       /* σ of the roller load noise, N */
+};
+
+/* Built-in defaults: the default wiring and limits of hardware.md and safety.md. */
+void config_init_defaults(struct massaged_config *c);
+
+/* Parse one INI file on top of *c. On failure returns negative errno and writes
+ * "FILE:LINE: what was expected" into err (size CONFIG_ERROR_MAX); *c may be partly
+ * changed, so callers parse into a copy. */
+int config_parse_file(struct massaged_config *c, const char *path, char *err);
+
+/* Defaults, then `path` (if it exists, or must exist when `required`), then
+ * `path`.d/ *.conf in lexical order, then cross-field checks.
+ * On failure *ret is untouched and err says why. */
+int config_load(const char *path, bool required, struct massaged_config *ret, char *err);
+
+const struct pad_config *config_find_pad(const struct massaged_config *c, enum zone zone);

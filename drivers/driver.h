@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "roller.h"
+
+/* The one seam between the daemon and the hardware: logical inputs and outputs,
+ * the roller board and the temperature module, behind a table of functions with
+ * a simulated and (later) GPIO/Modbus backends. */
+
+enum chair_input {
+	INPUT_ESTOP,
+	INPUT_SEAT,
+	INPUT_BTN_POWER,
+	INPUT_BTN_NECK,
+	INPUT_BTN_SHOULDER,
+	INPUT_BTN_BACK,
+	INPUT_BTN_PAUSE,
+	INPUT_BTN_UP,
+	INPUT_BTN_DOWN,
+	INPUT_BTN_HEAT,
+	_INPUT_MAX,
+	INPUT_INVALID = -1,
+};
+
+enum chair_output {
+	OUTPUT_MOTOR_POWER,
+	OUTPUT_HEAT_POWER,
+	OUTPUT_HEAT_NECK,
+	OUTPUT_HEAT_SHOULDERS,
+	OUTPUT_HEAT_LOWER_BACK,
+	OUTPUT_LED,
+	_OUTPUT_MAX,
+	OUTPUT_INVALID = -1,
+};
+
+#define TEMP_CHANNELS 8
+#define TEMP_SENTINEL_OPEN INT16_MIN  /* 0x8000: sensor open or missing */
+#define TEMP_SENTINEL_SHORT INT16_MAX /* 0x7FFF: sensor shorted */
+
+/* hardware.md line names: "ESTOP", "SEAT", "BTN_POWER", ..., "MOTOR_POWER", "LED" */
+const char *chair_input_name(enum chair_input i);
+enum chair_input chair_input_from_name(const char *s);
+const char *chair_output_name(enum chair_output o);
+enum chair_output chair_output_from_name(const char *s);
+
+/* Called by a backend on an input edge, in the loop iteration that saw it. `active`
+ * is the logical level (pressed, seated), polarity already applied. */
+typedef void (*chair_input_handler_t)(void *userdata, enum chair_input input, bool active);
+
+struct chair_driver;
+
+struct chair_driver_ops {
+	const char *name;
+	/* Drive every output inactive, release everything, free. NULL-safe callers. */
+	void (*free)(struct chair_driver *d);
+	int (*set_output)(struct chair_driver *d, enum chair_output o, bool active);
+	int (*get_input)(struct chair_driver *d, enum chair_input i, bool *ret_active);
+	/* Roller board: write the holding registers, read the input registers.
+	 * A silent or misbehaving board returns a negative errno (-EIO, -ETIMEDOUT, -EPROTO). */
+	int (*roller_write)(struct chair_driver *d, const struct roller_setpoints *sp);
+	int (*roller_read)(struct chair_driver *d, struct roller_status *ret);
+	/* Temperature module: raw 0.1 °C per channel (with sentinels). */
+	int (*temperatures_read)(struct chair_driver *d, int16_t ret_raw[TEMP_CHANNELS]);
+};
+
+struct chair_driver {
+	const struct chair_driver_ops *ops;
+	chair_input_handler_t on_input;
+	void *userdata;
+};
+
+static inline void chair_driver_set_input_handler(struct chair_driver *d, chair_input_handler_t h, void *userdata)
+{
+	d->on_input = h;
+	d->userdata = userdata;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "driver.h"
+#include "roller.h"
+
+/* The physical model of the chair and its occupant, in chair time. Pure: no I/O,
+ * no clock of its own; the caller passes chair time and the model integrates up to
+ * it (in steps of SIM_STEP_USEC) whenever it is read or written. */
+
+#define SIM_STEP_USEC 10000ULL
+
+/* ../shared/bench/thermal_plant.py, public parameter set */
+struct sim_pad_params {
+	double power_w, c_heater, c_stone, k_hs, k_ha, k_sa, k_body, t_amb, t_body;
+	double sensor_tau, sensor_noise, sensor_lsb;
+};
+
+enum sim_pad_fault {
+	SIM_PAD_SENSOR_OPEN = 1 << 0,
+	SIM_PAD_SENSOR_SHORT = 1 << 1,
+	SIM_PAD_SENSOR_DETACHED = 1 << 2, /* reads ambient, no longer the pad */
+	SIM_PAD_HEATER_STUCK = 1 << 3,    /* relay welded on (the master still cuts) */
+	SIM_PAD_HEATER_DEAD = 1 << 4,
+};
+
+struct sim_pad {
+	enum zone zone;
+	unsigned channel;                 /* temperature module channel */
+	enum chair_output relay;          /* its heater output */
+	struct sim_pad_params p;
+	double t_heater, t_stone, t_sensor;
+	unsigned faults;                  /* enum sim_pad_fault */
+};
+
+struct sim_chair {
+	uint64_t now_usec;                /* chair time the model has reached */
+	uint64_t rng;                     /* xorshift64* state */
+
+	/* roller board */
+	struct roller_setpoints sp;       /* holding registers as last written */
+	uint64_t last_write_usec;
+	double travel_mm, depth_mm, width_mm, knead_rpm, tap_rate;
+	bool enabled, watchdog_tripped, homed;
+	uint16_t fault_code;
+	bool offline;                     /* injected: the board does not answer */
+	bool pinch;                       /* injected: overcurrent while enabled */
+
+	/* the person and the chair's inputs */
+	bool seated;
+	bool estop;
+	unsigned shoulder_mm;
+	double load_noise_n;
+
+	bool outputs[_OUTPUT_MAX];
+
+	unsigned n_pads;
+	struct sim_pad pads[MAX_PADS];
+};
+
+void sim_chair_init(struct sim_chair *s, const struct massaged_config *cfg, uint64_t now_usec, uint64_t seed);
+void sim_chair_advance(struct sim_chair *s, uint64_t now_usec);
+
+/* Register access as the board would answer; -EIO while offline. Both advance first. */
+int sim_chair_roller_write(struct sim_chair *s, uint64_t now_usec, const struct roller_setpoints *sp);
+int sim_chair_roller_read(struct sim_chair *s, uint64_t now_usec, struct roller_status *ret);
+int sim_chair_temperatures_read(struct sim_chair *s, uint64_t now_usec, int16_t ret_raw[TEMP_CHANNELS]);
+void sim_chair_set_output(struct sim_chair *s, uint64_t now_usec, enum chair_output o, bool active);
+
+/* Contact force of the back on the rollers at a height and depth, without noise, N. */
+double sim_chair_load_n(const struct sim_chair *s, double travel_mm, double depth_mm);
+struct sim_pad *sim_chair_find_pad(struct sim_chair *s, enum zone z);
