@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <string.h>
+
+#include "bus-simulator.h"
+#include "log.h"
+#include "macro.h"
+#include "sim-driver.h"
+
+#define SIM_PATH "/org/massaged/Simulator1"
+#define SIM_INTERFACE "org.massaged.Simulator1"
+
+static const struct {
+	const char *name;
+	enum chair_input input;
+} buttons[] = {
+	{ "power", INPUT_BTN_POWER },
+	{ "neck", INPUT_BTN_NECK },
+	{ "shoulder", INPUT_BTN_SHOULDER },
+	{ "back", INPUT_BTN_BACK },
+	{ "pause", INPUT_BTN_PAUSE },
+	{ "intensity-up", INPUT_BTN_UP },
+	{ "intensity-down", INPUT_BTN_DOWN },
+	{ "heat", INPUT_BTN_HEAT },
+};
+
+static int method_set_emergency_stop(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct context *c = userdata;
+	int pressed, r;
+
+	r = sd_bus_message_read(m, "b", &pressed);
+	if (r < 0)
+		return r;
+	sim_driver_set_estop(c->driver, pressed);
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+static int method_set_seated(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct context *c = userdata;
+	int seated, r;
+
+	r = sd_bus_message_read(m, "b", &seated);
+	if (r < 0)
+		return r;
+	sim_driver_set_seated(c->driver, seated);
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+static int method_set_shoulder_height(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct context *c = userdata;
+	uint32_t mm;
+	int r;
+
+	r = sd_bus_message_read(m, "u", &mm);
+	if (r < 0)
+		return r;
+	if (mm < 300 || mm > ROLLER_TRAVEL_MAX_MM)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "Shoulder height %u mm is out of range: use 300 to 780 mm.", mm);
+	sim_driver_chair(c->driver)->shoulder_mm = mm;
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+static int method_press_button(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct context *c = userdata;
+	const char *name;
+	int r;
+
+	r = sd_bus_message_read(m, "s", &name);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < ELEMENTSOF(buttons); i++)
+		if (strcmp(name, buttons[i].name) == 0) {
+			sim_driver_press_button(c->driver, buttons[i].input);
+			return sd_bus_reply_method_return(m, NULL);
+		}
+	return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+				 "Unknown button '%s': use power, neck, shoulder, back, pause, "
+				 "intensity-up, intensity-down or heat.", name);
+}
+
+static int method_inject_fault(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct context *c = userdata;
+	const char *what;
+	int on, r;
+
+	r = sd_bus_message_read(m, "sb", &what, &on);
+	if (r < 0)
+		return r;
+	r = sim_driver_inject_fault(c->driver, what, on);
+	if (r == -ENOENT)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "'%s' names a zone without a heating pad.", what);
+	if (r < 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "Unknown fault '%s': use sensor-open:ZONE, sensor-short:ZONE, "
+					 "sensor-detached:ZONE, heater-stuck:ZONE, heater-dead:ZONE, "
+					 "roller-offline or roller-pinch.", what);
+	log_notice("Simulator: %s %s", what, on ? "injected" : "removed");
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+static struct sim_chair *chair_now(struct context *c)
+{
+	struct sim_chair *s = sim_driver_chair(c->driver);
+
+	sim_chair_advance(s, context_now(c));
+	return s;
+}
+
+static int property_pad_temperature(sd_bus *bus, const char *path, const char *interface, const char *property,
+				    sd_bus_message *rep, void *userdata, sd_bus_error *error)
+{
+	struct sim_chair *s = chair_now(userdata);
+	int r = sd_bus_message_open_container(rep, 'a', "{sd}");
+
+	for (unsigned i = 0; r >= 0 && i < s->n_pads; i++)
+		r = sd_bus_message_append(rep, "{sd}", zone_to_string(s->pads[i].zone), s->pads[i].t_stone);
+	return r < 0 ? r : sd_bus_message_close_container(rep);
+}
+
+static int property_roller_position(sd_bus *bus, const char *path, const char *interface, const char *property,
+				    sd_bus_message *rep, void *userdata, sd_bus_error *error)
+{
+	struct sim_chair *s = chair_now(userdata);
+
+	return sd_bus_message_append(rep, "u", (uint32_t)(s->travel_mm + 0.5));
+}
+
+static int property_outputs(sd_bus *bus, const char *path, const char *interface, const char *property,
+			    sd_bus_message *rep, void *userdata, sd_bus_error *error)
+{
+	struct sim_chair *s = chair_now(userdata);
+	int r = sd_bus_message_open_container(rep, 'a', "{sb}");
+
+	for (int o = 0; r >= 0 && o < _OUTPUT_MAX; o++)
+		r = sd_bus_message_append(rep, "{sb}", chair_output_name(o), (int)s->outputs[o]);
+	return r < 0 ? r : sd_bus_message_close_container(rep);
+}
+
+static const sd_bus_vtable simulator_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD_WITH_ARGS("SetEmergencyStop", SD_BUS_ARGS("b", pressed), SD_BUS_NO_RESULT,
+				method_set_emergency_stop, 0),
+	SD_BUS_METHOD_WITH_ARGS("SetSeated", SD_BUS_ARGS("b", seated), SD_BUS_NO_RESULT, method_set_seated, 0),
+	SD_BUS_METHOD_WITH_ARGS("SetShoulderHeight", SD_BUS_ARGS("u", mm), SD_BUS_NO_RESULT,
+				method_set_shoulder_height, 0),
+	SD_BUS_METHOD_WITH_ARGS("PressButton", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_press_button, 0),
+	SD_BUS_METHOD_WITH_ARGS("InjectFault", SD_BUS_ARGS("s", what, "b", on), SD_BUS_NO_RESULT,
+				method_inject_fault, 0),
+	SD_BUS_PROPERTY("PadTemperature", "a{sd}", property_pad_temperature, 0, 0),
+	SD_BUS_PROPERTY("RollerPosition", "u", property_roller_position, 0, 0),
+	SD_BUS_PROPERTY("Outputs", "a{sb}", property_outputs, 0, 0),
+	SD_BUS_VTABLE_END,
+};
+
+int bus_simulator_register(struct context *c)
+{
+	int r = sd_bus_add_object_vtable(c->bus, NULL, SIM_PATH, SIM_INTERFACE, simulator_vtable, c);
+
+	if (r < 0)
+		return log_errno(r, "Failed to add the %s object", SIM_INTERFACE);
+	return 0;
+}

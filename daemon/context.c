@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+
+#include "context.h"
+#include "log.h"
+#include "macro.h"
+
+static const char *const state_names[_STATE_MAX] = {
+	[STATE_IDLE] = "idle",
+	[STATE_SCANNING] = "scanning",
+	[STATE_RUNNING] = "running",
+	[STATE_PAUSED] = "paused",
+	[STATE_STOPPING] = "stopping",
+	[STATE_FAULT] = "fault",
+};
+
+const char *chair_state_to_string(enum chair_state s)
+{
+	return s >= 0 && s < _STATE_MAX ? state_names[s] : "unknown";
+}
+
+int context_new(struct context **ret)
+{
+	struct context *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	config_init_defaults(&c->config);
+	c->state = STATE_IDLE;
+	*ret = c;
+	return 0;
+}
+
+struct context *context_free(struct context *c)
+{
+	if (!c)
+		return NULL;
+	sd_event_source_disable_unref(c->tick_source);
+	sd_bus_flush_close_unref(c->bus);
+	if (c->driver)
+		c->driver->ops->free(c->driver);
+	sd_event_unref(c->event);
+	program_library_clear(&c->programs);
+	free(c->scan);
+	free(c->config_path);
+	free(c);
+	return NULL;
+}
+
+void context_freep(struct context **c)
+{
+	context_free(*c);
+}
+
+uint64_t context_now(const struct context *c)
+{
+	return chair_clock_now(&c->clock);
+}
+
+struct session_levels context_levels(const struct context *c)
+{
+	return (struct session_levels){
+		.intensity = c->intensity,
+		.speed = c->speed,
+		.width = c->width,
+		.speed_chosen = c->session.speed_chosen,
+		.width_chosen = c->session.width_chosen,
+	};
+}
+
+unsigned context_shoulder_mm(const struct context *c)
+{
+	return c->shoulder_mm ? c->shoulder_mm : c->config.default_shoulder_mm;
+}
+
+static void view_session(const struct context *c, struct chair_view *v)
+{
+	const struct session *s = &c->session;
+	uint64_t now = context_now(c), program_left = UINT64_MAX;
+	const struct program_step *step = NULL;
+	struct program_position pos;
+
+	if (s->manual) {
+		(void)snprintf(v->program, sizeof(v->program), "manual");
+		v->technique = technique_to_string(s->manual_technique);
+		v->zone = zone_to_string(s->manual_zone);
+	} else {
+		(void)snprintf(v->program, sizeof(v->program), "%s", s->program.id);
+		v->step_count = s->program.n_steps;
+		program_left = 0;
+		if (program_locate(&s->program, s->program_pos_usec, &pos)) {
+			step = &s->program.steps[pos.step];
+			v->step = pos.step + 1;
+			program_left = pos.remaining_usec;
+			v->technique = technique_to_string(step->technique);
+			v->zone = zone_to_string(step->zone);
+		}
+	}
+	if (c->state == STATE_SCANNING)
+		v->technique = v->zone = "";
+
+	struct session_levels levels = context_levels(c);
+	struct motion_levels lv = engine_levels(step, &levels);
+	v->speed = lv.speed;
+	v->width = width_to_string(lv.width);
+	engine_session_times(now - MIN(now, s->start_usec), (uint64_t)c->session_limit_s * USEC_PER_SEC,
+			     program_left, &v->elapsed, &v->remaining);
+}
+
+void context_compute_view(const struct context *c, struct chair_view *v)
+{
+	size_t off = 0;
+
+	*v = (struct chair_view){
+		.state = chair_state_to_string(c->state),
+		.technique = "",
+		.zone = "",
+		.intensity = c->intensity,
+		.speed = c->speed,
+		.width = width_to_string(c->width),
+		.heat = c->heat,
+		.shoulder_height = c->shoulder_mm,
+		.seated = c->seated,
+		.session_limit = c->session_limit_s,
+	};
+	if (c->session.active)
+		view_session(c, v);
+	for (unsigned i = 0; i < c->n_faults; i++)
+		off += (size_t)snprintf(v->faults + off, sizeof(v->faults) - off, "%s%s",
+					i ? " " : "", c->faults[i].code);
+}
+
+static void notify_status(const struct context *c, const struct chair_view *v)
+{
+	if (c->state == STATE_FAULT)
+		(void)sd_notifyf(false, "STATUS=Fault: %s", v->faults);
+	else if (c->session.active)
+		(void)sd_notifyf(false, "STATUS=%s %s%s%s", v->state, v->program,
+				 *v->technique ? ": " : "", v->technique);
+	else
+		(void)sd_notifyf(false, "STATUS=%s", v->state);
+}
+
+void context_publish(struct context *c)
+{
+	struct chair_view v;
+	const struct chair_view *p = &c->published;
+	const char *changed[20];
+	size_t n = 0;
+	bool all = !c->published_valid;
+
+#define CHANGED_STR(name, field) if (all || strcmp(v.field, p->field) != 0) changed[n++] = name
+#define CHANGED_VAL(name, field) if (all || v.field != p->field) changed[n++] = name
+
+	context_compute_view(c, &v);
+	CHANGED_STR("State", state);
+	CHANGED_STR("Program", program);
+	CHANGED_STR("Technique", technique);
+	CHANGED_STR("Zone", zone);
+	CHANGED_VAL("Step", step);
+	CHANGED_VAL("StepCount", step_count);
+	CHANGED_VAL("Intensity", intensity);
+	CHANGED_VAL("Speed", speed);
+	CHANGED_STR("Width", width);
+	CHANGED_VAL("Heat", heat);
+	CHANGED_VAL("Elapsed", elapsed);
+	CHANGED_VAL("Remaining", remaining);
+	CHANGED_VAL("ShoulderHeight", shoulder_height);
+	CHANGED_VAL("Seated", seated);
+	CHANGED_STR("Faults", faults);
+	CHANGED_VAL("SessionLimit", session_limit);
+	changed[n] = NULL;
+#undef CHANGED_STR
+#undef CHANGED_VAL
+
+	if (n == 0)
+		return;
+	if (c->bus && c->published_valid)
+		(void)sd_bus_emit_properties_changed_strv(c->bus, "/org/massaged/Chair1", "org.massaged.Chair1",
+							  (char **)changed);
+	if (all || strcmp(v.state, p->state) != 0 || strcmp(v.program, p->program) != 0 ||
+	    strcmp(v.technique, p->technique) != 0)
+		notify_status(c, &v);
+	c->published = v;
+	c->published_valid = true;
+}
+
+int context_reload_programs(struct context *c)
+{
+	struct program_library lib = {};
+	char err[PROGRAM_ERROR_MAX];
+	int r;
+
+	r = program_library_load(c->program_library_dir, c->program_override_dir, &lib, err);
+	if (r < 0) {
+		log_error("Keeping the %u programs loaded before: %s", c->programs.n_programs, err);
+		return r;
+	}
+	program_library_clear(&c->programs);
+	c->programs = lib;
+	log_info("Loaded %u programs", lib.n_programs);
+	return 0;
+}

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "build-config.h"
+#include "bus-chair.h"
+#include "bus-simulator.h"
+#include "buttons.h"
+#include "context.h"
+#include "log.h"
+#include "macro.h"
+#include "safety.h"
+#include "session.h"
+#include "sim-driver.h"
+
+#define TIME_SCALE_MAX 100.0
+
+static void help(void)
+{
+	printf("Usage: massaged [OPTIONS]\n\n"
+	       "The massage chair daemon: programs over D-Bus (org.massaged.Chair1).\n\n"
+	       "  -c, --config FILE      configuration (default %s, if present)\n"
+	       "  -s, --simulate         run against the simulated chair\n"
+	       "  -t, --time-scale N     with --simulate: run chair time N times faster (1-%g)\n"
+	       "  -u, --user             use the session bus instead of the system bus\n"
+	       "  -l, --log-level LEVEL  err, warning, notice, info (default) or debug\n"
+	       "  -h, --help             show this help\n"
+	       "      --version          show the version\n",
+	       CONFIG_FILE, TIME_SCALE_MAX);
+}
+
+struct options {
+	const char *config;
+	bool simulate, user;
+	double time_scale;
+};
+
+static int parse_options(int argc, char *argv[], struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "simulate", no_argument, NULL, 's' },
+		{ "time-scale", required_argument, NULL, 't' },
+		{ "user", no_argument, NULL, 'u' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{},
+	};
+	bool scale_given = false;
+	int opt, level;
+
+	*o = (struct options){ .time_scale = 1.0 };
+	while ((opt = getopt_long(argc, argv, "c:st:ul:h", longopts, NULL)) >= 0) {
+		switch (opt) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 's':
+			o->simulate = true;
+			break;
+		case 't':
+			if (parse_double_range(optarg, 1.0, TIME_SCALE_MAX, &o->time_scale) < 0) {
+				log_error("--time-scale '%s': expected a number from 1 to %g", optarg, TIME_SCALE_MAX);
+				return -EINVAL;
+			}
+			scale_given = true;
+			break;
+		case 'u':
+			o->user = true;
+			break;
+		case 'l':
+			level = log_parse_level(optarg);
+			if (level < 0) {
+				log_error("--log-level '%s': expected err, warning, notice, info or debug", optarg);
+				return -EINVAL;
+			}
+			log_set_max_level(level);
+			break;
+		case 'h':
+			help();
+			return 0;
+		case 'V':
+			printf("massaged %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		log_error("Unexpected argument '%s'; see --help", argv[optind]);
+		return -EINVAL;
+	}
+	if (scale_given && !o->simulate) {
+		log_error("--time-scale only works with --simulate: a real chair runs in real time");
+		return -EINVAL;
+	}
+	return 1;
+}
+
+/* The shipped programs: the source tree's when this binary runs from its build folder. */
+static const char *default_program_dir(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n > 0) {
+		exe[n] = '\0';
+		if (strncmp(exe, BUILD_ROOT "/", strlen(BUILD_ROOT) + 1) == 0)
+			return SOURCE_PROGRAM_DIR;
+	}
+	return PROGRAM_LIBRARY_DIR;
+}
+
+static int load_configuration(struct context *c, const struct options *o)
+{
+	char err[CONFIG_ERROR_MAX];
+	int r;
+
+	r = config_load(o->config ? o->config : CONFIG_FILE, o->config != NULL, &c->config, err);
+	if (r < 0) {
+		log_error("%s", err);
+		return r;
+	}
+	(void)snprintf(c->program_library_dir, sizeof(c->program_library_dir), "%s",
+		       c->config.program_library[0] ? c->config.program_library : default_program_dir());
+	(void)snprintf(c->program_override_dir, sizeof(c->program_override_dir), "%s",
+		       c->config.program_override[0] ? c->config.program_override : PROGRAM_OVERRIDE_DIR);
+	r = context_reload_programs(c);
+	if (r < 0)
+		return r;
+	c->intensity = c->config.intensity;
+	c->speed = c->config.speed;
+	c->width = c->config.width;
+	c->session_limit_s = c->config.session_minutes * 60;
+	return 0;
+}
+
+static void on_input(void *userdata, enum chair_input input, bool active)
+{
+	struct context *c = userdata;
+
+	switch (input) {
+	case INPUT_ESTOP:
+		if (active)
+			fault_raise(c, "estop", "The emergency stop is pressed: rollers and heat are off. "
+				    "Release it, then clear the fault.");
+		else
+			log_notice("Emergency stop released");
+		break;
+	case INPUT_SEAT:
+		session_seat_changed(c, active);
+		break;
+	default:
+		if (active)
+			buttons_press(c, input);
+		break;
+	}
+	context_publish(c);
+}
+
+static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct context *c = userdata;
+
+	log_info("Received %s: stopping", strsignal((int)si->ssi_signo));
+	(void)sd_notify(false, "STOPPING=1\nSTATUS=Stopping");
+	session_end(c, "stopped");
+	safety_force_safe_state(c);
+	return sd_event_exit(c->event, 0);
+}
+
+static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct context *c = userdata;
+
+	(void)sd_notify(false, "RELOADING=1");
+	log_info("Reloading programs");
+	(void)context_reload_programs(c);
+	(void)sd_notify(false, "READY=1");
+	return 0;
+}
+
+static int setup_event_loop(struct context *c)
+{
+	sigset_t mask;
+	int r;
+
+	r = sd_event_default(&c->event);
+	if (r < 0)
+		return log_errno(r, "Failed to create the event loop");
+	(void)sigemptyset(&mask);
+	(void)sigaddset(&mask, SIGTERM);
+	(void)sigaddset(&mask, SIGINT);
+	(void)sigaddset(&mask, SIGHUP);
+	(void)sigprocmask(SIG_BLOCK, &mask, NULL);
+	if ((r = sd_event_add_signal(c->event, NULL, SIGTERM, on_terminate, c)) < 0 ||
+	    (r = sd_event_add_signal(c->event, NULL, SIGINT, on_terminate, c)) < 0 ||
+	    (r = sd_event_add_signal(c->event, NULL, SIGHUP, on_reload, c)) < 0)
+		return log_errno(r, "Failed to add signal handlers");
+	r = sd_event_set_watchdog(c->event, true);
+	if (r < 0)
+		return log_errno(r, "Failed to enable the systemd watchdog");
+	return 0;
+}
+
+/* safety.md start-up: outputs inactive, roller board disabled, PROTOCOL checked. */
+static int setup_hardware(struct context *c, const struct options *o)
+{
+	struct roller_status st;
+	bool pressed = false, seated = false;
+	int r;
+
+	if (!o->simulate) {
+		log_error("No hardware backend is built into this massaged yet: run it with --simulate");
+		return -EOPNOTSUPP;
+	}
+	r = sim_driver_new(&c->clock, &c->config, &c->driver);
+	if (r < 0)
+		return log_errno(r, "Failed to start the simulated chair");
+	chair_driver_set_input_handler(c->driver, on_input, c);
+
+	safety_force_safe_state(c);
+	r = c->driver->ops->roller_read(c->driver, &st);
+	if (r < 0)
+		return log_errno(r, "The roller board does not answer");
+	if (st.protocol != ROLLER_PROTOCOL) {
+		log_error("The roller board speaks protocol %u; this massaged speaks %u", st.protocol, ROLLER_PROTOCOL);
+		return -EPROTO;
+	}
+	c->roller = st;
+	(void)c->driver->ops->get_input(c->driver, INPUT_SEAT, &seated);
+	c->seated = seated;
+	if (c->driver->ops->get_input(c->driver, INPUT_ESTOP, &pressed) >= 0 && pressed)
+		on_input(c, INPUT_ESTOP, true);
+	return 0;
+}
+
+static int setup_bus(struct context *c, const struct options *o)
+{
+	int r;
+
+	r = o->user ? sd_bus_open_user(&c->bus) : sd_bus_open_system(&c->bus);
+	if (r < 0)
+		return log_errno(r, "Failed to connect to the %s bus", o->user ? "session" : "system");
+	r = sd_bus_attach_event(c->bus, c->event, SD_EVENT_PRIORITY_NORMAL);
+	if (r < 0)
+		return log_errno(r, "Failed to attach the bus to the event loop");
+	r = bus_chair_register(c);
+	if (r < 0)
+		return r;
+	if (o->simulate) {
+		r = bus_simulator_register(c);
+		if (r < 0)
+			return r;
+	}
+	r = sd_bus_request_name(c->bus, "org.massaged.Chair1", 0);
+	if (r < 0)
+		return log_errno(r, "Failed to own org.massaged.Chair1 (is another massaged running?)");
+	return 0;
+}
+
+static struct timespec monotonic_now(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts;
+}
+
+int main(int argc, char *argv[])
+{
+	_cleanup_(context_freep) struct context *c = NULL;
+	struct options o;
+	struct timespec ts;
+	int r;
+
+	r = parse_options(argc, argv, &o);
+	if (r <= 0)
+		return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	r = context_new(&c);
+	if (r < 0)
+		return log_errno(r, "Out of memory"), EXIT_FAILURE;
+	c->simulate = o.simulate;
+	c->user_bus = o.user;
+	c->scan = malloc(sizeof(*c->scan));
+	if (!c->scan)
+		return EXIT_FAILURE;
+	ts = monotonic_now();
+	chair_clock_init(&c->clock, (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000, o.time_scale);
+
+	if (load_configuration(c, &o) < 0 || setup_event_loop(c) < 0 || setup_hardware(c, &o) < 0 ||
+	    setup_bus(c, &o) < 0)
+		return EXIT_FAILURE;
+
+	context_publish(c);
+	(void)sd_notify(false, "READY=1");
+	log_info("Ready: %u programs, %s chair%s", c->programs.n_programs, o.simulate ? "simulated" : "real",
+		 o.time_scale != 1.0 ? " (time scaled)" : "");
+	r = sd_event_loop(c->event);
+	if (r < 0)
+		return log_errno(r, "Event loop failed"), EXIT_FAILURE;
+	safety_force_safe_state(c);
+	return r;
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bus-chair.h"
+#include "log.h"
+#include "macro.h"
+#include "safety.h"
+#include "session.h"
+
+static const enum chair_output heat_outputs[] = {
+	OUTPUT_HEAT_NECK, OUTPUT_HEAT_SHOULDERS, OUTPUT_HEAT_LOWER_BACK, OUTPUT_HEAT_POWER,
+};
+
+static bool output_needs_no_fault(enum chair_output o)
+{
+	return o != OUTPUT_LED;
+}
+
+int safety_set_output(struct context *c, enum chair_output o, bool active)
+{
+	int r;
+
+	if (active && c->n_faults > 0 && output_needs_no_fault(o))
+		return -EPERM;
+	r = c->driver->ops->set_output(c->driver, o, active);
+	if (r < 0)
+		log_errno(r, "Failed to drive %s %s", chair_output_name(o), active ? "active" : "inactive");
+	return r;
+}
+
+void safety_force_safe_state(struct context *c)
+{
+	struct roller_setpoints off = c->setpoints;
+
+	/* pads before the master: every relay opens even if one write fails */
+	for (size_t i = 0; i < ELEMENTSOF(heat_outputs); i++)
+		(void)safety_set_output(c, heat_outputs[i], false);
+	(void)safety_set_output(c, OUTPUT_MOTOR_POWER, false);
+	(void)safety_set_output(c, OUTPUT_LED, c->n_faults > 0);
+
+	off.control = 0;
+	off.knead_rpm = off.tap_rate = off.travel_speed = 0;
+	if (c->driver->ops->roller_write(c->driver, &off) == 0)
+		c->setpoints = off;
+}
+
+bool fault_is_active(const struct context *c, const char *code)
+{
+	for (unsigned i = 0; i < c->n_faults; i++)
+		if (strcmp(c->faults[i].code, code) == 0)
+			return true;
+	return false;
+}
+
+void fault_raise(struct context *c, const char *code, const char *fmt, ...)
+{
+	struct fault *f;
+	va_list ap;
+
+	if (fault_is_active(c, code))
+		return;
+	if (c->n_faults == FAULTS_MAX) {
+		/* the chair is already safe; the list is only full of other faults */
+		safety_force_safe_state(c);
+		return;
+	}
+	f = &c->faults[c->n_faults++];
+	(void)snprintf(f->code, sizeof(f->code), "%s", code);
+	va_start(ap, fmt);
+	(void)vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
+
+	safety_force_safe_state(c);
+	log_fault(f->code, f->message);
+	bus_chair_emit_fault_raised(c, f->code, f->message);
+	session_end(c, "fault");
+	c->state = STATE_FAULT;
+	context_publish(c);
+}
+
+/* Is the cause of this fault still there? Asks the hardware afresh. */
+static bool fault_cause_persists(struct context *c, const struct fault *f)
+{
+	struct chair_driver *d = c->driver;
+	struct roller_status st;
+	bool pressed = false;
+
+	if (strcmp(f->code, "estop") == 0)
+		return d->ops->get_input(d, INPUT_ESTOP, &pressed) < 0 || pressed;
+	if (strcmp(f->code, "roller-offline") == 0)
+		return d->ops->roller_read(d, &st) < 0;
+	if (strcmp(f->code, "roller-fault") == 0) {
+		struct roller_setpoints sp = c->setpoints;
+
+		sp.control = ROLLER_CONTROL_CLEAR_FAULT;
+		if (d->ops->roller_write(d, &sp) < 0 || d->ops->roller_read(d, &st) < 0)
+			return true;
+		c->setpoints.control = 0;
+		return (st.status & (ROLLER_STATUS_FAULT | ROLLER_STATUS_WATCHDOG)) != 0;
+	}
+	return false;
+}
+
+int faults_clear(struct context *c, sd_bus_error *error)
+{
+	char persisting[FAULTS_MAX * FAULT_CODE_MAX] = "";
+	size_t off = 0;
+
+	for (unsigned i = 0; i < c->n_faults; i++)
+		if (fault_cause_persists(c, &c->faults[i]))
+			off += (size_t)snprintf(persisting + off, sizeof(persisting) - off, "%s%s",
+						off ? ", " : "", c->faults[i].code);
+	if (off > 0)
+		return sd_bus_error_setf(error, "org.massaged.Chair1.Error.FaultActive",
+					 "The cause of %s is still there: release the emergency stop "
+					 "or repair the roller board, then clear again.", persisting);
+
+	while (c->n_faults > 0) {
+		struct fault f = c->faults[--c->n_faults];
+
+		log_notice("Fault %s cleared", f.code);
+		bus_chair_emit_fault_cleared(c, f.code);
+	}
+	(void)safety_set_output(c, OUTPUT_LED, false);
+	if (c->state == STATE_FAULT)
+		c->state = STATE_IDLE;
+	context_publish(c);
+	return 0;
+}

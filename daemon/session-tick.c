@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+
+#include "log.h"
+#include "macro.h"
+#include "safety.h"
+#include "session.h"
+#include "zone.h"
+
+/* The control tick: ~50 Hz of chair time while the rollers have work, none while
+ * idle. Under --time-scale the wall period shrinks, down to TICK_WALL_MIN_USEC. */
+#define TICK_CHAIR_USEC (20 * USEC_PER_MSEC)
+#define TICK_WALL_MIN_USEC (2 * USEC_PER_MSEC)
+#define ROLLER_SILENCE_USEC (300 * USEC_PER_MSEC) /* safety.md: roller board silent */
+#define ROLLER_WATCHDOG_MS 1000
+#define SCAN_TIMEOUT_USEC (90 * USEC_PER_SEC)
+#define PARKED_TRAVEL_MM 2
+#define PARKED_DEPTH_MM 1
+
+static bool tick_wanted(const struct context *c)
+{
+	return c->state == STATE_SCANNING || c->state == STATE_RUNNING || c->state == STATE_PAUSED ||
+	       c->state == STATE_STOPPING;
+}
+
+/* Reads the board; false when the session cannot go on (a fault was raised). */
+static bool roller_poll(struct context *c, uint64_t now)
+{
+	int r = c->driver->ops->roller_read(c->driver, &c->roller);
+
+	if (r < 0) {
+		if (now - MIN(now, c->roller_last_ok_usec) >= ROLLER_SILENCE_USEC) {
+			fault_raise(c, "roller-offline",
+				    "The roller board has not answered for 300 ms; motor power is off. "
+				    "Check its cable and supply, then clear the fault.");
+			return false;
+		}
+		return true;
+	}
+	c->roller_last_ok_usec = now;
+	if (c->roller.status & ROLLER_STATUS_FAULT) {
+		fault_raise(c, "roller-fault",
+			    "The roller board reports fault code %u (1 pinch or overcurrent, 2 motor "
+			    "overtemperature, 3 encoder, 4 supply); the motors are off. Make sure nothing "
+			    "is caught in the mechanism, then clear the fault.", c->roller.fault_code);
+		return false;
+	}
+	if (c->roller.status & ROLLER_STATUS_WATCHDOG) {
+		fault_raise(c, "roller-fault",
+			    "The roller board's watchdog stopped the motors: it missed the daemon's "
+			    "updates. Clear the fault to go on.");
+		return false;
+	}
+	return true;
+}
+
+static void setpoints_hold(struct context *c)
+{
+	struct roller_setpoints *sp = &c->setpoints;
+
+	sp->travel_target_mm = c->roller.travel_mm;
+	sp->travel_speed = 0;
+	sp->knead_rpm = 0;
+	sp->tap_rate = 0;
+	sp->depth_mm = c->roller.depth_mm;
+}
+
+static void setpoints_park(struct context *c)
+{
+	struct roller_setpoints *sp = &c->setpoints;
+
+	sp->control = ROLLER_CONTROL_ENABLE | ROLLER_CONTROL_PARK;
+	sp->travel_target_mm = (uint16_t)c->config.limits.track_min_mm;
+	sp->travel_speed = (uint16_t)c->config.limits.travel_speed_max;
+	sp->knead_rpm = sp->tap_rate = sp->depth_mm = 0;
+}
+
+static void scan_finish(struct context *c)
+{
+	unsigned mm;
+	int r = body_scan_find_shoulder(c->scan, &mm);
+
+	if (r < 0) {
+		log_warning("Body scan found no shoulder line; zones use the default %u mm",
+			    c->config.default_shoulder_mm);
+	} else {
+		c->shoulder_mm = mm;
+		log_info("Body scan: shoulder line at %u mm", mm);
+	}
+	c->scan_active = false;
+	c->state = c->scan_return;
+	if (c->state == STATE_STOPPING)
+		setpoints_park(c);
+}
+
+static void scan_step(struct context *c, uint64_t now)
+{
+	const struct limits_config *lim = &c->config.limits;
+	struct roller_setpoints *sp = &c->setpoints;
+	unsigned from = MAX(SCAN_FROM_MM, lim->track_min_mm);
+
+	sp->knead_rpm = sp->tap_rate = 0;
+	sp->depth_mm = (uint16_t)MIN(SCAN_DEPTH_MM, lim->depth_max_mm);
+	if (c->scan_phase == SCAN_APPROACH) {
+		sp->travel_target_mm = (uint16_t)from;
+		sp->travel_speed = (uint16_t)lim->travel_speed_max;
+		if (abs((int)c->roller.travel_mm - (int)from) <= 3 && c->roller.depth_mm + 1u >= sp->depth_mm) {
+			c->scan_phase = SCAN_CLIMB;
+			c->scan_climb_start_usec = now;
+		}
+		return;
+	}
+	body_scan_add(c->scan, c->roller.travel_mm, c->roller.load_dn / 10.0);
+	sp->travel_target_mm = (uint16_t)lim->track_max_mm;
+	sp->travel_speed = SCAN_SPEED_MM_S;
+	if ((unsigned)c->roller.travel_mm + 1 >= lim->track_max_mm ||
+	    now - c->scan_climb_start_usec >= SCAN_TIMEOUT_USEC)
+		scan_finish(c);
+}
+
+static void run_step(struct context *c, uint64_t dt)
+{
+	const struct limits_config *lim = &c->config.limits;
+	struct session *s = &c->session;
+	struct session_levels levels = context_levels(c);
+	struct program_position pos;
+	const struct program_step *step;
+	struct motion_levels lv;
+
+	s->program_pos_usec += dt;
+	if (s->manual) {
+		lv = engine_levels(NULL, &levels);
+		technique_setpoints(s->manual_technique, zone_to_range(s->manual_zone, context_shoulder_mm(c), lim),
+				    &lv, lim, s->program_pos_usec, &c->setpoints);
+		return;
+	}
+	if (!program_locate(&s->program, s->program_pos_usec, &pos)) {
+		session_end(c, "completed");
+		setpoints_park(c);
+		return;
+	}
+	step = &s->program.steps[pos.step];
+	lv = engine_levels(step, &levels);
+	technique_setpoints(step->technique, zone_to_range(step->zone, context_shoulder_mm(c), lim),
+			    &lv, lim, pos.t_in_step_usec, &c->setpoints);
+}
+
+/* Parked: motors off, back to idle. */
+static void park_finish(struct context *c)
+{
+	c->setpoints.control = 0;
+	(void)c->driver->ops->roller_write(c->driver, &c->setpoints);
+	(void)safety_set_output(c, OUTPUT_MOTOR_POWER, false);
+	c->state = STATE_IDLE;
+	log_info("Rollers parked");
+}
+
+static void tick_once(struct context *c, uint64_t now)
+{
+	uint64_t dt = now - MIN(now, c->last_tick_usec);
+	int r;
+
+	c->last_tick_usec = now;
+	if (!roller_poll(c, now))
+		return;
+	session_check_limits(c);
+	c->setpoints.control = ROLLER_CONTROL_ENABLE;
+	c->setpoints.watchdog_ms = ROLLER_WATCHDOG_MS;
+	switch (c->state) {
+	case STATE_SCANNING:
+		scan_step(c, now);
+		break;
+	case STATE_RUNNING:
+		run_step(c, dt);
+		break;
+	case STATE_PAUSED:
+		setpoints_hold(c);
+		break;
+	case STATE_STOPPING:
+		setpoints_park(c);
+		if (c->roller.travel_mm <= c->config.limits.track_min_mm + PARKED_TRAVEL_MM &&
+		    c->roller.depth_mm <= PARKED_DEPTH_MM) {
+			park_finish(c);
+			return;
+		}
+		break;
+	default:
+		return;
+	}
+	r = c->driver->ops->roller_write(c->driver, &c->setpoints);
+	if (r < 0)
+		log_debug("Roller board write failed: %d", r);
+}
+
+static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct context *c = userdata;
+
+	tick_once(c, context_now(c));
+	context_publish(c);
+	return session_tick_update(c);
+}
+
+int session_tick_update(struct context *c)
+{
+	uint64_t period = MAX(chair_clock_wall_span(&c->clock, TICK_CHAIR_USEC), TICK_WALL_MIN_USEC);
+	uint64_t wall_now;
+	int r;
+
+	if (!tick_wanted(c)) {
+		c->ticking = false;
+		return c->tick_source ? sd_event_source_set_enabled(c->tick_source, SD_EVENT_OFF) : 0;
+	}
+	if (!c->ticking) {
+		c->last_tick_usec = context_now(c);
+		c->ticking = true;
+	}
+	if (c->tick_source && sd_event_source_get_enabled(c->tick_source, NULL) > 0)
+		return 0; /* armed already */
+
+	r = sd_event_now(c->event, CLOCK_MONOTONIC, &wall_now);
+	if (r < 0)
+		return log_errno(r, "Failed to read the event loop's clock");
+	if (!c->tick_source) {
+		/* accuracy 0 would mean sd-event's default slack of 250 ms */
+		r = sd_event_add_time(c->event, &c->tick_source, CLOCK_MONOTONIC, wall_now + period,
+				      1, on_tick, c);
+		if (r < 0)
+			return log_errno(r, "Failed to add the control tick");
+		(void)sd_event_source_set_description(c->tick_source, "control-tick");
+		return 0;
+	}
+	r = sd_event_source_set_time(c->tick_source, wall_now + period);
+	if (r < 0)
+		return log_errno(r, "Failed to schedule the control tick");
+	return sd_event_source_set_enabled(c->tick_source, SD_EVENT_ONESHOT);
+}

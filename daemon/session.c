@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <string.h>
+
+#include "bus-chair.h"
+#include "log.h"
+#include "macro.h"
+#include "safety.h"
+#include "session.h"
+
+static bool program_heats_every_step(const struct program *p)
+{
+	for (unsigned i = 0; i < p->n_steps; i++)
+		if (!p->steps[i].heat)
+			return false;
+	return p->n_steps > 0;
+}
+
+static void scan_begin(struct context *c, enum chair_state after)
+{
+	body_scan_init(c->scan);
+	c->scan_active = true;
+	c->scan_phase = SCAN_APPROACH;
+	c->scan_return = after;
+	c->state = STATE_SCANNING;
+	(void)safety_set_output(c, OUTPUT_MOTOR_POWER, true);
+	log_info("Body scan started");
+}
+
+static void session_begin(struct context *c)
+{
+	uint64_t now = context_now(c);
+
+	c->session.active = true;
+	c->session.start_usec = now;
+	c->session.program_pos_usec = 0;
+	c->session.speed_chosen = c->session.width_chosen = false;
+	c->session.seat_empty = false;
+	c->roller_last_ok_usec = now;
+	c->scan_active = false;
+	(void)safety_set_output(c, OUTPUT_MOTOR_POWER, true);
+	if (c->shoulder_mm == 0)
+		scan_begin(c, STATE_RUNNING);
+	else
+		c->state = STATE_RUNNING;
+	(void)session_tick_update(c);
+	context_publish(c);
+}
+
+void session_start_program(struct context *c, const struct program *p)
+{
+	session_end(c, "replaced");
+	c->session.manual = false;
+	c->session.program = *p;
+	(void)snprintf(c->last_program, sizeof(c->last_program), "%s", p->id);
+	if (program_heats_every_step(p))
+		c->heat = true;
+	log_info("Program %s started (%u steps, %u s)", p->id, p->n_steps, program_duration_s(p));
+	session_begin(c);
+}
+
+void session_start_manual(struct context *c, enum technique t, enum zone z)
+{
+	session_end(c, "replaced");
+	c->session.manual = true;
+	c->session.manual_technique = t;
+	c->session.manual_zone = z;
+	log_info("Manual %s on %s started", technique_to_string(t), zone_to_string(z));
+	session_begin(c);
+}
+
+static void park_begin(struct context *c)
+{
+	c->scan_active = false;
+	c->state = STATE_STOPPING;
+	(void)session_tick_update(c);
+}
+
+void session_end(struct context *c, const char *reason)
+{
+	const char *id;
+
+	if (!c->session.active)
+		return;
+	id = c->session.manual ? "manual" : c->session.program.id;
+	log_info("Program %s finished: %s", id, reason);
+	bus_chair_emit_program_finished(c, id, reason);
+	c->session.active = false;
+	c->heat = false;
+	if (strcmp(reason, "seat-empty") == 0)
+		c->shoulder_mm = 0; /* the next person is scanned afresh */
+	if (strcmp(reason, "fault") != 0 && strcmp(reason, "replaced") != 0)
+		park_begin(c);
+	context_publish(c);
+}
+
+void session_stop(struct context *c)
+{
+	bool scanning_alone = c->scan_active && !c->session.active;
+
+	session_end(c, "stopped");
+	if (scanning_alone)
+		park_begin(c);
+	context_publish(c);
+}
+
+void session_pause(struct context *c)
+{
+	if (c->state != STATE_RUNNING)
+		return;
+	c->state = STATE_PAUSED;
+	log_info("Paused");
+	context_publish(c);
+}
+
+void session_resume(struct context *c)
+{
+	if (c->state != STATE_PAUSED)
+		return;
+	c->state = STATE_RUNNING;
+	c->session.seat_empty = false;
+	log_info("Resumed");
+	context_publish(c);
+}
+
+void session_scan(struct context *c)
+{
+	if (c->scan_active)
+		return;
+	if (c->session.active)
+		scan_begin(c, c->state == STATE_PAUSED ? STATE_PAUSED : STATE_RUNNING);
+	else
+		scan_begin(c, STATE_STOPPING);
+	if (!c->session.active)
+		c->roller_last_ok_usec = context_now(c);
+	(void)session_tick_update(c);
+	context_publish(c);
+}
+
+void session_seat_changed(struct context *c, bool seated)
+{
+	c->seated = seated;
+	if (seated) {
+		/* stays paused: rollers restart only when the person asks (Resume) */
+		c->session.seat_empty = false;
+		log_info("Seat occupied");
+		context_publish(c);
+		return;
+	}
+	log_info("Seat empty");
+	if (c->session.active && (c->state == STATE_RUNNING || c->state == STATE_SCANNING ||
+				  c->state == STATE_PAUSED)) {
+		c->scan_active = false;
+		c->state = STATE_PAUSED;
+		c->session.seat_empty = true;
+		c->session.seat_empty_since_usec = context_now(c);
+	} else if (c->scan_active) {
+		park_begin(c);
+	} else if (c->state == STATE_IDLE) {
+		c->shoulder_mm = 0;
+	}
+	context_publish(c);
+}
+
+void session_check_limits(struct context *c)
+{
+	uint64_t now = context_now(c);
+	const struct session *s = &c->session;
+
+	if (!s->active)
+		return;
+	if (now - MIN(now, s->start_usec) >= (uint64_t)c->session_limit_s * USEC_PER_SEC)
+		session_end(c, "timeout");
+	else if (s->seat_empty && now - s->seat_empty_since_usec >= (uint64_t)c->config.seat_grace_s * USEC_PER_SEC)
+		session_end(c, "seat-empty");
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+#include "check-tap.h"
+#include "clock.h"
+#include "macro.h"
+
+START_TEST(test_clock_scale_one)
+{
+	struct chair_clock c;
+
+	chair_clock_init(&c, 5 * USEC_PER_SEC, 1.0);
+	ck_assert_uint_eq(chair_clock_at(&c, 5 * USEC_PER_SEC), 0);
+	ck_assert_uint_eq(chair_clock_at(&c, 7 * USEC_PER_SEC), 2 * USEC_PER_SEC);
+	ck_assert_uint_eq(chair_clock_wall_at(&c, 2 * USEC_PER_SEC), 7 * USEC_PER_SEC);
+	/* before the origin the chair clock reads 0, never wraps */
+	ck_assert_uint_eq(chair_clock_at(&c, 1), 0);
+}
+END_TEST
+
+START_TEST(test_clock_time_scale)
+{
+	struct chair_clock c;
+
+	chair_clock_init(&c, 1000, 20.0);
+	/* one wall second is twenty chair seconds */
+	ck_assert_uint_eq(chair_clock_at(&c, 1000 + USEC_PER_SEC), 20 * USEC_PER_SEC);
+	ck_assert_uint_eq(chair_clock_wall_span(&c, 20 * USEC_PER_SEC), USEC_PER_SEC);
+	/* a 15 minute program takes 45 s of wall time at 20x */
+	ck_assert_uint_eq(chair_clock_wall_span(&c, 900 * USEC_PER_SEC), 45 * USEC_PER_SEC);
+}
+END_TEST
+
+START_TEST(test_clock_wall_at_never_early)
+{
+	struct chair_clock c;
+
+	chair_clock_init(&c, 0, 3.0);
+	/* a timer set for chair time T fires at a wall time that maps to >= T */
+	for (uint64_t t = 0; t < 100000; t += 7)
+		ck_assert_uint_ge(chair_clock_at(&c, chair_clock_wall_at(&c, t)), t);
+}
+END_TEST
+
+START_TEST(test_clock_now_monotonic)
+{
+	struct chair_clock c;
+	uint64_t a, b;
+
+	chair_clock_init(&c, 0, 1.0);
+	a = chair_clock_now(&c);
+	b = chair_clock_now(&c);
+	ck_assert_uint_ge(b, a);
+	ck_assert_uint_gt(a, 0);
+}
+END_TEST
+
+START_TEST(test_clock_bad_scale_is_real_time)
+{
+	struct chair_clock c;
+
+	chair_clock_init(&c, 0, 0.0);
+	ck_assert_uint_eq(chair_clock_at(&c, USEC_PER_SEC), USEC_PER_SEC);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("clock");
+	TCase *tc = tcase_create("clock");
+
+	tcase_add_test(tc, test_clock_scale_one);
+	tcase_add_test(tc, test_clock_time_scale);
+	tcase_add_test(tc, test_clock_wall_at_never_early);
+	tcase_add_test(tc, test_clock_now_monotonic);
+	tcase_add_test(tc, test_clock_bad_scale_is_real_time);
+	suite_add_tcase(s, tc);
+	return check_run_tap(s);
+}

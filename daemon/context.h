@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "clock.h"
+#include "config.h"
+#include "driver.h"
+#include "engine.h"
+#include "program.h"
+#include "roller.h"
+#include "scan.h"
+
+enum chair_state {
+	STATE_IDLE,
+	STATE_SCANNING,
+	STATE_RUNNING,
+	STATE_PAUSED,
+	STATE_STOPPING,
+	STATE_FAULT,
+	_STATE_MAX,
+};
+
+#define FAULTS_MAX 16
+#define FAULT_CODE_MAX 40
+#define FAULT_MESSAGE_MAX 256
+
+struct fault {
+	char code[FAULT_CODE_MAX];
+	char message[FAULT_MESSAGE_MAX];
+};
+
+/* What the Chair1 properties show, computed from the context in one place so that
+ * getters and PropertiesChanged can never disagree. */
+struct chair_view {
+	const char *state;
+	char program[PROGRAM_ID_MAX];
+	const char *technique, *zone;
+	unsigned step, step_count;
+	unsigned intensity, speed;
+	const char *width;
+	bool heat;
+	unsigned elapsed, remaining;
+	unsigned shoulder_height;
+	bool seated;
+	char faults[FAULTS_MAX * FAULT_CODE_MAX]; /* space-joined, for comparison */
+	unsigned session_limit;
+};
+
+enum scan_phase {
+	SCAN_APPROACH, /* to SCAN_FROM_MM at full travel speed, no depth */
+	SCAN_CLIMB,    /* up the track at SCAN_SPEED_MM_S, light depth, reading the load */
+};
+
+struct session {
+	bool active;                 /* a program or manual session exists */
+	bool manual;
+	struct program program;      /* a copy: a reload never pulls it away */
+	enum technique manual_technique;
+	enum zone manual_zone;
+	uint64_t start_usec;         /* chair time the session began */
+	uint64_t program_pos_usec;   /* how far into the program (holds in pause and scan) */
+	bool speed_chosen, width_chosen; /* the person's SetSpeed/SetWidth override the steps */
+	bool seat_empty;             /* paused because the seat emptied */
+	uint64_t seat_empty_since_usec;
+};
+
+struct context {
+	sd_event *event;
+	sd_bus *bus;
+	sd_event_source *tick_source;
+	struct chair_clock clock;
+
+	char *config_path;
+	bool config_required;
+	struct massaged_config config;
+	char program_library_dir[256], program_override_dir[256];
+	struct program_library programs;
+	bool simulate, user_bus;
+
+	struct chair_driver *driver;
+
+	enum chair_state state;
+	struct session session;
+	char last_program[PROGRAM_ID_MAX];
+
+	/* person-level settings that outlive a session */
+	unsigned intensity, speed;
+	enum width width;
+	bool heat;
+	unsigned session_limit_s;
+	unsigned shoulder_mm;        /* 0 = not known for this person */
+	bool seated;
+
+	/* scan */
+	bool scan_active;
+	enum scan_phase scan_phase;
+	enum chair_state scan_return; /* what follows the scan: running, paused or stopping */
+	uint64_t scan_climb_start_usec;
+	struct body_scan *scan;
+
+	/* roller board */
+	struct roller_setpoints setpoints;
+	struct roller_status roller;
+	uint64_t roller_last_ok_usec;
+	uint64_t last_tick_usec;
+	bool ticking;
+
+	unsigned n_faults;
+	struct fault faults[FAULTS_MAX];
+
+	struct chair_view published;
+	bool published_valid;
+};
+
+const char *chair_state_to_string(enum chair_state s);
+
+int context_new(struct context **ret);
+struct context *context_free(struct context *c);
+void context_freep(struct context **c);
+
+/* The current chair time. */
+uint64_t context_now(const struct context *c);
+void context_compute_view(const struct context *c, struct chair_view *ret);
+/* Emit PropertiesChanged for every Chair1 property whose value changed, and tell
+ * systemd the status. Call after anything that may change state. */
+void context_publish(struct context *c);
+/* The levels that apply now: the person's, and whether they override the steps. */
+struct session_levels context_levels(const struct context *c);
+/* The shoulder line zones are placed from: the scanned one, else the configured default. */
+unsigned context_shoulder_mm(const struct context *c);
+/* Load the program library into a new set; on failure the running set stays. */
+int context_reload_programs(struct context *c);

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+#include "engine.h"
+#include "macro.h"
+
+bool program_locate(const struct program *p, uint64_t pos_usec, struct program_position *ret)
+{
+	uint64_t start = 0, total = (uint64_t)program_duration_s(p) * USEC_PER_SEC;
+
+	for (unsigned i = 0; i < p->n_steps; i++) {
+		uint64_t len = (uint64_t)p->steps[i].duration_s * USEC_PER_SEC;
+
+		if (pos_usec < start + len) {
+			*ret = (struct program_position){
+				.step = i,
+				.t_in_step_usec = pos_usec - start,
+				.remaining_usec = total - pos_usec,
+			};
+			return true;
+		}
+		start += len;
+	}
+	return false;
+}
+
+struct motion_levels engine_levels(const struct program_step *step, const struct session_levels *s)
+{
+	struct motion_levels lv = {
+		.intensity = s->intensity,
+		.speed = s->speed,
+		.width = s->width,
+	};
+
+	if (!step)
+		return lv;
+	if (!s->speed_chosen)
+		lv.speed = step->speed;
+	if (!s->width_chosen)
+		lv.width = step->width;
+	lv.intensity = (unsigned)CLAMP((int)s->intensity + step->depth_offset, INTENSITY_MIN, INTENSITY_MAX);
+	return lv;
+}
+
+void engine_session_times(uint64_t session_usec, uint64_t limit_usec, uint64_t program_remaining_usec,
+			  unsigned *ret_elapsed_s, unsigned *ret_remaining_s)
+{
+	uint64_t left = session_usec >= limit_usec ? 0 : limit_usec - session_usec;
+
+	left = MIN(left, program_remaining_usec);
+	*ret_elapsed_s = (unsigned)(session_usec / USEC_PER_SEC);
+	/* round up: "0 s left" only when nothing is */
+	*ret_remaining_s = (unsigned)((left + USEC_PER_SEC - 1) / USEC_PER_SEC);
+}

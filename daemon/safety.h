@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <systemd/sd-bus.h>
+
+#include "context.h"
+
+/* The safety supervisor: the only path to the outputs, owner of the fault list. */
+
+/* Heater master and pad relays off, motor power off (the GPIO outputs first), then
+ * the roller board disabled. Never waits for a tick. */
+void safety_force_safe_state(struct context *c);
+
+/* Drive one output, unless a fault forbids it (motor power and heat stay off while
+ * any fault is active). Logs a driver failure once here. */
+int safety_set_output(struct context *c, enum chair_output o, bool active);
+
+/* Raise a fault once: safe state, journal entry with the code, FaultRaised, the
+ * running program ends with reason "fault", State "fault". Raising an active fault
+ * again does nothing. */
+void fault_raise(struct context *c, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool fault_is_active(const struct context *c, const char *code);
+
+/* ClearFault: if any fault's cause persists, clear nothing and say which in error
+ * (FaultActive); otherwise clear all (FaultCleared each) and return to idle. */
+int faults_clear(struct context *c, sd_bus_error *error);

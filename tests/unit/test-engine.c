@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdint.h>
+
+#include "check-tap.h"
+#include "engine.h"
+#include "macro.h"
+
+/* 60 s glide, 120 s knead (depth -1, heat), 30 s tap (speed 5, narrow) */
+static void three_steps(struct program *p)
+{
+	*p = (struct program){ .id = "t", .n_steps = 3 };
+	p->steps[0] = (struct program_step){ TECHNIQUE_GLIDE, ZONE_BACK, 60, 2, WIDTH_WIDE, 0, false };
+	p->steps[1] = (struct program_step){ TECHNIQUE_KNEAD, ZONE_SHOULDERS, 120, 3, WIDTH_MEDIUM, -1, true };
+	p->steps[2] = (struct program_step){ TECHNIQUE_TAP, ZONE_UPPER_BACK, 30, 5, WIDTH_NARROW, 2, false };
+}
+
+START_TEST(test_locate_steps)
+{
+	struct program p;
+	struct program_position pos;
+
+	three_steps(&p);
+	ck_assert(program_locate(&p, 0, &pos));
+	ck_assert_uint_eq(pos.step, 0);
+	ck_assert_uint_eq(pos.remaining_usec, 210 * USEC_PER_SEC);
+
+	ck_assert(program_locate(&p, 59 * USEC_PER_SEC, &pos));
+	ck_assert_uint_eq(pos.step, 0);
+	ck_assert(program_locate(&p, 60 * USEC_PER_SEC, &pos));
+	ck_assert_uint_eq(pos.step, 1);
+	ck_assert_uint_eq(pos.t_in_step_usec, 0);
+
+	ck_assert(program_locate(&p, 200 * USEC_PER_SEC, &pos));
+	ck_assert_uint_eq(pos.step, 2);
+	ck_assert_uint_eq(pos.t_in_step_usec, 20 * USEC_PER_SEC);
+	ck_assert_uint_eq(pos.remaining_usec, 10 * USEC_PER_SEC);
+}
+END_TEST
+
+START_TEST(test_locate_end)
+{
+	struct program p;
+	struct program_position pos = { .step = 99 };
+
+	three_steps(&p);
+	ck_assert(program_locate(&p, 210 * USEC_PER_SEC - 1, &pos));
+	ck_assert(!program_locate(&p, 210 * USEC_PER_SEC, &pos));
+	p.n_steps = 0;
+	ck_assert(!program_locate(&p, 0, &pos));
+}
+END_TEST
+
+START_TEST(test_levels_follow_step_until_chosen)
+{
+	struct program p;
+	struct session_levels s = { .intensity = 3, .speed = 4, .width = WIDTH_MEDIUM };
+	struct motion_levels lv;
+
+	three_steps(&p);
+	lv = engine_levels(&p.steps[0], &s);
+	ck_assert_uint_eq(lv.speed, 2);
+	ck_assert_int_eq(lv.width, WIDTH_WIDE);
+	ck_assert_uint_eq(lv.intensity, 3);
+
+	s.speed_chosen = s.width_chosen = true;
+	lv = engine_levels(&p.steps[0], &s);
+	ck_assert_uint_eq(lv.speed, 4);
+	ck_assert_int_eq(lv.width, WIDTH_MEDIUM);
+}
+END_TEST
+
+START_TEST(test_levels_depth_offset_clamped)
+{
+	struct program p;
+	struct session_levels s = { .intensity = 1, .speed = 3, .width = WIDTH_MEDIUM };
+
+	three_steps(&p);
+	/* "finish lighter" never goes below 1, a firmer step never above 5 */
+	ck_assert_uint_eq(engine_levels(&p.steps[1], &s).intensity, 1);
+	s.intensity = 4;
+	ck_assert_uint_eq(engine_levels(&p.steps[1], &s).intensity, 3);
+	ck_assert_uint_eq(engine_levels(&p.steps[2], &s).intensity, 5);
+	/* manual: the person's levels as they are */
+	ck_assert_uint_eq(engine_levels(NULL, &s).intensity, 4);
+	ck_assert_uint_eq(engine_levels(NULL, &s).speed, 3);
+}
+END_TEST
+
+START_TEST(test_session_times)
+{
+	unsigned e, r;
+
+	/* program shorter than the limit: Remaining is the program's */
+	engine_session_times(30 * USEC_PER_SEC, 1200 * USEC_PER_SEC, 600 * USEC_PER_SEC, &e, &r);
+	ck_assert_uint_eq(e, 30);
+	ck_assert_uint_eq(r, 600);
+	/* the limit comes first */
+	engine_session_times(1000 * USEC_PER_SEC, 1200 * USEC_PER_SEC, 600 * USEC_PER_SEC, &e, &r);
+	ck_assert_uint_eq(r, 200);
+	/* manual: the limit only; past it nothing is left */
+	engine_session_times(1300 * USEC_PER_SEC, 1200 * USEC_PER_SEC, UINT64_MAX, &e, &r);
+	ck_assert_uint_eq(e, 1300);
+	ck_assert_uint_eq(r, 0);
+	/* a part second left reads as 1 s, not 0 */
+	engine_session_times(0, 1200 * USEC_PER_SEC, 500000, &e, &r);
+	ck_assert_uint_eq(r, 1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("engine");
+	TCase *tc = tcase_create("timeline");
+
+	tcase_add_test(tc, test_locate_steps);
+	tcase_add_test(tc, test_locate_end);
+	tcase_add_test(tc, test_levels_follow_step_until_chosen);
+	tcase_add_test(tc, test_levels_depth_offset_clamped);
+	tcase_add_test(tc, test_session_times);
+	suite_add_tcase(s, tc);
+	return check_run_tap(s);
+}
