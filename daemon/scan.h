@@ -14,6 +14,14 @@
 #define SCAN_DEPTH_MM 8
 #define SCAN_MIN_SHOULDER_MM 400 /* an edge below this is not a shoulder line */
 
+/* How body_scan_find_shoulder() reads the bins (see scan.c). */
+#define SCAN_SMOOTH_HALF_MM 8      /* local straight-line fit over ±8 mm of bins */
+#define SCAN_LEVEL_GUARD_MM 25     /* back and neck levels taken this far from the edge */
+#define SCAN_MIN_BINS 40           /* fewer filled 1 mm bins: too few samples */
+#define SCAN_MIN_LEVEL_BINS 5      /* filled bins needed on each side of the edge */
+#define SCAN_MIN_CONTACT_N 5.0     /* a back level below this is no contact at all */
+#define SCAN_MIN_DROP_FRACTION 0.4 /* the neck level must be this much below the back's */
+
 struct body_scan {
 	/* load summed per 1 mm bin of roller height, and how many samples each holds */
 	double load_sum[ROLLER_TRAVEL_MAX_MM + 1];

@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "macro.h"
+#include "sim-chair.h"
+
+#define STEP_S ((double)SIM_STEP_USEC / (double)USEC_PER_SEC)
+
+/* Roller board actuators. Knead and tap reach any setpoint within about a second. */
+#define DEPTH_SPEED_MM_S 25.0
+#define WIDTH_SPEED_MM_S 100.0
+#define KNEAD_RAMP_RPM_S ((double)ROLLER_KNEAD_RPM_MAX)
+#define TAP_RAMP_PER_S ((double)ROLLER_TAP_RATE_MAX)
+#define PARK_SPEED_MM_S 60.0 /* when PARK is asked with TRAVEL_SPEED 0 */
+#define WIDTH_INITIAL_MM 120
+#define BOARD_TEMP_DC 350
+
+/* The back on the rollers: a base force plus a term growing with depth; above the
+ * shoulder line the contact falls away (logistic, 10–90 % over ~24 mm) to the neck. */
+#define LOAD_BASE_N 25.0
+#define LOAD_PER_DEPTH_N_MM 4.0
+#define LOAD_NECK_FRACTION 0.12
+#define LOAD_SHOULDER_SCALE_MM 5.5
+
+/* Below this many steps, stepping is cheaper than the matrix power. */
+#define FAST_FORWARD_MIN_STEPS 64
+
+static const struct sim_pad_params public_pad_params = {
+	.power_w = 48.0,
+	.c_heater = 60.0,
+	.c_stone = 220.0,
+	.k_hs = 1.6,
+	.k_ha = 0.15,
+	.k_sa = 0.35,
+	.k_body = 0.8,
+	.t_amb = 24.0,
+	.t_body = 34.0,
+	.sensor_tau = 6.0,
+	.sensor_noise = 0.03,
+	.sensor_lsb = 0.1,
+};
+
+/* ---- random numbers: xorshift64* seeded through splitmix64, Box–Muller ---- */
+
+static uint64_t splitmix64(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15ULL;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+	return x ^ (x >> 31);
+}
+
+static uint64_t rng_next(struct sim_chair *s)
+{
+	uint64_t x = s->rng;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	s->rng = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+/* Uniform in [0, 1). */
+static double rng_uniform(struct sim_chair *s)
+{
+	return (double)(rng_next(s) >> 11) * 0x1.0p-53;
+}
+
+static double rng_gauss(struct sim_chair *s)
+{
+	double u1 = 1.0 - rng_uniform(s); /* (0, 1]: log() stays finite */
+	double u2 = rng_uniform(s);
+
+	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+/* ---- roller board ---- */
+
+struct roller_goal {
+	double travel, speed, depth, width, knead, tap;
+};
+
+static void roller_goal(const struct sim_chair *s, struct roller_goal *g)
+{
+	bool park = s->sp.control & ROLLER_CONTROL_PARK;
+
+	/* Parking goes home: travel and depth to 0, kneading and tapping stop. */
+	g->travel = park ? 0.0 : s->sp.travel_target_mm;
+	g->speed = park && s->sp.travel_speed == 0 ? PARK_SPEED_MM_S : s->sp.travel_speed;
+	g->depth = park ? 0.0 : s->sp.depth_mm;
+	g->width = s->sp.width_mm;
+	g->knead = park ? 0.0 : s->sp.knead_rpm;
+	g->tap = park ? 0.0 : s->sp.tap_rate;
+}
+
+static bool roller_drive_active(const struct sim_chair *s)
+{
+	return s->enabled && s->outputs[OUTPUT_MOTOR_POWER] &&
+	       s->fault_code == ROLLER_FAULT_NONE && !s->watchdog_tripped;
+}
+
+static bool roller_watchdog_armed(const struct sim_chair *s)
+{
+	return s->enabled && s->sp.watchdog_ms > 0 && !s->watchdog_tripped;
+}
+
+static uint64_t roller_watchdog_deadline(const struct sim_chair *s)
+{
+	return s->last_write_usec + (uint64_t)s->sp.watchdog_ms * USEC_PER_MSEC;
+}
+
+/* Raise a pinch fault if one is due, and stop the motors when they may not run. */
+static void roller_update(struct sim_chair *s)
+{
+	if (s->pinch && roller_drive_active(s))
+		s->fault_code = ROLLER_FAULT_OVERCURRENT;
+	if (!roller_drive_active(s)) {
+		s->knead_rpm = 0.0;
+		s->tap_rate = 0.0;
+	}
+}
+
+static void move_toward(double *x, double target, double max_step)
+{
+	if (fabs(target - *x) <= max_step)
+		*x = target;
+	else
+		*x += target > *x ? max_step : -max_step;
+}
+
+static void roller_step(struct sim_chair *s, double dt)
+{
+	struct roller_goal g;
+
+	roller_update(s);
+	if (!roller_drive_active(s))
+		return;
+	roller_goal(s, &g);
+	move_toward(&s->travel_mm, g.travel, g.speed * dt);
+	s->travel_mm = CLAMP(s->travel_mm, 0.0, (double)ROLLER_TRAVEL_MAX_MM);
+	move_toward(&s->depth_mm, g.depth, DEPTH_SPEED_MM_S * dt);
+	move_toward(&s->width_mm, g.width, WIDTH_SPEED_MM_S * dt);
+	move_toward(&s->knead_rpm, g.knead, KNEAD_RAMP_RPM_S * dt);
+	move_toward(&s->tap_rate, g.tap, TAP_RAMP_PER_S * dt);
+}
+
+static void roller_check_watchdog(struct sim_chair *s)
+{
+	if (roller_watchdog_armed(s) && s->now_usec >= roller_watchdog_deadline(s)) {
+		s->watchdog_tripped = true;
+		roller_update(s);
+	}
+}
+
+static bool roller_moving(const struct sim_chair *s)
+{
+	struct roller_goal g;
+
+	if (!roller_drive_active(s))
+		return false;
+	roller_goal(s, &g);
+	return (s->travel_mm != g.travel && g.speed > 0) || s->depth_mm != g.depth || s->width_mm != g.width;
+}
+
+/* Nothing in the roller model changes until the watchdog deadline, if any. */
+static bool roller_quiet(const struct sim_chair *s)
+{
+	struct roller_goal g;
+
+	if (!roller_drive_active(s))
+		return true; /* roller_update() has already stopped knead and tap */
+	if (s->pinch)
+		return false;
+	roller_goal(s, &g);
+	return !roller_moving(s) && s->knead_rpm == g.knead && s->tap_rate == g.tap;
+}
+
+static uint64_t roller_quiet_until(const struct sim_chair *s, uint64_t now_usec)
+{
+	if (roller_watchdog_armed(s))
+		return MAX(s->now_usec, MIN(now_usec, roller_watchdog_deadline(s)));
+	return now_usec;
+}
+
+static uint16_t clamp_u16(uint16_t v, uint16_t lo, uint16_t hi)
+{
+	return CLAMP(v, lo, hi);
+}
+
+static void roller_store_setpoints(struct sim_chair *s, const struct roller_setpoints *sp)
+{
+	s->sp = (struct roller_setpoints) {
+		/* CLEAR_FAULT is self-clearing: it acts once and is never stored */
+		.control = sp->control & (ROLLER_CONTROL_ENABLE | ROLLER_CONTROL_PARK),
+		.travel_target_mm = clamp_u16(sp->travel_target_mm, 0, ROLLER_TRAVEL_MAX_MM),
+		.travel_speed = clamp_u16(sp->travel_speed, 0, ROLLER_TRAVEL_SPEED_MAX),
+		.knead_rpm = clamp_u16(sp->knead_rpm, 0, ROLLER_KNEAD_RPM_MAX),
+		.knead_reverse = sp->knead_reverse ? 1 : 0,
+		.tap_rate = clamp_u16(sp->tap_rate, 0, ROLLER_TAP_RATE_MAX),
+		.depth_mm = clamp_u16(sp->depth_mm, 0, ROLLER_DEPTH_MAX_MM),
+		.width_mm = clamp_u16(sp->width_mm, ROLLER_WIDTH_MIN_MM, ROLLER_WIDTH_MAX_MM),
+		.watchdog_ms = clamp_u16(sp->watchdog_ms, 0, ROLLER_WATCHDOG_MAX_MS),
+	};
+}
+
+int sim_chair_roller_write(struct sim_chair *s, uint64_t now_usec, const struct roller_setpoints *sp)
+{
+	sim_chair_advance(s, now_usec);
+	if (s->offline)
+		return -EIO;
+
+	roller_store_setpoints(s, sp);
+	s->enabled = s->sp.control & ROLLER_CONTROL_ENABLE;
+	s->last_write_usec = s->now_usec;
+	if (s->enabled)
+		s->watchdog_tripped = false;
+	if (sp->control & ROLLER_CONTROL_CLEAR_FAULT) {
+		/* the watchdog's cause is gone with this very write; a pinch only once released */
+		s->watchdog_tripped = false;
+		if (!s->pinch)
+			s->fault_code = ROLLER_FAULT_NONE;
+	}
+	roller_update(s);
+	return 0;
+}
+
+static uint16_t round_u16(double v)
+{
+	return (uint16_t)CLAMP(lround(v), 0L, (long)UINT16_MAX);
+}
+
+static uint16_t roller_status_bits(const struct sim_chair *s)
+{
+	uint16_t bits = 0;
+
+	if (s->enabled && s->fault_code == ROLLER_FAULT_NONE && !s->watchdog_tripped)
+		bits |= ROLLER_STATUS_ENABLED;
+	if (roller_moving(s))
+		bits |= ROLLER_STATUS_MOVING;
+	if (s->fault_code != ROLLER_FAULT_NONE)
+		bits |= ROLLER_STATUS_FAULT;
+	if (s->homed)
+		bits |= ROLLER_STATUS_HOMED;
+	if (s->travel_mm >= ROLLER_TRAVEL_MAX_MM - 0.5)
+		bits |= ROLLER_STATUS_TOP_LIMIT;
+	if (s->travel_mm <= 0.5)
+		bits |= ROLLER_STATUS_BOTTOM_LIMIT;
+	if (s->watchdog_tripped)
+		bits |= ROLLER_STATUS_WATCHDOG;
+	return bits;
+}
+
+int sim_chair_roller_read(struct sim_chair *s, uint64_t now_usec, struct roller_status *ret)
+{
+	double load;
+
+	sim_chair_advance(s, now_usec);
+	if (s->offline)
+		return -EIO;
+
+	load = sim_chair_load_n(s, s->travel_mm, s->depth_mm);
+	if (s->load_noise_n > 0)
+		load += s->load_noise_n * rng_gauss(s);
+
+	*ret = (struct roller_status) {
+		.status = roller_status_bits(s),
+		.fault_code = s->fault_code,
+		.travel_mm = round_u16(s->travel_mm),
+		.depth_mm = round_u16(s->depth_mm),
+		.width_mm = round_u16(s->width_mm),
+		.knead_rpm = round_u16(s->knead_rpm),
+		.tap_rate = round_u16(s->tap_rate),
+		.load_dn = round_u16(load * 10.0),
+		.board_temp_dc = BOARD_TEMP_DC,
+		.protocol = ROLLER_PROTOCOL,
+	};
+	return 0;
+}
+
+/* ---- the person ---- */
+
+/* Spine curvature along the back, relative to the shoulder line: a few newtons, smooth. */
+static double back_variation_n(double rel_mm)
+{
+	return 3.0 * sin(2.0 * M_PI * rel_mm / 420.0 + 0.9) + 1.2 * sin(2.0 * M_PI * rel_mm / 170.0 + 2.1);
+}
+
+double sim_chair_load_n(const struct sim_chair *s, double travel_mm, double depth_mm)
+{
+	double rel, back, contact;
+
+	if (!s->seated)
+		return 0.0;
+	rel = travel_mm - (double)s->shoulder_mm;
+	back = LOAD_BASE_N + LOAD_PER_DEPTH_N_MM * depth_mm + back_variation_n(rel);
+	/* logistic with its midpoint exactly at the shoulder line */
+	contact = LOAD_NECK_FRACTION + (1.0 - LOAD_NECK_FRACTION) / (1.0 + exp(rel / LOAD_SHOULDER_SCALE_MM));
+	return MAX(back, 0.0) * contact;
+}
+
+void sim_chair_set_seated(struct sim_chair *s, uint64_t now_usec, bool seated)
+{
+	sim_chair_advance(s, now_usec);
+	s->seated = seated;
+}
+
+void sim_chair_set_pinch(struct sim_chair *s, uint64_t now_usec, bool on)
+{
+	sim_chair_advance(s, now_usec);
+	s->pinch = on;
+	roller_update(s);
+}
+
+void sim_chair_set_offline(struct sim_chair *s, uint64_t now_usec, bool on)
+{
+	sim_chair_advance(s, now_usec);
+	s->offline = on;
+}
+
+/* ---- heating pads: ../shared/bench/thermal_plant.py, the same Euler steps ---- */
+
+static enum chair_output pad_relay(enum zone z)
+{
+	switch (z) {
+	case ZONE_NECK:
+		return OUTPUT_HEAT_NECK;
+	case ZONE_SHOULDERS:
+		return OUTPUT_HEAT_SHOULDERS;
+	case ZONE_LOWER_BACK:
+		return OUTPUT_HEAT_LOWER_BACK;
+	default:
+		return OUTPUT_INVALID;
+	}
+}
+
+bool sim_chair_pad_powered(const struct sim_chair *s, const struct sim_pad *pad)
+{
+	bool relay = pad->relay != OUTPUT_INVALID && s->outputs[pad->relay];
+
+	if (pad->faults & SIM_PAD_HEATER_DEAD)
+		return false;
+	return s->outputs[OUTPUT_HEAT_POWER] && (relay || (pad->faults & SIM_PAD_HEATER_STUCK));
+}
+
+static double pad_k_body(const struct sim_chair *s, const struct sim_pad *pad)
+{
+	return s->seated ? pad->p.k_body : 0.0;
+}
+
+static void pad_step(const struct sim_chair *s, struct sim_pad *pad, double dt)
+{
+	const struct sim_pad_params *p = &pad->p;
+	double u = sim_chair_pad_powered(s, pad) ? 1.0 : 0.0;
+	double q_hs = p->k_hs * (pad->t_heater - pad->t_stone);
+	double dth = (p->power_w * u - q_hs - p->k_ha * (pad->t_heater - p->t_amb)) / p->c_heater;
+	double dts = (q_hs - p->k_sa * (pad->t_stone - p->t_amb) -
+		      pad_k_body(s, pad) * (pad->t_stone - p->t_body)) / p->c_stone;
+
+	pad->t_heater += dth * dt;
+	pad->t_stone += dts * dt;
+	pad->t_sensor += (pad->t_stone - pad->t_sensor) / p->sensor_tau * dt;
+}
+
+/* One pad_step() as an affine map of (heater, stone, sensor, 1). */
+struct mat4 {
+	double m[4][4];
+};
+
+static void mat4_mul(struct mat4 *r, const struct mat4 *a, const struct mat4 *b)
+{
+	struct mat4 t;
+
+	for (int i = 0; i < 4; i++)
+		for (int j = 0; j < 4; j++) {
+			t.m[i][j] = 0.0;
+			for (int k = 0; k < 4; k++)
+				t.m[i][j] += a->m[i][k] * b->m[k][j];
+		}
+	*r = t;
+}
+
+static void pad_step_matrix(const struct sim_chair *s, const struct sim_pad *pad, double dt, struct mat4 *ret)
+{
+	const struct sim_pad_params *p = &pad->p;
+	double u = sim_chair_pad_powered(s, pad) ? 1.0 : 0.0;
+	double kb = pad_k_body(s, pad);
+	double ah = dt / p->c_heater, as = dt / p->c_stone, am = dt / p->sensor_tau;
+
+	*ret = (struct mat4) { .m = {
+		{ 1.0 - ah * (p->k_hs + p->k_ha), ah * p->k_hs, 0.0, ah * (p->power_w * u + p->k_ha * p->t_amb) },
+		{ as * p->k_hs, 1.0 - as * (p->k_hs + p->k_sa + kb), 0.0, as * (p->k_sa * p->t_amb + kb * p->t_body) },
+		{ 0.0, 0.0, 1.0 - am, 0.0 },
+		{ 0.0, 0.0, 0.0, 1.0 },
+	} };
+	/* the sensor follows the stone's new value, as in the plant script */
+	for (int j = 0; j < 4; j++)
+		ret->m[2][j] += am * ret->m[1][j];
+}
+
+/* n steps at once: inputs are constant over the span, so the steps compose. */
+static void pad_fast_forward(const struct sim_chair *s, struct sim_pad *pad, uint64_t n)
+{
+	struct mat4 step, acc = { .m = { { 1, 0, 0, 0 }, { 0, 1, 0, 0 }, { 0, 0, 1, 0 }, { 0, 0, 0, 1 } } };
+	double x[4] = { pad->t_heater, pad->t_stone, pad->t_sensor, 1.0 }, y[3];
+
+	pad_step_matrix(s, pad, STEP_S, &step);
+	for (; n > 0; n >>= 1) {
+		if (n & 1)
+			mat4_mul(&acc, &acc, &step);
+		mat4_mul(&step, &step, &step);
+	}
+	for (int i = 0; i < 3; i++)
+		y[i] = acc.m[i][0] * x[0] + acc.m[i][1] * x[1] + acc.m[i][2] * x[2] + acc.m[i][3] * x[3];
+	pad->t_heater = y[0];
+	pad->t_stone = y[1];
+	pad->t_sensor = y[2];
+}
+
+static int16_t pad_reading(struct sim_chair *s, const struct sim_pad *pad)
+{
+	const struct sim_pad_params *p = &pad->p;
+	double t, q;
+
+	if (pad->faults & SIM_PAD_SENSOR_OPEN)
+		return TEMP_SENTINEL_OPEN;
+	if (pad->faults & SIM_PAD_SENSOR_SHORT)
+		return TEMP_SENTINEL_SHORT;
+	t = pad->faults & SIM_PAD_SENSOR_DETACHED ? p->t_amb : pad->t_sensor;
+	t += p->sensor_noise * rng_gauss(s);
+	q = round(t / p->sensor_lsb) * p->sensor_lsb;
+	/* never a sentinel by accident */
+	return (int16_t)CLAMP(lround(q * 10.0), (long)INT16_MIN + 1, (long)INT16_MAX - 1);
+}
+
+int sim_chair_temperatures_read(struct sim_chair *s, uint64_t now_usec, int16_t ret_raw[TEMP_CHANNELS])
+{
+	sim_chair_advance(s, now_usec);
+	for (unsigned i = 0; i < TEMP_CHANNELS; i++)
+		ret_raw[i] = TEMP_SENTINEL_OPEN;
+	for (unsigned i = 0; i < s->n_pads; i++)
+		if (s->pads[i].channel < TEMP_CHANNELS)
+			ret_raw[s->pads[i].channel] = pad_reading(s, &s->pads[i]);
+	return 0;
+}
+
+struct sim_pad *sim_chair_find_pad(struct sim_chair *s, enum zone z)
+{
+	for (unsigned i = 0; i < s->n_pads; i++)
+		if (s->pads[i].zone == z)
+			return &s->pads[i];
+	return NULL;
+}
+
+int sim_chair_set_pad_fault(struct sim_chair *s, uint64_t now_usec, enum zone z, unsigned fault, bool on)
+{
+	struct sim_pad *pad = sim_chair_find_pad(s, z);
+
+	if (!pad)
+		return -ENOENT;
+	sim_chair_advance(s, now_usec);
+	if (on)
+		pad->faults |= fault;
+	else
+		pad->faults &= ~fault;
+	return 0;
+}
+
+/* ---- the whole chair ---- */
+
+void sim_chair_set_output(struct sim_chair *s, uint64_t now_usec, enum chair_output o, bool active)
+{
+	sim_chair_advance(s, now_usec);
+	if (o < 0 || o >= _OUTPUT_MAX)
+		return;
+	s->outputs[o] = active;
+	roller_update(s);
+}
+
+static void sim_step(struct sim_chair *s, uint64_t dt_usec)
+{
+	double dt = (double)dt_usec / (double)USEC_PER_SEC;
+
+	roller_step(s, dt);
+	for (unsigned i = 0; i < s->n_pads; i++)
+		pad_step(s, &s->pads[i], dt);
+	s->now_usec += dt_usec;
+	roller_check_watchdog(s);
+}
+
+/* While the rollers stand still, the pads are linear with constant inputs: jump. */
+static bool sim_fast_forward(struct sim_chair *s, uint64_t now_usec)
+{
+	uint64_t n;
+
+	if (!roller_quiet(s))
+		return false;
+	n = (roller_quiet_until(s, now_usec) - s->now_usec) / SIM_STEP_USEC;
+	if (n < FAST_FORWARD_MIN_STEPS)
+		return false;
+	for (unsigned i = 0; i < s->n_pads; i++)
+		pad_fast_forward(s, &s->pads[i], n);
+	s->now_usec += n * SIM_STEP_USEC;
+	roller_check_watchdog(s); /* the jump may end exactly on the deadline */
+	return true;
+}
+
+void sim_chair_advance(struct sim_chair *s, uint64_t now_usec)
+{
+	while (s->now_usec < now_usec) {
+		if (sim_fast_forward(s, now_usec))
+			continue;
+		sim_step(s, MIN(SIM_STEP_USEC, now_usec - s->now_usec));
+	}
+}
+
+static void pad_init(struct sim_pad *pad, enum zone z, unsigned channel)
+{
+	*pad = (struct sim_pad) {
+		.zone = z,
+		.channel = channel,
+		.relay = pad_relay(z),
+		.p = public_pad_params,
+	};
+	pad->t_heater = pad->t_stone = pad->t_sensor = pad->p.t_amb;
+}
+
+void sim_chair_init(struct sim_chair *s, const struct massaged_config *cfg, uint64_t now_usec, uint64_t seed)
+{
+	*s = (struct sim_chair) {
+		.now_usec = now_usec,
+		.rng = splitmix64(seed) | 1, /* xorshift state must never be 0 */
+		.last_write_usec = now_usec,
+		.width_mm = WIDTH_INITIAL_MM,
+		.homed = true,
+		.seated = true,
+		.shoulder_mm = cfg->sim_shoulder_mm,
+		.load_noise_n = cfg->sim_load_noise_n,
+		.n_pads = MIN(cfg->n_pads, (unsigned)MIN(MAX_PADS, TEMP_CHANNELS)),
+	};
+	s->sp.width_mm = WIDTH_INITIAL_MM;
+	for (unsigned i = 0; i < s->n_pads; i++)
+		pad_init(&s->pads[i], cfg->pads[i].zone, i);
+}

@@ -71,6 +71,15 @@ int sim_chair_roller_read(struct sim_chair *s, uint64_t now_usec, struct roller_
 int sim_chair_temperatures_read(struct sim_chair *s, uint64_t now_usec, int16_t ret_raw[TEMP_CHANNELS]);
 void sim_chair_set_output(struct sim_chair *s, uint64_t now_usec, enum chair_output o, bool active);
 
+/* Changes to the person and injected faults take effect at now_usec: the model
+ * integrates up to it first. A pad fault on a zone without a pad is -ENOENT. */
+void sim_chair_set_seated(struct sim_chair *s, uint64_t now_usec, bool seated);
+void sim_chair_set_pinch(struct sim_chair *s, uint64_t now_usec, bool on);
+void sim_chair_set_offline(struct sim_chair *s, uint64_t now_usec, bool on);
+int sim_chair_set_pad_fault(struct sim_chair *s, uint64_t now_usec, enum zone z, unsigned fault, bool on);
+/* Whether the pad's element is powered now (master, relay or stuck, not dead). */
+bool sim_chair_pad_powered(const struct sim_chair *s, const struct sim_pad *pad);
+
 /* Contact force of the back on the rollers at a height and depth, without noise, N. */
 double sim_chair_load_n(const struct sim_chair *s, double travel_mm, double depth_mm);
 struct sim_pad *sim_chair_find_pad(struct sim_chair *s, enum zone z);

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "check-tap.h"
+#include "config.h"
+#include "scan.h"
+#include "sim-chair.h"
+
+#define MSEC(x) ((uint64_t)(x) * 1000ULL)
+#define SCAN_TIMEOUT_USEC (120ULL * 1000000ULL)
+
+struct scan_case {
+	unsigned shoulder_mm;
+	double noise_n;
+	uint64_t seed;
+	uint64_t delta_usec; /* chair time between status readings */
+	bool seated;
+};
+
+static int drive_roller(struct sim_chair *chair, uint64_t t, const struct roller_setpoints *sp)
+{
+	return sim_chair_roller_write(chair, t, sp);
+}
+
+/* Move to SCAN_FROM_MM at full speed, depth 0, as the daemon does before a scan. */
+static uint64_t go_to_start(struct sim_chair *chair, struct roller_setpoints *sp, uint64_t delta)
+{
+	struct roller_status st;
+	uint64_t t = 0;
+
+	*sp = (struct roller_setpoints) {
+		.control = ROLLER_CONTROL_ENABLE,
+		.travel_target_mm = SCAN_FROM_MM,
+		.travel_speed = ROLLER_TRAVEL_SPEED_MAX,
+		.width_mm = 120,
+		.watchdog_ms = 1000,
+	};
+	ck_assert_int_eq(drive_roller(chair, t, sp), 0);
+	do {
+		t += delta;
+		ck_assert_int_eq(sim_chair_roller_read(chair, t, &st), 0);
+		ck_assert_int_eq(drive_roller(chair, t, sp), 0);
+	} while ((st.status & ROLLER_STATUS_MOVING) && t < SCAN_TIMEOUT_USEC);
+	ck_assert_uint_eq(st.travel_mm, SCAN_FROM_MM);
+	return t;
+}
+
+/* The daemon's scan: climb to the top at SCAN_SPEED_MM_S and SCAN_DEPTH_MM, feeding
+ * every status reading into the scan, and keeping the board's watchdog fed. */
+static int run_scan(const struct scan_case *c, unsigned *ret_mm)
+{
+	struct massaged_config cfg;
+	struct sim_chair chair;
+	struct roller_setpoints sp;
+	struct roller_status st;
+	struct body_scan *scan = malloc(sizeof(*scan));
+	uint64_t t;
+	int r;
+
+	ck_assert_ptr_nonnull(scan);
+	config_init_defaults(&cfg);
+	cfg.sim_shoulder_mm = c->shoulder_mm;
+	cfg.sim_load_noise_n = c->noise_n;
+	sim_chair_init(&chair, &cfg, 0, c->seed);
+	sim_chair_set_seated(&chair, 0, c->seated);
+	sim_chair_set_output(&chair, 0, OUTPUT_MOTOR_POWER, true);
+
+	t = go_to_start(&chair, &sp, c->delta_usec);
+	sp.travel_target_mm = ROLLER_TRAVEL_MAX_MM;
+	sp.travel_speed = SCAN_SPEED_MM_S;
+	sp.depth_mm = SCAN_DEPTH_MM;
+	ck_assert_int_eq(drive_roller(&chair, t, &sp), 0);
+
+	body_scan_init(scan);
+	do {
+		t += c->delta_usec;
+		ck_assert_int_eq(sim_chair_roller_read(&chair, t, &st), 0);
+		body_scan_add(scan, st.travel_mm, st.load_dn / 10.0);
+		ck_assert_int_eq(drive_roller(&chair, t, &sp), 0);
+	} while ((st.status & ROLLER_STATUS_MOVING) && t < SCAN_TIMEOUT_USEC);
+	ck_assert_uint_eq(st.travel_mm, ROLLER_TRAVEL_MAX_MM);
+
+	r = body_scan_find_shoulder(scan, ret_mm);
+	free(scan);
+	return r;
+}
+
+START_TEST(test_scan_sweep)
+{
+	static const double noises[] = { 2.0, 4.0 };
+	static const unsigned deltas_ms[] = { 20, 40, 100, 200 };
+	int worst = 0;
+	unsigned worst_at = 0, runs = 0;
+
+	for (unsigned h = 450; h <= 720; h += 10)
+		for (unsigned n = 0; n < 2; n++)
+			for (unsigned d = 0; d < 4; d++)
+				for (uint64_t seed = 1; seed <= 3; seed++) {
+					struct scan_case c = { h, noises[n], seed * 7919, MSEC(deltas_ms[d]), true };
+					unsigned found = 0;
+					int err;
+
+					ck_assert_msg(run_scan(&c, &found) == 0, "no edge: shoulder %u noise %.0f Δ %u ms seed %u",
+						      h, noises[n], deltas_ms[d], (unsigned)seed);
+					err = (int)found - (int)h;
+					ck_assert_msg(abs(err) <= 10, "shoulder %u found %u (noise %.0f N, Δ %u ms, seed %u)",
+						      h, found, noises[n], deltas_ms[d], (unsigned)seed);
+					if (abs(err) > abs(worst)) {
+						worst = err;
+						worst_at = h;
+					}
+					runs++;
+				}
+	fprintf(stderr, "# scan sweep: %u runs, worst error %+d mm (shoulder %u mm)\n", runs, worst, worst_at);
+}
+END_TEST
+
+START_TEST(test_scan_noiseless_exact)
+{
+	for (unsigned h = 450; h <= 720; h += 30) {
+		struct scan_case c = { h, 0.0, 1, MSEC(20), true };
+		unsigned found = 0;
+
+		ck_assert_int_eq(run_scan(&c, &found), 0);
+		ck_assert_int_le(abs((int)found - (int)h), 2);
+	}
+}
+END_TEST
+
+START_TEST(test_scan_empty_seat)
+{
+	static const double noises[] = { 0.0, 2.0, 4.0 };
+
+	for (unsigned n = 0; n < 3; n++) {
+		struct scan_case c = { 600, noises[n], 5, MSEC(40), false };
+		unsigned found = 12345;
+
+		ck_assert_int_eq(run_scan(&c, &found), -ENODATA);
+		ck_assert_uint_eq(found, 12345);
+	}
+}
+END_TEST
+
+/* A synthetic profile sampled at every mm from SCAN_FROM_MM to the top. */
+typedef double (*profile_fn)(unsigned x, unsigned edge);
+
+static int scan_synthetic(profile_fn f, unsigned edge, unsigned *ret_mm)
+{
+	struct body_scan *scan = malloc(sizeof(*scan));
+	int r;
+
+	ck_assert_ptr_nonnull(scan);
+	body_scan_init(scan);
+	for (unsigned x = SCAN_FROM_MM; x <= ROLLER_TRAVEL_MAX_MM; x++)
+		body_scan_add(scan, x, f(x, edge));
+	r = body_scan_find_shoulder(scan, ret_mm);
+	free(scan);
+	return r;
+}
+
+/* 50 N below the edge, 6 N above, the midpoint on the edge itself. */
+static double step_profile(unsigned x, unsigned edge)
+{
+	return x < edge ? 50.0 : x > edge ? 6.0 : 28.0;
+}
+
+static double flat_profile(unsigned x, unsigned edge)
+{
+	(void)x;
+	(void)edge;
+	return 40.0;
+}
+
+static double rippled_flat_profile(unsigned x, unsigned edge)
+{
+	(void)edge;
+	return 40.0 + 3.0 * sin(x / 7.0) + 2.0 * sin(x / 2.3);
+}
+
+START_TEST(test_scan_step_exact)
+{
+	static const unsigned edges[] = { 420, 517, 600, 700, 740 };
+
+	for (unsigned i = 0; i < 5; i++) {
+		unsigned found = 0;
+
+		ck_assert_int_eq(scan_synthetic(step_profile, edges[i], &found), 0);
+		ck_assert_uint_eq(found, edges[i]);
+	}
+}
+END_TEST
+
+START_TEST(test_scan_flat)
+{
+	unsigned found = 12345;
+
+	ck_assert_int_eq(scan_synthetic(flat_profile, 0, &found), -ENODATA);
+	ck_assert_int_eq(scan_synthetic(rippled_flat_profile, 0, &found), -ENODATA);
+	ck_assert_uint_eq(found, 12345);
+}
+END_TEST
+
+START_TEST(test_scan_edge_too_low)
+{
+	unsigned found = 12345;
+
+	ck_assert_int_eq(scan_synthetic(step_profile, 360, &found), -ENODATA);
+	ck_assert_uint_eq(found, 12345);
+}
+END_TEST
+
+START_TEST(test_scan_too_few_samples)
+{
+	struct body_scan *scan = malloc(sizeof(*scan));
+	unsigned found = 12345;
+
+	ck_assert_ptr_nonnull(scan);
+	body_scan_init(scan);
+	ck_assert_int_eq(body_scan_find_shoulder(scan, &found), -ENODATA);
+	/* an edge, but only a handful of bins */
+	for (unsigned x = 560; x <= 640; x += 8)
+		body_scan_add(scan, x, step_profile(x, 600));
+	ck_assert_int_eq(body_scan_find_shoulder(scan, &found), -ENODATA);
+	/* out-of-range positions and non-finite loads are dropped */
+	body_scan_add(scan, ROLLER_TRAVEL_MAX_MM + 1, 50.0);
+	body_scan_add(scan, 500, NAN);
+	ck_assert_uint_eq(scan->count[500], 0);
+	ck_assert_uint_eq(found, 12345);
+	free(scan);
+}
+END_TEST
+
+static Suite *scan_suite(void)
+{
+	Suite *s = suite_create("scan");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_scan_sweep);
+	tcase_add_test(tc, test_scan_noiseless_exact);
+	tcase_add_test(tc, test_scan_empty_seat);
+	tcase_add_test(tc, test_scan_step_exact);
+	tcase_add_test(tc, test_scan_flat);
+	tcase_add_test(tc, test_scan_edge_too_low);
+	tcase_add_test(tc, test_scan_too_few_samples);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	Suite *suite = scan_suite();
+
+	return check_run_tap(suite);
+}
