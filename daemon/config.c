@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "ini-file.h"
+#include "macro.h"
+#include "program.h"
+
+#define TRACK_SPAN_MIN_MM 300u
+
+enum config_key_type {
+	KEY_UINT,
+	KEY_DOUBLE,
+	KEY_WIDTH,
+	KEY_PROGRAM_ID,
+	KEY_PATH,
+	KEY_MAX_TARGET,
+	KEY_PADS,
+};
+
+struct config_key {
+	const char *section;
+	const char *name;
+	enum config_key_type type;
+	size_t offset;
+	size_t size;          /* strings: the buffer's size */
+	double min, max;      /* numbers: the accepted range */
+	unsigned multiple_of; /* KEY_UINT: 0 = any */
+	const char *unit;
+};
+
+#define FIELD(f) offsetof(struct massaged_config, f), sizeof(((struct massaged_config *)0)->f)
+#define LIMIT(f) FIELD(limits.f)
+
+static const struct config_key config_keys[] = {
+	{ "Chair", "SessionMinutes", KEY_UINT, FIELD(session_minutes), 5, 30, 5, "minutes" },
+	{ "Chair", "MaxSessionMinutes", KEY_UINT, FIELD(max_session_minutes), 5, 30, 5, "minutes" },
+	{ "Chair", "SeatEmptyGraceSeconds", KEY_UINT, FIELD(seat_grace_s), 1, 30, 0, "seconds" },
+	{ "Chair", "DefaultProgram", KEY_PROGRAM_ID, FIELD(default_program), 0, 0, 0, NULL },
+	{ "Chair", "DefaultShoulderHeight", KEY_UINT, FIELD(default_shoulder_mm), 300, 780, 0,
+	  "mm above the seat" },
+	{ "Defaults", "Intensity", KEY_UINT, FIELD(intensity), INTENSITY_MIN, INTENSITY_MAX, 0, NULL },
+	{ "Defaults", "Speed", KEY_UINT, FIELD(speed), SPEED_MIN, SPEED_MAX, 0, NULL },
+	{ "Defaults", "Width", KEY_WIDTH, FIELD(width), 0, 0, 0, NULL },
+	{ "Limits", "TrackMin", KEY_UINT, LIMIT(track_min_mm), 0, 780, 0, "mm above the seat" },
+	{ "Limits", "TrackMax", KEY_UINT, LIMIT(track_max_mm), 0, 780, 0, "mm above the seat" },
+	{ "Limits", "DepthMax", KEY_UINT, LIMIT(depth_max_mm), 0, 50, 0, "mm" },
+	{ "Limits", "WidthMin", KEY_UINT, LIMIT(width_min_mm), 60, 180, 0, "mm" },
+	{ "Limits", "WidthMax", KEY_UINT, LIMIT(width_max_mm), 60, 180, 0, "mm" },
+	{ "Limits", "TravelSpeedMax", KEY_UINT, LIMIT(travel_speed_max), 1, 120, 0, "mm/s" },
+	{ "Limits", "KneadSpeedMax", KEY_UINT, LIMIT(knead_speed_max), 0, 60, 0, "rpm" },
+	{ "Limits", "TapRateMax", KEY_UINT, LIMIT(tap_rate_max), 0, 720, 0, "taps/min" },
+	{ "Heat", "DefaultTarget", KEY_DOUBLE, FIELD(default_target_c), 30, HEAT_HARD_CEILING_C, 0,
+	  "°C, at most MaxTarget" },
+	{ "Heat", "MaxTarget", KEY_MAX_TARGET, FIELD(max_target_c), 30, HEAT_HARD_CEILING_C, 0, "°C" },
+	{ "Heat", "Pads", KEY_PADS, 0, 0, 0, 0, 0, NULL },
+	{ "Programs", "Library", KEY_PATH, FIELD(program_library), 0, 0, 0, NULL },
+	{ "Programs", "Override", KEY_PATH, FIELD(program_override), 0, 0, 0, NULL },
+	{ "Simulator", "ShoulderHeight", KEY_UINT, FIELD(sim_shoulder_mm), 300, 780, 0,
+	  "mm above the seat" },
+	{ "Simulator", "LoadNoise", KEY_DOUBLE, FIELD(sim_load_noise_n), 0, 20, 0, "newtons" },
+};
+
+#define N_CONFIG_KEYS ELEMENTSOF(config_keys)
+
+/* Where each key was last set, so cross-field errors can name a file and line. */
+struct config_origin {
+	char path[256];
+	unsigned line;
+};
+
+struct config_parser {
+	struct massaged_config *c;
+	const char *path;
+	char *err;
+	struct config_origin *origins; /* N_CONFIG_KEYS entries, or NULL */
+};
+
+void config_init_defaults(struct massaged_config *c)
+{
+	static const enum zone default_pads[] = { ZONE_NECK, ZONE_SHOULDERS, ZONE_LOWER_BACK };
+
+	memset(c, 0, sizeof(*c));
+	c->session_minutes = 20;
+	c->max_session_minutes = 30;
+	c->seat_grace_s = 30;
+	(void)snprintf(c->default_program, sizeof(c->default_program), "full");
+	c->default_shoulder_mm = 600;
+
+	c->intensity = 3;
+	c->speed = 3;
+	c->width = WIDTH_MEDIUM;
+
+	c->limits = (struct limits_config) {
+		.track_min_mm = 0,
+		.track_max_mm = 780,
+		.depth_max_mm = 40,
+		.width_min_mm = 60,
+		.width_max_mm = 180,
+		.travel_speed_max = 120,
+		.knead_speed_max = 60,
+		.tap_rate_max = 720,
+	};
+
+	c->default_target_c = 42.0;
+	c->max_target_c = 45.0;
+	c->n_pads = ELEMENTSOF(default_pads);
+	for (unsigned i = 0; i < c->n_pads; i++)
+		c->pads[i] = (struct pad_config) { default_pads[i], c->max_target_c };
+
+	c->sim_shoulder_mm = 600;
+	c->sim_load_noise_n = 2.0;
+}
+
+const struct pad_config *config_find_pad(const struct massaged_config *c, enum zone zone)
+{
+	for (unsigned i = 0; i < c->n_pads; i++)
+		if (c->pads[i].zone == zone)
+			return &c->pads[i];
+	return NULL;
+}
+
+static bool section_is_known(const char *section)
+{
+	for (size_t i = 0; i < N_CONFIG_KEYS; i++)
+		if (strcmp(config_keys[i].section, section) == 0)
+			return true;
+	return false;
+}
+
+static const struct config_key *key_find(const char *section, const char *name)
+{
+	for (size_t i = 0; i < N_CONFIG_KEYS; i++)
+		if (strcmp(config_keys[i].section, section) == 0 &&
+		    strcmp(config_keys[i].name, name) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+static void list_sections(char *buf, size_t size)
+{
+	const char *last = NULL;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < N_CONFIG_KEYS && n < size; i++) {
+		if (last && strcmp(last, config_keys[i].section) == 0)
+			continue;
+		last = config_keys[i].section;
+		n += (size_t)snprintf(buf + n, size - n, "%s[%s]", n ? ", " : "", last);
+	}
+}
+
+static void list_keys(const char *section, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < N_CONFIG_KEYS && n < size; i++)
+		if (strcmp(config_keys[i].section, section) == 0)
+			n += (size_t)snprintf(buf + n, size - n, "%s%s=", n ? ", " : "",
+					      config_keys[i].name);
+}
+
+static int bad_value(const struct config_parser *p, const struct config_key *k, const char *value,
+		     unsigned line, const char *expected)
+{
+	return ini_file_error(p->err, p->path, line, -EINVAL, "[%s] %s=%s: expected %s", k->section,
+			      k->name, value, expected);
+}
+
+static int bad_number(const struct config_parser *p, const struct config_key *k, const char *value,
+		      unsigned line)
+{
+	char expected[160];
+
+	(void)snprintf(expected, sizeof(expected), "%s %g..%g%s%s%s",
+		       k->type == KEY_UINT ? "a whole number" : "a number", k->min, k->max,
+		       k->unit ? " (" : "", k->unit ? k->unit : "", k->unit ? ")" : "");
+	if (k->multiple_of > 1) {
+		size_t n = strlen(expected);
+
+		(void)snprintf(expected + n, sizeof(expected) - n, ", a multiple of %u",
+			       k->multiple_of);
+	}
+	return bad_value(p, k, value, line, expected);
+}
+
+static int parse_uint_key(const struct config_parser *p, const struct config_key *k,
+			  const char *value, unsigned line)
+{
+	unsigned v;
+
+	if (parse_uint_range(value, (unsigned)k->min, (unsigned)k->max, &v) < 0 ||
+	    (k->multiple_of > 1 && v % k->multiple_of != 0))
+		return bad_number(p, k, value, line);
+	memcpy((char *)p->c + k->offset, &v, sizeof(v));
+	return 0;
+}
+
+static int parse_double_key(const struct config_parser *p, const struct config_key *k,
+			    const char *value, unsigned line)
+{
+	double v;
+
+	if (parse_double_range(value, k->min, k->max, &v) < 0)
+		return bad_number(p, k, value, line);
+	memcpy((char *)p->c + k->offset, &v, sizeof(v));
+	return 0;
+}
+
+static int parse_max_target(const struct config_parser *p, const struct config_key *k,
+			    const char *value, unsigned line)
+{
+	double v;
+	int r;
+
+	r = parse_double_range(value, k->min, 1e6, &v);
+	if (r == 0 && v > HEAT_HARD_CEILING_C)
+		return ini_file_error(p->err, p->path, line, -ERANGE,
+				      "[Heat] MaxTarget=%s: refused, above the hard ceiling of %g °C "
+				      "for the heating pads (safety.md: burn risk); expected %g..%g °C",
+				      value, HEAT_HARD_CEILING_C, k->min, k->max);
+	if (r < 0)
+		return bad_number(p, k, value, line);
+	p->c->max_target_c = v;
+	for (unsigned i = 0; i < p->c->n_pads; i++)
+		p->c->pads[i].max_target_c = v;
+	return 0;
+}
+
+static int parse_width_key(const struct config_parser *p, const struct config_key *k,
+			   const char *value, unsigned line)
+{
+	enum width w = width_from_string(value);
+
+	if (w == WIDTH_INVALID)
+		return bad_value(p, k, value, line, "narrow, medium or wide");
+	p->c->width = w;
+	return 0;
+}
+
+static int parse_string_key(const struct config_parser *p, const struct config_key *k,
+			    const char *value, unsigned line)
+{
+	if (k->type == KEY_PROGRAM_ID && !program_id_is_valid(value))
+		return bad_value(p, k, value, line,
+				 "a program id (the file name without .program: a-z, 0-9 and '-')");
+	/* empty: back to the built-in location */
+	if (k->type == KEY_PATH && value[0] != '\0' && value[0] != '/')
+		return bad_value(p, k, value, line, "an absolute path, or nothing for the built-in one");
+	if (strlen(value) >= k->size)
+		return bad_value(p, k, value, line, "a shorter value");
+	memcpy((char *)p->c + k->offset, value, strlen(value) + 1);
+	return 0;
+}
+
+static int pads_error(const struct config_parser *p, unsigned line, const char *value,
+		      const char *zone, const char *problem)
+{
+	return ini_file_error(p->err, p->path, line, -EINVAL,
+			      "[Heat] Pads=%s: '%s' %s; expected distinct zones out of neck, "
+			      "shoulders, upper-back, lower-back, back (at most %d), separated by "
+			      "spaces", value, zone, problem, MAX_PADS);
+}
+
+static int parse_pads(const struct config_parser *p, const char *value, unsigned line)
+{
+	struct pad_config pads[MAX_PADS];
+	char buf[INI_FILE_ERROR_MAX], *save = NULL;
+	unsigned n = 0;
+
+	if (strlen(value) >= sizeof(buf))
+		return pads_error(p, line, "...", "...", "is too long");
+	memcpy(buf, value, strlen(value) + 1);
+	for (char *w = strtok_r(buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		enum zone z = zone_from_string(w);
+
+		if (z == ZONE_INVALID)
+			return pads_error(p, line, value, w, "is not a zone");
+		for (unsigned i = 0; i < n; i++)
+			if (pads[i].zone == z)
+				return pads_error(p, line, value, w, "is listed twice");
+		if (n == MAX_PADS)
+			return pads_error(p, line, value, w, "is one pad too many");
+		pads[n++] = (struct pad_config) { z, p->c->max_target_c };
+	}
+	memcpy(p->c->pads, pads, n * sizeof(pads[0]));
+	p->c->n_pads = n;
+	return 0;
+}
+
+static int parse_key_value(const struct config_parser *p, const struct config_key *k,
+			   const char *value, unsigned line)
+{
+	switch (k->type) {
+	case KEY_UINT:
+		return parse_uint_key(p, k, value, line);
+	case KEY_DOUBLE:
+		return parse_double_key(p, k, value, line);
+	case KEY_WIDTH:
+		return parse_width_key(p, k, value, line);
+	case KEY_PROGRAM_ID:
+	case KEY_PATH:
+		return parse_string_key(p, k, value, line);
+	case KEY_MAX_TARGET:
+		return parse_max_target(p, k, value, line);
+	case KEY_PADS:
+		return parse_pads(p, value, line);
+	}
+	return -EINVAL;
+}
+
+static int config_on_line(void *userdata, const char *section, int section_index,
+			  const char *key, const char *value, unsigned line)
+{
+	const struct config_parser *p = userdata;
+	const struct config_key *k;
+	char expected[INI_FILE_ERROR_MAX / 2];
+	int r;
+
+	if (!key) {
+		if (section_is_known(section))
+			return 0;
+		list_sections(expected, sizeof(expected));
+		return ini_file_error(p->err, p->path, line, -EINVAL,
+				      "unknown section [%s], expected one of %s", section, expected);
+	}
+	if (section_index < 0) {
+		list_sections(expected, sizeof(expected));
+		return ini_file_error(p->err, p->path, line, -EINVAL,
+				      "%s= before any section, expected a section header first: %s",
+				      key, expected);
+	}
+	k = key_find(section, key);
+	if (!k) {
+		list_keys(section, expected, sizeof(expected));
+		return ini_file_error(p->err, p->path, line, -EINVAL,
+				      "unknown key '%s' in [%s], expected one of %s", key, section,
+				      expected);
+	}
+	r = parse_key_value(p, k, value, line);
+	if (r < 0)
+		return r;
+	if (p->origins) {
+		struct config_origin *o = &p->origins[k - config_keys];
+
+		(void)snprintf(o->path, sizeof(o->path), "%s", p->path);
+		o->line = line;
+	}
+	return 0;
+}
+
+static int config_parse_file_tracked(struct massaged_config *c, const char *path,
+				     struct config_origin *origins, char *err)
+{
+	struct config_parser p = { .c = c, .path = path, .err = err, .origins = origins };
+
+	return ini_file_parse(path, config_on_line, &p, err);
+}
+
+int config_parse_file(struct massaged_config *c, const char *path, char *err)
+{
+	return config_parse_file_tracked(c, path, NULL, err);
+}
+
+static int is_dropin_name(const struct dirent *d)
+{
+	size_t len = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && len > 5 && strcmp(d->d_name + len - 5, ".conf") == 0;
+}
+
+static int compare_names(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int config_parse_dropins(struct massaged_config *c, const char *path,
+				struct config_origin *origins, char *err)
+{
+	char dir[PATH_MAX], file[PATH_MAX];
+	struct dirent **names = NULL;
+	int n, r = 0;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s.d", path) >= sizeof(dir))
+		return ini_file_error(err, path, 0, -ENAMETOOLONG, "path too long");
+	n = scandir(dir, &names, is_dropin_name, compare_names);
+	if (n < 0) {
+		r = -errno;
+		if (r == -ENOENT)
+			return 0;
+		return ini_file_error(err, dir, 0, r, "cannot read drop-in directory: %s",
+				      strerror(-r));
+	}
+	for (int i = 0; i < n; i++) {
+		if (r == 0 && (size_t)snprintf(file, sizeof(file), "%s/%s", dir,
+						names[i]->d_name) >= sizeof(file))
+			r = ini_file_error(err, dir, 0, -ENAMETOOLONG, "path too long: %s",
+					   names[i]->d_name);
+		else if (r == 0)
+			r = config_parse_file_tracked(c, file, origins, err);
+		free(names[i]);
+	}
+	free(names);
+	return r;
+}
+
+struct config_checker {
+	const struct massaged_config *c;
+	const struct config_origin *origins;
+	const char *path; /* the main file: blamed for keys no file set */
+	char *err;
+};
+
+static size_t key_index(const char *name)
+{
+	for (size_t i = 0; i < N_CONFIG_KEYS; i++)
+		if (strcmp(config_keys[i].name, name) == 0)
+			return i;
+	abort(); /* a typo in this file */
+}
+
+/* Name the file and line that set `key` (or `other` when `key` kept its default). */
+static int cross_error(const struct config_checker *ck, const char *key, const char *other,
+		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int cross_error(const struct config_checker *ck, const char *key, const char *other,
+		       const char *fmt, ...)
+{
+	const struct config_origin *o = &ck->origins[key_index(key)];
+	va_list ap;
+
+	if (o->line == 0)
+		o = &ck->origins[key_index(other)];
+	va_start(ap, fmt);
+	(void)ini_file_errorv(ck->err, o->line ? o->path : ck->path, o->line, -EINVAL, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int config_verify(const struct config_checker *ck)
+{
+	const struct massaged_config *c = ck->c;
+	const struct limits_config *l = &c->limits;
+
+	if (c->session_minutes > c->max_session_minutes)
+		return cross_error(ck, "SessionMinutes", "MaxSessionMinutes",
+				   "[Chair] SessionMinutes=%u is longer than MaxSessionMinutes=%u; "
+				   "expected SessionMinutes <= MaxSessionMinutes",
+				   c->session_minutes, c->max_session_minutes);
+	if (l->track_min_mm >= l->track_max_mm ||
+	    l->track_max_mm - l->track_min_mm < TRACK_SPAN_MIN_MM)
+		return cross_error(ck, "TrackMax", "TrackMin",
+				   "[Limits] TrackMin=%u, TrackMax=%u: expected TrackMin < TrackMax, "
+				   "at least %u mm apart (0..780 mm above the seat)",
+				   l->track_min_mm, l->track_max_mm, TRACK_SPAN_MIN_MM);
+	if (l->width_min_mm >= l->width_max_mm)
+		return cross_error(ck, "WidthMax", "WidthMin",
+				   "[Limits] WidthMin=%u, WidthMax=%u: expected WidthMin < WidthMax "
+				   "(60..180 mm)", l->width_min_mm, l->width_max_mm);
+	for (unsigned i = 0; i < c->n_pads; i++)
+		if (c->default_target_c > c->pads[i].max_target_c)
+			return cross_error(ck, "DefaultTarget", "MaxTarget",
+					   "[Heat] DefaultTarget=%g is above MaxTarget=%g of the %s pad; "
+					   "expected 30..%g °C", c->default_target_c,
+					   c->pads[i].max_target_c, zone_to_string(c->pads[i].zone),
+					   c->pads[i].max_target_c);
+	return 0;
+}
+
+int config_load(const char *path, bool required, struct massaged_config *ret, char *err)
+{
+	struct config_origin origins[N_CONFIG_KEYS] = {};
+	struct config_checker ck = {
+		.origins = origins,
+		.path = path ? path : "built-in defaults",
+		.err = err,
+	};
+	struct massaged_config c;
+	int r;
+
+	config_init_defaults(&c);
+	err[0] = '\0';
+	if (path) {
+		r = config_parse_file_tracked(&c, path, origins, err);
+		if (r == -ENOENT && required)
+			return ini_file_error(err, path, 0, r, "required configuration file is missing");
+		if (r < 0 && r != -ENOENT)
+			return r;
+		err[0] = '\0'; /* an optional file that is missing is no error */
+		r = config_parse_dropins(&c, path, origins, err);
+		if (r < 0)
+			return r;
+	}
+	ck.c = &c;
+	r = config_verify(&ck);
+	if (r < 0)
+		return r;
+	*ret = c;
+	return 0;
+}

@@ -42,6 +42,8 @@ struct massaged_config {
 
 	/* [Heat] */
 	double default_target_c;       /* 30..MaxTarget */
+	double max_target_c;           /* MaxTarget: every pad's ceiling, also for pads a
+					* later Pads= (or drop-in) adds */
 	unsigned n_pads;
 	struct pad_config pads[MAX_PADS];
 

@@ -200,6 +200,12 @@ int context_reload_programs(struct context *c)
 		log_error("Keeping the %u programs loaded before: %s", c->programs.n_programs, err);
 		return r;
 	}
+	if (!program_library_find(&lib, c->config.default_program)) {
+		log_error("Keeping the %u programs loaded before: the new set has no '%s', the "
+			  "configured DefaultProgram", c->programs.n_programs, c->config.default_program);
+		program_library_clear(&lib);
+		return -ENOENT;
+	}
 	program_library_clear(&c->programs);
 	c->programs = lib;
 	log_info("Loaded %u programs", lib.n_programs);

@@ -27,6 +27,7 @@ struct program {
 	char title[PROGRAM_TITLE_MAX];
 	char description[PROGRAM_DESCRIPTION_MAX];
 	double heat_target_c;             /* 0 = the configured default target */
+	bool heat_on_start;               /* [Program] Heat=yes: the program turns Heat on */
 	unsigned n_steps;
 	struct program_step steps[PROGRAM_STEPS_MAX];
 };
@@ -37,6 +38,10 @@ struct program_library {
 };
 
 unsigned program_duration_s(const struct program *p);
+
+/* A program id: [a-z0-9-]+, shorter than PROGRAM_ID_MAX (also DefaultProgram= in the
+ * configuration). */
+bool program_id_is_valid(const char *id);
 
 /* Parse one *.program file. Errors name file, line and what was expected. */
 int program_parse_file(const char *path, struct program *ret, char *err);

@@ -8,14 +8,6 @@
 #include "safety.h"
 #include "session.h"
 
-static bool program_heats_every_step(const struct program *p)
-{
-	for (unsigned i = 0; i < p->n_steps; i++)
-		if (!p->steps[i].heat)
-			return false;
-	return p->n_steps > 0;
-}
-
 static void scan_begin(struct context *c, enum chair_state after)
 {
 	body_scan_init(c->scan);
@@ -53,7 +45,7 @@ void session_start_program(struct context *c, const struct program *p)
 	c->session.manual = false;
 	c->session.program = *p;
 	(void)snprintf(c->last_program, sizeof(c->last_program), "%s", p->id);
-	if (program_heats_every_step(p))
+	if (p->heat_on_start)
 		c->heat = true;
 	log_info("Program %s started (%u steps, %u s)", p->id, p->n_steps, program_duration_s(p));
 	session_begin(c);

@@ -1,0 +1,585 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "check-tap.h"
+#include "chair-types.h"
+#include "config.h"
+
+/* ---- temporary files ---- */
+
+static char tmp_root[256];
+
+static void tmp_setup(void)
+{
+	const char *base = getenv("TMPDIR");
+
+	(void)snprintf(tmp_root, sizeof(tmp_root), "%s/test-config-XXXXXX", base ? base : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(tmp_root));
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void tmp_teardown(void)
+{
+	(void)nftw(tmp_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Write `content` to tmp_root/name; returns the path (static: use before the next call). */
+static const char *write_file(const char *name, const char *content)
+{
+	static char path[PATH_MAX];
+	FILE *f;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", tmp_root, name);
+	f = fopen(path, "we");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(fputs(content, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+static void make_dir(const char *name)
+{
+	char path[PATH_MAX];
+
+	(void)snprintf(path, sizeof(path), "%s/%s", tmp_root, name);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+}
+
+/* Load `content` as a main file; returns config_load's result. */
+static int load_text(const char *content, struct massaged_config *c, char *err)
+{
+	char path[PATH_MAX];
+
+	(void)snprintf(path, sizeof(path), "%s", write_file("massaged.conf", content));
+	return config_load(path, true, c, err);
+}
+
+/* err must start "TMP/massaged.conf:LINE:" and mention every `expect` */
+static void assert_error_at(const char *err, unsigned line, const char *expect1,
+			    const char *expect2)
+{
+	char prefix[PATH_MAX + 32];
+
+	(void)snprintf(prefix, sizeof(prefix), "%s/massaged.conf:%u: ", tmp_root, line);
+	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0, "'%s' does not start '%s'", err,
+		      prefix);
+	if (expect1)
+		ck_assert_msg(strstr(err, expect1), "'%s' does not mention '%s'", err, expect1);
+	if (expect2)
+		ck_assert_msg(strstr(err, expect2), "'%s' does not mention '%s'", err, expect2);
+}
+
+static void assert_defaults(const struct massaged_config *c)
+{
+	ck_assert_uint_eq(c->session_minutes, 20);
+	ck_assert_uint_eq(c->max_session_minutes, 30);
+	ck_assert_uint_eq(c->seat_grace_s, 30);
+	ck_assert_str_eq(c->default_program, "full");
+	ck_assert_uint_eq(c->default_shoulder_mm, 600);
+	ck_assert_uint_eq(c->intensity, 3);
+	ck_assert_uint_eq(c->speed, 3);
+	ck_assert_int_eq(c->width, WIDTH_MEDIUM);
+	ck_assert_uint_eq(c->limits.track_min_mm, 0);
+	ck_assert_uint_eq(c->limits.track_max_mm, 780);
+	ck_assert_uint_eq(c->limits.depth_max_mm, 40);
+	ck_assert_uint_eq(c->limits.width_min_mm, 60);
+	ck_assert_uint_eq(c->limits.width_max_mm, 180);
+	ck_assert_uint_eq(c->limits.travel_speed_max, 120);
+	ck_assert_uint_eq(c->limits.knead_speed_max, 60);
+	ck_assert_uint_eq(c->limits.tap_rate_max, 720);
+	ck_assert_double_eq(c->default_target_c, 42.0);
+	ck_assert_double_eq(c->max_target_c, 45.0);
+	ck_assert_uint_eq(c->n_pads, 3);
+	ck_assert_int_eq(c->pads[0].zone, ZONE_NECK);
+	ck_assert_int_eq(c->pads[1].zone, ZONE_SHOULDERS);
+	ck_assert_int_eq(c->pads[2].zone, ZONE_LOWER_BACK);
+	for (unsigned i = 0; i < c->n_pads; i++)
+		ck_assert_double_eq(c->pads[i].max_target_c, 45.0);
+	ck_assert_str_eq(c->program_library, "");
+	ck_assert_str_eq(c->program_override, "");
+	ck_assert_uint_eq(c->sim_shoulder_mm, 600);
+	ck_assert_double_eq(c->sim_load_noise_n, 2.0);
+}
+
+/* ---- chair-types ---- */
+
+START_TEST(test_names)
+{
+	ck_assert_str_eq(technique_to_string(TECHNIQUE_SHIATSU), "shiatsu");
+	ck_assert_int_eq(technique_from_string("deep"), TECHNIQUE_DEEP);
+	ck_assert_int_eq(technique_from_string("Deep"), TECHNIQUE_INVALID);
+	ck_assert_int_eq(technique_from_string(NULL), TECHNIQUE_INVALID);
+	ck_assert_ptr_null(technique_to_string(_TECHNIQUE_MAX));
+	ck_assert_ptr_null(technique_to_string(TECHNIQUE_INVALID));
+	for (int t = 0; t < _TECHNIQUE_MAX; t++)
+		ck_assert_int_eq(technique_from_string(technique_to_string(t)), t);
+	for (int z = 0; z < _ZONE_MAX; z++)
+		ck_assert_int_eq(zone_from_string(zone_to_string(z)), z);
+	for (int w = 0; w < _WIDTH_MAX; w++)
+		ck_assert_int_eq(width_from_string(width_to_string(w)), w);
+	ck_assert_str_eq(zone_to_string(ZONE_UPPER_BACK), "upper-back");
+	ck_assert_int_eq(zone_from_string("lower-back"), ZONE_LOWER_BACK);
+	ck_assert_int_eq(zone_from_string("arm"), ZONE_INVALID);
+	ck_assert_str_eq(width_to_string(WIDTH_WIDE), "wide");
+	ck_assert_int_eq(width_from_string("huge"), WIDTH_INVALID);
+}
+END_TEST
+
+START_TEST(test_parsers)
+{
+	unsigned u = 7;
+	int i = 7;
+	double d = 7;
+
+	ck_assert_int_eq(parse_boolean("yes"), 1);
+	ck_assert_int_eq(parse_boolean("On"), 1);
+	ck_assert_int_eq(parse_boolean("1"), 1);
+	ck_assert_int_eq(parse_boolean("false"), 0);
+	ck_assert_int_eq(parse_boolean("0"), 0);
+	ck_assert_int_eq(parse_boolean("maybe"), -EINVAL);
+	ck_assert_int_eq(parse_boolean(""), -EINVAL);
+
+	ck_assert_int_eq(parse_uint_range("30", 5, 30, &u), 0);
+	ck_assert_uint_eq(u, 30);
+	ck_assert_int_eq(parse_uint_range("31", 5, 30, &u), -ERANGE);
+	ck_assert_int_eq(parse_uint_range("4", 5, 30, &u), -ERANGE);
+	ck_assert_int_eq(parse_uint_range("-1", 0, 30, &u), -EINVAL);
+	ck_assert_int_eq(parse_uint_range("+1", 0, 30, &u), -EINVAL);
+	ck_assert_int_eq(parse_uint_range("12x", 0, 30, &u), -EINVAL);
+	ck_assert_int_eq(parse_uint_range(" 12", 0, 30, &u), -EINVAL);
+	ck_assert_int_eq(parse_uint_range("", 0, 30, &u), -EINVAL);
+	ck_assert_int_eq(parse_uint_range("99999999999999999999999", 0, 30, &u), -ERANGE);
+	ck_assert_uint_eq(u, 30); /* untouched on failure */
+
+	ck_assert_int_eq(parse_int_range("-2", -2, 2, &i), 0);
+	ck_assert_int_eq(i, -2);
+	ck_assert_int_eq(parse_int_range("+2", -2, 2, &i), 0);
+	ck_assert_int_eq(i, 2);
+	ck_assert_int_eq(parse_int_range("3", -2, 2, &i), -ERANGE);
+	ck_assert_int_eq(parse_int_range("-", -2, 2, &i), -EINVAL);
+	ck_assert_int_eq(parse_int_range("1.0", -2, 2, &i), -EINVAL);
+
+	ck_assert_int_eq(parse_double_range("42.5", 30, 48, &d), 0);
+	ck_assert_double_eq(d, 42.5);
+	ck_assert_int_eq(parse_double_range("48.5", 30, 48, &d), -ERANGE);
+	ck_assert_int_eq(parse_double_range("nan", 30, 48, &d), -EINVAL);
+	ck_assert_int_eq(parse_double_range("inf", 30, 48, &d), -EINVAL);
+	ck_assert_int_eq(parse_double_range("0x2A", 30, 48, &d), -EINVAL);
+	ck_assert_int_eq(parse_double_range("1e400", 30, 48, &d), -ERANGE);
+	ck_assert_int_eq(parse_double_range("42 C", 30, 48, &d), -EINVAL);
+	ck_assert_double_eq(d, 42.5);
+}
+END_TEST
+
+/* ---- configuration ---- */
+
+START_TEST(test_defaults)
+{
+	struct massaged_config c;
+	char err[CONFIG_ERROR_MAX];
+	char missing[PATH_MAX];
+
+	config_init_defaults(&c);
+	assert_defaults(&c);
+	ck_assert_ptr_nonnull(config_find_pad(&c, ZONE_NECK));
+	ck_assert_ptr_null(config_find_pad(&c, ZONE_UPPER_BACK));
+
+	/* a missing optional file: the built-in defaults */
+	(void)snprintf(missing, sizeof(missing), "%s/nothing.conf", tmp_root);
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(config_load(missing, false, &c, err), 0);
+	assert_defaults(&c);
+	ck_assert_int_eq(config_load(NULL, false, &c, err), 0);
+	assert_defaults(&c);
+}
+END_TEST
+
+START_TEST(test_every_key)
+{
+	struct massaged_config c;
+	char err[CONFIG_ERROR_MAX];
+	int r;
+
+	r = load_text("[Chair]\n"
+		      "SessionMinutes=15\n"
+		      "MaxSessionMinutes=25\n"
+		      "SeatEmptyGraceSeconds=10\n"
+		      "DefaultProgram=hot-stone\n"
+		      "DefaultShoulderHeight=550\n"
+		      "[Defaults]\n"
+		      "Intensity=5\n"
+		      "Speed=6\n"
+		      "Width=narrow\n"
+		      "[Limits]\n"
+		      "TrackMin=20\n"
+		      "TrackMax=700\n"
+		      "DepthMax=30\n"
+		      "WidthMin=80\n"
+		      "WidthMax=160\n"
+		      "TravelSpeedMax=100\n"
+		      "KneadSpeedMax=0\n"
+		      "TapRateMax=600\n"
+		      "[Heat]\n"
+		      "DefaultTarget=40.5\n"
+		      "MaxTarget=44\n"
+		      "Pads=back neck\n"
+		      "[Programs]\n"
+		      "Library=/opt/programs\n"
+		      "Override=/srv/programs\n"
+		      "[Simulator]\n"
+		      "  ShoulderHeight = 650  ; indented, with blanks and a comment\n"
+		      "LoadNoise=0\n",
+		      &c, err);
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert_uint_eq(c.session_minutes, 15);
+	ck_assert_uint_eq(c.max_session_minutes, 25);
+	ck_assert_uint_eq(c.seat_grace_s, 10);
+	ck_assert_str_eq(c.default_program, "hot-stone");
+	ck_assert_uint_eq(c.default_shoulder_mm, 550);
+	ck_assert_uint_eq(c.intensity, 5);
+	ck_assert_uint_eq(c.speed, 6);
+	ck_assert_int_eq(c.width, WIDTH_NARROW);
+	ck_assert_uint_eq(c.limits.track_min_mm, 20);
+	ck_assert_uint_eq(c.limits.track_max_mm, 700);
+	ck_assert_uint_eq(c.limits.depth_max_mm, 30);
+	ck_assert_uint_eq(c.limits.width_min_mm, 80);
+	ck_assert_uint_eq(c.limits.width_max_mm, 160);
+	ck_assert_uint_eq(c.limits.travel_speed_max, 100);
+	ck_assert_uint_eq(c.limits.knead_speed_max, 0);
+	ck_assert_uint_eq(c.limits.tap_rate_max, 600);
+	ck_assert_double_eq(c.default_target_c, 40.5);
+	ck_assert_double_eq(c.max_target_c, 44);
+	ck_assert_uint_eq(c.n_pads, 2);
+	ck_assert_int_eq(c.pads[0].zone, ZONE_BACK);
+	ck_assert_int_eq(c.pads[1].zone, ZONE_NECK);
+	ck_assert_double_eq(c.pads[0].max_target_c, 44);
+	ck_assert_double_eq(c.pads[1].max_target_c, 44);
+	ck_assert_ptr_null(config_find_pad(&c, ZONE_SHOULDERS));
+	ck_assert_str_eq(c.program_library, "/opt/programs");
+	ck_assert_str_eq(c.program_override, "/srv/programs");
+	ck_assert_uint_eq(c.sim_shoulder_mm, 650);
+	ck_assert_double_eq(c.sim_load_noise_n, 0);
+}
+END_TEST
+
+START_TEST(test_empty_pads_and_paths)
+{
+	struct massaged_config c;
+	char err[CONFIG_ERROR_MAX];
+	int r;
+
+	r = load_text("[Heat]\nPads=\n[Programs]\nLibrary=\nOverride=\n", &c, err);
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert_uint_eq(c.n_pads, 0);
+	ck_assert_str_eq(c.program_library, "");
+}
+END_TEST
+
+START_TEST(test_unknown_key)
+{
+	struct massaged_config c;
+	char err[CONFIG_ERROR_MAX];
+
+	ck_assert_int_eq(load_text("[Chair]\nSessionMinutes=10\nSessionMinute=10\n", &c, err),
+			 -EINVAL);
+	assert_error_at(err, 3, "SessionMinute'", "SessionMinutes=, MaxSessionMinutes=");
+	ck_assert_ptr_nonnull(strstr(err, "DefaultShoulderHeight="));
+
+	/* keys are per section: Speed belongs to [Defaults] */
+	ck_assert_int_eq(load_text("[Limits]\nSpeed=3\n", &c, err), -EINVAL);
+	assert_error_at(err, 2, "[Limits]", "TrackMin=");
+}
+END_TEST
+
+START_TEST(test_unknown_section)
+{
+	struct massaged_config c;
+	char err[CONFIG_ERROR_MAX];
+
+	ck_assert_int_eq(load_text("# comment\n[Chair]\n\n[Hardware]\nFoo=1\n", &c, err), -EINVAL);
+	assert_error_at(err, 4, "[Hardware]", "[Chair], [Defaults], [Limits], [Heat], [Programs], "
+			"[Simulator]");
+
+	ck_assert_int_eq(load_text("Intensity=3\n[Defaults]\n", &c, err), -EINVAL);
+	assert_error_at(err, 1, "Intensity=", "section");
+}
+END_TEST
+
+START_TEST(test_syntax_error)
+{
+	struct massaged_config c;
+	char err[CONFIG_ERROR_MAX];
+	char line[400];
+
+	ck_assert_int_eq(load_text("[Chair]\nSessionMinutes=10\nthis is not a key\nBogus=1\n", &c,
+				   err), -EINVAL);
+	assert_error_at(err, 3, "syntax error", "this is not a key");
+
+	ck_assert_int_eq(load_text("[Chair]\n[Defaults\nIntensity=2\n", &c, err), -EINVAL);
+	assert_error_at(err, 2, "syntax error", NULL);
+
+	/* longer than inih's line buffer: refused, not split into two lines */
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "[Chair]\nDefaultProgram=", 23);
+	line[sizeof(line) - 2] = '\n';
+	line[sizeof(line) - 1] = '\0';
+	ck_assert_int_eq(load_text(line, &c, err), -EINVAL);
+	assert_error_at(err, 2, "too long", NULL);
+}
+END_TEST
+
+struct bad_value {
+	const char *section, *assignment, *expected;
+};
+
+static const struct bad_value bad_values[] = {
+	{ "Chair", "SessionMinutes=7", "5..30 (minutes), a multiple of 5" },
+	{ "Chair", "SessionMinutes=35", "5..30 (minutes)" },
+	{ "Chair", "MaxSessionMinutes=0", "5..30 (minutes), a multiple of 5" },
+	{ "Chair", "SeatEmptyGraceSeconds=0", "1..30 (seconds)" },
+	{ "Chair", "SeatEmptyGraceSeconds=31", "1..30 (seconds)" },
+	{ "Chair", "DefaultProgram=Full Body", "a program id" },
+	{ "Chair", "DefaultShoulderHeight=299", "300..780 (mm" },
+	{ "Defaults", "Intensity=0", "1..5" },
+	{ "Defaults", "Intensity=-1", "1..5" },
+	{ "Defaults", "Speed=7", "1..6" },
+	{ "Defaults", "Speed=3x", "1..6" },
+	{ "Defaults", "Width=huge", "narrow, medium or wide" },
+	{ "Limits", "TrackMin=781", "0..780 (mm" },
+	{ "Limits", "TrackMax=1000", "0..780 (mm" },
+	{ "Limits", "DepthMax=51", "0..50 (mm)" },
+	{ "Limits", "WidthMin=59", "60..180 (mm)" },
+	{ "Limits", "WidthMax=181", "60..180 (mm)" },
+	{ "Limits", "TravelSpeedMax=0", "1..120 (mm/s)" },
+	{ "Limits", "KneadSpeedMax=61", "0..60 (rpm)" },
+	{ "Limits", "TapRateMax=721", "0..720 (taps/min)" },
+	{ "Heat", "DefaultTarget=29.9", "30..48" },
+	{ "Heat", "DefaultTarget=hot", "30..48" },
+	{ "Heat", "MaxTarget=25", "30..48" },
+	{ "Heat", "Pads=neck arm", "'arm' is not a zone" },
+	{ "Heat", "Pads=neck shoulders neck", "'neck' is listed twice" },
+	{ "Programs", "Library=programs", "absolute path" },
+	{ "Programs", "Override=~/programs", "absolute path" },
+	{ "Simulator", "ShoulderHeight=800", "300..780 (mm" },
+	{ "Simulator", "LoadNoise=20.5", "0..20 (newtons)" },
+	{ "Simulator", "LoadNoise=-1", "0..20 (newtons)" },
+};
+
+START_TEST(test_bad_value)
+{
+	const struct bad_value *b = &bad_values[_i];
+	struct massaged_config c, before;
+	char text[256], err[CONFIG_ERROR_MAX];
+
+	(void)snprintf(text, sizeof(text), "; line 1\n[%s]\n\n%s\n", b->section, b->assignment);
+	config_init_defaults(&c);
+	before = c;
+	ck_assert_int_lt(load_text(text, &c, err), 0);
+	assert_error_at(err, 4, b->assignment, b->expected);
+	ck_assert_int_eq(memcmp(&c, &before, sizeof(c)), 0);
+}
+END_TEST
+
+START_TEST(test_max_target_ceiling)
+{
+	struct massaged_config c;
+	char err[CONFIG_ERROR_MAX];
+	int r;
+
+	r = load_text("[Heat]\nMaxTarget=48\nDefaultTarget=48\n", &c, err);
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert_double_eq(c.max_target_c, HEAT_HARD_CEILING_C);
+	for (unsigned i = 0; i < c.n_pads; i++)
+		ck_assert_double_eq(c.pads[i].max_target_c, 48);
+
+	ck_assert_int_lt(load_text("[Heat]\nMaxTarget=48.5\n", &c, err), 0);
+	assert_error_at(err, 2, "48 °C", "safety.md");
+	ck_assert_int_lt(load_text("[Heat]\nMaxTarget=60\n", &c, err), 0);
+	assert_error_at(err, 2, "hard ceiling", "30..48");
+}
+END_TEST
+
+START_TEST(test_cross_field)
+{
+	struct massaged_config c;
+	char err[CONFIG_ERROR_MAX];
+	int r;
+
+	ck_assert_int_lt(load_text("[Chair]\nMaxSessionMinutes=20\nSessionMinutes=25\n", &c, err), 0);
+	assert_error_at(err, 3, "SessionMinutes=25", "MaxSessionMinutes=20");
+	ck_assert_int_lt(load_text("[Chair]\nMaxSessionMinutes=15\n", &c, err), 0);
+	assert_error_at(err, 2, "SessionMinutes=20", "MaxSessionMinutes=15");
+
+	ck_assert_int_lt(load_text("[Limits]\nTrackMin=500\nTrackMax=700\n", &c, err), 0);
+	assert_error_at(err, 3, "TrackMin=500", "300 mm");
+	ck_assert_int_lt(load_text("[Limits]\nTrackMin=780\n", &c, err), 0);
+	assert_error_at(err, 2, "TrackMin < TrackMax", NULL);
+	ck_assert_int_lt(load_text("[Limits]\nWidthMin=150\nWidthMax=100\n", &c, err), 0);
+	assert_error_at(err, 3, "WidthMin < WidthMax", NULL);
+
+	/* DefaultTarget is checked against MaxTarget whatever their order */
+	ck_assert_int_lt(load_text("[Heat]\nDefaultTarget=46\n", &c, err), 0);
+	assert_error_at(err, 2, "DefaultTarget=46", "30..45");
+	r = load_text("[Heat]\nDefaultTarget=46\nMaxTarget=47\n", &c, err);
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert_double_eq(c.default_target_c, 46);
+}
+END_TEST
+
+START_TEST(test_dropins)
+{
+	struct massaged_config c;
+	char err[CONFIG_ERROR_MAX], main_path[PATH_MAX];
+	int r;
+
+	(void)snprintf(main_path, sizeof(main_path), "%s",
+		       write_file("massaged.conf", "[Defaults]\nIntensity=2\n[Heat]\nMaxTarget=47\n"));
+	make_dir("massaged.conf.d");
+	(void)write_file("massaged.conf.d/20-b.conf", "[Defaults]\nIntensity=5\n");
+	(void)write_file("massaged.conf.d/10-a.conf",
+			 "[Defaults]\nIntensity=4\nSpeed=5\n[Heat]\nPads=upper-back\n");
+	(void)write_file("massaged.conf.d/30-c.conf.disabled", "garbage\n");
+	(void)write_file("massaged.conf.d/README", "not a drop-in\n");
+
+	r = config_load(main_path, true, &c, err);
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert_uint_eq(c.intensity, 5);  /* 20-b.conf after 10-a.conf */
+	ck_assert_uint_eq(c.speed, 5);
+	ck_assert_uint_eq(c.n_pads, 1);
+	ck_assert_int_eq(c.pads[0].zone, ZONE_UPPER_BACK);
+	ck_assert_double_eq(c.pads[0].max_target_c, 47); /* MaxTarget of the main file */
+
+	/* drop-ins apply without a main file too, and their errors name them */
+	(void)remove(main_path);
+	(void)write_file("massaged.conf.d/40-d.conf", "[Defaults]\nWidth=wide\n\nSpeed=9\n");
+	ck_assert_int_lt(config_load(main_path, false, &c, err), 0);
+	ck_assert_msg(strstr(err, "massaged.conf.d/40-d.conf:4: [Defaults] Speed=9"), "%s", err);
+}
+END_TEST
+
+START_TEST(test_cross_field_names_dropin)
+{
+	struct massaged_config c;
+	char err[CONFIG_ERROR_MAX], main_path[PATH_MAX];
+
+	(void)snprintf(main_path, sizeof(main_path), "%s",
+		       write_file("massaged.conf", "[Chair]\nMaxSessionMinutes=20\n"));
+	make_dir("massaged.conf.d");
+	(void)write_file("massaged.conf.d/local.conf", "\n[Chair]\nSessionMinutes=30\n");
+	ck_assert_int_lt(config_load(main_path, true, &c, err), 0);
+	ck_assert_msg(strstr(err, "massaged.conf.d/local.conf:3: "), "%s", err);
+}
+END_TEST
+
+START_TEST(test_missing_required)
+{
+	struct massaged_config c;
+	char err[CONFIG_ERROR_MAX], path[PATH_MAX];
+
+	(void)snprintf(path, sizeof(path), "%s/absent.conf", tmp_root);
+	memset(&c, 0x5a, sizeof(c));
+	ck_assert_int_eq(config_load(path, true, &c, err), -ENOENT);
+	ck_assert_msg(strncmp(err, path, strlen(path)) == 0, "%s", err);
+	ck_assert_ptr_nonnull(strstr(err, "missing"));
+	ck_assert_uint_eq(c.intensity, 0x5a5a5a5a); /* untouched */
+}
+END_TEST
+
+START_TEST(test_failure_leaves_ret)
+{
+	struct massaged_config c;
+	char err[CONFIG_ERROR_MAX];
+
+	memset(&c, 0x5a, sizeof(c));
+	ck_assert_int_lt(load_text("[Defaults]\nIntensity=4\nSpeed=0\n", &c, err), 0);
+	ck_assert_uint_eq(c.intensity, 0x5a5a5a5a);
+}
+END_TEST
+
+static const char *const example_keys[] = {
+	"SessionMinutes", "MaxSessionMinutes", "SeatEmptyGraceSeconds", "DefaultProgram",
+	"DefaultShoulderHeight", "Intensity", "Speed", "Width", "TrackMin", "TrackMax",
+	"DepthMax", "WidthMin", "WidthMax", "TravelSpeedMax", "KneadSpeedMax", "TapRateMax",
+	"DefaultTarget", "MaxTarget", "Pads", "Library", "Override", "ShoulderHeight",
+	"LoadNoise",
+};
+
+/* The shipped example: loads as is, and with every "#Key=" uncommented it still gives
+ * exactly the built-in defaults, so its documentation cannot drift from the code. */
+START_TEST(test_example_config)
+{
+	const char *example = SOURCE_ROOT "/config/massaged.conf";
+	struct massaged_config c;
+	char err[CONFIG_ERROR_MAX], line[256], key[64];
+	char *text = calloc(1, 16384);
+	size_t n = 0;
+	FILE *f;
+	int r;
+
+	r = config_load(example, true, &c, err);
+	ck_assert_msg(r == 0, "%s", err);
+	assert_defaults(&c);
+
+	f = fopen(example, "re");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f)) {
+		bool is_key = line[0] == '#' && line[1] >= 'A' && line[1] <= 'Z' &&
+			      strchr(line, '=');
+
+		n += (size_t)snprintf(text + n, 16384 - n, "%s", is_key ? line + 1 : line);
+	}
+	(void)fclose(f);
+	for (size_t i = 0; i < sizeof(example_keys) / sizeof(example_keys[0]); i++) {
+		(void)snprintf(key, sizeof(key), "\n%s=", example_keys[i]);
+		ck_assert_msg(strstr(text, key), "example lacks %s", example_keys[i]);
+	}
+	r = load_text(text, &c, err);
+	ck_assert_msg(r == 0, "%s", err);
+	assert_defaults(&c);
+	free(text);
+}
+END_TEST
+
+static Suite *config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("chair-types");
+
+	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_parsers);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("config");
+	tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_every_key);
+	tcase_add_test(tc, test_empty_pads_and_paths);
+	tcase_add_test(tc, test_unknown_key);
+	tcase_add_test(tc, test_unknown_section);
+	tcase_add_test(tc, test_syntax_error);
+	tcase_add_loop_test(tc, test_bad_value, 0, (int)(sizeof(bad_values) / sizeof(bad_values[0])));
+	tcase_add_test(tc, test_max_target_ceiling);
+	tcase_add_test(tc, test_cross_field);
+	tcase_add_test(tc, test_dropins);
+	tcase_add_test(tc, test_cross_field_names_dropin);
+	tcase_add_test(tc, test_missing_required);
+	tcase_add_test(tc, test_failure_leaves_ret);
+	tcase_add_test(tc, test_example_config);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return check_run_tap(config_suite());
+}
