@@ -16,7 +16,7 @@ static int refuse_if_faulted(const struct context *c, sd_bus_error *error)
 	if (c->n_faults == 0)
 		return 0;
 	return sd_bus_error_setf(error, CHAIR_ERROR("Faulted"),
-				 "Refused while a fault is active (%s). Fix its cause, then ClearFault.",
+				 "Refused while a fault is active (%s). Fix its cause, then clear the fault (massagectl clear).",
 				 c->faults[0].code);
 }
 

@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: MIT */
+/* massagectl: control massaged over D-Bus, in the manner of systemctl. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "build-config.h"
+#include "chair-types.h"
+#include "macro.h"
+#include "massagectl.h"
+
+/* What a command that is one Chair1 method call takes on its command line. */
+enum argument_kind {
+	ARGUMENTS_NONE,
+	ARGUMENTS_STRING,
+	ARGUMENTS_TWO_STRINGS,
+	ARGUMENTS_UINT32,
+	ARGUMENTS_INT32,
+	ARGUMENTS_BOOL,
+};
+
+struct verb {
+	const char *name;
+	const char *synopsis; /* the arguments, for usage messages */
+	const char *help;
+	/* Either a query of our own ... */
+	int (*run)(struct ctl *ctl, char **args);
+	/* ... or one method call whose success prints nothing. */
+	const char *method;
+	enum argument_kind arguments;
+};
+
+/* A method verb's arguments, checked for form (not range) before we connect. */
+struct method_arguments {
+	const char *strings[2];
+	uint32_t u;
+	int32_t i;
+	int b;
+};
+
+static const struct verb verbs[] = {
+	{ "status", "", "Show what the chair is doing", .run = verb_status },
+	{ "list", "", "List the programs with their length and description", .run = verb_list },
+	{ "start", "PROGRAM", "Start a program (replaces a running one)", .method = "Start",
+	  .arguments = ARGUMENTS_STRING },
+	{ "manual", "TECHNIQUE ZONE", "One technique on one zone until stopped",
+	  .method = "StartManual", .arguments = ARGUMENTS_TWO_STRINGS },
+	{ "stop", "", "End the session: rollers park, heat off", .method = "Stop" },
+	{ "pause", "", "Hold the rollers where they are", .method = "Pause" },
+	{ "resume", "", "Continue a paused session", .method = "Resume" },
+	{ "intensity", "1-5", "Roller depth, 1 light to 5 firm", .method = "SetIntensity",
+	  .arguments = ARGUMENTS_UINT32 },
+	{ "speed", "1-6", "Speed of travel, kneading and tapping", .method = "SetSpeed",
+	  .arguments = ARGUMENTS_UINT32 },
+	{ "width", "narrow|medium|wide", "Roller spacing", .method = "SetWidth",
+	  .arguments = ARGUMENTS_STRING },
+	{ "timer", "MINUTES", "Session length: 5 to 30 in steps of 5", .method = "SetTimer",
+	  .arguments = ARGUMENTS_UINT32 },
+	{ "heat", "on|off", "Hot-stone heat for this session", .method = "SetHeat",
+	  .arguments = ARGUMENTS_BOOL },
+	{ "scan", "", "Scan the back for the shoulder line", .method = "Scan" },
+	{ "adjust", "±MM", "Move the shoulder line by -50 to +50 mm", .method = "AdjustShoulder",
+	  .arguments = ARGUMENTS_INT32 },
+	{ "clear", "", "Clear faults whose cause is gone", .method = "ClearFault" },
+	{ "faults", "", "List the active faults", .run = verb_faults },
+	{ "monitor", "", "Live status and events until Ctrl-C", .run = verb_monitor },
+};
+
+void strv_free(char **l)
+{
+	for (char **s = l; s && *s; s++)
+		free(*s);
+	free(l);
+}
+
+size_t text_columns(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+char *format_duration(char buf[static DURATION_MAX], uint32_t seconds)
+{
+	if (seconds >= 3600)
+		(void)snprintf(buf, DURATION_MAX, "%" PRIu32 ":%02" PRIu32 ":%02" PRIu32, seconds / 3600,
+			       seconds / 60 % 60, seconds % 60);
+	else
+		(void)snprintf(buf, DURATION_MAX, "%" PRIu32 ":%02" PRIu32, seconds / 60, seconds % 60);
+	return buf;
+}
+
+const char *ctl_bus_name(const struct ctl *ctl)
+{
+	return ctl->user_bus ? "session" : "system";
+}
+
+bool bus_error_is_not_running(const sd_bus_error *error)
+{
+	return sd_bus_error_has_names(error, SD_BUS_ERROR_SERVICE_UNKNOWN,
+				      SD_BUS_ERROR_NAME_HAS_NO_OWNER);
+}
+
+static int report_not_running(const struct ctl *ctl)
+{
+	(void)fprintf(stderr, "massagectl: massaged is not running (no " CHAIR_SERVICE " on the %s bus)\n",
+		      ctl_bus_name(ctl));
+	return EXIT_FAILURE;
+}
+
+int ctl_report_bus_error(const struct ctl *ctl, const sd_bus_error *error, int r)
+{
+	if (bus_error_is_not_running(error))
+		return report_not_running(ctl);
+	if (sd_bus_error_is_set(error))
+		(void)fprintf(stderr, "massagectl: %s\n",
+			      error->message && *error->message ? error->message : error->name);
+	else
+		(void)fprintf(stderr, "massagectl: %s\n", strerror(r < 0 ? -r : r));
+	return EXIT_FAILURE;
+}
+
+static void print_help(void)
+{
+	printf("Usage: massagectl [--user] [--help] COMMAND [ARGS]\n\n"
+	       "Control massaged, the massage chair daemon, over D-Bus.\n\n"
+	       "Commands:\n");
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
+		char command[64];
+
+		(void)snprintf(command, sizeof(command), "%s %s", verbs[i].name, verbs[i].synopsis);
+		/* "±" is two bytes that take one column. */
+		printf("  %-*s %s\n", strstr(command, "±") ? 27 : 26, command, verbs[i].help);
+	}
+
+	printf("\nTechniques:");
+	for (int t = 0; t < _TECHNIQUE_MAX; t++)
+		printf(" %s", technique_to_string(t));
+	printf("\nZones:     ");
+	for (int z = 0; z < _ZONE_MAX; z++)
+		printf(" %s", zone_to_string(z));
+	printf("\n\nOptions:\n"
+	       "  --user     talk to massaged on the session bus instead of the system bus\n"
+	       "  -h --help  show this help\n"
+	       "  --version  show the version\n\n"
+	       "Changes print nothing on success. Exit status: 0 done, 1 refused by massaged\n"
+	       "or massaged not reachable, 2 usage error.\n");
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)fputs("massagectl: ", stderr);
+	va_start(ap, fmt);
+	(void)vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	(void)fputs("\nUsage: massagectl [--user] [--help] COMMAND [ARGS]\n"
+		    "Run 'massagectl --help' for the commands.\n",
+		    stderr);
+	return -EINVAL;
+}
+
+static int verb_usage_error(const struct verb *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int verb_usage_error(const struct verb *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)fprintf(stderr, "massagectl %s: ", v->name);
+	va_start(ap, fmt);
+	(void)vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	(void)fprintf(stderr, "\nUsage: massagectl [--user] %s%s%s\n", v->name, *v->synopsis ? " " : "",
+		      v->synopsis);
+	return -EINVAL;
+}
+
+static const struct verb *verb_find(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		if (strcmp(verbs[i].name, name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+static int verb_argument_count(const struct verb *v)
+{
+	switch (v->arguments) {
+	case ARGUMENTS_NONE:
+		return 0;
+	case ARGUMENTS_TWO_STRINGS:
+		return 2;
+	default:
+		return 1;
+	}
+}
+
+/* Checks the form of a method verb's arguments; the daemon checks ranges, so the
+ * person sees its message. */
+static int parse_method_arguments(const struct verb *v, char **args, struct method_arguments *ret)
+{
+	unsigned u;
+	int i, r;
+
+	switch (v->arguments) {
+	case ARGUMENTS_NONE:
+		return 0;
+	case ARGUMENTS_STRING:
+		ret->strings[0] = args[0];
+		return 0;
+	case ARGUMENTS_TWO_STRINGS:
+		ret->strings[0] = args[0];
+		ret->strings[1] = args[1];
+		return 0;
+	case ARGUMENTS_UINT32:
+		r = parse_uint_range(args[0], 0, UINT32_MAX, &u);
+		if (r == -ERANGE)
+			return verb_usage_error(v, "'%s' is far too large", args[0]);
+		if (r < 0)
+			return verb_usage_error(v, "'%s' is not a whole number", args[0]);
+		ret->u = u;
+		return 0;
+	case ARGUMENTS_INT32:
+		r = parse_int_range(args[0], INT32_MIN, INT32_MAX, &i);
+		if (r == -ERANGE)
+			return verb_usage_error(v, "'%s' is far too large", args[0]);
+		if (r < 0)
+			return verb_usage_error(v, "'%s' is not a whole number of millimetres", args[0]);
+		ret->i = i;
+		return 0;
+	case ARGUMENTS_BOOL:
+		r = parse_boolean(args[0]);
+		if (r < 0)
+			return verb_usage_error(v, "'%s' is neither on nor off", args[0]);
+		ret->b = r;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int append_method_arguments(sd_bus_message *m, const struct verb *v,
+				   const struct method_arguments *a)
+{
+	switch (v->arguments) {
+	case ARGUMENTS_NONE:
+		return 0;
+	case ARGUMENTS_STRING:
+		return sd_bus_message_append(m, "s", a->strings[0]);
+	case ARGUMENTS_TWO_STRINGS:
+		return sd_bus_message_append(m, "ss", a->strings[0], a->strings[1]);
+	case ARGUMENTS_UINT32:
+		return sd_bus_message_append(m, "u", a->u);
+	case ARGUMENTS_INT32:
+		return sd_bus_message_append(m, "i", a->i);
+	case ARGUMENTS_BOOL:
+		return sd_bus_message_append(m, "b", a->b);
+	}
+	return -EINVAL;
+}
+
+static int call_chair_method(struct ctl *ctl, const struct verb *v, const struct method_arguments *a)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+	int r;
+
+	r = sd_bus_message_new_method_call(ctl->bus, &m, CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE,
+					   v->method);
+	if (r >= 0)
+		r = append_method_arguments(m, v, a);
+	if (r >= 0)
+		r = sd_bus_call(ctl->bus, m, 0, &error, NULL);
+	if (r < 0)
+		return ctl_report_bus_error(ctl, &error, r);
+	return EXIT_SUCCESS;
+}
+
+enum {
+	OPTION_USER = 0x100,
+	OPTION_VERSION,
+};
+
+/* Options come before the command, so `adjust -10` reads -10 as a number. */
+static int parse_options(int argc, char *argv[], struct ctl *ctl)
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "user", no_argument, NULL, OPTION_USER },
+		{ "version", no_argument, NULL, OPTION_VERSION },
+		{},
+	};
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
+		switch (c) {
+		case 'h':
+			print_help();
+			return 1;
+		case OPTION_VERSION:
+			printf("massagectl " PACKAGE_VERSION "\n");
+			return 1;
+		case OPTION_USER:
+			ctl->user_bus = true;
+			break;
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error("no command given");
+	return 0;
+}
+
+static int parse_command(int argc, char *argv[], const struct verb **ret_verb,
+			 struct method_arguments *ret_arguments)
+{
+	const struct verb *v = verb_find(argv[optind]);
+	int n_args = argc - optind - 1;
+	int wanted;
+
+	if (!v)
+		return usage_error("unknown command '%s'", argv[optind]);
+	wanted = verb_argument_count(v);
+	if (n_args < wanted)
+		return verb_usage_error(v, "missing argument");
+	if (n_args > wanted)
+		return verb_usage_error(v, "too many arguments");
+
+	*ret_verb = v;
+	return parse_method_arguments(v, argv + optind + 1, ret_arguments);
+}
+
+static bool stdout_takes_colour(void)
+{
+	const char *term = getenv("TERM");
+
+	return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && term && strcmp(term, "dumb") != 0;
+}
+
+int main(int argc, char *argv[])
+{
+	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+	struct method_arguments arguments = {};
+	struct ctl ctl = {};
+	const struct verb *v = NULL;
+	int r;
+
+	r = parse_options(argc, argv, &ctl);
+	if (r > 0)
+		return EXIT_SUCCESS;
+	if (r >= 0)
+		r = parse_command(argc, argv, &v, &arguments);
+	if (r < 0)
+		return EXIT_USAGE;
+
+	r = ctl.user_bus ? sd_bus_open_user(&bus) : sd_bus_open_system(&bus);
+	if (r < 0)
+		return report_not_running(&ctl);
+	ctl.bus = bus;
+	ctl.colour = stdout_takes_colour();
+
+	if (v->run)
+		r = v->run(&ctl, argv + optind + 1);
+	else
+		r = call_chair_method(&ctl, v, &arguments);
+
+	if (fflush(stdout) != 0 && r == EXIT_SUCCESS) {
+		(void)fprintf(stderr, "massagectl: cannot write the output: %s\n", strerror(errno));
+		r = EXIT_FAILURE;
+	}
+	return r;
+}

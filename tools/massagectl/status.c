@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chair-types.h"
+#include "macro.h"
+#include "massagectl.h"
+
+#define PROGRESS_BAR_WIDTH 20
+
+#define ANSI_GREEN "\033[0;32m"
+#define ANSI_RED "\033[0;31m"
+#define ANSI_NORMAL "\033[0m"
+
+/* Labels right-aligned like systemctl status's, values in one column. */
+#define FIELD "%11s "
+
+enum property_kind {
+	PROPERTY_STRING,
+	PROPERTY_UINT32,
+	PROPERTY_BOOL,
+	PROPERTY_STRV,
+};
+
+struct property_map {
+	const char *name;
+	enum property_kind kind;
+	size_t offset;
+};
+
+static const struct property_map chair_properties[] = {
+	{ "State", PROPERTY_STRING, offsetof(struct chair_status, state) },
+	{ "Program", PROPERTY_STRING, offsetof(struct chair_status, program) },
+	{ "Technique", PROPERTY_STRING, offsetof(struct chair_status, technique) },
+	{ "Zone", PROPERTY_STRING, offsetof(struct chair_status, zone) },
+	{ "Step", PROPERTY_UINT32, offsetof(struct chair_status, step) },
+	{ "StepCount", PROPERTY_UINT32, offsetof(struct chair_status, step_count) },
+	{ "Intensity", PROPERTY_UINT32, offsetof(struct chair_status, intensity) },
+	{ "Speed", PROPERTY_UINT32, offsetof(struct chair_status, speed) },
+	{ "Width", PROPERTY_STRING, offsetof(struct chair_status, width) },
+	{ "Heat", PROPERTY_BOOL, offsetof(struct chair_status, heat) },
+	{ "Elapsed", PROPERTY_UINT32, offsetof(struct chair_status, elapsed) },
+	{ "Remaining", PROPERTY_UINT32, offsetof(struct chair_status, remaining) },
+	{ "ShoulderHeight", PROPERTY_UINT32, offsetof(struct chair_status, shoulder_height) },
+	{ "Seated", PROPERTY_BOOL, offsetof(struct chair_status, seated) },
+	{ "Faults", PROPERTY_STRV, offsetof(struct chair_status, faults) },
+	{ "SessionLimit", PROPERTY_UINT32, offsetof(struct chair_status, session_limit) },
+};
+
+static const char *const property_signatures[] = {
+	[PROPERTY_STRING] = "s",
+	[PROPERTY_UINT32] = "u",
+	[PROPERTY_BOOL] = "b",
+	[PROPERTY_STRV] = "as",
+};
+
+void chair_status_done(struct chair_status *s)
+{
+	free(s->state);
+	free(s->program);
+	free(s->technique);
+	free(s->zone);
+	free(s->width);
+	strv_free(s->faults);
+	*s = (struct chair_status){};
+}
+
+static const struct property_map *chair_property_find(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(chair_properties); i++)
+		if (strcmp(chair_properties[i].name, name) == 0)
+			return &chair_properties[i];
+	return NULL;
+}
+
+static int read_string_into(sd_bus_message *m, char **field)
+{
+	const char *s;
+	char *copy;
+	int r;
+
+	r = sd_bus_message_read_basic(m, 's', &s);
+	if (r < 0)
+		return r;
+	copy = strdup(s);
+	if (!copy)
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+static int read_strv_into(sd_bus_message *m, char ***field)
+{
+	char **l = NULL;
+	int r;
+
+	r = sd_bus_message_read_strv(m, &l);
+	if (r < 0)
+		return r;
+	strv_free(*field);
+	*field = l;
+	return 0;
+}
+
+static int read_property_value(sd_bus_message *m, const struct property_map *p, struct chair_status *s)
+{
+	void *field = (char *)s + p->offset;
+
+	switch (p->kind) {
+	case PROPERTY_STRING:
+		return read_string_into(m, field);
+	case PROPERTY_UINT32:
+		return sd_bus_message_read_basic(m, 'u', field);
+	case PROPERTY_BOOL:
+		return sd_bus_message_read_basic(m, 'b', field);
+	case PROPERTY_STRV:
+		return read_strv_into(m, field);
+	}
+	return -EINVAL;
+}
+
+/* Reads the variant of one dictionary entry, if it is ours and of the type we know. */
+static int read_property_variant(sd_bus_message *m, const char *name, struct chair_status *s)
+{
+	const struct property_map *p = chair_property_find(name);
+	const char *contents;
+	int r;
+
+	if (!p)
+		return sd_bus_message_skip(m, "v");
+	r = sd_bus_message_peek_type(m, NULL, &contents);
+	if (r < 0)
+		return r;
+	if (strcmp(contents, property_signatures[p->kind]) != 0)
+		return sd_bus_message_skip(m, "v");
+
+	r = sd_bus_message_enter_container(m, 'v', contents);
+	if (r < 0)
+		return r;
+	r = read_property_value(m, p, s);
+	if (r < 0)
+		return r;
+	return sd_bus_message_exit_container(m);
+}
+
+int chair_status_update(struct chair_status *s, sd_bus_message *m)
+{
+	const char *name;
+	int r;
+
+	r = sd_bus_message_enter_container(m, 'a', "{sv}");
+	if (r < 0)
+		return r;
+	while ((r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+		r = sd_bus_message_read_basic(m, 's', &name);
+		if (r < 0)
+			return r;
+		r = read_property_variant(m, name, s);
+		if (r < 0)
+			return r;
+		r = sd_bus_message_exit_container(m);
+		if (r < 0)
+			return r;
+	}
+	if (r < 0)
+		return r;
+	return sd_bus_message_exit_container(m);
+}
+
+static bool isempty(const char *s)
+{
+	return !s || !*s;
+}
+
+static bool streq_ptr(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static bool state_is_active(const char *state)
+{
+	static const char *const active[] = { "scanning", "running", "paused", "stopping" };
+
+	for (size_t i = 0; i < ELEMENTSOF(active); i++)
+		if (streq_ptr(state, active[i]))
+			return true;
+	return false;
+}
+
+/* Like systemctl: a filled bullet for a session or a fault, green or red on a
+ * terminal; a hollow one when idle. */
+static void render_header(FILE *f, const struct chair_status *s, bool colour)
+{
+	const char *colour_on = "", *bullet = "○";
+
+	if (streq_ptr(s->state, "fault")) {
+		bullet = "●";
+		colour_on = ANSI_RED;
+	} else if (state_is_active(s->state)) {
+		bullet = "●";
+		colour_on = ANSI_GREEN;
+	}
+	if (!colour || !*colour_on)
+		(void)fprintf(f, "%s massage chair: %s\n", bullet, isempty(s->state) ? "unknown" : s->state);
+	else
+		(void)fprintf(f, "%s%s%s massage chair: %s\n", colour_on, bullet, ANSI_NORMAL, s->state);
+}
+
+static void render_program(FILE *f, const struct chair_status *s, const char *title)
+{
+	(void)fprintf(f, FIELD, "Program:");
+	if (isempty(s->program)) {
+		(void)fputs("none\n", f);
+		return;
+	}
+	(void)fputs(s->program, f);
+	if (!isempty(title) && strcmp(title, s->program) != 0)
+		(void)fprintf(f, " - %s", title);
+	if (s->step_count > 0)
+		(void)fprintf(f, " (step %" PRIu32 "/%" PRIu32 ")", s->step, s->step_count);
+	(void)fputc('\n', f);
+}
+
+static void render_doing(FILE *f, const struct chair_status *s)
+{
+	(void)fprintf(f, FIELD, "Doing:");
+	if (!isempty(s->technique) && !isempty(s->zone))
+		(void)fprintf(f, "%s on %s\n", s->technique, s->zone);
+	else if (!isempty(s->technique) || !isempty(s->zone))
+		(void)fprintf(f, "%s\n", isempty(s->technique) ? s->zone : s->technique);
+	else if (streq_ptr(s->state, "scanning"))
+		(void)fputs("body scan\n", f);
+	else
+		(void)fputs("nothing\n", f);
+}
+
+static void render_progress(FILE *f, const struct chair_status *s)
+{
+	uint64_t total = (uint64_t)s->elapsed + s->remaining;
+	char bar[PROGRESS_BAR_WIDTH + 1], left[DURATION_MAX], length[DURATION_MAX];
+	size_t filled;
+
+	(void)fprintf(f, FIELD, "Progress:");
+	if (total == 0) {
+		(void)fputs("no session\n", f);
+		return;
+	}
+	filled = (size_t)(s->elapsed * PROGRESS_BAR_WIDTH / total);
+	memset(bar, '#', filled);
+	memset(bar + filled, '-', PROGRESS_BAR_WIDTH - filled);
+	bar[PROGRESS_BAR_WIDTH] = '\0';
+	(void)fprintf(f, "[%s] %3u%%  %s left of %s\n", bar, (unsigned)(s->elapsed * 100 / total),
+		      format_duration(left, s->remaining),
+		      format_duration(length, (uint32_t)MIN(total, (uint64_t)UINT32_MAX)));
+}
+
+static void render_levels(FILE *f, const struct chair_status *s)
+{
+	(void)fprintf(f, FIELD "intensity %" PRIu32 "/%d, speed %" PRIu32 "/%d, width %s, heat %s\n",
+		      "Levels:", s->intensity, INTENSITY_MAX, s->speed, SPEED_MAX,
+		      isempty(s->width) ? "-" : s->width, s->heat ? "on" : "off");
+}
+
+static void render_timer(FILE *f, const struct chair_status *s)
+{
+	char limit[DURATION_MAX];
+
+	if (s->session_limit % 60 == 0)
+		(void)fprintf(f, FIELD "%" PRIu32 " min session limit\n", "Timer:", s->session_limit / 60);
+	else
+		(void)fprintf(f, FIELD "%s session limit\n", "Timer:",
+			      format_duration(limit, s->session_limit));
+}
+
+static void render_shoulder(FILE *f, const struct chair_status *s)
+{
+	if (s->shoulder_height == 0)
+		(void)fprintf(f, FIELD "not scanned\n", "Shoulder:");
+	else
+		(void)fprintf(f, FIELD "%" PRIu32 " mm\n", "Shoulder:", s->shoulder_height);
+}
+
+static void render_faults(FILE *f, const struct chair_status *s, bool colour)
+{
+	(void)fprintf(f, FIELD, "Faults:");
+	if (!s->faults || !s->faults[0]) {
+		(void)fputs("none\n", f);
+		return;
+	}
+	if (colour)
+		(void)fputs(ANSI_RED, f);
+	for (char **fault = s->faults; *fault; fault++)
+		(void)fprintf(f, "%s%s", fault == s->faults ? "" : ", ", *fault);
+	if (colour)
+		(void)fputs(ANSI_NORMAL, f);
+	(void)fputc('\n', f);
+}
+
+void status_render(FILE *f, const struct chair_status *s, const char *program_title, bool colour)
+{
+	render_header(f, s, colour);
+	render_program(f, s, program_title);
+	render_doing(f, s);
+	render_progress(f, s);
+	render_levels(f, s);
+	render_timer(f, s);
+	render_shoulder(f, s);
+	(void)fprintf(f, FIELD "%s\n", "Seated:", s->seated ? "yes" : "no");
+	render_faults(f, s, colour);
+}
+
+/* The running program's title, or NULL: `status` still shows the id without it. */
+static char *program_title_lookup(sd_bus *bus, const char *id)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_(program_list_done) struct program_list programs = {};
+	const struct program *p;
+
+	if (isempty(id) || strcmp(id, "manual") == 0)
+		return NULL;
+	if (program_list_fetch(bus, &error, &programs) < 0)
+		return NULL;
+	p = program_list_find(&programs, id);
+	return p ? strdup(p->title) : NULL;
+}
+
+int verb_status(struct ctl *ctl, char **args)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(chair_status_done) struct chair_status status = {};
+	_cleanup_free_ char *title = NULL;
+	int r;
+
+	r = sd_bus_call_method(ctl->bus, CHAIR_SERVICE, CHAIR_PATH, PROPERTIES_INTERFACE, "GetAll",
+			       &error, &reply, "s", CHAIR_INTERFACE);
+	if (r >= 0)
+		r = chair_status_update(&status, reply);
+	if (r < 0)
+		return ctl_report_bus_error(ctl, &error, r);
+
+	title = program_title_lookup(ctl->bus, status.program);
+	status_render(stdout, &status, title, ctl->colour);
+	return EXIT_SUCCESS;
+}
+
+int verb_faults(struct ctl *ctl, char **args)
+{
+	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+	_cleanup_strv_free_ char **faults = NULL;
+	int r;
+
+	r = sd_bus_get_property_strv(ctl->bus, CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE, "Faults",
+				     &error, &faults);
+	if (r < 0)
+		return ctl_report_bus_error(ctl, &error, r);
+
+	if (!faults || !faults[0])
+		printf("no faults\n");
+	for (char **fault = faults; fault && *fault; fault++)
+		printf("%s\n", *fault);
+	return EXIT_SUCCESS;
+}
