@@ -1,0 +1,688 @@
+/* SPDX-License-Identifier: MIT */
+/* The harness's processes: the private bus, massaged and other programs, waiting on
+ * them, and failing a test with the daemon's stderr. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness-private.h"
+#include "harness.h"
+
+#define START_TIMEOUT_MS 10000
+#define EXIT_TIMEOUT_MS 10000
+#define LOG_DUMP_BYTES 16384
+
+static const char test_short_program[] =
+	"[Program]\n"
+	"Title=Test short\n"
+	"Description=Three short steps on three zones\n"
+	"\n"
+	"[Step]\n"
+	"Technique=knead\n"
+	"Zone=neck\n"
+	"Duration=30\n"
+	"Speed=3\n"
+	"Width=wide\n"
+	"Depth=0\n"
+	"Heat=no\n"
+	"\n"
+	"[Step]\n"
+	"Technique=tap\n"
+	"Zone=lower-back\n"
+	"Duration=30\n"
+	"Speed=4\n"
+	"Width=wide\n"
+	"Depth=0\n"
+	"Heat=no\n"
+	"\n"
+	"[Step]\n"
+	"Technique=knead\n"
+	"Zone=shoulders\n"
+	"Duration=30\n"
+	"Speed=2\n"
+	"Width=medium\n"
+	"Depth=-1\n"
+	"Heat=yes\n";
+
+static const char test_long_program[] =
+	"[Program]\n"
+	"Title=Test long\n"
+	"Description=Two long steps that outlast any timer\n"
+	"\n"
+	"[Step]\n"
+	"Technique=glide\n"
+	"Zone=back\n"
+	"Duration=900\n"
+	"Speed=3\n"
+	"Width=wide\n"
+	"\n"
+	"[Step]\n"
+	"Technique=knead\n"
+	"Zone=shoulders\n"
+	"Duration=900\n"
+	"Speed=3\n"
+	"Width=medium\n";
+
+/* ---- small utilities ---- */
+
+uint64_t harness_now_usec(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
+unsigned harness_wall_ms(const struct harness *h, double chair_seconds)
+{
+	double scale = h->time_scale > 0 ? h->time_scale : 1.0;
+
+	return (unsigned)(chair_seconds * 1000.0 / scale + 0.999);
+}
+
+char *harness_ring_buffer(struct harness *h)
+{
+	char *b = h->ring[h->ring_next++ % (sizeof(h->ring) / sizeof(h->ring[0]))];
+
+	b[0] = '\0';
+	return b;
+}
+
+const char *harness_ring_copy(struct harness *h, const char *s)
+{
+	char *b = harness_ring_buffer(h);
+
+	(void)snprintf(b, sizeof(h->ring[0]), "%s", s ? s : "");
+	return b;
+}
+
+static int pidfd_open_compat(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)remove(path);
+	return 0;
+}
+
+static void remove_tree(const char *dir)
+{
+	if (dir[0])
+		(void)nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void dump_daemon_log(struct harness *h)
+{
+	char buf[LOG_DUMP_BYTES + 1];
+	ssize_t n;
+	off_t size;
+	int fd;
+
+	if (!h->log_path[0])
+		return;
+	fd = open(h->log_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	(void)lseek(fd, size > LOG_DUMP_BYTES ? size - LOG_DUMP_BYTES : 0, SEEK_SET);
+	n = read(fd, buf, LOG_DUMP_BYTES);
+	(void)close(fd);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	(void)fprintf(stderr, "---- massaged stderr (%s%s) ----\n%s\n---- end of massaged stderr ----\n",
+		      size > LOG_DUMP_BYTES ? "last bytes of " : "", h->log_path, buf);
+}
+
+/* Kill what this test started, by PID, and remove its files. */
+static void kill_everything(struct harness *h)
+{
+	if (h->daemon_pid > 0) {
+		(void)kill(h->daemon_pid, SIGKILL);
+		(void)waitpid(h->daemon_pid, NULL, 0);
+		h->daemon_pid = 0;
+	}
+	if (h->bus) {
+		sd_bus_close(h->bus);
+		h->bus = sd_bus_unref(h->bus);
+	}
+	if (h->bus_pid > 0) {
+		(void)kill(h->bus_pid, SIGKILL);
+		(void)waitpid(h->bus_pid, NULL, 0);
+		h->bus_pid = 0;
+	}
+	remove_tree(h->tmpdir);
+	h->tmpdir[0] = '\0';
+}
+
+void harness_fail(struct harness *h, const char *file, int line, const char *fmt, ...)
+{
+	char msg[3072];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	(void)fprintf(stderr, "FAIL %s:%d: %s\n", file, line, msg);
+	if (h) {
+		(void)fprintf(stderr, "State history: %s\nSignals: %s\n", harness_state_history(h),
+			      harness_signal_list(h));
+		dump_daemon_log(h);
+		kill_everything(h);
+	}
+	(void)fflush(stderr);
+	_ck_assert_failed(file, line, "Failed", "%s", msg);
+	_exit(1); /* not reached: Check ends the test */
+}
+
+void harness_write_file(struct harness *h, const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		FAIL(h, "cannot write %s: %s", path, strerror(errno));
+	(void)fputs(text, f);
+	if (fclose(f) != 0)
+		FAIL(h, "cannot write %s: %s", path, strerror(errno));
+}
+
+void harness_write_program(struct harness *h, const char *id, const char *text)
+{
+	char path[512];
+
+	(void)snprintf(path, sizeof(path), "%s/%s.program", h->override_dir, id);
+	harness_write_file(h, path, text);
+}
+
+void harness_write_config(struct harness *h, const char *extra)
+{
+	char *text = NULL;
+
+	if (asprintf(&text, "[Programs]\nOverride=%s\n%s%s", h->override_dir, extra ? "\n" : "",
+		     extra ? extra : "") < 0)
+		FAIL(h, "out of memory");
+	harness_write_file(h, h->config_path, text);
+	free(text);
+}
+
+const char *harness_read_file(struct harness *h, const char *path)
+{
+	char *b = harness_ring_buffer(h);
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return b;
+	n = read(fd, b, sizeof(h->ring[0]) - 1);
+	(void)close(fd);
+	b[n > 0 ? n : 0] = '\0';
+	return b;
+}
+
+static bool file_contains(const char *path, const char *needle)
+{
+	bool found = false;
+	char *line = NULL;
+	size_t n = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return false;
+	while (!found && getline(&line, &n, f) >= 0)
+		found = strstr(line, needle) != NULL;
+	free(line);
+	(void)fclose(f);
+	return found;
+}
+
+bool harness_log_contains(struct harness *h, const char *needle)
+{
+	return file_contains(h->log_path, needle);
+}
+
+/* ---- waiting ---- */
+
+static void check_daemon_alive(struct harness *h)
+{
+	int status;
+	pid_t p;
+
+	if (h->daemon_pid <= 0)
+		return;
+	p = waitpid(h->daemon_pid, &status, WNOHANG);
+	if (p == h->daemon_pid) {
+		h->daemon_pid = 0;
+		if (WIFEXITED(status))
+			FAIL(h, "massaged exited unexpectedly with status %d", WEXITSTATUS(status));
+		FAIL(h, "massaged died unexpectedly: signal %d%s", WTERMSIG(status),
+		     WCOREDUMP(status) ? " (core dumped)" : "");
+	}
+}
+
+void harness_dispatch(struct harness *h)
+{
+	int r;
+
+	do {
+		r = sd_bus_process(h->bus, NULL);
+		if (r < 0)
+			FAIL(h, "sd_bus_process: %s", strerror(-r));
+	} while (r > 0);
+}
+
+/* Dispatch what is queued, then wait for bus traffic or the daemon's death, at most
+ * until deadline. Returns false once the deadline has passed. */
+bool harness_wait_step(struct harness *h, uint64_t deadline)
+{
+	struct pollfd p[2];
+	uint64_t now, timeout, bus_timeout = UINT64_MAX;
+	int n = 1, r;
+
+	harness_dispatch(h);
+	check_daemon_alive(h);
+	now = harness_now_usec();
+	if (now >= deadline)
+		return false;
+	timeout = deadline - now;
+	r = sd_bus_get_timeout(h->bus, &bus_timeout);
+	if (r > 0 && bus_timeout != UINT64_MAX)
+		timeout = bus_timeout <= now ? 0 : bus_timeout - now < timeout ? bus_timeout - now : timeout;
+	if (timeout > 1000000)
+		timeout = 1000000; /* callers loop; keeps the arithmetic below in range */
+	for (size_t i = 0; i < h->n_pending; i++)
+		if (h->pending[i].deadline > now && h->pending[i].deadline - now < timeout)
+			timeout = h->pending[i].deadline - now;
+	if (h->daemon_pidfd < 0 && h->daemon_pid > 0 && timeout > 100000)
+		timeout = 100000; /* no pidfd: look at the daemon now and then */
+	p[0] = (struct pollfd){ .fd = sd_bus_get_fd(h->bus), .events = (short)sd_bus_get_events(h->bus) };
+	if (h->daemon_pidfd >= 0)
+		p[n++] = (struct pollfd){ .fd = h->daemon_pidfd, .events = POLLIN };
+	r = poll(p, (nfds_t)n, (int)((timeout + 999) / 1000));
+	if (r < 0 && errno != EINTR)
+		FAIL(h, "poll: %s", strerror(errno));
+	harness_dispatch(h);
+	check_daemon_alive(h);
+	harness_check_pending(h);
+	return true;
+}
+
+void harness_pump(struct harness *h, unsigned ms)
+{
+	uint64_t deadline = harness_now_usec() + (uint64_t)ms * 1000;
+
+	while (harness_wait_step(h, deadline))
+		;
+}
+
+bool harness_wait_log(struct harness *h, const char *needle, unsigned timeout_ms)
+{
+	uint64_t deadline = harness_now_usec() + (uint64_t)timeout_ms * 1000;
+
+	/* The log is a file: nothing to wake on, so look every 20 ms until the deadline. */
+	for (;;) {
+		if (harness_log_contains(h, needle))
+			return true;
+		if (harness_now_usec() >= deadline)
+			return false;
+		harness_pump(h, 20);
+	}
+}
+
+/* ---- processes ---- */
+
+static void child_environment(struct harness *h)
+{
+	char state_dir[512];
+
+	(void)snprintf(state_dir, sizeof(state_dir), "%s/state", h->tmpdir);
+	(void)setenv("DBUS_SYSTEM_BUS_ADDRESS", h->bus_address ? h->bus_address : "unix:path=/nonexistent", 1);
+	(void)setenv("STATE_DIRECTORY", state_dir, 1);
+	(void)unsetenv("DBUS_SESSION_BUS_ADDRESS");
+	(void)unsetenv("NOTIFY_SOCKET");
+	(void)unsetenv("WATCHDOG_USEC");
+	(void)unsetenv("WATCHDOG_PID");
+	(void)unsetenv("JOURNAL_STREAM");
+	(void)unsetenv("LISTEN_FDS");
+	(void)unsetenv("LISTEN_PID");
+}
+
+static void redirect(int target, const char *path, int flags)
+{
+	int fd = open(path ? path : "/dev/null", flags | O_CLOEXEC, 0644);
+
+	if (fd < 0 || dup2(fd, target) < 0)
+		_exit(127);
+	if (fd != target)
+		(void)close(fd);
+}
+
+static void start_bus(struct harness *h)
+{
+	const char *source_root = getenv("SOURCE_ROOT");
+	char path[512], listen[400], *conf, *at, *text = NULL, fd_arg[64], addr[512];
+	const char *pattern = "unix:tmpdir=/tmp";
+	uint64_t deadline;
+	size_t len = 0;
+	int pipefd[2];
+	pid_t pid;
+
+	if (!source_root)
+		FAIL(h, "SOURCE_ROOT is not set (run through meson test)");
+	(void)snprintf(path, sizeof(path), "%s/tests/integration/system-bus.conf", source_root);
+	{
+		FILE *f = fopen(path, "re");
+		size_t size = 0;
+
+		if (!f)
+			FAIL(h, "cannot read %s: %s", path, strerror(errno));
+		if (getdelim(&text, &size, '\0', f) < 0)
+			FAIL(h, "cannot read %s", path);
+		(void)fclose(f);
+	}
+	at = strstr(text, pattern);
+	if (!at)
+		FAIL(h, "%s has no %s listen address", path, pattern);
+	(void)snprintf(listen, sizeof(listen), "unix:dir=%s", h->tmpdir);
+	if (asprintf(&conf, "%.*s%s%s", (int)(at - text), text, listen, at + strlen(pattern)) < 0)
+		FAIL(h, "out of memory");
+	free(text);
+	(void)snprintf(h->bus_conf_path, sizeof(h->bus_conf_path), "%s/bus.conf", h->tmpdir);
+	harness_write_file(h, h->bus_conf_path, conf);
+	free(conf);
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		FAIL(h, "pipe2: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		FAIL(h, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		char conf_arg[400], log[512];
+
+		(void)snprintf(log, sizeof(log), "%s/bus.log", h->tmpdir);
+		redirect(STDIN_FILENO, NULL, O_RDONLY);
+		redirect(STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_APPEND);
+		redirect(STDERR_FILENO, log, O_WRONLY | O_CREAT | O_APPEND);
+		if (fcntl(pipefd[1], F_SETFD, 0) < 0)
+			_exit(127);
+		(void)snprintf(conf_arg, sizeof(conf_arg), "--config-file=%s", h->bus_conf_path);
+		(void)snprintf(fd_arg, sizeof(fd_arg), "--print-address=%d", pipefd[1]);
+		execlp("dbus-daemon", "dbus-daemon", conf_arg, "--nofork", fd_arg, (char *)NULL);
+		_exit(127);
+	}
+	h->bus_pid = pid;
+	(void)close(pipefd[1]);
+
+	deadline = harness_now_usec() + START_TIMEOUT_MS * 1000ULL;
+	while (len < sizeof(addr) - 1 && (len == 0 || addr[len - 1] != '\n')) {
+		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+		uint64_t now = harness_now_usec();
+		ssize_t n;
+
+		if (now >= deadline)
+			FAIL(h, "dbus-daemon printed no address within %d ms", START_TIMEOUT_MS);
+		if (poll(&p, 1, (int)((deadline - now) / 1000) + 1) < 0 && errno != EINTR)
+			FAIL(h, "poll: %s", strerror(errno));
+		n = read(pipefd[0], addr + len, sizeof(addr) - 1 - len);
+		if (n == 0)
+			FAIL(h, "dbus-daemon exited before printing its address (see %s/bus.log)", h->tmpdir);
+		if (n > 0)
+			len += (size_t)n;
+	}
+	(void)close(pipefd[0]);
+	addr[len] = '\0';
+	addr[strcspn(addr, "\n")] = '\0';
+	h->bus_address = strdup(addr);
+}
+
+static void connect_bus(struct harness *h)
+{
+	int r;
+
+	r = sd_bus_new(&h->bus);
+	if (r >= 0)
+		r = sd_bus_set_address(h->bus, h->bus_address);
+	if (r >= 0)
+		r = sd_bus_set_bus_client(h->bus, 1);
+	if (r >= 0)
+		r = sd_bus_start(h->bus);
+	if (r < 0)
+		FAIL(h, "cannot connect to the test bus %s: %s", h->bus_address, strerror(-r));
+	r = sd_bus_match_signal(h->bus, &h->match_props, NULL, CHAIR_PATH, "org.freedesktop.DBus.Properties",
+				"PropertiesChanged", harness_on_properties_changed, h);
+	if (r >= 0)
+		r = sd_bus_match_signal(h->bus, &h->match_signals, NULL, CHAIR_PATH, CHAIR_IFACE, NULL,
+					harness_on_chair_signal, h);
+	if (r >= 0)
+		r = sd_bus_add_match(h->bus, &h->match_owner,
+				     "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/DBus',"
+				     "interface='org.freedesktop.DBus',member='NameOwnerChanged',"
+				     "arg0='" CHAIR_SERVICE "'",
+				     harness_on_name_owner_changed, h);
+	if (r < 0)
+		FAIL(h, "cannot add matches: %s", strerror(-r));
+}
+
+void harness_init(struct harness *h, const char *config_extra)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	*h = (struct harness){ .daemon_pidfd = -1, .time_scale = 1 };
+	(void)snprintf(h->tmpdir, sizeof(h->tmpdir), "%s/massaged-it-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	if (!mkdtemp(h->tmpdir)) {
+		h->tmpdir[0] = '\0';
+		FAIL(h, "mkdtemp: %s", strerror(errno));
+	}
+	(void)snprintf(h->override_dir, sizeof(h->override_dir), "%s/programs", h->tmpdir);
+	(void)snprintf(h->config_path, sizeof(h->config_path), "%s/massaged.conf", h->tmpdir);
+	(void)snprintf(h->log_path, sizeof(h->log_path), "%s/massaged.log", h->tmpdir);
+	if (mkdir(h->override_dir, 0755) < 0)
+		FAIL(h, "mkdir %s: %s", h->override_dir, strerror(errno));
+	{
+		char state[512];
+
+		(void)snprintf(state, sizeof(state), "%s/state", h->tmpdir);
+		(void)mkdir(state, 0755);
+	}
+	harness_write_program(h, TEST_SHORT_ID, test_short_program);
+	harness_write_program(h, TEST_LONG_ID, test_long_program);
+	harness_write_config(h, config_extra);
+	start_bus(h);
+	connect_bus(h);
+}
+
+static bool name_has_owner(struct harness *h)
+{
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	int r;
+
+	r = sd_bus_call_method(h->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+			       "GetNameOwner", &error, &reply, "s", CHAIR_SERVICE);
+	sd_bus_error_free(&error);
+	sd_bus_message_unref(reply);
+	return r >= 0;
+}
+
+void harness_start_daemon(struct harness *h, double time_scale)
+{
+	const char *massaged = getenv("MASSAGED");
+	char scale[32];
+	uint64_t deadline;
+	pid_t pid;
+
+	if (!massaged)
+		FAIL(h, "MASSAGED is not set (run through meson test)");
+	h->time_scale = time_scale;
+	(void)snprintf(scale, sizeof(scale), "%g", time_scale);
+	h->name_owned = false;
+	pid = fork();
+	if (pid < 0)
+		FAIL(h, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		child_environment(h);
+		redirect(STDIN_FILENO, NULL, O_RDONLY);
+		redirect(STDOUT_FILENO, h->log_path, O_WRONLY | O_CREAT | O_APPEND);
+		redirect(STDERR_FILENO, h->log_path, O_WRONLY | O_CREAT | O_APPEND);
+		execl(massaged, massaged, "--simulate", "--time-scale", scale, "--config", h->config_path,
+		      "--log-level", "debug", (char *)NULL);
+		_exit(127);
+	}
+	h->daemon_pid = pid;
+	h->daemon_pidfd = pidfd_open_compat(pid);
+
+	/* The NameOwnerChanged match is in place since connect_bus(): look once, then
+	 * wait for the signal. */
+	deadline = harness_now_usec() + START_TIMEOUT_MS * 1000ULL;
+	if (name_has_owner(h))
+		h->name_owned = true;
+	while (!h->name_owned)
+		if (!harness_wait_step(h, deadline))
+			FAIL(h, "massaged did not own %s within %d ms", CHAIR_SERVICE, START_TIMEOUT_MS);
+}
+
+void harness_start(struct harness *h, double time_scale, const char *config_extra)
+{
+	harness_init(h, config_extra);
+	harness_start_daemon(h, time_scale);
+}
+
+/* Wait for pid (with pidfd if any) at most timeout_ms; returns true with *status. */
+static bool wait_exit(pid_t pid, int pidfd, unsigned timeout_ms, int *status)
+{
+	uint64_t deadline = harness_now_usec() + (uint64_t)timeout_ms * 1000;
+
+	for (;;) {
+		pid_t p = waitpid(pid, status, WNOHANG);
+		uint64_t now = harness_now_usec();
+
+		if (p == pid)
+			return true;
+		if (p < 0 && errno != EINTR)
+			return false;
+		if (now >= deadline)
+			return false;
+		if (pidfd >= 0) {
+			struct pollfd pf = { .fd = pidfd, .events = POLLIN };
+
+			(void)poll(&pf, 1, (int)((deadline - now) / 1000) + 1);
+		} else {
+			struct timespec ts = { 0, 10 * 1000000L };
+
+			(void)nanosleep(&ts, NULL);
+		}
+	}
+}
+
+int harness_run(struct harness *h, char *const argv[], const char *out_path, const char *err_path,
+		unsigned timeout_ms)
+{
+	int status = 0, pidfd;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		FAIL(h, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		child_environment(h);
+		redirect(STDIN_FILENO, NULL, O_RDONLY);
+		redirect(STDOUT_FILENO, out_path, O_WRONLY | O_CREAT | O_TRUNC);
+		redirect(STDERR_FILENO, err_path, O_WRONLY | O_CREAT | O_TRUNC);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	pidfd = pidfd_open_compat(pid);
+	if (!wait_exit(pid, pidfd, timeout_ms, &status)) {
+		(void)kill(pid, SIGKILL);
+		(void)waitpid(pid, NULL, 0);
+		if (pidfd >= 0)
+			(void)close(pidfd);
+		FAIL(h, "%s did not exit within %u ms (killed)", argv[0], timeout_ms);
+	}
+	if (pidfd >= 0)
+		(void)close(pidfd);
+	return status;
+}
+
+void harness_stop_at(struct harness *h, const char *file, int line)
+{
+	int status;
+
+	if (getenv("HARNESS_VERBOSE")) {
+		(void)fprintf(stderr, "State history: %s\nSignals: %s\n", harness_state_history(h),
+			      harness_signal_list(h));
+		dump_daemon_log(h);
+	}
+
+	if (h->daemon_pid > 0) {
+		/* every change read must have been announced: wait out the last graces */
+		while (h->n_pending > 0)
+			(void)harness_wait_step(h, UINT64_MAX);
+		harness_dispatch(h);
+		check_daemon_alive(h);
+		if (kill(h->daemon_pid, SIGTERM) < 0)
+			harness_fail(h, file, line, "kill(massaged, SIGTERM): %s", strerror(errno));
+		if (!wait_exit(h->daemon_pid, h->daemon_pidfd, EXIT_TIMEOUT_MS, &status))
+			harness_fail(h, file, line, "massaged did not exit within %d ms of SIGTERM", EXIT_TIMEOUT_MS);
+		h->daemon_pid = 0;
+		if (!WIFEXITED(status))
+			harness_fail(h, file, line, "massaged died of signal %d on SIGTERM, expected exit 0", WTERMSIG(status));
+		if (WEXITSTATUS(status) != 0)
+			harness_fail(h, file, line, "massaged exited %d on SIGTERM, expected 0", WEXITSTATUS(status));
+	}
+	if (h->daemon_pidfd >= 0) {
+		(void)close(h->daemon_pidfd);
+		h->daemon_pidfd = -1;
+	}
+	h->match_props = sd_bus_slot_unref(h->match_props);
+	h->match_signals = sd_bus_slot_unref(h->match_signals);
+	h->match_owner = sd_bus_slot_unref(h->match_owner);
+	if (h->bus) {
+		sd_bus_close(h->bus);
+		h->bus = sd_bus_unref(h->bus);
+	}
+	if (h->bus_pid > 0) {
+		(void)kill(h->bus_pid, SIGTERM);
+		if (!wait_exit(h->bus_pid, -1, EXIT_TIMEOUT_MS, &status)) {
+			(void)kill(h->bus_pid, SIGKILL);
+			(void)waitpid(h->bus_pid, NULL, 0);
+		}
+		h->bus_pid = 0;
+	}
+	remove_tree(h->tmpdir);
+	h->tmpdir[0] = '\0';
+	for (size_t i = 0; i < h->n_signals; i++) {
+		free(h->signals[i].arg0);
+		free(h->signals[i].arg1);
+	}
+	free(h->signals);
+	h->signals = NULL;
+	h->n_signals = h->cap_signals = 0;
+	harness_clear_history(h);
+	free(h->changes);
+	h->changes = NULL;
+	h->cap_changes = 0;
+	free(h->bus_address);
+	h->bus_address = NULL;
+	for (size_t i = 0; i < h->n_known; i++)
+		free(h->known[i].value);
+	h->n_known = 0;
+	for (size_t i = 0; i < h->n_pending; i++)
+		free(h->pending[i].value);
+	h->n_pending = 0;
+}
+

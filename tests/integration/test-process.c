@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+/* The process: SIGTERM, SIGHUP reloads, bad configuration and command lines, and
+ * massagectl against a running daemon. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include "check-tap.h"
+#include "harness.h"
+
+static const char *const shipped_ids[] = {
+	"back", "deep-tissue", "full", "hot-stone", "neck", "shiatsu", "shoulder", "swedish", "trigger-point",
+};
+
+static const char valid_program[] =
+	"[Program]\n"
+	"Title=Reloaded\n"
+	"Description=Added while the daemon runs\n"
+	"\n"
+	"[Step]\n"
+	"Technique=friction\n"
+	"Zone=upper-back\n"
+	"Duration=40\n"
+	"Speed=2\n"
+	"Width=narrow\n";
+
+/* Duration below the 10 s minimum, on line 8 */
+static const char invalid_program[] =
+	"[Program]\n"
+	"Title=Broken\n"
+	"Description=Too short a step\n"
+	"\n"
+	"[Step]\n"
+	"Technique=knead\n"
+	"Zone=neck\n"
+	"Duration=5\n";
+
+/* The program ids of ListPrograms, comma-separated (ring buffer of the harness). */
+static const char *program_ids(struct harness *h)
+{
+	sd_bus_message *reply = H_CALL_REPLY(h, "ListPrograms", "");
+	const char *id, *title, *description;
+	static char buf[2048];
+	size_t len = 0;
+	uint32_t duration;
+	int r;
+
+	buf[0] = '\0';
+	r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "(sssu)");
+	while (r >= 0 && (r = sd_bus_message_read(reply, "(sssu)", &id, &title, &description, &duration)) > 0)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? "," : "", id);
+	sd_bus_message_unref(reply);
+	H_ASSERT(h, r >= 0, "cannot parse ListPrograms: %s", strerror(-r));
+	return buf;
+}
+
+static bool id_listed(const char *ids, const char *id)
+{
+	size_t n = strlen(id);
+
+	for (const char *p = ids; (p = strstr(p, id)); p += n)
+		if ((p == ids || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+START_TEST(test_sigterm_while_running)
+{
+	struct harness h;
+
+	harness_start(&h, SCAN_SCALE, NULL);
+	H_START_RUNNING(&h, TEST_SHORT_ID);
+	H_CALL(&h, "SetHeat", "b", 1);
+	harness_pump(&h, harness_wall_ms(&h, 3));
+	H_ASSERT(&h, H_OUTPUT(&h, "MOTOR_POWER"));
+	harness_stop(&h); /* asserts exit status 0 */
+}
+END_TEST
+
+START_TEST(test_sighup_reload)
+{
+	struct harness h;
+	char before[2048];
+	uint64_t deadline;
+
+	harness_start(&h, SCAN_SCALE, NULL);
+	H_ASSERT(&h, !id_listed(program_ids(&h), "reloaded"));
+	harness_write_program(&h, "reloaded", valid_program);
+	H_ASSERT(&h, kill(h.daemon_pid, SIGHUP) == 0);
+	/* no signal tells of a reload: look after each bit of bus traffic, for 5 s at most */
+	deadline = harness_now_usec() + 5000000ULL;
+	while (!id_listed(program_ids(&h), "reloaded")) {
+		H_ASSERT(&h, harness_now_usec() < deadline, "ListPrograms lacks \"reloaded\" 5 s after SIGHUP: %s",
+			 program_ids(&h));
+		harness_pump(&h, 20);
+	}
+	H_START_RUNNING(&h, "reloaded");
+	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Technique"), "friction");
+	H_CALL(&h, "Stop", "");
+	H_WAIT_PROP(&h, "State", "idle", harness_wall_ms(&h, 30) + 3000);
+
+	/* an invalid file: the whole reload is refused, the old set stays */
+	(void)snprintf(before, sizeof(before), "%s", program_ids(&h));
+	harness_write_program(&h, "also-new", valid_program);
+	harness_write_program(&h, "broken", invalid_program);
+	H_ASSERT(&h, kill(h.daemon_pid, SIGHUP) == 0);
+	H_ASSERT(&h, harness_wait_log(&h, "broken.program", 5000),
+		 "no error naming broken.program in the daemon's stderr 5 s after SIGHUP");
+	H_ASSERT_STR_EQ(&h, program_ids(&h), before);
+	H_ASSERT_STR_EQ(&h, H_PROP(&h, "State"), "idle");
+	H_START_RUNNING(&h, "reloaded");
+	(void)H_CALL_ERR(&h, CHAIR_ERROR("NoSuchProgram"), "Start", "s", "also-new");
+	harness_stop(&h);
+}
+END_TEST
+
+START_TEST(test_bad_config)
+{
+	struct harness h;
+	char err_path[512], want[600];
+	const char *massaged = getenv("MASSAGED"), *err;
+	unsigned bad_line = 0;
+	int status;
+
+	harness_init(&h, "[Chair]\nSeatEmptyGraceSeconds=5\nSeatWarmerLevel=3\n");
+	{
+		/* the line of the unknown key in the file the harness wrote */
+		const char *text = harness_read_file(&h, h.config_path), *at = strstr(text, "SeatWarmerLevel");
+
+		H_ASSERT(&h, at);
+		bad_line = 1;
+		for (const char *p = text; p < at; p++)
+			bad_line += *p == '\n';
+	}
+	(void)snprintf(err_path, sizeof(err_path), "%s/bad-config.err", h.tmpdir);
+	{
+		char *argv[] = { (char *)massaged, "--simulate", "--config", h.config_path, NULL };
+
+		status = harness_run(&h, argv, NULL, err_path, 10000);
+	}
+	err = harness_read_file(&h, err_path);
+	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) != 0,
+		 "massaged with an unknown config key: wait status 0x%x, expected a non-zero exit; stderr:\n%s",
+		 (unsigned)status, err);
+	(void)snprintf(want, sizeof(want), "%s:%u", h.config_path, bad_line);
+	H_ASSERT(&h, strstr(err, want), "stderr does not name %s:\n%s", want, err);
+	harness_stop(&h);
+}
+END_TEST
+
+START_TEST(test_bad_program_at_startup)
+{
+	struct harness h;
+	char err_path[512];
+	const char *massaged = getenv("MASSAGED"), *err;
+	int status;
+
+	harness_init(&h, NULL);
+	harness_write_program(&h, "broken", invalid_program);
+	(void)snprintf(err_path, sizeof(err_path), "%s/bad-program.err", h.tmpdir);
+	{
+		char *argv[] = { (char *)massaged, "--simulate", "--config", h.config_path, NULL };
+
+		status = harness_run(&h, argv, NULL, err_path, 10000);
+	}
+	err = harness_read_file(&h, err_path);
+	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) != 0,
+		 "massaged with an invalid program file: wait status 0x%x, expected a non-zero exit; stderr:\n%s",
+		 (unsigned)status, err);
+	H_ASSERT(&h, strstr(err, "broken.program:8"), "stderr does not name broken.program:8:\n%s", err);
+	harness_stop(&h);
+}
+END_TEST
+
+START_TEST(test_time_scale_needs_simulate)
+{
+	struct harness h;
+	char err_path[512];
+	const char *massaged = getenv("MASSAGED"), *err;
+	int status;
+
+	harness_init(&h, NULL);
+	(void)snprintf(err_path, sizeof(err_path), "%s/time-scale.err", h.tmpdir);
+	{
+		char *argv[] = { (char *)massaged, "--time-scale", "10", "--config", h.config_path, NULL };
+
+		status = harness_run(&h, argv, NULL, err_path, 10000);
+	}
+	err = harness_read_file(&h, err_path);
+	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) != 0,
+		 "massaged --time-scale without --simulate: wait status 0x%x, expected a non-zero exit; stderr:\n%s",
+		 (unsigned)status, err);
+	H_ASSERT(&h, err[0], "massaged refused --time-scale without a word on stderr");
+	harness_stop(&h);
+}
+END_TEST
+
+static int massagectl(struct harness *h, const char *out, const char *err, const char *arg1, const char *arg2)
+{
+	char *argv[] = { getenv("MASSAGECTL"), (char *)arg1, (char *)arg2, NULL };
+
+	H_ASSERT(h, argv[0], "MASSAGECTL is not set");
+	return harness_run(h, argv, out, err, 10000);
+}
+
+START_TEST(test_massagectl)
+{
+	struct harness h;
+	char out[512], err[512];
+	const char *text, *message;
+	int status;
+
+	harness_start(&h, SCAN_SCALE, NULL);
+	(void)snprintf(out, sizeof(out), "%s/ctl.out", h.tmpdir);
+	(void)snprintf(err, sizeof(err), "%s/ctl.err", h.tmpdir);
+
+	status = massagectl(&h, out, err, "status", NULL);
+	text = harness_read_file(&h, out);
+	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 0, "massagectl status: 0x%x\n%s%s",
+		 (unsigned)status, text, harness_read_file(&h, err));
+	H_ASSERT(&h, strstr(text, "idle"), "massagectl status does not show State idle:\n%s", text);
+
+	status = massagectl(&h, out, err, "list", NULL);
+	text = harness_read_file(&h, out);
+	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 0, "massagectl list: 0x%x\n%s%s",
+		 (unsigned)status, text, harness_read_file(&h, err));
+	for (size_t i = 0; i < sizeof(shipped_ids) / sizeof(shipped_ids[0]); i++)
+		H_ASSERT(&h, strstr(text, shipped_ids[i]), "massagectl list lacks %s:\n%s", shipped_ids[i], text);
+	H_ASSERT(&h, strstr(text, TEST_SHORT_ID), "massagectl list lacks %s:\n%s", TEST_SHORT_ID, text);
+
+	message = H_CALL_ERR(&h, CHAIR_ERROR("NoSuchProgram"), "Start", "s", "nosuch");
+	status = massagectl(&h, out, err, "start", "nosuch");
+	text = harness_read_file(&h, err);
+	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 1, "massagectl start nosuch: 0x%x, expected exit 1",
+		 (unsigned)status);
+	H_ASSERT(&h, strstr(text, message) || strstr(harness_read_file(&h, out), message),
+		 "massagectl start nosuch does not pass on the daemon's message \"%s\":\n%s", message, text);
+
+	/* and a start that works */
+	status = massagectl(&h, out, err, "start", TEST_SHORT_ID);
+	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 0, "massagectl start %s: 0x%x\n%s", TEST_SHORT_ID,
+		 (unsigned)status, harness_read_file(&h, err));
+	H_WAIT_PROP(&h, "Program", TEST_SHORT_ID, 2000);
+	harness_stop(&h);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("process");
+
+	H_ADD_TEST(s, test_sigterm_while_running, 60);
+	H_ADD_TEST(s, test_sighup_reload, 60);
+	H_ADD_TEST(s, test_bad_config, 60);
+	H_ADD_TEST(s, test_bad_program_at_startup, 60);
+	H_ADD_TEST(s, test_time_scale_needs_simulate, 60);
+	H_ADD_TEST(s, test_massagectl, 60);
+	return check_run_tap(s);
+}
