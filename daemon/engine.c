@@ -50,3 +50,16 @@ void engine_session_times(uint64_t session_usec, uint64_t limit_usec, uint64_t p
 	/* round up: "0 s left" only when nothing is */
 	*ret_remaining_s = (unsigned)((left + USEC_PER_SEC - 1) / USEC_PER_SEC);
 }
+
+bool engine_transit(struct zone_range zone, unsigned position_mm, const struct limits_config *limits,
+		    struct roller_setpoints *sp)
+{
+	if (position_mm + TRANSIT_MARGIN_MM >= zone.lo_mm && position_mm <= zone.hi_mm + TRANSIT_MARGIN_MM)
+		return false;
+	sp->travel_target_mm = (uint16_t)(position_mm < zone.lo_mm ? zone.lo_mm : zone.hi_mm);
+	sp->travel_speed = (uint16_t)MIN(TRANSIT_SPEED_MM_S, limits->travel_speed_max);
+	sp->knead_rpm = 0;
+	sp->tap_rate = 0;
+	sp->depth_mm = (uint16_t)MIN(sp->depth_mm, TRANSIT_DEPTH_MM);
+	return true;
+}

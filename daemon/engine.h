@@ -32,6 +32,16 @@ struct session_levels {
  * the intensity offset by the step's depth (clamped 1..5). step may be NULL (manual). */
 struct motion_levels engine_levels(const struct program_step *step, const struct session_levels *s);
 
+/* Between zones the rollers travel briskly at light depth, neither kneading nor
+ * tapping, rather than crawling there at the next technique's pace; the technique
+ * takes over once they are within TRANSIT_MARGIN_MM of its zone. Rewrites *sp and
+ * returns true while in transit. */
+#define TRANSIT_SPEED_MM_S 80
+#define TRANSIT_MARGIN_MM 15
+#define TRANSIT_DEPTH_MM 5
+bool engine_transit(struct zone_range zone, unsigned position_mm, const struct limits_config *limits,
+		    struct roller_setpoints *sp);
+
 /* Whole-second Elapsed and Remaining of a session: Remaining is what is left of the
  * program (program_remaining_usec, or UINT64_MAX for manual) or of the limit,
  * whichever ends first. */

@@ -126,12 +126,14 @@ static void run_step(struct context *c, uint64_t dt)
 	struct program_position pos;
 	const struct program_step *step;
 	struct motion_levels lv;
+	struct zone_range zone;
 
 	s->program_pos_usec += dt;
 	if (s->manual) {
+		zone = zone_to_range(s->manual_zone, context_shoulder_mm(c), lim);
 		lv = engine_levels(NULL, &levels);
-		technique_setpoints(s->manual_technique, zone_to_range(s->manual_zone, context_shoulder_mm(c), lim),
-				    &lv, lim, s->program_pos_usec, &c->setpoints);
+		technique_setpoints(s->manual_technique, zone, &lv, lim, s->program_pos_usec, &c->setpoints);
+		(void)engine_transit(zone, c->roller.travel_mm, lim, &c->setpoints);
 		return;
 	}
 	if (!program_locate(&s->program, s->program_pos_usec, &pos)) {
@@ -140,9 +142,10 @@ static void run_step(struct context *c, uint64_t dt)
 		return;
 	}
 	step = &s->program.steps[pos.step];
+	zone = zone_to_range(step->zone, context_shoulder_mm(c), lim);
 	lv = engine_levels(step, &levels);
-	technique_setpoints(step->technique, zone_to_range(step->zone, context_shoulder_mm(c), lim),
-			    &lv, lim, pos.t_in_step_usec, &c->setpoints);
+	technique_setpoints(step->technique, zone, &lv, lim, pos.t_in_step_usec, &c->setpoints);
+	(void)engine_transit(zone, c->roller.travel_mm, lim, &c->setpoints);
 }
 
 /* Parked: motors off, back to idle. */

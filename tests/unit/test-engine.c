@@ -107,6 +107,42 @@ START_TEST(test_session_times)
 }
 END_TEST
 
+START_TEST(test_transit_between_zones)
+{
+	struct limits_config lim = { .track_min_mm = 0, .track_max_mm = 780, .depth_max_mm = 40,
+				     .width_min_mm = 60, .width_max_mm = 180, .travel_speed_max = 120,
+				     .knead_speed_max = 60, .tap_rate_max = 720 };
+	struct zone_range lower_back = { 120, 330 };
+	struct roller_setpoints sp = { .travel_target_mm = 200, .travel_speed = 12, .tap_rate = 400,
+				       .knead_rpm = 20, .depth_mm = 30 };
+	struct roller_setpoints inside = sp;
+
+	/* from the neck down to the lower back: brisk, light, no tapping on the way */
+	ck_assert(engine_transit(lower_back, 650, &lim, &sp));
+	ck_assert_uint_eq(sp.travel_target_mm, 330);
+	ck_assert_uint_eq(sp.travel_speed, TRANSIT_SPEED_MM_S);
+	ck_assert_uint_eq(sp.tap_rate, 0);
+	ck_assert_uint_eq(sp.knead_rpm, 0);
+	ck_assert_uint_le(sp.depth_mm, TRANSIT_DEPTH_MM);
+	/* from below, the near end is the zone's bottom */
+	sp = inside;
+	ck_assert(engine_transit(lower_back, 20, &lim, &sp));
+	ck_assert_uint_eq(sp.travel_target_mm, 120);
+	/* in the zone, or just past its ends, the technique keeps its setpoints */
+	for (unsigned pos = 120 - TRANSIT_MARGIN_MM; pos <= 330 + TRANSIT_MARGIN_MM; pos++) {
+		sp = inside;
+		ck_assert(!engine_transit(lower_back, pos, &lim, &sp));
+		ck_assert_uint_eq(sp.tap_rate, 400);
+		ck_assert_uint_eq(sp.travel_speed, 12);
+	}
+	/* a slower configured track wins over the transit speed */
+	lim.travel_speed_max = 40;
+	sp = inside;
+	ck_assert(engine_transit(lower_back, 650, &lim, &sp));
+	ck_assert_uint_eq(sp.travel_speed, 40);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("engine");
@@ -117,6 +153,7 @@ int main(void)
 	tcase_add_test(tc, test_levels_follow_step_until_chosen);
 	tcase_add_test(tc, test_levels_depth_offset_clamped);
 	tcase_add_test(tc, test_session_times);
+	tcase_add_test(tc, test_transit_between_zones);
 	suite_add_tcase(s, tc);
 	return check_run_tap(s);
 }
