@@ -29,6 +29,11 @@ int context_new(struct context **ret)
 
 	if (!c)
 		return -ENOMEM;
+	c->scan = malloc(sizeof(*c->scan));
+	if (!c->scan) {
+		free(c);
+		return -ENOMEM;
+	}
 	config_init_defaults(&c->config);
 	c->state = STATE_IDLE;
 	*ret = c;
@@ -46,7 +51,6 @@ struct context *context_free(struct context *c)
 	sd_event_unref(c->event);
 	program_library_clear(&c->programs);
 	free(c->scan);
-	free(c->config_path);
 	free(c);
 	return NULL;
 }

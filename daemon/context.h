@@ -74,12 +74,9 @@ struct context {
 	sd_event_source *tick_source;
 	struct chair_clock clock;
 
-	char *config_path;
-	bool config_required;
 	struct massaged_config config;
 	char program_library_dir[256], program_override_dir[256];
 	struct program_library programs;
-	bool simulate, user_bus;
 
 	struct chair_driver *driver;
 

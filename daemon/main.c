@@ -172,9 +172,9 @@ static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, v
 	struct context *c = userdata;
 
 	log_info("Received %s: stopping", strsignal((int)si->ssi_signo));
+	safety_force_safe_state(c);
 	(void)sd_notify(false, "STOPPING=1\nSTATUS=Stopping");
 	session_end(c, "stopped");
-	safety_force_safe_state(c);
 	return sd_event_exit(c->event, 0);
 }
 
@@ -289,11 +289,6 @@ int main(int argc, char *argv[])
 	r = context_new(&c);
 	if (r < 0)
 		return log_errno(r, "Out of memory"), EXIT_FAILURE;
-	c->simulate = o.simulate;
-	c->user_bus = o.user;
-	c->scan = malloc(sizeof(*c->scan));
-	if (!c->scan)
-		return EXIT_FAILURE;
 	ts = monotonic_now();
 	chair_clock_init(&c->clock, (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000, o.time_scale);
 

@@ -119,12 +119,12 @@ void session_scan(struct context *c)
 {
 	if (c->scan_active)
 		return;
-	if (c->session.active)
+	if (c->session.active) {
 		scan_begin(c, c->state == STATE_PAUSED ? STATE_PAUSED : STATE_RUNNING);
-	else
+	} else {
+		c->roller_last_ok_usec = context_now(c); /* the board's silence counts from now */
 		scan_begin(c, STATE_STOPPING);
-	if (!c->session.active)
-		c->roller_last_ok_usec = context_now(c);
+	}
 	(void)session_tick_update(c);
 	context_publish(c);
 }
