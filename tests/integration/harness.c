@@ -360,6 +360,10 @@ static void child_environment(struct harness *h)
 	(void)unsetenv("JOURNAL_STREAM");
 	(void)unsetenv("LISTEN_FDS");
 	(void)unsetenv("LISTEN_PID");
+	if (h->notify_socket[0])
+		(void)setenv("NOTIFY_SOCKET", h->notify_socket, 1);
+	if (h->watchdog_usec)
+		(void)setenv("WATCHDOG_USEC", h->watchdog_usec, 1);
 }
 
 static void redirect(int target, const char *path, int flags)

@@ -69,6 +69,9 @@ struct harness {
 	pid_t daemon_pid;
 	int daemon_pidfd;
 	double time_scale;
+	/* given to the daemon when set: systemd's notify socket and watchdog period */
+	char notify_socket[300];
+	const char *watchdog_usec;
 	sd_bus *bus;
 	sd_bus_slot *match_props, *match_signals, *match_owner;
 	bool name_owned;

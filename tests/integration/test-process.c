@@ -4,6 +4,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include "check-tap.h"
@@ -246,6 +250,103 @@ START_TEST(test_massagectl)
 }
 END_TEST
 
+/* Datagrams from the daemon's sd_notify, appended to acc until `want` shows up. */
+static bool notify_wait(int fd, char *acc, size_t size, const char *want, unsigned timeout_ms)
+{
+	uint64_t deadline = harness_now_usec() + timeout_ms * 1000ULL;
+
+	while (!strstr(acc, want)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		uint64_t now = harness_now_usec();
+		size_t used = strlen(acc);
+		ssize_t n;
+
+		if (now >= deadline || used + 2 >= size)
+			return false;
+		if (poll(&p, 1, (int)((deadline - now) / 1000) + 1) <= 0)
+			continue;
+		n = recv(fd, acc + used, size - used - 2, 0);
+		if (n > 0) {
+			acc[used + (size_t)n] = '\n';
+			acc[used + (size_t)n + 1] = '\0';
+		}
+	}
+	return true;
+}
+
+static unsigned count_lines(const char *acc, const char *line)
+{
+	unsigned n = 0;
+
+	for (const char *p = acc; (p = strstr(p, line)); p += strlen(line))
+		n++;
+	return n;
+}
+
+/* A datagram socket standing in for systemd's notify socket. */
+static int notify_socket_open(struct harness *h)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	(void)snprintf(h->notify_socket, sizeof(h->notify_socket), "%s/notify", h->tmpdir);
+	H_ASSERT(h, strlen(h->notify_socket) < sizeof(sa.sun_path), "socket path too long: %s", h->notify_socket);
+	memcpy(sa.sun_path, h->notify_socket, strlen(h->notify_socket) + 1);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	H_ASSERT(h, fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "notify socket: %m");
+	return fd;
+}
+
+/* The systemd side: READY once on the bus, STATUS with the state, STOPPING on SIGTERM.
+ * (No watchdog here: its pings would fill the socket's queue while the test talks
+ * D-Bus, and sd_notify blocks on a full queue as it would on a stuck systemd.) */
+START_TEST(test_sd_notify)
+{
+	struct harness h;
+	static char acc[65536];
+	int fd;
+
+	harness_init(&h, NULL);
+	fd = notify_socket_open(&h);
+	acc[0] = '\0';
+	harness_start_daemon(&h, SCAN_SCALE);
+	H_ASSERT(&h, notify_wait(fd, acc, sizeof(acc), "READY=1", 3000), "no READY=1; got:\n%s", acc);
+	H_ASSERT(&h, strstr(acc, "STATUS=idle"), "no STATUS=idle at start-up; got:\n%s", acc);
+
+	acc[0] = '\0';
+	H_START_RUNNING(&h, TEST_SHORT_ID);
+	H_ASSERT(&h, notify_wait(fd, acc, sizeof(acc), "STATUS=running " TEST_SHORT_ID, 3000),
+		 "no running status; got:\n%s", acc);
+
+	acc[0] = '\0';
+	harness_stop(&h);
+	H_ASSERT(&h, notify_wait(fd, acc, sizeof(acc), "STOPPING=1", 1000), "no STOPPING=1 on SIGTERM; got:\n%s", acc);
+	(void)close(fd);
+}
+END_TEST
+
+/* WatchdogSec=0.4 s: the loop feeds it at least every 0.2 s, idle or not. */
+START_TEST(test_watchdog)
+{
+	struct harness h;
+	static char acc[65536];
+	int fd;
+
+	harness_init(&h, NULL);
+	fd = notify_socket_open(&h);
+	h.watchdog_usec = "400000";
+	acc[0] = '\0';
+	harness_start_daemon(&h, SCAN_SCALE);
+	H_ASSERT(&h, notify_wait(fd, acc, sizeof(acc), "READY=1", 3000), "no READY=1; got:\n%s", acc);
+	acc[0] = '\0';
+	(void)notify_wait(fd, acc, sizeof(acc), "never sent", 1000);
+	H_ASSERT(&h, count_lines(acc, "WATCHDOG=1") >= 3, "%u WATCHDOG=1 in 1 s:\n%s",
+		 count_lines(acc, "WATCHDOG=1"), acc);
+	(void)close(fd); /* systemd gone: sd_notify must not hold the daemon up */
+	harness_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("process");
@@ -256,5 +357,7 @@ int main(void)
 	H_ADD_TEST(s, test_bad_program_at_startup, 60);
 	H_ADD_TEST(s, test_time_scale_needs_simulate, 60);
 	H_ADD_TEST(s, test_massagectl, 60);
+	H_ADD_TEST(s, test_sd_notify, 60);
+	H_ADD_TEST(s, test_watchdog, 60);
 	return check_run_tap(s);
 }
