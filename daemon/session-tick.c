@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
 
+#include "limits.h"
 #include "log.h"
 #include "macro.h"
 #include "safety.h"
@@ -190,6 +191,7 @@ static void tick_once(struct context *c, uint64_t now)
 	default:
 		return;
 	}
+	limits_clamp_setpoints(&c->config.limits, &c->setpoints);
 	r = c->driver->ops->roller_write(c->driver, &c->setpoints);
 	if (r < 0)
 		log_debug("Roller board write failed: %d", r);

@@ -582,6 +582,30 @@ START_TEST(test_roller_offline)
 }
 END_TEST
 
+/* safety.md limits: a shorter configured track holds whatever the program wants
+ * (the neck lies above it for this person, and the scan climbs to its top). */
+START_TEST(test_track_limit_holds)
+{
+	struct harness h;
+	unsigned highest = 0;
+	uint64_t until;
+
+	harness_start(&h, SCAN_SCALE, "[Limits]\nTrackMax=500\nDepthMax=20\n");
+	H_CALL(&h, "StartManual", "ss", "glide", "neck");
+	until = harness_now_usec() + harness_wall_ms(&h, 60) * 1000ULL;
+	while (harness_now_usec() < until) {
+		unsigned pos = H_ROLLER(&h);
+
+		highest = pos > highest ? pos : highest;
+		harness_pump(&h, 20);
+	}
+	H_ASSERT(&h, highest <= 500, "rollers reached %u mm on a track limited to 500 mm", highest);
+	H_ASSERT(&h, highest >= 440, "rollers stayed at %u mm, never near the neck end of the track", highest);
+	H_CALL(&h, "Stop", "");
+	harness_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("session");
@@ -599,6 +623,7 @@ int main(void)
 	H_ADD_TEST(s, test_emergency_stop, 60);
 	H_ADD_TEST(s, test_heat_per_session, 60);
 	H_ADD_TEST(s, test_roller_pinch, 60);
+	H_ADD_TEST(s, test_track_limit_holds, 90);
 	H_ADD_TEST(s, test_roller_offline, 60);
 	return check_run_tap(s);
 }

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "config.h"
+#include "roller.h"
+
+/* The safety gate's last word on motion (safety.md "limits"): every setpoint within
+ * the configured track, depth, width and speed ranges, whatever produced it. */
+void limits_clamp_setpoints(const struct limits_config *limits, struct roller_setpoints *sp);
