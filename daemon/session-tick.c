@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
 
-#include "limits.h"
+#include "setpoint-limits.h"
 #include "log.h"
 #include "macro.h"
 #include "safety.h"

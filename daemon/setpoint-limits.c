@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "limits.h"
+#include "setpoint-limits.h"
 #include "macro.h"
 
 static uint16_t clamp_u16(uint16_t v, unsigned lo, unsigned hi)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "check-tap.h"
 #include "config.h"
-#include "limits.h"
+#include "setpoint-limits.h"
 
 static struct limits_config tight(void)
 {
