@@ -146,10 +146,10 @@ void session_seat_changed(struct context *c, bool seated)
 		c->state = STATE_PAUSED;
 		c->session.seat_empty = true;
 		c->session.seat_empty_since_usec = context_now(c);
-	} else if (c->scan_active) {
-		park_begin(c);
-	} else if (c->state == STATE_IDLE) {
-		c->shoulder_mm = 0;
+	} else {
+		if (c->scan_active)
+			park_begin(c);
+		c->shoulder_mm = 0; /* whoever sits down next is scanned afresh */
 	}
 	context_publish(c);
 }

@@ -606,6 +606,23 @@ START_TEST(test_track_limit_holds)
 }
 END_TEST
 
+/* A person who gets up while the rollers park takes their shoulder line with them. */
+START_TEST(test_seat_empty_while_parking)
+{
+	struct harness h;
+
+	harness_start(&h, SCAN_SCALE, NULL);
+	H_START_RUNNING(&h, TEST_SHORT_ID);
+	H_ASSERT(&h, H_PROP_U(&h, "ShoulderHeight") > 0, "no shoulder height after the scan");
+	H_CALL(&h, "Stop", "");
+	H_ASSERT_STR_EQ(&h, H_PROP(&h, "State"), "stopping");
+	H_SIM(&h, "SetSeated", "b", 0);
+	H_WAIT_PROP(&h, "State", "idle", harness_wall_ms(&h, 30) + 3000);
+	H_ASSERT_UINT_EQ(&h, H_PROP_U(&h, "ShoulderHeight"), 0);
+	harness_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("session");
@@ -620,6 +637,7 @@ int main(void)
 	H_ADD_TEST(s, test_manual, 60);
 	H_ADD_TEST(s, test_seat_empty, 60);
 	H_ADD_TEST(s, test_seat_back_within_grace, 60);
+	H_ADD_TEST(s, test_seat_empty_while_parking, 60);
 	H_ADD_TEST(s, test_emergency_stop, 60);
 	H_ADD_TEST(s, test_heat_per_session, 60);
 	H_ADD_TEST(s, test_roller_pinch, 60);
