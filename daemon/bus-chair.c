@@ -333,24 +333,28 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
 
 #define PROP(name, sig) SD_BUS_PROPERTY(name, sig, property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
 
+/* Who may call is the bus policy's decision (safety.md: root and group massage);
+ * without this flag sd-bus would also refuse every caller but root and our own uid. */
+#define METHOD_FLAGS SD_BUS_VTABLE_UNPRIVILEGED
+
 static const sd_bus_vtable chair_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_METHOD_WITH_ARGS("ListPrograms", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sssu)", programs),
-				method_list_programs, SD_BUS_VTABLE_UNPRIVILEGED),
-	SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_ARGS("s", program), SD_BUS_NO_RESULT, method_start, 0),
+				method_list_programs, METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("Start", SD_BUS_ARGS("s", program), SD_BUS_NO_RESULT, method_start, METHOD_FLAGS),
 	SD_BUS_METHOD_WITH_ARGS("StartManual", SD_BUS_ARGS("s", technique, "s", zone), SD_BUS_NO_RESULT,
-				method_start_manual, 0),
-	SD_BUS_METHOD("Stop", NULL, NULL, method_stop, 0),
-	SD_BUS_METHOD("Pause", NULL, NULL, method_pause, 0),
-	SD_BUS_METHOD("Resume", NULL, NULL, method_resume, 0),
-	SD_BUS_METHOD_WITH_ARGS("SetIntensity", SD_BUS_ARGS("u", level), SD_BUS_NO_RESULT, method_set_intensity, 0),
-	SD_BUS_METHOD_WITH_ARGS("SetSpeed", SD_BUS_ARGS("u", level), SD_BUS_NO_RESULT, method_set_speed, 0),
-	SD_BUS_METHOD_WITH_ARGS("SetWidth", SD_BUS_ARGS("s", width), SD_BUS_NO_RESULT, method_set_width, 0),
-	SD_BUS_METHOD_WITH_ARGS("SetTimer", SD_BUS_ARGS("u", minutes), SD_BUS_NO_RESULT, method_set_timer, 0),
-	SD_BUS_METHOD_WITH_ARGS("SetHeat", SD_BUS_ARGS("b", on), SD_BUS_NO_RESULT, method_set_heat, 0),
-	SD_BUS_METHOD("Scan", NULL, NULL, method_scan, 0),
-	SD_BUS_METHOD_WITH_ARGS("AdjustShoulder", SD_BUS_ARGS("i", mm), SD_BUS_NO_RESULT, method_adjust_shoulder, 0),
-	SD_BUS_METHOD("ClearFault", NULL, NULL, method_clear_fault, 0),
+				method_start_manual, METHOD_FLAGS),
+	SD_BUS_METHOD("Stop", NULL, NULL, method_stop, METHOD_FLAGS),
+	SD_BUS_METHOD("Pause", NULL, NULL, method_pause, METHOD_FLAGS),
+	SD_BUS_METHOD("Resume", NULL, NULL, method_resume, METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("SetIntensity", SD_BUS_ARGS("u", level), SD_BUS_NO_RESULT, method_set_intensity, METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("SetSpeed", SD_BUS_ARGS("u", level), SD_BUS_NO_RESULT, method_set_speed, METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("SetWidth", SD_BUS_ARGS("s", width), SD_BUS_NO_RESULT, method_set_width, METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("SetTimer", SD_BUS_ARGS("u", minutes), SD_BUS_NO_RESULT, method_set_timer, METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("SetHeat", SD_BUS_ARGS("b", on), SD_BUS_NO_RESULT, method_set_heat, METHOD_FLAGS),
+	SD_BUS_METHOD("Scan", NULL, NULL, method_scan, METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("AdjustShoulder", SD_BUS_ARGS("i", mm), SD_BUS_NO_RESULT, method_adjust_shoulder, METHOD_FLAGS),
+	SD_BUS_METHOD("ClearFault", NULL, NULL, method_clear_fault, METHOD_FLAGS),
 	SD_BUS_SIGNAL_WITH_ARGS("ProgramFinished", SD_BUS_ARGS("s", program, "s", reason), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("FaultRaised", SD_BUS_ARGS("s", code, "s", message), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("FaultCleared", SD_BUS_ARGS("s", code), 0),
