@@ -767,3 +767,15 @@ bool harness_history_in_order(struct harness *h, const char *sequence)
 	free(copy);
 	return ok;
 }
+
+void harness_clear_fault(struct harness *h, const char *file, int line, const char *code)
+{
+	const char *faults;
+
+	sd_bus_message_unref(harness_call_ok(h, file, line, CHAIR_PATH, CHAIR_IFACE, "ClearFault", ""));
+	(void)harness_wait_signal(h, file, line, "FaultCleared", code, NULL, 2000);
+	harness_wait_property(h, file, line, "State", "idle", 2000);
+	faults = harness_prop(h, file, line, "Faults");
+	if (faults[0] != '\0')
+		harness_fail(h, file, line, "Faults still \"%s\" after ClearFault", faults);
+}

@@ -210,6 +210,10 @@ const char *harness_field(struct harness *h, const char *snap, const char *name)
 void harness_assert_unchanged(struct harness *h, const char *file, int line, const char *before);
 #define H_ASSERT_UNCHANGED(h, before) harness_assert_unchanged((h), __FILE__, __LINE__, (before))
 
+/* ClearFault once the cause is gone: FaultCleared(code), State idle, no faults left. */
+void harness_clear_fault(struct harness *h, const char *file, int line, const char *code);
+#define H_CLEAR_FAULT(h, code) harness_clear_fault((h), __FILE__, __LINE__, (code))
+
 /* ---- signals ---- */
 
 /* Wait for an unconsumed ProgramFinished/FaultRaised/FaultCleared whose first args

@@ -209,10 +209,7 @@ START_TEST(test_faulted)
 	harness_pump(&h, 100);
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "State"), "fault");
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Faults"), "estop");
-	H_CALL(&h, "ClearFault", "");
-	H_WAIT_SIGNAL(&h, "FaultCleared", "estop", NULL, 2000);
-	H_WAIT_PROP(&h, "State", "idle", 2000);
-	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Faults"), "");
+	H_CLEAR_FAULT(&h, "estop");
 	H_START_RUNNING(&h, TEST_SHORT_ID);
 	harness_stop(&h);
 }

@@ -470,10 +470,7 @@ START_TEST(test_emergency_stop)
 	harness_pump(&h, 100);
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "State"), "fault");
 	H_ASSERT(&h, !H_OUTPUT(&h, "MOTOR_POWER"));
-	H_CALL(&h, "ClearFault", "");
-	H_WAIT_SIGNAL(&h, "FaultCleared", "estop", NULL, 2000);
-	H_WAIT_PROP(&h, "State", "idle", 2000);
-	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Faults"), "");
+	H_CLEAR_FAULT(&h, "estop");
 	H_START_RUNNING(&h, TEST_SHORT_ID);
 	harness_stop(&h);
 }
@@ -523,10 +520,7 @@ START_TEST(test_roller_pinch)
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Faults"), "roller-fault");
 	H_ASSERT(&h, !H_OUTPUT(&h, "MOTOR_POWER"), "motor power on after a roller fault");
 	H_SIM(&h, "InjectFault", "sb", "roller-pinch", 0);
-	H_CALL(&h, "ClearFault", "");
-	H_WAIT_SIGNAL(&h, "FaultCleared", "roller-fault", NULL, 2000);
-	H_WAIT_PROP(&h, "State", "idle", 2000);
-	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Faults"), "");
+	H_CLEAR_FAULT(&h, "roller-fault");
 	harness_stop(&h);
 }
 END_TEST
