@@ -29,10 +29,15 @@ uint64_t chair_clock_wall_span(const struct chair_clock *c, uint64_t chair_span_
 	return (uint64_t)ceil((double)chair_span_usec / c->scale);
 }
 
-uint64_t chair_clock_now(const struct chair_clock *c)
+uint64_t monotonic_usec(void)
 {
 	struct timespec ts;
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return chair_clock_at(c, (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000);
+	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+}
+
+uint64_t chair_clock_now(const struct chair_clock *c)
+{
+	return chair_clock_at(c, monotonic_usec());
 }

@@ -17,5 +17,7 @@ uint64_t chair_clock_at(const struct chair_clock *c, uint64_t wall_usec);
 uint64_t chair_clock_wall_at(const struct chair_clock *c, uint64_t chair_usec);
 /* Wall duration of a chair-time span. */
 uint64_t chair_clock_wall_span(const struct chair_clock *c, uint64_t chair_span_usec);
+/* CLOCK_MONOTONIC in µs. */
+uint64_t monotonic_usec(void);
 /* Chair time now (reads CLOCK_MONOTONIC). */
 uint64_t chair_clock_now(const struct chair_clock *c);

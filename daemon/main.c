@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "build-config.h"
@@ -268,19 +267,10 @@ static int setup_bus(struct context *c, const struct options *o)
 	return 0;
 }
 
-static struct timespec monotonic_now(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts;
-}
-
 int main(int argc, char *argv[])
 {
 	_cleanup_(context_freep) struct context *c = NULL;
 	struct options o;
-	struct timespec ts;
 	int r;
 
 	r = parse_options(argc, argv, &o);
@@ -289,8 +279,7 @@ int main(int argc, char *argv[])
 	r = context_new(&c);
 	if (r < 0)
 		return log_errno(r, "Out of memory"), EXIT_FAILURE;
-	ts = monotonic_now();
-	chair_clock_init(&c->clock, (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000, o.time_scale);
+	chair_clock_init(&c->clock, monotonic_usec(), o.time_scale);
 
 	if (load_configuration(c, &o) < 0 || setup_event_loop(c) < 0 || setup_hardware(c, &o) < 0 ||
 	    setup_bus(c, &o) < 0)
