@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "heat-autotune.h"
+#include "heat-control.h"
+#include "macro.h"
+#include "nelder-mead.h"
+
+#define BASELINE_S 20.0
+#define PULSE_SHARE 0.4          /* of the way from rest to the target */
+#define PULSE_RISE_MIN_C 1.0
+#define PULSE_RISE_MAX_C 8.0
+#define PULSE_MAX_S 900.0
+#define PULSE_NO_RISE_S 300.0    /* full power this long without 0.5 °C: no heat arrives */
+#define COAST_MIN_S 240.0
+#define COAST_PEAK_FACTOR 4.0    /* coast 4 × the time the stored heat took to arrive */
+#define COAST_MAX_S 1200.0
+#define HOLD_BELOW_C 0.3         /* hold this far under the target */
+#define HOLD_BAND_C 0.3
+#define HOLD_STEADY_S 200.0
+#define HOLD_MIN_S 300.0
+#define HOLD_MAX_S 1800.0
+#define CEILING_GUARD_C 0.5
+#define WARM_MARGIN_C 5.0        /* the pad must start this far under the target */
+#define FIT_WORK_PER_CALL 300000 /* model steps per update call */
+#define FIT_EVALUATIONS 2500
+#define FIT_RESTARTS 3
+#define FIT_RMS_MAX_C 0.25
+
+enum phase {
+	PHASE_BASELINE,
+	PHASE_PULSE,
+	PHASE_COAST,
+	PHASE_FIT_PULSE,
+	PHASE_HOLD,
+	PHASE_FIT_ALL,
+	PHASE_DONE,
+	PHASE_FAILED,
+};
+
+/* The fitted numbers, in logs where they must stay positive. */
+enum fit_param { P_GAIN, P_ELEMENT, P_COUPLE, P_LOSS, P_SINK, P_SENSOR, P_N };
+
+struct heat_autotune {
+	double target, ceiling, h;
+	enum phase phase;
+	bool started;
+	double t_first, t_last, phase_start;
+	double duty;
+
+	/* the record: reading at each sample (NaN if none) and the duty held after it */
+	float *y, *u;
+	size_t n, cap;
+
+	double rest_c, pulse_rise_c;
+	double pulse_end, peak_c, peak_t;
+	double hold_in_band_since;
+	struct heat_control control;
+
+	struct nelder_mead nm;
+	size_t fit_n;                 /* samples the running fit replays */
+	int restarts;
+	double restart_cost;
+	struct heat_model model;
+	double fit_rms;
+
+	char error[256];
+};
+
+static void model_from_params(const double *p, double rest_c, struct heat_model *m)
+{
+	(void)rest_c;
+	*m = (struct heat_model) {
+		.gain_c = exp(p[P_GAIN]),
+		.element_s = exp(p[P_ELEMENT]),
+		.couple_s = exp(p[P_COUPLE]),
+		.loss_s = exp(p[P_LOSS]),
+		.sink_c = p[P_SINK],
+		.sensor_s = exp(p[P_SENSOR]),
+	};
+}
+
+static void params_from_model(const struct heat_model *m, double *p)
+{
+	p[P_GAIN] = log(m->gain_c);
+	p[P_ELEMENT] = log(m->element_s);
+	p[P_COUPLE] = log(m->couple_s);
+	p[P_LOSS] = log(m->loss_s);
+	p[P_SINK] = m->sink_c;
+	p[P_SENSOR] = log(m->sensor_s);
+}
+
+static int fail(struct heat_autotune *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct heat_autotune *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(a->error, sizeof(a->error), fmt, ap);
+	va_end(ap);
+	a->phase = PHASE_FAILED;
+	a->duty = 0.0;
+	return -EIO;
+}
+
+int heat_autotune_new(struct heat_autotune **ret, double target_c, double ceiling_c, double sample_s)
+{
+	struct heat_autotune *a;
+
+	if (!(target_c >= 20.0 && target_c < ceiling_c && ceiling_c <= 100.0) ||
+	    !(sample_s > 0.0 && sample_s <= 5.0))
+		return -EINVAL;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	a->target = target_c;
+	a->ceiling = ceiling_c;
+	a->h = sample_s;
+	*ret = a;
+	return 0;
+}
+
+struct heat_autotune *heat_autotune_free(struct heat_autotune *a)
+{
+	if (a) {
+		free(a->y);
+		free(a->u);
+		free(a);
+	}
+	return NULL;
+}
+
+static int record(struct heat_autotune *a, double reading)
+{
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 4096;
+		float *y = realloc(a->y, cap * sizeof(float));
+		if (!y)
+			return -ENOMEM;
+		a->y = y;
+		float *u = realloc(a->u, cap * sizeof(float));
+		if (!u)
+			return -ENOMEM;
+		a->u = u;
+		a->cap = cap;
+	}
+	a->y[a->n] = (float)reading;
+	a->u[a->n] = (float)a->duty;
+	a->n++;
+	return 0;
+}
+
+/* Mean squared difference between the readings and the model replaying the record. */
+static double replay_cost(const struct heat_autotune *a, const double *p, size_t n)
+{
+	struct heat_model m;
+	struct heat_discrete d;
+	double x[HEAT_X_N], sum = 0.0;
+	size_t used = 0;
+
+	model_from_params(p, a->rest_c, &m);
+	if (heat_model_discretize(&m, a->h, &d) < 0)
+		return INFINITY;
+	heat_state_rest(x, a->rest_c);
+	for (size_t k = 0; k < n; k++) {
+		if (!isnan(a->y[k])) {
+			double e = a->y[k] - x[HEAT_X_SENSOR];
+			sum += e * e;
+			used++;
+		}
+		heat_discrete_step(&d, x, a->u[k]);
+	}
+	return used ? sum / used : INFINITY;
+}
+
+static void fit_start(struct heat_autotune *a, const double *start, double scale)
+{
+	const double step[P_N] = {
+		[P_GAIN] = 0.4 * scale, [P_ELEMENT] = 0.5 * scale, [P_COUPLE] = 0.5 * scale,
+		[P_LOSS] = 0.5 * scale, [P_SINK] = 3.0 * scale, [P_SENSOR] = 0.5 * scale,
+	};
+
+	nm_init(&a->nm, P_N, start, step, FIT_EVALUATIONS, 1e-9);
+}
+
+static void fit_begin(struct heat_autotune *a, const struct heat_model *from)
+{
+	double start[P_N];
+
+	params_from_model(from, start);
+	a->fit_n = a->n;
+	a->restarts = 0;
+	a->restart_cost = INFINITY;
+	fit_start(a, start, 1.0);
+}
+
+/* Some work on the fit. Returns true when it has converged (a->model set). */
+static bool fit_work(struct heat_autotune *a)
+{
+	long budget = FIT_WORK_PER_CALL;
+
+	while (budget > 0) {
+		const double *p = nm_ask(&a->nm);
+		if (p) {
+			nm_tell(&a->nm, replay_cost(a, p, a->fit_n));
+			budget -= (long)a->fit_n + 1;
+			continue;
+		}
+		/* converged: restart from the best until a restart stops improving it */
+		double cost, best[P_N];
+		memcpy(best, nm_best(&a->nm, &cost), sizeof(best));
+		if (a->restarts < FIT_RESTARTS && cost < a->restart_cost * 0.999) {
+			a->restart_cost = cost;
+			a->restarts++;
+			fit_start(a, best, 0.5);
+			continue;
+		}
+		model_from_params(best, a->rest_c, &a->model);
+		a->fit_rms = sqrt(cost);
+		return true;
+	}
+	return false;
+}
+
+static void enter(struct heat_autotune *a, enum phase p, double t)
+{
+	a->phase = p;
+	a->phase_start = t;
+}
+
+static double full_power_stone(const struct heat_model *m)
+{
+	return m->sink_c + m->gain_c * m->loss_s / m->couple_s;
+}
+
+static int step(struct heat_autotune *a, double t, double reading)
+{
+	double in_phase = t - a->phase_start;
+	int r;
+
+	switch (a->phase) {
+	case PHASE_BASELINE:
+		if (in_phase < BASELINE_S)
+			return 0;
+		a->rest_c = a->y[0];
+		if (a->rest_c > a->target - WARM_MARGIN_C)
+			return fail(a, "the pad is already at %.1f °C; autotune needs it at least %.0f °C "
+				    "under the target (%.1f °C): let it cool and try again",
+				    a->rest_c, WARM_MARGIN_C, a->target);
+		a->pulse_rise_c = CLAMP(PULSE_SHARE * (a->target - a->rest_c), PULSE_RISE_MIN_C, PULSE_RISE_MAX_C);
+		enter(a, PHASE_PULSE, t);
+		a->duty = 1.0;
+		return 0;
+	case PHASE_PULSE:
+		if (reading >= a->rest_c + a->pulse_rise_c || in_phase >= PULSE_MAX_S) {
+			a->pulse_end = t;
+			a->peak_c = reading;
+			a->peak_t = t;
+			a->duty = 0.0;
+			enter(a, PHASE_COAST, t);
+		} else if (in_phase >= PULSE_NO_RISE_S && reading < a->rest_c + 0.5)
+			return fail(a, "full power for %.0f s warmed the pad by only %.1f °C: the element "
+				    "or the sensor is not working", in_phase, reading - a->rest_c);
+		return 0;
+	case PHASE_COAST:
+		if (reading > a->peak_c) {
+			a->peak_c = reading;
+			a->peak_t = t;
+		}
+		if (in_phase < fmax(COAST_MIN_S, COAST_PEAK_FACTOR * (a->peak_t - a->pulse_end)) &&
+		    in_phase < COAST_MAX_S)
+			return 0;
+		struct heat_model guess;
+		heat_model_default(&guess);
+		guess.sink_c = a->rest_c;
+		fit_begin(a, &guess);
+		enter(a, PHASE_FIT_PULSE, t);
+		return 0;
+	case PHASE_FIT_PULSE:
+		if (!fit_work(a))
+			return 0;
+		r = heat_control_init(&a->control, &a->model, a->h);
+		if (r < 0 || full_power_stone(&a->model) < a->target + 1.0)
+			return fail(a, "the pad's response does not fit a pad that can reach %.1f °C "
+				    "(fitted full-power temperature %.1f °C)",
+				    a->target, full_power_stone(&a->model));
+		a->hold_in_band_since = -1.0;
+		enter(a, PHASE_HOLD, t);
+		a->duty = heat_control_update(&a->control, t, reading, a->target - HOLD_BELOW_C);
+		return 0;
+	case PHASE_HOLD:
+		a->duty = heat_control_update(&a->control, t, reading, a->target - HOLD_BELOW_C);
+		if (fabs(reading - (a->target - HOLD_BELOW_C)) > HOLD_BAND_C)
+			a->hold_in_band_since = -1.0;
+		else if (a->hold_in_band_since < 0.0)
+			a->hold_in_band_since = t;
+		if (in_phase >= HOLD_MAX_S)
+			return fail(a, "the pad did not settle at %.1f °C within %.0f s",
+				    a->target - HOLD_BELOW_C, HOLD_MAX_S);
+		if (in_phase < HOLD_MIN_S || a->hold_in_band_since < 0.0 ||
+		    t - a->hold_in_band_since < HOLD_STEADY_S)
+			return 0;
+		fit_begin(a, &a->model);
+		enter(a, PHASE_FIT_ALL, t);
+		return 0;
+	case PHASE_FIT_ALL:
+		/* keep holding with the first model while the fit runs */
+		a->duty = heat_control_update(&a->control, t, reading, a->target - HOLD_BELOW_C);
+		if (!fit_work(a))
+			return 0;
+		a->duty = 0.0;
+		if (a->fit_rms > FIT_RMS_MAX_C || heat_model_validate(&a->model) < 0 ||
+		    full_power_stone(&a->model) < a->target + 1.0)
+			return fail(a, "the pad does not behave like the model of a pad "
+				    "(fit rms %.2f °C): check its sensor and element", a->fit_rms);
+		enter(a, PHASE_DONE, t);
+		return 0;
+	case PHASE_DONE:
+	case PHASE_FAILED:
+		a->duty = 0.0;
+		return 0;
+	}
+	return 0;
+}
+
+double heat_autotune_update(struct heat_autotune *a, double t, double reading)
+{
+	long samples = 1;
+	int r;
+
+	if (heat_autotune_done(a))
+		return 0.0;
+	if (!a->started) {
+		a->started = true;
+		a->t_first = a->t_last = a->phase_start = t;
+	} else {
+		samples = lround((t - a->t_last) / a->h);
+		if (samples <= 0)
+			return a->duty;
+		a->t_last += samples * a->h;
+	}
+	/* readings missed in between are gaps in the record, the duty held through them */
+	for (long i = 0; i < samples; i++) {
+		r = record(a, i == samples - 1 ? reading : NAN);
+		if (r < 0) {
+			(void)fail(a, "out of memory for the autotune record");
+			return 0.0;
+		}
+	}
+
+	(void)step(a, t, reading);
+	if (!heat_autotune_done(a) && reading >= a->ceiling - CEILING_GUARD_C)
+		a->duty = 0.0;
+	if (a->n > 0)
+		a->u[a->n - 1] = (float)a->duty;
+	return a->duty;
+}
+
+bool heat_autotune_done(const struct heat_autotune *a)
+{
+	return a->phase == PHASE_DONE || a->phase == PHASE_FAILED;
+}
+
+double heat_autotune_progress(const struct heat_autotune *a)
+{
+	/* rough shares of the time each phase takes on a typical pad */
+	static const double start[] = {
+		[PHASE_BASELINE] = 0.0, [PHASE_PULSE] = 0.02, [PHASE_COAST] = 0.15,
+		[PHASE_FIT_PULSE] = 0.45, [PHASE_HOLD] = 0.5, [PHASE_FIT_ALL] = 0.92,
+		[PHASE_DONE] = 1.0, [PHASE_FAILED] = 1.0,
+	};
+	double in_phase = a->t_last - a->phase_start, share;
+
+	switch (a->phase) {
+	case PHASE_PULSE:
+		share = a->pulse_rise_c > 0 && a->n ?
+			(a->y[a->n - 1] - a->rest_c) / a->pulse_rise_c : 0.0;
+		break;
+	case PHASE_COAST:
+		share = in_phase / COAST_MIN_S;
+		break;
+	case PHASE_HOLD:
+		share = in_phase / (HOLD_MIN_S + HOLD_STEADY_S);
+		break;
+	default:
+		share = 0.0;
+	}
+	double next = a->phase < PHASE_DONE ? start[a->phase + 1] : 1.0;
+	return start[a->phase] + CLAMP(share, 0.0, 0.95) * (next - start[a->phase]);
+}
+
+int heat_autotune_result(const struct heat_autotune *a, struct heat_tuning *ret)
+{
+	if (a->phase == PHASE_FAILED)
+		return -EIO;
+	if (a->phase != PHASE_DONE)
+		return -EAGAIN;
+	*ret = (struct heat_tuning) {
+		.model = a->model,
+		.target_c = a->target,
+		.fit_rms_c = a->fit_rms,
+		.duration_s = a->t_last - a->t_first,
+	};
+	return 0;
+}
+
+const char *heat_autotune_error(const struct heat_autotune *a)
+{
+	return a->phase == PHASE_FAILED ? a->error : NULL;
+}
