@@ -95,7 +95,11 @@ int chair_set_heat(struct context *c, bool on, sd_bus_error *error)
 		if (r < 0)
 			return r;
 	}
-	c->heat = on;
+	if (on) {
+		c->heat = true;
+		heaters_update(c);
+	} else
+		heaters_off(c, "heat turned off");
 	context_publish(c);
 	return 0;
 }

@@ -61,6 +61,10 @@ static const struct config_key config_keys[] = {
 	  "°C, at most MaxTarget" },
 	{ "Heat", "MaxTarget", KEY_MAX_TARGET, FIELD(max_target_c), 30, HEAT_HARD_CEILING_C, 0, "°C" },
 	{ "Heat", "Pads", KEY_PADS, 0, 0, 0, 0, 0, NULL },
+	{ "Heat", "DoseBudget", KEY_DOUBLE, FIELD(dose_budget_min), 1, 240, 0, "CEM43 minutes" },
+	{ "Heat", "RelayCycle", KEY_DOUBLE, FIELD(relay_cycle_s), 0.5, 30, 0, "seconds" },
+	{ "Heat", "RelayMinOn", KEY_DOUBLE, FIELD(relay_min_on_s), 0, 5, 0, "seconds" },
+	{ "Heat", "RelayMinOff", KEY_DOUBLE, FIELD(relay_min_off_s), 0, 5, 0, "seconds" },
 	{ "Programs", "Library", KEY_PATH, FIELD(program_library), 0, 0, 0, NULL },
 	{ "Programs", "Override", KEY_PATH, FIELD(program_override), 0, 0, 0, NULL },
 	{ "Simulator", "ShoulderHeight", KEY_UINT, FIELD(sim_shoulder_mm), 300, 780, 0,
@@ -114,6 +118,9 @@ void config_init_defaults(struct massaged_config *c)
 	c->n_pads = ELEMENTSOF(default_pads);
 	for (unsigned i = 0; i < c->n_pads; i++)
 		c->pads[i] = (struct pad_config) { default_pads[i], c->max_target_c };
+	c->dose_budget_min = 40.0;
+	c->relay_cycle_s = 2.0;
+	c->relay_min_on_s = c->relay_min_off_s = 0.1;
 
 	c->sim_shoulder_mm = 600;
 	c->sim_load_noise_n = 2.0;

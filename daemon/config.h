@@ -46,6 +46,9 @@ struct massaged_config {
 					* later Pads= (or drop-in) adds */
 	unsigned n_pads;
 	struct pad_config pads[MAX_PADS];
+	double dose_budget_min;        /* CEM43 minutes per session before a pad drops to 43 °C */
+	double relay_cycle_s;          /* time-proportioning cycle of the pad relays */
+	double relay_min_on_s, relay_min_off_s;
 
 	/* [Programs] */
 	char program_library[256];     /* shipped programs; empty = built-in location */

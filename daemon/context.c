@@ -45,6 +45,7 @@ struct context *context_free(struct context *c)
 	if (!c)
 		return NULL;
 	sd_event_source_disable_unref(c->tick_source);
+	heaters_free(c);
 	sd_bus_flush_close_unref(c->bus);
 	if (c->driver)
 		c->driver->ops->free(c->driver);
@@ -151,6 +152,7 @@ static void notify_status(const struct context *c, const struct chair_view *v)
 
 void context_publish(struct context *c)
 {
+	bus_heaters_publish(c, false);
 	struct chair_view v;
 	const struct chair_view *p = &c->published;
 	const char *changed[20];

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "driver.h"
 #include "engine.h"
+#include "heater.h"
 #include "program.h"
 #include "roller.h"
 #include "scan.h"
@@ -111,6 +112,15 @@ struct context {
 
 	struct chair_view published;
 	bool published_valid;
+
+	/* heating pads */
+	char state_dir[256];
+	unsigned n_heaters;
+	struct heater heaters[MAX_PADS];
+	sd_event_source *heat_source;
+	bool heat_ticking;
+	uint64_t temps_last_ok_usec;
+	uint64_t heat_seat_empty_since_usec;
 };
 
 const char *chair_state_to_string(enum chair_state s);

@@ -89,8 +89,10 @@ void heat_control_reset(struct heat_control *c)
 	c->duty = 0.0;
 }
 
-static void observe(struct heat_control *c, double t, double reading)
+void heat_control_observe(struct heat_control *c, double t, double reading)
 {
+	if (c->started && t >= c->t_last && t - c->t_last < c->sample.h / 2.0)
+		return;
 	if (!c->started || t - c->t_last > MAX_GAP_S || t < c->t_last) {
 		heat_state_rest(c->x, reading);
 		c->started = true;
@@ -163,7 +165,7 @@ double heat_control_update(struct heat_control *c, double t, double reading, dou
 	if (c->started && t >= c->t_last && t - c->t_last < c->sample.h / 2.0)
 		return c->duty;
 
-	observe(c, t, reading);
+	heat_control_observe(c, t, reading);
 	c->duty = choose_duty(c, target);
 	return c->duty;
 }

@@ -43,6 +43,15 @@ int heat_control_init(struct heat_control *c, const struct heat_model *m, double
  * half a sample return the duty already chosen. */
 double heat_control_update(struct heat_control *c, double t, double reading, double target);
 
+/* Only update the estimate with a reading, when someone else chose the duty (autotune,
+ * or a pad forced off). Say which duty was then applied with heat_control_applied(). */
+void heat_control_observe(struct heat_control *c, double t, double reading);
+/* The duty actually applied from the latest reading on, if not the one chosen. */
+static inline void heat_control_applied(struct heat_control *c, double duty)
+{
+	c->duty = duty;
+}
+
 /* Forget the estimate (a new sensor, a fault cleared): the next reading restarts it
  * from a pad at rest. */
 void heat_control_reset(struct heat_control *c);

@@ -226,6 +226,9 @@ static int setup_hardware(struct context *c, const struct options *o)
 	if (r < 0)
 		return log_errno(r, "Failed to start the simulated chair");
 	chair_driver_set_input_handler(c->driver, on_input, c);
+	r = heaters_init(c);
+	if (r < 0)
+		return r;
 
 	safety_force_safe_state(c);
 	r = c->driver->ops->roller_read(c->driver, &st);
@@ -254,6 +257,9 @@ static int setup_bus(struct context *c, const struct options *o)
 	if (r < 0)
 		return log_errno(r, "Failed to attach the bus to the event loop");
 	r = bus_chair_register(c);
+	if (r < 0)
+		return r;
+	r = bus_heaters_register(c);
 	if (r < 0)
 		return r;
 	if (o->simulate) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bus-chair.h"
+#include "heater.h"
 #include "log.h"
 #include "macro.h"
 #include "safety.h"
@@ -75,6 +76,7 @@ void fault_raise(struct context *c, const char *code, const char *fmt, ...)
 
 	safety_force_safe_state(c);
 	log_fault(f->code, f->message);
+	heaters_off(c, f->code);
 	bus_chair_emit_fault_raised(c, f->code, f->message);
 	session_end(c, "fault");
 	c->state = STATE_FAULT;
@@ -87,11 +89,15 @@ static bool fault_cause_persists(struct context *c, const struct fault *f)
 	struct chair_driver *d = c->driver;
 	struct roller_status st;
 	bool pressed = false;
+	int r;
 
 	if (strcmp(f->code, "estop") == 0)
 		return d->ops->get_input(d, INPUT_ESTOP, &pressed) < 0 || pressed;
 	if (strcmp(f->code, "roller-offline") == 0)
 		return d->ops->roller_read(d, &st) < 0;
+	r = heater_fault_persists(c, f->code);
+	if (r != -ENOENT)
+		return r != 0;
 	if (strcmp(f->code, "roller-fault") == 0) {
 		struct roller_setpoints sp = c->setpoints;
 
@@ -116,7 +122,7 @@ int faults_clear(struct context *c, sd_bus_error *error)
 	if (off > 0)
 		return sd_bus_error_setf(error, "org.massaged.Chair1.Error.FaultActive",
 					 "The cause of %s is still there: release the emergency stop "
-					 "or repair the roller board, then clear again.", persisting);
+					 "or repair what the fault names, then clear again.", persisting);
 
 	while (c->n_faults > 0) {
 		struct fault f = c->faults[--c->n_faults];

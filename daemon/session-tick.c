@@ -202,6 +202,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	struct context *c = userdata;
 
 	tick_once(c, context_now(c));
+	heaters_update(c); /* a step may start or stop heating its zone */
 	context_publish(c);
 	return session_tick_update(c);
 }

@@ -30,12 +30,14 @@ static void session_begin(struct context *c)
 	c->session.seat_empty = false;
 	c->roller_last_ok_usec = now;
 	c->scan_active = false;
+	heaters_session_begin(c);
 	(void)safety_set_output(c, OUTPUT_MOTOR_POWER, true);
 	if (c->shoulder_mm == 0)
 		scan_begin(c, STATE_RUNNING);
 	else
 		c->state = STATE_RUNNING;
 	(void)session_tick_update(c);
+	heaters_update(c);
 	context_publish(c);
 }
 
@@ -78,7 +80,7 @@ void session_end(struct context *c, const char *reason)
 	log_info("Program %s finished: %s", id, reason);
 	bus_chair_emit_program_finished(c, id, reason);
 	c->session.active = false;
-	c->heat = false;
+	heaters_off(c, reason);
 	if (strcmp(reason, "seat-empty") == 0)
 		c->shoulder_mm = 0; /* the next person is scanned afresh */
 	if (strcmp(reason, "fault") != 0 && strcmp(reason, "replaced") != 0)

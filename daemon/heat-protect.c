@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "driver.h"
+#include "heat-protect.h"
+
+#define DUTY_MEAN_S 30.0
+/* Runaway: the element is asked for most of its power, the observer needs a heat
+ * loss of three quarters of it to explain the readings, and the reading is not
+ * climbing, for this long. A dead element or a sensor off the stone needs all of it.
+ * With a tuned model a person leaning back costs about a third at most; untuned
+ * defaults on a weak pad about two thirds (measured on the bench plants). */
+#define RUNAWAY_DUTY 0.6
+#define RUNAWAY_SHARE 0.75
+#define RUNAWAY_CLIMB_C 0.3
+#define RUNAWAY_S 20.0
+/* Stuck on: off for a while, yet the observer sees 40 % of full power arriving and
+ * the reading climbs. Coasting after full power is in the model; it is not seen. */
+#define STUCK_OFF_S 15.0
+#define STUCK_SHARE 0.4
+#define STUCK_S 10.0
+#define STUCK_RISE_C 0.2
+
+int heat_reading_from_raw(int16_t raw, double *ret)
+{
+	double c = raw / 10.0;
+
+	if (raw == TEMP_SENTINEL_OPEN || raw == TEMP_SENTINEL_SHORT ||
+	    c < HEAT_READING_MIN_C || c > HEAT_READING_MAX_C)
+		return -ERANGE;
+	*ret = c;
+	return 0;
+}
+
+void heat_protect_init(struct heat_protect *p, double max_target_c, const struct heat_model *m)
+{
+	*p = (struct heat_protect) {
+		.max_target_c = max_target_c,
+		.full_rate = heat_model_full_rate(m),
+		.off_since = -1.0,
+		.runaway_since = -1.0,
+		.stuck_since = -1.0,
+	};
+}
+
+double heat_dose_rate(double celsius)
+{
+	return pow(celsius >= 43.0 ? 0.5 : 0.25, 43.0 - celsius);
+}
+
+void heat_protect_dose_reset(struct heat_protect *p)
+{
+	p->dose_min = 0.0;
+}
+
+/* How far the reading rose over the last 15 s. */
+static double recent_rise(const struct heat_protect *p, double reading)
+{
+	const unsigned back = 15;
+
+	if (p->history_n <= back)
+		return 0.0;
+	return reading - p->history[(p->history_n - 1 - back) % 16];
+}
+
+static void remember(struct heat_protect *p, double t, double reading)
+{
+	if (p->history_n > 0 && t - p->history_t < 1.0)
+		return;
+	p->history[p->history_n++ % 16] = reading;
+	if (p->history_n >= 32)
+		p->history_n -= 16; /* keep the index small, the ring position the same */
+	p->history_t = t;
+}
+
+/* Whether cond has held for `hold` seconds, tracking since when in *since. */
+static bool held(bool cond, double t, double *since, double hold)
+{
+	if (!cond) {
+		*since = -1.0;
+		return false;
+	}
+	if (*since < 0.0)
+		*since = t;
+	return t - *since >= hold;
+}
+
+enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double reading, double duty,
+				     const struct heat_control *observer)
+{
+	double dt = p->started ? t - p->t_last : 0.0;
+	double disturb = heat_control_disturb(observer);
+
+	if (dt < 0.0)
+		dt = 0.0;
+	p->started = true;
+	p->t_last = t;
+	p->dose_min += dt / 60.0 * heat_dose_rate(reading);
+	p->duty_mean += (duty - p->duty_mean) * fmin(1.0, dt / DUTY_MEAN_S);
+	if (duty > 0.0)
+		p->off_since = -1.0;
+	else if (p->off_since < 0.0)
+		p->off_since = t;
+	remember(p, t, reading);
+
+	if (reading >= p->max_target_c + HEAT_OVERTEMP_MARGIN_C)
+		return HEAT_VERDICT_OVERTEMP;
+	if (held(p->duty_mean >= RUNAWAY_DUTY && disturb < -RUNAWAY_SHARE * p->full_rate &&
+		 recent_rise(p, reading) < RUNAWAY_CLIMB_C, t, &p->runaway_since, RUNAWAY_S))
+		return HEAT_VERDICT_RUNAWAY;
+	if (held(p->off_since >= 0.0 && t - p->off_since >= STUCK_OFF_S &&
+		 disturb > STUCK_SHARE * p->full_rate && recent_rise(p, reading) >= STUCK_RISE_C,
+		 t, &p->stuck_since, STUCK_S))
+		return HEAT_VERDICT_STUCK;
+	return HEAT_VERDICT_OK;
+}

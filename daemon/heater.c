@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build-config.h"
+#include "context.h"
+#include "heater.h"
+#include "log.h"
+#include "macro.h"
+#include "safety.h"
+
+#define ERROR_FAULTED "org.massaged.Chair1.Error.Faulted"
+#define ERROR_NOT_SEATED "org.massaged.Chair1.Error.NotSeated"
+#define ERROR_TOO_WARM "org.massaged.Chair1.Error.TooWarm"
+#define SET_TARGET_MIN_C 30.0
+#define AUTOTUNE_COLD_MARGIN_C 5.0
+#define AUTOTUNE_CEILING_MARGIN_C 1.0
+
+static enum chair_output pad_relay(enum zone z)
+{
+	switch (z) {
+	case ZONE_NECK: return OUTPUT_HEAT_NECK;
+	case ZONE_SHOULDERS: return OUTPUT_HEAT_SHOULDERS;
+	case ZONE_LOWER_BACK: return OUTPUT_HEAT_LOWER_BACK;
+	default: return OUTPUT_INVALID;
+	}
+}
+
+static double seconds(uint64_t usec)
+{
+	return (double)usec / 1e6;
+}
+
+static void tuning_path(const struct context *c, const struct heater *h, char *buf, size_t size)
+{
+	(void)snprintf(buf, size, "%s/heater-%s.tune", c->state_dir, zone_to_string(h->zone));
+}
+
+static void heater_apply_model(struct heater *h)
+{
+	const struct massaged_config *cfg = &h->context->config;
+
+	/* both were validated: by heat_tuning_load() or as the built-in defaults */
+	(void)heat_control_init(&h->control, &h->tuning.model, seconds(HEAT_TICK_CHAIR_USEC));
+	heat_protect_init(&h->protect, h->max_target_c, &h->tuning.model);
+	relay_pwm_init(&h->pwm, cfg->relay_cycle_s, cfg->relay_min_on_s, cfg->relay_min_off_s);
+}
+
+static void heater_load_tuning(struct heater *h)
+{
+	char path[512], err[HEAT_TUNING_ERROR_MAX];
+	int r;
+
+	heat_model_default(&h->tuning.model);
+	h->tuned = false;
+	tuning_path(h->context, h, path, sizeof(path));
+	r = heat_tuning_load(path, &h->tuning, err);
+	if (r == -ENOENT)
+		log_info("The %s pad has no autotune result yet: using cautious defaults",
+			 zone_to_string(h->zone));
+	else if (r < 0) {
+		log_warning("Ignoring the %s pad's autotune result: %s", zone_to_string(h->zone), err);
+		heat_model_default(&h->tuning.model);
+	} else
+		h->tuned = true;
+}
+
+int heaters_init(struct context *c)
+{
+	const char *state = getenv("STATE_DIRECTORY"); /* systemd's StateDirectory= */
+	int r;
+
+	(void)snprintf(c->state_dir, sizeof(c->state_dir), "%.*s", state ? (int)strcspn(state, ":") : 255,
+		       state ?: STATE_DIR);
+	for (unsigned i = 0; i < c->config.n_pads; i++) {
+		struct heater *h = &c->heaters[i];
+
+		*h = (struct heater) {
+			.context = c,
+			.zone = c->config.pads[i].zone,
+			.channel = i,
+			.relay = pad_relay(c->config.pads[i].zone),
+			.max_target_c = c->config.pads[i].max_target_c,
+			.set_target_c = -1.0,
+			.reading_c = NAN,
+		};
+		r = sd_bus_path_encode("/org/massaged/Chair1/heater", zone_to_string(h->zone), &h->path);
+		if (r < 0)
+			return log_errno(r, "Out of memory");
+		if (h->relay == OUTPUT_INVALID)
+			log_warning("The %s pad has no relay line in hardware.md's wiring; it stays off",
+				    zone_to_string(h->zone));
+		heater_load_tuning(h);
+		heater_apply_model(h);
+		c->n_heaters++;
+	}
+	return 0;
+}
+
+void heaters_free(struct context *c)
+{
+	for (unsigned i = 0; i < c->n_heaters; i++) {
+		c->heaters[i].autotune = heat_autotune_free(c->heaters[i].autotune);
+		free(c->heaters[i].path);
+	}
+	c->n_heaters = 0;
+	sd_event_source_disable_unref(c->heat_source);
+	c->heat_source = NULL;
+}
+
+/* Does a step on zone `step` heat the pad on zone `pad`? "back" is both halves. */
+static bool zone_covers(enum zone step, enum zone pad)
+{
+	if (step == pad)
+		return true;
+	if (step == ZONE_BACK)
+		return pad == ZONE_UPPER_BACK || pad == ZONE_LOWER_BACK;
+	return pad == ZONE_BACK && (step == ZONE_UPPER_BACK || step == ZONE_LOWER_BACK);
+}
+
+/* What the session asks of this pad: hot-stone ([Program] Heat=yes) heats every pad
+ * throughout, other programs the pads of their heated steps' zones, while Heat is on. */
+static double session_target(const struct context *c, const struct heater *h)
+{
+	const struct program *p = &c->session.program;
+	double fallback = MIN(c->config.default_target_c, h->max_target_c);
+	struct program_position pos;
+
+	if (!c->session.active || !c->heat || c->state == STATE_STOPPING)
+		return 0.0;
+	if (c->session.manual)
+		return zone_covers(c->session.manual_zone, h->zone) ? fallback : 0.0;
+	if (p->heat_on_start)
+		return p->heat_target_c > 0.0 ? MIN(p->heat_target_c, h->max_target_c) : fallback;
+	if (program_locate(p, c->session.program_pos_usec, &pos) && p->steps[pos.step].heat &&
+	    zone_covers(p->steps[pos.step].zone, h->zone))
+		return fallback;
+	return 0.0;
+}
+
+static double heater_target(const struct context *c, struct heater *h)
+{
+	double t;
+
+	if (c->n_faults > 0 || h->relay == OUTPUT_INVALID)
+		return 0.0;
+	t = h->set_target_c >= 0.0 ? h->set_target_c : session_target(c, h);
+	if (t > HEAT_DOSE_LIMIT_TARGET_C && h->protect.dose_min >= c->config.dose_budget_min) {
+		if (!h->dose_spent)
+			log_notice("The %s pad has given its heat dose for this session (%.0f of %.0f CEM43 "
+				   "minutes): its target drops from %.1f to %.0f °C",
+				   zone_to_string(h->zone), h->protect.dose_min, c->config.dose_budget_min, t,
+				   HEAT_DOSE_LIMIT_TARGET_C);
+		h->dose_spent = true;
+		t = HEAT_DOSE_LIMIT_TARGET_C;
+	}
+	return t;
+}
+
+static bool heater_active(const struct heater *h)
+{
+	return h->target_c > 0.0 || h->autotune;
+}
+
+static bool any_heater_active(const struct context *c)
+{
+	for (unsigned i = 0; i < c->n_heaters; i++)
+		if (heater_active(&c->heaters[i]))
+			return true;
+	return false;
+}
+
+static void heater_drive(struct heater *h, bool on)
+{
+	if (h->relay == OUTPUT_INVALID || (on == h->relay_on && !on))
+		return;
+	if (safety_set_output(h->context, h->relay, on) >= 0 || !on)
+		h->relay_on = on;
+}
+
+static int heat_tick_schedule(struct context *c);
+
+void heaters_update(struct context *c)
+{
+	for (unsigned i = 0; i < c->n_heaters; i++) {
+		struct heater *h = &c->heaters[i];
+
+		h->target_c = heater_target(c, h);
+		if (!heater_active(h)) {
+			h->duty = 0.0;
+			heater_drive(h, false);
+		}
+	}
+	/* the master relay is in series with every pad: closed only while one heats */
+	(void)safety_set_output(c, OUTPUT_HEAT_POWER, any_heater_active(c) && c->n_faults == 0);
+	(void)heat_tick_schedule(c);
+}
+
+void heaters_off(struct context *c, const char *why)
+{
+	bool was_on = any_heater_active(c);
+
+	for (unsigned i = 0; i < c->n_heaters; i++) {
+		struct heater *h = &c->heaters[i];
+
+		if (h->autotune)
+			log_notice("Autotune of the %s pad abandoned: %s", zone_to_string(h->zone), why);
+		h->autotune = heat_autotune_free(h->autotune);
+		h->set_target_c = -1.0;
+		h->target_c = 0.0;
+	}
+	if (was_on)
+		log_info("Heat off: %s", why);
+	c->heat = false;
+	c->heat_seat_empty_since_usec = 0;
+	heaters_update(c);
+}
+
+void heaters_session_begin(struct context *c)
+{
+	for (unsigned i = 0; i < c->n_heaters; i++) {
+		heat_protect_dose_reset(&c->heaters[i].protect);
+		c->heaters[i].dose_spent = false;
+	}
+}
+
+static void autotune_finish(struct heater *h)
+{
+	struct heat_tuning result;
+	char path[512];
+	int r;
+
+	r = heat_autotune_result(h->autotune, &result);
+	if (r < 0) {
+		log_warning("Autotune of the %s pad failed: %s", zone_to_string(h->zone),
+			    heat_autotune_error(h->autotune));
+		h->autotune = heat_autotune_free(h->autotune);
+		return;
+	}
+	h->autotune = heat_autotune_free(h->autotune);
+	h->tuning = result;
+	h->tuned = true;
+	heater_apply_model(h);
+	log_info("Autotune of the %s pad done in %.0f s: element +%.1f °C at full power, "
+		 "time constants %.0f/%.0f/%.0f s, sensor lag %.1f s, fit within %.2f °C",
+		 zone_to_string(h->zone), result.duration_s, result.model.gain_c, result.model.element_s,
+		 result.model.couple_s, result.model.loss_s, result.model.sensor_s, result.fit_rms_c);
+	tuning_path(h->context, h, path, sizeof(path));
+	r = heat_tuning_save(path, &result);
+	if (r < 0)
+		log_errno(r, "Failed to save the %s pad's autotune result to %s; it holds until "
+			  "massaged restarts", zone_to_string(h->zone), path);
+}
+
+/* One pad's reading: judge it, choose the duty, drive the relay. False after a fault. */
+static bool heater_tick(struct heater *h, double t, int16_t raw)
+{
+	struct context *c = h->context;
+	const char *zone = zone_to_string(h->zone);
+	char code[FAULT_CODE_MAX];
+	double reading, duty, applied = h->duty;
+
+	if (heat_reading_from_raw(raw, &reading) < 0) {
+		(void)snprintf(code, sizeof(code), "sensor:%s", zone);
+		fault_raise(c, code, "The %s pad's temperature sensor reads %s (raw %d): its heat is off. "
+			    "Check the sensor and its wiring.", zone,
+			    raw == TEMP_SENTINEL_OPEN ? "open or missing" :
+			    raw == TEMP_SENTINEL_SHORT ? "shorted" : "an impossible value", raw);
+		return false;
+	}
+	h->reading_c = reading;
+
+	if (h->autotune) {
+		duty = heat_autotune_update(h->autotune, t, reading);
+		heat_control_observe(&h->control, t, reading);
+		heat_control_applied(&h->control, duty);
+	} else if (h->target_c > 0.0)
+		duty = heat_control_update(&h->control, t, reading, h->target_c);
+	else {
+		heat_control_observe(&h->control, t, reading);
+		heat_control_applied(&h->control, duty = 0.0);
+	}
+
+	switch (heat_protect_check(&h->protect, t, reading, applied, &h->control)) {
+	case HEAT_VERDICT_OK:
+		break;
+	case HEAT_VERDICT_OVERTEMP:
+		(void)snprintf(code, sizeof(code), "overtemp:%s", zone);
+		fault_raise(c, code, "The %s pad reached %.1f °C, at or above its trip point of %.1f °C "
+			    "(MaxTarget + %.0f °C): all heat is off.", zone, reading,
+			    h->max_target_c + HEAT_OVERTEMP_MARGIN_C, HEAT_OVERTEMP_MARGIN_C);
+		return false;
+	case HEAT_VERDICT_RUNAWAY:
+		(void)snprintf(code, sizeof(code), "runaway:%s", zone);
+		fault_raise(c, code, "The %s pad is not warming although it is heated hard (%.1f °C at "
+			    "%.0f %% power): its element may be dead or its sensor off the stone. Its heat "
+			    "is off.", zone, reading, h->protect.duty_mean * 100.0);
+		return false;
+	case HEAT_VERDICT_STUCK:
+		(void)snprintf(code, sizeof(code), "heater-stuck:%s", zone);
+		fault_raise(c, code, "The %s pad keeps warming (%.1f °C) with its relay off: the relay "
+			    "may be welded shut. The master heater relay is off.", zone, reading);
+		return false;
+	}
+
+	if (h->autotune && heat_autotune_done(h->autotune)) {
+		autotune_finish(h);
+		duty = 0.0;
+	}
+	h->duty = duty;
+	heater_drive(h, relay_pwm_update(&h->pwm, t, duty));
+	return true;
+}
+
+static void heat_tick(struct context *c)
+{
+	int16_t raw[TEMP_CHANNELS];
+	uint64_t now = context_now(c);
+	int r;
+
+	r = c->driver->ops->temperatures_read(c->driver, raw);
+	if (r < 0) {
+		if (now - MIN(now, c->temps_last_ok_usec) >= (uint64_t)(HEAT_SILENCE_S * 1e6))
+			fault_raise(c, "temp-module-offline", "The temperature module has not answered for "
+				    "%.0f s: all heat is off. Check its supply and bus wiring.", HEAT_SILENCE_S);
+		return;
+	}
+	c->temps_last_ok_usec = now;
+
+	if (c->seated || !any_heater_active(c))
+		c->heat_seat_empty_since_usec = 0;
+	else if (c->heat_seat_empty_since_usec == 0)
+		c->heat_seat_empty_since_usec = now;
+	else if (now - c->heat_seat_empty_since_usec >= HEAT_SEAT_EMPTY_USEC) {
+		heaters_off(c, "the seat has been empty for 30 s");
+		return;
+	}
+
+	for (unsigned i = 0; i < c->n_heaters; i++) {
+		struct heater *h = &c->heaters[i];
+
+		if (h->channel < TEMP_CHANNELS && !heater_tick(h, seconds(now), raw[h->channel]))
+			return;
+	}
+	heaters_update(c);
+}
+
+static int on_heat_tick(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct context *c = userdata;
+
+	(void)s;
+	(void)usec;
+	heat_tick(c);
+	context_publish(c);
+	return heat_tick_schedule(c);
+}
+
+static int heat_tick_schedule(struct context *c)
+{
+	uint64_t period = MAX(chair_clock_wall_span(&c->clock, HEAT_TICK_CHAIR_USEC), 2 * USEC_PER_MSEC);
+	uint64_t wall_now;
+	int r;
+
+	if (!c->event)
+		return 0;
+	if (!any_heater_active(c)) {
+		c->heat_ticking = false;
+		return c->heat_source ? sd_event_source_set_enabled(c->heat_source, SD_EVENT_OFF) : 0;
+	}
+	if (!c->heat_ticking) {
+		c->heat_ticking = true;
+		c->temps_last_ok_usec = context_now(c);
+	}
+	if (c->heat_source && sd_event_source_get_enabled(c->heat_source, NULL) > 0)
+		return 0;
+	r = sd_event_now(c->event, CLOCK_MONOTONIC, &wall_now);
+	if (r < 0)
+		return log_errno(r, "Failed to read the event loop's clock");
+	if (!c->heat_source) {
+		r = sd_event_add_time(c->event, &c->heat_source, CLOCK_MONOTONIC, wall_now + period, 1,
+				      on_heat_tick, c);
+		if (r < 0)
+			return log_errno(r, "Failed to add the heat tick");
+		(void)sd_event_source_set_description(c->heat_source, "heat-tick");
+		return 0;
+	}
+	r = sd_event_source_set_time(c->heat_source, wall_now + period);
+	if (r < 0)
+		return log_errno(r, "Failed to schedule the heat tick");
+	return sd_event_source_set_enabled(c->heat_source, SD_EVENT_ONESHOT);
+}
+
+void heaters_refresh_readings(struct context *c)
+{
+	int16_t raw[TEMP_CHANNELS];
+	double v;
+
+	if (c->heat_ticking || c->driver->ops->temperatures_read(c->driver, raw) < 0)
+		return;
+	for (unsigned i = 0; i < c->n_heaters; i++) {
+		struct heater *h = &c->heaters[i];
+
+		if (h->channel < TEMP_CHANNELS && heat_reading_from_raw(raw[h->channel], &v) == 0)
+			h->reading_c = v;
+	}
+}
+
+int heater_set_target(struct heater *h, double celsius, sd_bus_error *error)
+{
+	struct context *c = h->context;
+	const char *zone = zone_to_string(h->zone);
+
+	if (!isfinite(celsius) || (celsius != 0.0 && (celsius < SET_TARGET_MIN_C || celsius > h->max_target_c)))
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "The %s pad takes 0 (off) or %.0f..%.1f °C (its MaxTarget), not %g.",
+					 zone, SET_TARGET_MIN_C, h->max_target_c, celsius);
+	if (celsius > 0.0 && c->n_faults > 0)
+		return sd_bus_error_setf(error, ERROR_FAULTED,
+					 "The chair has a fault (see Faults): clear it before heating.");
+	if (celsius > 0.0 && !c->seated)
+		return sd_bus_error_setf(error, ERROR_NOT_SEATED,
+					 "Nobody is seated: the pads only heat for a person in the chair.");
+	if (celsius > 0.0 && h->relay == OUTPUT_INVALID)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
+					 "The %s pad has no relay wired; it cannot heat.", zone);
+	h->set_target_c = celsius;
+	log_info("The %s pad's target set to %.1f °C", zone, celsius);
+	heaters_update(c);
+	context_publish(c);
+	return 0;
+}
+
+int heater_start_autotune(struct heater *h, sd_bus_error *error)
+{
+	struct context *c = h->context;
+	const char *zone = zone_to_string(h->zone);
+	double target = MIN(c->config.default_target_c, h->max_target_c);
+	int r;
+
+	if (h->autotune)
+		return 0;
+	if (c->n_faults > 0)
+		return sd_bus_error_setf(error, ERROR_FAULTED,
+					 "The chair has a fault (see Faults): clear it before autotune.");
+	if (!c->seated)
+		return sd_bus_error_setf(error, ERROR_NOT_SEATED,
+					 "Autotune heats the pad, and the pads only heat for a person in the chair.");
+	if (h->relay == OUTPUT_INVALID)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
+					 "The %s pad has no relay wired; it cannot heat.", zone);
+	heaters_refresh_readings(c);
+	if (isfinite(h->reading_c) && h->reading_c > target - AUTOTUNE_COLD_MARGIN_C)
+		return sd_bus_error_setf(error, ERROR_TOO_WARM,
+					 "The %s pad is at %.1f °C; autotune starts it from below %.0f °C. "
+					 "Let it cool and try again.", zone, h->reading_c,
+					 target - AUTOTUNE_COLD_MARGIN_C);
+	r = heat_autotune_new(&h->autotune, target, h->max_target_c + AUTOTUNE_CEILING_MARGIN_C,
+			      seconds(HEAT_TICK_CHAIR_USEC));
+	if (r < 0)
+		return r;
+	h->set_target_c = -1.0;
+	log_info("Autotune of the %s pad started at %.1f °C (never above %.1f °C)", zone, target,
+		 h->max_target_c + AUTOTUNE_CEILING_MARGIN_C);
+	heaters_update(c);
+	context_publish(c);
+	return 0;
+}
+
+int heater_fault_persists(struct context *c, const char *code)
+{
+	int16_t raw[TEMP_CHANNELS];
+	const char *zone = strchr(code, ':');
+	double v;
+
+	if (strcmp(code, "temp-module-offline") == 0)
+		return c->driver->ops->temperatures_read(c->driver, raw) < 0;
+	if (!zone)
+		return -ENOENT;
+	for (unsigned i = 0; i < c->n_heaters; i++) {
+		struct heater *h = &c->heaters[i];
+
+		if (strcmp(zone + 1, zone_to_string(h->zone)) != 0)
+			continue;
+		if (h->channel >= TEMP_CHANNELS || c->driver->ops->temperatures_read(c->driver, raw) < 0 ||
+		    heat_reading_from_raw(raw[h->channel], &v) < 0)
+			return true; /* no trustworthy reading: no heat fault can be ruled out */
+		h->reading_c = v;
+		if (strncmp(code, "overtemp:", 9) == 0)
+			return v >= h->max_target_c + HEAT_OVERTEMP_MARGIN_C;
+		/* sensor: it reads again. runaway and heater-stuck show only while heating: if the
+		 * cause is still there the next heat brings the fault straight back. */
+		heat_protect_init(&h->protect, h->max_target_c, &h->tuning.model);
+		heat_control_reset(&h->control);
+		return false;
+	}
+	return -ENOENT;
+}
+
+void heater_compute_view(const struct heater *h, struct heater_view *ret)
+{
+	const struct context *c = h->context;
+	bool faulted = false;
+	char code[FAULT_CODE_MAX];
+	const char *kinds[] = { "sensor", "overtemp", "runaway", "heater-stuck" };
+
+	for (size_t i = 0; i < ELEMENTSOF(kinds) && !faulted; i++) {
+		(void)snprintf(code, sizeof(code), "%s:%s", kinds[i], zone_to_string(h->zone));
+		faulted = fault_is_active(c, code);
+	}
+	faulted = faulted || fault_is_active(c, "temp-module-offline");
+
+	*ret = (struct heater_view) {
+		.temperature = isfinite(h->reading_c) ? h->reading_c : 0.0,
+		.target = h->target_c,
+		.power = h->duty,
+		.progress = h->autotune ? heat_autotune_progress(h->autotune) : 0.0,
+		.tuned = h->tuned,
+	};
+	if (faulted)
+		ret->state = "fault";
+	else if (h->autotune)
+		ret->state = "autotune";
+	else if (h->target_c <= 0.0)
+		ret->state = "off";
+	else if (isfinite(h->reading_c) && fabs(h->reading_c - h->target_c) <= 0.5)
+		ret->state = "holding";
+	else
+		ret->state = "heating";
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+
+#include "heat-autotune.h"
+#include "heat-control.h"
+#include "heat-protect.h"
+#include "relay-pwm.h"
+
+struct context;
+
+/* What Heater1 shows, computed in one place (see context.h's chair_view). */
+struct heater_view {
+	double temperature, target, power, progress;
+	const char *state;
+	bool tuned;
+};
+
+/* One heating pad at run time: its controller, protection, relay and autotune. */
+struct heater {
+	struct context *context;
+	enum zone zone;
+	unsigned channel;            /* temperature module channel */
+	enum chair_output relay;     /* its heater output, OUTPUT_INVALID if none */
+	double max_target_c;
+	char *path;                  /* its D-Bus object */
+
+	double set_target_c;         /* SetTarget's, -1 = follow the session */
+	double target_c;             /* driven to now (0 = off), after the dose budget */
+	bool dose_spent;             /* said once per session */
+
+	bool tuned;
+	struct heat_tuning tuning;
+	struct heat_control control;
+	struct heat_protect protect;
+	struct relay_pwm pwm;
+	struct heat_autotune *autotune;
+
+	double reading_c;            /* latest valid reading, NaN before one */
+	double duty;
+	bool relay_on;
+
+	struct heater_view published;
+	uint64_t published_wall_usec;
+	bool published_valid;
+};
+
+#define HEAT_TICK_CHAIR_USEC 250000ULL
+#define HEAT_SEAT_EMPTY_USEC (30 * 1000000ULL)
+
+/* Set up the configured pads, each with its saved autotune result if it has a valid
+ * one (a damaged file is reported and ignored). */
+int heaters_init(struct context *c);
+void heaters_free(struct context *c);
+
+/* Recompute every pad's target from the session, Heat, SetTarget and the dose, and
+ * start or stop the heat tick. Call after anything that changes them. */
+void heaters_update(struct context *c);
+/* Every pad off, SetTarget forgotten, autotune abandoned (session end, Stop, fault,
+ * empty seat). `why` goes to the journal if anything was heating. */
+void heaters_off(struct context *c, const char *why);
+/* A new session: every pad's heat dose starts from zero. */
+void heaters_session_begin(struct context *c);
+
+int heater_set_target(struct heater *h, double celsius, sd_bus_error *error);
+int heater_start_autotune(struct heater *h, sd_bus_error *error);
+
+void heater_compute_view(const struct heater *h, struct heater_view *ret);
+/* Read the temperature module once if no heat tick is running, so idle pads show a
+ * current Temperature. */
+void heaters_refresh_readings(struct context *c);
+
+/* Is the cause of this heat fault still there? Reads the temperature module afresh.
+ * -ENOENT for a code that is not a heat fault. */
+int heater_fault_persists(struct context *c, const char *code);
+
+/* bus-heater.c */
+int bus_heaters_register(struct context *c);
+void bus_heaters_publish(struct context *c, bool force);
