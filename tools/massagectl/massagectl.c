@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* massagectl: control massaged over D-Bus, in the manner of systemctl. */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -20,15 +21,19 @@ enum argument_kind {
 	ARGUMENTS_TWO_STRINGS,
 	ARGUMENTS_UINT32,
 	ARGUMENTS_INT32,
-	ARGUMENTS_BOOL,
 };
 
 struct verb {
 	const char *name;
-	const char *synopsis; /* the arguments, for usage messages */
+	/* The arguments, for usage messages, and what the command does; a command with
+	 * several forms has one line of each per form. */
+	const char *synopsis;
 	const char *help;
-	/* Either a query of our own ... */
+	/* Either a query of our own, with how many arguments it takes and, if it
+	 * takes any, a check of their form ... */
 	int (*run)(struct ctl *ctl, char **args);
+	int min_args, max_args;
+	int (*check)(char **args);
 	/* ... or one method call whose success prints nothing. */
 	const char *method;
 	enum argument_kind arguments;
@@ -39,7 +44,6 @@ struct method_arguments {
 	const char *strings[2];
 	uint32_t u;
 	int32_t i;
-	int b;
 };
 
 static const struct verb verbs[] = {
@@ -60,8 +64,11 @@ static const struct verb verbs[] = {
 	  .arguments = ARGUMENTS_STRING },
 	{ "timer", "MINUTES", "Session length: 5 to 30 in steps of 5", .method = "SetTimer",
 	  .arguments = ARGUMENTS_UINT32 },
-	{ "heat", "on|off", "Hot-stone heat for this session", .method = "SetHeat",
-	  .arguments = ARGUMENTS_BOOL },
+	{ "heat", "\non|off\nZONE CELSIUS|off",
+	  "Show the heating pads\nHot-stone heat for this session\nSet one pad's target temperature",
+	  .run = verb_heat, .max_args = 2, .check = heat_check_arguments },
+	{ "autotune", "ZONE [--wait]", "Tune a pad's heat control; --wait follows it",
+	  .run = verb_autotune, .min_args = 1, .max_args = 2, .check = autotune_check_arguments },
 	{ "scan", "", "Scan the back for the shoulder line", .method = "Scan" },
 	{ "adjust", "±MM", "Move the shoulder line by -50 to +50 mm", .method = "AdjustShoulder",
 	  .arguments = ARGUMENTS_INT32 },
@@ -85,6 +92,15 @@ size_t text_columns(const char *s, size_t len)
 		if (((unsigned char)s[i] & 0xc0) != 0x80)
 			n++;
 	return n;
+}
+
+void fputs_padded(FILE *f, const char *s, size_t columns)
+{
+	size_t used = text_columns(s, strlen(s));
+
+	(void)fputs(s, f);
+	if (used < columns)
+		(void)fprintf(f, "%*s", (int)(columns - used), "");
 }
 
 char *format_duration(char buf[static DURATION_MAX], uint32_t seconds)
@@ -127,17 +143,37 @@ int ctl_report_bus_error(const struct ctl *ctl, const sd_bus_error *error, int r
 	return EXIT_FAILURE;
 }
 
+/* The length of the line of a multi-line string s starts with. */
+static int line_length(const char *s)
+{
+	return (int)strcspn(s, "\n");
+}
+
+/* The next line of a multi-line string, or NULL after its last. */
+static const char *next_line(const char *s)
+{
+	s += line_length(s);
+	return *s == '\n' ? s + 1 : NULL;
+}
+
 static void print_help(void)
 {
 	printf("Usage: massagectl [--user] [--help] COMMAND [ARGS]\n\n"
 	       "Control massaged, the massage chair daemon, over D-Bus.\n\n"
 	       "Commands:\n");
 	for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
-		char command[64];
+		const char *synopsis = verbs[i].synopsis, *help = verbs[i].help;
 
-		(void)snprintf(command, sizeof(command), "%s %s", verbs[i].name, verbs[i].synopsis);
-		/* "±" is two bytes that take one column. */
-		printf("  %-*s %s\n", strstr(command, "±") ? 27 : 26, command, verbs[i].help);
+		for (; synopsis && help; synopsis = next_line(synopsis), help = next_line(help)) {
+			char command[64];
+
+			(void)snprintf(command, sizeof(command), "%s%s%.*s", verbs[i].name,
+				       line_length(synopsis) > 0 ? " " : "", line_length(synopsis),
+				       synopsis);
+			/* "±" is two bytes that take one column. */
+			printf("  %-*s %.*s\n", strstr(command, "±") ? 27 : 26, command, line_length(help),
+			       help);
+		}
 	}
 
 	printf("\nTechniques:");
@@ -150,8 +186,9 @@ static void print_help(void)
 	       "  --user     talk to massaged on the session bus instead of the system bus\n"
 	       "  -h --help  show this help\n"
 	       "  --version  show the version\n\n"
-	       "Changes print nothing on success. Exit status: 0 done, 1 refused by massaged\n"
-	       "or massaged not reachable, 2 usage error.\n");
+	       "Changes print nothing on success; autotune --wait shows its progress.\n"
+	       "Exit status: 0 done, 1 refused by massaged, massaged not reachable or the\n"
+	       "autotune failed, 2 usage error.\n");
 }
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -169,21 +206,6 @@ static int usage_error(const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int verb_usage_error(const struct verb *v, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int verb_usage_error(const struct verb *v, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)fprintf(stderr, "massagectl %s: ", v->name);
-	va_start(ap, fmt);
-	(void)vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	(void)fprintf(stderr, "\nUsage: massagectl [--user] %s%s%s\n", v->name, *v->synopsis ? " " : "",
-		      v->synopsis);
-	return -EINVAL;
-}
-
 static const struct verb *verb_find(const char *name)
 {
 	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
@@ -192,7 +214,48 @@ static const struct verb *verb_find(const char *name)
 	return NULL;
 }
 
-static int verb_argument_count(const struct verb *v)
+static int verb_usage_errorv(const struct verb *v, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static int verb_usage_errorv(const struct verb *v, const char *fmt, va_list ap)
+{
+	const char *prefix = "Usage:";
+
+	(void)fprintf(stderr, "massagectl %s: ", v->name);
+	(void)vfprintf(stderr, fmt, ap);
+	(void)fputc('\n', stderr);
+	for (const char *form = v->synopsis; form; form = next_line(form), prefix = "      ")
+		(void)fprintf(stderr, "%s massagectl [--user] %s%s%.*s\n", prefix, v->name,
+			      line_length(form) > 0 ? " " : "", line_length(form), form);
+	return -EINVAL;
+}
+
+static int verb_usage_error(const struct verb *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int verb_usage_error(const struct verb *v, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = verb_usage_errorv(v, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int ctl_usage_error(const char *verb, const char *fmt, ...)
+{
+	const struct verb *v = verb_find(verb);
+	va_list ap;
+	int r;
+
+	assert(v);
+	va_start(ap, fmt);
+	r = verb_usage_errorv(v, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static int method_argument_count(const struct verb *v)
 {
 	switch (v->arguments) {
 	case ARGUMENTS_NONE:
@@ -237,12 +300,6 @@ static int parse_method_arguments(const struct verb *v, char **args, struct meth
 			return verb_usage_error(v, "'%s' is not a whole number of millimetres", args[0]);
 		ret->i = i;
 		return 0;
-	case ARGUMENTS_BOOL:
-		r = parse_boolean(args[0]);
-		if (r < 0)
-			return verb_usage_error(v, "'%s' is neither on nor off", args[0]);
-		ret->b = r;
-		return 0;
 	}
 	return -EINVAL;
 }
@@ -261,8 +318,6 @@ static int append_method_arguments(sd_bus_message *m, const struct verb *v,
 		return sd_bus_message_append(m, "u", a->u);
 	case ARGUMENTS_INT32:
 		return sd_bus_message_append(m, "i", a->i);
-	case ARGUMENTS_BOOL:
-		return sd_bus_message_append(m, "b", a->b);
 	}
 	return -EINVAL;
 }
@@ -326,17 +381,17 @@ static int parse_command(int argc, char *argv[], const struct verb **ret_verb,
 {
 	const struct verb *v = verb_find(argv[optind]);
 	int n_args = argc - optind - 1;
-	int wanted;
 
 	if (!v)
 		return usage_error("unknown command '%s'", argv[optind]);
-	wanted = verb_argument_count(v);
-	if (n_args < wanted)
+	if (n_args < (v->run ? v->min_args : method_argument_count(v)))
 		return verb_usage_error(v, "missing argument");
-	if (n_args > wanted)
+	if (n_args > (v->run ? v->max_args : method_argument_count(v)))
 		return verb_usage_error(v, "too many arguments");
 
 	*ret_verb = v;
+	if (v->check)
+		return v->check(argv + optind + 1);
 	return parse_method_arguments(v, argv + optind + 1, ret_arguments);
 }
 

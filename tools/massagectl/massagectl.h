@@ -14,6 +14,9 @@
 #define SIMULATOR_PATH "/org/massaged/Simulator1"
 #define SIMULATOR_INTERFACE "org.massaged.Simulator1"
 #define PROPERTIES_INTERFACE "org.freedesktop.DBus.Properties"
+#define OBJECT_MANAGER_INTERFACE "org.freedesktop.DBus.ObjectManager"
+#define HEATER_INTERFACE "org.massaged.Heater1"
+#define HEATER_PATH_PREFIX CHAIR_PATH "/heater"
 
 /* Exit status of a usage error, as getopt-style tools use. */
 #define EXIT_USAGE 2
@@ -30,6 +33,16 @@ int verb_status(struct ctl *ctl, char **args);
 int verb_faults(struct ctl *ctl, char **args);
 int verb_list(struct ctl *ctl, char **args);
 int verb_monitor(struct ctl *ctl, char **args);
+int verb_heat(struct ctl *ctl, char **args);
+int verb_autotune(struct ctl *ctl, char **args);
+
+/* Form checks of a query's arguments, run before we connect: 0, or -EINVAL after
+ * ctl_usage_error() has said why. */
+int heat_check_arguments(char **args);
+int autotune_check_arguments(char **args);
+
+/* Prints "massagectl VERB: ", the message and the verb's usage; returns -EINVAL. */
+int ctl_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Prints "massagectl: " and the D-Bus error's message (or r's), or the plain
  * "massaged is not running" line; returns EXIT_FAILURE. */
@@ -48,10 +61,31 @@ static inline void strv_freep(char ***l)
 
 /* Terminal columns a UTF-8 string takes, near enough: one per character. */
 size_t text_columns(const char *s, size_t len);
+/* Writes s and pads it with blanks to columns terminal columns. */
+void fputs_padded(FILE *f, const char *s, size_t columns);
 
 /* "m:ss", or "h:mm:ss" from an hour on. */
 #define DURATION_MAX sizeof("1193046:28:15")
 char *format_duration(char buf[static DURATION_MAX], uint32_t seconds);
+
+/* status.c: reading a{sv} property dictionaries into structs, by table. */
+enum property_kind {
+	PROPERTY_STRING, /* char * */
+	PROPERTY_UINT32,
+	PROPERTY_BOOL,   /* int, as sd-bus reads 'b' */
+	PROPERTY_DOUBLE,
+	PROPERTY_STRV,
+};
+
+struct property_map {
+	const char *name;
+	enum property_kind kind;
+	size_t offset; /* of the field in the target struct */
+};
+
+/* Reads an a{sv} (GetAll's reply, PropertiesChanged's changes) into target's fields;
+ * unknown names and unexpected types are skipped, so a newer daemon still reads. */
+int properties_read(sd_bus_message *m, const struct property_map *map, size_t n_map, void *target);
 
 /* status.c: the Chair1 properties and how `status` shows them. */
 struct chair_status {
@@ -64,11 +98,52 @@ struct chair_status {
 	char **faults;
 };
 
+struct heater_list;
+
 void chair_status_done(struct chair_status *s);
-/* Reads an a{sv} (GetAll's reply, PropertiesChanged's changes) into s; unknown
- * names and unexpected types are skipped, so a newer daemon still reads. */
+/* Reads an a{sv} of Chair1 properties into s, as properties_read(). */
 int chair_status_update(struct chair_status *s, sd_bus_message *m);
-void status_render(FILE *f, const struct chair_status *s, const char *program_title, bool colour);
+/* heaters (may be NULL) adds a line of the pads after the levels. */
+void status_render(FILE *f, const struct chair_status *s, const char *program_title,
+		   const struct heater_list *heaters, bool colour);
+
+/* heaters.c: the heating pads, one org.massaged.Heater1 object each. */
+struct heater {
+	char *path, *zone, *state;
+	double temperature, target, power, max_target; /* °C; power 0-1 */
+	double autotune_progress;                       /* 0-1 */
+	int tuned;
+};
+
+struct heater_list {
+	struct heater *items; /* in body order, neck first */
+	size_t n;
+};
+
+void heater_list_done(struct heater_list *l);
+/* Reads GetManagedObjects' reply: every object with a Heater1 interface. */
+int heater_list_read(sd_bus_message *m, struct heater_list *ret);
+int heater_list_fetch(sd_bus *bus, sd_bus_error *error, struct heater_list *ret);
+struct heater *heater_list_find(const struct heater_list *l, const char *zone);
+struct heater *heater_list_find_path(const struct heater_list *l, const char *path);
+/* Fetches the pads and finds zone's; when that fails, says why (naming the pads
+ * there are) and returns EXIT_FAILURE. */
+int heater_fetch_zone(const struct ctl *ctl, const char *zone, struct heater_list *list,
+		      struct heater **ret);
+/* Reads an a{sv} of Heater1 properties into h, as properties_read(). */
+int heater_update(struct heater *h, sd_bus_message *m);
+
+#define CELSIUS_MAX 32
+/* "42 °C" or "42.5 °C": a setting. */
+char *format_celsius(char buf[static CELSIUS_MAX], double celsius);
+/* A setting, or "off" for 0. */
+char *format_target(char buf[static CELSIUS_MAX], double celsius);
+/* "41.8 °C": a reading, always with one decimal. */
+char *format_temperature(char buf[static CELSIUS_MAX], double celsius);
+/* The pad's State, or "autotune 45 %" while it tunes. */
+char *format_heater_state(char buf[static CELSIUS_MAX], const struct heater *h);
+/* 0-100, from a 0-1 fraction. */
+unsigned fraction_percent(double fraction);
 
 /* programs.c: ListPrograms. */
 struct program {
@@ -103,6 +178,8 @@ void simulator_view_done(struct simulator_view *v);
 /* Reads Simulator1's GetAll reply: RollerPosition and the active Outputs. */
 int simulator_view_read(struct simulator_view *v, sd_bus_message *reply);
 void simulator_view_render(FILE *f, const struct simulator_view *v);
+/* One line per pad: temperature, target, power and state. */
+void heater_view_render(FILE *f, const struct heater_list *l, bool colour);
 
 /* One signal of the chair, stamped with the wall clock and with where the session
  * was in chair time (massaged publishes no other chair clock). */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The parts of `massagectl monitor` below the status block: the simulated chair
- * (when massaged simulates one) and the chair's recent signals. */
+/* The parts of `massagectl monitor` below the status block: the heating pads, the
+ * simulated chair (when massaged simulates one) and the chair's recent signals. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -12,6 +12,9 @@
 #include "roller.h"
 
 #define ROLLER_TRACK_WIDTH 20
+#define POWER_BAR_WIDTH 10
+/* "42.5 °C" */
+#define TARGET_COLUMNS 7
 /* "  HH:MM:SS  +mm:ss  " before each event's text */
 #define EVENT_PREFIX_COLUMNS 21
 
@@ -111,6 +114,32 @@ void simulator_view_render(FILE *f, const struct simulator_view *v)
 	for (char **o = v->active_outputs; o && *o; o++)
 		(void)fprintf(f, "%s%s", o == v->active_outputs ? "" : " ", *o);
 	(void)fputc('\n', f);
+}
+
+/* "neck   41.8 °C → 42 °C    [####------]  38 %  holding", a line per pad. */
+void heater_view_render(FILE *f, const struct heater_list *l, bool colour)
+{
+	size_t zone_columns = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		zone_columns = MAX(zone_columns, text_columns(l->items[i].zone, strlen(l->items[i].zone)));
+	for (size_t i = 0; i < l->n; i++) {
+		const struct heater *h = &l->items[i];
+		unsigned power = fraction_percent(h->power);
+		size_t filled = power * POWER_BAR_WIDTH / 100;
+		char bar[POWER_BAR_WIDTH + 1], target[CELSIUS_MAX], state[CELSIUS_MAX];
+		bool fault = colour && h->state && strcmp(h->state, "fault") == 0;
+
+		memset(bar, '#', filled);
+		memset(bar + filled, '-', POWER_BAR_WIDTH - filled);
+		bar[POWER_BAR_WIDTH] = '\0';
+		(void)fprintf(f, i == 0 ? "\n%11s " : "%11s ", i == 0 ? "Pads:" : "");
+		fputs_padded(f, h->zone, zone_columns);
+		(void)fprintf(f, " %5.1f °C → ", h->temperature);
+		fputs_padded(f, format_target(target, h->target), TARGET_COLUMNS);
+		(void)fprintf(f, "  [%s] %3u%%  %s%s%s\n", bar, power, fault ? "\033[0;31m" : "",
+			      format_heater_state(state, h), fault ? "\033[0m" : "");
+	}
 }
 
 void event_history_done(struct event_history *h)

@@ -27,6 +27,9 @@
 enum monitor_match {
 	MATCH_NAME_OWNER,
 	MATCH_PROPERTIES,
+	MATCH_HEATER_PROPERTIES,
+	MATCH_INTERFACES_ADDED,
+	MATCH_INTERFACES_REMOVED,
 	MATCH_PROGRAM_FINISHED,
 	MATCH_FAULT_RAISED,
 	MATCH_FAULT_CLEARED,
@@ -40,14 +43,16 @@ struct monitor {
 	sd_event_source *redraw_source; /* deferred, so a burst of changes draws once */
 	sd_event_source *tick_source;
 	sd_bus_slot *matches[_MATCH_MAX];
-	sd_bus_slot *owner_call, *status_call, *programs_call, *simulator_call;
+	sd_bus_slot *owner_call, *status_call, *programs_call, *simulator_call, *heaters_call;
 	bool tty;
 
 	bool owner_known;    /* GetNameOwner or NameOwnerChanged has told us */
 	bool daemon_present; /* org.massaged.Chair1 has an owner */
 	bool status_known;   /* GetAll has answered since it appeared */
+	bool heaters_known;  /* so has GetManagedObjects */
 	char *status_error;
 	struct chair_status status;
+	struct heater_list heaters;
 	struct program_list programs;
 	struct simulator_view simulator;
 
@@ -60,12 +65,15 @@ static void monitor_forget_daemon(struct monitor *m)
 	m->status_call = sd_bus_slot_unref(m->status_call);
 	m->programs_call = sd_bus_slot_unref(m->programs_call);
 	m->simulator_call = sd_bus_slot_unref(m->simulator_call);
+	m->heaters_call = sd_bus_slot_unref(m->heaters_call);
 	m->status_known = false;
+	m->heaters_known = false;
 	free(m->status_error);
 	m->status_error = NULL;
 	chair_status_done(&m->status);
 	program_list_done(&m->programs);
 	simulator_view_done(&m->simulator);
+	heater_list_done(&m->heaters);
 }
 
 static void monitor_done(struct monitor *m)
@@ -179,6 +187,27 @@ static int monitor_fetch_programs(struct monitor *m)
 					CHAIR_INTERFACE, "ListPrograms", on_programs_reply, m, NULL);
 }
 
+static int on_heaters_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
+{
+	struct monitor *m = userdata;
+
+	m->heaters_call = sd_bus_slot_unref(m->heaters_call);
+	/* A chair without pads (or that will not say) is shown without them. */
+	if (sd_bus_message_is_method_error(reply, NULL) || heater_list_read(reply, &m->heaters) < 0)
+		heater_list_done(&m->heaters);
+	m->heaters_known = true;
+	monitor_mark_dirty(m);
+	return 0;
+}
+
+static int monitor_fetch_heaters(struct monitor *m)
+{
+	m->heaters_call = sd_bus_slot_unref(m->heaters_call);
+	return sd_bus_call_method_async(m->ctl->bus, &m->heaters_call, CHAIR_SERVICE, CHAIR_PATH,
+					OBJECT_MANAGER_INTERFACE, "GetManagedObjects", on_heaters_reply, m,
+					NULL);
+}
+
 static int monitor_set_daemon_present(struct monitor *m, bool present, bool announce)
 {
 	int r;
@@ -195,6 +224,8 @@ static int monitor_set_daemon_present(struct monitor *m, bool present, bool anno
 	r = monitor_fetch_status(m);
 	if (r >= 0)
 		r = monitor_fetch_programs(m);
+	if (r >= 0)
+		r = monitor_fetch_heaters(m);
 	if (r >= 0 && monitor_fetch_simulator(m) < 0)
 		m->simulator.presence = SIMULATOR_ABSENT;
 	return r;
@@ -247,6 +278,37 @@ static int on_properties_changed(sd_bus_message *message, void *userdata, sd_bus
 	return 0;
 }
 
+static int on_heater_properties_changed(sd_bus_message *message, void *userdata, sd_bus_error *ret_error)
+{
+	struct monitor *m = userdata;
+	_cleanup_strv_free_ char **invalidated = NULL;
+	struct heater *h = heater_list_find_path(&m->heaters, sd_bus_message_get_path(message));
+	const char *interface;
+	int r;
+
+	r = sd_bus_message_read_basic(message, 's', &interface);
+	if (r < 0 || strcmp(interface, HEATER_INTERFACE) != 0 || !m->heaters_known)
+		return 0;
+	r = h ? heater_update(h, message) : -ENOENT;
+	if (r >= 0)
+		r = sd_bus_message_read_strv(message, &invalidated);
+	/* A pad we do not know yet, or values we were not sent: read them all again. */
+	if (r < 0 || (invalidated && invalidated[0]))
+		(void)monitor_fetch_heaters(m);
+	monitor_mark_dirty(m);
+	return 0;
+}
+
+/* Pads come and go with massaged's configuration; read them all again. */
+static int on_interfaces_changed(sd_bus_message *message, void *userdata, sd_bus_error *ret_error)
+{
+	struct monitor *m = userdata;
+
+	if (m->heaters_known)
+		(void)monitor_fetch_heaters(m);
+	return 0;
+}
+
 static int on_program_finished(sd_bus_message *message, void *userdata, sd_bus_error *ret_error)
 {
 	const char *program, *reason;
@@ -294,11 +356,12 @@ static void monitor_render(const struct monitor *m, FILE *f, size_t width)
 			      ctl_bus_name(m->ctl));
 	else if (m->status_error)
 		(void)fprintf(f, "massagectl: %s\n", m->status_error);
-	else if (!m->status_known || m->simulator.presence == SIMULATOR_UNKNOWN)
-		return; /* the first view waits for both answers, so it is whole */
+	else if (!m->status_known || !m->heaters_known || m->simulator.presence == SIMULATOR_UNKNOWN)
+		return; /* the first view waits for every answer, so it is whole */
 	else {
 		p = program_list_find(&m->programs, m->status.program);
-		status_render(f, &m->status, p ? p->title : NULL, m->ctl->colour);
+		status_render(f, &m->status, p ? p->title : NULL, NULL, m->ctl->colour);
+		heater_view_render(f, &m->heaters, m->ctl->colour);
 		if (m->simulator.presence == SIMULATOR_PRESENT)
 			simulator_view_render(f, &m->simulator);
 	}
@@ -402,6 +465,19 @@ static int monitor_add_signal_matches(struct monitor *m)
 				     "interface='" PROPERTIES_INTERFACE "',member='PropertiesChanged',"
 				     "arg0='" CHAIR_INTERFACE "'",
 				     on_properties_changed, m);
+	if (r >= 0)
+		r = sd_bus_add_match(bus, &m->matches[MATCH_HEATER_PROPERTIES],
+				     "type='signal',sender='" CHAIR_SERVICE "',"
+				     "path_namespace='" HEATER_PATH_PREFIX "',"
+				     "interface='" PROPERTIES_INTERFACE "',member='PropertiesChanged',"
+				     "arg0='" HEATER_INTERFACE "'",
+				     on_heater_properties_changed, m);
+	if (r >= 0)
+		r = sd_bus_match_signal(bus, &m->matches[MATCH_INTERFACES_ADDED], CHAIR_SERVICE, CHAIR_PATH,
+					OBJECT_MANAGER_INTERFACE, "InterfacesAdded", on_interfaces_changed, m);
+	if (r >= 0)
+		r = sd_bus_match_signal(bus, &m->matches[MATCH_INTERFACES_REMOVED], CHAIR_SERVICE, CHAIR_PATH,
+					OBJECT_MANAGER_INTERFACE, "InterfacesRemoved", on_interfaces_changed, m);
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(signals); i++)
 		r = sd_bus_match_signal(bus, &m->matches[signals[i].slot], CHAIR_SERVICE, CHAIR_PATH,
 					CHAIR_INTERFACE, signals[i].member, signals[i].handler, m);

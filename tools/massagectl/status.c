@@ -17,19 +17,9 @@
 
 /* Labels right-aligned like systemctl status's, values in one column. */
 #define FIELD "%11s "
-
-enum property_kind {
-	PROPERTY_STRING,
-	PROPERTY_UINT32,
-	PROPERTY_BOOL,
-	PROPERTY_STRV,
-};
-
-struct property_map {
-	const char *name;
-	enum property_kind kind;
-	size_t offset;
-};
+#define FIELD_COLUMNS 12
+/* Lists of values (the pads) wrap before this column. */
+#define STATUS_WIDTH 80
 
 static const struct property_map chair_properties[] = {
 	{ "State", PROPERTY_STRING, offsetof(struct chair_status, state) },
@@ -54,6 +44,7 @@ static const char *const property_signatures[] = {
 	[PROPERTY_STRING] = "s",
 	[PROPERTY_UINT32] = "u",
 	[PROPERTY_BOOL] = "b",
+	[PROPERTY_DOUBLE] = "d",
 	[PROPERTY_STRV] = "as",
 };
 
@@ -68,11 +59,12 @@ void chair_status_done(struct chair_status *s)
 	*s = (struct chair_status){};
 }
 
-static const struct property_map *chair_property_find(const char *name)
+static const struct property_map *property_find(const struct property_map *map, size_t n_map,
+						const char *name)
 {
-	for (size_t i = 0; i < ELEMENTSOF(chair_properties); i++)
-		if (strcmp(chair_properties[i].name, name) == 0)
-			return &chair_properties[i];
+	for (size_t i = 0; i < n_map; i++)
+		if (strcmp(map[i].name, name) == 0)
+			return &map[i];
 	return NULL;
 }
 
@@ -106,9 +98,9 @@ static int read_strv_into(sd_bus_message *m, char ***field)
 	return 0;
 }
 
-static int read_property_value(sd_bus_message *m, const struct property_map *p, struct chair_status *s)
+static int read_property_value(sd_bus_message *m, const struct property_map *p, void *target)
 {
-	void *field = (char *)s + p->offset;
+	void *field = (char *)target + p->offset;
 
 	switch (p->kind) {
 	case PROPERTY_STRING:
@@ -117,6 +109,8 @@ static int read_property_value(sd_bus_message *m, const struct property_map *p, 
 		return sd_bus_message_read_basic(m, 'u', field);
 	case PROPERTY_BOOL:
 		return sd_bus_message_read_basic(m, 'b', field);
+	case PROPERTY_DOUBLE:
+		return sd_bus_message_read_basic(m, 'd', field);
 	case PROPERTY_STRV:
 		return read_strv_into(m, field);
 	}
@@ -124,9 +118,8 @@ static int read_property_value(sd_bus_message *m, const struct property_map *p, 
 }
 
 /* Reads the variant of one dictionary entry, if it is ours and of the type we know. */
-static int read_property_variant(sd_bus_message *m, const char *name, struct chair_status *s)
+static int read_property_variant(sd_bus_message *m, const struct property_map *p, void *target)
 {
-	const struct property_map *p = chair_property_find(name);
 	const char *contents;
 	int r;
 
@@ -141,13 +134,13 @@ static int read_property_variant(sd_bus_message *m, const char *name, struct cha
 	r = sd_bus_message_enter_container(m, 'v', contents);
 	if (r < 0)
 		return r;
-	r = read_property_value(m, p, s);
+	r = read_property_value(m, p, target);
 	if (r < 0)
 		return r;
 	return sd_bus_message_exit_container(m);
 }
 
-int chair_status_update(struct chair_status *s, sd_bus_message *m)
+int properties_read(sd_bus_message *m, const struct property_map *map, size_t n_map, void *target)
 {
 	const char *name;
 	int r;
@@ -159,7 +152,7 @@ int chair_status_update(struct chair_status *s, sd_bus_message *m)
 		r = sd_bus_message_read_basic(m, 's', &name);
 		if (r < 0)
 			return r;
-		r = read_property_variant(m, name, s);
+		r = read_property_variant(m, property_find(map, n_map, name), target);
 		if (r < 0)
 			return r;
 		r = sd_bus_message_exit_container(m);
@@ -169,6 +162,11 @@ int chair_status_update(struct chair_status *s, sd_bus_message *m)
 	if (r < 0)
 		return r;
 	return sd_bus_message_exit_container(m);
+}
+
+int chair_status_update(struct chair_status *s, sd_bus_message *m)
+{
+	return properties_read(m, chair_properties, ELEMENTSOF(chair_properties), s);
 }
 
 static bool isempty(const char *s)
@@ -265,6 +263,47 @@ static void render_levels(FILE *f, const struct chair_status *s)
 		      isempty(s->width) ? "-" : s->width, s->heat ? "on" : "off");
 }
 
+/* "neck 41.8/42 °C 38 %": reading, target and power; else what keeps it from heating. */
+static void format_heater_brief(char *buf, size_t size, const struct heater *h)
+{
+	char temperature[CELSIUS_MAX], state[CELSIUS_MAX];
+	size_t len;
+
+	(void)snprintf(buf, size, "%s %.1f", h->zone, h->temperature);
+	len = strlen(buf);
+	if (h->state && (strcmp(h->state, "heating") == 0 || strcmp(h->state, "holding") == 0))
+		(void)snprintf(buf + len, size - len, "/%s %u%%", format_celsius(temperature, h->target),
+			       fraction_percent(h->power));
+	else
+		(void)snprintf(buf + len, size - len, " °C %s", format_heater_state(state, h));
+}
+
+static void render_heaters(FILE *f, const struct heater_list *l)
+{
+	size_t column = FIELD_COLUMNS;
+
+	if (!l || l->n == 0)
+		return;
+	(void)fprintf(f, FIELD, "Heat:");
+	for (size_t i = 0; i < l->n; i++) {
+		char entry[128];
+		size_t columns;
+
+		format_heater_brief(entry, sizeof(entry), &l->items[i]);
+		columns = text_columns(entry, strlen(entry));
+		if (i > 0 && column + 2 + columns > STATUS_WIDTH) {
+			(void)fprintf(f, ",\n%*s", FIELD_COLUMNS, "");
+			column = FIELD_COLUMNS;
+		} else if (i > 0) {
+			(void)fputs(", ", f);
+			column += 2;
+		}
+		(void)fputs(entry, f);
+		column += columns;
+	}
+	(void)fputc('\n', f);
+}
+
 static void render_timer(FILE *f, const struct chair_status *s)
 {
 	char limit[DURATION_MAX];
@@ -300,13 +339,15 @@ static void render_faults(FILE *f, const struct chair_status *s, bool colour)
 	(void)fputc('\n', f);
 }
 
-void status_render(FILE *f, const struct chair_status *s, const char *program_title, bool colour)
+void status_render(FILE *f, const struct chair_status *s, const char *program_title,
+		   const struct heater_list *heaters, bool colour)
 {
 	render_header(f, s, colour);
 	render_program(f, s, program_title);
 	render_doing(f, s);
 	render_progress(f, s);
 	render_levels(f, s);
+	render_heaters(f, heaters);
 	render_timer(f, s);
 	render_shoulder(f, s);
 	(void)fprintf(f, FIELD "%s\n", "Seated:", s->seated ? "yes" : "no");
@@ -333,6 +374,7 @@ int verb_status(struct ctl *ctl, char **args)
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	_cleanup_(chair_status_done) struct chair_status status = {};
+	_cleanup_(heater_list_done) struct heater_list heaters = {};
 	_cleanup_free_ char *title = NULL;
 	int r;
 
@@ -344,7 +386,9 @@ int verb_status(struct ctl *ctl, char **args)
 		return ctl_report_bus_error(ctl, &error, r);
 
 	title = program_title_lookup(ctl->bus, status.program);
-	status_render(stdout, &status, title, ctl->colour);
+	/* The pads are a line of their own: without them (or an answer) `status` shows the rest. */
+	(void)heater_list_fetch(ctl->bus, NULL, &heaters);
+	status_render(stdout, &status, title, &heaters, ctl->colour);
 	return EXIT_SUCCESS;
 }
 
