@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include "bus-simulator.h"
@@ -100,8 +101,32 @@ static int method_inject_fault(sd_bus_message *m, void *userdata, sd_bus_error *
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "Unknown fault '%s': use sensor-open:ZONE, sensor-short:ZONE, "
 					 "sensor-detached:ZONE, heater-stuck:ZONE, heater-dead:ZONE, "
-					 "roller-offline or roller-pinch.", what);
+					 "temp-module-offline, roller-offline or roller-pinch.", what);
 	log_notice("Simulator: %s %s", what, on ? "injected" : "removed");
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+static struct sim_chair *chair_now(struct context *c);
+
+static int method_set_pad_temperature(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct context *c = userdata;
+	const char *name;
+	double celsius;
+	enum zone z;
+	int r;
+
+	r = sd_bus_message_read(m, "sd", &name, &celsius);
+	if (r < 0)
+		return r;
+	z = zone_from_string(name);
+	if (!isfinite(celsius) || celsius < -20.0 || celsius > 120.0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "A pad temperature is -20..120 °C, not %g.", celsius);
+	if (z == ZONE_INVALID || sim_chair_set_pad_temperature(chair_now(c), context_now(c), z, celsius) < 0)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "'%s' is not a zone with a heating pad.", name);
+	log_notice("Simulator: the %s pad set to %.1f °C", name, celsius);
 	return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -157,6 +182,8 @@ static const sd_bus_vtable simulator_vtable[] = {
 	SD_BUS_METHOD_WITH_ARGS("PressButton", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_press_button, METHOD_FLAGS),
 	SD_BUS_METHOD_WITH_ARGS("InjectFault", SD_BUS_ARGS("s", what, "b", on), SD_BUS_NO_RESULT,
 				method_inject_fault, METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("SetPadTemperature", SD_BUS_ARGS("s", zone, "d", celsius), SD_BUS_NO_RESULT,
+				method_set_pad_temperature, METHOD_FLAGS),
 	SD_BUS_PROPERTY("PadTemperature", "a{sd}", property_pad_temperature, 0, 0),
 	SD_BUS_PROPERTY("RollerPosition", "u", property_roller_position, 0, 0),
 	SD_BUS_PROPERTY("Outputs", "a{sb}", property_outputs, 0, 0),

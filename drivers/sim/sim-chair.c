@@ -438,11 +438,25 @@ static int16_t pad_reading(struct sim_chair *s, const struct sim_pad *pad)
 int sim_chair_temperatures_read(struct sim_chair *s, uint64_t now_usec, int16_t ret_raw[TEMP_CHANNELS])
 {
 	sim_chair_advance(s, now_usec);
+	if (s->temp_offline)
+		return -ETIMEDOUT;
 	for (unsigned i = 0; i < TEMP_CHANNELS; i++)
 		ret_raw[i] = TEMP_SENTINEL_OPEN;
 	for (unsigned i = 0; i < s->n_pads; i++)
 		if (s->pads[i].channel < TEMP_CHANNELS)
 			ret_raw[s->pads[i].channel] = pad_reading(s, &s->pads[i]);
+	return 0;
+}
+
+int sim_chair_set_pad_temperature(struct sim_chair *s, uint64_t now_usec, enum zone z, double celsius)
+{
+	struct sim_pad *pad;
+
+	sim_chair_advance(s, now_usec);
+	pad = sim_chair_find_pad(s, z);
+	if (!pad)
+		return -ENOENT;
+	pad->t_heater = pad->t_stone = pad->t_sensor = celsius;
 	return 0;
 }
 

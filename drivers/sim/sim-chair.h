@@ -48,6 +48,7 @@ struct sim_chair {
 	bool enabled, watchdog_tripped, homed;
 	uint16_t fault_code;
 	bool offline;                     /* injected: the board does not answer */
+	bool temp_offline;                /* injected: the temperature module does not answer */
 	bool pinch;                       /* injected: overcurrent while enabled */
 
 	/* the person and the chair's inputs */
@@ -77,6 +78,9 @@ void sim_chair_set_seated(struct sim_chair *s, uint64_t now_usec, bool seated);
 void sim_chair_set_pinch(struct sim_chair *s, uint64_t now_usec, bool on);
 void sim_chair_set_offline(struct sim_chair *s, uint64_t now_usec, bool on);
 int sim_chair_set_pad_fault(struct sim_chair *s, uint64_t now_usec, enum zone z, unsigned fault, bool on);
+/* Element, stone and sensor of a pad all at `celsius` from now_usec (something hot or
+ * cold laid on it). -ENOENT on a zone without a pad. */
+int sim_chair_set_pad_temperature(struct sim_chair *s, uint64_t now_usec, enum zone z, double celsius);
 /* Whether the pad's element is powered now (master, relay or stuck, not dead). */
 bool sim_chair_pad_powered(const struct sim_chair *s, const struct sim_pad *pad);
 

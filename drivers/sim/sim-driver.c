@@ -185,6 +185,10 @@ int sim_driver_inject_fault(struct chair_driver *d, const char *what, bool on)
 		sim_chair_set_offline(&sd->chair, sim_now(sd), on);
 		return 0;
 	}
+	if (strcmp(what, "temp-module-offline") == 0) {
+		sim_driver_chair(d)->temp_offline = on;
+		return 0;
+	}
 	if (strcmp(what, "roller-pinch") == 0) {
 		sim_chair_set_pinch(&sd->chair, sim_now(sd), on);
 		return 0;
