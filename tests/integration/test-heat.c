@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 
 #include "check-tap.h"
 #include "harness.h"
@@ -403,6 +404,40 @@ START_TEST(test_tuning_loaded)
 }
 END_TEST
 
+/* massagectl's heat commands against the real daemon. */
+static int massagectl(struct harness *h, const char *out, char *const args[])
+{
+	char *argv[8] = { getenv("MASSAGECTL") };
+
+	H_ASSERT(h, argv[0], "MASSAGECTL is not set");
+	for (size_t i = 0; args[i] && i < 6; i++)
+		argv[i + 1] = args[i];
+	return harness_run(h, argv, out, NULL, 10000);
+}
+
+START_TEST(test_massagectl_heat)
+{
+	struct harness h;
+	char out[400];
+	const char *text;
+
+	harness_start(&h, SCALE, NULL);
+	(void)snprintf(out, sizeof(out), "%s/ctl.out", h.tmpdir);
+	H_ASSERT(&h, massagectl(&h, out, (char *[]) { "heat", "lower-back", "41", NULL }) == 0);
+	H_ASSERT(&h, PAD_D(&h, LOWER_BACK, "Target") == 41.0);
+	H_ASSERT(&h, massagectl(&h, out, (char *[]) { "heat", NULL }) == 0);
+	text = harness_read_file(&h, out);
+	H_ASSERT(&h, strstr(text, "lower-back") && strstr(text, "heating") && strstr(text, "41 °C"),
+		 "massagectl heat printed:\n%s", text);
+	/* the daemon's refusal reaches the person, and nothing changes */
+	H_ASSERT(&h, WEXITSTATUS(massagectl(&h, out, (char *[]) { "heat", "neck", "47", NULL })) == 1);
+	H_ASSERT(&h, PAD_D(&h, NECK, "Target") == 0.0);
+	H_ASSERT(&h, massagectl(&h, out, (char *[]) { "heat", "lower-back", "off", NULL }) == 0);
+	H_ASSERT_STR_EQ(&h, PAD(&h, LOWER_BACK, "State"), "off");
+	harness_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("heat");
@@ -420,5 +455,6 @@ int main(void)
 	H_ADD_TEST(s, test_heat_dose, 60);
 	H_ADD_TEST(s, test_autotune, 90);
 	H_ADD_TEST(s, test_tuning_loaded, 60);
+	H_ADD_TEST(s, test_massagectl_heat, 60);
 	return check_run_tap(s);
 }
