@@ -31,6 +31,7 @@
 #define FIT_EVALUATIONS 2500
 #define FIT_RESTARTS 3
 #define FIT_RMS_MAX_C 0.25
+#define FIT_STARTS 3
 
 enum phase {
 	PHASE_BASELINE,
@@ -66,6 +67,10 @@ struct heat_autotune {
 	size_t fit_n;                 /* samples the running fit replays */
 	int restarts;
 	double restart_cost;
+	struct heat_model starts[FIT_STARTS]; /* the fit begins from each in turn */
+	int n_starts, start;
+	double best_cost;
+	struct heat_model best;
 	struct heat_model model;
 	double fit_rms;
 
@@ -188,15 +193,34 @@ static void fit_start(struct heat_autotune *a, const double *start, double scale
 	nm_init(&a->nm, P_N, start, step, FIT_EVALUATIONS, 1e-9);
 }
 
-static void fit_begin(struct heat_autotune *a, const struct heat_model *from)
+static void fit_next_start(struct heat_autotune *a)
 {
 	double start[P_N];
 
-	params_from_model(from, start);
-	a->fit_n = a->n;
+	params_from_model(&a->starts[a->start], start);
 	a->restarts = 0;
 	a->restart_cost = INFINITY;
 	fit_start(a, start, 1.0);
+}
+
+/* Fit from `from` and, since the cost has more than one valley (gain against coupling,
+ * where the stone settles), also from guesses on either side of it; keep the best. */
+static void fit_begin(struct heat_autotune *a, const struct heat_model *from)
+{
+	struct heat_model warmer = *from, weaker = *from;
+
+	warmer.sink_c += 6.0;          /* a person warms an idle stone above the room */
+	weaker.gain_c *= 0.6;
+	weaker.couple_s *= 1.5;
+	weaker.sink_c += 3.0;
+	a->starts[0] = *from;
+	a->starts[1] = warmer;
+	a->starts[2] = weaker;
+	a->n_starts = FIT_STARTS;
+	a->start = 0;
+	a->best_cost = INFINITY;
+	a->fit_n = a->n;
+	fit_next_start(a);
 }
 
 /* Some work on the fit. Returns true when it has converged (a->model set). */
@@ -220,8 +244,16 @@ static bool fit_work(struct heat_autotune *a)
 			fit_start(a, best, 0.5);
 			continue;
 		}
-		model_from_params(best, a->rest_c, &a->model);
-		a->fit_rms = sqrt(cost);
+		if (cost < a->best_cost) {
+			a->best_cost = cost;
+			model_from_params(best, a->rest_c, &a->best);
+		}
+		if (++a->start < a->n_starts) {
+			fit_next_start(a);
+			continue;
+		}
+		a->model = a->best;
+		a->fit_rms = sqrt(a->best_cost);
 		return true;
 	}
 	return false;
@@ -253,10 +285,12 @@ static int step(struct heat_autotune *a, double t, double reading)
 				    "under the target (%.1f °C): let it cool and try again",
 				    a->rest_c, WARM_MARGIN_C, a->target);
 		a->pulse_rise_c = CLAMP(PULSE_SHARE * (a->target - a->rest_c), PULSE_RISE_MIN_C, PULSE_RISE_MAX_C);
+		a->peak_c = a->rest_c;
 		enter(a, PHASE_PULSE, t);
 		a->duty = 1.0;
 		return 0;
 	case PHASE_PULSE:
+		a->peak_c = fmax(a->peak_c, reading);
 		if (reading >= a->rest_c + a->pulse_rise_c || in_phase >= PULSE_MAX_S) {
 			a->pulse_end = t;
 			a->peak_c = reading;
@@ -287,7 +321,7 @@ static int step(struct heat_autotune *a, double t, double reading)
 		r = heat_control_init(&a->control, &a->model, a->h);
 		if (r < 0 || full_power_stone(&a->model) < a->target + 1.0)
 			return fail(a, "the pad's response does not fit a pad that can reach %.1f °C "
-				    "(fitted full-power temperature %.1f °C)",
+				    "(fitted full-power temperature %.1f °C): check its element and sensor",
 				    a->target, full_power_stone(&a->model));
 		a->hold_in_band_since = -1.0;
 		enter(a, PHASE_HOLD, t);
@@ -378,8 +412,8 @@ double heat_autotune_progress(const struct heat_autotune *a)
 
 	switch (a->phase) {
 	case PHASE_PULSE:
-		share = a->pulse_rise_c > 0 && a->n ?
-			(a->y[a->n - 1] - a->rest_c) / a->pulse_rise_c : 0.0;
+		/* the highest reading so far: noise must not move progress back */
+		share = a->pulse_rise_c > 0 ? (a->peak_c - a->rest_c) / a->pulse_rise_c : 0.0;
 		break;
 	case PHASE_COAST:
 		share = in_phase / COAST_MIN_S;

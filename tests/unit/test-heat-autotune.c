@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check-tap.h"
+#include "config.h"
+#include "driver.h"
+#include "heat-autotune.h"
+#include "heat-model.h"
+#include "heat-protect.h"
+#include "heat-tuning.h"
+#include "macro.h"
+#include "sim-chair.h"
+
+/* Autotune (heat-autotune.h) on the simulator's pad, the same plant as
+ * ../shared/bench/thermal_plant.py: one reading and one duty every 0.25 s of chair time. */
+
+#define SAMPLE_S 0.25
+#define SAMPLE_USEC 250000ULL
+
+/* ---- the plant: one pad of a simulated chair ---- */
+
+struct bench {
+	struct sim_chair chair;
+	struct sim_pad *pad;
+	uint64_t now;       /* chair time, µs: always a whole number of samples */
+	double stone_max;   /* the true stone temperature, highest and lowest so far */
+	double stone_min;
+};
+
+static void bench_init(struct bench *b, uint64_t seed)
+{
+	struct massaged_config cfg;
+
+	config_init_defaults(&cfg);
+	cfg.sim_load_noise_n = 0.0;
+	sim_chair_init(&b->chair, &cfg, 0, seed);
+	b->pad = sim_chair_find_pad(&b->chair, ZONE_SHOULDERS);
+	ck_assert_ptr_nonnull(b->pad);
+	ck_assert(b->chair.seated);
+	sim_chair_set_output(&b->chair, 0, OUTPUT_HEAT_POWER, true);
+	b->now = 0;
+	b->stone_max = b->stone_min = b->pad->t_stone;
+}
+
+static double bench_t(const struct bench *b)
+{
+	return (double)b->now / 1e6;
+}
+
+static void bench_track(struct bench *b)
+{
+	b->stone_max = fmax(b->stone_max, b->pad->t_stone);
+	b->stone_min = fmin(b->stone_min, b->pad->t_stone);
+}
+
+/* The reading now, as the temperature module reports it, in °C. */
+static double bench_read(struct bench *b)
+{
+	int16_t raw[TEMP_CHANNELS];
+	double c = NAN;
+
+	ck_assert_int_eq(sim_chair_temperatures_read(&b->chair, b->now, raw), 0);
+	ck_assert_int_eq(heat_reading_from_raw(raw[b->pad->channel], &c), 0);
+	return c;
+}
+
+/* Hold a duty for one sample, time-proportioned within it: the pad's relay closed for
+ * the first duty × 0.25 s (the master relay is on throughout). */
+static void bench_hold(struct bench *b, double duty)
+{
+	uint64_t on;
+
+	ck_assert_msg(duty >= 0.0 && duty <= 1.0, "duty %g at t=%.2f s", duty, bench_t(b));
+	on = (uint64_t)llround(duty * (double)SAMPLE_USEC);
+	if (on > 0) {
+		sim_chair_set_output(&b->chair, b->now, b->pad->relay, true);
+		sim_chair_advance(&b->chair, b->now + on);
+		bench_track(b);
+	}
+	sim_chair_set_output(&b->chair, b->now + on, b->pad->relay, false);
+	b->now += SAMPLE_USEC;
+	sim_chair_advance(&b->chair, b->now);
+	bench_track(b);
+}
+
+/* ---- an autotune run ---- */
+
+struct tune_run {
+	int r;                    /* heat_autotune_result() */
+	struct heat_tuning result;
+	char error[256];
+	double end_s;             /* chair time when it was done (or gave up) */
+	double progress_first, progress_last;
+	double progress_drop;     /* the largest step backwards */
+	double progress_drop_at;  /* where it was */
+	unsigned guard_violations; /* duty > 0 with the reading at or over ceiling − 0.5 */
+	double reading_max;
+};
+
+/* Autotune from the bench's present state until done or `limit_s` of chair time. */
+static void tune_run(struct bench *b, double target, double ceiling, double limit_s, struct tune_run *ret)
+{
+	struct heat_autotune *a = NULL;
+	double prev;
+
+	*ret = (struct tune_run) { .progress_drop_at = NAN, .reading_max = -INFINITY };
+	ck_assert_int_eq(heat_autotune_new(&a, target, ceiling, SAMPLE_S), 0);
+	ck_assert_int_eq(heat_autotune_result(a, &ret->result), -EAGAIN);
+	ck_assert_ptr_null(heat_autotune_error(a));
+	ret->progress_first = prev = heat_autotune_progress(a);
+	while (!heat_autotune_done(a) && bench_t(b) < limit_s) {
+		double reading = bench_read(b);
+		double duty = heat_autotune_update(a, bench_t(b), reading);
+		double progress = heat_autotune_progress(a);
+
+		ck_assert_msg(progress >= 0.0 && progress <= 1.0, "progress %g", progress);
+		if (heat_autotune_done(a))
+			ck_assert_double_eq(duty, 0.0); /* the reading that ends it gets no heat either */
+		else
+			ck_assert_int_eq(heat_autotune_result(a, &ret->result), -EAGAIN);
+		if (prev - progress > ret->progress_drop) {
+			ret->progress_drop = prev - progress;
+			ret->progress_drop_at = bench_t(b);
+		}
+		prev = progress;
+		ret->reading_max = fmax(ret->reading_max, reading);
+		if (duty > 0.0 && reading >= ceiling - 0.5)
+			ret->guard_violations++;
+		bench_hold(b, duty);
+	}
+	ret->end_s = bench_t(b);
+	ret->progress_last = heat_autotune_progress(a);
+	ret->r = heat_autotune_result(a, &ret->result);
+	if (heat_autotune_done(a)) {
+		if (ret->r < 0) {
+			ck_assert_ptr_nonnull(heat_autotune_error(a));
+			(void)snprintf(ret->error, sizeof(ret->error), "%s", heat_autotune_error(a));
+		} else
+			ck_assert_ptr_null(heat_autotune_error(a));
+		/* done is done: no heat whatever the readings say */
+		for (int i = 0; i < 400; i++) {
+			double t = bench_t(b);
+			ck_assert_double_eq(heat_autotune_update(a, t, i % 2 ? 20.0 : bench_read(b)), 0.0);
+			bench_hold(b, 0.0);
+		}
+		ck_assert(heat_autotune_done(a));
+	}
+	a = heat_autotune_free(a);
+}
+
+/* The duty that holds the simulated pad's stone at a temperature, from its heat
+ * balance with the person seated. */
+static double plant_hold_duty(const struct sim_pad_params *p, double stone)
+{
+	double q = p->k_sa * (stone - p->t_amb) + p->k_body * (stone - p->t_body);
+	double element = stone + q / p->k_hs;
+
+	return (q + p->k_ha * (element - p->t_amb)) / p->power_w;
+}
+
+/* Progress may step back by this much: see test_progress_never_backwards. */
+#define PROGRESS_JITTER 0.01
+
+/* ---- tests ---- */
+
+/* The public pad tunes in under an hour without getting near the ceiling; the model it
+ * finds replays the experiment closely and holds with the plant's own duty. */
+START_TEST(test_public_pad)
+{
+	struct bench b;
+	struct tune_run t;
+	const struct heat_model *m;
+	double hold;
+
+	bench_init(&b, 1);
+	tune_run(&b, 42.0, 46.0, 3600.0, &t);
+	m = &t.result.model;
+	fprintf(stderr, "# public at 42: r=%d %s, %.1f s, stone max %.3f, rms %.4f, gain %.2f element %.1f "
+		"couple %.1f loss %.1f sink %.2f sensor %.2f\n", t.r, t.error, t.end_s, b.stone_max,
+		t.result.fit_rms_c, m->gain_c, m->element_s, m->couple_s, m->loss_s, m->sink_c, m->sensor_s);
+	ck_assert_msg(t.r == 0, "autotune failed (%d): %s", t.r, t.error);
+	ck_assert_double_le(t.end_s, 3600.0);
+	ck_assert_double_le(b.stone_max, 43.0);
+	ck_assert_int_eq(heat_model_validate(m), 0);
+	ck_assert_double_lt(t.result.fit_rms_c, 0.1);
+	ck_assert_double_ge(t.result.fit_rms_c, 0.0);
+	ck_assert_double_eq(t.result.target_c, 42.0);
+	ck_assert_double_eq_tol(t.result.duration_s, t.end_s, 1.0);
+
+	/* what the controller relies on: the holding duty, the sensor lag, the loss */
+	hold = heat_model_hold_duty(m, 42.0, 0.0);
+	fprintf(stderr, "# hold duty at 42: model %.4f, plant %.4f\n", hold, plant_hold_duty(&b.pad->p, 42.0));
+	ck_assert_double_eq_tol(hold, plant_hold_duty(&b.pad->p, 42.0), 0.03);
+	ck_assert_double_eq_tol(m->sensor_s, b.pad->p.sensor_tau, 2.0);
+
+	ck_assert_double_eq(t.progress_first, 0.0);
+	ck_assert_double_eq(t.progress_last, 1.0);
+	ck_assert_msg(t.progress_drop <= PROGRESS_JITTER, "progress went back by %.4f at %.2f s",
+		      t.progress_drop, t.progress_drop_at);
+	ck_assert_uint_eq(t.guard_violations, 0);
+}
+END_TEST
+
+/* A stone twice as heavy also tunes, and the model sees the heavier stone: slower to
+ * couple, half the rise per second at full power, twice the loss time constant. */
+START_TEST(test_heavy_stone)
+{
+	struct bench b;
+	struct tune_run pub, heavy;
+	const struct heat_model *mp = &pub.result.model, *mh = &heavy.result.model;
+
+	bench_init(&b, 1);
+	tune_run(&b, 42.0, 46.0, 3600.0, &pub);
+	ck_assert_msg(pub.r == 0, "public pad: %s", pub.error);
+
+	bench_init(&b, 1);
+	b.pad->p.c_stone *= 2.0;
+	tune_run(&b, 42.0, 46.0, 3600.0, &heavy);
+	fprintf(stderr, "# heavy stone: r=%d %s, %.1f s, stone max %.3f, rms %.4f, couple %.1f (public %.1f), "
+		"full rate %.4f (%.4f) °C/s, loss %.1f (%.1f) s\n", heavy.r, heavy.error, heavy.end_s,
+		b.stone_max, heavy.result.fit_rms_c, mh->couple_s, mp->couple_s,
+		heat_model_full_rate(mh), heat_model_full_rate(mp), mh->loss_s, mp->loss_s);
+	ck_assert_msg(heavy.r == 0, "heavy stone: %s", heavy.error);
+	ck_assert_int_eq(heat_model_validate(mh), 0);
+	ck_assert_double_lt(heavy.result.fit_rms_c, 0.1);
+	ck_assert_double_le(b.stone_max, 43.0);
+	ck_assert_double_gt(mh->couple_s, mp->couple_s);
+	ck_assert_double_eq_tol(heat_model_full_rate(mh) / heat_model_full_rate(mp), 0.5, 0.15);
+	ck_assert_double_eq_tol(mh->loss_s / mp->loss_s, 2.0, 0.3);
+	ck_assert_double_eq_tol(heat_model_hold_duty(mh, 42.0, 0.0), plant_hold_duty(&b.pad->p, 42.0), 0.03);
+	ck_assert_msg(heavy.progress_drop <= PROGRESS_JITTER, "progress went back by %.4f at %.2f s",
+		      heavy.progress_drop, heavy.progress_drop_at);
+}
+END_TEST
+
+/* A dead element: autotune gives up, says what to check, and heats no more. The pad
+ * is at its rest with the person on it (the body no longer warms it). */
+START_TEST(test_dead_element)
+{
+	struct bench b;
+	struct tune_run t;
+
+	bench_init(&b, 3);
+	sim_chair_advance(&b.chair, 3600 * USEC_PER_SEC); /* the person warms the cold pad */
+	b.now = b.chair.now_usec;
+	ck_assert_double_gt(b.pad->t_stone, 29.5);
+	ck_assert_int_eq(sim_chair_set_pad_fault(&b.chair, b.now, ZONE_SHOULDERS, SIM_PAD_HEATER_DEAD, true), 0);
+	tune_run(&b, 42.0, 46.0, b.now / 1e6 + 3600.0, &t);
+	fprintf(stderr, "# dead element: r=%d after %.1f s: %s\n", t.r, t.end_s - 3600.0, t.error);
+	ck_assert_int_lt(t.r, 0);
+	ck_assert_int_ne(t.r, -EAGAIN);
+	ck_assert_msg(strstr(t.error, "element") || strstr(t.error, "sensor"), "error: %s", t.error);
+	ck_assert_double_le(t.end_s - 3600.0, 400.0);
+	ck_assert_double_eq(t.progress_last, 1.0);
+}
+END_TEST
+
+/* A sensor fallen off the stone reads the air: the same, though the pad does heat. */
+START_TEST(test_detached_sensor)
+{
+	struct bench b;
+	struct tune_run t;
+
+	bench_init(&b, 4);
+	ck_assert_int_eq(sim_chair_set_pad_fault(&b.chair, 0, ZONE_SHOULDERS, SIM_PAD_SENSOR_DETACHED, true), 0);
+	tune_run(&b, 42.0, 46.0, 3600.0, &t);
+	/* the stone gets far too hot meanwhile: heat-protect's runaway check must stop this
+	 * first in the daemon (test-heat-protect) */
+	fprintf(stderr, "# detached sensor: r=%d after %.1f s, stone max %.2f: %s\n", t.r, t.end_s, b.stone_max, t.error);
+	ck_assert_int_lt(t.r, 0);
+	ck_assert_int_ne(t.r, -EAGAIN);
+	ck_assert_msg(strstr(t.error, "element") || strstr(t.error, "sensor"), "error: %s", t.error);
+	ck_assert_double_le(t.end_s, 400.0);
+}
+END_TEST
+
+/* A pad that is already warm cannot show how it warms: refused, without heating it. */
+START_TEST(test_warm_pad)
+{
+	struct bench b;
+	struct tune_run t;
+
+	bench_init(&b, 4);
+	b.pad->t_heater = b.pad->t_stone = b.pad->t_sensor = 40.0;
+	b.stone_max = 40.0;
+	tune_run(&b, 42.0, 46.0, 3600.0, &t);
+	fprintf(stderr, "# warm pad: r=%d after %.1f s: %s\n", t.r, t.end_s, t.error);
+	ck_assert_int_lt(t.r, 0);
+	ck_assert_int_ne(t.r, -EAGAIN);
+	ck_assert_msg(strstr(t.error, "already at 40.") || strstr(t.error, "already at 39."), "error: %s", t.error);
+	ck_assert_msg(strstr(t.error, "cool"), "error: %s", t.error);
+	ck_assert_double_le(t.end_s, 60.0);
+	ck_assert_double_le(b.stone_max, 40.0); /* never heated */
+	ck_assert_double_eq(t.progress_last, 1.0);
+}
+END_TEST
+
+/* The ceiling holds whatever autotune's own plan: with the ceiling just over the
+ * target, the hold (0.3 °C under the target) runs into the guard 0.5 °C under the
+ * ceiling, and the guard wins every time. */
+START_TEST(test_ceiling_guard)
+{
+	struct bench b;
+	struct tune_run t;
+
+	bench_init(&b, 5);
+	tune_run(&b, 38.0, 38.1, 3600.0, &t);
+	fprintf(stderr, "# ceiling 38.1: r=%d %s after %.1f s, reading max %.1f, stone max %.3f\n",
+		t.r, t.error, t.end_s, t.reading_max, b.stone_max);
+	ck_assert_double_lt(t.end_s, 3600.0); /* done, one way or the other */
+	ck_assert_double_ge(t.reading_max, 38.1 - 0.5); /* the guard was needed */
+	ck_assert_uint_eq(t.guard_violations, 0);
+	ck_assert_double_lt(b.stone_max, 38.1);
+}
+END_TEST
+
+/* Synthetic readings: whatever the phase, a reading at or over ceiling − 0.5 °C gets
+ * duty 0, and autotune heats again below it. */
+START_TEST(test_ceiling_guard_synthetic)
+{
+	struct heat_autotune *a = NULL;
+	double t = 0.0, reading = 24.0;
+	unsigned heated = 0, spikes = 0;
+
+	ck_assert_int_eq(heat_autotune_new(&a, 40.0, 41.0, SAMPLE_S), 0);
+	/* a pad warming 0.01 °C per sample at full power, cooling 0.002; every 40th
+	 * reading a spike to the guard */
+	for (int i = 0; i < 20000 && !heat_autotune_done(a); i++, t += SAMPLE_S) {
+		bool spike = i % 40 == 39;
+		double duty = heat_autotune_update(a, t, spike ? 40.5 : reading);
+
+		if (spike) {
+			spikes++;
+			ck_assert_msg(duty == 0.0, "duty %g with the reading at the guard, t=%.2f", duty, t);
+		} else if (duty > 0.0)
+			heated++;
+		reading += duty > 0.0 ? 0.01 * duty : -0.002;
+	}
+	ck_assert_uint_gt(spikes, 10);
+	ck_assert_uint_gt(heated, 10); /* it did heat between the spikes */
+	a = heat_autotune_free(a);
+}
+END_TEST
+
+START_TEST(test_new_refuses)
+{
+	struct heat_autotune *a = NULL;
+
+	ck_assert_int_eq(heat_autotune_new(&a, 19.0, 46.0, SAMPLE_S), -EINVAL);
+	ck_assert_int_eq(heat_autotune_new(&a, 46.0, 46.0, SAMPLE_S), -EINVAL);
+	ck_assert_int_eq(heat_autotune_new(&a, 47.0, 46.0, SAMPLE_S), -EINVAL);
+	ck_assert_int_eq(heat_autotune_new(&a, 42.0, 101.0, SAMPLE_S), -EINVAL);
+	ck_assert_int_eq(heat_autotune_new(&a, NAN, 46.0, SAMPLE_S), -EINVAL);
+	ck_assert_int_eq(heat_autotune_new(&a, 42.0, 46.0, 0.0), -EINVAL);
+	ck_assert_int_eq(heat_autotune_new(&a, 42.0, 46.0, 6.0), -EINVAL);
+	ck_assert_ptr_null(a);
+	ck_assert_ptr_null(heat_autotune_free(NULL));
+}
+END_TEST
+
+/* ---- bugs these tests found (fixed unless registered under known-bugs below) ---- */
+
+/* heat_autotune_progress() follows the latest (noisy) reading during the pulse, so it
+ * steps back by a reading step now and then. */
+START_TEST(test_progress_never_backwards)
+{
+	struct bench b;
+	struct tune_run t;
+
+	bench_init(&b, 1);
+	tune_run(&b, 42.0, 46.0, 3600.0, &t);
+	ck_assert_msg(t.progress_drop == 0.0, "progress went back by %.4f at %.2f s",
+		      t.progress_drop, t.progress_drop_at);
+}
+END_TEST
+
+/* A person sitting down on a cold pad warms it by half a degree in five minutes, so
+ * the pulse's "no rise" check does not see a dead element: autotune heats on for the
+ * whole pulse and coast, then fails with a message about the fit. */
+START_TEST(test_dead_element_cold_pad)
+{
+	struct bench b;
+	struct tune_run t;
+
+	bench_init(&b, 3);
+	ck_assert_int_eq(sim_chair_set_pad_fault(&b.chair, 0, ZONE_SHOULDERS, SIM_PAD_HEATER_DEAD, true), 0);
+	tune_run(&b, 42.0, 46.0, 3600.0, &t);
+	fprintf(stderr, "# dead element, cold pad: r=%d after %.1f s: %s\n", t.r, t.end_s, t.error);
+	ck_assert_int_lt(t.r, 0);
+	ck_assert_msg(strstr(t.error, "element") || strstr(t.error, "sensor"), "error: %s", t.error);
+	ck_assert_double_le(t.end_s, 400.0);
+}
+END_TEST
+
+/* In a cold room (15 °C) about one seed in ten fits the pulse to a wrong model: the
+ * hold then crawls and autotune fails ("did not settle"), or the fit sees a pad that
+ * cannot reach the target. */
+START_TEST(test_cold_room_seeds)
+{
+	unsigned failed = 0;
+
+	for (uint64_t seed = 1; seed <= 40; seed++) {
+		struct bench b;
+		struct tune_run t;
+
+		bench_init(&b, seed);
+		b.pad->p.t_amb = 15.0;
+		b.pad->t_heater = b.pad->t_stone = b.pad->t_sensor = 15.0;
+		tune_run(&b, 45.0, 46.0, 7200.0, &t);
+		if (t.r < 0) {
+			fprintf(stderr, "# cold room, seed %u: %s\n", (unsigned)seed, t.error);
+			failed++;
+		}
+	}
+	ck_assert_uint_eq(failed, 0);
+}
+END_TEST
+
+static Suite *heat_autotune_suite(void)
+{
+	Suite *s = suite_create("heat-autotune");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_public_pad);
+	tcase_add_test(tc, test_heavy_stone);
+	tcase_add_test(tc, test_dead_element);
+	tcase_add_test(tc, test_detached_sensor);
+	tcase_add_test(tc, test_warm_pad);
+	tcase_add_test(tc, test_ceiling_guard);
+	tcase_add_test(tc, test_ceiling_guard_synthetic);
+	tcase_add_test(tc, test_new_refuses);
+	/* fixed: progress followed the noisy reading; the fit fell into a wrong valley */
+	tcase_add_test(tc, test_progress_never_backwards);
+	tcase_add_test(tc, test_cold_room_seeds);
+	suite_add_tcase(s, tc);
+
+	/* A dead element on a cold pad warmed by the person: autotune itself notices only
+	 * after its pulse and coast (about 1400 s); the daemon's runaway check stops the
+	 * heat long before (about 260 s). Kept to run on demand until autotune notices. */
+	if (getenv("MASSAGED_KNOWN_BUGS")) {
+		tc = tcase_create("known-bugs");
+		tcase_set_timeout(tc, 120);
+		tcase_add_test(tc, test_dead_element_cold_pad);
+		suite_add_tcase(s, tc);
+	}
+	return s;
+}
+
+int main(void)
+{
+	return check_run_tap(heat_autotune_suite());
+}
