@@ -9,6 +9,9 @@
 #include "log.h"
 #include "macro.h"
 
+/* The shortest wall period of a tick: under --time-scale chair time outruns it. */
+#define TICK_WALL_MIN_USEC (2 * USEC_PER_MSEC)
+
 static const char *const state_names[_STATE_MAX] = {
 	[STATE_IDLE] = "idle",
 	[STATE_SCANNING] = "scanning",
@@ -216,4 +219,30 @@ int context_reload_programs(struct context *c)
 	c->programs = lib;
 	log_info("Loaded %u programs", lib.n_programs);
 	return 0;
+}
+
+int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair_usec,
+		     sd_event_time_handler_t handler, const char *description)
+{
+	uint64_t period = MAX(chair_clock_wall_span(&c->clock, chair_usec), TICK_WALL_MIN_USEC);
+	uint64_t wall_now;
+	int r;
+
+	if (*source && sd_event_source_get_enabled(*source, NULL) > 0)
+		return 0;
+	r = sd_event_now(c->event, CLOCK_MONOTONIC, &wall_now);
+	if (r < 0)
+		return log_errno(r, "Failed to read the event loop's clock");
+	if (!*source) {
+		/* accuracy 0 would mean sd-event's default slack of 250 ms */
+		r = sd_event_add_time(c->event, source, CLOCK_MONOTONIC, wall_now + period, 1, handler, c);
+		if (r < 0)
+			return log_errno(r, "Failed to add the %s", description);
+		(void)sd_event_source_set_description(*source, description);
+		return 0;
+	}
+	r = sd_event_source_set_time(*source, wall_now + period);
+	if (r < 0)
+		return log_errno(r, "Failed to schedule the %s", description);
+	return sd_event_source_set_enabled(*source, SD_EVENT_ONESHOT);
 }

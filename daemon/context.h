@@ -119,6 +119,7 @@ struct context {
 	struct heater heaters[MAX_PADS];
 	sd_event_source *heat_source;
 	bool heat_ticking;
+	bool heat_master_on;
 	uint64_t temps_last_ok_usec;
 	uint64_t heat_seat_empty_since_usec;
 };
@@ -139,5 +140,10 @@ void context_publish(struct context *c);
 struct session_levels context_levels(const struct context *c);
 /* The shoulder line zones are placed from: the scanned one, else the configured default. */
 unsigned context_shoulder_mm(const struct context *c);
+/* Arm a one-shot timer `chair_usec` of chair time from now (never sooner than 2 ms of
+ * wall time, however fast chair time runs), creating the source on first use. A
+ * timer that is armed already is left as it is. Returns 0 or negative errno (logged). */
+int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair_usec,
+		     sd_event_time_handler_t handler, const char *description);
 /* Load the program library into a new set; on failure the running set stays. */
 int context_reload_programs(struct context *c);

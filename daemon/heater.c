@@ -19,16 +19,6 @@
 #define AUTOTUNE_COLD_MARGIN_C 5.0
 #define AUTOTUNE_CEILING_MARGIN_C 1.0
 
-static enum chair_output pad_relay(enum zone z)
-{
-	switch (z) {
-	case ZONE_NECK: return OUTPUT_HEAT_NECK;
-	case ZONE_SHOULDERS: return OUTPUT_HEAT_SHOULDERS;
-	case ZONE_LOWER_BACK: return OUTPUT_HEAT_LOWER_BACK;
-	default: return OUTPUT_INVALID;
-	}
-}
-
 static double seconds(uint64_t usec)
 {
 	return (double)usec / 1e6;
@@ -82,7 +72,7 @@ int heaters_init(struct context *c)
 			.context = c,
 			.zone = c->config.pads[i].zone,
 			.channel = i,
-			.relay = pad_relay(c->config.pads[i].zone),
+			.relay = chair_pad_relay(c->config.pads[i].zone),
 			.max_target_c = c->config.pads[i].max_target_c,
 			.set_target_c = -1.0,
 			.reading_c = NAN,
@@ -173,12 +163,29 @@ static bool any_heater_active(const struct context *c)
 	return false;
 }
 
+/* Relays are written only when they change: heaters_update() runs on every control
+ * tick, and a Modbus coil costs a transaction. */
 static void heater_drive(struct heater *h, bool on)
 {
-	if (h->relay == OUTPUT_INVALID || (on == h->relay_on && !on))
+	if (h->relay == OUTPUT_INVALID || on == h->relay_on)
 		return;
 	if (safety_set_output(h->context, h->relay, on) >= 0 || !on)
 		h->relay_on = on;
+}
+
+static void master_drive(struct context *c, bool on)
+{
+	if (on == c->heat_master_on)
+		return;
+	if (safety_set_output(c, OUTPUT_HEAT_POWER, on) >= 0 || !on)
+		c->heat_master_on = on;
+}
+
+void heaters_outputs_forced_off(struct context *c)
+{
+	c->heat_master_on = false;
+	for (unsigned i = 0; i < c->n_heaters; i++)
+		c->heaters[i].relay_on = false;
 }
 
 static int heat_tick_schedule(struct context *c);
@@ -195,7 +202,7 @@ void heaters_update(struct context *c)
 		}
 	}
 	/* the master relay is in series with every pad: closed only while one heats */
-	(void)safety_set_output(c, OUTPUT_HEAT_POWER, any_heater_active(c) && c->n_faults == 0);
+	master_drive(c, any_heater_active(c) && c->n_faults == 0);
 	(void)heat_tick_schedule(c);
 }
 
@@ -361,10 +368,6 @@ static int on_heat_tick(sd_event_source *s, uint64_t usec, void *userdata)
 
 static int heat_tick_schedule(struct context *c)
 {
-	uint64_t period = MAX(chair_clock_wall_span(&c->clock, HEAT_TICK_CHAIR_USEC), 2 * USEC_PER_MSEC);
-	uint64_t wall_now;
-	int r;
-
 	if (!c->event)
 		return 0;
 	if (!any_heater_active(c)) {
@@ -375,23 +378,7 @@ static int heat_tick_schedule(struct context *c)
 		c->heat_ticking = true;
 		c->temps_last_ok_usec = context_now(c);
 	}
-	if (c->heat_source && sd_event_source_get_enabled(c->heat_source, NULL) > 0)
-		return 0;
-	r = sd_event_now(c->event, CLOCK_MONOTONIC, &wall_now);
-	if (r < 0)
-		return log_errno(r, "Failed to read the event loop's clock");
-	if (!c->heat_source) {
-		r = sd_event_add_time(c->event, &c->heat_source, CLOCK_MONOTONIC, wall_now + period, 1,
-				      on_heat_tick, c);
-		if (r < 0)
-			return log_errno(r, "Failed to add the heat tick");
-		(void)sd_event_source_set_description(c->heat_source, "heat-tick");
-		return 0;
-	}
-	r = sd_event_source_set_time(c->heat_source, wall_now + period);
-	if (r < 0)
-		return log_errno(r, "Failed to schedule the heat tick");
-	return sd_event_source_set_enabled(c->heat_source, SD_EVENT_ONESHOT);
+	return context_arm_tick(c, &c->heat_source, HEAT_TICK_CHAIR_USEC, on_heat_tick, "heat-tick");
 }
 
 void heaters_refresh_readings(struct context *c)
@@ -503,15 +490,14 @@ int heater_fault_persists(struct context *c, const char *code)
 void heater_compute_view(const struct heater *h, struct heater_view *ret)
 {
 	const struct context *c = h->context;
-	bool faulted = false;
-	char code[FAULT_CODE_MAX];
-	const char *kinds[] = { "sensor", "overtemp", "runaway", "heater-stuck" };
+	bool faulted = fault_is_active(c, "temp-module-offline");
 
-	for (size_t i = 0; i < ELEMENTSOF(kinds) && !faulted; i++) {
-		(void)snprintf(code, sizeof(code), "%s:%s", kinds[i], zone_to_string(h->zone));
-		faulted = fault_is_active(c, code);
+	/* every fault code that names a zone (sensor:, overtemp:, ...) is this kind */
+	for (unsigned i = 0; i < c->n_faults && !faulted; i++) {
+		const char *zone = strchr(c->faults[i].code, ':');
+
+		faulted = zone && strcmp(zone + 1, zone_to_string(h->zone)) == 0;
 	}
-	faulted = faulted || fault_is_active(c, "temp-module-offline");
 
 	*ret = (struct heater_view) {
 		.temperature = isfinite(h->reading_c) ? h->reading_c : 0.0,

@@ -56,6 +56,9 @@ struct heater {
 int heaters_init(struct context *c);
 void heaters_free(struct context *c);
 
+/* The safe state drove every heat output off: what is known of them now. */
+void heaters_outputs_forced_off(struct context *c);
+
 /* Recompute every pad's target from the session, Heat, SetTarget and the dose, and
  * start or stop the heat tick. Call after anything that changes them. */
 void heaters_update(struct context *c);

@@ -39,6 +39,7 @@ void safety_force_safe_state(struct context *c)
 	/* pads before the master: every relay opens even if one write fails */
 	for (size_t i = 0; i < ELEMENTSOF(heat_outputs); i++)
 		(void)safety_set_output(c, heat_outputs[i], false);
+	heaters_outputs_forced_off(c);
 	(void)safety_set_output(c, OUTPUT_MOTOR_POWER, false);
 	(void)safety_set_output(c, OUTPUT_LED, c->n_faults > 0);
 

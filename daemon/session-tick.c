@@ -9,9 +9,8 @@
 #include "zone.h"
 
 /* The control tick: ~50 Hz of chair time while the rollers have work, none while
- * idle. Under --time-scale the wall period shrinks, down to TICK_WALL_MIN_USEC. */
+ * idle. Under --time-scale the wall period shrinks (context_arm_tick()). */
 #define TICK_CHAIR_USEC (20 * USEC_PER_MSEC)
-#define TICK_WALL_MIN_USEC (2 * USEC_PER_MSEC)
 #define ROLLER_SILENCE_USEC (300 * USEC_PER_MSEC) /* safety.md: roller board silent */
 #define ROLLER_WATCHDOG_MS 1000
 #define SCAN_TIMEOUT_USEC (90 * USEC_PER_SEC)
@@ -209,10 +208,6 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 
 int session_tick_update(struct context *c)
 {
-	uint64_t period = MAX(chair_clock_wall_span(&c->clock, TICK_CHAIR_USEC), TICK_WALL_MIN_USEC);
-	uint64_t wall_now;
-	int r;
-
 	if (!tick_wanted(c)) {
 		c->ticking = false;
 		return c->tick_source ? sd_event_source_set_enabled(c->tick_source, SD_EVENT_OFF) : 0;
@@ -221,23 +216,5 @@ int session_tick_update(struct context *c)
 		c->last_tick_usec = context_now(c);
 		c->ticking = true;
 	}
-	if (c->tick_source && sd_event_source_get_enabled(c->tick_source, NULL) > 0)
-		return 0; /* armed already */
-
-	r = sd_event_now(c->event, CLOCK_MONOTONIC, &wall_now);
-	if (r < 0)
-		return log_errno(r, "Failed to read the event loop's clock");
-	if (!c->tick_source) {
-		/* accuracy 0 would mean sd-event's default slack of 250 ms */
-		r = sd_event_add_time(c->event, &c->tick_source, CLOCK_MONOTONIC, wall_now + period,
-				      1, on_tick, c);
-		if (r < 0)
-			return log_errno(r, "Failed to add the control tick");
-		(void)sd_event_source_set_description(c->tick_source, "control-tick");
-		return 0;
-	}
-	r = sd_event_source_set_time(c->tick_source, wall_now + period);
-	if (r < 0)
-		return log_errno(r, "Failed to schedule the control tick");
-	return sd_event_source_set_enabled(c->tick_source, SD_EVENT_ONESHOT);
+	return context_arm_tick(c, &c->tick_source, TICK_CHAIR_USEC, on_tick, "control-tick");
 }

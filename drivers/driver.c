@@ -66,3 +66,17 @@ enum chair_output chair_output_from_name(const char *s)
 
 	return i < 0 ? OUTPUT_INVALID : (enum chair_output)i;
 }
+
+enum chair_output chair_pad_relay(enum zone z)
+{
+	switch (z) {
+	case ZONE_NECK:
+		return OUTPUT_HEAT_NECK;
+	case ZONE_SHOULDERS:
+		return OUTPUT_HEAT_SHOULDERS;
+	case ZONE_LOWER_BACK:
+		return OUTPUT_HEAT_LOWER_BACK;
+	default:
+		return OUTPUT_INVALID;
+	}
+}

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "chair-types.h"
 #include "roller.h"
 
 /* The one seam between the daemon and the hardware: logical inputs and outputs,
@@ -45,6 +46,9 @@ const char *chair_input_name(enum chair_input i);
 enum chair_input chair_input_from_name(const char *s);
 const char *chair_output_name(enum chair_output o);
 enum chair_output chair_output_from_name(const char *s);
+/* The relay line of the pad on a zone (hardware.md wires neck, shoulders and
+ * lower-back), OUTPUT_INVALID for a zone without one. */
+enum chair_output chair_pad_relay(enum zone z);
 
 /* Called by a backend on an input edge, in the loop iteration that saw it. `active`
  * is the logical level (pressed, seated), polarity already applied. */

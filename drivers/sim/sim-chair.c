@@ -322,20 +322,6 @@ void sim_chair_set_offline(struct sim_chair *s, uint64_t now_usec, bool on)
 
 /* ---- heating pads: ../shared/bench/thermal_plant.py, the same Euler steps ---- */
 
-static enum chair_output pad_relay(enum zone z)
-{
-	switch (z) {
-	case ZONE_NECK:
-		return OUTPUT_HEAT_NECK;
-	case ZONE_SHOULDERS:
-		return OUTPUT_HEAT_SHOULDERS;
-	case ZONE_LOWER_BACK:
-		return OUTPUT_HEAT_LOWER_BACK;
-	default:
-		return OUTPUT_INVALID;
-	}
-}
-
 bool sim_chair_pad_powered(const struct sim_chair *s, const struct sim_pad *pad)
 {
 	bool relay = pad->relay != OUTPUT_INVALID && s->outputs[pad->relay];
@@ -535,7 +521,7 @@ static void pad_init(struct sim_pad *pad, enum zone z, unsigned channel)
 	*pad = (struct sim_pad) {
 		.zone = z,
 		.channel = channel,
-		.relay = pad_relay(z),
+		.relay = chair_pad_relay(z),
 		.p = public_pad_params,
 	};
 	pad->t_heater = pad->t_stone = pad->t_sensor = pad->p.t_amb;
