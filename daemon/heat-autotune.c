@@ -77,9 +77,8 @@ struct heat_autotune {
 	char error[256];
 };
 
-static void model_from_params(const double *p, double rest_c, struct heat_model *m)
+static void model_from_params(const double *p, struct heat_model *m)
 {
-	(void)rest_c;
 	*m = (struct heat_model) {
 		.gain_c = exp(p[P_GAIN]),
 		.element_s = exp(p[P_ELEMENT]),
@@ -168,7 +167,7 @@ static double replay_cost(const struct heat_autotune *a, const double *p, size_t
 	double x[HEAT_X_N], sum = 0.0;
 	size_t used = 0;
 
-	model_from_params(p, a->rest_c, &m);
+	model_from_params(p, &m);
 	if (heat_model_discretize(&m, a->h, &d) < 0)
 		return INFINITY;
 	heat_state_rest(x, a->rest_c);
@@ -246,7 +245,7 @@ static bool fit_work(struct heat_autotune *a)
 		}
 		if (cost < a->best_cost) {
 			a->best_cost = cost;
-			model_from_params(best, a->rest_c, &a->best);
+			model_from_params(best, &a->best);
 		}
 		if (++a->start < a->n_starts) {
 			fit_next_start(a);

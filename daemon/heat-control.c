@@ -89,9 +89,15 @@ void heat_control_reset(struct heat_control *c)
 	c->duty = 0.0;
 }
 
+/* A reading less than half a sample after the last one belongs to the same sample. */
+static bool same_sample(const struct heat_control *c, double t)
+{
+	return c->started && t >= c->t_last && t - c->t_last < c->sample.h / 2.0;
+}
+
 void heat_control_observe(struct heat_control *c, double t, double reading)
 {
-	if (c->started && t >= c->t_last && t - c->t_last < c->sample.h / 2.0)
+	if (same_sample(c, t))
 		return;
 	if (!c->started || t - c->t_last > MAX_GAP_S || t < c->t_last) {
 		heat_state_rest(c->x, reading);
@@ -162,7 +168,7 @@ static double choose_duty(const struct heat_control *c, double target)
 
 double heat_control_update(struct heat_control *c, double t, double reading, double target)
 {
-	if (c->started && t >= c->t_last && t - c->t_last < c->sample.h / 2.0)
+	if (same_sample(c, t))
 		return c->duty;
 
 	heat_control_observe(c, t, reading);
