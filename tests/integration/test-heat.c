@@ -353,11 +353,10 @@ START_TEST(test_autotune)
 	H_ASSERT_STR_EQ(&h, PAD(&h, LOWER_BACK, "State"), "autotune");
 	H_ASSERT(&h, H_OUTPUT(&h, "HEAT_POWER"));
 	for (uint64_t end = harness_now_usec() + harness_wall_ms(&h, 3600) * 1000ULL + 5000000;;) {
-		const char *state = PAD(&h, LOWER_BACK, "State");
-
-		if (strcmp(state, "autotune") != 0)
-			break;
+		/* progress first: if State still reads autotune after it, it was read mid-run */
 		progress = PAD_D(&h, LOWER_BACK, "AutotuneProgress");
+		if (strcmp(PAD(&h, LOWER_BACK, "State"), "autotune") != 0)
+			break;
 		H_ASSERT(&h, progress >= last - 1e-9 && progress <= 1.0, "progress %g after %g", progress, last);
 		saw_progress = saw_progress || (progress > 0.2 && progress < 0.9);
 		last = progress;
@@ -400,6 +399,50 @@ START_TEST(test_tuning_loaded)
 	/* the damaged pad still heats, on the cautious defaults */
 	PAD_CALL(&h, SHOULDERS, "SetTarget", "d", 40.0);
 	WAIT_PAD(&h, SHOULDERS, "State", "heating", 2000);
+	harness_stop(&h);
+}
+END_TEST
+
+/* Temperature and Power change on every heat tick; dbus-api.md allows at most 2 Hz. */
+struct paced {
+	uint64_t when[256];
+	unsigned n;
+};
+
+static int on_pad_changed(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct paced *p = userdata;
+	const char *iface, *name;
+
+	(void)error;
+	if (sd_bus_message_read(m, "s", &iface) < 0 || sd_bus_message_enter_container(m, 'a', "{sv}") < 0)
+		return 0;
+	while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+		if (sd_bus_message_read(m, "s", &name) > 0 && strcmp(name, "Temperature") == 0 && p->n < 256)
+			p->when[p->n++] = harness_now_usec();
+		(void)sd_bus_message_skip(m, "v");
+		(void)sd_bus_message_exit_container(m);
+	}
+	return 0;
+}
+
+START_TEST(test_temperature_paced)
+{
+	struct harness h;
+	struct paced p = { .n = 0 };
+	sd_bus_slot *slot = NULL;
+
+	harness_start(&h, SCALE, NULL);
+	H_ASSERT(&h, sd_bus_match_signal(h.bus, &slot, NULL, NECK, "org.freedesktop.DBus.Properties",
+					 "PropertiesChanged", on_pad_changed, &p) >= 0);
+	PAD_CALL(&h, NECK, "SetTarget", "d", 44.0);
+	/* warming at full power: the reading climbs by more than 0.1 °C every tick */
+	harness_pump(&h, 3000);
+	sd_bus_slot_unref(slot);
+	H_ASSERT(&h, p.n >= 3, "only %u Temperature changes announced in 3 s of warming", p.n);
+	for (unsigned i = 1; i < p.n; i++)
+		H_ASSERT(&h, p.when[i] - p.when[i - 1] >= 450000, "Temperature announced %.0f ms after the last",
+			 (double)(p.when[i] - p.when[i - 1]) / 1000.0);
 	harness_stop(&h);
 }
 END_TEST
@@ -456,5 +499,6 @@ int main(void)
 	H_ADD_TEST(s, test_autotune, 90);
 	H_ADD_TEST(s, test_tuning_loaded, 60);
 	H_ADD_TEST(s, test_massagectl_heat, 60);
+	H_ADD_TEST(s, test_temperature_paced, 60);
 	return check_run_tap(s);
 }
