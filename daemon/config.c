@@ -23,6 +23,12 @@ enum config_key_type {
 	KEY_PATH,
 	KEY_MAX_TARGET,
 	KEY_PADS,
+	KEY_STRING,
+	KEY_TRANSPORT,
+	KEY_PARITY,
+	KEY_INPUT,
+	KEY_OUTPUT,
+	KEY_CHANNEL,
 };
 
 struct config_key {
@@ -38,6 +44,10 @@ struct config_key {
 
 #define FIELD(f) offsetof(struct massaged_config, f), sizeof(((struct massaged_config *)0)->f)
 #define LIMIT(f) FIELD(limits.f)
+#define HW(f) FIELD(hw.f)
+#define INPUT(name, i) { "Binding", name, KEY_INPUT, HW(inputs[i]), 0, 0, 0, NULL }
+#define OUTPUT(name, o) { "Binding", name, KEY_OUTPUT, HW(outputs[o]), 0, 0, 0, NULL }
+#define SENSOR(name, z) { "Binding", name, KEY_CHANNEL, HW(sensor_channel[z]), 0, 7, 0, NULL }
 
 static const struct config_key config_keys[] = {
 	{ "Chair", "SessionMinutes", KEY_UINT, FIELD(session_minutes), 5, 30, 5, "minutes" },
@@ -67,6 +77,41 @@ static const struct config_key config_keys[] = {
 	{ "Heat", "RelayMinOff", KEY_DOUBLE, FIELD(relay_min_off_s), 0, 5, 0, "seconds" },
 	{ "Programs", "Library", KEY_PATH, FIELD(program_library), 0, 0, 0, NULL },
 	{ "Programs", "Override", KEY_PATH, FIELD(program_override), 0, 0, 0, NULL },
+	{ "GPIO", "Chip", KEY_STRING, HW(gpio_chip), 0, 0, 0, NULL },
+	{ "GPIO", "Debounce", KEY_UINT, HW(debounce_ms), 0, 100, 0, "ms" },
+	{ "Modbus", "Transport", KEY_TRANSPORT, HW(modbus.transport), 0, 0, 0, NULL },
+	{ "Modbus", "Device", KEY_STRING, HW(modbus.device), 0, 0, 0, NULL },
+	{ "Modbus", "Baud", KEY_UINT, HW(modbus.baud), 1200, 4000000, 0, "bits/s" },
+	{ "Modbus", "Parity", KEY_PARITY, HW(modbus.parity), 0, 0, 0, NULL },
+	{ "Modbus", "DataBits", KEY_UINT, HW(modbus.data_bits), 5, 8, 0, NULL },
+	{ "Modbus", "StopBits", KEY_UINT, HW(modbus.stop_bits), 1, 2, 0, NULL },
+	{ "Modbus", "Host", KEY_STRING, HW(modbus.host), 0, 0, 0, NULL },
+	{ "Modbus", "Port", KEY_UINT, HW(modbus.port), 1, 65535, 0, NULL },
+	{ "Modbus", "Timeout", KEY_UINT, HW(modbus.timeout_ms), 10, 250, 0, "ms" },
+	{ "Modbus", "RollerSlave", KEY_UINT, HW(modbus.roller_slave), 1, 247, 0, NULL },
+	{ "Modbus", "TemperatureSlave", KEY_UINT, HW(modbus.temp_slave), 1, 247, 0, NULL },
+	{ "Modbus", "RelaySlave", KEY_UINT, HW(modbus.relay_slave), 1, 247, 0, NULL },
+	INPUT("EmergencyStop", INPUT_ESTOP),
+	INPUT("Seat", INPUT_SEAT),
+	INPUT("ButtonPower", INPUT_BTN_POWER),
+	INPUT("ButtonNeck", INPUT_BTN_NECK),
+	INPUT("ButtonShoulder", INPUT_BTN_SHOULDER),
+	INPUT("ButtonBack", INPUT_BTN_BACK),
+	INPUT("ButtonPause", INPUT_BTN_PAUSE),
+	INPUT("ButtonUp", INPUT_BTN_UP),
+	INPUT("ButtonDown", INPUT_BTN_DOWN),
+	INPUT("ButtonHeat", INPUT_BTN_HEAT),
+	OUTPUT("MotorPower", OUTPUT_MOTOR_POWER),
+	OUTPUT("HeatPower", OUTPUT_HEAT_POWER),
+	OUTPUT("HeatNeck", OUTPUT_HEAT_NECK),
+	OUTPUT("HeatShoulders", OUTPUT_HEAT_SHOULDERS),
+	OUTPUT("HeatLowerBack", OUTPUT_HEAT_LOWER_BACK),
+	OUTPUT("Led", OUTPUT_LED),
+	SENSOR("SensorNeck", ZONE_NECK),
+	SENSOR("SensorShoulders", ZONE_SHOULDERS),
+	SENSOR("SensorUpperBack", ZONE_UPPER_BACK),
+	SENSOR("SensorLowerBack", ZONE_LOWER_BACK),
+	SENSOR("SensorBack", ZONE_BACK),
 	{ "Simulator", "ShoulderHeight", KEY_UINT, FIELD(sim_shoulder_mm), 300, 780, 0,
 	  "mm above the seat" },
 	{ "Simulator", "LoadNoise", KEY_DOUBLE, FIELD(sim_load_noise_n), 0, 20, 0, "newtons" },
@@ -121,6 +166,8 @@ void config_init_defaults(struct massaged_config *c)
 	c->dose_budget_min = 40.0;
 	c->relay_cycle_s = 2.0;
 	c->relay_min_on_s = c->relay_min_off_s = 0.1;
+
+	hardware_config_init_defaults(&c->hw);
 
 	c->sim_shoulder_mm = 600;
 	c->sim_load_noise_n = 2.0;
@@ -304,6 +351,54 @@ static int parse_pads(const struct config_parser *p, const char *value, unsigned
 	return 0;
 }
 
+static int parse_signal_key(const struct config_parser *p, const struct config_key *k,
+			    const char *value, unsigned line)
+{
+	struct signal_binding b;
+	char expected[INI_FILE_ERROR_MAX / 2];
+	bool required = k->offset == offsetof(struct massaged_config, hw.inputs[INPUT_ESTOP]) ||
+			k->offset == offsetof(struct massaged_config, hw.inputs[INPUT_SEAT]);
+
+	size_t input = (k->offset - offsetof(struct massaged_config, hw.inputs)) / sizeof(b);
+	enum signal_bias bias = k->type == KEY_INPUT ? hardware_default_bias((enum chair_input)input) : BIAS_AS_IS;
+
+	if (signal_binding_parse(value, k->type == KEY_OUTPUT, bias, &b, expected, sizeof(expected)) < 0)
+		return bad_value(p, k, value, line, expected);
+	if (required && b.kind == SIGNAL_NONE)
+		return bad_value(p, k, value, line,
+				 "a GPIO line: safety.md needs the emergency stop and the seat wired");
+	memcpy((char *)p->c + k->offset, &b, sizeof(b));
+	return 0;
+}
+
+static int parse_hardware_key(const struct config_parser *p, const struct config_key *k,
+			      const char *value, unsigned line)
+{
+	unsigned channel;
+	int r = 0;
+
+	switch (k->type) {
+	case KEY_STRING:
+		if (strlen(value) >= k->size)
+			return bad_value(p, k, value, line, "a shorter value");
+		memcpy((char *)p->c + k->offset, value, strlen(value) + 1);
+		return 0;
+	case KEY_TRANSPORT:
+		r = modbus_transport_parse(value, &p->c->hw.modbus.transport);
+		return r < 0 ? bad_value(p, k, value, line, "rtu or tcp") : 0;
+	case KEY_PARITY:
+		r = modbus_parity_parse(value, &p->c->hw.modbus.parity);
+		return r < 0 ? bad_value(p, k, value, line, "none, even or odd") : 0;
+	case KEY_CHANNEL:
+		if (parse_uint_range(value, 0, TEMP_CHANNELS - 1, &channel) < 0)
+			return bad_value(p, k, value, line, "a temperature module channel, 0..7");
+		*(int *)((char *)p->c + k->offset) = (int)channel;
+		return 0;
+	default:
+		return parse_signal_key(p, k, value, line);
+	}
+}
+
 static int parse_key_value(const struct config_parser *p, const struct config_key *k,
 			   const char *value, unsigned line)
 {
@@ -321,6 +416,13 @@ static int parse_key_value(const struct config_parser *p, const struct config_ke
 		return parse_max_target(p, k, value, line);
 	case KEY_PADS:
 		return parse_pads(p, value, line);
+	case KEY_STRING:
+	case KEY_TRANSPORT:
+	case KEY_PARITY:
+	case KEY_INPUT:
+	case KEY_OUTPUT:
+	case KEY_CHANNEL:
+		return parse_hardware_key(p, k, value, line);
 	}
 	return -EINVAL;
 }
@@ -453,6 +555,22 @@ static int cross_error(const struct config_checker *ck, const char *key, const c
 	return -EINVAL;
 }
 
+static int hardware_verify(const struct config_checker *ck)
+{
+	const struct massaged_config *c = ck->c;
+	enum zone zones[MAX_PADS];
+	char why[INI_FILE_ERROR_MAX / 2];
+
+	if (c->hw.modbus.transport == MODBUS_TRANSPORT_TCP && c->hw.modbus.host[0] == '\0')
+		return cross_error(ck, "Host", "Transport",
+				   "[Modbus] Transport=tcp needs Host=, the gateway's address");
+	for (unsigned i = 0; i < c->n_pads; i++)
+		zones[i] = c->pads[i].zone;
+	if (hardware_config_verify(&c->hw, zones, c->n_pads, why, sizeof(why)) < 0)
+		return ini_file_error(ck->err, ck->path, 0, -EINVAL, "[Binding] %s", why);
+	return 0;
+}
+
 static int config_verify(const struct config_checker *ck)
 {
 	const struct massaged_config *c = ck->c;
@@ -480,7 +598,7 @@ static int config_verify(const struct config_checker *ck)
 					   "expected 30..%g °C", c->default_target_c,
 					   c->pads[i].max_target_c, zone_to_string(c->pads[i].zone),
 					   c->pads[i].max_target_c);
-	return 0;
+	return hardware_verify(ck);
 }
 
 int config_load(const char *path, bool required, struct massaged_config *ret, char *err)

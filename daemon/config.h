@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "chair-types.h"
+#include "hardware-config.h"
 
 #define HEAT_HARD_CEILING_C 48.0 /* safety.md: no configuration may set MaxTarget above */
 #define MAX_PADS 8
@@ -53,6 +54,9 @@ struct massaged_config {
 	/* [Programs] */
 	char program_library[256];     /* shipped programs; empty = built-in location */
 	char program_override[256];    /* local overrides of the same ids */
+
+	/* [GPIO], [Modbus], [Binding]: the wiring */
+	struct hardware_config hw;
 
 	/* [Simulator] */
 	unsigned sim_shoulder_mm;      /* the simulated person, 300..780 */

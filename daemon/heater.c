@@ -71,7 +71,7 @@ int heaters_init(struct context *c)
 		*h = (struct heater) {
 			.context = c,
 			.zone = c->config.pads[i].zone,
-			.channel = i,
+			.channel = hardware_sensor_channel(&c->config.hw, c->config.pads[i].zone, i),
 			.relay = chair_pad_relay(c->config.pads[i].zone),
 			.max_target_c = c->config.pads[i].max_target_c,
 			.set_target_c = -1.0,

@@ -542,5 +542,5 @@ void sim_chair_init(struct sim_chair *s, const struct massaged_config *cfg, uint
 	};
 	s->sp.width_mm = WIDTH_INITIAL_MM;
 	for (unsigned i = 0; i < s->n_pads; i++)
-		pad_init(&s->pads[i], cfg->pads[i].zone, i);
+		pad_init(&s->pads[i], cfg->pads[i].zone, hardware_sensor_channel(&cfg->hw, cfg->pads[i].zone, i));
 }

@@ -79,6 +79,48 @@ static void assert_error_at(const char *err, unsigned line, const char *expect1,
 		ck_assert_msg(strstr(err, expect2), "'%s' does not mention '%s'", err, expect2);
 }
 
+static void assert_same_binding(const struct signal_binding *a, const struct signal_binding *b)
+{
+	ck_assert_int_eq(a->kind, b->kind);
+	ck_assert_str_eq(a->line, b->line);
+	ck_assert_uint_eq(a->coil, b->coil);
+	ck_assert_int_eq(a->active_low, b->active_low);
+	ck_assert_int_eq(a->bias, b->bias);
+}
+
+/* hardware.md's table: every line by its own name, inputs active low with pull-ups
+ * except the seat, outputs active high; 115200 8E1 on /dev/ttyAMA0, slaves 1, 2, 3. */
+static void assert_default_wiring(const struct hardware_config *hw)
+{
+	struct hardware_config d;
+
+	hardware_config_init_defaults(&d);
+	ck_assert_str_eq(hw->gpio_chip, "gpiochip0");
+	ck_assert_uint_eq(hw->debounce_ms, 20);
+	for (int i = 0; i < _INPUT_MAX; i++)
+		assert_same_binding(&hw->inputs[i], &d.inputs[i]);
+	for (int o = 0; o < _OUTPUT_MAX; o++)
+		assert_same_binding(&hw->outputs[o], &d.outputs[o]);
+	ck_assert_str_eq(hw->inputs[INPUT_ESTOP].line, "ESTOP");
+	ck_assert(hw->inputs[INPUT_ESTOP].active_low);
+	ck_assert_int_eq(hw->inputs[INPUT_ESTOP].bias, BIAS_PULL_UP);
+	ck_assert_int_eq(hw->inputs[INPUT_SEAT].bias, BIAS_AS_IS);
+	ck_assert_str_eq(hw->outputs[OUTPUT_HEAT_LOWER_BACK].line, "HEAT_LOWER_BACK");
+	ck_assert(!hw->outputs[OUTPUT_HEAT_LOWER_BACK].active_low);
+	ck_assert_int_eq(hw->modbus.transport, MODBUS_TRANSPORT_RTU);
+	ck_assert_str_eq(hw->modbus.device, "/dev/ttyAMA0");
+	ck_assert_uint_eq(hw->modbus.baud, 115200);
+	ck_assert_int_eq(hw->modbus.parity, 'E');
+	ck_assert_uint_eq(hw->modbus.data_bits, 8);
+	ck_assert_uint_eq(hw->modbus.stop_bits, 1);
+	ck_assert_uint_eq(hw->modbus.timeout_ms, 50);
+	ck_assert_uint_eq(hw->modbus.roller_slave, 1);
+	ck_assert_uint_eq(hw->modbus.temp_slave, 2);
+	ck_assert_uint_eq(hw->modbus.relay_slave, 3);
+	for (unsigned i = 0; i < 3; i++)
+		ck_assert_uint_eq(hardware_sensor_channel(hw, (enum zone[]){ ZONE_NECK, ZONE_SHOULDERS, ZONE_LOWER_BACK }[i], i), i);
+}
+
 static void assert_defaults(const struct massaged_config *c)
 {
 	ck_assert_uint_eq(c->session_minutes, 20);
@@ -105,6 +147,7 @@ static void assert_defaults(const struct massaged_config *c)
 	ck_assert_int_eq(c->pads[2].zone, ZONE_LOWER_BACK);
 	for (unsigned i = 0; i < c->n_pads; i++)
 		ck_assert_double_eq(c->pads[i].max_target_c, 45.0);
+	assert_default_wiring(&c->hw);
 	ck_assert_str_eq(c->program_library, "");
 	ck_assert_str_eq(c->program_override, "");
 	ck_assert_uint_eq(c->sim_shoulder_mm, 600);
@@ -308,7 +351,7 @@ START_TEST(test_unknown_section)
 
 	ck_assert_int_eq(load_text("# comment\n[Chair]\n\n[Hardware]\nFoo=1\n", &c, err), -EINVAL);
 	assert_error_at(err, 4, "[Hardware]", "[Chair], [Defaults], [Limits], [Heat], [Programs], "
-			"[Simulator]");
+			"[GPIO], [Modbus], [Binding], [Simulator]");
 
 	ck_assert_int_eq(load_text("Intensity=3\n[Defaults]\n", &c, err), -EINVAL);
 	assert_error_at(err, 1, "Intensity=", "section");
@@ -511,17 +554,101 @@ static const char *const example_keys[] = {
 	"DefaultShoulderHeight", "Intensity", "Speed", "Width", "TrackMin", "TrackMax",
 	"DepthMax", "WidthMin", "WidthMax", "TravelSpeedMax", "KneadSpeedMax", "TapRateMax",
 	"DefaultTarget", "MaxTarget", "Pads", "Library", "Override", "ShoulderHeight",
-	"LoadNoise",
+	"LoadNoise", "Chip", "Debounce", "Transport", "Device", "Baud", "Parity", "DataBits",
+	"StopBits", "Host", "Port", "Timeout", "RollerSlave", "TemperatureSlave", "RelaySlave",
+	"EmergencyStop", "Seat", "ButtonPower", "ButtonNeck", "ButtonShoulder", "ButtonBack",
+	"ButtonPause", "ButtonUp", "ButtonDown", "ButtonHeat", "MotorPower", "HeatPower",
+	"HeatNeck", "HeatShoulders", "HeatLowerBack", "Led", "SensorNeck", "SensorShoulders",
+	"SensorLowerBack",
 };
 
 /* The shipped example: loads as is, and with every "#Key=" uncommented it still gives
  * exactly the built-in defaults, so its documentation cannot drift from the code. */
+/* The wiring of a chair whose pads switch on the relay board, read through drop-ins. */
+START_TEST(test_binding)
+{
+	struct massaged_config c;
+	char err[CONFIG_ERROR_MAX];
+	int r;
+
+	r = load_text("[GPIO]\nChip=/dev/gpiochip3\nDebounce=5\n"
+		      "[Modbus]\nTransport=tcp\nHost=10.0.0.9\nPort=1502\nParity=none\nTimeout=30\n"
+		      "[Binding]\nEmergencyStop=gpio:STOP_BUTTON active-high pull-down\n"
+		      "Seat=gpio:SEAT no-pull\nButtonHeat=none\nHeatNeck=coil:0\n"
+		      "HeatShoulders=coil:1 active-low\nHeatLowerBack=coil:7\nLed=none\n"
+		      "SensorNeck=5\nSensorLowerBack=0\n", &c, err);
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert_str_eq(c.hw.gpio_chip, "/dev/gpiochip3");
+	ck_assert_uint_eq(c.hw.debounce_ms, 5);
+	ck_assert_int_eq(c.hw.modbus.transport, MODBUS_TRANSPORT_TCP);
+	ck_assert_str_eq(c.hw.modbus.host, "10.0.0.9");
+	ck_assert_uint_eq(c.hw.modbus.port, 1502);
+	ck_assert_int_eq(c.hw.modbus.parity, 'N');
+	ck_assert_uint_eq(c.hw.modbus.timeout_ms, 30);
+	ck_assert_str_eq(c.hw.inputs[INPUT_ESTOP].line, "STOP_BUTTON");
+	ck_assert(!c.hw.inputs[INPUT_ESTOP].active_low);
+	ck_assert_int_eq(c.hw.inputs[INPUT_ESTOP].bias, BIAS_PULL_DOWN);
+	ck_assert_int_eq(c.hw.inputs[INPUT_SEAT].bias, BIAS_NONE);
+	ck_assert(c.hw.inputs[INPUT_SEAT].active_low);
+	ck_assert_int_eq(c.hw.inputs[INPUT_BTN_HEAT].kind, SIGNAL_NONE);
+	ck_assert_int_eq(c.hw.outputs[OUTPUT_HEAT_NECK].kind, SIGNAL_COIL);
+	ck_assert_uint_eq(c.hw.outputs[OUTPUT_HEAT_LOWER_BACK].coil, 7);
+	ck_assert(c.hw.outputs[OUTPUT_HEAT_SHOULDERS].active_low);
+	ck_assert(!c.hw.outputs[OUTPUT_HEAT_NECK].active_low);
+	ck_assert_int_eq(c.hw.outputs[OUTPUT_LED].kind, SIGNAL_NONE);
+	/* neck on 5 and lower-back on 0 as bound; shoulders keeps its place, 1 */
+	ck_assert_uint_eq(hardware_sensor_channel(&c.hw, ZONE_NECK, 0), 5);
+	ck_assert_uint_eq(hardware_sensor_channel(&c.hw, ZONE_SHOULDERS, 1), 1);
+	ck_assert_uint_eq(hardware_sensor_channel(&c.hw, ZONE_LOWER_BACK, 2), 0);
+}
+END_TEST
+
+/* Each bad wiring is refused with the file, line and what would do. */
+START_TEST(test_binding_refused)
+{
+	static const struct {
+		const char *text;
+		unsigned line;
+		const char *says1, *says2;
+	} cases[] = {
+		{ "[Binding]\nEmergencyStop=none\n", 2, "EmergencyStop=none", "emergency stop and the seat" },
+		{ "[Binding]\nSeat=none\n", 2, "Seat=none", "seat wired" },
+		{ "[Binding]\nSeat=coil:2\n", 2, "Seat=coil:2", "no digital inputs" },
+		{ "[Binding]\nHeatNeck=coil:8\n", 2, "HeatNeck=coil:8", "coil:0..7" },
+		{ "[Binding]\nHeatNeck=gpio:\n", 2, "HeatNeck=gpio:", "gpio:LINE" },
+		{ "[Binding]\nHeatNeck=gpio:X pull-up\n", 2, "pull-up", "active-low or active-high" },
+		{ "[Binding]\nMotorPower=relay:1\n", 2, "MotorPower=relay:1", "coil:0..7" },
+		{ "[Binding]\nSensorNeck=8\n", 2, "SensorNeck=8", "0..7" },
+		{ "[Modbus]\nTransport=udp\n", 2, "Transport=udp", "rtu or tcp" },
+		{ "[Modbus]\nParity=mark\n", 2, "Parity=mark", "none, even or odd" },
+		{ "[Modbus]\nTimeout=1000\n", 2, "Timeout=1000", "10..250" },
+		{ "[Modbus]\nRollerSlave=0\n", 2, "RollerSlave=0", "1..247" },
+		{ "[Modbus]\nTransport=tcp\n", 2, "Transport=tcp", "Host=" },
+		{ "[Binding]\nLed=gpio:ESTOP\n", 0, "ESTOP and LED", "gpio:ESTOP" },
+		{ "[Binding]\nHeatNeck=coil:1\nHeatShoulders=coil:1\n", 0, "HEAT_NECK and HEAT_SHOULDERS", "coil:1" },
+		{ "[Binding]\nSensorShoulders=0\n", 0, "neck and shoulders", "channel 0" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct massaged_config c;
+		char err[CONFIG_ERROR_MAX];
+
+		ck_assert_msg(load_text(cases[i].text, &c, err) == -EINVAL, "accepted: %s", cases[i].text);
+		if (cases[i].line)
+			assert_error_at(err, cases[i].line, cases[i].says1, cases[i].says2);
+		else
+			ck_assert_msg(strstr(err, cases[i].says1) && strstr(err, cases[i].says2),
+				      "'%s' lacks '%s' or '%s'", err, cases[i].says1, cases[i].says2);
+	}
+}
+END_TEST
+
 START_TEST(test_example_config)
 {
 	const char *example = SOURCE_ROOT "/config/massaged.conf";
 	struct massaged_config c;
 	char err[CONFIG_ERROR_MAX], line[256], key[64];
-	char *text = calloc(1, 16384);
+	char *text = calloc(1, 32768);
 	size_t n = 0;
 	FILE *f;
 	int r;
@@ -536,7 +663,7 @@ START_TEST(test_example_config)
 		bool is_key = line[0] == '#' && line[1] >= 'A' && line[1] <= 'Z' &&
 			      strchr(line, '=');
 
-		n += (size_t)snprintf(text + n, 16384 - n, "%s", is_key ? line + 1 : line);
+		n += (size_t)snprintf(text + n, 32768 - n, "%s", is_key ? line + 1 : line);
 	}
 	(void)fclose(f);
 	for (size_t i = 0; i < sizeof(example_keys) / sizeof(example_keys[0]); i++) {
@@ -575,6 +702,8 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_missing_required);
 	tcase_add_test(tc, test_failure_leaves_ret);
 	tcase_add_test(tc, test_example_config);
+	tcase_add_test(tc, test_binding);
+	tcase_add_test(tc, test_binding_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
