@@ -33,7 +33,7 @@ static int method_set_emergency_stop(sd_bus_message *m, void *userdata, sd_bus_e
 	r = sd_bus_message_read(m, "b", &pressed);
 	if (r < 0)
 		return r;
-	sim_driver_set_estop(c->driver, pressed);
+	sim_driver_set_estop(c->simulator, pressed);
 	return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -45,8 +45,20 @@ static int method_set_seated(sd_bus_message *m, void *userdata, sd_bus_error *er
 	r = sd_bus_message_read(m, "b", &seated);
 	if (r < 0)
 		return r;
-	sim_driver_set_seated(c->driver, seated);
+	sim_driver_set_seated(c->simulator, seated);
 	return sd_bus_reply_method_return(m, NULL);
+}
+
+/* With --simulate-lines the roller board and the pads are real: chair-sim or the chair
+ * itself models them, not this process. */
+static int refuse_if_lines_only(const struct context *c, sd_bus_error *error)
+{
+	if (!c->simulator_lines_only)
+		return 0;
+	return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
+				 "Only the GPIO lines are simulated (--simulate-lines): the roller board, "
+				 "the temperature module and the pads are on the Modbus line. Tell "
+				 "tools/chair-sim (or the chair) instead.");
 }
 
 static int method_set_shoulder_height(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -55,13 +67,16 @@ static int method_set_shoulder_height(sd_bus_message *m, void *userdata, sd_bus_
 	uint32_t mm;
 	int r;
 
+	r = refuse_if_lines_only(c, error);
+	if (r < 0)
+		return r;
 	r = sd_bus_message_read(m, "u", &mm);
 	if (r < 0)
 		return r;
 	if (mm < 300 || mm > ROLLER_TRAVEL_MAX_MM)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "Shoulder height %u mm is out of range: use 300 to 780 mm.", mm);
-	sim_driver_chair(c->driver)->shoulder_mm = mm;
+	sim_driver_chair(c->simulator)->shoulder_mm = mm;
 	return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -76,7 +91,7 @@ static int method_press_button(sd_bus_message *m, void *userdata, sd_bus_error *
 		return r;
 	for (size_t i = 0; i < ELEMENTSOF(buttons); i++)
 		if (strcmp(name, buttons[i].name) == 0) {
-			sim_driver_press_button(c->driver, buttons[i].input);
+			sim_driver_press_button(c->simulator, buttons[i].input);
 			return sd_bus_reply_method_return(m, NULL);
 		}
 	return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
@@ -90,10 +105,13 @@ static int method_inject_fault(sd_bus_message *m, void *userdata, sd_bus_error *
 	const char *what;
 	int on, r;
 
+	r = refuse_if_lines_only(c, error);
+	if (r < 0)
+		return r;
 	r = sd_bus_message_read(m, "sb", &what, &on);
 	if (r < 0)
 		return r;
-	r = sim_driver_inject_fault(c->driver, what, on);
+	r = sim_driver_inject_fault(c->simulator, what, on);
 	if (r == -ENOENT)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "'%s' names a zone without a heating pad.", what);
@@ -116,6 +134,9 @@ static int method_set_pad_temperature(sd_bus_message *m, void *userdata, sd_bus_
 	enum zone z;
 	int r;
 
+	r = refuse_if_lines_only(c, error);
+	if (r < 0)
+		return r;
 	r = sd_bus_message_read(m, "sd", &name, &celsius);
 	if (r < 0)
 		return r;
@@ -132,7 +153,7 @@ static int method_set_pad_temperature(sd_bus_message *m, void *userdata, sd_bus_
 
 static struct sim_chair *chair_now(struct context *c)
 {
-	struct sim_chair *s = sim_driver_chair(c->driver);
+	struct sim_chair *s = sim_driver_chair(c->simulator);
 
 	sim_chair_advance(s, context_now(c));
 	return s;

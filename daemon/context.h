@@ -80,6 +80,10 @@ struct context {
 	struct program_library programs;
 
 	struct chair_driver *driver;
+	/* The simulated chair behind Simulator1: the whole driver with --simulate, only
+	 * the lines with --simulate-lines (then the rest of the chair is real). */
+	struct chair_driver *simulator;
+	bool simulator_lines_only;
 
 	enum chair_state state;
 	struct session session;

@@ -165,20 +165,35 @@ static bool any_heater_active(const struct context *c)
 
 /* Relays are written only when they change: heaters_update() runs on every control
  * tick, and a Modbus coil costs a transaction. */
-static void heater_drive(struct heater *h, bool on)
-{
-	if (h->relay == OUTPUT_INVALID || on == h->relay_on)
-		return;
-	if (safety_set_output(h->context, h->relay, on) >= 0 || !on)
-		h->relay_on = on;
-}
-
 static void master_drive(struct context *c, bool on)
 {
 	if (on == c->heat_master_on)
 		return;
 	if (safety_set_output(c, OUTPUT_HEAT_POWER, on) >= 0 || !on)
 		c->heat_master_on = on;
+}
+
+/* A relay that could not be opened (a relay-board coil that did not answer) is tried
+ * again on the next tick, and the master relay in series cuts its heat meanwhile. */
+static void heater_drive(struct heater *h, bool on)
+{
+	if (h->relay == OUTPUT_INVALID || on == h->relay_on)
+		return;
+	if (safety_set_output(h->context, h->relay, on) >= 0) {
+		h->relay_on = on;
+		h->relay_unopened = false;
+	} else if (!on) {
+		h->relay_unopened = true;
+		master_drive(h->context, false);
+	}
+}
+
+static bool any_relay_unopened(const struct context *c)
+{
+	for (unsigned i = 0; i < c->n_heaters; i++)
+		if (c->heaters[i].relay_unopened)
+			return true;
+	return false;
 }
 
 void heaters_outputs_forced_off(struct context *c)
@@ -202,7 +217,7 @@ void heaters_update(struct context *c)
 		}
 	}
 	/* the master relay is in series with every pad: closed only while one heats */
-	master_drive(c, any_heater_active(c) && c->n_faults == 0);
+	master_drive(c, any_heater_active(c) && c->n_faults == 0 && !any_relay_unopened(c));
 	(void)heat_tick_schedule(c);
 }
 

@@ -42,6 +42,7 @@ struct heater {
 	double reading_c;            /* latest valid reading, NaN before one */
 	double duty;
 	bool relay_on;
+	bool relay_unopened;     /* its relay failed to open: the master stays open */
 
 	struct heater_view published;
 	uint64_t published_wall_usec;

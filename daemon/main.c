@@ -13,6 +13,8 @@
 #include "bus-chair.h"
 #include "bus-simulator.h"
 #include "buttons.h"
+#include "gpio-lines.h"
+#include "hw-driver.h"
 #include "context.h"
 #include "log.h"
 #include "macro.h"
@@ -28,6 +30,8 @@ static void help(void)
 	       "The massage chair daemon: programs over D-Bus (org.massaged.Chair1).\n\n"
 	       "  -c, --config FILE      configuration (default %s, if present)\n"
 	       "  -s, --simulate         run against the simulated chair\n"
+	       "      --simulate-lines   simulate only the GPIO lines (Simulator1 drives them);\n"
+	       "                         reach the Modbus devices as configured\n"
 	       "  -t, --time-scale N     with --simulate: run chair time N times faster (1-%g)\n"
 	       "  -u, --user             use the session bus instead of the system bus\n"
 	       "  -l, --log-level LEVEL  err, warning, notice, info (default) or debug\n"
@@ -38,7 +42,7 @@ static void help(void)
 
 struct options {
 	const char *config;
-	bool simulate, user;
+	bool simulate, simulate_lines, user;
 	double time_scale;
 };
 
@@ -47,6 +51,7 @@ static int parse_options(int argc, char *argv[], struct options *o)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "simulate", no_argument, NULL, 's' },
+		{ "simulate-lines", no_argument, NULL, 'L' },
 		{ "time-scale", required_argument, NULL, 't' },
 		{ "user", no_argument, NULL, 'u' },
 		{ "log-level", required_argument, NULL, 'l' },
@@ -65,6 +70,9 @@ static int parse_options(int argc, char *argv[], struct options *o)
 			break;
 		case 's':
 			o->simulate = true;
+			break;
+		case 'L':
+			o->simulate_lines = true;
 			break;
 		case 't':
 			if (parse_double_range(optarg, 1.0, TIME_SCALE_MAX, &o->time_scale) < 0) {
@@ -96,6 +104,10 @@ static int parse_options(int argc, char *argv[], struct options *o)
 	}
 	if (optind < argc) {
 		log_error("Unexpected argument '%s'; see --help", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->simulate && o->simulate_lines) {
+		log_error("--simulate and --simulate-lines exclude each other");
 		return -EINVAL;
 	}
 	if (scale_given && !o->simulate) {
@@ -211,6 +223,33 @@ static int setup_event_loop(struct context *c)
 	return 0;
 }
 
+static int open_driver(struct context *c, const struct options *o)
+{
+	struct chair_driver *lines;
+	int r;
+
+	if (o->simulate || o->simulate_lines) {
+		r = sim_driver_new(&c->clock, &c->config, &c->simulator);
+		if (r < 0)
+			return log_errno(r, "Failed to start the simulated chair");
+		c->simulator_lines_only = o->simulate_lines;
+		if (o->simulate) {
+			c->driver = c->simulator;
+			return 0;
+		}
+		lines = c->simulator;
+	} else {
+		/* requests every output at its inactive level */
+		r = gpio_lines_new(&c->config.hw, c->event, &lines);
+		if (r < 0)
+			return r;
+	}
+	r = hw_driver_new(&c->config.hw, c->event, lines, o->simulate_lines, &c->driver);
+	if (r < 0)
+		return log_errno(r, "Failed to set up the Modbus line");
+	return 0;
+}
+
 /* safety.md start-up: outputs inactive, roller board disabled, PROTOCOL checked. */
 static int setup_hardware(struct context *c, const struct options *o)
 {
@@ -218,13 +257,9 @@ static int setup_hardware(struct context *c, const struct options *o)
 	bool pressed = false, seated = false;
 	int r;
 
-	if (!o->simulate) {
-		log_error("No hardware backend is built into this massaged yet: run it with --simulate");
-		return -EOPNOTSUPP;
-	}
-	r = sim_driver_new(&c->clock, &c->config, &c->driver);
+	r = open_driver(c, o);
 	if (r < 0)
-		return log_errno(r, "Failed to start the simulated chair");
+		return r;
 	chair_driver_set_input_handler(c->driver, on_input, c);
 	r = heaters_init(c);
 	if (r < 0)
@@ -232,6 +267,8 @@ static int setup_hardware(struct context *c, const struct options *o)
 
 	safety_force_safe_state(c);
 	r = c->driver->ops->roller_read(c->driver, &st);
+	if (r == -EPROTO && c->driver != c->simulator)
+		return log_errno(r, "The roller board's answer is not one this massaged can use");
 	if (r < 0)
 		return log_errno(r, "The roller board does not answer");
 	if (st.protocol != ROLLER_PROTOCOL) {
@@ -262,7 +299,7 @@ static int setup_bus(struct context *c, const struct options *o)
 	r = bus_heaters_register(c);
 	if (r < 0)
 		return r;
-	if (o->simulate) {
+	if (c->simulator) {
 		r = bus_simulator_register(c);
 		if (r < 0)
 			return r;
@@ -293,7 +330,7 @@ int main(int argc, char *argv[])
 
 	context_publish(c);
 	(void)sd_notify(false, "READY=1");
-	log_info("Ready: %u programs, %s chair%s", c->programs.n_programs, o.simulate ? "simulated" : "real",
+	log_info("Ready: %u programs, %s chair%s", c->programs.n_programs, o.simulate ? "simulated" : o.simulate_lines ? "real (lines simulated)" : "real",
 		 o.time_scale != 1.0 ? " (time scaled)" : "");
 	r = sd_event_loop(c->event);
 	if (r < 0)

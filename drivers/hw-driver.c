@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "chair-bus.h"
+#include "hw-driver.h"
+#include "log.h"
+
+struct hw_driver {
+	struct chair_driver base; /* first: a struct chair_driver * is a struct hw_driver * */
+	struct chair_driver *lines;
+	bool lines_simulated;
+	struct chair_bus *bus;
+	struct hardware_config hw;
+};
+
+static struct hw_driver *to_hw(struct chair_driver *d)
+{
+	return (struct hw_driver *)d;
+}
+
+static int hw_set_output(struct chair_driver *d, enum chair_output o, bool active)
+{
+	struct hw_driver *h = to_hw(d);
+	const struct signal_binding *b;
+	int r = 0;
+
+	if (o < 0 || o >= _OUTPUT_MAX)
+		return -EINVAL;
+	b = &h->hw.outputs[o];
+	if (b->kind == SIGNAL_COIL)
+		r = chair_bus_coil_write(h->bus, b->coil, active != b->active_low);
+	if (b->kind == SIGNAL_GPIO || h->lines_simulated) {
+		int k = h->lines->ops->set_output(h->lines, o, active);
+
+		if (r == 0)
+			r = b->kind == SIGNAL_GPIO ? k : 0;
+	}
+	return r;
+}
+
+static int hw_get_input(struct chair_driver *d, enum chair_input i, bool *ret_active)
+{
+	struct hw_driver *h = to_hw(d);
+
+	if (i < 0 || i >= _INPUT_MAX)
+		return -EINVAL;
+	if (h->hw.inputs[i].kind != SIGNAL_GPIO && !h->lines_simulated) {
+		*ret_active = false;
+		return 0;
+	}
+	return h->lines->ops->get_input(h->lines, i, ret_active);
+}
+
+static int hw_roller_write(struct chair_driver *d, const struct roller_setpoints *sp)
+{
+	return chair_bus_roller_write(to_hw(d)->bus, sp);
+}
+
+static int hw_roller_read(struct chair_driver *d, struct roller_status *ret)
+{
+	return chair_bus_roller_read(to_hw(d)->bus, ret);
+}
+
+static int hw_temperatures_read(struct chair_driver *d, int16_t ret_raw[TEMP_CHANNELS])
+{
+	return chair_bus_temperatures_read(to_hw(d)->bus, ret_raw);
+}
+
+static void hw_free(struct chair_driver *d)
+{
+	struct hw_driver *h = to_hw(d);
+
+	if (!h)
+		return;
+	if (h->bus) {
+		const struct modbus_link_stats *st = chair_bus_stats(h->bus);
+
+		for (int o = 0; o < _OUTPUT_MAX; o++)
+			(void)hw_set_output(d, (enum chair_output)o, false);
+		log_info("Modbus %s: %llu requests, %llu failed (%llu timed out), %llu connections; "
+			 "longest wait in one loop iteration %.1f ms", chair_bus_name(h->bus),
+			 (unsigned long long)st->requests, (unsigned long long)st->failures,
+			 (unsigned long long)st->timeouts, (unsigned long long)st->reconnects,
+			 (double)st->longest_iteration_wait_usec / 1000.0);
+	}
+	if (h->lines)
+		h->lines->ops->free(h->lines);
+	chair_bus_free(h->bus);
+	free(h);
+}
+
+static void on_line_input(void *userdata, enum chair_input input, bool active)
+{
+	struct hw_driver *h = userdata;
+
+	if (h->base.on_input)
+		h->base.on_input(h->base.userdata, input, active);
+}
+
+static const struct chair_driver_ops hw_driver_ops = {
+	.name = "hardware",
+	.free = hw_free,
+	.set_output = hw_set_output,
+	.get_input = hw_get_input,
+	.roller_write = hw_roller_write,
+	.roller_read = hw_roller_read,
+	.temperatures_read = hw_temperatures_read,
+};
+
+int hw_driver_new(const struct hardware_config *hw, sd_event *event, struct chair_driver *lines,
+		  bool lines_simulated, struct chair_driver **ret)
+{
+	struct hw_driver *h = calloc(1, sizeof(*h));
+	int r;
+
+	if (!h) {
+		lines->ops->free(lines);
+		return -ENOMEM;
+	}
+	h->base.ops = &hw_driver_ops;
+	h->lines = lines;
+	h->lines_simulated = lines_simulated;
+	h->hw = *hw;
+	chair_driver_set_input_handler(lines, on_line_input, h);
+	r = chair_bus_new(&hw->modbus, event, &h->bus);
+	if (r < 0) {
+		hw_free(&h->base);
+		return r;
+	}
+	*ret = &h->base;
+	return 0;
+}

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "clock.h"
+#include "log.h"
+#include "macro.h"
+#include "modbus-link.h"
+
+#define RECONNECT_USEC (500 * USEC_PER_MSEC)
+
+struct modbus_link {
+	modbus_t *ctx;
+	struct modbus_config cfg;
+	sd_event *event;
+	char name[HW_PATH_MAX + 32];
+	bool connected;
+	uint64_t next_connect_usec;
+	uint64_t request_start_usec;
+	uint64_t iteration;            /* loop iteration the figures below belong to */
+	bool timed_out_in_iteration;
+	uint64_t waited_in_iteration_usec;
+	struct modbus_link_stats stats;
+};
+
+static uint64_t current_iteration(const struct modbus_link *l)
+{
+	uint64_t it = 0;
+
+	if (l->event)
+		(void)sd_event_get_iteration(l->event, &it);
+	return it;
+}
+
+static void iteration_enter(struct modbus_link *l)
+{
+	uint64_t it = current_iteration(l);
+
+	if (it != l->iteration) {
+		l->iteration = it;
+		l->timed_out_in_iteration = false;
+		l->waited_in_iteration_usec = 0;
+	}
+}
+
+static int link_configure(struct modbus_link *l)
+{
+	const struct modbus_config *c = &l->cfg;
+	/* inter-byte silence: 40 characters of 11 bits, at least 5 ms */
+	unsigned byte_us = c->transport == MODBUS_TRANSPORT_RTU ? MAX(5000u, 40u * 11u * 1000000u / c->baud) : 5000u;
+
+	if (modbus_set_response_timeout(l->ctx, c->timeout_ms / 1000, (c->timeout_ms % 1000) * 1000) < 0 ||
+	    modbus_set_byte_timeout(l->ctx, 0, byte_us) < 0 ||
+	    modbus_set_error_recovery(l->ctx, MODBUS_ERROR_RECOVERY_NONE) < 0)
+		return -errno;
+	return 0;
+}
+
+int modbus_link_new(const struct modbus_config *cfg, sd_event *event, struct modbus_link **ret)
+{
+	struct modbus_link *l = calloc(1, sizeof(*l));
+	char port[16];
+	int r;
+
+	if (!l)
+		return -ENOMEM;
+	l->cfg = *cfg;
+	l->event = event ? sd_event_ref(event) : NULL;
+	if (cfg->transport == MODBUS_TRANSPORT_RTU) {
+		l->ctx = modbus_new_rtu(cfg->device, (int)cfg->baud, cfg->parity, (int)cfg->data_bits,
+					(int)cfg->stop_bits);
+		(void)snprintf(l->name, sizeof(l->name), "%s %u %u%c%u", cfg->device, cfg->baud, cfg->data_bits,
+			       cfg->parity, cfg->stop_bits);
+	} else {
+		(void)snprintf(port, sizeof(port), "%u", cfg->port);
+		l->ctx = modbus_new_tcp_pi(cfg->host, port);
+		(void)snprintf(l->name, sizeof(l->name), "%s:%u", cfg->host, cfg->port);
+	}
+	if (!l->ctx) {
+		r = log_errno(-errno, "Modbus %s: invalid settings", l->name);
+		modbus_link_free(l);
+		return r;
+	}
+	r = link_configure(l);
+	if (r < 0) {
+		modbus_link_free(l);
+		return log_errno(r, "Modbus %s: failed to set timeouts", l->name);
+	}
+	*ret = l;
+	return 0;
+}
+
+void modbus_link_free(struct modbus_link *l)
+{
+	if (!l)
+		return;
+	if (l->ctx) {
+		if (l->connected)
+			modbus_close(l->ctx);
+		modbus_free(l->ctx);
+	}
+	sd_event_unref(l->event);
+	free(l);
+}
+
+static int link_connect(struct modbus_link *l)
+{
+	uint64_t now = monotonic_usec();
+
+	if (l->connected)
+		return 0;
+	if (now < l->next_connect_usec)
+		return -ENOTCONN;
+	l->next_connect_usec = now + RECONNECT_USEC;
+	if (modbus_connect(l->ctx) < 0) {
+		int r = -errno;
+
+		log_debug("Modbus %s: connect failed: %s", l->name, modbus_strerror(-r));
+		return -ENOTCONN;
+	}
+	l->connected = true;
+	l->stats.reconnects++;
+	return 0;
+}
+
+int modbus_link_begin(struct modbus_link *l, unsigned slave, modbus_t **ret)
+{
+	int r;
+
+	iteration_enter(l);
+	if (l->timed_out_in_iteration)
+		return -ETIMEDOUT; /* the loop already waited once in this iteration */
+	r = link_connect(l);
+	if (r < 0)
+		return r;
+	if (modbus_set_slave(l->ctx, (int)slave) < 0)
+		return -EINVAL;
+	l->request_start_usec = monotonic_usec();
+	l->stats.requests++;
+	*ret = l->ctx;
+	return 0;
+}
+
+static bool error_breaks_connection(int err)
+{
+	return err == ECONNRESET || err == EPIPE || err == EBADF || err == ENOTCONN || err == EIO ||
+	       err == ECONNREFUSED || err == ENXIO || err == ENODEV;
+}
+
+static int error_to_errno(int err)
+{
+	if (err == ETIMEDOUT)
+		return -ETIMEDOUT;
+	if (err == EMBBADCRC)
+		return -EBADMSG;
+	if (err >= MODBUS_ENOBASE)
+		return -EPROTO; /* exceptions, wrong slave, wrong length, bad data */
+	return error_breaks_connection(err) ? -ENOTCONN : -EIO;
+}
+
+int modbus_link_end(struct modbus_link *l, int rc)
+{
+	int err = errno;
+	uint64_t waited = monotonic_usec() - l->request_start_usec;
+
+	l->waited_in_iteration_usec += waited;
+	l->stats.longest_iteration_wait_usec = MAX(l->stats.longest_iteration_wait_usec, l->waited_in_iteration_usec);
+	if (rc >= 0)
+		return 0;
+	l->stats.failures++;
+	if (err == ETIMEDOUT) {
+		l->stats.timeouts++;
+		l->timed_out_in_iteration = true;
+	}
+	if (error_breaks_connection(err)) { /* a TCP reset, a serial adapter unplugged */
+		modbus_close(l->ctx);
+		l->connected = false;
+	} else {
+		(void)modbus_flush(l->ctx); /* drop the rest of a bad or late answer */
+	}
+	log_debug("Modbus %s slave %d: %s", l->name, modbus_get_slave(l->ctx), modbus_strerror(err));
+	return error_to_errno(err);
+}
+
+const struct modbus_link_stats *modbus_link_get_stats(const struct modbus_link *l)
+{
+	return &l->stats;
+}
+
+const char *modbus_link_name(const struct modbus_link *l)
+{
+	return l->name;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <modbus.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "hardware-config.h"
+
+/* One Modbus line (RTU or TCP) shared by the chair's devices. Every request waits at
+ * most the configured timeout, and after one request timed out, the others of the same
+ * event-loop iteration fail at once: the loop never waits longer than one timeout per
+ * iteration. A broken connection is closed and opened again on a later request. */
+
+struct modbus_link_stats {
+	uint64_t requests, failures, timeouts, reconnects;
+	uint64_t longest_iteration_wait_usec; /* time spent in requests within one loop iteration */
+};
+
+struct modbus_link;
+
+int modbus_link_new(const struct modbus_config *cfg, sd_event *event, struct modbus_link **ret);
+void modbus_link_free(struct modbus_link *l);
+
+/* Run one request against `slave`: begin() selects it (connecting first if needed) and
+ * returns the context, or a negative errno without waiting; end() takes libmodbus's
+ * return value and gives 0 or a negative errno: -ETIMEDOUT (silent), -EBADMSG (bad CRC
+ * or framing), -EPROTO (exception, wrong slave, wrong length), -ENOTCONN. */
+int modbus_link_begin(struct modbus_link *l, unsigned slave, modbus_t **ret);
+int modbus_link_end(struct modbus_link *l, int rc);
+
+const struct modbus_link_stats *modbus_link_get_stats(const struct modbus_link *l);
+/* "/dev/ttyAMA0 115200 8E1" or "10.0.0.9:502", for messages. */
+const char *modbus_link_name(const struct modbus_link *l);
