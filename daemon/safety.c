@@ -10,6 +10,7 @@
 #include "macro.h"
 #include "safety.h"
 #include "session.h"
+#include "setpoint-limits.h"
 
 static const enum chair_output heat_outputs[] = {
 	OUTPUT_HEAT_NECK, OUTPUT_HEAT_SHOULDERS, OUTPUT_HEAT_LOWER_BACK, OUTPUT_HEAT_POWER,
@@ -45,6 +46,8 @@ void safety_force_safe_state(struct context *c)
 
 	off.control = 0;
 	off.knead_rpm = off.tap_rate = off.travel_speed = 0;
+	/* a real board refuses values out of range (width 0 before the first tick) */
+	limits_clamp_setpoints(&c->config.limits, &off);
 	if (c->driver->ops->roller_write(c->driver, &off) == 0)
 		c->setpoints = off;
 }

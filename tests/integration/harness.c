@@ -532,7 +532,7 @@ void harness_start_daemon(struct harness *h, double time_scale)
 
 	if (!massaged)
 		FAIL(h, "MASSAGED is not set (run through meson test)");
-	h->time_scale = time_scale;
+	h->time_scale = h->simulate_lines ? 1.0 : time_scale;
 	(void)snprintf(scale, sizeof(scale), "%g", time_scale);
 	h->name_owned = false;
 	pid = fork();
@@ -543,8 +543,12 @@ void harness_start_daemon(struct harness *h, double time_scale)
 		redirect(STDIN_FILENO, NULL, O_RDONLY);
 		redirect(STDOUT_FILENO, h->log_path, O_WRONLY | O_CREAT | O_APPEND);
 		redirect(STDERR_FILENO, h->log_path, O_WRONLY | O_CREAT | O_APPEND);
-		execl(massaged, massaged, "--simulate", "--time-scale", scale, "--config", h->config_path,
-		      "--log-level", "debug", (char *)NULL);
+		if (h->simulate_lines)
+			execl(massaged, massaged, "--simulate-lines", "--config", h->config_path, "--log-level",
+			      "debug", (char *)NULL);
+		else
+			execl(massaged, massaged, "--simulate", "--time-scale", scale, "--config", h->config_path,
+			      "--log-level", "debug", (char *)NULL);
 		_exit(127);
 	}
 	h->daemon_pid = pid;

@@ -69,6 +69,8 @@ struct harness {
 	pid_t daemon_pid;
 	int daemon_pidfd;
 	double time_scale;
+	/* start massaged --simulate-lines (real time, Modbus as configured) instead */
+	bool simulate_lines;
 	/* given to the daemon when set: systemd's notify socket and watchdog period */
 	char notify_socket[300];
 	const char *watchdog_usec;
@@ -95,8 +97,9 @@ struct harness {
 /* Temporary directory, override program dir with the test programs, private bus.
  * `config_extra` is appended to the daemon's config file (may be NULL). */
 void harness_init(struct harness *h, const char *config_extra);
-/* massaged --simulate --time-scale SCALE --config FILE --log-level debug, then wait
- * until it owns org.massaged.Chair1. */
+/* massaged --simulate --time-scale SCALE --config FILE --log-level debug (or with
+ * h->simulate_lines, --simulate-lines and a scale of 1), then wait until it owns
+ * org.massaged.Chair1. */
 void harness_start_daemon(struct harness *h, double time_scale);
 /* harness_init + harness_start_daemon. */
 void harness_start(struct harness *h, double time_scale, const char *config_extra);
