@@ -195,6 +195,11 @@ int chair_bus_coil_write(struct chair_bus *b, unsigned coil, bool on)
 	return 0;
 }
 
+void chair_bus_leaving_loop(struct chair_bus *b)
+{
+	modbus_link_leave_loop(b->link);
+}
+
 const struct modbus_link_stats *chair_bus_stats(const struct chair_bus *b)
 {
 	return modbus_link_get_stats(b->link);

@@ -33,5 +33,7 @@ bool roller_status_is_plausible(const struct roller_status *st);
  * first and count, count 0 when nothing changed. */
 void roller_registers_changed(const uint16_t board[9], const uint16_t want[9], unsigned *first, unsigned *count);
 
+/* At exit, after the loop: the last writes may each wait their timeout. */
+void chair_bus_leaving_loop(struct chair_bus *b);
 const struct modbus_link_stats *chair_bus_stats(const struct chair_bus *b);
 const char *chair_bus_name(const struct chair_bus *b);

@@ -20,6 +20,7 @@ struct modbus_link {
 	uint64_t request_start_usec;
 	uint64_t iteration;            /* loop iteration the figures below belong to */
 	bool timed_out_in_iteration;
+	bool left_loop;                /* at exit: every request may wait, none is counted */
 	uint64_t waited_in_iteration_usec;
 	struct modbus_link_stats stats;
 };
@@ -129,8 +130,8 @@ int modbus_link_begin(struct modbus_link *l, unsigned slave, modbus_t **ret)
 	int r;
 
 	iteration_enter(l);
-	if (l->timed_out_in_iteration)
-		return -ETIMEDOUT; /* the loop already waited once in this iteration */
+	if (l->timed_out_in_iteration && !l->left_loop)
+		return -EAGAIN; /* the loop already waited once in this iteration */
 	r = link_connect(l);
 	if (r < 0)
 		return r;
@@ -164,8 +165,11 @@ int modbus_link_end(struct modbus_link *l, int rc)
 	int err = errno;
 	uint64_t waited = monotonic_usec() - l->request_start_usec;
 
-	l->waited_in_iteration_usec += waited;
-	l->stats.longest_iteration_wait_usec = MAX(l->stats.longest_iteration_wait_usec, l->waited_in_iteration_usec);
+	if (!l->left_loop) {
+		l->waited_in_iteration_usec += waited;
+		l->stats.longest_iteration_wait_usec =
+			MAX(l->stats.longest_iteration_wait_usec, l->waited_in_iteration_usec);
+	}
 	if (rc >= 0)
 		return 0;
 	l->stats.failures++;
@@ -179,8 +183,15 @@ int modbus_link_end(struct modbus_link *l, int rc)
 	} else {
 		(void)modbus_flush(l->ctx); /* drop the rest of a bad or late answer */
 	}
-	log_debug("Modbus %s slave %d: %s", l->name, modbus_get_slave(l->ctx), modbus_strerror(err));
+	log_debug("Modbus %s slave %d: %s after %.1f ms", l->name, modbus_get_slave(l->ctx), modbus_strerror(err),
+		  (double)waited / 1000.0);
 	return error_to_errno(err);
+}
+
+void modbus_link_leave_loop(struct modbus_link *l)
+{
+	l->left_loop = true;
+	l->timed_out_in_iteration = false;
 }
 
 const struct modbus_link_stats *modbus_link_get_stats(const struct modbus_link *l)

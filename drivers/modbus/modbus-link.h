@@ -23,11 +23,15 @@ int modbus_link_new(const struct modbus_config *cfg, sd_event *event, struct mod
 void modbus_link_free(struct modbus_link *l);
 
 /* Run one request against `slave`: begin() selects it (connecting first if needed) and
- * returns the context, or a negative errno without waiting; end() takes libmodbus's
+ * returns the context, or a negative errno without waiting (-EAGAIN: a request timed
+ * out earlier in this loop iteration, try in the next one); end() takes libmodbus's
  * return value and gives 0 or a negative errno: -ETIMEDOUT (silent), -EBADMSG (bad CRC
  * or framing), -EPROTO (exception, wrong slave, wrong length), -ENOTCONN. */
 int modbus_link_begin(struct modbus_link *l, unsigned slave, modbus_t **ret);
 int modbus_link_end(struct modbus_link *l, int rc);
+
+/* At exit, after the loop: each last request may wait its timeout, uncounted. */
+void modbus_link_leave_loop(struct modbus_link *l);
 
 const struct modbus_link_stats *modbus_link_get_stats(const struct modbus_link *l);
 /* "/dev/ttyAMA0 115200 8E1" or "10.0.0.9:502", for messages. */

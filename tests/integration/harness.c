@@ -626,15 +626,9 @@ int harness_run(struct harness *h, char *const argv[], const char *out_path, con
 	return status;
 }
 
-void harness_stop_at(struct harness *h, const char *file, int line)
+void harness_stop_daemon_at(struct harness *h, const char *file, int line)
 {
 	int status;
-
-	if (getenv("HARNESS_VERBOSE")) {
-		(void)fprintf(stderr, "State history: %s\nSignals: %s\n", harness_state_history(h),
-			      harness_signal_list(h));
-		dump_daemon_log(h);
-	}
 
 	if (h->daemon_pid > 0) {
 		/* every change read must have been announced: wait out the last graces */
@@ -652,6 +646,19 @@ void harness_stop_at(struct harness *h, const char *file, int line)
 		if (WEXITSTATUS(status) != 0)
 			harness_fail(h, file, line, "massaged exited %d on SIGTERM, expected 0", WEXITSTATUS(status));
 	}
+}
+
+void harness_stop_at(struct harness *h, const char *file, int line)
+{
+	int status;
+
+	if (getenv("HARNESS_VERBOSE")) {
+		(void)fprintf(stderr, "State history: %s\nSignals: %s\n", harness_state_history(h),
+			      harness_signal_list(h));
+		dump_daemon_log(h);
+	}
+
+	harness_stop_daemon_at(h, file, line);
 	if (h->daemon_pidfd >= 0) {
 		(void)close(h->daemon_pidfd);
 		h->daemon_pidfd = -1;

@@ -105,6 +105,8 @@ void harness_start_daemon(struct harness *h, double time_scale);
 void harness_start(struct harness *h, double time_scale, const char *config_extra);
 /* SIGTERM the daemon, assert it exits 0, stop the bus, remove the temporary files. */
 void harness_stop_at(struct harness *h, const char *file, int line);
+/* Only the first part: SIGTERM, exit 0; the log stays for reading. */
+void harness_stop_daemon_at(struct harness *h, const char *file, int line);
 #define harness_stop(h) harness_stop_at((h), __FILE__, __LINE__)
 
 void harness_write_file(struct harness *h, const char *path, const char *text);

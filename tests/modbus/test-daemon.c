@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: MIT */
+/* massaged's Modbus backend end to end: the daemon with --simulate-lines (its GPIO
+ * lines simulated, driven over Simulator1) talks Modbus RTU at 115200 8E1 over a pty
+ * to tools/chair-sim, whose relay board carries every output as a coil. Real time:
+ * the Modbus timeouts and safety.md's reaction times are wall-clock times here. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../check-tap.h"
+#include "harness.h"
+#include "integration/harness.h"
+
+#define TIMEOUT_MS 50
+#define NECK "/org/massaged/Chair1/heater/neck"
+#define HEATER_IFACE "org.massaged.Heater1"
+/* coil of each output in this chair: neck, shoulders, lower-back, master, motors, LED */
+#define COIL_HEAT_NECK 0
+#define COIL_HEAT_POWER 3
+#define COIL_MOTOR_POWER 4
+
+struct rig {
+	struct sim s;
+	struct harness h;
+};
+
+static const char *const coil_map[] = {
+	"--coil", "0=HEAT_NECK", "--coil", "1=HEAT_SHOULDERS", "--coil", "2=HEAT_LOWER_BACK",
+	"--coil", "3=HEAT_POWER", "--coil", "4=MOTOR_POWER", "--coil", "5=LED", NULL,
+};
+
+/* Two 10 s steps: a whole program in real time, after the body scan. */
+static const char short_program[] =
+	"[Program]\nTitle=Modbus test\nDescription=Two short steps.\n"
+	"[Step]\nTechnique=knead\nZone=neck\nDuration=10\nSpeed=3\nWidth=medium\nDepth=0\n"
+	"[Step]\nTechnique=tap\nZone=shoulders\nDuration=10\nSpeed=4\nWidth=wide\nDepth=0\n";
+
+static void rig_start(struct rig *r)
+{
+	char extra[1024];
+
+	sim_start(&r->s, false, coil_map);
+	(void)snprintf(extra, sizeof(extra),
+		       "[Modbus]\nDevice=%s\nTimeout=%d\n"
+		       "[Binding]\nHeatNeck=coil:0\nHeatShoulders=coil:1\nHeatLowerBack=coil:2\n"
+		       "HeatPower=coil:3\nMotorPower=coil:4\nLed=coil:5\n", r->s.bus_path, TIMEOUT_MS);
+	harness_init(&r->h, extra);
+	harness_write_program(&r->h, "modbus-short", short_program);
+	r->h.simulate_lines = true;
+	harness_start_daemon(&r->h, 1.0);
+}
+
+static void rig_stop(struct rig *r)
+{
+	harness_stop(&r->h);
+	sim_stop(&r->s);
+}
+
+static bool coil(struct rig *r, unsigned n)
+{
+	const char *coils = S_STATE(&r->s, "coils");
+
+	S_ASSERT(&r->s, strlen(coils) > n, "coils=%s", coils);
+	return coils[n] == '1';
+}
+
+/* Until coil n reads `on` in chair-sim, or fail after ms. */
+static void wait_coil(struct rig *r, unsigned n, bool on, unsigned ms, const char *why)
+{
+	uint64_t end = harness_now_usec() + ms * 1000ULL;
+
+	while (coil(r, n) != on) {
+		if (harness_now_usec() > end)
+			harness_fail(&r->h, __FILE__, __LINE__, "coil %u not %s after %u ms: %s", n, on ? "on" : "off", ms, why);
+		harness_pump(&r->h, 20);
+	}
+}
+
+/* The safe state as the relay board sees it: motors and every heat coil off. */
+static void assert_safe_coils(struct rig *r, const char *why)
+{
+	const char *coils = S_STATE(&r->s, "coils");
+
+	if (strncmp(coils, "00000", 5) != 0)
+		harness_fail(&r->h, __FILE__, __LINE__, "after %s the coils are %s, expected the five power coils off", why, coils);
+}
+
+static double heater_temperature(struct rig *r)
+{
+	const char *v = harness_get(&r->h, NECK, HEATER_IFACE, "Temperature", NULL);
+
+	return v ? atof(v) : -1.0;
+}
+
+/* A program runs start to end over Modbus: scan, two steps, park. Also measures the
+ * bytes on the wire per control cycle against the register map's minimum. */
+START_TEST(test_program_runs)
+{
+	struct rig r;
+	unsigned long bytes, reads;
+	uint64_t t0;
+	double cycles;
+
+	rig_start(&r);
+	H_START_RUNNING(&r.h, "modbus-short");
+	H_ASSERT(&r.h, coil(&r, COIL_MOTOR_POWER), "MOTOR_POWER coil off while running");
+
+	S_CMD(&r.s, "stats reset");
+	t0 = harness_now_usec();
+	harness_pump(&r.h, 5000);
+	S_CMD(&r.s, "stats");
+	cycles = (double)(harness_now_usec() - t0) / 20000.0; /* the 50 Hz control tick */
+	bytes = S_FIELD(&r.s, "stats roller", "bytes_in") + S_FIELD(&r.s, "stats roller", "bytes_out");
+	reads = S_FIELD(&r.s, "stats roller", "requests");
+	printf("# roller board: %lu requests, %.1f bytes per %.0f-cycle average (minimum 33: "
+	       "one read of ten input registers, 8 + 25 bytes, nothing changed)\n",
+	       reads, (double)bytes / cycles, cycles);
+	/* one read each cycle, and a write only when something changed */
+	H_ASSERT(&r.h, reads >= cycles * 0.9 && reads <= cycles * 2.05, "%lu requests in %.0f cycles", reads, cycles);
+	H_ASSERT(&r.h, (double)bytes / cycles < 33.0 + 35.0, "%.1f bytes per cycle", (double)bytes / cycles);
+
+	H_WAIT_SIGNAL(&r.h, "ProgramFinished", "modbus-short", "completed", 30000);
+	H_WAIT_PROP(&r.h, "State", "idle", 30000);
+	wait_coil(&r, COIL_MOTOR_POWER, false, 2000, "parked");
+	H_ASSERT(&r.h, atoi(S_STATE(&r.s, "travel_pos")) <= 5, "parked at %s mm", S_STATE(&r.s, "travel_pos"));
+	H_ASSERT(&r.h, atoi(S_STATE(&r.s, "control")) == 0, "motors still enabled after parking");
+	rig_stop(&r);
+}
+END_TEST
+
+/* A pad holds its target through the relay board's coils. */
+START_TEST(test_pad_holds)
+{
+	struct rig r;
+	bool on = false, off = false;
+	double lo = 99, hi = -99;
+	uint64_t end;
+
+	rig_start(&r);
+	S_CMD(&r.s, "pad neck 40.0");
+	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 40.0));
+	wait_coil(&r, COIL_HEAT_POWER, true, 2000, "SetTarget closes the master relay");
+	harness_pump(&r.h, 10000); /* settle */
+	end = harness_now_usec() + 25000000ULL;
+	while (harness_now_usec() < end) {
+		double t = heater_temperature(&r);
+
+		lo = t < lo ? t : lo;
+		hi = t > hi ? t : hi;
+		if (coil(&r, COIL_HEAT_NECK))
+			on = true;
+		else
+			off = true;
+		harness_pump(&r.h, 200);
+	}
+	printf("# neck pad over 25 s at target 40 °C: %.2f..%.2f °C (sensor)\n", lo, hi);
+	H_ASSERT(&r.h, lo >= 39.5 && hi <= 40.5, "the pad wandered: %.2f..%.2f °C", lo, hi);
+	H_ASSERT(&r.h, on && off, "the neck coil never switched (on %d, off %d)", on, off);
+	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 0.0));
+	wait_coil(&r, COIL_HEAT_POWER, false, 2000, "target 0 opens the master relay");
+	rig_stop(&r);
+}
+END_TEST
+
+struct misbehaviour {
+	const char *on, *off;
+	const char *fault;
+	unsigned min_ms, max_ms; /* reaction from the command to FaultRaised */
+	bool relay_board_too;    /* the coils cannot switch until it answers again */
+};
+
+/* Inject, see the fault, the safe state and the refused clear; remove, clear, go on. */
+static void walk(struct rig *r, const struct misbehaviour *m, bool rollers)
+{
+	struct harness_signal *sig;
+	uint64_t t0, ms;
+
+	harness_clear_history(&r->h);
+	t0 = harness_now_usec();
+	S_CMD(&r->s, "%s", m->on);
+	sig = H_WAIT_SIGNAL(&r->h, "FaultRaised", m->fault, NULL, 5000);
+	ms = (sig->when_usec - t0) / 1000;
+	printf("# %s: %s after %llu ms\n", m->on, m->fault, (unsigned long long)ms);
+	H_ASSERT(&r->h, ms >= m->min_ms && ms <= m->max_ms, "%s raised %s after %llu ms, expected %u..%u",
+		 m->on, m->fault, (unsigned long long)ms, m->min_ms, m->max_ms);
+	H_WAIT_PROP(&r->h, "State", "fault", 2000);
+	if (rollers)
+		H_WAIT_SIGNAL(&r->h, "ProgramFinished", NULL, "fault", 2000);
+	if (!m->relay_board_too)
+		assert_safe_coils(r, m->on);
+	H_ASSERT(&r->h, harness_log_contains(&r->h, m->fault), "no log line names %s", m->fault);
+	H_CALL_ERR(&r->h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
+	S_CMD(&r->s, "%s", m->off);
+	if (m->relay_board_too) {
+		/* the safe state's coil writes are retried until the board takes them */
+		wait_coil(r, COIL_MOTOR_POWER, false, 1000, "the relay board answers again");
+		assert_safe_coils(r, m->off);
+	}
+	H_CLEAR_FAULT(&r->h, m->fault);
+}
+
+/* Each way the roller board can fail on the wire, during a running program: the right
+ * fault within safety.md's time, motors off, ClearFault refused until it answers again. */
+START_TEST(test_roller_misbehaviour)
+{
+	/* roller-offline: 300 ms without a valid answer, plus a tick and a timeout */
+	static const struct misbehaviour cases[] = {
+		{ "silent roller on", "silent roller off", "roller-offline", 280, 700, false },
+		{ "bad-crc roller on", "bad-crc roller off", "roller-offline", 280, 700, false },
+		{ "exception roller 4", "exception roller off", "roller-offline", 280, 700, false },
+		{ "wrong-slave roller on", "wrong-slave roller off", "roller-offline", 280, 700, false },
+		{ "silent all on", "silent all off", "roller-offline", 280, 700, true },
+		{ "pinch on", "pinch off", "roller-fault", 0, 300, false },
+	};
+	struct rig r;
+
+	rig_start(&r);
+	H_START_RUNNING(&r.h, TEST_LONG_ID); /* scans once; later starts reuse the shoulder line */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		walk(&r, &cases[i], true);
+		H_CALL(&r.h, "StartManual", "ss", "knead", "neck");
+		H_WAIT_PROP(&r.h, "State", "running", 3000);
+		wait_coil(&r, COIL_MOTOR_POWER, true, 2000, "running again after ClearFault");
+	}
+	H_CALL(&r.h, "Stop", "");
+	H_WAIT_PROP(&r.h, "State", "idle", 30000);
+	rig_stop(&r);
+}
+END_TEST
+
+/* The temperature module's failures while a pad heats: sentinels and silence. */
+START_TEST(test_temperature_misbehaviour)
+{
+	static const struct misbehaviour cases[] = {
+		{ "sensor neck open", "sensor neck ok", "sensor:neck", 0, 800, false },
+		{ "sensor neck short", "sensor neck ok", "sensor:neck", 0, 800, false },
+		/* temp-module-offline: 2 s without a reading */
+		{ "silent temp on", "silent temp off", "temp-module-offline", 1900, 3000, false },
+		{ "exception temp 4", "exception temp off", "temp-module-offline", 1900, 3000, false },
+	};
+	struct rig r;
+
+	rig_start(&r);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 42.0));
+		wait_coil(&r, COIL_HEAT_POWER, true, 2000, "the pad heats");
+		walk(&r, &cases[i], false);
+		H_ASSERT(&r.h, strcmp(harness_get(&r.h, NECK, HEATER_IFACE, "State", NULL), "off") == 0,
+			 "the pad is %s after the clear", harness_get(&r.h, NECK, HEATER_IFACE, "State", NULL));
+	}
+	rig_stop(&r);
+}
+END_TEST
+
+/* With every device silent, no loop iteration waits more than one Modbus timeout. */
+START_TEST(test_loop_waits_one_timeout)
+{
+	struct rig r;
+	char path[400], line[512];
+	double longest = -1;
+	FILE *f;
+
+	rig_start(&r);
+	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 42.0));
+	H_START_RUNNING(&r.h, TEST_LONG_ID);
+	S_CMD(&r.s, "silent all on");
+	H_WAIT_SIGNAL(&r.h, "FaultRaised", "roller-offline", NULL, 5000);
+	/* ClearFault asks the silent board again */
+	H_CALL_ERR(&r.h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
+	harness_stop_daemon_at(&r.h, __FILE__, __LINE__);
+	(void)snprintf(path, sizeof(path), "%s", r.h.log_path);
+	f = fopen(path, "re");
+	H_ASSERT(&r.h, f != NULL, "no daemon log");
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, "longest wait in one loop iteration ");
+
+		if (p)
+			longest = atof(p + strlen("longest wait in one loop iteration "));
+	}
+	(void)fclose(f);
+	printf("# longest wait in one loop iteration with every device silent: %.1f ms (Timeout=%d ms)\n",
+	       longest, TIMEOUT_MS);
+	H_ASSERT(&r.h, longest >= TIMEOUT_MS * 0.9 && longest <= TIMEOUT_MS * 1.3,
+		 "longest wait %.1f ms against a %d ms timeout", longest, TIMEOUT_MS);
+	S_CMD(&r.s, "silent all off");
+	rig_stop(&r);
+}
+END_TEST
+
+static Suite *daemon_suite(void)
+{
+	Suite *s = suite_create("modbus-daemon");
+
+	H_ADD_TEST(s, test_program_runs, 150);
+	H_ADD_TEST(s, test_pad_holds, 90);
+	H_ADD_TEST(s, test_roller_misbehaviour, 200);
+	H_ADD_TEST(s, test_temperature_misbehaviour, 120);
+	H_ADD_TEST(s, test_loop_waits_one_timeout, 120);
+	return s;
+}
+
+int main(void)
+{
+	return check_run_tap(daemon_suite());
+}
