@@ -161,10 +161,14 @@ static void on_input(void *userdata, enum chair_input input, bool active)
 
 	switch (input) {
 	case INPUT_ESTOP:
-		if (active)
+		if (active) {
+			uint64_t t0 = monotonic_usec();
+
 			fault_raise(c, "estop", "The emergency stop is pressed: rollers and heat are off. "
 				    "Release it, then clear the fault.");
-		else
+			log_info("Emergency stop: safe state %llu µs after its input was seen",
+				 (unsigned long long)(monotonic_usec() - t0));
+		} else
 			log_notice("Emergency stop released");
 		break;
 	case INPUT_SEAT:
