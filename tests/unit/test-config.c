@@ -643,6 +643,28 @@ START_TEST(test_binding_refused)
 }
 END_TEST
 
+/* The wiring examples in config/examples/ load and say what their comments say. */
+START_TEST(test_wiring_examples)
+{
+	struct massaged_config c;
+	char err[CONFIG_ERROR_MAX];
+
+	ck_assert_msg(config_load(SOURCE_ROOT "/config/examples/gpio-rtu.conf", true, &c, err) == 0, "%s", err);
+	ck_assert_int_eq(c.hw.modbus.transport, MODBUS_TRANSPORT_RTU);
+	ck_assert_str_eq(c.hw.modbus.device, "/dev/ttyAMA0");
+	for (int o = 0; o < _OUTPUT_MAX; o++)
+		ck_assert_int_eq(c.hw.outputs[o].kind, SIGNAL_GPIO);
+
+	ck_assert_msg(config_load(SOURCE_ROOT "/config/examples/tcp-gateway.conf", true, &c, err) == 0, "%s", err);
+	ck_assert_int_eq(c.hw.modbus.transport, MODBUS_TRANSPORT_TCP);
+	ck_assert_str_eq(c.hw.modbus.host, "192.168.10.20");
+	ck_assert_int_eq(c.hw.outputs[OUTPUT_HEAT_POWER].kind, SIGNAL_GPIO);
+	ck_assert_int_eq(c.hw.outputs[OUTPUT_HEAT_NECK].kind, SIGNAL_COIL);
+	ck_assert_uint_eq(c.hw.outputs[OUTPUT_HEAT_LOWER_BACK].coil, 2);
+	ck_assert_int_eq(c.hw.inputs[INPUT_BTN_NECK].kind, SIGNAL_GPIO);
+}
+END_TEST
+
 START_TEST(test_example_config)
 {
 	const char *example = SOURCE_ROOT "/config/massaged.conf";
@@ -703,6 +725,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_failure_leaves_ret);
 	tcase_add_test(tc, test_example_config);
 	tcase_add_test(tc, test_binding);
+	tcase_add_test(tc, test_wiring_examples);
 	tcase_add_test(tc, test_binding_refused);
 	suite_add_tcase(s, tc);
 	return s;
