@@ -37,19 +37,28 @@ static const char short_program[] =
 	"[Step]\nTechnique=knead\nZone=neck\nDuration=10\nSpeed=3\nWidth=medium\nDepth=0\n"
 	"[Step]\nTechnique=tap\nZone=shoulders\nDuration=10\nSpeed=4\nWidth=wide\nDepth=0\n";
 
-static void rig_start(struct rig *r)
+static void rig_start_on(struct rig *r, bool tcp)
 {
-	char extra[1024];
+	char extra[1024], line[400];
 
-	sim_start(&r->s, false, coil_map);
+	sim_start(&r->s, tcp, coil_map);
+	if (tcp)
+		(void)snprintf(line, sizeof(line), "Transport=tcp\nHost=127.0.0.1\nPort=%u", r->s.tcp_port);
+	else
+		(void)snprintf(line, sizeof(line), "Device=%s", r->s.bus_path);
 	(void)snprintf(extra, sizeof(extra),
-		       "[Modbus]\nDevice=%s\nTimeout=%d\n"
+		       "[Modbus]\n%s\nTimeout=%d\n"
 		       "[Binding]\nHeatNeck=coil:0\nHeatShoulders=coil:1\nHeatLowerBack=coil:2\n"
-		       "HeatPower=coil:3\nMotorPower=coil:4\nLed=coil:5\n", r->s.bus_path, TIMEOUT_MS);
+		       "HeatPower=coil:3\nMotorPower=coil:4\nLed=coil:5\n", line, TIMEOUT_MS);
 	harness_init(&r->h, extra);
 	harness_write_program(&r->h, "modbus-short", short_program);
 	r->h.simulate_lines = true;
 	harness_start_daemon(&r->h, 1.0);
+}
+
+static void rig_start(struct rig *r)
+{
+	rig_start_on(r, false);
 }
 
 static void rig_stop(struct rig *r)
@@ -289,6 +298,26 @@ START_TEST(test_loop_waits_one_timeout)
 }
 END_TEST
 
+/* Modbus TCP to a gateway: the same devices, the same faults and recovery. */
+START_TEST(test_tcp_gateway)
+{
+	static const struct misbehaviour silent = { "silent temp on", "silent temp off", "temp-module-offline",
+						    1900, 3000, false };
+	struct rig r;
+
+	rig_start_on(&r, true);
+	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 42.0));
+	wait_coil(&r, COIL_HEAT_POWER, true, 2000, "the pad heats over TCP");
+	harness_pump(&r.h, 1000); /* a few heat ticks */
+	S_CMD(&r.s, "stats");
+	H_ASSERT(&r.h, S_FIELD(&r.s, "stats temp", "requests") > 0, "no temperature reads over TCP");
+	walk(&r, &silent, false);
+	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 42.0));
+	wait_coil(&r, COIL_HEAT_POWER, true, 2000, "heating again after the clear");
+	rig_stop(&r);
+}
+END_TEST
+
 static Suite *daemon_suite(void)
 {
 	Suite *s = suite_create("modbus-daemon");
@@ -298,6 +327,7 @@ static Suite *daemon_suite(void)
 	H_ADD_TEST(s, test_roller_misbehaviour, 200);
 	H_ADD_TEST(s, test_temperature_misbehaviour, 120);
 	H_ADD_TEST(s, test_loop_waits_one_timeout, 120);
+	H_ADD_TEST(s, test_tcp_gateway, 90);
 	return s;
 }
 
