@@ -7,16 +7,8 @@
 # exits nonzero when a check fails. Argument: how many emergency-stop presses to time.
 
 presses=${1:-100}
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check() {
-	_d=$1
-	shift
-	if "$@"; then ok "$_d"; else not_ok "$_d"; fi
-}
-diag() { sed 's/^/# /'; }
+# shellcheck source=tap.sh
+. ./tap.sh
 bail() {
 	echo "Bail out! $*"
 	diag </tmp/massaged.log

@@ -11,17 +11,8 @@
 #     --add-elf gpioinfo --add-elf gpiodetect --add-elf gpioset --add-elf gpioget \
 #     --add-elf gpiomon --add-elf dbus-daemon --add-elf busctl --script smoke.sh
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-# check DESCRIPTION COMMAND...: one TAP line from the command's status
-check() {
-	_d=$1
-	shift
-	if "$@"; then ok "$_d"; else not_ok "$_d"; fi
-}
-diag() { sed 's/^/# /'; }
+# shellcheck source=tap.sh
+. ./tap.sh
 
 # shellcheck source=chair-gpio.sh
 if ! . ./chair-gpio.sh; then
