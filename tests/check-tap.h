@@ -15,3 +15,13 @@ static inline int check_run_tap(Suite *s)
 	srunner_free(sr);
 	return failed ? 1 : 0;
 }
+
+/* Add a test in a test case of its own, with a generous in-process timeout: the
+ * harnesses' own deadlines fail first, with better messages. */
+#define CHECK_ADD_TEST(suite, test, timeout_s) \
+	do { \
+		TCase *_tc = tcase_create(#test); \
+		tcase_set_timeout(_tc, (timeout_s)); \
+		tcase_add_test(_tc, test); \
+		suite_add_tcase((suite), _tc); \
+	} while (0)

@@ -3,7 +3,6 @@
  * them, and failing a test with the daemon's stderr. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 
 #include "harness-private.h"
 #include "harness.h"
+#include "../test-files.h"
 
 #define START_TIMEOUT_MS 10000
 #define EXIT_TIMEOUT_MS 10000
@@ -115,39 +115,9 @@ static int pidfd_open_compat(pid_t pid)
 #endif
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)remove(path);
-	return 0;
-}
-
-static void remove_tree(const char *dir)
-{
-	if (dir[0])
-		(void)nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static void dump_daemon_log(struct harness *h)
 {
-	char buf[LOG_DUMP_BYTES + 1];
-	ssize_t n;
-	off_t size;
-	int fd;
-
-	if (!h->log_path[0])
-		return;
-	fd = open(h->log_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	size = lseek(fd, 0, SEEK_END);
-	(void)lseek(fd, size > LOG_DUMP_BYTES ? size - LOG_DUMP_BYTES : 0, SEEK_SET);
-	n = read(fd, buf, LOG_DUMP_BYTES);
-	(void)close(fd);
-	if (n < 0)
-		n = 0;
-	buf[n] = '\0';
-	(void)fprintf(stderr, "---- massaged stderr (%s%s) ----\n%s\n---- end of massaged stderr ----\n",
-		      size > LOG_DUMP_BYTES ? "last bytes of " : "", h->log_path, buf);
+	test_dump_log_tail("massaged stderr", h->log_path, LOG_DUMP_BYTES);
 }
 
 /* Kill what this test started, by PID, and remove its files. */
@@ -167,7 +137,7 @@ static void kill_everything(struct harness *h)
 		(void)waitpid(h->bus_pid, NULL, 0);
 		h->bus_pid = 0;
 	}
-	remove_tree(h->tmpdir);
+	test_remove_tree(h->tmpdir);
 	h->tmpdir[0] = '\0';
 }
 
@@ -678,7 +648,7 @@ void harness_stop_at(struct harness *h, const char *file, int line)
 		}
 		h->bus_pid = 0;
 	}
-	remove_tree(h->tmpdir);
+	test_remove_tree(h->tmpdir);
 	h->tmpdir[0] = '\0';
 	for (size_t i = 0; i < h->n_signals; i++) {
 		free(h->signals[i].arg0);

@@ -11,6 +11,8 @@
  * fails the Check test. Use the H_* macros below, which report the caller's line. */
 
 #include <check.h>
+
+#include "../check-tap.h"
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -272,12 +274,3 @@ void harness_fail(struct harness *h, const char *file, int line, const char *fmt
 			harness_fail((h), __FILE__, __LINE__, "%s is %llu, expected %llu", #got, _g, _w); \
 	} while (0)
 
-/* Add a test in a test case of its own, with a generous in-process timeout: the
- * harness's own deadlines fail first, with better messages. */
-#define H_ADD_TEST(suite, test, timeout_s) \
-	do { \
-		TCase *_tc = tcase_create(#test); \
-		tcase_set_timeout(_tc, (timeout_s)); \
-		tcase_add_test(_tc, test); \
-		suite_add_tcase((suite), _tc); \
-	} while (0)

@@ -198,11 +198,11 @@ int main(void)
 {
 	Suite *s = suite_create("buttons");
 
-	H_ADD_TEST(s, test_program_buttons, 60);
-	H_ADD_TEST(s, test_power_configured_default, 60);
-	H_ADD_TEST(s, test_pause_button, 60);
-	H_ADD_TEST(s, test_intensity_buttons, 60);
-	H_ADD_TEST(s, test_heat_button, 60);
-	H_ADD_TEST(s, test_buttons_while_faulted, 60);
+	CHECK_ADD_TEST(s, test_program_buttons, 60);
+	CHECK_ADD_TEST(s, test_power_configured_default, 60);
+	CHECK_ADD_TEST(s, test_pause_button, 60);
+	CHECK_ADD_TEST(s, test_intensity_buttons, 60);
+	CHECK_ADD_TEST(s, test_heat_button, 60);
+	CHECK_ADD_TEST(s, test_buttons_while_faulted, 60);
 	return check_run_tap(s);
 }

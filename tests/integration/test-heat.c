@@ -486,19 +486,19 @@ int main(void)
 	Suite *s = suite_create("heat");
 	TCase *faults = tcase_create("test_heat_fault");
 
-	H_ADD_TEST(s, test_heater_objects, 60);
-	H_ADD_TEST(s, test_set_target_refused, 60);
-	H_ADD_TEST(s, test_set_target_holds, 60);
-	H_ADD_TEST(s, test_program_heat_steps, 60);
-	H_ADD_TEST(s, test_hot_stone, 60);
+	CHECK_ADD_TEST(s, test_heater_objects, 60);
+	CHECK_ADD_TEST(s, test_set_target_refused, 60);
+	CHECK_ADD_TEST(s, test_set_target_holds, 60);
+	CHECK_ADD_TEST(s, test_program_heat_steps, 60);
+	CHECK_ADD_TEST(s, test_hot_stone, 60);
 	tcase_set_timeout(faults, 60);
 	tcase_add_loop_test(faults, test_heat_fault, 0, sizeof(heat_faults) / sizeof(heat_faults[0]));
 	suite_add_tcase(s, faults);
-	H_ADD_TEST(s, test_seat_empty, 60);
-	H_ADD_TEST(s, test_heat_dose, 60);
-	H_ADD_TEST(s, test_autotune, 90);
-	H_ADD_TEST(s, test_tuning_loaded, 60);
-	H_ADD_TEST(s, test_massagectl_heat, 60);
-	H_ADD_TEST(s, test_temperature_paced, 60);
+	CHECK_ADD_TEST(s, test_seat_empty, 60);
+	CHECK_ADD_TEST(s, test_heat_dose, 60);
+	CHECK_ADD_TEST(s, test_autotune, 90);
+	CHECK_ADD_TEST(s, test_tuning_loaded, 60);
+	CHECK_ADD_TEST(s, test_massagectl_heat, 60);
+	CHECK_ADD_TEST(s, test_temperature_paced, 60);
 	return check_run_tap(s);
 }

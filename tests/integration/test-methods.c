@@ -665,19 +665,19 @@ int main(void)
 {
 	Suite *s = suite_create("methods");
 
-	H_ADD_TEST(s, test_initial_state, 60);
-	H_ADD_TEST(s, test_invalid_args, 60);
-	H_ADD_TEST(s, test_idle_errors, 60);
-	H_ADD_TEST(s, test_adjust_shoulder, 60);
-	H_ADD_TEST(s, test_not_seated, 60);
-	H_ADD_TEST(s, test_faulted, 60);
-	H_ADD_TEST(s, test_timer, 60);
-	H_ADD_TEST(s, test_success_paths, 60);
-	H_ADD_TEST(s, test_list_programs, 60);
-	H_ADD_TEST(s, test_simulator_errors, 60);
-	H_ADD_TEST(s, test_introspection, 60);
+	CHECK_ADD_TEST(s, test_initial_state, 60);
+	CHECK_ADD_TEST(s, test_invalid_args, 60);
+	CHECK_ADD_TEST(s, test_idle_errors, 60);
+	CHECK_ADD_TEST(s, test_adjust_shoulder, 60);
+	CHECK_ADD_TEST(s, test_not_seated, 60);
+	CHECK_ADD_TEST(s, test_faulted, 60);
+	CHECK_ADD_TEST(s, test_timer, 60);
+	CHECK_ADD_TEST(s, test_success_paths, 60);
+	CHECK_ADD_TEST(s, test_list_programs, 60);
+	CHECK_ADD_TEST(s, test_simulator_errors, 60);
+	CHECK_ADD_TEST(s, test_introspection, 60);
 	/* only root can run a call as another user (CI runs as root) */
 	if (geteuid() == 0)
-		H_ADD_TEST(s, test_unprivileged_caller, 60);
+		CHECK_ADD_TEST(s, test_unprivileged_caller, 60);
 	return check_run_tap(s);
 }

@@ -351,13 +351,13 @@ int main(void)
 {
 	Suite *s = suite_create("process");
 
-	H_ADD_TEST(s, test_sigterm_while_running, 60);
-	H_ADD_TEST(s, test_sighup_reload, 60);
-	H_ADD_TEST(s, test_bad_config, 60);
-	H_ADD_TEST(s, test_bad_program_at_startup, 60);
-	H_ADD_TEST(s, test_time_scale_needs_simulate, 60);
-	H_ADD_TEST(s, test_massagectl, 60);
-	H_ADD_TEST(s, test_sd_notify, 60);
-	H_ADD_TEST(s, test_watchdog, 60);
+	CHECK_ADD_TEST(s, test_sigterm_while_running, 60);
+	CHECK_ADD_TEST(s, test_sighup_reload, 60);
+	CHECK_ADD_TEST(s, test_bad_config, 60);
+	CHECK_ADD_TEST(s, test_bad_program_at_startup, 60);
+	CHECK_ADD_TEST(s, test_time_scale_needs_simulate, 60);
+	CHECK_ADD_TEST(s, test_massagectl, 60);
+	CHECK_ADD_TEST(s, test_sd_notify, 60);
+	CHECK_ADD_TEST(s, test_watchdog, 60);
 	return check_run_tap(s);
 }

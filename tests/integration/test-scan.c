@@ -159,10 +159,10 @@ int main(void)
 {
 	Suite *s = suite_create("body-scan");
 
-	H_ADD_TEST(s, test_scan_heights, 60);
-	H_ADD_TEST(s, test_adjust, 60);
-	H_ADD_TEST(s, test_program_scans_first, 60);
-	H_ADD_TEST(s, test_scan_during_program, 60);
-	H_ADD_TEST(s, test_adjust_moves_zones, 60);
+	CHECK_ADD_TEST(s, test_scan_heights, 60);
+	CHECK_ADD_TEST(s, test_adjust, 60);
+	CHECK_ADD_TEST(s, test_program_scans_first, 60);
+	CHECK_ADD_TEST(s, test_scan_during_program, 60);
+	CHECK_ADD_TEST(s, test_adjust_moves_zones, 60);
 	return check_run_tap(s);
 }

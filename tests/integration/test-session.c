@@ -621,21 +621,21 @@ int main(void)
 {
 	Suite *s = suite_create("session");
 
-	H_ADD_TEST(s, test_complete_program, 60);
-	H_ADD_TEST(s, test_replace, 60);
-	H_ADD_TEST(s, test_pause_resume, 60);
-	H_ADD_TEST(s, test_timer_expiry, 60);
-	H_ADD_TEST(s, test_timer_lowered_live, 60);
-	H_ADD_TEST(s, test_manual_session_limit, 60);
-	H_ADD_TEST(s, test_stop, 60);
-	H_ADD_TEST(s, test_manual, 60);
-	H_ADD_TEST(s, test_seat_empty, 60);
-	H_ADD_TEST(s, test_seat_back_within_grace, 60);
-	H_ADD_TEST(s, test_seat_empty_while_parking, 60);
-	H_ADD_TEST(s, test_emergency_stop, 60);
-	H_ADD_TEST(s, test_heat_per_session, 60);
-	H_ADD_TEST(s, test_roller_pinch, 60);
-	H_ADD_TEST(s, test_track_limit_holds, 90);
-	H_ADD_TEST(s, test_roller_offline, 60);
+	CHECK_ADD_TEST(s, test_complete_program, 60);
+	CHECK_ADD_TEST(s, test_replace, 60);
+	CHECK_ADD_TEST(s, test_pause_resume, 60);
+	CHECK_ADD_TEST(s, test_timer_expiry, 60);
+	CHECK_ADD_TEST(s, test_timer_lowered_live, 60);
+	CHECK_ADD_TEST(s, test_manual_session_limit, 60);
+	CHECK_ADD_TEST(s, test_stop, 60);
+	CHECK_ADD_TEST(s, test_manual, 60);
+	CHECK_ADD_TEST(s, test_seat_empty, 60);
+	CHECK_ADD_TEST(s, test_seat_back_within_grace, 60);
+	CHECK_ADD_TEST(s, test_seat_empty_while_parking, 60);
+	CHECK_ADD_TEST(s, test_emergency_stop, 60);
+	CHECK_ADD_TEST(s, test_heat_per_session, 60);
+	CHECK_ADD_TEST(s, test_roller_pinch, 60);
+	CHECK_ADD_TEST(s, test_track_limit_holds, 90);
+	CHECK_ADD_TEST(s, test_roller_offline, 60);
 	return check_run_tap(s);
 }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "../test-files.h"
 
 #define READY_TIMEOUT_MS 5000
 #define COMMAND_TIMEOUT_MS 5000
@@ -43,31 +43,6 @@ static const char *chair_sim_path(void)
 	return p && p[0] ? p : "chair-sim";
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)remove(path);
-	return 0;
-}
-
-static void dump_log(struct sim *s)
-{
-	char buf[LOG_DUMP_BYTES + 1];
-	ssize_t n;
-	off_t size;
-	int fd;
-
-	if (!s->log_path[0])
-		return;
-	fd = open(s->log_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	size = lseek(fd, 0, SEEK_END);
-	(void)lseek(fd, size > LOG_DUMP_BYTES ? size - LOG_DUMP_BYTES : 0, SEEK_SET);
-	n = read(fd, buf, LOG_DUMP_BYTES);
-	(void)close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	(void)fprintf(stderr, "---- chair-sim stderr ----\n%s---- end of chair-sim stderr ----\n", buf);
-}
 
 static void close_masters(struct sim *s)
 {
@@ -94,8 +69,7 @@ void sim_cleanup(struct sim *s)
 	if (s->out_fd >= 0)
 		(void)close(s->out_fd);
 	s->in_fd = s->out_fd = -1;
-	if (s->dir[0])
-		(void)nftw(s->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	test_remove_tree(s->dir);
 	s->dir[0] = '\0';
 }
 
@@ -112,7 +86,7 @@ void sim_fail(struct sim *s, const char *file, int line, const char *fmt, ...)
 	for (char *p = strchr(msg, '\n'); p; p = strchr(p, '\n'))
 		*p = '|';
 	if (s) {
-		dump_log(s);
+		test_dump_log_tail("chair-sim stderr", s->log_path, LOG_DUMP_BYTES);
 		sim_cleanup(s);
 	}
 	(void)fflush(stderr);

@@ -9,6 +9,8 @@
  * The S_* macros report the caller's line. */
 
 #include <check.h>
+
+#include "../check-tap.h"
 #include <modbus.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -103,12 +105,3 @@ void sim_fail(struct sim *s, const char *file, int line, const char *fmt, ...)
 				 _rc, _rc < 0 ? modbus_strerror(_e) : "no error", modbus_strerror(err)); \
 	} while (0)
 
-/* Each test in a test case of its own, with a generous in-process timeout: the
- * harness's own deadlines fail first, with better messages. */
-#define S_ADD_TEST(suite, test, timeout_s) \
-	do { \
-		TCase *_tc = tcase_create(#test); \
-		tcase_set_timeout(_tc, (timeout_s)); \
-		tcase_add_test(_tc, test); \
-		suite_add_tcase((suite), _tc); \
-	} while (0)

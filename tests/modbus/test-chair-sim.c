@@ -724,24 +724,24 @@ static Suite *chair_sim_suite(void)
 {
 	Suite *s = suite_create("chair-sim");
 
-	S_ADD_TEST(s, test_rtu_maps, 30);
-	S_ADD_TEST(s, test_rtu_travel, 30);
-	S_ADD_TEST(s, test_rtu_watchdog, 30);
-	S_ADD_TEST(s, test_rtu_out_of_range, 30);
-	S_ADD_TEST(s, test_rtu_pinch, 30);
-	S_ADD_TEST(s, test_rtu_bad_crc, 30);
-	S_ADD_TEST(s, test_rtu_exception, 30);
-	S_ADD_TEST(s, test_rtu_silent, 30);
-	S_ADD_TEST(s, test_rtu_wrong_slave, 30);
-	S_ADD_TEST(s, test_rtu_sensor_faults, 30);
-	S_ADD_TEST(s, test_rtu_heat, 30);
-	S_ADD_TEST(s, test_rtu_coil_map, 30);
-	S_ADD_TEST(s, test_rtu_master_dies, 30);
-	S_ADD_TEST(s, test_rtu_stats, 30);
-	S_ADD_TEST(s, test_rtu_slave_ids, 30);
-	S_ADD_TEST(s, test_tcp, 30);
-	S_ADD_TEST(s, test_control_protocol, 30);
-	S_ADD_TEST(s, test_rtu_symlink, 30);
+	CHECK_ADD_TEST(s, test_rtu_maps, 30);
+	CHECK_ADD_TEST(s, test_rtu_travel, 30);
+	CHECK_ADD_TEST(s, test_rtu_watchdog, 30);
+	CHECK_ADD_TEST(s, test_rtu_out_of_range, 30);
+	CHECK_ADD_TEST(s, test_rtu_pinch, 30);
+	CHECK_ADD_TEST(s, test_rtu_bad_crc, 30);
+	CHECK_ADD_TEST(s, test_rtu_exception, 30);
+	CHECK_ADD_TEST(s, test_rtu_silent, 30);
+	CHECK_ADD_TEST(s, test_rtu_wrong_slave, 30);
+	CHECK_ADD_TEST(s, test_rtu_sensor_faults, 30);
+	CHECK_ADD_TEST(s, test_rtu_heat, 30);
+	CHECK_ADD_TEST(s, test_rtu_coil_map, 30);
+	CHECK_ADD_TEST(s, test_rtu_master_dies, 30);
+	CHECK_ADD_TEST(s, test_rtu_stats, 30);
+	CHECK_ADD_TEST(s, test_rtu_slave_ids, 30);
+	CHECK_ADD_TEST(s, test_tcp, 30);
+	CHECK_ADD_TEST(s, test_control_protocol, 30);
+	CHECK_ADD_TEST(s, test_rtu_symlink, 30);
 	return s;
 }
 

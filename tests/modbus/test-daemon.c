@@ -329,12 +329,12 @@ static Suite *daemon_suite(void)
 {
 	Suite *s = suite_create("modbus-daemon");
 
-	H_ADD_TEST(s, test_program_runs, 150);
-	H_ADD_TEST(s, test_pad_holds, 90);
-	H_ADD_TEST(s, test_roller_misbehaviour, 200);
-	H_ADD_TEST(s, test_temperature_misbehaviour, 120);
-	H_ADD_TEST(s, test_loop_waits_one_timeout, 120);
-	H_ADD_TEST(s, test_tcp_gateway, 90);
+	CHECK_ADD_TEST(s, test_program_runs, 150);
+	CHECK_ADD_TEST(s, test_pad_holds, 90);
+	CHECK_ADD_TEST(s, test_roller_misbehaviour, 200);
+	CHECK_ADD_TEST(s, test_temperature_misbehaviour, 120);
+	CHECK_ADD_TEST(s, test_loop_waits_one_timeout, 120);
+	CHECK_ADD_TEST(s, test_tcp_gateway, 90);
 	return s;
 }
 

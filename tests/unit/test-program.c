@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "check-tap.h"
+#include "test-files.h"
 #include "chair-types.h"
 #include "program.h"
 
@@ -25,14 +25,9 @@ static void tmp_setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(tmp_root));
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
 static void tmp_teardown(void)
 {
-	(void)nftw(tmp_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	test_remove_tree(tmp_root);
 }
 
 /* tmp_root/name, in a static buffer: use it before the next call */

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Files for the tests: temporary folders and the logs of the processes they start. */
+
+static inline int test_files_remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	(void)remove(path);
+	return 0;
+}
+
+/* Remove a folder and everything in it; nothing for "". */
+static inline void test_remove_tree(const char *dir)
+{
+	if (dir[0])
+		(void)nftw(dir, test_files_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Print the last `max` (< 65536) bytes of a log to stderr between marker lines naming
+ * `what`; nothing when the file cannot be read. */
+static inline void test_dump_log_tail(const char *what, const char *path, size_t max)
+{
+	char buf[65536];
+	ssize_t n;
+	off_t size;
+	int fd;
+
+	if (!path[0] || max >= sizeof(buf))
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	size = lseek(fd, 0, SEEK_END);
+	(void)lseek(fd, size > (off_t)max ? size - (off_t)max : 0, SEEK_SET);
+	n = read(fd, buf, max);
+	(void)close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	(void)fprintf(stderr, "---- %s (%s%s) ----\n%s\n---- end of %s ----\n", what,
+		      size > (off_t)max ? "last bytes of " : "", path, buf, what);
+}
