@@ -356,13 +356,13 @@ static int parse_signal_key(const struct config_parser *p, const struct config_k
 {
 	struct signal_binding b;
 	char expected[INI_FILE_ERROR_MAX / 2];
-	bool required = k->offset == offsetof(struct massaged_config, hw.inputs[INPUT_ESTOP]) ||
-			k->offset == offsetof(struct massaged_config, hw.inputs[INPUT_SEAT]);
+	bool output = k->type == KEY_OUTPUT;
+	enum chair_input input = output ? INPUT_INVALID
+		: (enum chair_input)((k->offset - offsetof(struct massaged_config, hw.inputs)) / sizeof(b));
+	bool required = input == INPUT_ESTOP || input == INPUT_SEAT;
+	enum signal_bias bias = output ? BIAS_AS_IS : hardware_default_bias(input);
 
-	size_t input = (k->offset - offsetof(struct massaged_config, hw.inputs)) / sizeof(b);
-	enum signal_bias bias = k->type == KEY_INPUT ? hardware_default_bias((enum chair_input)input) : BIAS_AS_IS;
-
-	if (signal_binding_parse(value, k->type == KEY_OUTPUT, bias, &b, expected, sizeof(expected)) < 0)
+	if (signal_binding_parse(value, output, bias, &b, expected, sizeof(expected)) < 0)
 		return bad_value(p, k, value, line, expected);
 	if (required && b.kind == SIGNAL_NONE)
 		return bad_value(p, k, value, line,

@@ -9,7 +9,7 @@
 
 /* The one seam between the daemon and the hardware: logical inputs and outputs,
  * the roller board and the temperature module, behind a table of functions with
- * a simulated and (later) GPIO/Modbus backends. */
+ * a simulated backend and the real chair's (GPIO lines and Modbus devices). */
 
 enum chair_input {
 	INPUT_ESTOP,

@@ -33,9 +33,13 @@ static struct hw_driver *to_hw(struct chair_driver *d)
 
 static int on_retry(sd_event_source *s, uint64_t usec, void *userdata);
 
+/* An earlier retry already armed stays: a coil of the safe state waiting for the next
+ * iteration is never pushed back behind a silent device's 100 ms. */
 static void retry_later(struct hw_driver *h, int r)
 {
 	uint64_t delay = r == -EAGAIN ? RETRY_NEXT_ITERATION_USEC : RETRY_SILENT_USEC;
+	uint64_t now, armed;
+	int enabled = SD_EVENT_OFF;
 
 	if (!h->event)
 		return;
@@ -44,6 +48,10 @@ static void retry_later(struct hw_driver *h, int r)
 			(void)sd_event_source_set_description(h->retry, "modbus-retry");
 		return;
 	}
+	(void)sd_event_source_get_enabled(h->retry, &enabled);
+	if (enabled != SD_EVENT_OFF && sd_event_now(h->event, CLOCK_MONOTONIC, &now) >= 0 &&
+	    sd_event_source_get_time(h->retry, &armed) >= 0 && armed <= now + delay)
+		return;
 	(void)sd_event_source_set_time_relative(h->retry, delay);
 	(void)sd_event_source_set_enabled(h->retry, SD_EVENT_ONESHOT);
 }
@@ -97,12 +105,10 @@ static int hw_set_output(struct chair_driver *d, enum chair_output o, bool activ
 	b = &h->hw.outputs[o];
 	if (b->kind == SIGNAL_COIL)
 		r = coil_write(h, b->coil, active != b->active_low);
-	if (b->kind == SIGNAL_GPIO || h->lines_simulated) {
-		int k = h->lines->ops->set_output(h->lines, o, active);
-
-		if (r == 0)
-			r = b->kind == SIGNAL_GPIO ? k : 0;
-	}
+	if (b->kind == SIGNAL_GPIO)
+		r = h->lines->ops->set_output(h->lines, o, active);
+	else if (h->lines_simulated)
+		(void)h->lines->ops->set_output(h->lines, o, active); /* Simulator1 shows every output */
 	return r;
 }
 

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "gpio-lines.h"
-#include "clock.h"
 #include "log.h"
 #include "macro.h"
 
@@ -83,12 +82,6 @@ static int on_gpio_event(sd_event_source *s, int fd, uint32_t revents, void *use
 		if (i == INPUT_INVALID || !g->base.on_input)
 			continue;
 		g->base.on_input(g->base.userdata, i, active);
-		if (i == INPUT_ESTOP && active) {
-			uint64_t now_ns = monotonic_usec() * 1000, edge_ns = gpiod_edge_event_get_timestamp_ns(ev);
-
-			log_info("Emergency stop: safe state %.0f µs after the edge",
-				 (double)(now_ns - MIN(now_ns, edge_ns)) / 1000.0);
-		}
 	}
 	return 0;
 }
