@@ -16,6 +16,7 @@ struct modbus_link {
 	sd_event *event;
 	char name[HW_PATH_MAX + 32];
 	bool connected;
+	bool connect_failing;
 	uint64_t next_connect_usec;
 	uint64_t request_start_usec;
 	uint64_t iteration;            /* loop iteration the figures below belong to */
@@ -117,9 +118,15 @@ static int link_connect(struct modbus_link *l)
 	if (modbus_connect(l->ctx) < 0) {
 		int r = -errno;
 
-		log_debug("Modbus %s: connect failed: %s", l->name, modbus_strerror(-r));
+		/* said once per outage, not every RECONNECT_USEC */
+		if (!l->connect_failing)
+			log_warning("Modbus %s: cannot open: %s", l->name, modbus_strerror(-r));
+		l->connect_failing = true;
 		return -ENOTCONN;
 	}
+	if (l->connect_failing)
+		log_notice("Modbus %s: open again", l->name);
+	l->connect_failing = false;
 	l->connected = true;
 	l->stats.reconnects++;
 	return 0;

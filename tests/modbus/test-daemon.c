@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "../check-tap.h"
 #include "harness.h"
@@ -325,6 +326,33 @@ START_TEST(test_tcp_gateway)
 }
 END_TEST
 
+/* A serial device that is not there stops start-up with a message naming it; with
+ * --simulate-lines, Simulator1 refuses what the real devices would have to do. */
+START_TEST(test_start_errors_and_refusals)
+{
+	struct rig r;
+	char *argv[] = { (char *)getenv("MASSAGED"), "--simulate-lines", "--config", NULL, NULL };
+	char err_path[400];
+	int status;
+
+	harness_init(&r.h, "[Modbus]\nDevice=/dev/massaged-test-no-such-tty\n");
+	argv[3] = r.h.config_path;
+	(void)snprintf(err_path, sizeof(err_path), "%s/start.err", r.h.tmpdir);
+	status = harness_run(&r.h, argv, NULL, err_path, 10000);
+	H_ASSERT(&r.h, WIFEXITED(status) && WEXITSTATUS(status) == 1, "massaged exited with status %d", status);
+	H_ASSERT(&r.h, strstr(harness_read_file(&r.h, err_path), "/dev/massaged-test-no-such-tty") &&
+		 strstr(harness_read_file(&r.h, err_path), "roller board does not answer"),
+		 "the start-up error does not name the device: %s", harness_read_file(&r.h, err_path));
+	harness_stop(&r.h);
+
+	rig_start(&r);
+	H_SIM_ERR(&r.h, "org.freedesktop.DBus.Error.NotSupported", "InjectFault", "sb", "roller-offline", 1);
+	H_SIM_ERR(&r.h, "org.freedesktop.DBus.Error.NotSupported", "SetPadTemperature", "sd", "neck", 40.0);
+	H_SIM_ERR(&r.h, "org.freedesktop.DBus.Error.NotSupported", "SetShoulderHeight", "u", 600);
+	rig_stop(&r);
+}
+END_TEST
+
 static Suite *daemon_suite(void)
 {
 	Suite *s = suite_create("modbus-daemon");
@@ -335,6 +363,7 @@ static Suite *daemon_suite(void)
 	CHECK_ADD_TEST(s, test_temperature_misbehaviour, 120);
 	CHECK_ADD_TEST(s, test_loop_waits_one_timeout, 120);
 	CHECK_ADD_TEST(s, test_tcp_gateway, 90);
+	CHECK_ADD_TEST(s, test_start_errors_and_refusals, 60);
 	return s;
 }
 
