@@ -38,7 +38,7 @@ static const char short_program[] =
 	"[Step]\nTechnique=knead\nZone=neck\nDuration=10\nSpeed=3\nWidth=medium\nDepth=0\n"
 	"[Step]\nTechnique=tap\nZone=shoulders\nDuration=10\nSpeed=4\nWidth=wide\nDepth=0\n";
 
-static void rig_start_on(struct rig *r, bool tcp)
+static void rig_start_on(struct rig *r, bool tcp, bool master_on_line)
 {
 	char extra[1024], line[400];
 
@@ -50,7 +50,8 @@ static void rig_start_on(struct rig *r, bool tcp)
 	(void)snprintf(extra, sizeof(extra),
 		       "[Modbus]\n%s\nTimeout=%d\n"
 		       "[Binding]\nHeatNeck=coil:0\nHeatShoulders=coil:1\nHeatLowerBack=coil:2\n"
-		       "HeatPower=coil:3\nMotorPower=coil:4\nLed=coil:5\n", line, TIMEOUT_MS);
+		       "HeatPower=%s\nMotorPower=coil:4\nLed=coil:5\n", line, TIMEOUT_MS,
+		       master_on_line ? "gpio:HEAT_POWER" : "coil:3");
 	harness_init(&r->h, extra);
 	harness_write_program(&r->h, "modbus-short", short_program);
 	r->h.simulate_lines = true;
@@ -59,7 +60,7 @@ static void rig_start_on(struct rig *r, bool tcp)
 
 static void rig_start(struct rig *r)
 {
-	rig_start_on(r, false);
+	rig_start_on(r, false, false);
 }
 
 static void rig_stop(struct rig *r)
@@ -111,6 +112,38 @@ static double heater_temperature(struct rig *r)
 	return v ? atof(v) : -1.0;
 }
 
+/* SIGTERM the daemon and read a number from its exit line on the Modbus link,
+ * "…: N requests, N failed (…); longest wait in one loop iteration N ms": the number
+ * right after `label`. */
+static double exit_figure(struct rig *r, const char *label)
+{
+	char line[512];
+	double v = -1;
+	FILE *f;
+
+	harness_stop_daemon_at(&r->h, __FILE__, __LINE__);
+	f = fopen(r->h.log_path, "re");
+	H_ASSERT(&r->h, f != NULL, "no daemon log");
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, label);
+
+		if (p && strstr(line, "longest wait"))
+			v = atof(p + strlen(label));
+	}
+	(void)fclose(f);
+	H_ASSERT(&r->h, v >= 0, "no '%s' in the daemon's exit line", label);
+	return v;
+}
+
+/* On a healthy bus no request ever fails (the safe state included). */
+static void rig_stop_healthy(struct rig *r)
+{
+	double failed = exit_figure(r, "requests, ");
+
+	H_ASSERT(&r->h, failed == 0, "%.0f Modbus requests failed on a healthy bus", failed);
+	rig_stop(r);
+}
+
 /* A program runs start to end over Modbus: scan, two steps, park. Also measures the
  * bytes on the wire per control cycle against the register map's minimum. */
 START_TEST(test_program_runs)
@@ -138,12 +171,20 @@ START_TEST(test_program_runs)
 	H_ASSERT(&r.h, reads >= cycles * 0.9 && reads <= cycles * 2.05, "%lu requests in %.0f cycles", reads, cycles);
 	H_ASSERT(&r.h, (double)bytes / cycles < 33.0 + 35.0, "%.1f bytes per cycle", (double)bytes / cycles);
 
+	/* paused, the setpoints hold still: WATCHDOG_MS alone keeps the board's watchdog armed */
+	H_CALL(&r.h, "Pause", "");
+	H_WAIT_PROP(&r.h, "State", "paused", 2000);
+	harness_pump(&r.h, 2500);
+	H_ASSERT(&r.h, (atoi(S_STATE(&r.s, "status")) & 64) == 0, "the board's watchdog tripped while paused");
+	H_WAIT_PROP(&r.h, "State", "paused", 100);
+	H_CALL(&r.h, "Resume", "");
+
 	H_WAIT_SIGNAL(&r.h, "ProgramFinished", "modbus-short", "completed", 30000);
 	H_WAIT_PROP(&r.h, "State", "idle", 30000);
 	wait_coil(&r, COIL_MOTOR_POWER, false, 2000, "parked");
 	H_ASSERT(&r.h, atoi(S_STATE(&r.s, "travel_pos")) <= 5, "parked at %s mm", S_STATE(&r.s, "travel_pos"));
 	H_ASSERT(&r.h, atoi(S_STATE(&r.s, "control")) == 0, "motors still enabled after parking");
-	rig_stop(&r);
+	rig_stop_healthy(&r);
 }
 END_TEST
 
@@ -177,7 +218,7 @@ START_TEST(test_pad_holds)
 	H_ASSERT(&r.h, on && off, "the neck coil never switched (on %d, off %d)", on, off);
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 0.0));
 	wait_coil(&r, COIL_HEAT_POWER, false, 2000, "target 0 opens the master relay");
-	rig_stop(&r);
+	rig_stop_healthy(&r);
 }
 END_TEST
 
@@ -275,9 +316,7 @@ END_TEST
 START_TEST(test_loop_waits_one_timeout)
 {
 	struct rig r;
-	char path[400], line[512];
-	double longest = -1;
-	FILE *f;
+	double longest;
 
 	rig_start(&r);
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 42.0));
@@ -286,17 +325,7 @@ START_TEST(test_loop_waits_one_timeout)
 	H_WAIT_SIGNAL(&r.h, "FaultRaised", "roller-offline", NULL, 5000);
 	/* ClearFault asks the silent board again */
 	H_CALL_ERR(&r.h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
-	harness_stop_daemon_at(&r.h, __FILE__, __LINE__);
-	(void)snprintf(path, sizeof(path), "%s", r.h.log_path);
-	f = fopen(path, "re");
-	H_ASSERT(&r.h, f != NULL, "no daemon log");
-	while (fgets(line, sizeof(line), f)) {
-		const char *p = strstr(line, "longest wait in one loop iteration ");
-
-		if (p)
-			longest = atof(p + strlen("longest wait in one loop iteration "));
-	}
-	(void)fclose(f);
+	longest = exit_figure(&r, "longest wait in one loop iteration ");
 	printf("# longest wait in one loop iteration with every device silent: %.1f ms (Timeout=%d ms)\n",
 	       longest, TIMEOUT_MS);
 	H_ASSERT(&r.h, longest >= TIMEOUT_MS * 0.9 && longest <= TIMEOUT_MS * 1.3,
@@ -313,7 +342,7 @@ START_TEST(test_tcp_gateway)
 						    1900, 3000, false };
 	struct rig r;
 
-	rig_start_on(&r, true);
+	rig_start_on(&r, true, false);
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 42.0));
 	wait_coil(&r, COIL_HEAT_POWER, true, 2000, "the pad heats over TCP");
 	harness_pump(&r.h, 1000); /* a few heat ticks */
@@ -322,6 +351,37 @@ START_TEST(test_tcp_gateway)
 	walk(&r, &silent, false);
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 42.0));
 	wait_coil(&r, COIL_HEAT_POWER, true, 2000, "heating again after the clear");
+	rig_stop(&r);
+}
+END_TEST
+
+/* A pad relay on the relay board that cannot be opened keeps the heater master (on a
+ * line) open, though another pad still heats, until the board takes the write. */
+START_TEST(test_unopened_relay_opens_master)
+{
+	struct rig r;
+	uint64_t end;
+
+	rig_start_on(&r, false, true);
+	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 40.0));
+	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, "/org/massaged/Chair1/heater/shoulders",
+					     HEATER_IFACE, "SetTarget", "d", 40.0));
+	wait_coil(&r, COIL_HEAT_NECK, true, 3000, "the cold neck pad heats");
+	H_ASSERT(&r.h, H_OUTPUT(&r.h, "HEAT_POWER"), "the master is open while two pads heat");
+
+	S_CMD(&r.s, "silent relay on");
+	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 0.0));
+	end = harness_now_usec() + 2000000ULL;
+	while (H_OUTPUT(&r.h, "HEAT_POWER") && harness_now_usec() < end)
+		harness_pump(&r.h, 20);
+	H_ASSERT(&r.h, !H_OUTPUT(&r.h, "HEAT_POWER"), "the master stayed closed over a neck relay that did not open");
+
+	S_CMD(&r.s, "silent relay off");
+	wait_coil(&r, COIL_HEAT_NECK, false, 2000, "the neck relay's retried write lands");
+	end = harness_now_usec() + 3000000ULL;
+	while (!H_OUTPUT(&r.h, "HEAT_POWER") && harness_now_usec() < end)
+		harness_pump(&r.h, 20);
+	H_ASSERT(&r.h, H_OUTPUT(&r.h, "HEAT_POWER"), "the master did not close again for the shoulders pad");
 	rig_stop(&r);
 }
 END_TEST
@@ -364,6 +424,7 @@ static Suite *daemon_suite(void)
 	CHECK_ADD_TEST(s, test_loop_waits_one_timeout, 120);
 	CHECK_ADD_TEST(s, test_tcp_gateway, 90);
 	CHECK_ADD_TEST(s, test_start_errors_and_refusals, 60);
+	CHECK_ADD_TEST(s, test_unopened_relay_opens_master, 60);
 	return s;
 }
 
