@@ -29,8 +29,6 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
 	struct heater_view v;
 
 	(void)bus, (void)path, (void)interface;
-	if (strcmp(property, "Temperature") == 0)
-		heaters_refresh_readings(h->context);
 	heater_compute_view(h, &v);
 	if (strcmp(property, "Zone") == 0)
 		return sd_bus_message_append(rep, "s", zone_to_string(h->zone));

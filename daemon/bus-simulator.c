@@ -33,6 +33,9 @@ static int method_set_emergency_stop(sd_bus_message *m, void *userdata, sd_bus_e
 	r = sd_bus_message_read(m, "b", &pressed);
 	if (r < 0)
 		return r;
+	/* logged first: a press reaches the safe state inside the call */
+	log_notice("Simulator: emergency stop %s at chair time %.3f s", pressed ? "pressed" : "released",
+		   context_now(c) / 1e6);
 	sim_driver_set_estop(c->simulator, pressed);
 	return sd_bus_reply_method_return(m, NULL);
 }
@@ -45,6 +48,7 @@ static int method_set_seated(sd_bus_message *m, void *userdata, sd_bus_error *er
 	r = sd_bus_message_read(m, "b", &seated);
 	if (r < 0)
 		return r;
+	log_notice("Simulator: seat %s at chair time %.3f s", seated ? "taken" : "emptied", context_now(c) / 1e6);
 	sim_driver_set_seated(c->simulator, seated);
 	return sd_bus_reply_method_return(m, NULL);
 }
@@ -120,7 +124,7 @@ static int method_inject_fault(sd_bus_message *m, void *userdata, sd_bus_error *
 					 "Unknown fault '%s': use sensor-open:ZONE, sensor-short:ZONE, "
 					 "sensor-detached:ZONE, heater-stuck:ZONE, heater-dead:ZONE, "
 					 "temp-module-offline, roller-offline or roller-pinch.", what);
-	log_notice("Simulator: %s %s", what, on ? "injected" : "removed");
+	log_notice("Simulator: %s %s at chair time %.3f s", what, on ? "injected" : "removed", context_now(c) / 1e6);
 	return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -147,7 +151,7 @@ static int method_set_pad_temperature(sd_bus_message *m, void *userdata, sd_bus_
 	if (z == ZONE_INVALID || sim_chair_set_pad_temperature(chair_now(c), context_now(c), z, celsius) < 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "'%s' is not a zone with a heating pad.", name);
-	log_notice("Simulator: the %s pad set to %.1f °C", name, celsius);
+	log_notice("Simulator: the %s pad set to %.1f °C at chair time %.3f s", name, celsius, context_now(c) / 1e6);
 	return sd_bus_reply_method_return(m, NULL);
 }
 

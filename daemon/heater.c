@@ -58,6 +58,25 @@ static void heater_load_tuning(struct heater *h)
 		h->tuned = true;
 }
 
+static int heat_tick_schedule(struct context *c);
+
+/* The first readings, so Temperature is known from the start; the heat tick judges
+ * them from its first run on. */
+static void heaters_read_once(struct context *c)
+{
+	int16_t raw[TEMP_CHANNELS];
+	double v;
+
+	if (c->driver->ops->temperatures_read(c->driver, raw) < 0)
+		return;
+	for (unsigned i = 0; i < c->n_heaters; i++) {
+		struct heater *h = &c->heaters[i];
+
+		if (h->channel < TEMP_CHANNELS && heat_reading_from_raw(raw[h->channel], &v) == 0)
+			h->reading_c = v;
+	}
+}
+
 int heaters_init(struct context *c)
 {
 	const char *state = getenv("STATE_DIRECTORY"); /* systemd's StateDirectory= */
@@ -87,7 +106,10 @@ int heaters_init(struct context *c)
 		heater_apply_model(h);
 		c->n_heaters++;
 	}
-	return 0;
+	if (c->n_heaters == 0)
+		return 0;
+	heaters_read_once(c);
+	return heat_tick_schedule(c);
 }
 
 void heaters_free(struct context *c)
@@ -202,8 +224,6 @@ void heaters_outputs_forced_off(struct context *c)
 	for (unsigned i = 0; i < c->n_heaters; i++)
 		c->heaters[i].relay_on = false;
 }
-
-static int heat_tick_schedule(struct context *c);
 
 void heaters_update(struct context *c)
 {
@@ -381,34 +401,18 @@ static int on_heat_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	return heat_tick_schedule(c);
 }
 
+/* The heat tick never stops: idle pads are supervised too, so a sensor that fails, a
+ * stone that warms with every relay open or a silent temperature module is a fault
+ * before anyone asks for heat, and while another fault has turned the heat off. */
 static int heat_tick_schedule(struct context *c)
 {
 	if (!c->event)
 		return 0;
-	if (!any_heater_active(c)) {
-		c->heat_ticking = false;
-		return c->heat_source ? sd_event_source_set_enabled(c->heat_source, SD_EVENT_OFF) : 0;
-	}
 	if (!c->heat_ticking) {
 		c->heat_ticking = true;
 		c->temps_last_ok_usec = context_now(c);
 	}
 	return context_arm_tick(c, &c->heat_source, HEAT_TICK_CHAIR_USEC, on_heat_tick, "heat-tick");
-}
-
-void heaters_refresh_readings(struct context *c)
-{
-	int16_t raw[TEMP_CHANNELS];
-	double v;
-
-	if (c->heat_ticking || c->driver->ops->temperatures_read(c->driver, raw) < 0)
-		return;
-	for (unsigned i = 0; i < c->n_heaters; i++) {
-		struct heater *h = &c->heaters[i];
-
-		if (h->channel < TEMP_CHANNELS && heat_reading_from_raw(raw[h->channel], &v) == 0)
-			h->reading_c = v;
-	}
 }
 
 int heater_set_target(struct heater *h, double celsius, sd_bus_error *error)
@@ -454,7 +458,6 @@ int heater_start_autotune(struct heater *h, sd_bus_error *error)
 	if (h->relay == OUTPUT_INVALID)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
 					 "The %s pad has no relay wired; it cannot heat.", zone);
-	heaters_refresh_readings(c);
 	if (isfinite(h->reading_c) && h->reading_c > target - AUTOTUNE_COLD_MARGIN_C)
 		return sd_bus_error_setf(error, ERROR_TOO_WARM,
 					 "The %s pad is at %.1f °C; autotune starts it from below %.0f °C. "
@@ -478,8 +481,12 @@ int heater_fault_persists(struct context *c, const char *code)
 	const char *zone = strchr(code, ':');
 	double v;
 
-	if (strcmp(code, "temp-module-offline") == 0)
-		return c->driver->ops->temperatures_read(c->driver, raw) < 0;
+	if (strcmp(code, "temp-module-offline") == 0) {
+		if (c->driver->ops->temperatures_read(c->driver, raw) < 0)
+			return true;
+		c->temps_last_ok_usec = context_now(c); /* its silence is timed afresh */
+		return false;
+	}
 	if (!zone)
 		return -ENOENT;
 	for (unsigned i = 0; i < c->n_heaters; i++) {

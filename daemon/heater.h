@@ -53,7 +53,8 @@ struct heater {
 #define HEAT_SEAT_EMPTY_USEC (30 * 1000000ULL)
 
 /* Set up the configured pads, each with its saved autotune result if it has a valid
- * one (a damaged file is reported and ignored). */
+ * one (a damaged file is reported and ignored), and start the heat tick, which
+ * supervises every pad's reading from then on, heating or not. */
 int heaters_init(struct context *c);
 void heaters_free(struct context *c);
 
@@ -61,7 +62,7 @@ void heaters_free(struct context *c);
 void heaters_outputs_forced_off(struct context *c);
 
 /* Recompute every pad's target from the session, Heat, SetTarget and the dose, and
- * start or stop the heat tick. Call after anything that changes them. */
+ * drive the relays. Call after anything that changes them. */
 void heaters_update(struct context *c);
 /* Every pad off, SetTarget forgotten, autotune abandoned (session end, Stop, fault,
  * empty seat). `why` goes to the journal if anything was heating. */
@@ -73,9 +74,6 @@ int heater_set_target(struct heater *h, double celsius, sd_bus_error *error);
 int heater_start_autotune(struct heater *h, sd_bus_error *error);
 
 void heater_compute_view(const struct heater *h, struct heater_view *ret);
-/* Read the temperature module once if no heat tick is running, so idle pads show a
- * current Temperature. */
-void heaters_refresh_readings(struct context *c);
 
 /* Is the cause of this heat fault still there? Reads the temperature module afresh.
  * -ENOENT for a code that is not a heat fault. */

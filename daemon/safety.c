@@ -80,6 +80,8 @@ void fault_raise(struct context *c, const char *code, const char *fmt, ...)
 
 	safety_force_safe_state(c);
 	log_fault(f->code, f->message);
+	/* under --time-scale this relates the fault to what caused it, in the chair's time */
+	log_debug("Fault %s: safe state at chair time %.3f s", f->code, context_now(c) / 1e6);
 	heaters_off(c, f->code);
 	bus_chair_emit_fault_raised(c, f->code, f->message);
 	session_end(c, "fault");

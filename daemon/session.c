@@ -77,7 +77,7 @@ void session_end(struct context *c, const char *reason)
 	if (!c->session.active)
 		return;
 	id = c->session.manual ? "manual" : c->session.program.id;
-	log_info("Program %s finished: %s", id, reason);
+	log_info("Program %s finished: %s at chair time %.3f s", id, reason, context_now(c) / 1e6);
 	bus_chair_emit_program_finished(c, id, reason);
 	c->session.active = false;
 	heaters_off(c, reason);
