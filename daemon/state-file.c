@@ -104,7 +104,7 @@ static bool is_temp_of(const char *name, const char *base)
 int state_file_remove_stale(const char *path)
 {
 	_cleanup_free_ char *copy = strdup(path);
-	const char *base;
+	const char *base, *dir;
 	struct dirent *de;
 	DIR *d;
 	int dir_fd, n = 0;
@@ -112,6 +112,7 @@ int state_file_remove_stale(const char *path)
 	if (!copy)
 		return -ENOMEM;
 	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	dir = dirname(copy);
 	dir_fd = open_directory_of(path);
 	if (dir_fd < 0)
 		return dir_fd;
@@ -130,10 +131,10 @@ int state_file_remove_stale(const char *path)
 			continue;
 		if (unlinkat(dir_fd, de->d_name, 0) < 0) {
 			log_warning("Failed to remove %s/%s, left by a write that was cut short: %s",
-				    dirname(copy), de->d_name, strerror(errno));
+				    dir, de->d_name, strerror(errno));
 			continue;
 		}
-		log_notice("Removed %s/%s, left by a write that was cut short", dirname(copy), de->d_name);
+		log_notice("Removed %s/%s, left by a write that was cut short", dir, de->d_name);
 		n++;
 	}
 	(void)closedir(d);
