@@ -81,7 +81,9 @@ static void settings_write(struct context *c)
 	c->settings_tried = s;
 	r = settings_save(path, &s);
 	if (r < 0) {
-		if (!c->settings_write_failing)
+		if (c->settings_write_failing)
+			log_debug("Settings not saved to %s: %s", path, strerror(-r));
+		else
 			log_warning("Failed to save the settings to %s: %s. The chair keeps them until it "
 				    "restarts; the next change tries again", path, strerror(-r));
 		c->settings_write_failing = true;
