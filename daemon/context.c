@@ -8,6 +8,7 @@
 #include "context.h"
 #include "log.h"
 #include "macro.h"
+#include "settings-store.h"
 
 /* The shortest wall period of a tick: under --time-scale chair time outruns it. */
 #define TICK_WALL_MIN_USEC (2 * USEC_PER_MSEC)
@@ -48,6 +49,7 @@ struct context *context_free(struct context *c)
 	if (!c)
 		return NULL;
 	sd_event_source_disable_unref(c->tick_source);
+	settings_store_free(c);
 	heaters_free(c);
 	sd_bus_flush_close_unref(c->bus);
 	if (c->driver)
@@ -155,6 +157,7 @@ static void notify_status(const struct context *c, const struct chair_view *v)
 
 void context_publish(struct context *c)
 {
+	settings_store_changed(c);
 	bus_heaters_publish(c, false);
 	struct chair_view v;
 	const struct chair_view *p = &c->published;

@@ -14,6 +14,7 @@
 #include "program.h"
 #include "roller.h"
 #include "scan.h"
+#include "settings.h"
 
 enum chair_state {
 	STATE_IDLE,
@@ -89,7 +90,7 @@ struct context {
 	struct session session;
 	char last_program[PROGRAM_ID_MAX];
 
-	/* person-level settings that outlive a session */
+	/* person-level settings that outlive a session (settings-store.c keeps them) */
 	unsigned intensity, speed;
 	enum width width;
 	bool heat;
@@ -117,8 +118,13 @@ struct context {
 	struct chair_view published;
 	bool published_valid;
 
-	/* heating pads */
+	/* the state directory and settings.state: what the file holds, what was last tried */
 	char state_dir[256];
+	struct settings_file settings_saved, settings_tried;
+	bool settings_write_failing;
+	sd_event_source *settings_timer;
+
+	/* heating pads */
 	unsigned n_heaters;
 	struct heater heaters[MAX_PADS];
 	sd_event_source *heat_source;

@@ -1,18 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <math.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "heat-tuning.h"
 #include "ini-file.h"
 #include "macro.h"
+#include "state-file.h"
 
 #define TUNING_VERSION 1
 
@@ -39,34 +36,18 @@ struct tuning_parser {
 	char *err;
 	struct heat_tuning t;
 	unsigned seen;    /* bit per tuning_keys entry */
-	bool version;
 };
 
-static int on_line(void *userdata, const char *section, int section_index, const char *key,
-		   const char *value, unsigned line)
+static int on_key(void *userdata, const char *key, const char *value, unsigned line)
 {
 	struct tuning_parser *p = userdata;
 	char *end;
-
-	(void)section_index;
-	if (strcmp(section, "Tuning") != 0)
-		return ini_file_error(p->err, p->path, line, -EINVAL,
-				      "unknown section [%s]; expected [Tuning]", section);
-	if (!key)
-		return 0;
 
 	errno = 0;
 	double v = strtod(value, &end);
 	if (errno != 0 || end == value || *end != '\0' || !isfinite(v))
 		return ini_file_error(p->err, p->path, line, -EINVAL,
 				      "%s=%s is not a number", key, value);
-	if (strcmp(key, "Version") == 0) {
-		if (v != TUNING_VERSION)
-			return ini_file_error(p->err, p->path, line, -EINVAL,
-					      "Version=%s; expected %d", value, TUNING_VERSION);
-		p->version = true;
-		return 0;
-	}
 	for (size_t i = 0; i < ELEMENTSOF(tuning_keys); i++)
 		if (strcmp(key, tuning_keys[i].name) == 0) {
 			*(double *)((char *)&p->t + tuning_keys[i].offset) = v;
@@ -81,11 +62,9 @@ int heat_tuning_load(const char *path, struct heat_tuning *ret, char *err)
 	struct tuning_parser p = { .path = path, .err = err };
 	int r;
 
-	r = ini_file_parse(path, on_line, &p, err);
+	r = state_file_parse(path, "Tuning", TUNING_VERSION, on_key, &p, err);
 	if (r < 0)
 		return r;
-	if (!p.version)
-		return ini_file_error(err, path, 0, -EINVAL, "no Version=%d in [Tuning]", TUNING_VERSION);
 	for (size_t i = 0; i < ELEMENTSOF(tuning_keys); i++)
 		if (!(p.seen & (1u << i)))
 			return ini_file_error(err, path, 0, -EINVAL, "%s= is missing", tuning_keys[i].name);
@@ -96,54 +75,24 @@ int heat_tuning_load(const char *path, struct heat_tuning *ret, char *err)
 	return 0;
 }
 
-static int fsync_directory_of(const char *path)
-{
-	_cleanup_free_ char *copy = strdup(path);
-	_cleanup_close_ int fd = -EBADF;
-
-	if (!copy)
-		return -ENOMEM;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	return fsync(fd) < 0 ? -errno : 0;
-}
-
 int heat_tuning_save(const char *path, const struct heat_tuning *t)
 {
-	_cleanup_free_ char *tmp = NULL;
+	_cleanup_free_ char *text = NULL;
+	size_t size = 0;
 	FILE *f;
-	int fd, r = 0;
 
 	if (heat_model_validate(&t->model) < 0)
 		return -EINVAL;
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+	f = open_memstream(&text, &size);
+	if (!f)
 		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
-	if (!f) {
-		r = -errno;
-		(void)close(fd);
-		(void)unlink(tmp);
-		return r;
-	}
 	(void)fprintf(f, "# Written by massaged's heater autotune. Delete it to tune again from\n"
 		      "# the defaults; a damaged file is reported and ignored.\n"
 		      "[Tuning]\nVersion=%d\n", TUNING_VERSION);
 	for (size_t i = 0; i < ELEMENTSOF(tuning_keys); i++)
 		(void)fprintf(f, "%s=%.17g\n", tuning_keys[i].name,
 			      *(const double *)((const char *)t + tuning_keys[i].offset));
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0)
-		r = -errno ?: -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0) {
-		(void)unlink(tmp);
-		return r;
-	}
-	return fsync_directory_of(path);
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	return state_file_write(path, text, size);
 }

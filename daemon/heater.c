@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "build-config.h"
 #include "context.h"
 #include "heater.h"
 #include "log.h"
 #include "macro.h"
 #include "safety.h"
+#include "state-file.h"
 
 #define ERROR_FAULTED "org.massaged.Chair1.Error.Faulted"
 #define ERROR_NOT_SEATED "org.massaged.Chair1.Error.NotSeated"
@@ -47,6 +47,7 @@ static void heater_load_tuning(struct heater *h)
 	heat_model_default(&h->tuning.model);
 	h->tuned = false;
 	tuning_path(h->context, h, path, sizeof(path));
+	(void)state_file_remove_stale(path);
 	r = heat_tuning_load(path, &h->tuning, err);
 	if (r == -ENOENT)
 		log_info("The %s pad has no autotune result yet: using cautious defaults",
@@ -79,11 +80,8 @@ static void heaters_read_once(struct context *c)
 
 int heaters_init(struct context *c)
 {
-	const char *state = getenv("STATE_DIRECTORY"); /* systemd's StateDirectory= */
 	int r;
 
-	(void)snprintf(c->state_dir, sizeof(c->state_dir), "%.*s", state ? (int)strcspn(state, ":") : 255,
-		       state ?: STATE_DIR);
 	for (unsigned i = 0; i < c->config.n_pads; i++) {
 		struct heater *h = &c->heaters[i];
 

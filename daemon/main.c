@@ -20,7 +20,9 @@
 #include "macro.h"
 #include "safety.h"
 #include "session.h"
+#include "settings-store.h"
 #include "sim-driver.h"
+#include "state-file.h"
 
 #define TIME_SCALE_MAX 100.0
 
@@ -148,10 +150,8 @@ static int load_configuration(struct context *c, const struct options *o)
 	r = context_reload_programs(c);
 	if (r < 0)
 		return r;
-	c->intensity = c->config.intensity;
-	c->speed = c->config.speed;
-	c->width = c->config.width;
-	c->session_limit_s = c->config.session_minutes * 60;
+	state_file_directory(c->state_dir, sizeof(c->state_dir));
+	settings_store_restore(c);
 	return 0;
 }
 
@@ -190,6 +190,7 @@ static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, v
 	safety_force_safe_state(c);
 	(void)sd_notify(false, "STOPPING=1\nSTATUS=Stopping");
 	session_end(c, "stopped");
+	settings_store_flush(c);
 	return sd_event_exit(c->event, 0);
 }
 

@@ -7,6 +7,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -493,6 +496,78 @@ static bool name_has_owner(struct harness *h)
 	return r >= 0;
 }
 
+/* In a child: a mount namespace of its own, /tmp/... private, a tmpfs at `dir`.
+ * Returns 0 or negative errno with the step that failed in *what. */
+static int mount_tmpfs_private(const char *dir, const char *size, const char **what)
+{
+	char opts[64];
+
+	(void)snprintf(opts, sizeof(opts), "size=%s,mode=0755", size);
+	*what = "unshare(CLONE_NEWNS)";
+	if (unshare(CLONE_NEWNS) < 0)
+		return -errno;
+	*what = "making / private";
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -errno;
+	*what = "mount -t tmpfs";
+	if (mount("tmpfs", dir, "tmpfs", 0, opts) < 0)
+		return -errno;
+	return 0;
+}
+
+const char *harness_state_tmpfs_unavailable(void)
+{
+	static char why[256];
+	char dir[] = "/tmp/massaged-probe-XXXXXX";
+	int pipefd[2], status = 0;
+	ssize_t n;
+	pid_t pid;
+
+	if (!mkdtemp(dir) || pipe(pipefd) < 0)
+		return strerror(errno);
+	pid = fork();
+	if (pid == 0) {
+		const char *what;
+		int r = mount_tmpfs_private(dir, "64k", &what);
+
+		if (r < 0)
+			(void)dprintf(pipefd[1], "%s: %s", what, strerror(-r));
+		_exit(r < 0);
+	}
+	(void)close(pipefd[1]);
+	if (pid > 0)
+		(void)waitpid(pid, &status, 0);
+	n = read(pipefd[0], why, sizeof(why) - 1);
+	(void)close(pipefd[0]);
+	(void)rmdir(dir);
+	why[n > 0 ? n : 0] = '\0';
+	if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return "";
+	return why[0] ? why : "fork failed";
+}
+
+/* In the daemon's child before exec: its state directory a full tmpfs. */
+static void state_tmpfs_fill(struct harness *h)
+{
+	char state[512], filler[600], block[4096];
+	const char *what;
+	int fd;
+
+	(void)snprintf(state, sizeof(state), "%s/state", h->tmpdir);
+	if (mount_tmpfs_private(state, h->state_tmpfs_full, &what) < 0)
+		_exit(126);
+	(void)snprintf(filler, sizeof(filler), "%s/filler", state);
+	fd = open(filler, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		_exit(126);
+	memset(block, 'x', sizeof(block));
+	while (write(fd, block, sizeof(block)) > 0)
+		;
+	if (errno != ENOSPC)
+		_exit(126);
+	(void)close(fd);
+}
+
 void harness_start_daemon(struct harness *h, double time_scale)
 {
 	const char *massaged = getenv("MASSAGED");
@@ -513,6 +588,8 @@ void harness_start_daemon(struct harness *h, double time_scale)
 		redirect(STDIN_FILENO, NULL, O_RDONLY);
 		redirect(STDOUT_FILENO, h->log_path, O_WRONLY | O_CREAT | O_APPEND);
 		redirect(STDERR_FILENO, h->log_path, O_WRONLY | O_CREAT | O_APPEND);
+		if (h->state_tmpfs_full)
+			state_tmpfs_fill(h);
 		if (h->simulate_lines)
 			execl(massaged, massaged, "--simulate-lines", "--config", h->config_path, "--log-level",
 			      "debug", (char *)NULL);
@@ -532,6 +609,15 @@ void harness_start_daemon(struct harness *h, double time_scale)
 	while (!h->name_owned)
 		if (!harness_wait_step(h, deadline))
 			FAIL(h, "massaged did not own %s within %d ms", CHAIR_SERVICE, START_TIMEOUT_MS);
+	/* a new daemon's values are its own, announced or not: forget the last one's
+	 * (its signals came before the new name owner: dispatch them first) */
+	harness_dispatch(h);
+	for (size_t i = 0; i < h->n_known; i++)
+		free(h->known[i].value);
+	h->n_known = 0;
+	for (size_t i = 0; i < h->n_pending; i++)
+		free(h->pending[i].value);
+	h->n_pending = 0;
 }
 
 void harness_start(struct harness *h, double time_scale, const char *config_extra)
@@ -616,6 +702,31 @@ void harness_stop_daemon_at(struct harness *h, const char *file, int line)
 		if (WEXITSTATUS(status) != 0)
 			harness_fail(h, file, line, "massaged exited %d on SIGTERM, expected 0", WEXITSTATUS(status));
 	}
+	if (h->daemon_pidfd >= 0) {
+		(void)close(h->daemon_pidfd);
+		h->daemon_pidfd = -1;
+	}
+}
+
+void harness_kill_daemon(struct harness *h)
+{
+	if (h->daemon_pid > 0) {
+		(void)kill(h->daemon_pid, SIGKILL);
+		(void)waitpid(h->daemon_pid, NULL, 0);
+		h->daemon_pid = 0;
+	}
+	if (h->daemon_pidfd >= 0) {
+		(void)close(h->daemon_pidfd);
+		h->daemon_pidfd = -1;
+	}
+}
+
+const char *harness_state_path(struct harness *h, const char *name)
+{
+	char *b = harness_ring_buffer(h);
+
+	(void)snprintf(b, sizeof(h->ring[0]), "%s/state/%s", h->tmpdir, name);
+	return b;
 }
 
 void harness_stop_at(struct harness *h, const char *file, int line)

@@ -76,6 +76,10 @@ struct harness {
 	/* given to the daemon when set: systemd's notify socket and watchdog period */
 	char notify_socket[300];
 	const char *watchdog_usec;
+	/* start the daemon in a mount namespace of its own with a tmpfs of this size
+	 * (e.g. "64k") as its state directory, filled up before massaged starts: a full
+	 * disk. See harness_state_tmpfs_unavailable(). */
+	const char *state_tmpfs_full;
 	sd_bus *bus;
 	sd_bus_slot *match_props, *match_signals, *match_owner;
 	bool name_owned;
@@ -107,8 +111,15 @@ void harness_start_daemon(struct harness *h, double time_scale);
 void harness_start(struct harness *h, double time_scale, const char *config_extra);
 /* SIGTERM the daemon, assert it exits 0, stop the bus, remove the temporary files. */
 void harness_stop_at(struct harness *h, const char *file, int line);
-/* Only the first part: SIGTERM, exit 0; the log stays for reading. */
+/* Only the first part: SIGTERM, exit 0; the log stays for reading, and
+ * harness_start_daemon() may start it again on the same state directory. */
 void harness_stop_daemon_at(struct harness *h, const char *file, int line);
+/* SIGKILL the daemon at once and reap it (a crash, a power cut). */
+void harness_kill_daemon(struct harness *h);
+/* <tmpdir>/state, the daemon's STATE_DIRECTORY (ring buffer string). */
+const char *harness_state_path(struct harness *h, const char *name);
+/* Why a state tmpfs (state_tmpfs_full) cannot be had here, or "" when it can. */
+const char *harness_state_tmpfs_unavailable(void);
 #define harness_stop(h) harness_stop_at((h), __FILE__, __LINE__)
 
 void harness_write_file(struct harness *h, const char *path, const char *text);

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "macro.h"
+#include "settings-store.h"
+#include "state-file.h"
+
+#define SETTINGS_FILE "settings.state"
+/* A change is written this long after it: a flood of SetIntensity calls costs one write
+ * a second at most, and a kill loses at most this much. */
+#define SETTINGS_WRITE_DELAY_USEC (1 * USEC_PER_SEC)
+
+static void settings_path(const struct context *c, char *buf, size_t size)
+{
+	(void)snprintf(buf, size, "%s/" SETTINGS_FILE, c->state_dir);
+}
+
+static struct settings_file settings_current(const struct context *c)
+{
+	return (struct settings_file) {
+		.last = {
+			.intensity = c->intensity,
+			.speed = c->speed,
+			.width = c->width,
+			.heat = c->heat,
+			.session_limit_s = c->session_limit_s,
+		},
+		.configured = settings_from_config(&c->config),
+	};
+}
+
+static void settings_apply(struct context *c, const struct chair_settings *s)
+{
+	c->intensity = s->intensity;
+	c->speed = s->speed;
+	c->width = s->width;
+	c->heat = s->heat;
+	c->session_limit_s = s->session_limit_s;
+}
+
+void settings_store_restore(struct context *c)
+{
+	struct chair_settings s = settings_from_config(&c->config);
+	char path[512], err[SETTINGS_ERROR_MAX], why[SETTINGS_ERROR_MAX];
+	struct settings_file saved;
+	int r;
+
+	settings_path(c, path, sizeof(path));
+	(void)state_file_remove_stale(path);
+	r = settings_load(path, &saved, err);
+	if (r == -ENOENT)
+		log_info("No saved settings in %s: starting from the configured defaults", path);
+	else if (r < 0)
+		log_warning("Ignoring the saved settings: %s. Starting from the configured defaults", err);
+	else {
+		s = settings_restore(&saved, &c->config, why, sizeof(why));
+		if (why[0])
+			log_notice("Saved settings adjusted: %s", why);
+	}
+	settings_apply(c, &s);
+	if (r == 0)
+		log_info("Settings restored from %s: intensity %u, speed %u, width %s, heat %s, session "
+			 "limit %u min", path, s.intensity, s.speed, width_to_string(s.width),
+			 s.heat ? "on" : "off", s.session_limit_s / 60);
+	/* an adjusted file is written again at the first chance; a damaged one at the next change */
+	c->settings_saved = r == 0 ? saved : settings_current(c);
+	c->settings_tried = c->settings_saved;
+}
+
+static void settings_write(struct context *c)
+{
+	struct settings_file s = settings_current(c);
+	uint64_t t0 = monotonic_usec();
+	char path[512];
+	int r;
+
+	settings_path(c, path, sizeof(path));
+	c->settings_tried = s;
+	r = settings_save(path, &s);
+	if (r < 0) {
+		if (c->settings_write_failing)
+			log_debug("Settings not saved to %s: %s", path, strerror(-r));
+		else
+			log_warning("Failed to save the settings to %s: %s. The chair keeps them until it "
+				    "restarts; the next change tries again", path, strerror(-r));
+		c->settings_write_failing = true;
+		return;
+	}
+	if (c->settings_write_failing)
+		log_notice("Settings saved to %s again", path);
+	else
+		log_debug("Settings saved to %s in %.1f ms", path, (double)(monotonic_usec() - t0) / 1e3);
+	c->settings_write_failing = false;
+	c->settings_saved = s;
+}
+
+static int on_settings_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct context *c = userdata;
+	struct settings_file now = settings_current(c);
+
+	(void)s;
+	(void)usec;
+	if (settings_file_equal(&now, &c->settings_saved) && !c->settings_write_failing)
+		c->settings_tried = now; /* changed and changed back */
+	else
+		settings_write(c);
+	return 0;
+}
+
+void settings_store_changed(struct context *c)
+{
+	struct settings_file now = settings_current(c);
+	uint64_t wall_now;
+	int r;
+
+	if (!c->event || settings_file_equal(&now, &c->settings_tried))
+		return;
+	if (c->settings_timer && sd_event_source_get_enabled(c->settings_timer, NULL) > 0)
+		return; /* the write already scheduled takes this change too */
+	r = sd_event_now(c->event, CLOCK_MONOTONIC, &wall_now);
+	if (r >= 0 && !c->settings_timer) {
+		r = sd_event_add_time(c->event, &c->settings_timer, CLOCK_MONOTONIC,
+				      wall_now + SETTINGS_WRITE_DELAY_USEC, 0, on_settings_timer, c);
+		if (r >= 0) {
+			(void)sd_event_source_set_description(c->settings_timer, "settings-write");
+			/* after whatever else is pending: inputs and ticks come first */
+			r = sd_event_source_set_priority(c->settings_timer, SD_EVENT_PRIORITY_IDLE);
+		}
+	} else if (r >= 0) {
+		r = sd_event_source_set_time(c->settings_timer, wall_now + SETTINGS_WRITE_DELAY_USEC);
+		if (r >= 0)
+			r = sd_event_source_set_enabled(c->settings_timer, SD_EVENT_ONESHOT);
+	}
+	if (r < 0) {
+		/* cannot wait: write now rather than lose the change */
+		log_errno(r, "Failed to schedule the settings write");
+		settings_write(c);
+	}
+}
+
+void settings_store_flush(struct context *c)
+{
+	struct settings_file now = settings_current(c);
+
+	if (c->settings_timer)
+		(void)sd_event_source_set_enabled(c->settings_timer, SD_EVENT_OFF);
+	if (!settings_file_equal(&now, &c->settings_saved))
+		settings_write(c);
+}
+
+void settings_store_free(struct context *c)
+{
+	c->settings_timer = sd_event_source_disable_unref(c->settings_timer);
+}

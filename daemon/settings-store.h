@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "context.h"
+
+/* settings.state in the state directory: the person's settings (settings.h) restored
+ * at start and written off the control path, about a second of wall time after a
+ * change (a burst of changes costs one write) and at a clean exit. A write that fails
+ * (full disk, read-only directory) is logged once until a write succeeds again, never
+ * touches the chair, and is tried again on the next change. */
+
+/* At start, after the configuration: the saved settings, adjusted as settings_restore()
+ * says, or the configured defaults when there is no valid file (a damaged one is
+ * reported with file and line). Removes temporary files a killed write left. */
+void settings_store_restore(struct context *c);
+/* From context_publish(): schedule a write if a setting changed since the last one. */
+void settings_store_changed(struct context *c);
+/* At a clean exit: write now whatever is not saved yet. */
+void settings_store_flush(struct context *c);
+void settings_store_free(struct context *c);

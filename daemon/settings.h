@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "chair-types.h"
+#include "config.h"
+
+/* The person's settings that outlive a session, persisted in the state directory
+ * (settings.state, a state-file.h file) and restored at start. The shoulder height is
+ * not among them: it is forgotten whenever the seat empties. */
+
+#define SETTINGS_ERROR_MAX 512
+#define SESSION_LIMIT_MIN_S 300u   /* 5 minutes */
+#define SESSION_LIMIT_MAX_S 1800u  /* 30 minutes: safety.md's longest session */
+#define SESSION_LIMIT_STEP_S 300u
+
+struct chair_settings {
+	unsigned intensity;        /* INTENSITY_MIN..INTENSITY_MAX */
+	unsigned speed;            /* SPEED_MIN..SPEED_MAX */
+	enum width width;
+	bool heat;
+	unsigned session_limit_s;  /* SESSION_LIMIT_MIN_S..MAX_S in steps of STEP_S */
+};
+
+/* What settings.state holds: the last settings, and the configured defaults they were
+ * saved under, so a default changed in the configuration since then takes effect. */
+struct settings_file {
+	struct chair_settings last;
+	struct chair_settings configured; /* heat unused: it has no configured default */
+};
+
+/* The settings of a chair with no saved ones: the configured [Defaults], Heat off and
+ * SessionMinutes. */
+struct chair_settings settings_from_config(const struct massaged_config *cfg);
+
+bool chair_settings_equal(const struct chair_settings *a, const struct chair_settings *b);
+bool settings_file_equal(const struct settings_file *a, const struct settings_file *b);
+
+/* Returns 0, or negative errno with err ("FILE:LINE: what") saying why: -ENOENT when
+ * there is no file, -EINVAL for anything missing, unknown or out of its range. */
+int settings_load(const char *path, struct settings_file *ret, char *err);
+/* The file's text (malloc'd, *ret_size bytes), or NULL when out of memory. */
+char *settings_format(const struct settings_file *s, size_t *ret_size);
+/* settings_format() and state_file_write(). Returns 0 or negative errno. */
+int settings_save(const char *path, const struct settings_file *s);
+
+/* What the chair starts with from a saved file: the last settings, except that a
+ * configured default changed since they were saved wins (the owner's newer choice),
+ * and the session limit is cut to the configured MaxSessionMinutes. Each change from
+ * the saved settings is described in `why` (empty when none). */
+struct chair_settings settings_restore(const struct settings_file *saved, const struct massaged_config *cfg,
+				       char *why, size_t size);

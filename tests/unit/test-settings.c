@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check-tap.h"
+#include "config.h"
+#include "macro.h"
+#include "settings.h"
+#include "test-files.h"
+
+/* settings.state (settings.h): what is saved loads back; a value out of its range, an
+ * unknown or missing key is refused with the file and line; restoring keeps the saved
+ * settings unless the configured default changed since, and cuts the session limit
+ * to the configured ceiling. */
+
+static char dir[64];
+static char path[128];
+
+static void setup(void)
+{
+	(void)snprintf(dir, sizeof(dir), "/tmp/test-settings.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	(void)snprintf(path, sizeof(path), "%s/settings.state", dir);
+}
+
+static void teardown(void)
+{
+	test_remove_tree(dir);
+}
+
+static const struct settings_file sample = {
+	.last = { 4, 2, WIDTH_WIDE, true, 900 },
+	.configured = { 3, 3, WIDTH_MEDIUM, false, 1200 },
+};
+
+static void write_text(const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(fputs(text, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The sample's text with the line of `key` replaced by `line` (removed when NULL). */
+static void sample_with(const char *key, const char *line, char *buf, size_t size)
+{
+	_cleanup_free_ char *text = NULL;
+	char *save = NULL;
+	size_t n;
+
+	text = settings_format(&sample, &n);
+	ck_assert_ptr_nonnull(text);
+	buf[0] = '\0';
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		bool match = strncmp(l, key, strlen(key)) == 0 && l[strlen(key)] == '=';
+
+		if (match && !line)
+			continue;
+		strncat(buf, match ? line : l, size - strlen(buf) - 1);
+		strncat(buf, "\n", size - strlen(buf) - 1);
+	}
+}
+
+static unsigned line_of(const char *text, const char *key)
+{
+	unsigned line = 1;
+
+	for (const char *p = text; *p; line++) {
+		if (strncmp(p, key, strlen(key)) == 0 && p[strlen(key)] == '=')
+			return line;
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p);
+	}
+	ck_abort_msg("no %s= in the text", key);
+	return 0;
+}
+
+/* Loading the text fails with -EINVAL; the reason starts with "PATH:LINE: " (or
+ * "PATH: " for line 0) and names `also`; *ret is untouched. */
+static void assert_refused(const char *text, unsigned line, const char *also)
+{
+	struct settings_file s, before;
+	char err[SETTINGS_ERROR_MAX], where[256];
+
+	memset(&s, 0x5a, sizeof(s));
+	before = s;
+	write_text(text);
+	ck_assert_int_eq(settings_load(path, &s, err), -EINVAL);
+	ck_assert_msg(memcmp(&s, &before, sizeof(s)) == 0, "the settings were changed on error");
+	if (line)
+		(void)snprintf(where, sizeof(where), "%s:%u: ", path, line);
+	else
+		(void)snprintf(where, sizeof(where), "%s: ", path);
+	ck_assert_msg(strncmp(err, where, strlen(where)) == 0, "\"%s\" does not start with \"%s\"", err, where);
+	ck_assert_msg(strstr(err, also), "\"%s\" does not say \"%s\"", err, also);
+}
+
+START_TEST(test_round_trip)
+{
+	struct settings_file back;
+	char err[SETTINGS_ERROR_MAX];
+
+	ck_assert_int_eq(settings_save(path, &sample), 0);
+	memset(&back, 0, sizeof(back));
+	ck_assert_int_eq(settings_load(path, &back, err), 0);
+	ck_assert(settings_file_equal(&back, &sample));
+
+	/* every value at the ends of its range */
+	for (int end = 0; end < 2; end++) {
+		struct settings_file s = {
+			.last = { end ? INTENSITY_MAX : INTENSITY_MIN, end ? SPEED_MAX : SPEED_MIN,
+				  end ? WIDTH_WIDE : WIDTH_NARROW, end, end ? 1800 : 300 },
+			.configured = { end ? INTENSITY_MAX : INTENSITY_MIN, end ? SPEED_MAX : SPEED_MIN,
+					end ? WIDTH_WIDE : WIDTH_NARROW, false, end ? 1800 : 300 },
+		};
+
+		ck_assert_int_eq(settings_save(path, &s), 0);
+		ck_assert_int_eq(settings_load(path, &back, err), 0);
+		ck_assert(settings_file_equal(&back, &s));
+	}
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+	struct settings_file s;
+	char err[SETTINGS_ERROR_MAX];
+
+	ck_assert_int_eq(settings_load(path, &s, err), -ENOENT);
+	ck_assert_msg(strstr(err, path), "\"%s\" does not name the file", err);
+}
+END_TEST
+
+START_TEST(test_out_of_range)
+{
+	static const struct {
+		const char *key, *line;
+	} bad[] = {
+		{ "Intensity", "Intensity=0" },
+		{ "Intensity", "Intensity=6" },
+		{ "Intensity", "Intensity=-1" },
+		{ "Intensity", "Intensity=3.5" },
+		{ "Intensity", "Intensity=" },
+		{ "Speed", "Speed=7" },
+		{ "Speed", "Speed=99999999999999999999" },
+		{ "Width", "Width=huge" },
+		{ "Heat", "Heat=maybe" },
+		{ "SessionLimit", "SessionLimit=0" },
+		{ "SessionLimit", "SessionLimit=299" },
+		{ "SessionLimit", "SessionLimit=301" },
+		{ "SessionLimit", "SessionLimit=2100" },
+		{ "ConfiguredIntensity", "ConfiguredIntensity=9" },
+		{ "ConfiguredSpeed", "ConfiguredSpeed=0" },
+		{ "ConfiguredWidth", "ConfiguredWidth=" },
+		{ "ConfiguredSessionLimit", "ConfiguredSessionLimit=60" },
+		{ "Version", "Version=2" },
+		{ "Version", "Version=x" },
+	};
+	char text[2048];
+
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		sample_with(bad[i].key, bad[i].line, text, sizeof(text));
+		assert_refused(text, line_of(text, bad[i].key), bad[i].line);
+	}
+}
+END_TEST
+
+START_TEST(test_unknown_and_missing)
+{
+	static const char *const keys[] = {
+		"Version", "Intensity", "Speed", "Width", "Heat", "SessionLimit",
+		"ConfiguredIntensity", "ConfiguredSpeed", "ConfiguredWidth", "ConfiguredSessionLimit",
+	};
+	char text[2048];
+
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+		sample_with(keys[i], NULL, text, sizeof(text));
+		assert_refused(text, 0, keys[i]);
+	}
+	sample_with("Heat", "Heat=no\nConfiguredHeat=no", text, sizeof(text));
+	assert_refused(text, line_of(text, "ConfiguredHeat"), "ConfiguredHeat");
+	sample_with("Heat", "Heat=no\nShoulderHeight=600", text, sizeof(text));
+	assert_refused(text, line_of(text, "ShoulderHeight"), "ShoulderHeight");
+	sample_with("Heat", "Heat=no\n[Extra]", text, sizeof(text));
+	assert_refused(text, line_of(text, "Heat") + 1, "[Extra]");
+	assert_refused("garbage\n", 1, "syntax error");
+}
+END_TEST
+
+/* The saved settings come back when the configuration is as it was. */
+START_TEST(test_restore_unchanged_config)
+{
+	struct massaged_config cfg;
+	struct chair_settings s;
+	char why[512];
+
+	config_init_defaults(&cfg);
+	s = settings_restore(&sample, &cfg, why, sizeof(why));
+	ck_assert(chair_settings_equal(&s, &sample.last));
+	ck_assert_str_eq(why, "");
+}
+END_TEST
+
+/* A default changed in the configuration since the save wins, key by key. */
+START_TEST(test_restore_config_changed)
+{
+	struct massaged_config cfg;
+	struct chair_settings s;
+	char why[512];
+
+	config_init_defaults(&cfg);
+	cfg.intensity = 1;
+	cfg.session_minutes = 10;
+	s = settings_restore(&sample, &cfg, why, sizeof(why));
+	ck_assert_uint_eq(s.intensity, 1);
+	ck_assert_uint_eq(s.session_limit_s, 600);
+	ck_assert_uint_eq(s.speed, 2);
+	ck_assert_int_eq(s.width, WIDTH_WIDE);
+	ck_assert(s.heat);
+	ck_assert_msg(strstr(why, "Intensity") && strstr(why, "SessionLimit") && !strstr(why, "Speed"),
+		      "\"%s\"", why);
+}
+END_TEST
+
+/* A session limit above today's MaxSessionMinutes is cut to it, and said so. */
+START_TEST(test_restore_ceiling)
+{
+	struct settings_file saved = sample;
+	struct massaged_config cfg;
+	struct chair_settings s;
+	char why[512];
+
+	config_init_defaults(&cfg);
+	saved.last.session_limit_s = 1800;
+	saved.configured.session_limit_s = cfg.session_minutes * 60;
+	cfg.max_session_minutes = 20;
+	s = settings_restore(&saved, &cfg, why, sizeof(why));
+	ck_assert_uint_eq(s.session_limit_s, 1200);
+	ck_assert_msg(strstr(why, "MaxSessionMinutes=20"), "\"%s\"", why);
+	ck_assert_uint_eq(s.intensity, sample.last.intensity);
+}
+END_TEST
+
+static Suite *settings_suite(void)
+{
+	Suite *s = suite_create("settings");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_out_of_range);
+	tcase_add_test(tc, test_unknown_and_missing);
+	tcase_add_test(tc, test_restore_unchanged_config);
+	tcase_add_test(tc, test_restore_config_changed);
+	tcase_add_test(tc, test_restore_ceiling);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return check_run_tap(settings_suite());
+}
