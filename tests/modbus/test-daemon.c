@@ -38,6 +38,12 @@ static const char short_program[] =
 	"[Step]\nTechnique=knead\nZone=neck\nDuration=10\nSpeed=3\nWidth=medium\nDepth=0\n"
 	"[Step]\nTechnique=tap\nZone=shoulders\nDuration=10\nSpeed=4\nWidth=wide\nDepth=0\n";
 
+/* Heat=yes turns every pad on for the whole program. */
+static const char hot_program[] =
+	"[Program]\nTitle=Modbus heated test\nDescription=Two long heated steps.\nHeat=yes\n"
+	"[Step]\nTechnique=knead\nZone=neck\nDuration=300\nSpeed=3\nWidth=medium\nDepth=0\n"
+	"[Step]\nTechnique=glide\nZone=back\nDuration=300\nSpeed=3\nWidth=wide\nDepth=0\n";
+
 static void rig_start_on(struct rig *r, bool tcp, bool master_on_line)
 {
 	char extra[1024], line[400];
@@ -54,6 +60,7 @@ static void rig_start_on(struct rig *r, bool tcp, bool master_on_line)
 		       master_on_line ? "gpio:HEAT_POWER" : "coil:3");
 	harness_init(&r->h, extra);
 	harness_write_program(&r->h, "modbus-short", short_program);
+	harness_write_program(&r->h, "modbus-hot", hot_program);
 	r->h.simulate_lines = true;
 	harness_start_daemon(&r->h, 1.0);
 }
@@ -312,6 +319,67 @@ START_TEST(test_temperature_misbehaviour)
 }
 END_TEST
 
+/* The fault matrix's rows that live on the wire, during a heated program: the fault, the program ended with reason
+ * fault, every power coil off, ClearFault refused until the device is well again. */
+static void start_hot_program(struct rig *r)
+{
+	H_START_RUNNING(&r->h, "modbus-hot");
+	wait_coil(r, COIL_HEAT_POWER, true, 3000, "the heated program closes the master relay");
+	wait_coil(r, COIL_MOTOR_POWER, true, 2000, "the heated program runs the rollers");
+}
+
+START_TEST(test_heated_program_faults)
+{
+	static const struct misbehaviour cases[] = {
+		{ "silent roller on", "silent roller off", "roller-offline", 280, 700, false },
+		{ "pinch on", "pinch off", "roller-fault", 0, 300, false },
+		{ "sensor neck open", "sensor neck ok", "sensor:neck", 0, 800, false },
+		/* the stone at the overtemperature trip, MaxTarget 45 + 3 */
+		{ "pad neck 48.5", "pad neck 40", "overtemp:neck", 0, 800, false },
+		{ "silent temp on", "silent temp off", "temp-module-offline", 1900, 3000, false },
+	};
+	struct rig r;
+
+	rig_start(&r);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		start_hot_program(&r);
+		walk(&r, &cases[i], true);
+	}
+	rig_stop(&r);
+}
+END_TEST
+
+/* A sensor fails on the temperature module while the roller board is silent: both
+ * faults, ClearFault refused while either cause is there, both cleared together. */
+START_TEST(test_sensor_fails_while_board_silent)
+{
+	struct rig r;
+	const char *message;
+
+	rig_start(&r);
+	H_START_RUNNING(&r.h, TEST_LONG_ID);
+	S_CMD(&r.s, "silent roller on");
+	H_WAIT_SIGNAL(&r.h, "FaultRaised", "roller-offline", NULL, 2000);
+	assert_safe_coils(&r, "roller-offline");
+	S_CMD(&r.s, "sensor neck open");
+	H_WAIT_SIGNAL(&r.h, "FaultRaised", "sensor:neck", NULL, 2000);
+	H_ASSERT_STR_EQ(&r.h, H_PROP(&r.h, "Faults"), "roller-offline,sensor:neck");
+	message = H_CALL_ERR(&r.h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
+	H_ASSERT(&r.h, strstr(message, "roller-offline") && strstr(message, "sensor:neck"), "refusal: %s", message);
+	S_CMD(&r.s, "silent roller off");
+	harness_pump(&r.h, 500);
+	message = H_CALL_ERR(&r.h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
+	H_ASSERT(&r.h, !strstr(message, "roller-offline") && strstr(message, "sensor:neck"), "refusal: %s", message);
+	S_CMD(&r.s, "sensor neck ok");
+	harness_pump(&r.h, 500);
+	H_CALL(&r.h, "ClearFault", "");
+	H_WAIT_SIGNAL(&r.h, "FaultCleared", "roller-offline", NULL, 2000);
+	H_WAIT_SIGNAL(&r.h, "FaultCleared", "sensor:neck", NULL, 2000);
+	H_WAIT_PROP(&r.h, "State", "idle", 2000);
+	rig_stop(&r);
+}
+END_TEST
+
 /* With every device silent, no loop iteration waits more than one Modbus timeout. */
 START_TEST(test_loop_waits_one_timeout)
 {
@@ -425,6 +493,8 @@ static Suite *daemon_suite(void)
 	CHECK_ADD_TEST(s, test_tcp_gateway, 90);
 	CHECK_ADD_TEST(s, test_start_errors_and_refusals, 60);
 	CHECK_ADD_TEST(s, test_unopened_relay_opens_master, 60);
+	CHECK_ADD_TEST(s, test_heated_program_faults, 200);
+	CHECK_ADD_TEST(s, test_sensor_fails_while_board_silent, 60);
 	return s;
 }
 
