@@ -8,6 +8,7 @@
 #include "context.h"
 #include "log.h"
 #include "macro.h"
+#include "state-writer.h"
 #include "settings-store.h"
 
 /* The shortest wall period of a tick: under --time-scale chair time outruns it. */
@@ -49,6 +50,7 @@ struct context *context_free(struct context *c)
 	if (!c)
 		return NULL;
 	sd_event_source_disable_unref(c->tick_source);
+	c->state_writer = state_writer_free(c->state_writer); /* the last writes land first */
 	settings_store_free(c);
 	heaters_free(c);
 	sd_bus_flush_close_unref(c->bus);

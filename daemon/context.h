@@ -123,6 +123,7 @@ struct context {
 	struct settings_file settings_saved, settings_tried;
 	bool settings_write_failing;
 	sd_event_source *settings_timer;
+	struct state_writer *state_writer; /* state files are written off the loop */
 
 	/* heating pads */
 	unsigned n_heaters;

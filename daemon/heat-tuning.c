@@ -75,24 +75,40 @@ int heat_tuning_load(const char *path, struct heat_tuning *ret, char *err)
 	return 0;
 }
 
-int heat_tuning_save(const char *path, const struct heat_tuning *t)
+char *heat_tuning_format(const struct heat_tuning *t, size_t *ret_size)
 {
-	_cleanup_free_ char *text = NULL;
+	char *text = NULL;
 	size_t size = 0;
 	FILE *f;
 
 	if (heat_model_validate(&t->model) < 0)
-		return -EINVAL;
+		return NULL;
 	f = open_memstream(&text, &size);
 	if (!f)
-		return -ENOMEM;
+		return NULL;
 	(void)fprintf(f, "# Written by massaged's heater autotune. Delete it to tune again from\n"
 		      "# the defaults; a damaged file is reported and ignored.\n"
 		      "[Tuning]\nVersion=%d\n", TUNING_VERSION);
 	for (size_t i = 0; i < ELEMENTSOF(tuning_keys); i++)
 		(void)fprintf(f, "%s=%.17g\n", tuning_keys[i].name,
 			      *(const double *)((const char *)t + tuning_keys[i].offset));
-	if (fclose(f) != 0)
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	*ret_size = size;
+	return text;
+}
+
+int heat_tuning_save(const char *path, const struct heat_tuning *t)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t size;
+
+	if (heat_model_validate(&t->model) < 0)
+		return -EINVAL;
+	text = heat_tuning_format(t, &size);
+	if (!text)
 		return -ENOMEM;
 	return state_file_write(path, text, size);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stddef.h>
+
 #include "heat-model.h"
 
 /* A pad's autotune result as persisted in the state directory (heater-ZONE.tune):
@@ -19,4 +21,6 @@ struct heat_tuning {
 /* Returns 0, or negative errno with err ("FILE:LINE: what") saying why: -ENOENT when
  * there is no file, -EINVAL for anything missing, unknown or implausible. */
 int heat_tuning_load(const char *path, struct heat_tuning *ret, char *err);
+/* The file's text (malloc'd), or NULL for an invalid model or no memory. */
+char *heat_tuning_format(const struct heat_tuning *t, size_t *ret_size);
 int heat_tuning_save(const char *path, const struct heat_tuning *t);

@@ -11,6 +11,8 @@
 #include "macro.h"
 #include "safety.h"
 #include "state-file.h"
+#include "state-writer.h"
+#include "state-file.h"
 
 #define ERROR_FAULTED "org.massaged.Chair1.Error.Faulted"
 #define ERROR_NOT_SEATED "org.massaged.Chair1.Error.NotSeated"
@@ -267,10 +269,21 @@ void heaters_session_begin(struct context *c)
 	}
 }
 
+static void tuning_written(void *userdata, const char *path, int r, uint64_t duration_usec)
+{
+	struct heater *h = userdata;
+
+	(void)duration_usec;
+	if (r < 0)
+		(void)log_errno(r, "Failed to save the %s pad's autotune result to %s; it holds until "
+				"massaged restarts", zone_to_string(h->zone), path);
+}
+
 static void autotune_finish(struct heater *h)
 {
 	struct heat_tuning result;
-	char path[512];
+	char path[512], *text;
+	size_t size;
 	int r;
 
 	r = heat_autotune_result(h->autotune, &result);
@@ -289,10 +302,18 @@ static void autotune_finish(struct heater *h)
 		 zone_to_string(h->zone), result.duration_s, result.model.gain_c, result.model.element_s,
 		 result.model.couple_s, result.model.loss_s, result.model.sensor_s, result.fit_rms_c);
 	tuning_path(h->context, h, path, sizeof(path));
-	r = heat_tuning_save(path, &result);
-	if (r < 0)
-		log_errno(r, "Failed to save the %s pad's autotune result to %s; it holds until "
-			  "massaged restarts", zone_to_string(h->zone), path);
+	text = heat_tuning_format(&result, &size);
+	if (!text)
+		r = -ENOMEM;
+	else if (h->context->state_writer) {
+		r = state_writer_submit(h->context->state_writer, path, text, size, tuning_written, h);
+		if (r == 0)
+			return;
+	} else {
+		r = state_file_write(path, text, size);
+		free(text);
+	}
+	tuning_written(h, path, r, 0);
 }
 
 /* One pad's reading: judge it, choose the duty, drive the relay. False after a fault. */

@@ -21,6 +21,7 @@
 #include "safety.h"
 #include "session.h"
 #include "settings-store.h"
+#include "state-writer.h"
 #include "sim-driver.h"
 #include "state-file.h"
 
@@ -225,6 +226,10 @@ static int setup_event_loop(struct context *c)
 	r = sd_event_set_watchdog(c->event, true);
 	if (r < 0)
 		return log_errno(r, "Failed to enable the systemd watchdog");
+	/* after the signals are blocked: the writer thread inherits the mask */
+	r = state_writer_new(c->event, &c->state_writer);
+	if (r < 0)
+		return log_errno(r, "Failed to start the state file writer");
 	return 0;
 }
 

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "macro.h"
 #include "settings-store.h"
 #include "state-file.h"
+#include "state-writer.h"
 
 #define SETTINGS_FILE "settings.state"
 /* A change is written this long after it: a flood of SetIntensity calls costs one write
@@ -70,16 +72,16 @@ void settings_store_restore(struct context *c)
 	c->settings_tried = c->settings_saved;
 }
 
-static void settings_write(struct context *c)
-{
-	struct settings_file s = settings_current(c);
-	uint64_t t0 = monotonic_usec();
-	char path[512];
-	int r;
+struct settings_job {
+	struct context *context;
+	struct settings_file written;
+};
 
-	settings_path(c, path, sizeof(path));
-	c->settings_tried = s;
-	r = settings_save(path, &s);
+static void settings_written(void *userdata, const char *path, int r, uint64_t duration_usec)
+{
+	struct settings_job *job = userdata;
+	struct context *c = job->context;
+
 	if (r < 0) {
 		if (c->settings_write_failing)
 			log_debug("Settings not saved to %s: %s", path, strerror(-r));
@@ -87,14 +89,45 @@ static void settings_write(struct context *c)
 			log_warning("Failed to save the settings to %s: %s. The chair keeps them until it "
 				    "restarts; the next change tries again", path, strerror(-r));
 		c->settings_write_failing = true;
+	} else {
+		if (c->settings_write_failing)
+			log_notice("Settings saved to %s again", path);
+		else
+			log_debug("Settings saved to %s in %.1f ms", path, (double)duration_usec / 1e3);
+		c->settings_write_failing = false;
+		c->settings_saved = job->written;
+	}
+	free(job);
+}
+
+/* Off the loop through the state writer (fsync may take long); in place without one. */
+static void settings_write(struct context *c)
+{
+	struct settings_job *job = malloc(sizeof(*job));
+	uint64_t t0 = monotonic_usec();
+	char path[512], *text;
+	size_t size;
+	int r;
+
+	if (!job) {
+		log_error("Out of memory: the settings are not saved");
 		return;
 	}
-	if (c->settings_write_failing)
-		log_notice("Settings saved to %s again", path);
-	else
-		log_debug("Settings saved to %s in %.1f ms", path, (double)(monotonic_usec() - t0) / 1e3);
-	c->settings_write_failing = false;
-	c->settings_saved = s;
+	*job = (struct settings_job){ .context = c, .written = settings_current(c) };
+	c->settings_tried = job->written;
+	settings_path(c, path, sizeof(path));
+	text = settings_format(&job->written, &size);
+	if (!text)
+		r = -ENOMEM;
+	else if (c->state_writer) {
+		r = state_writer_submit(c->state_writer, path, text, size, settings_written, job);
+		if (r == 0)
+			return;
+	} else {
+		r = state_file_write(path, text, size);
+		free(text);
+	}
+	settings_written(job, path, r, monotonic_usec() - t0);
 }
 
 static int on_settings_timer(sd_event_source *s, uint64_t usec, void *userdata)
