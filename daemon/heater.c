@@ -337,10 +337,9 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 	return true;
 }
 
-static void heat_tick(struct context *c)
+static void heat_tick(struct context *c, uint64_t now)
 {
 	int16_t raw[TEMP_CHANNELS];
-	uint64_t now = context_now(c);
 	int r;
 
 	r = c->driver->ops->temperatures_read(c->driver, raw);
@@ -373,10 +372,12 @@ static void heat_tick(struct context *c)
 static int on_heat_tick(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct context *c = userdata;
+	uint64_t wall = monotonic_usec();
 
 	(void)s;
-	(void)usec;
-	heat_tick(c);
+	/* usec: when the tick was due (sd-event passes the timer's time) */
+	loop_lateness_record(&c->heat_lateness, usec, wall);
+	heat_tick(c, chair_clock_at(&c->clock, wall));
 	context_publish(c);
 	return heat_tick_schedule(c);
 }
