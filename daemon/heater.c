@@ -430,6 +430,8 @@ int heater_set_target(struct heater *h, double celsius, sd_bus_error *error)
 	if (celsius > 0.0 && h->relay == OUTPUT_INVALID)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
 					 "The %s pad has no relay wired; it cannot heat.", zone);
+	if (celsius == 0.0)
+		celsius = 0.0; /* -0.0 is off too, and Target must not read -0 */
 	h->set_target_c = celsius;
 	log_info("The %s pad's target set to %.1f °C", zone, celsius);
 	heaters_update(c);
