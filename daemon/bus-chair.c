@@ -5,6 +5,7 @@
 #include "bus-chair.h"
 #include "log.h"
 #include "macro.h"
+#include "quote.h"
 #include "safety.h"
 #include "session.h"
 
@@ -37,11 +38,12 @@ static int refuse_start(const struct context *c, sd_bus_error *error)
 int chair_start_program(struct context *c, const char *id, sd_bus_error *error)
 {
 	const struct program *p = program_library_find(&c->programs, id);
+	char q[QUOTE_BUF_SIZE];
 	int r;
 
 	if (!p)
 		return sd_bus_error_setf(error, CHAIR_ERROR("NoSuchProgram"),
-					 "No program named '%s'. See 'massagectl list'.", id);
+					 "No program named '%s'. See 'massagectl list'.", quote_value(id, q));
 	r = refuse_start(c, error);
 	if (r < 0)
 		return r;
@@ -148,6 +150,7 @@ static int method_start_manual(sd_bus_message *m, void *userdata, sd_bus_error *
 {
 	struct context *c = userdata;
 	const char *tname, *zname;
+	char q[QUOTE_BUF_SIZE];
 	enum technique t;
 	enum zone z;
 	int r;
@@ -158,11 +161,11 @@ static int method_start_manual(sd_bus_message *m, void *userdata, sd_bus_error *
 	t = technique_from_string(tname);
 	if (t == TECHNIQUE_INVALID)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "Unknown technique '%s': use knead, tap, glide, shiatsu, friction, press or deep.", tname);
+					 "Unknown technique '%s': use knead, tap, glide, shiatsu, friction, press or deep.", quote_value(tname, q));
 	z = zone_from_string(zname);
 	if (z == ZONE_INVALID)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "Unknown zone '%s': use neck, shoulders, upper-back, lower-back or back.", zname);
+					 "Unknown zone '%s': use neck, shoulders, upper-back, lower-back or back.", quote_value(zname, q));
 	r = refuse_start(c, error);
 	if (r < 0)
 		return r;
@@ -216,6 +219,7 @@ static int method_set_width(sd_bus_message *m, void *userdata, sd_bus_error *err
 {
 	struct context *c = userdata;
 	const char *name;
+	char q[QUOTE_BUF_SIZE];
 	enum width w;
 	int r;
 
@@ -225,7 +229,7 @@ static int method_set_width(sd_bus_message *m, void *userdata, sd_bus_error *err
 	w = width_from_string(name);
 	if (w == WIDTH_INVALID)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "Unknown width '%s': use narrow, medium or wide.", name);
+					 "Unknown width '%s': use narrow, medium or wide.", quote_value(name, q));
 	c->width = w;
 	c->session.width_chosen = c->session.active;
 	context_publish(c);

@@ -6,6 +6,7 @@
 #include "bus-simulator.h"
 #include "log.h"
 #include "macro.h"
+#include "quote.h"
 #include "sim-driver.h"
 
 #define SIM_PATH "/org/massaged/Simulator1"
@@ -88,6 +89,7 @@ static int method_press_button(sd_bus_message *m, void *userdata, sd_bus_error *
 {
 	struct context *c = userdata;
 	const char *name;
+	char q[QUOTE_BUF_SIZE];
 	int r;
 
 	r = sd_bus_message_read(m, "s", &name);
@@ -100,13 +102,14 @@ static int method_press_button(sd_bus_message *m, void *userdata, sd_bus_error *
 		}
 	return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 				 "Unknown button '%s': use power, neck, shoulder, back, pause, "
-				 "intensity-up, intensity-down or heat.", name);
+				 "intensity-up, intensity-down or heat.", quote_value(name, q));
 }
 
 static int method_inject_fault(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct context *c = userdata;
 	const char *what;
+	char q[QUOTE_BUF_SIZE];
 	int on, r;
 
 	r = refuse_if_lines_only(c, error);
@@ -118,12 +121,12 @@ static int method_inject_fault(sd_bus_message *m, void *userdata, sd_bus_error *
 	r = sim_driver_inject_fault(c->simulator, what, on);
 	if (r == -ENOENT)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "'%s' names a zone without a heating pad.", what);
+					 "'%s' names a zone without a heating pad.", quote_value(what, q));
 	if (r < 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "Unknown fault '%s': use sensor-open:ZONE, sensor-short:ZONE, "
 					 "sensor-detached:ZONE, heater-stuck:ZONE, heater-dead:ZONE, "
-					 "temp-module-offline, roller-offline or roller-pinch.", what);
+					 "temp-module-offline, roller-offline or roller-pinch.", quote_value(what, q));
 	log_notice("Simulator: %s %s at chair time %.3f s", what, on ? "injected" : "removed", context_now(c) / 1e6);
 	return sd_bus_reply_method_return(m, NULL);
 }
@@ -134,6 +137,7 @@ static int method_set_pad_temperature(sd_bus_message *m, void *userdata, sd_bus_
 {
 	struct context *c = userdata;
 	const char *name;
+	char q[QUOTE_BUF_SIZE];
 	double celsius;
 	enum zone z;
 	int r;
@@ -150,7 +154,7 @@ static int method_set_pad_temperature(sd_bus_message *m, void *userdata, sd_bus_
 					 "A pad temperature is -20..120 °C, not %g.", celsius);
 	if (z == ZONE_INVALID || sim_chair_set_pad_temperature(chair_now(c), context_now(c), z, celsius) < 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "'%s' is not a zone with a heating pad.", name);
+					 "'%s' is not a zone with a heating pad.", quote_value(name, q));
 	log_notice("Simulator: the %s pad set to %.1f °C at chair time %.3f s", name, celsius, context_now(c) / 1e6);
 	return sd_bus_reply_method_return(m, NULL);
 }

@@ -244,6 +244,11 @@ int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair
 		if (r < 0)
 			return log_errno(r, "Failed to add the %s", description);
 		(void)sd_event_source_set_description(*source, description);
+		/* a due tick goes before bus traffic (the bus is attached at NORMAL): a flood
+		 * of calls must not hold the rollers' and the pads' control back */
+		r = sd_event_source_set_priority(*source, SD_EVENT_PRIORITY_IMPORTANT);
+		if (r < 0)
+			return log_errno(r, "Failed to prioritise the %s", description);
 		return 0;
 	}
 	r = sd_event_source_set_time(*source, wall_now + period);

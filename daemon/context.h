@@ -11,6 +11,7 @@
 #include "driver.h"
 #include "engine.h"
 #include "heater.h"
+#include "loop-lateness.h"
 #include "program.h"
 #include "roller.h"
 #include "scan.h"
@@ -133,6 +134,9 @@ struct context {
 	bool heat_master_on;
 	uint64_t temps_last_ok_usec;
 	uint64_t heat_seat_empty_since_usec;
+
+	/* how late the control and heat ticks fired (logged at exit) */
+	struct loop_lateness control_lateness, heat_lateness;
 };
 
 const char *chair_state_to_string(enum chair_state s);

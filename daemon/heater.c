@@ -376,10 +376,9 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 	return true;
 }
 
-static void heat_tick(struct context *c)
+static void heat_tick(struct context *c, uint64_t now)
 {
 	int16_t raw[TEMP_CHANNELS];
-	uint64_t now = context_now(c);
 	int r;
 
 	r = c->driver->ops->temperatures_read(c->driver, raw);
@@ -412,10 +411,12 @@ static void heat_tick(struct context *c)
 static int on_heat_tick(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct context *c = userdata;
+	uint64_t wall = monotonic_usec();
 
 	(void)s;
-	(void)usec;
-	heat_tick(c);
+	/* usec: when the tick was due (sd-event passes the timer's time) */
+	loop_lateness_record(&c->heat_lateness, usec, wall);
+	heat_tick(c, chair_clock_at(&c->clock, wall));
 	context_publish(c);
 	return heat_tick_schedule(c);
 }
@@ -452,6 +453,8 @@ int heater_set_target(struct heater *h, double celsius, sd_bus_error *error)
 	if (celsius > 0.0 && h->relay == OUTPUT_INVALID)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
 					 "The %s pad has no relay wired; it cannot heat.", zone);
+	if (celsius == 0.0)
+		celsius = 0.0; /* -0.0 is off too, and Target must not read -0 */
 	h->set_target_c = celsius;
 	log_info("The %s pad's target set to %.1f °C", zone, celsius);
 	heaters_update(c);

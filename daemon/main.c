@@ -320,6 +320,19 @@ static int setup_bus(struct context *c, const struct options *o)
 	return 0;
 }
 
+/* One line on how late the timers of the control loop fired, all ticks and each kind. */
+static void log_loop_lateness(const struct context *c)
+{
+	struct loop_lateness all = c->control_lateness;
+	char line[192];
+
+	loop_lateness_merge(&all, &c->heat_lateness);
+	loop_lateness_format(&all, line, sizeof(line));
+	log_info("Control loop: %s (control tick worst %.2f ms of %llu, heat tick worst %.2f ms of %llu)", line,
+		 (double)c->control_lateness.worst_usec / 1000.0, (unsigned long long)c->control_lateness.count,
+		 (double)c->heat_lateness.worst_usec / 1000.0, (unsigned long long)c->heat_lateness.count);
+}
+
 int main(int argc, char *argv[])
 {
 	_cleanup_(context_freep) struct context *c = NULL;
@@ -346,5 +359,6 @@ int main(int argc, char *argv[])
 	if (r < 0)
 		return log_errno(r, "Event loop failed"), EXIT_FAILURE;
 	safety_force_safe_state(c);
+	log_loop_lateness(c);
 	return r;
 }

@@ -196,11 +196,14 @@ static void tick_once(struct context *c, uint64_t now)
 		log_debug("Roller board write failed: %d", r);
 }
 
+/* usec: when the tick was due (sd-event passes the timer's time) */
 static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct context *c = userdata;
+	uint64_t wall = monotonic_usec();
 
-	tick_once(c, context_now(c));
+	loop_lateness_record(&c->control_lateness, usec, wall);
+	tick_once(c, chair_clock_at(&c->clock, wall));
 	heaters_update(c); /* a step may start or stop heating its zone */
 	context_publish(c);
 	return session_tick_update(c);

@@ -584,19 +584,22 @@ static int compare_lines(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char *snapshot(struct harness *h, bool all)
+/* GetAll of path's iface as sorted "Name=value" lines; Chair1's reads are checked
+ * against PropertiesChanged, and without `all` lose Elapsed and Remaining. */
+static char *snapshot_of(struct harness *h, const char *path, const char *iface, bool all)
 {
 	sd_bus_error error = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
 	char *lines[64], *out = NULL;
 	size_t n = 0, size = 0;
+	bool chair = strcmp(path, CHAIR_PATH) == 0 && strcmp(iface, CHAIR_IFACE) == 0;
 	FILE *f;
 	int r;
 
-	r = sd_bus_call_method(h->bus, CHAIR_SERVICE, CHAIR_PATH, "org.freedesktop.DBus.Properties", "GetAll",
-			       &error, &reply, "s", CHAIR_IFACE);
+	r = sd_bus_call_method(h->bus, CHAIR_SERVICE, path, "org.freedesktop.DBus.Properties", "GetAll",
+			       &error, &reply, "s", iface);
 	if (r < 0)
-		FAIL(h, "GetAll(%s) failed: %s: %s", CHAIR_IFACE, error.name ? error.name : "?",
+		FAIL(h, "GetAll(%s) on %s failed: %s: %s", iface, path, error.name ? error.name : "?",
 		     error.message ? error.message : "");
 	harness_dispatch(h);
 	r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "{sv}");
@@ -612,8 +615,9 @@ static char *snapshot(struct harness *h, bool all)
 			r = -EBADMSG;
 			break;
 		}
-		observe_read(h, name, value);
-		if ((all || (strcmp(name, "Elapsed") != 0 && strcmp(name, "Remaining") != 0)) && n < 64) {
+		if (chair)
+			observe_read(h, name, value);
+		if ((all || !chair || (strcmp(name, "Elapsed") != 0 && strcmp(name, "Remaining") != 0)) && n < 64) {
 			if (asprintf(&lines[n], "%s=%s", name, value) < 0)
 				abort();
 			n++;
@@ -623,7 +627,7 @@ static char *snapshot(struct harness *h, bool all)
 	}
 	sd_bus_message_unref(reply);
 	if (r < 0)
-		FAIL(h, "cannot parse GetAll(%s): %s", CHAIR_IFACE, strerror(-r));
+		FAIL(h, "cannot parse GetAll(%s): %s", iface, strerror(-r));
 	qsort(lines, n, sizeof(lines[0]), compare_lines);
 	f = open_memstream(&out, &size);
 	if (!f)
@@ -638,12 +642,17 @@ static char *snapshot(struct harness *h, bool all)
 
 char *harness_snapshot(struct harness *h)
 {
-	return snapshot(h, false);
+	return snapshot_of(h, CHAIR_PATH, CHAIR_IFACE, false);
 }
 
 char *harness_get_all(struct harness *h)
 {
-	return snapshot(h, true);
+	return snapshot_of(h, CHAIR_PATH, CHAIR_IFACE, true);
+}
+
+char *harness_get_all_of(struct harness *h, const char *path, const char *iface)
+{
+	return snapshot_of(h, path, iface, true);
 }
 
 const char *harness_field(struct harness *h, const char *snap, const char *name)

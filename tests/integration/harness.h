@@ -223,6 +223,8 @@ bool harness_seen(struct harness *h, const char *name, const char *value);
 char *harness_snapshot(struct harness *h);
 /* GetAll of Chair1, every property (one consistent view of the session). malloc'd. */
 char *harness_get_all(struct harness *h);
+/* GetAll of any object's interface, "Name=value" lines sorted, every property. malloc'd. */
+char *harness_get_all_of(struct harness *h, const char *path, const char *iface);
 /* One property's value from harness_snapshot()/harness_get_all() text. */
 const char *harness_field(struct harness *h, const char *snap, const char *name);
 void harness_assert_unchanged(struct harness *h, const char *file, int line, const char *before);
