@@ -196,8 +196,8 @@ static const struct fault_row {
 } rows[] = {
 	/* motion */
 	{ "emergency stop", CAUSE_ESTOP, NULL, 0, "estop", 1, FAST, true, false, NULL },
-	{ "roller board silent", CAUSE_INJECT, "roller-offline", 0, "roller-offline", 400, FAST, true, false, NULL },
-	{ "roller board fault bit", CAUSE_INJECT, "roller-pinch", 0, "roller-fault", 60, FAST, true, false, NULL },
+	{ "roller board silent", CAUSE_INJECT, "roller-offline", 0, "roller-offline", 500, FAST, true, false, NULL },
+	{ "roller board fault bit", CAUSE_INJECT, "roller-pinch", 0, "roller-fault", 250, FAST, true, false, NULL },
 	/* temperature */
 	{ "valid reading (open)", CAUSE_INJECT, "sensor-open:neck", 0, "sensor:neck", 300, FAST, true, false, NULL },
 	{ "valid reading (short)", CAUSE_INJECT, "sensor-short:neck", 0, "sensor:neck", 300, FAST, true, false, NULL },
