@@ -9,9 +9,40 @@
 #include <string.h>
 
 #include "fuzz-target.h"
+#include "heat-control.h"
 #include "heat-tuning.h"
+#include "driver.h" /* heater.h needs it first */
+#include "heater.h"
 #include "log.h"
 #include "macro.h"
+
+static bool all_finite(const double *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(v[i]))
+			return false;
+	return true;
+}
+
+/* The daemon hands a loaded model to its controller without looking again
+ * (heater_apply_model()): the controller must take it and answer with a duty. */
+static void check_controller_takes(const struct heat_model *m)
+{
+	struct heat_control c;
+	double duty;
+	int r;
+
+	r = heat_control_init(&c, m, (double)HEAT_TICK_CHAIR_USEC / 1e6);
+	FUZZ_CHECK(r == 0, "the controller refuses a loaded model: %s", strerror(-r));
+	FUZZ_CHECK(all_finite(&c.sample.a[0][0], HEAT_X_N * HEAT_X_N) &&
+		   all_finite(c.sample.b, HEAT_X_N) && all_finite(c.sample.c, HEAT_X_N) &&
+		   all_finite(&c.predict.a[0][0], HEAT_X_N * HEAT_X_N) &&
+		   all_finite(c.observer_gain, HEAT_X_N), "the controller's numbers are not finite");
+	for (unsigned i = 0; i < 8; i++) {
+		duty = heat_control_update(&c, 0.25 * i, 25.0 + i, 42.0);
+		FUZZ_CHECK(duty >= 0.0 && duty <= 1.0, "duty %g", duty);
+	}
+}
 
 static void load_heat_tuning(const char *path)
 {
@@ -29,7 +60,8 @@ static void load_heat_tuning(const char *path)
 		FUZZ_CHECK(strncmp(err, path, strlen(path)) == 0, "the error names no file: %s", err);
 		return;
 	}
-	FUZZ_CHECK(heat_model_validate(&t.model) == 0, "a loaded model the controller refuses");
+	FUZZ_CHECK(heat_model_validate(&t.model) == 0, "a loaded model that is not valid");
+	check_controller_takes(&t.model);
 	FUZZ_CHECK(isfinite(t.target_c) && isfinite(t.fit_rms_c) && isfinite(t.duration_s),
 		   "a number that is not finite");
 	r = heat_tuning_save(again_path, &t);
