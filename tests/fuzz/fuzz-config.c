@@ -58,6 +58,14 @@ static void check_loaded(const struct massaged_config *c)
 	check_string(c->hw.modbus.host, sizeof(c->hw.modbus.host), "Host");
 }
 
+static int parse_one_file(const char *path, char *err)
+{
+	struct massaged_config c;
+
+	config_init_defaults(&c);
+	return config_parse_file(&c, path, err);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char conf[PATH_MAX], dropin[PATH_MAX];
@@ -81,6 +89,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_write_file(conf, data, size);
 		(void)unlink(dropin);
 	}
+
+	/* the main file alone: errors name the first bad line */
+	config_init_defaults(&c);
+	if (config_parse_file(&c, conf, err) < 0)
+		fuzz_check_first_bad_line(err, conf, data, mark ? (size_t)(mark - data) : size,
+					  parse_one_file);
 
 	memset(err, 'x', sizeof(err));
 	r = config_load(conf, true, &c, err);

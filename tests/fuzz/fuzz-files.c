@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -8,6 +9,7 @@
 
 #include "../test-files.h"
 #include "fuzz-target.h"
+#include "ini-file.h"
 
 static char dir[PATH_MAX];
 
@@ -74,4 +76,66 @@ void fuzz_write_file(const char *path, const uint8_t *data, size_t size)
 		size -= (size_t)n;
 	}
 	(void)close(fd);
+}
+
+/* The line number an error names for `path`, or 0. */
+static unsigned error_line(const char *err, const char *path)
+{
+	size_t len = strlen(path);
+	unsigned long line;
+	char *end;
+
+	if (strncmp(err, path, len) != 0 || err[len] != ':' || !isdigit((unsigned char)err[len + 1]))
+		return 0;
+	line = strtoul(err + len + 1, &end, 10);
+	return *end == ':' && line <= UINT_MAX ? (unsigned)line : 0;
+}
+
+/* Where line `line` (from 1) starts in data, or NULL past the end. */
+static const uint8_t *line_start(const uint8_t *data, size_t size, unsigned line)
+{
+	const uint8_t *p = data, *end = data + size;
+
+	for (unsigned l = 1; l < line; l++) {
+		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (!nl)
+			return NULL;
+		p = nl + 1;
+	}
+	return p;
+}
+
+void fuzz_check_first_bad_line(const char *err, const char *path, const uint8_t *data,
+			       size_t size, int (*parse)(const char *path, char *err))
+{
+	unsigned line = error_line(err, path), again_line;
+	const uint8_t *start, *end, *nl;
+	char part[PATH_MAX], again[INI_FILE_ERROR_MAX];
+	const char *too_long;
+	int r, limit;
+
+	if (line == 0)
+		return;
+	start = line_start(data, size, line);
+	FUZZ_CHECK(start && (start < data + size || line == 1 || start[-1] == '\n'),
+		   "line %u named, but the file has fewer: %s", line, err);
+	nl = memchr(start, '\n', (size_t)(data + size - start));
+	end = nl ? nl + 1 : data + size;
+
+	too_long = strstr(err, "line too long, at most ");
+	if (too_long && sscanf(too_long, "line too long, at most %d", &limit) == 1)
+		FUZZ_CHECK((size_t)(end - start) > (size_t)limit, "line %u of %zu bytes called too long: %s",
+			   line, (size_t)(end - start), err);
+
+	fuzz_path(part, "first-lines");
+	fuzz_write_file(part, data, (size_t)(start - data));
+	r = parse(part, again);
+	FUZZ_CHECK(r == 0 || error_line(again, part) == 0,
+		   "line %u was named first, but the lines before it fail: %s", line, again);
+	fuzz_write_file(part, data, (size_t)(end - data));
+	r = parse(part, again);
+	again_line = error_line(again, part);
+	FUZZ_CHECK(r < 0 && again_line == line, "line %u was named, but the lines up to it %s: %s",
+		   line, r < 0 ? "fail at another" : "parse", r < 0 ? again : err);
 }

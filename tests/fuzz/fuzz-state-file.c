@@ -44,7 +44,14 @@ static void check_controller_takes(const struct heat_model *m)
 	}
 }
 
-static void load_heat_tuning(const char *path)
+static int parse_heat_tuning(const char *path, char *err)
+{
+	struct heat_tuning t;
+
+	return heat_tuning_load(path, &t, err);
+}
+
+static void load_heat_tuning(const char *path, const uint8_t *data, size_t size)
 {
 	static char again_path[PATH_MAX];
 	struct heat_tuning t, again;
@@ -58,6 +65,7 @@ static void load_heat_tuning(const char *path)
 	if (r < 0) {
 		FUZZ_CHECK_ERROR_TEXT(err, sizeof(err));
 		FUZZ_CHECK(strncmp(err, path, strlen(path)) == 0, "the error names no file: %s", err);
+		fuzz_check_first_bad_line(err, path, data, size, parse_heat_tuning);
 		return;
 	}
 	FUZZ_CHECK(heat_model_validate(&t.model) == 0, "a loaded model that is not valid");
@@ -73,7 +81,7 @@ static void load_heat_tuning(const char *path)
 
 static const struct state_loader {
 	const char *file;
-	void (*load)(const char *path);
+	void (*load)(const char *path, const uint8_t *data, size_t size);
 } loaders[] = {
 	{ "heater-neck.tune", load_heat_tuning },
 };
@@ -94,6 +102,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	l = &loaders[data[0] % ELEMENTSOF(loaders)];
 	path = paths[l - loaders];
 	fuzz_write_file(path, data + 1, size - 1);
-	l->load(path);
+	l->load(path, data + 1, size - 1);
 	return 0;
 }

@@ -21,6 +21,12 @@ void fuzz_write_file(const char *path, const uint8_t *data, size_t size);
 /* A folder under fuzz_dir(), made if missing; its path into buf (PATH_MAX bytes). */
 void fuzz_make_dir(char *buf, const char *name);
 
+/* For a parser that stops at the first bad line, as ini-file.c does: when its error
+ * (err, for the file `path` holding data) names line N, the lines before N must parse
+ * and the first N lines must fail naming line N; a line it calls too long must be. */
+void fuzz_check_first_bad_line(const char *err, const char *path, const uint8_t *data,
+			       size_t size, int (*parse)(const char *path, char *err));
+
 #define FUZZ_CHECK(cond, ...)                                                              \
 	do {                                                                               \
 		if (!(cond)) {                                                             \
