@@ -112,7 +112,7 @@ void fuzz_check_first_bad_line(const char *err, const char *path, const uint8_t 
 	unsigned line = error_line(err, path), again_line;
 	const uint8_t *start, *end, *nl;
 	char part[PATH_MAX], again[INI_FILE_ERROR_MAX];
-	const char *too_long;
+	const char *message;
 	int r, limit;
 
 	if (line == 0)
@@ -123,8 +123,9 @@ void fuzz_check_first_bad_line(const char *err, const char *path, const uint8_t 
 	nl = memchr(start, '\n', (size_t)(data + size - start));
 	end = nl ? nl + 1 : data + size;
 
-	too_long = strstr(err, "line too long, at most ");
-	if (too_long && sscanf(too_long, "line too long, at most %d", &limit) == 1)
+	/* the message after "PATH:N: " (a quoted line may say anything) */
+	message = strchr(err + strlen(path) + 1, ':') + 2;
+	if (sscanf(message, "line too long, at most %d", &limit) == 1)
 		FUZZ_CHECK((size_t)(end - start) > (size_t)limit, "line %u of %zu bytes called too long: %s",
 			   line, (size_t)(end - start), err);
 
