@@ -62,11 +62,26 @@ static void state_fail(struct ini_file_state *s, int r)
 		(void)ini_file_error(s->err, s->path, s->line, r, "invalid line: %s", strerror(-r));
 }
 
-/* fgets() stops at the buffer's end; tell a complete line from a cut one, since inih
- * would take the rest for a line of its own and count lines differently from us. */
-static bool line_is_complete(FILE *f, const char *buf)
+/* One line into buf, '\n' included, like fgets(), but with its length: fgets() cannot
+ * tell a NUL byte in the line from its end. Returns the length, 0 at the end of file. */
+static size_t read_line(FILE *f, char *buf, int size)
 {
-	size_t len = strlen(buf);
+	size_t n = 0;
+	int c;
+
+	while (n + 1 < (size_t)size && (c = getc(f)) != EOF) {
+		buf[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* A line that filled the buffer may go on: tell a complete line from a cut one, since
+ * inih would take the rest for a line of its own and count lines differently from us. */
+static bool line_is_complete(FILE *f, const char *buf, size_t len)
+{
 	int c;
 
 	if (len > 0 && buf[len - 1] == '\n')
@@ -124,11 +139,13 @@ static int state_section_header(struct ini_file_state *s, const char *buf)
 static char *ini_file_read_line(char *buf, int size, void *stream)
 {
 	struct ini_file_state *s = stream;
+	size_t len;
 
 	if (s->error)
 		return NULL; /* stop at the first error */
 	errno = 0;
-	if (!fgets(buf, size, s->f)) {
+	len = read_line(s->f, buf, size);
+	if (len == 0) {
 		if (ferror(s->f)) {
 			int r = errno > 0 ? -errno : -EIO;
 
@@ -141,9 +158,15 @@ static char *ini_file_read_line(char *buf, int size, void *stream)
 		return NULL;
 	}
 	s->line++;
-	if (!line_is_complete(s->f, buf)) {
+	if (!line_is_complete(s->f, buf, len)) {
 		(void)ini_file_error(s->err, s->path, s->line, -EINVAL,
 				     "line too long, at most %d characters", size - 1);
+		state_fail(s, -EINVAL);
+		return NULL;
+	}
+	if (memchr(buf, '\0', len)) {
+		(void)ini_file_error(s->err, s->path, s->line, -EINVAL,
+				     "a NUL byte, expected text (a damaged file?)");
 		state_fail(s, -EINVAL);
 		return NULL;
 	}

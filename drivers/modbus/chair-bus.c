@@ -58,6 +58,15 @@ bool roller_status_is_plausible(const struct roller_status *st)
 	       st->board_temp_dc > -400 && st->board_temp_dc < 1500;
 }
 
+void roller_status_decode(const uint16_t regs[ROLLER_INPUT], struct roller_status *ret)
+{
+	*ret = (struct roller_status) {
+		.status = regs[0], .fault_code = regs[1], .travel_mm = regs[2], .depth_mm = regs[3],
+		.width_mm = regs[4], .knead_rpm = regs[5], .tap_rate = regs[6], .load_dn = regs[7],
+		.board_temp_dc = (int16_t)regs[8], .protocol = regs[9],
+	};
+}
+
 int chair_bus_roller_read(struct chair_bus *b, struct roller_status *ret)
 {
 	uint16_t regs[ROLLER_INPUT];
@@ -71,11 +80,7 @@ int chair_bus_roller_read(struct chair_bus *b, struct roller_status *ret)
 	r = modbus_link_end(b->link, modbus_read_input_registers(ctx, 0, ROLLER_INPUT, regs));
 	if (r < 0)
 		return r;
-	st = (struct roller_status) {
-		.status = regs[0], .fault_code = regs[1], .travel_mm = regs[2], .depth_mm = regs[3],
-		.width_mm = regs[4], .knead_rpm = regs[5], .tap_rate = regs[6], .load_dn = regs[7],
-		.board_temp_dc = (int16_t)regs[8], .protocol = regs[9],
-	};
+	roller_status_decode(regs, &st);
 	if (st.protocol != ROLLER_PROTOCOL) {
 		if (st.protocol != b->protocol_seen)
 			log_error("The roller board (slave %u) speaks protocol %u; this massaged speaks %u",

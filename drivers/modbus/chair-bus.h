@@ -27,6 +27,8 @@ int chair_bus_roller_write(struct chair_bus *b, const struct roller_setpoints *s
 int chair_bus_temperatures_read(struct chair_bus *b, int16_t ret_raw[TEMP_CHANNELS]);
 int chair_bus_coil_write(struct chair_bus *b, unsigned coil, bool on);
 
+/* The roller board's ten input registers as a status. */
+void roller_status_decode(const uint16_t regs[10], struct roller_status *ret);
 /* Whether a roller status could come from a board that works (hardware.md's ranges). */
 bool roller_status_is_plausible(const struct roller_status *st);
 /* The registers a write must carry to take the board from `board` to `want`:
