@@ -15,6 +15,7 @@
 #include "heater.h"
 #include "log.h"
 #include "macro.h"
+#include "settings.h"
 
 static bool all_finite(const double *v, size_t n)
 {
@@ -79,11 +80,62 @@ static void load_heat_tuning(const char *path, const uint8_t *data, size_t size)
 	FUZZ_CHECK(memcmp(&t, &again, sizeof(t)) == 0, "a save and a load changed the tuning");
 }
 
+static int parse_settings(const char *path, char *err)
+{
+	struct settings_file s;
+
+	return settings_load(path, &s, err);
+}
+
+static void check_settings_in_range(const struct chair_settings *s, bool with_heat)
+{
+	FUZZ_CHECK(s->intensity >= INTENSITY_MIN && s->intensity <= INTENSITY_MAX, "intensity %u", s->intensity);
+	FUZZ_CHECK(s->speed >= SPEED_MIN && s->speed <= SPEED_MAX, "speed %u", s->speed);
+	FUZZ_CHECK(width_to_string(s->width) != NULL, "width %d", (int)s->width);
+	FUZZ_CHECK(s->session_limit_s >= SESSION_LIMIT_MIN_S && s->session_limit_s <= SESSION_LIMIT_MAX_S &&
+		   s->session_limit_s % SESSION_LIMIT_STEP_S == 0, "session limit %u s", s->session_limit_s);
+	FUZZ_CHECK(with_heat || !s->heat, "a configured Heat");
+}
+
+/* settings.state: what loads is in range and survives a save and a load; what the
+ * chair restores from it under the default configuration is in range too. */
+static void load_settings(const char *path, const uint8_t *data, size_t size)
+{
+	static char again_path[PATH_MAX];
+	struct settings_file s, again;
+	struct massaged_config cfg;
+	struct chair_settings restored;
+	char err[SETTINGS_ERROR_MAX], why[SETTINGS_ERROR_MAX];
+	int r;
+
+	if (!again_path[0])
+		fuzz_path(again_path, "again.state");
+	memset(err, 'x', sizeof(err));
+	r = settings_load(path, &s, err);
+	if (r < 0) {
+		FUZZ_CHECK_ERROR_TEXT(err, sizeof(err));
+		FUZZ_CHECK(strncmp(err, path, strlen(path)) == 0, "the error names no file: %s", err);
+		fuzz_check_first_bad_line(err, path, data, size, parse_settings);
+		return;
+	}
+	check_settings_in_range(&s.last, true);
+	check_settings_in_range(&s.configured, false);
+	config_init_defaults(&cfg);
+	restored = settings_restore(&s, &cfg, why, sizeof(why));
+	check_settings_in_range(&restored, true);
+	r = settings_save(again_path, &s);
+	FUZZ_CHECK(r == 0, "saving what was loaded: %s", strerror(-r));
+	r = settings_load(again_path, &again, err);
+	FUZZ_CHECK(r == 0, "loading what was saved: %s", err);
+	FUZZ_CHECK(settings_file_equal(&s, &again), "a save and a load changed the settings");
+}
+
 static const struct state_loader {
 	const char *file;
 	void (*load)(const char *path, const uint8_t *data, size_t size);
 } loaders[] = {
 	{ "heater-neck.tune", load_heat_tuning },
+	{ "settings.state", load_settings },
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
