@@ -4,10 +4,20 @@
 #include <stdint.h>
 
 /* The chair clock: every piece of control logic reads chair time from here.
- * Chair time runs `scale` times faster than CLOCK_MONOTONIC (scale 1 on a real chair). */
+ * Chair time runs `scale` times faster than CLOCK_MONOTONIC (scale 1 on a real chair).
+ *
+ * Under a time scale a host stall is multiplied: at 100x, 10 ms in which the daemon is
+ * not scheduled would be a second of chair time in which the rollers run without an
+ * update (and the roller board's watchdog trips). A tick that runs late tells the clock
+ * (chair_clock_skip_stall()), and the part of its lateness beyond a tolerance is not
+ * chair time: the simulated chair waits for the daemon as a real one never has to. At
+ * scale 1 nothing is skipped. */
 struct chair_clock {
-	uint64_t wall_origin_usec; /* CLOCK_MONOTONIC at chair time 0 */
+	uint64_t wall_origin_usec;   /* CLOCK_MONOTONIC at chair time 0 */
 	double scale;
+	uint64_t skipped_usec;       /* wall time of host stalls, not counted */
+	uint64_t last_read_usec;     /* CLOCK_MONOTONIC of the latest chair_clock_now() */
+	uint64_t stalls;             /* how many stalls were skipped */
 };
 
 void chair_clock_init(struct chair_clock *c, uint64_t wall_now_usec, double scale);
@@ -20,4 +30,9 @@ uint64_t chair_clock_wall_span(const struct chair_clock *c, uint64_t chair_span_
 /* CLOCK_MONOTONIC in µs. */
 uint64_t monotonic_usec(void);
 /* Chair time now (reads CLOCK_MONOTONIC). */
-uint64_t chair_clock_now(const struct chair_clock *c);
+uint64_t chair_clock_now(struct chair_clock *c);
+/* A timer due at wall `due_usec` runs at `wall_now_usec`: with a time scale, skip the
+ * wall time since the due time (or the clock's latest read, if later: chair time never
+ * goes back) beyond `tolerance_usec`. Returns the wall µs skipped. */
+uint64_t chair_clock_skip_stall(struct chair_clock *c, uint64_t due_usec, uint64_t wall_now_usec,
+				uint64_t tolerance_usec);

@@ -11,6 +11,8 @@
 
 /* The shortest wall period of a tick: under --time-scale chair time outruns it. */
 #define TICK_WALL_MIN_USEC (2 * USEC_PER_MSEC)
+/* Between the emergency stop's input (SD_EVENT_PRIORITY_IMPORTANT) and D-Bus (NORMAL). */
+#define TICK_PRIORITY (SD_EVENT_PRIORITY_NORMAL - 10)
 
 static const char *const state_names[_STATE_MAX] = {
 	[STATE_IDLE] = "idle",
@@ -33,7 +35,10 @@ int context_new(struct context **ret)
 	if (!c)
 		return -ENOMEM;
 	c->scan = malloc(sizeof(*c->scan));
-	if (!c->scan) {
+	c->clock = calloc(1, sizeof(*c->clock));
+	if (!c->scan || !c->clock) {
+		free(c->scan);
+		free(c->clock);
 		free(c);
 		return -ENOMEM;
 	}
@@ -55,6 +60,7 @@ struct context *context_free(struct context *c)
 	sd_event_unref(c->event);
 	program_library_clear(&c->programs);
 	free(c->scan);
+	free(c->clock);
 	free(c);
 	return NULL;
 }
@@ -66,7 +72,7 @@ void context_freep(struct context **c)
 
 uint64_t context_now(const struct context *c)
 {
-	return chair_clock_now(&c->clock);
+	return chair_clock_now(c->clock);
 }
 
 struct session_levels context_levels(const struct context *c)
@@ -224,7 +230,7 @@ int context_reload_programs(struct context *c)
 int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair_usec,
 		     sd_event_time_handler_t handler, const char *description)
 {
-	uint64_t period = MAX(chair_clock_wall_span(&c->clock, chair_usec), TICK_WALL_MIN_USEC);
+	uint64_t period = MAX(chair_clock_wall_span(c->clock, chair_usec), TICK_WALL_MIN_USEC);
 	uint64_t wall_now;
 	int r;
 
@@ -239,10 +245,21 @@ int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair
 		if (r < 0)
 			return log_errno(r, "Failed to add the %s", description);
 		(void)sd_event_source_set_description(*source, description);
+		/* before D-Bus, which reads the clock: a late tick must see its stall first */
+		(void)sd_event_source_set_priority(*source, TICK_PRIORITY);
 		return 0;
 	}
 	r = sd_event_source_set_time(*source, wall_now + period);
 	if (r < 0)
 		return log_errno(r, "Failed to schedule the %s", description);
 	return sd_event_source_set_enabled(*source, SD_EVENT_ONESHOT);
+}
+
+void context_tick_started(struct context *c, uint64_t due_usec)
+{
+	uint64_t skipped = chair_clock_skip_stall(c->clock, due_usec, monotonic_usec(), TICK_WALL_MIN_USEC);
+
+	if (skipped > 0)
+		log_debug("Host stall: a tick ran %.1f ms late; %.1f ms of it is not chair time",
+			  (double)(skipped + TICK_WALL_MIN_USEC) / 1000.0, (double)skipped / 1000.0);
 }

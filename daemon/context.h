@@ -73,7 +73,7 @@ struct context {
 	sd_event *event;
 	sd_bus *bus;
 	sd_event_source *tick_source;
-	struct chair_clock clock;
+	struct chair_clock *clock;   /* its own allocation: reading it from a const context updates it */
 
 	struct massaged_config config;
 	char program_library_dir[256], program_override_dir[256];
@@ -149,5 +149,8 @@ unsigned context_shoulder_mm(const struct context *c);
  * timer that is armed already is left as it is. Returns 0 or negative errno (logged). */
 int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair_usec,
 		     sd_event_time_handler_t handler, const char *description);
+/* A tick handler's first call: the timer was due at wall `due_usec`; under a time scale
+ * lateness beyond a tick's shortest wall period is a host stall, not chair time. */
+void context_tick_started(struct context *c, uint64_t due_usec);
 /* Load the program library into a new set; on failure the running set stays. */
 int context_reload_programs(struct context *c);

@@ -375,7 +375,7 @@ static int on_heat_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	struct context *c = userdata;
 
 	(void)s;
-	(void)usec;
+	context_tick_started(c, usec);
 	heat_tick(c);
 	context_publish(c);
 	return heat_tick_schedule(c);

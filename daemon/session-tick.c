@@ -200,6 +200,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct context *c = userdata;
 
+	context_tick_started(c, usec);
 	tick_once(c, context_now(c));
 	heaters_update(c); /* a step may start or stop heating its zone */
 	context_publish(c);

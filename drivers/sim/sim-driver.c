@@ -12,7 +12,7 @@
 struct sim_driver {
 	struct chair_driver base; /* first: a struct chair_driver * is a struct sim_driver * */
 	struct sim_chair chair;
-	const struct chair_clock *clock;
+	struct chair_clock *clock;
 };
 
 static struct sim_driver *to_sim(struct chair_driver *d)
@@ -90,7 +90,7 @@ static const struct chair_driver_ops sim_driver_ops = {
 	.temperatures_read = sim_temperatures_read,
 };
 
-int sim_driver_new(const struct chair_clock *clock, const struct massaged_config *cfg, struct chair_driver **ret)
+int sim_driver_new(struct chair_clock *clock, const struct massaged_config *cfg, struct chair_driver **ret)
 {
 	struct sim_driver *sd;
 
