@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "macro.h"
 #include "sim-driver.h"
 
@@ -73,8 +74,18 @@ static int sim_temperatures_read(struct chair_driver *d, int16_t ret_raw[TEMP_CH
 
 static void sim_free(struct chair_driver *d)
 {
+	bool any = false;
+
 	if (!d)
 		return;
+	/* what a real chair would be left with: the daemon must have driven it safe */
+	for (int o = 0; o < _OUTPUT_MAX; o++)
+		if (to_sim(d)->chair.outputs[o]) {
+			log_warning("Simulator: %s still active when the driver was released", chair_output_name(o));
+			any = true;
+		}
+	if (!any)
+		log_info("Simulator: every output inactive at release");
 	for (int o = 0; o < _OUTPUT_MAX; o++)
 		(void)sim_set_output(d, (enum chair_output)o, false);
 	free(to_sim(d));
