@@ -46,6 +46,8 @@ uint64_t chair_clock_now(struct chair_clock *c)
 {
 	uint64_t wall = monotonic_usec();
 
+	if (c->due_usec)
+		(void)chair_clock_skip_stall(c, c->due_usec, wall, CHAIR_CLOCK_STALL_TOLERANCE_USEC);
 	c->last_read_usec = MAX(c->last_read_usec, wall);
 	return chair_clock_at(c, wall);
 }
@@ -61,4 +63,9 @@ uint64_t chair_clock_skip_stall(struct chair_clock *c, uint64_t due_usec, uint64
 	c->skipped_usec += skip;
 	c->stalls++;
 	return skip;
+}
+
+void chair_clock_set_due(struct chair_clock *c, uint64_t due_usec)
+{
+	c->due_usec = due_usec;
 }

@@ -10,7 +10,7 @@
 #include "macro.h"
 
 /* The shortest wall period of a tick: under --time-scale chair time outruns it. */
-#define TICK_WALL_MIN_USEC (2 * USEC_PER_MSEC)
+#define TICK_WALL_MIN_USEC CHAIR_CLOCK_STALL_TOLERANCE_USEC
 /* Between the emergency stop's input (SD_EVENT_PRIORITY_IMPORTANT) and D-Bus (NORMAL). */
 #define TICK_PRIORITY (SD_EVENT_PRIORITY_NORMAL - 10)
 
@@ -227,6 +227,27 @@ int context_reload_programs(struct context *c)
 	return 0;
 }
 
+/* The clock skips host stalls from the earliest armed tick's due time. */
+static void context_update_due(struct context *c)
+{
+	sd_event_source *sources[] = { c->tick_source, c->heat_source };
+	uint64_t due = 0, t;
+
+	for (size_t i = 0; i < ELEMENTSOF(sources); i++)
+		if (sources[i] && sd_event_source_get_enabled(sources[i], NULL) > 0 &&
+		    sd_event_source_get_time(sources[i], &t) >= 0 && (!due || t < due))
+			due = t;
+	chair_clock_set_due(c->clock, due);
+}
+
+int context_disarm_tick(struct context *c, sd_event_source *source)
+{
+	int r = source ? sd_event_source_set_enabled(source, SD_EVENT_OFF) : 0;
+
+	context_update_due(c);
+	return r;
+}
+
 int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair_usec,
 		     sd_event_time_handler_t handler, const char *description)
 {
@@ -247,19 +268,13 @@ int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair
 		(void)sd_event_source_set_description(*source, description);
 		/* before D-Bus, which reads the clock: a late tick must see its stall first */
 		(void)sd_event_source_set_priority(*source, TICK_PRIORITY);
+		context_update_due(c);
 		return 0;
 	}
 	r = sd_event_source_set_time(*source, wall_now + period);
 	if (r < 0)
 		return log_errno(r, "Failed to schedule the %s", description);
-	return sd_event_source_set_enabled(*source, SD_EVENT_ONESHOT);
-}
-
-void context_tick_started(struct context *c, uint64_t due_usec)
-{
-	uint64_t skipped = chair_clock_skip_stall(c->clock, due_usec, monotonic_usec(), TICK_WALL_MIN_USEC);
-
-	if (skipped > 0)
-		log_debug("Host stall: a tick ran %.1f ms late; %.1f ms of it is not chair time",
-			  (double)(skipped + TICK_WALL_MIN_USEC) / 1000.0, (double)skipped / 1000.0);
+	r = sd_event_source_set_enabled(*source, SD_EVENT_ONESHOT);
+	context_update_due(c);
+	return r;
 }

@@ -149,8 +149,7 @@ unsigned context_shoulder_mm(const struct context *c);
  * timer that is armed already is left as it is. Returns 0 or negative errno (logged). */
 int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair_usec,
 		     sd_event_time_handler_t handler, const char *description);
-/* A tick handler's first call: the timer was due at wall `due_usec`; under a time scale
- * lateness beyond a tick's shortest wall period is a host stall, not chair time. */
-void context_tick_started(struct context *c, uint64_t due_usec);
+/* Turn a tick off (source may be NULL); the clock learns that it is no longer due. */
+int context_disarm_tick(struct context *c, sd_event_source *source);
 /* Load the program library into a new set; on failure the running set stays. */
 int context_reload_programs(struct context *c);

@@ -375,7 +375,7 @@ static int on_heat_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	struct context *c = userdata;
 
 	(void)s;
-	context_tick_started(c, usec);
+	(void)usec;
 	heat_tick(c);
 	context_publish(c);
 	return heat_tick_schedule(c);
@@ -387,7 +387,7 @@ static int heat_tick_schedule(struct context *c)
 		return 0;
 	if (!any_heater_active(c)) {
 		c->heat_ticking = false;
-		return c->heat_source ? sd_event_source_set_enabled(c->heat_source, SD_EVENT_OFF) : 0;
+		return context_disarm_tick(c, c->heat_source);
 	}
 	if (!c->heat_ticking) {
 		c->heat_ticking = true;

@@ -200,7 +200,6 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct context *c = userdata;
 
-	context_tick_started(c, usec);
 	tick_once(c, context_now(c));
 	heaters_update(c); /* a step may start or stop heating its zone */
 	context_publish(c);
@@ -211,7 +210,7 @@ int session_tick_update(struct context *c)
 {
 	if (!tick_wanted(c)) {
 		c->ticking = false;
-		return c->tick_source ? sd_event_source_set_enabled(c->tick_source, SD_EVENT_OFF) : 0;
+		return context_disarm_tick(c, c->tick_source);
 	}
 	if (!c->ticking) {
 		c->last_tick_usec = context_now(c);

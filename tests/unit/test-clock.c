@@ -94,6 +94,28 @@ START_TEST(test_clock_real_time_skips_nothing)
 }
 END_TEST
 
+/* Whoever reads the clock first after a due tick did not run takes the stall out:
+ * a D-Bus call handled before the late tick must not see the stall as chair time. */
+START_TEST(test_clock_read_skips_stall_after_due)
+{
+	struct chair_clock c;
+	uint64_t origin = monotonic_usec() - 100000, now;
+
+	chair_clock_init(&c, origin, 100.0);
+	chair_clock_set_due(&c, origin + 10000); /* due 90 ms ago, never run */
+	now = chair_clock_now(&c);
+	/* 10 ms before the due time and the 2 ms tolerance count: about 1.2 s of chair time */
+	ck_assert_uint_ge(now, 1200000);
+	ck_assert_uint_lt(now, 2000000);
+	ck_assert_uint_eq(c.stalls, 1);
+	/* nothing due: nothing skipped, however long since the last read */
+	chair_clock_set_due(&c, 0);
+	c.last_read_usec -= 50000;
+	ck_assert_uint_ge(chair_clock_now(&c), now);
+	ck_assert_uint_eq(c.stalls, 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("clock");
@@ -106,6 +128,7 @@ int main(void)
 	tcase_add_test(tc, test_clock_bad_scale_is_real_time);
 	tcase_add_test(tc, test_clock_skips_stall);
 	tcase_add_test(tc, test_clock_real_time_skips_nothing);
+	tcase_add_test(tc, test_clock_read_skips_stall_after_due);
 	suite_add_tcase(s, tc);
 	return check_run_tap(s);
 }
