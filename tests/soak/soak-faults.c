@@ -178,23 +178,25 @@ static void inject(struct soak *s, const struct fault_kind *k, int pad, bool on)
 		SIM(s, "InjectFault", "sb", zoned(k->inject, pad, name, sizeof(name)), on);
 	else if (on) {
 		s->overtemp_pad[pad] = true;
-		SIM(s, "SetPadTemperature", "sd", pad_zones[pad], soak_uniform_d(s, OVERTEMP_TRIP_C + 1.0, 55.0));
-	} else
-		SIM(s, "SetPadTemperature", "sd", pad_zones[pad], 40.0);
+		SIM(s, "SetPadTemperature", "sd", pad_zones[pad], soak_uniform_d(s, OVERTEMP_TRIP_C + 1.0, 52.0));
+	}
+	/* the hot thing is taken away: the stone cools by itself. (Setting it to 40 °C
+	 * would leave it colder than its element, which then warms it with the relay off:
+	 * what heater-stuck rightly reports.) */
 }
 
 /* ClearFault until it is accepted; then FaultCleared for every code raised. */
 static void clear_all(struct soak *s, const char *why)
 {
-	uint64_t end = soak_chair_now(s) + 120ULL * 1000000ULL;
+	uint64_t end = soak_chair_now(s) + 1800ULL * 1000000ULL; /* a hot stone cools */
 
 	s->n_cleared = 0;
 	while (CHAIR(s, "ClearFault", "ANY", CHAIR_ERROR("FaultActive"), "") < 0) {
 		if (soak_chair_now(s) > end) {
-			soak_violation(s, "ClearFault still refused 120 s after %s was removed", why);
+			soak_violation(s, "ClearFault still refused 30 min after %s was removed", why);
 			return;
 		}
-		soak_pump(s, soak_wall_ms(s, 1));
+		soak_pump(s, soak_wall_ms(s, 2));
 	}
 	if (!soak_wait(s, 5, is_idle))
 		soak_violation(s, "State %s after ClearFault (%s)", s->state, why);
