@@ -83,6 +83,7 @@ void fault_raise(struct context *c, const char *code, const char *fmt, ...)
 	heaters_off(c, f->code);
 	bus_chair_emit_fault_raised(c, f->code, f->message);
 	session_end(c, "fault");
+	c->scan_active = false; /* a scan ends too: Stop must not park a faulted chair */
 	c->state = STATE_FAULT;
 	context_publish(c);
 }
