@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "../integration/harness-private.h"
 #include "soak.h"
@@ -42,7 +44,17 @@ const char *const pad_paths[N_PADS] = {
 };
 static const char *const reason_names[6] = { "completed", "stopped", "replaced", "fault", "timeout", "seat-empty" };
 
-static struct soak *the_soak; /* for harness_fail's hook */
+static struct soak *the_soak; /* for harness_fail's hook and the signal handler */
+
+/* Ctrl-C or kill: take the daemon and the bus along, they would outlive us. */
+static void on_signal(int sig)
+{
+	if (the_soak && the_soak->h.daemon_pid > 0)
+		(void)kill(the_soak->h.daemon_pid, SIGKILL);
+	if (the_soak && the_soak->h.bus_pid > 0)
+		(void)kill(the_soak->h.bus_pid, SIGKILL);
+	_exit(128 + sig);
+}
 
 /* ---- randomness: xorshift64*, seeded from the command line ---- */
 
@@ -642,6 +654,8 @@ int main(int argc, char *argv[])
 	if (parse_options(argc, argv, s) < 0)
 		return 2;
 	the_soak = s;
+	(void)signal(SIGINT, on_signal);
+	(void)signal(SIGTERM, on_signal);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("soak: seed %llu, %g h of chair time at %gx (rerun: --seed %llu)\n", (unsigned long long)s->seed,
 	       s->hours, s->scale, (unsigned long long)s->seed);
