@@ -197,6 +197,12 @@ static int property_outputs(sd_bus *bus, const char *path, const char *interface
 	return r < 0 ? r : sd_bus_message_close_container(rep);
 }
 
+static int property_chair_time(sd_bus *bus, const char *path, const char *interface, const char *property,
+			       sd_bus_message *rep, void *userdata, sd_bus_error *error)
+{
+	return sd_bus_message_append(rep, "t", context_now(userdata));
+}
+
 /* Who may call is the bus policy's decision (safety.md: root and group massage);
  * without this flag sd-bus would also refuse every caller but root and our own uid. */
 #define METHOD_FLAGS SD_BUS_VTABLE_UNPRIVILEGED
@@ -216,6 +222,7 @@ static const sd_bus_vtable simulator_vtable[] = {
 	SD_BUS_PROPERTY("PadTemperature", "a{sd}", property_pad_temperature, 0, 0),
 	SD_BUS_PROPERTY("RollerPosition", "u", property_roller_position, 0, 0),
 	SD_BUS_PROPERTY("Outputs", "a{sb}", property_outputs, 0, 0),
+	SD_BUS_PROPERTY("ChairTime", "t", property_chair_time, 0, 0),
 	SD_BUS_VTABLE_END,
 };
 

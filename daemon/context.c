@@ -12,7 +12,9 @@
 #include "settings-store.h"
 
 /* The shortest wall period of a tick: under --time-scale chair time outruns it. */
-#define TICK_WALL_MIN_USEC (2 * USEC_PER_MSEC)
+#define TICK_WALL_MIN_USEC CHAIR_CLOCK_STALL_TOLERANCE_USEC
+/* Between the emergency stop's input (SD_EVENT_PRIORITY_IMPORTANT) and D-Bus (NORMAL). */
+#define TICK_PRIORITY (SD_EVENT_PRIORITY_NORMAL - 10)
 
 static const char *const state_names[_STATE_MAX] = {
 	[STATE_IDLE] = "idle",
@@ -35,7 +37,10 @@ int context_new(struct context **ret)
 	if (!c)
 		return -ENOMEM;
 	c->scan = malloc(sizeof(*c->scan));
-	if (!c->scan) {
+	c->clock = calloc(1, sizeof(*c->clock));
+	if (!c->scan || !c->clock) {
+		free(c->scan);
+		free(c->clock);
 		free(c);
 		return -ENOMEM;
 	}
@@ -59,6 +64,7 @@ struct context *context_free(struct context *c)
 	sd_event_unref(c->event);
 	program_library_clear(&c->programs);
 	free(c->scan);
+	free(c->clock);
 	free(c);
 	return NULL;
 }
@@ -70,7 +76,7 @@ void context_freep(struct context **c)
 
 uint64_t context_now(const struct context *c)
 {
-	return chair_clock_now(&c->clock);
+	return chair_clock_now(c->clock);
 }
 
 struct session_levels context_levels(const struct context *c)
@@ -226,10 +232,31 @@ int context_reload_programs(struct context *c)
 	return 0;
 }
 
+/* The clock skips host stalls from the earliest armed tick's due time. */
+static void context_update_due(struct context *c)
+{
+	sd_event_source *sources[] = { c->tick_source, c->heat_source };
+	uint64_t due = 0, t;
+
+	for (size_t i = 0; i < ELEMENTSOF(sources); i++)
+		if (sources[i] && sd_event_source_get_enabled(sources[i], NULL) > 0 &&
+		    sd_event_source_get_time(sources[i], &t) >= 0 && (!due || t < due))
+			due = t;
+	chair_clock_set_due(c->clock, due);
+}
+
+int context_disarm_tick(struct context *c, sd_event_source *source)
+{
+	int r = source ? sd_event_source_set_enabled(source, SD_EVENT_OFF) : 0;
+
+	context_update_due(c);
+	return r;
+}
+
 int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair_usec,
 		     sd_event_time_handler_t handler, const char *description)
 {
-	uint64_t period = MAX(chair_clock_wall_span(&c->clock, chair_usec), TICK_WALL_MIN_USEC);
+	uint64_t period = MAX(chair_clock_wall_span(c->clock, chair_usec), TICK_WALL_MIN_USEC);
 	uint64_t wall_now;
 	int r;
 
@@ -244,15 +271,20 @@ int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair
 		if (r < 0)
 			return log_errno(r, "Failed to add the %s", description);
 		(void)sd_event_source_set_description(*source, description);
-		/* a due tick goes before bus traffic (the bus is attached at NORMAL): a flood
-		 * of calls must not hold the rollers' and the pads' control back */
-		r = sd_event_source_set_priority(*source, SD_EVENT_PRIORITY_IMPORTANT);
+		/* a due tick goes before bus traffic (the bus is attached at NORMAL), which also
+		 * reads the clock: a flood of calls must not hold the rollers' and the pads'
+		 * control back, and a late tick must see its stall first. The emergency stop's
+		 * input (IMPORTANT) still goes first. */
+		r = sd_event_source_set_priority(*source, TICK_PRIORITY);
 		if (r < 0)
 			return log_errno(r, "Failed to prioritise the %s", description);
+		context_update_due(c);
 		return 0;
 	}
 	r = sd_event_source_set_time(*source, wall_now + period);
 	if (r < 0)
 		return log_errno(r, "Failed to schedule the %s", description);
-	return sd_event_source_set_enabled(*source, SD_EVENT_ONESHOT);
+	r = sd_event_source_set_enabled(*source, SD_EVENT_ONESHOT);
+	context_update_due(c);
+	return r;
 }

@@ -75,7 +75,7 @@ struct context {
 	sd_event *event;
 	sd_bus *bus;
 	sd_event_source *tick_source;
-	struct chair_clock clock;
+	struct chair_clock *clock;   /* its own allocation: reading it from a const context updates it */
 
 	struct massaged_config config;
 	char program_library_dir[256], program_override_dir[256];
@@ -160,5 +160,7 @@ unsigned context_shoulder_mm(const struct context *c);
  * timer that is armed already is left as it is. Returns 0 or negative errno (logged). */
 int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair_usec,
 		     sd_event_time_handler_t handler, const char *description);
+/* Turn a tick off (source may be NULL); the clock learns that it is no longer due. */
+int context_disarm_tick(struct context *c, sd_event_source *source);
 /* Load the program library into a new set; on failure the running set stays. */
 int context_reload_programs(struct context *c);

@@ -416,7 +416,7 @@ static int on_heat_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	(void)s;
 	/* usec: when the tick was due (sd-event passes the timer's time) */
 	loop_lateness_record(&c->heat_lateness, usec, wall);
-	heat_tick(c, chair_clock_at(&c->clock, wall));
+	heat_tick(c, context_now(c));
 	context_publish(c);
 	return heat_tick_schedule(c);
 }

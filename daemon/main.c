@@ -239,7 +239,7 @@ static int open_driver(struct context *c, const struct options *o)
 	int r;
 
 	if (o->simulate || o->simulate_lines) {
-		r = sim_driver_new(&c->clock, &c->config, &c->simulator);
+		r = sim_driver_new(c->clock, &c->config, &c->simulator);
 		if (r < 0)
 			return log_errno(r, "Failed to start the simulated chair");
 		c->simulator_lines_only = o->simulate_lines;
@@ -345,7 +345,7 @@ int main(int argc, char *argv[])
 	r = context_new(&c);
 	if (r < 0)
 		return log_errno(r, "Out of memory"), EXIT_FAILURE;
-	chair_clock_init(&c->clock, monotonic_usec(), o.time_scale);
+	chair_clock_init(c->clock, monotonic_usec(), o.time_scale);
 
 	if (load_configuration(c, &o) < 0 || setup_event_loop(c) < 0 || setup_hardware(c, &o) < 0 ||
 	    setup_bus(c, &o) < 0)
@@ -360,5 +360,8 @@ int main(int argc, char *argv[])
 		return log_errno(r, "Event loop failed"), EXIT_FAILURE;
 	safety_force_safe_state(c);
 	log_loop_lateness(c);
+	if (c->clock->stalls > 0)
+		log_info("Time scale: %llu host stalls, %.1f s of wall time not counted as chair time",
+			 (unsigned long long)c->clock->stalls, (double)c->clock->skipped_usec / 1e6);
 	return r;
 }

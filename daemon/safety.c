@@ -85,8 +85,22 @@ void fault_raise(struct context *c, const char *code, const char *fmt, ...)
 	heaters_off(c, f->code);
 	bus_chair_emit_fault_raised(c, f->code, f->message);
 	session_end(c, "fault");
+	c->scan_active = false; /* a scan ends too: Stop must not park a faulted chair */
 	c->state = STATE_FAULT;
 	context_publish(c);
+}
+
+/* Tell the roller board to clear what it latched (motors stay off), then read it. */
+static int roller_clear_latched(struct context *c, struct roller_status *ret)
+{
+	struct chair_driver *d = c->driver;
+	struct roller_setpoints sp = c->setpoints;
+
+	sp.control = ROLLER_CONTROL_CLEAR_FAULT;
+	if (d->ops->roller_write(d, &sp) < 0 || d->ops->roller_read(d, ret) < 0)
+		return -EIO;
+	c->setpoints.control = 0;
+	return 0;
 }
 
 /* Is the cause of this fault still there? Asks the hardware afresh. */
@@ -99,20 +113,21 @@ static bool fault_cause_persists(struct context *c, const struct fault *f)
 
 	if (strcmp(f->code, "estop") == 0)
 		return d->ops->get_input(d, INPUT_ESTOP, &pressed) < 0 || pressed;
-	if (strcmp(f->code, "roller-offline") == 0)
-		return d->ops->roller_read(d, &st) < 0;
+	if (strcmp(f->code, "roller-offline") == 0) {
+		if (d->ops->roller_read(d, &st) < 0)
+			return true;
+		/* the outage outlasted the board's watchdog, which stopped the motors and
+		 * latched that it did: part of this fault, cleared with it */
+		if (st.status & ROLLER_STATUS_WATCHDOG)
+			return roller_clear_latched(c, &st) < 0;
+		return false;
+	}
 	r = heater_fault_persists(c, f->code);
 	if (r != -ENOENT)
 		return r != 0;
-	if (strcmp(f->code, "roller-fault") == 0) {
-		struct roller_setpoints sp = c->setpoints;
-
-		sp.control = ROLLER_CONTROL_CLEAR_FAULT;
-		if (d->ops->roller_write(d, &sp) < 0 || d->ops->roller_read(d, &st) < 0)
-			return true;
-		c->setpoints.control = 0;
-		return (st.status & (ROLLER_STATUS_FAULT | ROLLER_STATUS_WATCHDOG)) != 0;
-	}
+	if (strcmp(f->code, "roller-fault") == 0)
+		return roller_clear_latched(c, &st) < 0 ||
+		       (st.status & (ROLLER_STATUS_FAULT | ROLLER_STATUS_WATCHDOG)) != 0;
 	return false;
 }
 

@@ -203,7 +203,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	uint64_t wall = monotonic_usec();
 
 	loop_lateness_record(&c->control_lateness, usec, wall);
-	tick_once(c, chair_clock_at(&c->clock, wall));
+	tick_once(c, context_now(c)); /* less a host stall under --time-scale */
 	heaters_update(c); /* a step may start or stop heating its zone */
 	context_publish(c);
 	return session_tick_update(c);
@@ -213,7 +213,7 @@ int session_tick_update(struct context *c)
 {
 	if (!tick_wanted(c)) {
 		c->ticking = false;
-		return c->tick_source ? sd_event_source_set_enabled(c->tick_source, SD_EVENT_OFF) : 0;
+		return context_disarm_tick(c, c->tick_source);
 	}
 	if (!c->ticking) {
 		c->last_tick_usec = context_now(c);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "macro.h"
 #include "sim-driver.h"
 
@@ -12,7 +13,7 @@
 struct sim_driver {
 	struct chair_driver base; /* first: a struct chair_driver * is a struct sim_driver * */
 	struct sim_chair chair;
-	const struct chair_clock *clock;
+	struct chair_clock *clock;
 };
 
 static struct sim_driver *to_sim(struct chair_driver *d)
@@ -73,8 +74,18 @@ static int sim_temperatures_read(struct chair_driver *d, int16_t ret_raw[TEMP_CH
 
 static void sim_free(struct chair_driver *d)
 {
+	bool any = false;
+
 	if (!d)
 		return;
+	/* what a real chair would be left with: the daemon must have driven it safe */
+	for (int o = 0; o < _OUTPUT_MAX; o++)
+		if (to_sim(d)->chair.outputs[o]) {
+			log_warning("Simulator: %s still active when the driver was released", chair_output_name(o));
+			any = true;
+		}
+	if (!any)
+		log_info("Simulator: every output inactive at release");
 	for (int o = 0; o < _OUTPUT_MAX; o++)
 		(void)sim_set_output(d, (enum chair_output)o, false);
 	free(to_sim(d));
@@ -90,7 +101,7 @@ static const struct chair_driver_ops sim_driver_ops = {
 	.temperatures_read = sim_temperatures_read,
 };
 
-int sim_driver_new(const struct chair_clock *clock, const struct massaged_config *cfg, struct chair_driver **ret)
+int sim_driver_new(struct chair_clock *clock, const struct massaged_config *cfg, struct chair_driver **ret)
 {
 	struct sim_driver *sd;
 

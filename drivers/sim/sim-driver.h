@@ -9,7 +9,7 @@
 /* The simulated backend: a struct chair_driver over a struct sim_chair, reading the
  * chair clock for every access. Inputs changed through the sim_driver_set_* calls
  * reach the daemon through its input handler at once, like a GPIO edge. */
-int sim_driver_new(const struct chair_clock *clock, const struct massaged_config *cfg,
+int sim_driver_new(struct chair_clock *clock, const struct massaged_config *cfg,
 		   struct chair_driver **ret);
 struct sim_chair *sim_driver_chair(struct chair_driver *d);
 

@@ -704,6 +704,15 @@ unsigned harness_count_signals(struct harness *h, const char *member, const char
 	return n;
 }
 
+void harness_forget_signals(struct harness *h)
+{
+	for (size_t i = 0; i < h->n_signals; i++) {
+		free(h->signals[i].arg0);
+		free(h->signals[i].arg1);
+	}
+	h->n_signals = 0;
+}
+
 const char *harness_signal_list(struct harness *h)
 {
 	char *b = harness_ring_buffer(h);

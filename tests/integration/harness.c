@@ -158,6 +158,8 @@ void harness_fail(struct harness *h, const char *file, int line, const char *fmt
 			      harness_signal_list(h));
 		dump_daemon_log(h);
 		kill_everything(h);
+		if (h->on_fail)
+			h->on_fail(h, msg);
 	}
 	(void)fflush(stderr);
 	_ck_assert_failed(file, line, "Failed", "%s", msg);

@@ -96,6 +96,10 @@ struct harness {
 
 	char ring[16][4096]; /* returned strings, valid for the next 15 calls */
 	unsigned ring_next;
+
+	/* called by harness_fail() with its message once the processes are gone, instead
+	 * of failing a Check test (programs that are not Check tests: the soak) */
+	void (*on_fail)(struct harness *h, const char *message);
 };
 
 /* ---- life cycle ---- */
@@ -244,6 +248,8 @@ struct harness_signal *harness_wait_signal(struct harness *h, const char *file, 
 	harness_wait_signal((h), __FILE__, __LINE__, (member), (arg0), (arg1), (ms))
 /* How many unconsumed signals match. */
 unsigned harness_count_signals(struct harness *h, const char *member, const char *arg0, const char *arg1);
+/* Forget every signal received so far (a long run keeps its memory bounded). */
+void harness_forget_signals(struct harness *h);
 /* Every signal received, for messages. Ring buffer string. */
 const char *harness_signal_list(struct harness *h);
 

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "check-tap.h"
 #include "harness.h"
@@ -347,6 +348,41 @@ START_TEST(test_watchdog)
 }
 END_TEST
 
+/* Under --time-scale a host stall is not chair time: at 100x, 150 ms in which the daemon
+ * is not scheduled would otherwise be 15 s of chair time without a roller update, and
+ * the roller board's 1 s watchdog would stop a session that nothing is wrong with. */
+START_TEST(test_host_stall_not_chair_time)
+{
+	struct timespec stall = { 0, 150 * 1000000L };
+	uint64_t chair0, chair1, wall0, wall1;
+	struct harness h;
+
+	harness_start(&h, 100, NULL);
+	H_CALL(&h, "SetTimer", "u", 30);
+	H_CALL(&h, "StartManual", "ss", "knead", "back");
+	H_WAIT_RUNNING(&h);
+	harness_pump(&h, 20);
+	wall0 = harness_now_usec();
+	chair0 = strtoull(harness_get(&h, SIM_PATH, SIM_IFACE, "ChairTime", NULL), NULL, 10);
+	H_ASSERT(&h, kill(h.daemon_pid, SIGSTOP) == 0, "SIGSTOP: %m");
+	(void)nanosleep(&stall, NULL); /* the stimulus: a host that does not run the daemon */
+	H_ASSERT(&h, kill(h.daemon_pid, SIGCONT) == 0, "SIGCONT: %m");
+	harness_pump(&h, 50);
+	H_ASSERT_STR_EQ(&h, H_PROP(&h, "State"), "running");
+	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Faults"), "");
+	H_ASSERT(&h, harness_count_signals(&h, "FaultRaised", NULL, NULL) == 0, "signals: %s",
+		 harness_signal_list(&h));
+	chair1 = strtoull(harness_get(&h, SIM_PATH, SIM_IFACE, "ChairTime", NULL), NULL, 10);
+	wall1 = harness_now_usec();
+	/* the stall's 150 ms were 15 s of chair time; most of it is skipped */
+	H_ASSERT(&h, chair1 > chair0 && chair1 - chair0 < (wall1 - wall0) * 100 - 10000000ULL,
+		 "chair time ran %.1f s in %.1f ms of wall time", (double)(chair1 - chair0) / 1e6,
+		 (double)(wall1 - wall0) / 1e3);
+	H_CALL(&h, "Stop", "");
+	harness_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("process");
@@ -359,5 +395,6 @@ int main(void)
 	CHECK_ADD_TEST(s, test_massagectl, 60);
 	CHECK_ADD_TEST(s, test_sd_notify, 60);
 	CHECK_ADD_TEST(s, test_watchdog, 60);
+	CHECK_ADD_TEST(s, test_host_stall_not_chair_time, 60);
 	return check_run_tap(s);
 }

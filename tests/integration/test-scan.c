@@ -155,11 +155,33 @@ START_TEST(test_adjust_moves_zones)
 }
 END_TEST
 
+/* A fault ends a scan: Stop afterwards leaves the chair in fault, never parking. */
+START_TEST(test_fault_ends_scan)
+{
+	struct harness h;
+
+	harness_start(&h, SCAN_SCALE, NULL);
+	H_CALL(&h, "Scan", "");
+	H_WAIT_PROP(&h, "State", "scanning", 1000);
+	H_SIM(&h, "SetEmergencyStop", "b", 1);
+	H_WAIT_SIGNAL(&h, "FaultRaised", "estop", NULL, 2000);
+	H_WAIT_PROP(&h, "State", "fault", 1000);
+	H_CALL(&h, "Stop", "");
+	harness_pump(&h, harness_wall_ms(&h, 2));
+	H_ASSERT_STR_EQ(&h, H_PROP(&h, "State"), "fault");
+	H_ASSERT(&h, !H_OUTPUT(&h, "MOTOR_POWER"), "motor power on in State fault");
+	H_SIM(&h, "SetEmergencyStop", "b", 0);
+	H_CLEAR_FAULT(&h, "estop");
+	harness_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("body-scan");
 
 	CHECK_ADD_TEST(s, test_scan_heights, 60);
+	CHECK_ADD_TEST(s, test_fault_ends_scan, 60);
 	CHECK_ADD_TEST(s, test_adjust, 60);
 	CHECK_ADD_TEST(s, test_program_scans_first, 60);
 	CHECK_ADD_TEST(s, test_scan_during_program, 60);

@@ -548,6 +548,8 @@ START_TEST(test_roller_offline)
 	H_ASSERT_UNCHANGED(&h, before);
 	free(before);
 
+	/* the outage outlasts the board's 1 s watchdog: it stops the motors and says so */
+	harness_pump(&h, harness_wall_ms(&h, 2));
 	H_SIM(&h, "InjectFault", "sb", "roller-offline", 0);
 	/* The board answers again; give the daemon up to a second of chair time to see it. */
 	deadline = harness_now_usec() + (harness_wall_ms(&h, 1) + 500) * 1000ULL;
@@ -571,7 +573,12 @@ START_TEST(test_roller_offline)
 	H_WAIT_SIGNAL(&h, "FaultCleared", "roller-offline", NULL, 2000);
 	H_WAIT_PROP(&h, "State", "idle", 2000);
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Faults"), "");
+	/* the cleared chair runs again, without a second fault from the outage's watchdog */
 	H_START_RUNNING(&h, TEST_SHORT_ID);
+	harness_pump(&h, harness_wall_ms(&h, 2));
+	H_ASSERT_STR_EQ(&h, H_PROP(&h, "State"), "running");
+	H_ASSERT(&h, harness_count_signals(&h, "FaultRaised", NULL, NULL) == 0, "after the clear: %s",
+		 harness_signal_list(&h));
 	harness_stop(&h);
 }
 END_TEST

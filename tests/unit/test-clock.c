@@ -62,6 +62,60 @@ START_TEST(test_clock_bad_scale_is_real_time)
 }
 END_TEST
 
+/* A tick 50 ms late at 100x: 2 ms of it count, 48 ms are a host stall. */
+START_TEST(test_clock_skips_stall)
+{
+	struct chair_clock c;
+	uint64_t before;
+
+	chair_clock_init(&c, 0, 100.0);
+	ck_assert_uint_eq(chair_clock_skip_stall(&c, 10000, 60000, 2000), 48000);
+	ck_assert_uint_eq(chair_clock_at(&c, 60000), 100 * 12000);
+	ck_assert_uint_eq(chair_clock_wall_at(&c, 100 * 12000), 60000);
+	/* on time or within the tolerance: nothing skipped */
+	ck_assert_uint_eq(chair_clock_skip_stall(&c, 70000, 71500, 2000), 0);
+	ck_assert_uint_eq(c.stalls, 1);
+
+	/* a read during the lateness counts: chair time never goes back */
+	chair_clock_init(&c, monotonic_usec(), 100.0);
+	before = chair_clock_now(&c);
+	ck_assert_uint_eq(chair_clock_skip_stall(&c, c.wall_origin_usec, c.last_read_usec, 0), 0);
+	ck_assert_uint_ge(chair_clock_now(&c), before);
+}
+END_TEST
+
+START_TEST(test_clock_real_time_skips_nothing)
+{
+	struct chair_clock c;
+
+	chair_clock_init(&c, 0, 1.0);
+	ck_assert_uint_eq(chair_clock_skip_stall(&c, 10000, 5000000, 2000), 0);
+	ck_assert_uint_eq(chair_clock_at(&c, 5000000), 5000000);
+}
+END_TEST
+
+/* Whoever reads the clock first after a due tick did not run takes the stall out:
+ * a D-Bus call handled before the late tick must not see the stall as chair time. */
+START_TEST(test_clock_read_skips_stall_after_due)
+{
+	struct chair_clock c;
+	uint64_t origin = monotonic_usec() - 100000, now;
+
+	chair_clock_init(&c, origin, 100.0);
+	chair_clock_set_due(&c, origin + 10000); /* due 90 ms ago, never run */
+	now = chair_clock_now(&c);
+	/* 10 ms before the due time and the 2 ms tolerance count: about 1.2 s of chair time */
+	ck_assert_uint_ge(now, 1200000);
+	ck_assert_uint_lt(now, 2000000);
+	ck_assert_uint_eq(c.stalls, 1);
+	/* nothing due: nothing skipped, however long since the last read */
+	chair_clock_set_due(&c, 0);
+	c.last_read_usec -= 50000;
+	ck_assert_uint_ge(chair_clock_now(&c), now);
+	ck_assert_uint_eq(c.stalls, 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("clock");
@@ -72,6 +126,9 @@ int main(void)
 	tcase_add_test(tc, test_clock_wall_at_never_early);
 	tcase_add_test(tc, test_clock_now_monotonic);
 	tcase_add_test(tc, test_clock_bad_scale_is_real_time);
+	tcase_add_test(tc, test_clock_skips_stall);
+	tcase_add_test(tc, test_clock_real_time_skips_nothing);
+	tcase_add_test(tc, test_clock_read_skips_stall_after_due);
 	suite_add_tcase(s, tc);
 	return check_run_tap(s);
 }
