@@ -418,14 +418,17 @@ static void exec_program(char *const argv[])
 static void check_memory_report(struct harness *h, const char *file, int line, const char *what,
 				const char *err_path, int status)
 {
+	bool daemon_log = strcmp(err_path, h->log_path) == 0; /* harness_fail() shows that one */
 	char report[512];
 
 	if (test_log_memory_report(err_path, report, sizeof(report))) {
-		test_dump_log_tail(what, err_path, LOG_DUMP_BYTES);
+		if (!daemon_log)
+			test_dump_log_tail(what, err_path, LOG_DUMP_BYTES);
 		harness_fail(h, file, line, "%s reported a memory error: %s", what, report);
 	}
 	if (harness_under_valgrind() && WIFEXITED(status) && WEXITSTATUS(status) == VALGRIND_ERROR_EXIT) {
-		test_dump_log_tail(what, err_path, LOG_DUMP_BYTES);
+		if (!daemon_log)
+			test_dump_log_tail(what, err_path, LOG_DUMP_BYTES);
 		harness_fail(h, file, line, "%s: valgrind found errors (exit %d)", what, VALGRIND_ERROR_EXIT);
 	}
 }
