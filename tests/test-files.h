@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,4 +45,34 @@ static inline void test_dump_log_tail(const char *what, const char *path, size_t
 	buf[n > 0 ? n : 0] = '\0';
 	(void)fprintf(stderr, "---- %s (%s%s) ----\n%s\n---- end of %s ----\n", what,
 		      size > (off_t)max ? "last bytes of " : "", path, buf, what);
+}
+
+/* The first line of a sanitizer's or valgrind's error report in a log (copied into
+ * line), or NULL when there is none. ASan, LSan and UBSan (built with
+ * -fsanitize=address,undefined) and valgrind's memcheck write these to the stderr of
+ * the program they watch; the tests fail on one even where the exit status alone would
+ * pass (a program expected to fail, UBSan built to recover). */
+static inline const char *test_log_memory_report(const char *path, char *line, size_t size)
+{
+	static const char *const markers[] = {
+		"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", ": runtime error: ",
+		"Invalid read of size", "Invalid write of size",
+		"Conditional jump or move depends on uninitialised", "Syscall param",
+		"Use of uninitialised value", "Invalid free()", "definitely lost in loss record",
+		"indirectly lost in loss record", "Mismatched free()", "Source and destination overlap",
+	};
+	FILE *f = fopen(path, "re");
+	const char *found = NULL;
+
+	if (!f)
+		return NULL;
+	while (!found && fgets(line, (int)size, f))
+		for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]); i++)
+			if (strstr(line, markers[i])) {
+				line[strcspn(line, "\n")] = '\0';
+				found = line;
+				break;
+			}
+	(void)fclose(f);
+	return found;
 }

@@ -24,6 +24,16 @@
 #define EXIT_TIMEOUT_MS 10000
 #define LOG_DUMP_BYTES 16384
 
+/* MASSAGED_TEST_VALGRIND=1: massaged and massagectl run under valgrind's memcheck,
+ * which exits with VALGRIND_ERROR_EXIT when it found an error (a definite or indirect
+ * leak counts). They run 20-50 times slower there and stall while valgrind translates
+ * new code: the time scale is capped so that a stall of half a second stays within the
+ * roller board's 1 s watchdog (chair time), and start-up and exit get VALGRIND_SLOWDOWN
+ * times longer (the leak check at exit takes a second or two). */
+#define VALGRIND_ERROR_EXIT 99
+#define VALGRIND_SCALE_MAX 2.0
+#define VALGRIND_SLOWDOWN 6
+
 static const char test_short_program[] =
 	"[Program]\n"
 	"Title=Test short\n"
@@ -83,6 +93,23 @@ uint64_t harness_now_usec(void)
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
+bool harness_under_valgrind(void)
+{
+	const char *v = getenv("MASSAGED_TEST_VALGRIND");
+
+	return v && v[0] && strcmp(v, "0") != 0;
+}
+
+static unsigned start_timeout_ms(void)
+{
+	return START_TIMEOUT_MS * (harness_under_valgrind() ? VALGRIND_SLOWDOWN : 1);
+}
+
+static unsigned exit_timeout_ms(void)
+{
+	return EXIT_TIMEOUT_MS * (harness_under_valgrind() ? VALGRIND_SLOWDOWN : 1);
 }
 
 unsigned harness_wall_ms(const struct harness *h, double chair_seconds)
@@ -233,6 +260,9 @@ bool harness_log_contains(struct harness *h, const char *needle)
 
 /* ---- waiting ---- */
 
+static void check_memory_report(struct harness *h, const char *file, int line, const char *what,
+				const char *err_path, int status);
+
 static void check_daemon_alive(struct harness *h)
 {
 	int status;
@@ -243,6 +273,7 @@ static void check_daemon_alive(struct harness *h)
 	p = waitpid(h->daemon_pid, &status, WNOHANG);
 	if (p == h->daemon_pid) {
 		h->daemon_pid = 0;
+		check_memory_report(h, __FILE__, __LINE__, "massaged", h->log_path, status);
 		if (WIFEXITED(status))
 			FAIL(h, "massaged exited unexpectedly with status %d", WEXITSTATUS(status));
 		FAIL(h, "massaged died unexpectedly: signal %d%s", WTERMSIG(status),
@@ -351,6 +382,62 @@ static void redirect(int target, const char *path, int flags)
 		(void)close(fd);
 }
 
+/* The project's programs (MASSAGED, MASSAGECTL) run under memcheck when asked. */
+static bool is_project_program(const char *path)
+{
+	const char *massaged = getenv("MASSAGED"), *massagectl = getenv("MASSAGECTL");
+
+	return (massaged && strcmp(path, massaged) == 0) || (massagectl && strcmp(path, massagectl) == 0);
+}
+
+/* In a forked child: exec argv, under valgrind when asked and argv[0] is ours. */
+static void exec_program(char *const argv[])
+{
+	const char *source_root = getenv("SOURCE_ROOT");
+	char exitcode[32], supp[600];
+	const char *vg[64] = {
+		"valgrind", "--tool=memcheck", "--quiet", "--leak-check=full",
+		"--show-leak-kinds=definite,indirect", "--errors-for-leak-kinds=definite,indirect",
+		"--track-fds=no", "--num-callers=30", exitcode,
+	};
+	size_t n = 9;
+
+	if (!harness_under_valgrind() || !is_project_program(argv[0])) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	(void)snprintf(exitcode, sizeof(exitcode), "--error-exitcode=%d", VALGRIND_ERROR_EXIT);
+	if (source_root) {
+		(void)snprintf(supp, sizeof(supp), "--suppressions=%s/tests/valgrind.supp", source_root);
+		vg[n++] = supp;
+	}
+	for (size_t i = 0; argv[i] && n < sizeof(vg) / sizeof(vg[0]) - 1; i++)
+		vg[n++] = argv[i];
+	vg[n] = NULL;
+	execvp(vg[0], (char *const *)vg);
+	_exit(127);
+}
+
+/* Fail when a process's stderr holds a sanitizer's or valgrind's report, or when it
+ * exited with valgrind's error code. */
+static void check_memory_report(struct harness *h, const char *file, int line, const char *what,
+				const char *err_path, int status)
+{
+	bool daemon_log = strcmp(err_path, h->log_path) == 0; /* harness_fail() shows that one */
+	char report[512];
+
+	if (test_log_memory_report(err_path, report, sizeof(report))) {
+		if (!daemon_log)
+			test_dump_log_tail(what, err_path, LOG_DUMP_BYTES);
+		harness_fail(h, file, line, "%s reported a memory error: %s", what, report);
+	}
+	if (harness_under_valgrind() && WIFEXITED(status) && WEXITSTATUS(status) == VALGRIND_ERROR_EXIT) {
+		if (!daemon_log)
+			test_dump_log_tail(what, err_path, LOG_DUMP_BYTES);
+		harness_fail(h, file, line, "%s: valgrind found errors (exit %d)", what, VALGRIND_ERROR_EXIT);
+	}
+}
+
 static void start_bus(struct harness *h)
 {
 	const char *source_root = getenv("SOURCE_ROOT");
@@ -407,14 +494,14 @@ static void start_bus(struct harness *h)
 	h->bus_pid = pid;
 	(void)close(pipefd[1]);
 
-	deadline = harness_now_usec() + START_TIMEOUT_MS * 1000ULL;
+	deadline = harness_now_usec() + start_timeout_ms() * 1000ULL;
 	while (len < sizeof(addr) - 1 && (len == 0 || addr[len - 1] != '\n')) {
 		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
 		uint64_t now = harness_now_usec();
 		ssize_t n;
 
 		if (now >= deadline)
-			FAIL(h, "dbus-daemon printed no address within %d ms", START_TIMEOUT_MS);
+			FAIL(h, "dbus-daemon printed no address within %u ms", start_timeout_ms());
 		if (poll(&p, 1, (int)((deadline - now) / 1000) + 1) < 0 && errno != EINTR)
 			FAIL(h, "poll: %s", strerror(errno));
 		n = read(pipefd[0], addr + len, sizeof(addr) - 1 - len);
@@ -579,6 +666,8 @@ void harness_start_daemon(struct harness *h, double time_scale)
 
 	if (!massaged)
 		FAIL(h, "MASSAGED is not set (run through meson test)");
+	if (harness_under_valgrind() && time_scale > VALGRIND_SCALE_MAX)
+		time_scale = VALGRIND_SCALE_MAX;
 	h->time_scale = h->simulate_lines ? 1.0 : time_scale;
 	(void)snprintf(scale, sizeof(scale), "%g", time_scale);
 	h->name_owned = false;
@@ -593,24 +682,23 @@ void harness_start_daemon(struct harness *h, double time_scale)
 		if (h->state_tmpfs_full)
 			state_tmpfs_fill(h);
 		if (h->simulate_lines)
-			execl(massaged, massaged, "--simulate-lines", "--config", h->config_path, "--log-level",
-			      "debug", (char *)NULL);
+			exec_program((char *[]){ (char *)massaged, "--simulate-lines", "--config", h->config_path,
+						 "--log-level", "debug", NULL });
 		else
-			execl(massaged, massaged, "--simulate", "--time-scale", scale, "--config", h->config_path,
-			      "--log-level", "debug", (char *)NULL);
-		_exit(127);
+			exec_program((char *[]){ (char *)massaged, "--simulate", "--time-scale", scale, "--config",
+						 h->config_path, "--log-level", "debug", NULL });
 	}
 	h->daemon_pid = pid;
 	h->daemon_pidfd = pidfd_open_compat(pid);
 
 	/* The NameOwnerChanged match is in place since connect_bus(): look once, then
 	 * wait for the signal. */
-	deadline = harness_now_usec() + START_TIMEOUT_MS * 1000ULL;
+	deadline = harness_now_usec() + start_timeout_ms() * 1000ULL;
 	if (name_has_owner(h))
 		h->name_owned = true;
 	while (!h->name_owned)
 		if (!harness_wait_step(h, deadline))
-			FAIL(h, "massaged did not own %s within %d ms", CHAIR_SERVICE, START_TIMEOUT_MS);
+			FAIL(h, "massaged did not own %s within %u ms", CHAIR_SERVICE, start_timeout_ms());
 	/* a new daemon's values are its own, announced or not: forget the last one's
 	 * (its signals came before the new name owner: dispatch them first) */
 	harness_dispatch(h);
@@ -659,8 +747,17 @@ int harness_run(struct harness *h, char *const argv[], const char *out_path, con
 		unsigned timeout_ms)
 {
 	int status = 0, pidfd;
-	pid_t pid = fork();
+	char own_err[400];
+	pid_t pid;
 
+	/* stderr always goes to a file, to be searched for memory error reports */
+	if (!err_path) {
+		(void)snprintf(own_err, sizeof(own_err), "%s/run.err", h->tmpdir);
+		err_path = own_err;
+	}
+	if (harness_under_valgrind() && is_project_program(argv[0]))
+		timeout_ms *= VALGRIND_SLOWDOWN;
+	pid = fork();
 	if (pid < 0)
 		FAIL(h, "fork: %s", strerror(errno));
 	if (pid == 0) {
@@ -668,8 +765,7 @@ int harness_run(struct harness *h, char *const argv[], const char *out_path, con
 		redirect(STDIN_FILENO, NULL, O_RDONLY);
 		redirect(STDOUT_FILENO, out_path, O_WRONLY | O_CREAT | O_TRUNC);
 		redirect(STDERR_FILENO, err_path, O_WRONLY | O_CREAT | O_TRUNC);
-		execv(argv[0], argv);
-		_exit(127);
+		exec_program(argv);
 	}
 	pidfd = pidfd_open_compat(pid);
 	if (!wait_exit(pid, pidfd, timeout_ms, &status)) {
@@ -681,6 +777,7 @@ int harness_run(struct harness *h, char *const argv[], const char *out_path, con
 	}
 	if (pidfd >= 0)
 		(void)close(pidfd);
+	check_memory_report(h, __FILE__, __LINE__, argv[0], err_path, status);
 	return status;
 }
 
@@ -696,9 +793,10 @@ void harness_stop_daemon_at(struct harness *h, const char *file, int line)
 		check_daemon_alive(h);
 		if (kill(h->daemon_pid, SIGTERM) < 0)
 			harness_fail(h, file, line, "kill(massaged, SIGTERM): %s", strerror(errno));
-		if (!wait_exit(h->daemon_pid, h->daemon_pidfd, EXIT_TIMEOUT_MS, &status))
-			harness_fail(h, file, line, "massaged did not exit within %d ms of SIGTERM", EXIT_TIMEOUT_MS);
+		if (!wait_exit(h->daemon_pid, h->daemon_pidfd, exit_timeout_ms(), &status))
+			harness_fail(h, file, line, "massaged did not exit within %u ms of SIGTERM", exit_timeout_ms());
 		h->daemon_pid = 0;
+		check_memory_report(h, file, line, "massaged", h->log_path, status);
 		if (!WIFEXITED(status))
 			harness_fail(h, file, line, "massaged died of signal %d on SIGTERM, expected exit 0", WTERMSIG(status));
 		if (WEXITSTATUS(status) != 0)

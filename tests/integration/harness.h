@@ -145,6 +145,11 @@ bool harness_wait_log(struct harness *h, const char *needle, unsigned timeout_ms
 
 /* ---- time ---- */
 
+/* MASSAGED_TEST_VALGRIND is set: massaged and massagectl run under valgrind's memcheck
+ * (20-50x slower), the time scale passed to harness_start_daemon() is capped at 2 and
+ * start-up and exit deadlines are longer. Tests bound by wall time skip then. */
+bool harness_under_valgrind(void);
+
 uint64_t harness_now_usec(void);
 /* Wall milliseconds of a span of chair seconds at the daemon's time scale. */
 unsigned harness_wall_ms(const struct harness *h, double chair_seconds);

@@ -496,6 +496,7 @@ int main(void)
 	CHECK_ADD_TEST(s, test_program_heat_steps, 60);
 	CHECK_ADD_TEST(s, test_hot_stone, 60);
 	tcase_set_timeout(faults, 60);
+	tcase_set_tags(faults, "test_heat_fault");
 	tcase_add_loop_test(faults, test_heat_fault, 0, sizeof(heat_faults) / sizeof(heat_faults[0]));
 	suite_add_tcase(s, faults);
 	CHECK_ADD_TEST(s, test_seat_empty, 60);

@@ -44,6 +44,15 @@ static const char *chair_sim_path(void)
 }
 
 
+/* Fail when chair-sim's stderr holds a sanitizer's or valgrind's report. */
+static void check_memory_report(struct sim *s, const char *file, int line)
+{
+	char report[512];
+
+	if (test_log_memory_report(s->log_path, report, sizeof(report)))
+		sim_fail(s, file, line, "chair-sim reported a memory error: %s", report);
+}
+
 static void close_masters(struct sim *s)
 {
 	for (int i = 0; i < SIM_MASTERS_MAX; i++) {
@@ -148,6 +157,7 @@ static void check_alive(struct sim *s, const char *file, int line)
 
 	if (s->pid > 0 && waitpid(s->pid, &status, WNOHANG) == s->pid) {
 		s->pid = 0;
+		check_memory_report(s, file, line);
 		if (WIFEXITED(status))
 			sim_fail(s, file, line, "chair-sim exited unexpectedly with status %d", WEXITSTATUS(status));
 		sim_fail(s, file, line, "chair-sim died: signal %d", WTERMSIG(status));
@@ -242,6 +252,7 @@ int sim_run_at(struct sim *s, const char *file, int line, const char *const *arg
 		sim_pause_ms(5);
 	}
 	s->pid = 0;
+	check_memory_report(s, file, line);
 	fd = open(s->log_path, O_RDONLY | O_CLOEXEC);
 	n = fd >= 0 ? read(fd, s->reply, sizeof(s->reply) - 1) : 0;
 	s->reply[n > 0 ? n : 0] = '\0';
@@ -402,6 +413,7 @@ void sim_stop_at(struct sim *s, const char *file, int line)
 		sim_pause_ms(5);
 	}
 	s->pid = 0;
+	check_memory_report(s, file, line);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		sim_fail(s, file, line, "chair-sim ended with status 0x%x after quit", (unsigned)status);
 	if (!s->tcp && lstat(s->bus_path, &st) == 0)

@@ -142,12 +142,17 @@ static double exit_figure(struct rig *r, const char *label)
 	return v;
 }
 
-/* On a healthy bus no request ever fails (the safe state included). */
+/* On a healthy bus no request ever fails (the safe state included). Not under
+ * valgrind: there a reply can miss the 50 ms response timeout (wall time) while two
+ * slowed daemons share the machine's two cores with chair-sim. */
 static void rig_stop_healthy(struct rig *r)
 {
 	double failed = exit_figure(r, "requests, ");
 
-	H_ASSERT(&r->h, failed == 0, "%.0f Modbus requests failed on a healthy bus", failed);
+	if (harness_under_valgrind())
+		printf("# under valgrind, not checked: %.0f Modbus requests timed out on a healthy bus\n", failed);
+	else
+		H_ASSERT(&r->h, failed == 0, "%.0f Modbus requests failed on a healthy bus", failed);
 	rig_stop(r);
 }
 
