@@ -440,12 +440,18 @@ START_TEST(test_flood)
 	H_ASSERT(&h, first.failed_to_send + second.failed_to_send == 0, "%llu calls could not be sent",
 		 (unsigned long long)(first.failed_to_send + second.failed_to_send));
 	H_ASSERT(&h, first.replies == first.sent && second.replies == second.sent, "calls went unanswered");
-	H_ASSERT(&h, after_second.rss_kib <= after_first.rss_kib + RSS_GROWTH_MAX_KIB,
-		 "the daemon's RSS grew from %lu to %lu KiB in the second flood", after_first.rss_kib,
-		 after_second.rss_kib);
-	H_ASSERT(&h, after_second.hwm_kib <= after_first.hwm_kib + RSS_GROWTH_MAX_KIB,
-		 "the daemon's peak RSS grew from %lu to %lu KiB in the second flood", after_first.hwm_kib,
-		 after_second.hwm_kib);
+	if (getenv("ASAN_OPTIONS")) {
+		/* AddressSanitizer keeps freed memory in quarantine (256 MB by default), so RSS
+		 * says nothing here; its leak check at the daemon's exit does */
+		printf("# memory flatness not asserted under AddressSanitizer (LeakSanitizer checks at exit)\n");
+	} else {
+		H_ASSERT(&h, after_second.rss_kib <= after_first.rss_kib + RSS_GROWTH_MAX_KIB,
+			 "the daemon's RSS grew from %lu to %lu KiB in the second flood", after_first.rss_kib,
+			 after_second.rss_kib);
+		H_ASSERT(&h, after_second.hwm_kib <= after_first.hwm_kib + RSS_GROWTH_MAX_KIB,
+			 "the daemon's peak RSS grew from %lu to %lu KiB in the second flood", after_first.hwm_kib,
+			 after_second.hwm_kib);
+	}
 
 	harness_stop_daemon_at(&h, __FILE__, __LINE__);
 	H_ASSERT(&h, parse_lateness(&h, &ticks, &median, &p99, &worst, line, sizeof(line)),
