@@ -306,9 +306,10 @@ START_TEST(test_temperature_misbehaviour)
 	static const struct misbehaviour cases[] = {
 		{ "sensor neck open", "sensor neck ok", "sensor:neck", 0, 800, false },
 		{ "sensor neck short", "sensor neck ok", "sensor:neck", 0, 800, false },
-		/* temp-module-offline: 2 s without a reading */
-		{ "silent temp on", "silent temp off", "temp-module-offline", 1900, 3000, false },
-		{ "exception temp 4", "exception temp off", "temp-module-offline", 1900, 3000, false },
+		/* temp-module-offline: 2 s since the last reading, which came up to a 250 ms heat
+		 * tick before the module fell silent */
+		{ "silent temp on", "silent temp off", "temp-module-offline", 1700, 3000, false },
+		{ "exception temp 4", "exception temp off", "temp-module-offline", 1700, 3000, false },
 	};
 	struct rig r;
 
@@ -341,7 +342,7 @@ START_TEST(test_heated_program_faults)
 		{ "sensor neck open", "sensor neck ok", "sensor:neck", 0, 800, false },
 		/* the stone at the overtemperature trip, MaxTarget 45 + 3 */
 		{ "pad neck 48.5", "pad neck 40", "overtemp:neck", 0, 800, false },
-		{ "silent temp on", "silent temp off", "temp-module-offline", 1900, 3000, false },
+		{ "silent temp on", "silent temp off", "temp-module-offline", 1700, 3000, false },
 	};
 	struct rig r;
 
@@ -412,7 +413,7 @@ END_TEST
 START_TEST(test_tcp_gateway)
 {
 	static const struct misbehaviour silent = { "silent temp on", "silent temp off", "temp-module-offline",
-						    1900, 3000, false };
+						    1700, 3000, false };
 	struct rig r;
 
 	rig_start_on(&r, true, false);
