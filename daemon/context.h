@@ -130,7 +130,6 @@ struct context {
 	unsigned n_heaters;
 	struct heater heaters[MAX_PADS];
 	sd_event_source *heat_source;
-	bool heat_ticking;
 	bool heat_master_on;
 	uint64_t temps_last_ok_usec;
 	uint64_t heat_seat_empty_since_usec;

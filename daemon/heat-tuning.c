@@ -105,10 +105,8 @@ int heat_tuning_save(const char *path, const struct heat_tuning *t)
 	_cleanup_free_ char *text = NULL;
 	size_t size;
 
-	if (heat_model_validate(&t->model) < 0)
-		return -EINVAL;
 	text = heat_tuning_format(t, &size);
 	if (!text)
-		return -ENOMEM;
+		return heat_model_validate(&t->model) < 0 ? -EINVAL : -ENOMEM;
 	return state_file_write(path, text, size);
 }

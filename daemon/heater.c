@@ -10,7 +10,6 @@
 #include "log.h"
 #include "macro.h"
 #include "safety.h"
-#include "state-file.h"
 #include "state-writer.h"
 #include "state-file.h"
 
@@ -303,17 +302,9 @@ static void autotune_finish(struct heater *h)
 		 result.model.couple_s, result.model.loss_s, result.model.sensor_s, result.fit_rms_c);
 	tuning_path(h->context, h, path, sizeof(path));
 	text = heat_tuning_format(&result, &size);
-	if (!text)
-		r = -ENOMEM;
-	else if (h->context->state_writer) {
-		r = state_writer_submit(h->context->state_writer, path, text, size, tuning_written, h);
-		if (r == 0)
-			return;
-	} else {
-		r = state_file_write(path, text, size);
-		free(text);
-	}
-	tuning_written(h, path, r, 0);
+	r = text ? state_writer_submit(h->context->state_writer, path, text, size, tuning_written, h) : -ENOMEM;
+	if (r < 0)
+		tuning_written(h, path, r, 0);
 }
 
 /* One pad's reading: judge it, choose the duty, drive the relay. False after a fault. */
@@ -428,10 +419,8 @@ static int heat_tick_schedule(struct context *c)
 {
 	if (!c->event)
 		return 0;
-	if (!c->heat_ticking) {
-		c->heat_ticking = true;
+	if (!c->heat_source) /* the first tick: the module's silence is timed from now */
 		c->temps_last_ok_usec = context_now(c);
-	}
 	return context_arm_tick(c, &c->heat_source, HEAT_TICK_CHAIR_USEC, on_heat_tick, "heat-tick");
 }
 

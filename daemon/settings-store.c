@@ -100,11 +100,10 @@ static void settings_written(void *userdata, const char *path, int r, uint64_t d
 	free(job);
 }
 
-/* Off the loop through the state writer (fsync may take long); in place without one. */
+/* Off the loop, through the state writer: fsync may take long. */
 static void settings_write(struct context *c)
 {
 	struct settings_job *job = malloc(sizeof(*job));
-	uint64_t t0 = monotonic_usec();
 	char path[512], *text;
 	size_t size;
 	int r;
@@ -117,17 +116,9 @@ static void settings_write(struct context *c)
 	c->settings_tried = job->written;
 	settings_path(c, path, sizeof(path));
 	text = settings_format(&job->written, &size);
-	if (!text)
-		r = -ENOMEM;
-	else if (c->state_writer) {
-		r = state_writer_submit(c->state_writer, path, text, size, settings_written, job);
-		if (r == 0)
-			return;
-	} else {
-		r = state_file_write(path, text, size);
-		free(text);
-	}
-	settings_written(job, path, r, monotonic_usec() - t0);
+	r = text ? state_writer_submit(c->state_writer, path, text, size, settings_written, job) : -ENOMEM;
+	if (r < 0)
+		settings_written(job, path, r, 0);
 }
 
 static int on_settings_timer(sd_event_source *s, uint64_t usec, void *userdata)
