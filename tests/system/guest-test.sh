@@ -1,0 +1,179 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# guest-test.sh: runs inside the Debian system that tests/system/vm-system-test boots
+# under QEMU, as root, from a oneshot unit once systemd (PID 1) has reached
+# multi-user.target. massaged was installed into the root with `meson install`; this
+# script does the rest of README's install steps, configures the service for the
+# simulator, then checks the service under the real systemd and dbus-daemon. Prints TAP
+# and, last, VM-EXIT=<failed checks>.
+set -u
+cd /test || exit 1
+. ./tap.sh
+
+chair() { busctl call org.massaged.Chair1 /org/massaged/Chair1 org.massaged.Chair1 "$@"; }
+prop() { busctl get-property org.massaged.Chair1 /org/massaged/Chair1 org.massaged.Chair1 "$1"; }
+outputs() { busctl get-property org.massaged.Chair1 /org/massaged/Simulator1 org.massaged.Simulator1 Outputs; }
+unit() { systemctl show -P "$1" massaged.service; }
+as() { # USER COMMAND...: run as USER with USER's groups
+	local u=$1
+	shift
+	runuser -u "$u" -- "$@"
+}
+wait_for() { # SECONDS COMMAND...: until COMMAND succeeds, polling every 0.1 s
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		((SECONDS < end)) || return 1
+		sleep 0.1
+	done
+}
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+state_is() { prop State 2>/dev/null | grep -qxE "s \"($1)\""; }
+active_running() { [[ $(unit ActiveState) == active && $(unit SubState) == running ]]; }
+output_active() { outputs | grep -q "\"$1\" true"; }
+journal_since() { journalctl -q -o cat -u massaged.service --since "@$1"; }
+bail() {
+	echo "Bail out! $*"
+	journalctl -q -u massaged.service --no-pager | tail -n 40 | diag
+	echo "VM-EXIT=1"
+	exit 1
+}
+echo "# systemd $(systemctl --version | head -n 1 | cut -d' ' -f2), kernel $(uname -r)"
+
+# --- README's install steps after `meson install` ----------------------------------------
+t=$(now)
+systemd-sysusers && systemd-tmpfiles --create && udevadm control --reload &&
+	systemctl daemon-reload && systemctl reload dbus || bail "the install steps failed"
+# try it without a chair: run the simulated chair
+mkdir -p /etc/systemd/system/massaged.service.d
+printf '[Service]\nExecStart=\nExecStart=/usr/sbin/massaged --simulate\n' \
+	>/etc/systemd/system/massaged.service.d/simulate.conf
+systemctl daemon-reload
+systemctl enable --now massaged.service 2>&1 | diag
+echo "# install steps and start: $(since "$t") s"
+
+# --- the service -------------------------------------------------------------------------
+check "the service is active (running): READY=1 reached systemd" active_running
+check "its status line comes from the daemon: '$(unit StatusText)'" test -n "$(unit StatusText)"
+pid=$(unit MainPID)
+uid=$(id -u massaged)
+check "massaged runs as user massaged" test "$(stat -c %u "/proc/$pid")" = "$uid"
+owner=$(busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
+	GetConnectionUnixUser s org.massaged.Chair1)
+check "user massaged owns org.massaged.Chair1 on the system bus" test "$owner" = "u $uid"
+groups=$(awk '/^Groups:/ {$1 = ""; print}' "/proc/$pid/status")
+check "it has the groups gpio and dialout (groups:$groups)" \
+	bash -c "for g in $(getent group gpio | cut -d: -f3) $(getent group dialout | cut -d: -f3); do
+		grep -qw \"\$g\" <<<'$groups' || exit 1; done"
+check "no capabilities, no new privileges, a seccomp filter" \
+	bash -c "grep -q '^CapEff:[[:space:]]*0*$' /proc/$pid/status &&
+		grep -q '^NoNewPrivs:[[:space:]]*1$' /proc/$pid/status &&
+		grep -q '^Seccomp:[[:space:]]*2$' /proc/$pid/status"
+check "the state directory /var/lib/massaged is the service's own, mode 0700" \
+	test "$(stat -c '%U %a' /var/lib/massaged)" = "massaged 700"
+
+# --- methods: root, group massage, anyone else -------------------------------------------
+useradd -m -s /bin/bash alice && usermod -aG massage alice && useradd -m -s /bin/bash bob ||
+	bail "useradd failed"
+check "root starts the neck program with busctl" chair Start s neck
+check "the chair runs neck (a body scan first)" wait_for 10 state_is 'scanning|running'
+if as bob busctl call org.massaged.Chair1 /org/massaged/Chair1 org.massaged.Chair1 Stop \
+	>/tmp/bob.out 2>&1; then
+	not_ok "bob (not in group massage) is refused Stop by the bus policy"
+else
+	check "bob (not in group massage) is refused Stop by the bus policy" grep -q 'Access denied' /tmp/bob.out
+fi
+diag </tmp/bob.out
+check "the program still runs after bob's refused call" state_is 'scanning|running'
+check "bob may read properties" as bob busctl get-property org.massaged.Chair1 /org/massaged/Chair1 \
+	org.massaged.Chair1 Program
+check "bob may introspect" as bob busctl introspect org.massaged.Chair1 /org/massaged/Chair1
+check "alice (group massage) may call Stop" as alice busctl call org.massaged.Chair1 \
+	/org/massaged/Chair1 org.massaged.Chair1 Stop
+check "the chair goes idle" wait_for 20 state_is idle
+
+# --- journal fields ----------------------------------------------------------------------
+check "the journal has the program's start with MASSAGED_PROGRAM=neck" \
+	bash -c "journalctl -q -u massaged.service MASSAGED_PROGRAM=neck -o json | grep -q ."
+
+# --- D-Bus activation --------------------------------------------------------------------
+systemctl stop massaged.service
+check "stopped: the service is inactive" test "$(unit ActiveState)" = inactive
+t=$(now)
+check "alice's ListPrograms reaches a stopped massaged" \
+	bash -c "runuser -u alice -- busctl call org.massaged.Chair1 /org/massaged/Chair1 \
+		org.massaged.Chair1 ListPrograms | grep -q neck"
+check "D-Bus activation started massaged.service" active_running
+echo "# activation to an answer: $(since "$t") s"
+
+# --- watchdog ----------------------------------------------------------------------------
+pid=$(unit MainPID)
+restarts=$(unit NRestarts)
+t=$(now)
+kill -STOP "$pid"
+restarted() { [[ $(unit MainPID) != "$pid" && $(unit MainPID) != 0 ]] && active_running; }
+check "a SIGSTOPped massaged is killed by the watchdog and started again" wait_for 40 restarted
+echo "# SIGSTOP to a new READY daemon: $(since "$t") s (WatchdogSec=$(unit WatchdogUSec))"
+check "systemd counted a restart ($restarts -> $(unit NRestarts))" test "$(unit NRestarts)" -gt "$restarts"
+check "the journal says why: watchdog" \
+	bash -c "journalctl -q -o cat _PID=1 --since '@$t' | grep -q 'massaged.service: Watchdog timeout'"
+check "the chair answers again" wait_for 10 state_is idle
+
+# --- reload ------------------------------------------------------------------------------
+pid=$(unit MainPID)
+sed 's/^Title=.*/Title=Evening/' /usr/share/massaged/programs/neck.program \
+	>/etc/massaged/programs/evening.program
+has_program() { chair ListPrograms | grep -q "\"$1\""; }
+systemctl reload massaged.service
+check "systemctl reload: the new program file evening is listed" wait_for 10 has_program evening
+check "reload kept the same process" test "$(unit MainPID)" = "$pid"
+printf '[Program]\nTitle=Broken\nNoSuchKey=1\n' >/etc/massaged/programs/broken.program
+t=$(now)
+systemctl reload massaged.service
+check "a broken program file is reported with its name" \
+	wait_for 10 bash -c "journalctl -q -o cat -u massaged.service --since '@$t' | grep -q 'broken.program'"
+check "and the running set is kept (evening still there, broken not)" \
+	bash -c "busctl call org.massaged.Chair1 /org/massaged/Chair1 org.massaged.Chair1 ListPrograms |
+		grep -q '\"evening\"' && ! busctl call org.massaged.Chair1 /org/massaged/Chair1 \
+		org.massaged.Chair1 ListPrograms | grep -q '\"broken\"'"
+check "alice starts evening" as alice busctl call org.massaged.Chair1 /org/massaged/Chair1 \
+	org.massaged.Chair1 Start s evening
+check "the chair runs evening" wait_for 10 bash -c "busctl get-property org.massaged.Chair1 \
+	/org/massaged/Chair1 org.massaged.Chair1 Program | grep -qx 's \"evening\"'"
+rm -f /etc/massaged/programs/broken.program
+
+# --- a fault, in the journal -------------------------------------------------------------
+sim() { busctl call org.massaged.Chair1 /org/massaged/Simulator1 org.massaged.Simulator1 "$@"; }
+t=$(now)
+sim SetEmergencyStop b true
+check "the emergency stop faults the chair" wait_for 10 state_is fault
+check "the journal has the fault with MASSAGED_FAULT=estop" wait_for 10 \
+	bash -c "journalctl -q -u massaged.service --since '@$t' MASSAGED_FAULT=estop -o json | grep -q ."
+check "and the program's end with MASSAGED_PROGRAM=evening, MASSAGED_REASON=fault" wait_for 10 \
+	bash -c "journalctl -q -u massaged.service --since '@$t' MASSAGED_PROGRAM=evening MASSAGED_REASON=fault -o json | grep -q ."
+sim SetEmergencyStop b false
+check "released and cleared: idle again" bash -c "busctl call org.massaged.Chair1 /org/massaged/Chair1 \
+	org.massaged.Chair1 ClearFault && $(declare -f prop state_is wait_for); wait_for 10 state_is idle"
+
+# --- stop with everything on -------------------------------------------------------------
+chair SetHeat b true >/dev/null
+chair Start s hot-stone >/dev/null
+check "hot-stone runs with the motors and the heat on" \
+	wait_for 20 bash -c "$(declare -f outputs output_active); output_active MOTOR_POWER && output_active HEAT_POWER"
+outputs | diag
+inv=$(unit InvocationID)
+t=$(now)
+systemctl stop massaged.service
+echo "# systemctl stop: $(since "$t") s"
+check "systemctl stop: inactive, exit status 0" \
+	test "$(unit ActiveState) $(unit ExecMainStatus)" = "inactive 0"
+journalctl -q -o cat _SYSTEMD_INVOCATION_ID="$inv" | tail -n 8 | diag
+check "the simulated chair saw every output inactive at release" \
+	bash -c "journalctl -q -o cat _SYSTEMD_INVOCATION_ID=$inv | grep -q 'every output inactive at release'"
+check "and no output left active" \
+	bash -c "! journalctl -q -o cat _SYSTEMD_INVOCATION_ID=$inv | grep -q 'still active'"
+
+echo "1..$n"
+echo "VM-EXIT=$failed"
