@@ -44,7 +44,7 @@ echo "# systemd $(systemctl --version | head -n 1 | cut -d' ' -f2), kernel $(una
 
 # --- README's install steps after `meson install` ----------------------------------------
 t=$(now)
-systemd-sysusers && systemd-tmpfiles --create && udevadm control --reload &&
+systemd-sysusers && systemd-tmpfiles --create && udevadm control --reload && udevadm trigger &&
 	systemctl daemon-reload && systemctl reload dbus || bail "the install steps failed"
 # try it without a chair: run the simulated chair
 mkdir -p /etc/systemd/system/massaged.service.d
