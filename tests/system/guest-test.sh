@@ -40,7 +40,10 @@ bail() {
 	echo "VM-EXIT=1"
 	exit 1
 }
-echo "# systemd $(systemctl --version | head -n 1 | cut -d' ' -f2), kernel $(uname -r)"
+echo "# systemd $(systemctl --version | head -n 1 | cut -d' ' -f2), kernel $(uname -r);" \
+	"booted to this test in $(cut -d' ' -f1 /proc/uptime) s"
+
+test_start=$(now)
 
 # --- README's install steps after `meson install` ----------------------------------------
 t=$(now)
@@ -175,5 +178,6 @@ check "the simulated chair saw every output inactive at release" \
 check "and no output left active" \
 	bash -c "! journalctl -q -o cat _SYSTEMD_INVOCATION_ID=$inv | grep -q 'still active'"
 
+echo "# the test took $(since "$test_start") s"
 echo "1..$n"
 echo "VM-EXIT=$failed"
