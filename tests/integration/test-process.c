@@ -7,9 +7,11 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check-tap.h"
 #include "harness.h"
@@ -251,6 +253,107 @@ START_TEST(test_massagectl)
 }
 END_TEST
 
+/* A stand-in for ssh in <tmpdir>/bin: records its arguments, then either bridges to
+ * the test's bus as ssh HOST systemd-stdio-bridge would, or fails as ssh does when the
+ * host cannot be reached. */
+static void fake_ssh_install(struct harness *h, bool reachable)
+{
+	char dir[512], path[600], script[2048];
+
+	(void)snprintf(dir, sizeof(dir), "%s/bin", h->tmpdir);
+	(void)mkdir(dir, 0755);
+	(void)snprintf(path, sizeof(path), "%s/ssh", dir);
+	if (reachable)
+		(void)snprintf(script, sizeof(script),
+			       "#!/bin/sh\n"
+			       "printf '%%s\\n' \"$@\" > '%s/ssh.args'\n"
+			       "for b in /usr/bin/systemd-stdio-bridge /lib/systemd/systemd-stdio-bridge "
+			       "/usr/lib/systemd/systemd-stdio-bridge; do\n"
+			       "\t[ -x \"$b\" ] && exec \"$b\" --bus-path='%s'\n"
+			       "done\n"
+			       "echo 'fake ssh: no systemd-stdio-bridge' >&2\n"
+			       "exit 127\n",
+			       h->tmpdir, h->bus_address);
+	else
+		(void)snprintf(script, sizeof(script),
+			       "#!/bin/sh\n"
+			       "printf '%%s\\n' \"$@\" > '%s/ssh.args'\n"
+			       "echo 'ssh: connect to host chair.example port 22: No route to host' >&2\n"
+			       "exit 255\n",
+			       h->tmpdir);
+	harness_write_file(h, path, script);
+	H_ASSERT(h, chmod(path, 0755) == 0, "chmod %s: %m", path);
+}
+
+/* massagectl with the fake ssh first in PATH. */
+static int massagectl_remote(struct harness *h, const char *out, const char *err, char *const args[])
+{
+	char *argv[8] = { getenv("MASSAGECTL") }, *old_path = getenv("PATH"), path[4096];
+	char *saved = old_path ? strdup(old_path) : NULL;
+	int status;
+
+	H_ASSERT(h, argv[0], "MASSAGECTL is not set");
+	for (size_t i = 0; args[i] && i + 2 < sizeof(argv) / sizeof(argv[0]); i++)
+		argv[i + 1] = args[i];
+	(void)snprintf(path, sizeof(path), "%s/bin:%s", h->tmpdir, saved ? saved : "/usr/bin:/bin");
+	(void)setenv("PATH", path, 1);
+	status = harness_run(h, argv, out, err, 10000);
+	if (saved)
+		(void)setenv("PATH", saved, 1);
+	free(saved);
+	return status;
+}
+
+/* --host talks to a chair's system bus through ssh HOST systemd-stdio-bridge. */
+START_TEST(test_massagectl_host)
+{
+	struct harness h;
+	char out[512], err[512], args_path[512];
+	const char *text;
+	int status;
+
+	harness_start(&h, SCAN_SCALE, NULL);
+	(void)snprintf(out, sizeof(out), "%s/ctl.out", h.tmpdir);
+	(void)snprintf(err, sizeof(err), "%s/ctl.err", h.tmpdir);
+	(void)snprintf(args_path, sizeof(args_path), "%s/ssh.args", h.tmpdir);
+	fake_ssh_install(&h, true);
+
+	status = massagectl_remote(&h, out, err, (char *[]){ "--host", "chair.example", "status", NULL });
+	text = harness_read_file(&h, out);
+	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 0, "massagectl --host status: 0x%x\n%s%s",
+		 (unsigned)status, text, harness_read_file(&h, err));
+	H_ASSERT(&h, strstr(text, "idle"), "massagectl --host status does not show State idle:\n%s", text);
+	text = harness_read_file(&h, args_path);
+	H_ASSERT(&h, strstr(text, "\nchair.example\n") && strstr(text, "\nsystemd-stdio-bridge\n"),
+		 "ssh was not asked for chair.example and systemd-stdio-bridge; its arguments:\n%s", text);
+
+	(void)unlink(args_path);
+	status = massagectl_remote(&h, out, err, (char *[]){ "-H", "chair.example", "start", "neck", NULL });
+	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 0, "massagectl --host start neck: 0x%x\n%s",
+		 (unsigned)status, harness_read_file(&h, err));
+	H_ASSERT(&h, strstr(harness_read_file(&h, args_path), "\nchair.example\n"),
+		 "massagectl -H start did not go through ssh");
+	H_WAIT_PROP(&h, "Program", "neck", 2000);
+
+	/* a host ssh cannot reach: ssh's message, then ours, exit 1 */
+	fake_ssh_install(&h, false);
+	status = massagectl_remote(&h, out, err, (char *[]){ "--host", "chair.example", "stop", NULL });
+	text = harness_read_file(&h, err);
+	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 1,
+		 "massagectl --host with ssh failing: 0x%x, expected exit 1\n%s", (unsigned)status, text);
+	H_ASSERT(&h, strstr(text, "cannot reach the system bus of chair.example"),
+		 "no clear message for an unreachable host:\n%s", text);
+	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Program"), "neck");
+
+	status = massagectl_remote(&h, out, err, (char *[]){ "--user", "--host", "chair.example", "status", NULL });
+	text = harness_read_file(&h, err);
+	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 2,
+		 "massagectl --user --host: 0x%x, expected exit 2\n%s", (unsigned)status, text);
+	H_ASSERT(&h, strstr(text, "--user and --host exclude each other"), "no reason given:\n%s", text);
+	harness_stop(&h);
+}
+END_TEST
+
 /* Datagrams from the daemon's sd_notify, appended to acc until `want` shows up. */
 static bool notify_wait(int fd, char *acc, size_t size, const char *want, unsigned timeout_ms)
 {
@@ -393,6 +496,7 @@ int main(void)
 	CHECK_ADD_TEST(s, test_bad_program_at_startup, 60);
 	CHECK_ADD_TEST(s, test_time_scale_needs_simulate, 60);
 	CHECK_ADD_TEST(s, test_massagectl, 60);
+	CHECK_ADD_TEST(s, test_massagectl_host, 60);
 	CHECK_ADD_TEST(s, test_sd_notify, 60);
 	CHECK_ADD_TEST(s, test_watchdog, 60);
 	CHECK_ADD_TEST(s, test_host_stall_not_chair_time, 60);

@@ -222,7 +222,7 @@ static int autotune_follow(struct autotune *t)
 			r = sd_bus_wait(bus, UINT64_MAX);
 		if (r < 0 && r != -EINTR) {
 			autotune_end_line(t);
-			(void)fprintf(stderr, "massagectl: lost the connection to the %s bus: %s\n",
+			(void)fprintf(stderr, "massagectl: lost the connection to the %s: %s\n",
 				      ctl_bus_name(t->ctl), strerror(-r));
 			return EXIT_FAILURE;
 		}

@@ -5,14 +5,21 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "build-config.h"
 #include "chair-types.h"
 #include "macro.h"
 #include "massagectl.h"
+
+#define USAGE_OPTIONS "[--user | --host [USER@]HOST]"
+/* How long ssh and the remote systemd-stdio-bridge get to connect us (a password
+ * typed at ssh's prompt included). */
+#define REMOTE_CONNECT_TIMEOUT_USEC (60ULL * 1000000ULL)
 
 /* What a command that is one Chair1 method call takes on its command line. */
 enum argument_kind {
@@ -113,9 +120,14 @@ char *format_duration(char buf[static DURATION_MAX], uint32_t seconds)
 	return buf;
 }
 
+static void ctl_done(struct ctl *ctl)
+{
+	free(ctl->bus_name);
+}
+
 const char *ctl_bus_name(const struct ctl *ctl)
 {
-	return ctl->user_bus ? "session" : "system";
+	return ctl->bus_name;
 }
 
 bool bus_error_is_not_running(const sd_bus_error *error)
@@ -126,7 +138,7 @@ bool bus_error_is_not_running(const sd_bus_error *error)
 
 static int report_not_running(const struct ctl *ctl)
 {
-	(void)fprintf(stderr, "massagectl: massaged is not running (no " CHAIR_SERVICE " on the %s bus)\n",
+	(void)fprintf(stderr, "massagectl: massaged is not running (no " CHAIR_SERVICE " on the %s)\n",
 		      ctl_bus_name(ctl));
 	return EXIT_FAILURE;
 }
@@ -158,7 +170,7 @@ static const char *next_line(const char *s)
 
 static void print_help(void)
 {
-	printf("Usage: massagectl [--user] [--help] COMMAND [ARGS]\n\n"
+	printf("Usage: massagectl " USAGE_OPTIONS " COMMAND [ARGS]\n\n"
 	       "Control massaged, the massage chair daemon, over D-Bus.\n\n"
 	       "Commands:\n");
 	for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
@@ -183,9 +195,12 @@ static void print_help(void)
 	for (int z = 0; z < _ZONE_MAX; z++)
 		printf(" %s", zone_to_string(z));
 	printf("\n\nOptions:\n"
-	       "  --user     talk to massaged on the session bus instead of the system bus\n"
-	       "  -h --help  show this help\n"
-	       "  --version  show the version\n\n"
+	       "  --user                   talk to massaged on the session bus instead of the\n"
+	       "                           system bus\n"
+	       "  -H --host [USER@]HOST    talk to massaged on HOST's system bus, through\n"
+	       "                           ssh HOST systemd-stdio-bridge\n"
+	       "  -h --help                show this help\n"
+	       "  --version                show the version\n\n"
 	       "Changes print nothing on success; autotune --wait shows its progress.\n"
 	       "Exit status: 0 done, 1 refused by massaged, massaged not reachable or the\n"
 	       "autotune failed, 2 usage error.\n");
@@ -200,7 +215,7 @@ static int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	(void)fputs("\nUsage: massagectl [--user] [--help] COMMAND [ARGS]\n"
+	(void)fputs("\nUsage: massagectl " USAGE_OPTIONS " COMMAND [ARGS]\n"
 		    "Run 'massagectl --help' for the commands.\n",
 		    stderr);
 	return -EINVAL;
@@ -224,7 +239,7 @@ static int verb_usage_errorv(const struct verb *v, const char *fmt, va_list ap)
 	(void)vfprintf(stderr, fmt, ap);
 	(void)fputc('\n', stderr);
 	for (const char *form = v->synopsis; form; form = next_line(form), prefix = "      ")
-		(void)fprintf(stderr, "%s massagectl [--user] %s%s%.*s\n", prefix, v->name,
+		(void)fprintf(stderr, "%s massagectl " USAGE_OPTIONS " %s%s%.*s\n", prefix, v->name,
 			      line_length(form) > 0 ? " " : "", line_length(form), form);
 	return -EINVAL;
 }
@@ -350,13 +365,14 @@ static int parse_options(int argc, char *argv[], struct ctl *ctl)
 	static const struct option options[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "user", no_argument, NULL, OPTION_USER },
+		{ "host", required_argument, NULL, 'H' },
 		{ "version", no_argument, NULL, OPTION_VERSION },
 		{},
 	};
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "+:hH:", options, NULL)) >= 0) {
 		switch (c) {
 		case 'h':
 			print_help();
@@ -367,10 +383,20 @@ static int parse_options(int argc, char *argv[], struct ctl *ctl)
 		case OPTION_USER:
 			ctl->user_bus = true;
 			break;
+		case 'H':
+			if (!optarg[0])
+				return usage_error("--host needs a host name, [USER@]HOST");
+			ctl->host = optarg;
+			break;
+		case ':':
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (ctl->user_bus && ctl->host)
+		return usage_error("--user and --host exclude each other: --host reaches the system bus "
+				   "of a remote chair");
 	if (optind >= argc)
 		return usage_error("no command given");
 	return 0;
@@ -402,11 +428,85 @@ static bool stdout_takes_colour(void)
 	return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && term && strcmp(term, "dumb") != 0;
 }
 
+static uint64_t monotonic_usec(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
+}
+
+/* A remote bus starts with ssh: wait until it has said Hello, so that a host that
+ * cannot be reached is reported as such and not as the first call's failure. */
+static int wait_until_connected(sd_bus *bus, uint64_t timeout_usec)
+{
+	uint64_t deadline = monotonic_usec() + timeout_usec;
+	int r;
+
+	for (;;) {
+		uint64_t now;
+
+		r = sd_bus_is_ready(bus);
+		if (r != 0)
+			return r < 0 ? r : 0;
+		r = sd_bus_process(bus, NULL);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			continue;
+		now = monotonic_usec();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		r = sd_bus_wait(bus, deadline - now);
+		if (r < 0 && r != -EINTR)
+			return r;
+	}
+}
+
+/* Connects to the bus the options name: EXIT_SUCCESS, or EXIT_FAILURE after saying why. */
+static int ctl_open_bus(struct ctl *ctl, sd_bus **ret)
+{
+	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+	int r;
+
+	if (ctl->host)
+		r = asprintf(&ctl->bus_name, "system bus of %s", ctl->host);
+	else
+		r = asprintf(&ctl->bus_name, "%s bus", ctl->user_bus ? "session" : "system");
+	if (r < 0) {
+		ctl->bus_name = NULL;
+		(void)fputs("massagectl: out of memory\n", stderr);
+		return EXIT_FAILURE;
+	}
+
+	if (!ctl->host) {
+		r = ctl->user_bus ? sd_bus_open_user(&bus) : sd_bus_open_system(&bus);
+		if (r < 0)
+			return report_not_running(ctl);
+		*ret = bus;
+		bus = NULL;
+		return EXIT_SUCCESS;
+	}
+
+	r = sd_bus_open_system_remote(&bus, ctl->host);
+	if (r >= 0)
+		r = wait_until_connected(bus, REMOTE_CONNECT_TIMEOUT_USEC);
+	if (r < 0) {
+		(void)fprintf(stderr, "massagectl: cannot reach the system bus of %s through ssh "
+			      "and systemd-stdio-bridge: %s\n",
+			      ctl->host, r == -ETIMEDOUT ? "no answer within 60 s" : strerror(-r));
+		return EXIT_FAILURE;
+	}
+	*ret = bus;
+	bus = NULL;
+	return EXIT_SUCCESS;
+}
+
 int main(int argc, char *argv[])
 {
 	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
 	struct method_arguments arguments = {};
-	struct ctl ctl = {};
+	_cleanup_(ctl_done) struct ctl ctl = {};
 	const struct verb *v = NULL;
 	int r;
 
@@ -418,9 +518,9 @@ int main(int argc, char *argv[])
 	if (r < 0)
 		return EXIT_USAGE;
 
-	r = ctl.user_bus ? sd_bus_open_user(&bus) : sd_bus_open_system(&bus);
-	if (r < 0)
-		return report_not_running(&ctl);
+	r = ctl_open_bus(&ctl, &bus);
+	if (r != EXIT_SUCCESS)
+		return r;
 	ctl.bus = bus;
 	ctl.colour = stdout_takes_colour();
 

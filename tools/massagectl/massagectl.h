@@ -24,7 +24,9 @@
 /* What every command gets: the connection and how to talk to the person. */
 struct ctl {
 	sd_bus *bus;
-	bool user_bus; /* --user: the session bus */
+	bool user_bus;    /* --user: the session bus */
+	const char *host; /* --host: a remote chair's system bus over ssh, or NULL */
+	char *bus_name;   /* "system bus", "session bus" or "system bus of HOST" */
 	bool colour;   /* stdout is a terminal that takes ANSI colours */
 };
 
@@ -47,7 +49,7 @@ int ctl_usage_error(const char *verb, const char *fmt, ...) __attribute__((forma
 /* Prints "massagectl: " and the D-Bus error's message (or r's), or the plain
  * "massaged is not running" line; returns EXIT_FAILURE. */
 int ctl_report_bus_error(const struct ctl *ctl, const sd_bus_error *error, int r);
-/* The name the person sees for the bus we talk to. */
+/* The name the person sees for the bus we talk to: "system bus", ... */
 const char *ctl_bus_name(const struct ctl *ctl);
 /* True when the error means nobody owns org.massaged.Chair1. */
 bool bus_error_is_not_running(const sd_bus_error *error);

@@ -340,7 +340,7 @@ static int on_disconnected(sd_bus_message *message, void *userdata, sd_bus_error
 {
 	struct monitor *m = userdata;
 
-	(void)fprintf(stderr, "massagectl: lost the connection to the %s bus\n", ctl_bus_name(m->ctl));
+	(void)fprintf(stderr, "massagectl: lost the connection to the %s\n", ctl_bus_name(m->ctl));
 	return sd_event_exit(m->event, EXIT_FAILURE);
 }
 
@@ -352,7 +352,7 @@ static void monitor_render(const struct monitor *m, FILE *f, size_t width)
 	if (!m->owner_known)
 		return;
 	if (!m->daemon_present)
-		(void)fprintf(f, "waiting for massaged… (no " CHAIR_SERVICE " on the %s bus)\n",
+		(void)fprintf(f, "waiting for massaged… (no " CHAIR_SERVICE " on the %s)\n",
 			      ctl_bus_name(m->ctl));
 	else if (m->status_error)
 		(void)fprintf(f, "massagectl: %s\n", m->status_error);
