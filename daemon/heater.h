@@ -65,8 +65,10 @@ void heaters_outputs_forced_off(struct context *c);
  * drive the relays. Call after anything that changes them. */
 void heaters_update(struct context *c);
 /* Every pad off, SetTarget forgotten, autotune abandoned (session end, Stop, fault,
- * empty seat). `why` goes to the journal if anything was heating. */
-void heaters_off(struct context *c, const char *why);
+ * empty seat). `reason` (a ProgramFinished reason, "fault", "seat-empty" or
+ * "heat-turned-off") is the journal's MASSAGED_REASON, `why` the words of the message
+ * (NULL: the reason). */
+void heaters_off(struct context *c, const char *reason, const char *why);
 /* A new session: every pad's heat dose starts from zero. */
 void heaters_session_begin(struct context *c);
 
