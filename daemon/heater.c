@@ -281,6 +281,39 @@ void heaters_off(struct context *c, const char *reason, const char *why)
 	heaters_update(c);
 }
 
+void heaters_reconfigure(struct context *c)
+{
+	const struct massaged_config *cfg = &c->config;
+
+	for (unsigned i = 0; i < c->n_heaters; i++) {
+		struct heater *h = &c->heaters[i];
+		const struct pad_config *pad = config_find_pad(cfg, h->zone);
+		double max = pad ? pad->max_target_c : cfg->max_target_c;
+		const char *zone = zone_to_string(h->zone);
+		struct relay_pwm pwm;
+
+		relay_pwm_init(&pwm, cfg->relay_cycle_s, cfg->relay_min_on_s, cfg->relay_min_off_s);
+		if (pwm.cycle_s != h->pwm.cycle_s || pwm.min_on_s != h->pwm.min_on_s || pwm.min_off_s != h->pwm.min_off_s)
+			h->pwm = pwm; /* a new cycle from the next tick */
+		if (max == h->max_target_c)
+			continue;
+		log_notice("The %s pad's MaxTarget is now %.1f °C (was %.1f)", zone, max, h->max_target_c);
+		if (h->autotune && max < h->max_target_c) {
+			log_event(LOG_NOTICE, LOG_EVENT_AUTOTUNE_ABANDONED, LOG_FIELDS(.zone = zone, .reason = "reload"),
+				  "Autotune of the %s pad abandoned: MaxTarget lowered", zone);
+			h->autotune = heat_autotune_free(h->autotune);
+		}
+		/* a lowered trip point follows once the stone is below it (heater_tick()): a
+		 * reload cuts the heat, it does not fault a pad that was within its old limit */
+		if (max > h->max_target_c)
+			h->protect.max_target_c = max;
+		h->max_target_c = max;
+		if (h->set_target_c > max)
+			h->set_target_c = max;
+	}
+	heaters_update(c);
+}
+
 void heaters_session_begin(struct context *c)
 {
 	for (unsigned i = 0; i < c->n_heaters; i++) {
@@ -347,6 +380,8 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 		return false;
 	}
 	h->reading_c = reading;
+	if (h->protect.max_target_c > h->max_target_c && reading < h->max_target_c + HEAT_OVERTEMP_MARGIN_C)
+		h->protect.max_target_c = h->max_target_c; /* MaxTarget lowered by a reload */
 
 	if (h->autotune) {
 		duty = heat_autotune_update(h->autotune, t, reading);
@@ -561,6 +596,7 @@ void heater_compute_view(const struct heater *h, struct heater_view *ret)
 		.target = h->target_c,
 		.power = h->duty,
 		.progress = h->autotune ? heat_autotune_progress(h->autotune) : 0.0,
+		.max_target = h->max_target_c,
 		.tuned = h->tuned,
 	};
 	if (faulted)

@@ -7,6 +7,7 @@
 #include "macro.h"
 #include "safety.h"
 #include "session.h"
+#include "settings-store.h"
 
 /* The session's program id, "manual", or NULL when none runs (a scan alone). */
 static const char *session_program_id(const struct context *c)
@@ -52,6 +53,7 @@ static void session_begin(struct context *c)
 void session_start_program(struct context *c, const struct program *p)
 {
 	session_end(c, "replaced");
+	settings_store_session_start(c);
 	c->session.manual = false;
 	c->session.program = *p;
 	(void)snprintf(c->last_program, sizeof(c->last_program), "%s", p->id);
@@ -65,6 +67,7 @@ void session_start_program(struct context *c, const struct program *p)
 void session_start_manual(struct context *c, enum technique t, enum zone z)
 {
 	session_end(c, "replaced");
+	settings_store_session_start(c);
 	c->session.manual = true;
 	c->session.manual_technique = t;
 	c->session.manual_zone = z;
