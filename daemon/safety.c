@@ -62,6 +62,8 @@ bool fault_is_active(const struct context *c, const char *code)
 }
 
 static void fault_raisev(struct context *c, const char *code, double celsius, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+static void fault_raisev(struct context *c, const char *code, double celsius, const char *fmt, va_list ap)
 {
 	const char *zone = strchr(code, ':');
 	struct fault *f;
