@@ -110,20 +110,25 @@ bad:
 
 static void add_entry(struct harness *h, const char *data, size_t n)
 {
+	struct harness_journal_entry *e;
 	char *entry;
 
 	if (parse_entry(data, n, &entry) < 0)
 		FAIL(h, "the daemon sent a journal datagram that is not the native protocol (%zu bytes)", n);
 	if (h->n_journal == h->cap_journal) {
 		size_t cap = h->cap_journal ? h->cap_journal * 2 : 64;
-		struct harness_journal_entry *e = realloc(h->journal, cap * sizeof(*e));
+		struct harness_journal_entry **list = realloc(h->journal, cap * sizeof(*list));
 
-		if (!e)
+		if (!list)
 			FAIL(h, "out of memory");
-		h->journal = e;
+		h->journal = list;
 		h->cap_journal = cap;
 	}
-	h->journal[h->n_journal++] = (struct harness_journal_entry){ .fields = entry };
+	e = malloc(sizeof(*e));
+	if (!e)
+		FAIL(h, "out of memory");
+	*e = (struct harness_journal_entry){ .fields = entry };
+	h->journal[h->n_journal++] = e;
 }
 
 /* A large entry comes as a sealed memfd passed with SCM_RIGHTS and an empty datagram. */
@@ -214,9 +219,9 @@ const struct harness_journal_entry *harness_journal_wait(struct harness *h, cons
 	for (;;) {
 		harness_journal_drain(h);
 		for (; i < h->n_journal; i++)
-			if (!h->journal[i].consumed && entry_matches(&h->journal[i], match)) {
-				h->journal[i].consumed = true;
-				return &h->journal[i];
+			if (!h->journal[i]->consumed && entry_matches(h->journal[i], match)) {
+				h->journal[i]->consumed = true;
+				return h->journal[i];
 			}
 		if (!harness_wait_step(h, deadline))
 			break;
@@ -231,8 +236,8 @@ const char *harness_journal_tail(struct harness *h)
 	size_t len = 0, from = h->n_journal > 12 ? h->n_journal - 12 : 0;
 
 	for (size_t i = from; i < h->n_journal && len < sizeof(h->ring[0]) - 1; i++) {
-		const char *ev = harness_journal_field(&h->journal[i], "MASSAGED_EVENT");
-		const char *msg = harness_journal_field(&h->journal[i], "MESSAGE");
+		const char *ev = harness_journal_field(h->journal[i], "MASSAGED_EVENT");
+		const char *msg = harness_journal_field(h->journal[i], "MESSAGE");
 
 		len += (size_t)snprintf(b + len, sizeof(h->ring[0]) - len, "\n  [%s] %s", ev ? ev : "-",
 					msg ? msg : "(no MESSAGE)");
@@ -242,8 +247,10 @@ const char *harness_journal_tail(struct harness *h)
 
 void harness_journal_free(struct harness *h)
 {
-	for (size_t i = 0; i < h->n_journal; i++)
-		free(h->journal[i].fields);
+	for (size_t i = 0; i < h->n_journal; i++) {
+		free(h->journal[i]->fields);
+		free(h->journal[i]);
+	}
 	free(h->journal);
 	h->journal = NULL;
 	h->n_journal = h->cap_journal = 0;

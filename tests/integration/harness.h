@@ -92,7 +92,7 @@ struct harness {
 	 * file. Needs what state_tmpfs_full needs (harness_state_tmpfs_unavailable()). */
 	bool journal_capture;
 	int journal_fd;
-	struct harness_journal_entry *journal;
+	struct harness_journal_entry **journal; /* each its own allocation: pointers stay valid */
 	size_t n_journal, cap_journal;
 	sd_bus *bus;
 	sd_bus_slot *match_props, *match_signals, *match_owner;
