@@ -56,6 +56,12 @@ START_TEST(test_program_events)
 	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=paused MASSAGED_PROGRAM=" TEST_SHORT_ID, 2000);
 	H_CALL(&h, "Resume", "");
 	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=resumed MASSAGED_PROGRAM=" TEST_SHORT_ID, 2000);
+	H_SIM(&h, "SetSeated", "b", 0);
+	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=seat-empty-pause MASSAGED_PROGRAM=" TEST_SHORT_ID
+			     " MESSAGE_ID=b643d54b059d47bc9a2aac4a4021ca33", 2000);
+	H_SIM(&h, "SetSeated", "b", 1);
+	H_CALL(&h, "Resume", "");
+	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=resumed MASSAGED_PROGRAM=" TEST_SHORT_ID, 2000);
 
 	/* the third step heats the shoulders pad at [Heat] DefaultTarget (42 °C) */
 	e = H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=heat-on MASSAGED_ZONE=shoulders", harness_wall_ms(&h, 90) + 3000);
