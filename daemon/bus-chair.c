@@ -101,7 +101,7 @@ int chair_set_heat(struct context *c, bool on, sd_bus_error *error)
 		c->heat = true;
 		heaters_update(c);
 	} else
-		heaters_off(c, "heat turned off");
+		heaters_off(c, "heat-turned-off", "heat turned off");
 	context_publish(c);
 	return 0;
 }

@@ -80,7 +80,7 @@ static const sd_bus_vtable heater_vtable[] = {
 	PROP("Target", "d"),
 	PROP("Power", "d"),
 	PROP("State", "s"),
-	SD_BUS_PROPERTY("MaxTarget", "d", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("MaxTarget", "d", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	PROP("AutotuneProgress", "d"),
 	PROP("Tuned", "b"),
 	SD_BUS_VTABLE_END,
@@ -99,7 +99,7 @@ int bus_heaters_register(struct context *c)
 
 static void publish_one(struct heater *h, uint64_t wall_now, bool force)
 {
-	const char *changed[8];
+	const char *changed[10];
 	size_t n = 0;
 	struct heater_view v, *old = &h->published;
 	bool due = force || !h->published_valid || wall_now - h->published_wall_usec >= PUBLISH_PERIOD_USEC;
@@ -111,6 +111,8 @@ static void publish_one(struct heater *h, uint64_t wall_now, bool force)
 		changed[n++] = "Target";
 	if (!h->published_valid || v.tuned != old->tuned)
 		changed[n++] = "Tuned";
+	if (!h->published_valid || v.max_target != old->max_target)
+		changed[n++] = "MaxTarget"; /* a reload changed it */
 	/* the fast-changing ones at once when they fall to 0 (heat off), else paced */
 	if (due || (v.power == 0.0 && old->power != 0.0)) {
 		if (fabs(v.temperature - old->temperature) >= 0.1 - 1e-9)

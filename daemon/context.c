@@ -209,22 +209,36 @@ void context_publish(struct context *c)
 	c->published_valid = true;
 }
 
+int context_load_program_set(const char *library_dir, const char *override_dir, const char *default_program,
+			     struct program_library *ret, char *err)
+{
+	struct program_library lib = {};
+	int r;
+
+	r = program_library_load(library_dir, override_dir, &lib, err);
+	if (r < 0)
+		return r;
+	if (!program_library_find(&lib, default_program)) {
+		(void)snprintf(err, PROGRAM_ERROR_MAX, "the new set has no '%s', the configured DefaultProgram",
+			       default_program);
+		program_library_clear(&lib);
+		return -ENOENT;
+	}
+	*ret = lib;
+	return 0;
+}
+
 int context_reload_programs(struct context *c)
 {
 	struct program_library lib = {};
 	char err[PROGRAM_ERROR_MAX];
 	int r;
 
-	r = program_library_load(c->program_library_dir, c->program_override_dir, &lib, err);
+	r = context_load_program_set(c->program_library_dir, c->program_override_dir, c->config.default_program,
+				     &lib, err);
 	if (r < 0) {
 		log_error("Keeping the %u programs loaded before: %s", c->programs.n_programs, err);
 		return r;
-	}
-	if (!program_library_find(&lib, c->config.default_program)) {
-		log_error("Keeping the %u programs loaded before: the new set has no '%s', the "
-			  "configured DefaultProgram", c->programs.n_programs, c->config.default_program);
-		program_library_clear(&lib);
-		return -ENOENT;
 	}
 	program_library_clear(&c->programs);
 	c->programs = lib;

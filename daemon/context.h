@@ -78,6 +78,8 @@ struct context {
 	struct chair_clock *clock;   /* its own allocation: reading it from a const context updates it */
 
 	struct massaged_config config;
+	char config_path[256];       /* what SIGHUP reads again */
+	bool config_required;        /* given with --config: must exist */
 	char program_library_dir[256], program_override_dir[256];
 	struct program_library programs;
 
@@ -122,6 +124,10 @@ struct context {
 	/* the state directory and settings.state: what the file holds, what was last tried */
 	char state_dir[256];
 	struct settings_file settings_saved, settings_tried;
+	/* a reload changed the configured defaults while a session ran: they apply at the
+	 * next session start, compared with these */
+	bool settings_defaults_pending;
+	struct chair_settings settings_configured_before;
 	bool settings_write_failing;
 	sd_event_source *settings_timer;
 	struct state_writer *state_writer; /* state files are written off the loop */
@@ -163,3 +169,7 @@ int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair
 int context_disarm_tick(struct context *c, sd_event_source *source);
 /* Load the program library into a new set; on failure the running set stays. */
 int context_reload_programs(struct context *c);
+/* The program set of these directories, which must hold default_program. On failure
+ * returns negative errno and says why in err (PROGRAM_ERROR_MAX). */
+int context_load_program_set(const char *library_dir, const char *override_dir, const char *default_program,
+			     struct program_library *ret, char *err);

@@ -161,7 +161,9 @@ static double heater_target(const struct context *c, struct heater *h)
 	t = h->set_target_c >= 0.0 ? h->set_target_c : session_target(c, h);
 	if (t > HEAT_DOSE_LIMIT_TARGET_C && h->protect.dose_min >= c->config.dose_budget_min) {
 		if (!h->dose_spent)
-			log_notice("The %s pad has given its heat dose for this session (%.0f of %.0f CEM43 "
+			log_event(LOG_NOTICE, LOG_EVENT_HEAT_DOSE_SPENT,
+				  LOG_FIELDS(.zone = zone_to_string(h->zone), LOG_TEMPERATURE(HEAT_DOSE_LIMIT_TARGET_C)),
+				  "The %s pad has given its heat dose for this session (%.0f of %.0f CEM43 "
 				   "minutes): its target drops from %.1f to %.0f °C",
 				   zone_to_string(h->zone), h->protect.dose_min, c->config.dose_budget_min, t,
 				   HEAT_DOSE_LIMIT_TARGET_C);
@@ -224,12 +226,28 @@ void heaters_outputs_forced_off(struct context *c)
 		c->heaters[i].relay_on = false;
 }
 
+/* A pad starting to heat, stopping, or heating to another target: one journal entry. */
+static void heater_log_target(const struct heater *h, double old_c)
+{
+	const char *zone = zone_to_string(h->zone);
+
+	if (h->target_c == old_c)
+		return;
+	if (h->target_c > 0.0)
+		log_event(LOG_INFO, LOG_EVENT_HEAT_ON, LOG_FIELDS(.zone = zone, LOG_TEMPERATURE(h->target_c)),
+			  "The %s pad heats to %.1f °C", zone, h->target_c);
+	else
+		log_event(LOG_INFO, LOG_EVENT_HEAT_OFF, LOG_FIELDS(.zone = zone), "The %s pad's heat is off", zone);
+}
+
 void heaters_update(struct context *c)
 {
 	for (unsigned i = 0; i < c->n_heaters; i++) {
 		struct heater *h = &c->heaters[i];
+		double old_c = h->target_c;
 
 		h->target_c = heater_target(c, h);
+		heater_log_target(h, old_c);
 		if (!heater_active(h)) {
 			h->duty = 0.0;
 			heater_drive(h, false);
@@ -240,23 +258,59 @@ void heaters_update(struct context *c)
 	(void)heat_tick_schedule(c);
 }
 
-void heaters_off(struct context *c, const char *why)
+void heaters_off(struct context *c, const char *reason, const char *why)
 {
 	bool was_on = any_heater_active(c);
 
+	if (!why)
+		why = reason;
 	for (unsigned i = 0; i < c->n_heaters; i++) {
 		struct heater *h = &c->heaters[i];
 
 		if (h->autotune)
-			log_notice("Autotune of the %s pad abandoned: %s", zone_to_string(h->zone), why);
+			log_event(LOG_NOTICE, LOG_EVENT_AUTOTUNE_ABANDONED,
+				  LOG_FIELDS(.zone = zone_to_string(h->zone), .reason = reason),
+				  "Autotune of the %s pad abandoned: %s", zone_to_string(h->zone), why);
 		h->autotune = heat_autotune_free(h->autotune);
 		h->set_target_c = -1.0;
-		h->target_c = 0.0;
 	}
 	if (was_on)
-		log_info("Heat off: %s", why);
+		log_event(LOG_INFO, LOG_EVENT_HEAT_STOPPED, LOG_FIELDS(.reason = reason), "Heat off: %s", why);
 	c->heat = false;
 	c->heat_seat_empty_since_usec = 0;
+	heaters_update(c);
+}
+
+void heaters_reconfigure(struct context *c)
+{
+	const struct massaged_config *cfg = &c->config;
+
+	for (unsigned i = 0; i < c->n_heaters; i++) {
+		struct heater *h = &c->heaters[i];
+		const struct pad_config *pad = config_find_pad(cfg, h->zone);
+		double max = pad ? pad->max_target_c : cfg->max_target_c;
+		const char *zone = zone_to_string(h->zone);
+		struct relay_pwm pwm;
+
+		relay_pwm_init(&pwm, cfg->relay_cycle_s, cfg->relay_min_on_s, cfg->relay_min_off_s);
+		if (pwm.cycle_s != h->pwm.cycle_s || pwm.min_on_s != h->pwm.min_on_s || pwm.min_off_s != h->pwm.min_off_s)
+			h->pwm = pwm; /* a new cycle from the next tick */
+		if (max == h->max_target_c)
+			continue;
+		log_notice("The %s pad's MaxTarget is now %.1f °C (was %.1f)", zone, max, h->max_target_c);
+		if (h->autotune && max < h->max_target_c) {
+			log_event(LOG_NOTICE, LOG_EVENT_AUTOTUNE_ABANDONED, LOG_FIELDS(.zone = zone, .reason = "reload"),
+				  "Autotune of the %s pad abandoned: MaxTarget lowered", zone);
+			h->autotune = heat_autotune_free(h->autotune);
+		}
+		/* a lowered trip point follows once the stone is below it (heater_tick()): a
+		 * reload cuts the heat, it does not fault a pad that was within its old limit */
+		if (max > h->max_target_c)
+			h->protect.max_target_c = max;
+		h->max_target_c = max;
+		if (h->set_target_c > max)
+			h->set_target_c = max;
+	}
 	heaters_update(c);
 }
 
@@ -287,8 +341,9 @@ static void autotune_finish(struct heater *h)
 
 	r = heat_autotune_result(h->autotune, &result);
 	if (r < 0) {
-		log_warning("Autotune of the %s pad failed: %s", zone_to_string(h->zone),
-			    heat_autotune_error(h->autotune));
+		log_event(LOG_WARNING, LOG_EVENT_AUTOTUNE_FAILED, LOG_FIELDS(.zone = zone_to_string(h->zone)),
+			  "Autotune of the %s pad failed: %s", zone_to_string(h->zone),
+			  heat_autotune_error(h->autotune));
 		h->autotune = heat_autotune_free(h->autotune);
 		return;
 	}
@@ -296,10 +351,11 @@ static void autotune_finish(struct heater *h)
 	h->tuning = result;
 	h->tuned = true;
 	heater_apply_model(h);
-	log_info("Autotune of the %s pad done in %.0f s: element +%.1f °C at full power, "
-		 "time constants %.0f/%.0f/%.0f s, sensor lag %.1f s, fit within %.2f °C",
-		 zone_to_string(h->zone), result.duration_s, result.model.gain_c, result.model.element_s,
-		 result.model.couple_s, result.model.loss_s, result.model.sensor_s, result.fit_rms_c);
+	log_event(LOG_INFO, LOG_EVENT_AUTOTUNE_FINISHED, LOG_FIELDS(.zone = zone_to_string(h->zone)),
+		  "Autotune of the %s pad done in %.0f s: element +%.1f °C at full power, "
+		  "time constants %.0f/%.0f/%.0f s, sensor lag %.1f s, fit within %.2f °C",
+		  zone_to_string(h->zone), result.duration_s, result.model.gain_c, result.model.element_s,
+		  result.model.couple_s, result.model.loss_s, result.model.sensor_s, result.fit_rms_c);
 	tuning_path(h->context, h, path, sizeof(path));
 	text = heat_tuning_format(&result, &size);
 	r = text ? state_writer_submit(h->context->state_writer, path, text, size, tuning_written, h) : -ENOMEM;
@@ -324,6 +380,8 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 		return false;
 	}
 	h->reading_c = reading;
+	if (h->protect.max_target_c > h->max_target_c && reading < h->max_target_c + HEAT_OVERTEMP_MARGIN_C)
+		h->protect.max_target_c = h->max_target_c; /* MaxTarget lowered by a reload */
 
 	if (h->autotune) {
 		duty = heat_autotune_update(h->autotune, t, reading);
@@ -341,19 +399,19 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 		break;
 	case HEAT_VERDICT_OVERTEMP:
 		(void)snprintf(code, sizeof(code), "overtemp:%s", zone);
-		fault_raise(c, code, "The %s pad reached %.1f °C, at or above its trip point of %.1f °C "
+		fault_raise_reading(c, code, reading, "The %s pad reached %.1f °C, at or above its trip point of %.1f °C "
 			    "(MaxTarget + %.0f °C): all heat is off.", zone, reading,
 			    h->max_target_c + HEAT_OVERTEMP_MARGIN_C, HEAT_OVERTEMP_MARGIN_C);
 		return false;
 	case HEAT_VERDICT_RUNAWAY:
 		(void)snprintf(code, sizeof(code), "runaway:%s", zone);
-		fault_raise(c, code, "The %s pad is not warming although it is heated hard (%.1f °C at "
+		fault_raise_reading(c, code, reading, "The %s pad is not warming although it is heated hard (%.1f °C at "
 			    "%.0f %% power): its element may be dead or its sensor off the stone. Its heat "
 			    "is off.", zone, reading, h->protect.duty_mean * 100.0);
 		return false;
 	case HEAT_VERDICT_STUCK:
 		(void)snprintf(code, sizeof(code), "heater-stuck:%s", zone);
-		fault_raise(c, code, "The %s pad keeps warming (%.1f °C) with its relay off: the relay "
+		fault_raise_reading(c, code, reading, "The %s pad keeps warming (%.1f °C) with its relay off: the relay "
 			    "may be welded shut. The master heater relay is off.", zone, reading);
 		return false;
 	}
@@ -386,7 +444,7 @@ static void heat_tick(struct context *c, uint64_t now)
 	else if (c->heat_seat_empty_since_usec == 0)
 		c->heat_seat_empty_since_usec = now;
 	else if (now - c->heat_seat_empty_since_usec >= HEAT_SEAT_EMPTY_USEC) {
-		heaters_off(c, "the seat has been empty for 30 s");
+		heaters_off(c, "seat-empty", "the seat has been empty for 30 s");
 		return;
 	}
 
@@ -479,8 +537,9 @@ int heater_start_autotune(struct heater *h, sd_bus_error *error)
 	if (r < 0)
 		return r;
 	h->set_target_c = -1.0;
-	log_info("Autotune of the %s pad started at %.1f °C (never above %.1f °C)", zone, target,
-		 h->max_target_c + AUTOTUNE_CEILING_MARGIN_C);
+	log_event(LOG_INFO, LOG_EVENT_AUTOTUNE_STARTED, LOG_FIELDS(.zone = zone, LOG_TEMPERATURE(target)),
+		  "Autotune of the %s pad started at %.1f °C (never above %.1f °C)", zone, target,
+		  h->max_target_c + AUTOTUNE_CEILING_MARGIN_C);
 	heaters_update(c);
 	context_publish(c);
 	return 0;
@@ -537,6 +596,7 @@ void heater_compute_view(const struct heater *h, struct heater_view *ret)
 		.target = h->target_c,
 		.power = h->duty,
 		.progress = h->autotune ? heat_autotune_progress(h->autotune) : 0.0,
+		.max_target = h->max_target_c,
 		.tuned = h->tuned,
 	};
 	if (faulted)

@@ -14,7 +14,7 @@ struct context;
 
 /* What Heater1 shows, computed in one place (see context.h's chair_view). */
 struct heater_view {
-	double temperature, target, power, progress;
+	double temperature, target, power, progress, max_target;
 	const char *state;
 	bool tuned;
 };
@@ -65,8 +65,14 @@ void heaters_outputs_forced_off(struct context *c);
  * drive the relays. Call after anything that changes them. */
 void heaters_update(struct context *c);
 /* Every pad off, SetTarget forgotten, autotune abandoned (session end, Stop, fault,
- * empty seat). `why` goes to the journal if anything was heating. */
-void heaters_off(struct context *c, const char *why);
+ * empty seat). `reason` (a ProgramFinished reason, "fault", "seat-empty" or
+ * "heat-turned-off") is the journal's MASSAGED_REASON, `why` the words of the message
+ * (NULL: the reason). */
+/* After a reload: every pad's MaxTarget (its trip point with it) and relay timing from
+ * the configuration. A lowered MaxTarget caps SetTarget's target at once, and abandons
+ * an autotune, which may heat up to the old one. */
+void heaters_reconfigure(struct context *c);
+void heaters_off(struct context *c, const char *reason, const char *why);
 /* A new session: every pad's heat dose starts from zero. */
 void heaters_session_begin(struct context *c);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -52,16 +53,80 @@ static bool stderr_is_journal(void)
 	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
-static void log_write(int level, const char *fault, const char *message)
+static const char *const event_names[] = {
+#define LOG_EVENT_NAME(name, text, id) [LOG_EVENT_##name] = text,
+	LOG_EVENTS(LOG_EVENT_NAME)
+#undef LOG_EVENT_NAME
+};
+
+static const char *const event_ids[] = {
+#define LOG_EVENT_ID(name, text, id) [LOG_EVENT_##name] = id,
+	LOG_EVENTS(LOG_EVENT_ID)
+#undef LOG_EVENT_ID
+};
+
+const char *log_event_name(enum log_event e)
 {
+	return (unsigned)e < _LOG_EVENT_MAX ? event_names[e] : NULL;
+}
+
+const char *log_event_message_id(enum log_event e)
+{
+	return (unsigned)e < _LOG_EVENT_MAX ? event_ids[e] : NULL;
+}
+
+/* One KEY=value field; a field that does not fit is cut (the message last of all). */
+static void entry_add(struct log_entry *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void entry_add(struct log_entry *e, const char *fmt, ...)
+{
+	size_t room = sizeof(e->text) - e->used;
+	va_list ap;
+	int n;
+
+	if (room <= 1 || e->n_iov == LOG_ENTRY_FIELDS_MAX)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(e->text + e->used, room, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= room)
+		n = (int)room - 1;
+	e->iov[e->n_iov++] = (struct iovec){ .iov_base = e->text + e->used, .iov_len = (size_t)n };
+	e->used += (size_t)n + 1;
+}
+
+void log_entry_build(struct log_entry *e, int level, enum log_event event, const struct log_fields *f,
+		     const char *message)
+{
+	e->used = e->n_iov = 0;
+	entry_add(e, "PRIORITY=%i", level);
+	if (log_event_name(event)) {
+		entry_add(e, "MESSAGE_ID=%s", log_event_message_id(event));
+		entry_add(e, "MASSAGED_EVENT=%s", log_event_name(event));
+	}
+	if (f && f->program)
+		entry_add(e, "MASSAGED_PROGRAM=%s", f->program);
+	if (f && f->reason)
+		entry_add(e, "MASSAGED_REASON=%s", f->reason);
+	if (f && f->fault)
+		entry_add(e, "MASSAGED_FAULT=%s", f->fault);
+	if (f && f->zone)
+		entry_add(e, "MASSAGED_ZONE=%s", f->zone);
+	if (f && f->has_temperature && isfinite(f->temperature))
+		entry_add(e, "MASSAGED_TEMPERATURE=%.1f", f->temperature);
+	entry_add(e, "MESSAGE=%s", message);
+}
+
+static void log_write(int level, enum log_event event, const struct log_fields *f, const char *message)
+{
+	struct log_entry e;
+
 	if (level > max_level)
 		return;
 	if (stderr_is_journal()) {
-		if (fault)
-			(void)sd_journal_send("MESSAGE=%s", message, "PRIORITY=%i", level,
-					      "MASSAGED_FAULT=%s", fault, NULL);
-		else
-			(void)sd_journal_send("MESSAGE=%s", message, "PRIORITY=%i", level, NULL);
+		log_entry_build(&e, level, event, f, message);
+		(void)sd_journal_sendv(e.iov, (int)e.n_iov);
 		return;
 	}
 	(void)fprintf(stderr, "massaged[%s]: %s\n", level_names[level & 7], message);
@@ -75,7 +140,18 @@ void log_msg(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	log_write(level, NULL, buf);
+	log_write(level, _LOG_EVENT_MAX, NULL, buf);
+}
+
+void log_event(int level, enum log_event event, const struct log_fields *f, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log_write(level, event, f, buf);
 }
 
 int log_errno(int r, const char *fmt, ...)
@@ -88,12 +164,4 @@ int log_errno(int r, const char *fmt, ...)
 	va_end(ap);
 	log_msg(LOG_ERR, "%s: %s", buf, strerror(r < 0 ? -r : r));
 	return r;
-}
-
-void log_fault(const char *code, const char *message)
-{
-	char buf[1024];
-
-	(void)snprintf(buf, sizeof(buf), "fault %s: %s", code, message);
-	log_write(LOG_WARNING, code, buf);
 }

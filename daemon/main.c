@@ -18,6 +18,7 @@
 #include "context.h"
 #include "log.h"
 #include "macro.h"
+#include "reload.h"
 #include "safety.h"
 #include "session.h"
 #include "settings-store.h"
@@ -120,34 +121,20 @@ static int parse_options(int argc, char *argv[], struct options *o)
 	return 1;
 }
 
-/* The shipped programs: the source tree's when this binary runs from its build folder. */
-static const char *default_program_dir(void)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (n > 0) {
-		exe[n] = '\0';
-		if (strncmp(exe, BUILD_ROOT "/", strlen(BUILD_ROOT) + 1) == 0)
-			return SOURCE_PROGRAM_DIR;
-	}
-	return PROGRAM_LIBRARY_DIR;
-}
-
 static int load_configuration(struct context *c, const struct options *o)
 {
 	char err[CONFIG_ERROR_MAX];
 	int r;
 
-	r = config_load(o->config ? o->config : CONFIG_FILE, o->config != NULL, &c->config, err);
+	(void)snprintf(c->config_path, sizeof(c->config_path), "%s", o->config ? o->config : CONFIG_FILE);
+	c->config_required = o->config != NULL;
+	r = config_load(c->config_path, c->config_required, &c->config, err);
 	if (r < 0) {
 		log_error("%s", err);
 		return r;
 	}
-	(void)snprintf(c->program_library_dir, sizeof(c->program_library_dir), "%s",
-		       c->config.program_library[0] ? c->config.program_library : default_program_dir());
-	(void)snprintf(c->program_override_dir, sizeof(c->program_override_dir), "%s",
-		       c->config.program_override[0] ? c->config.program_override : PROGRAM_OVERRIDE_DIR);
+	program_dirs_from_config(&c->config, c->program_library_dir, sizeof(c->program_library_dir),
+				 c->program_override_dir, sizeof(c->program_override_dir));
 	r = context_reload_programs(c);
 	if (r < 0)
 		return r;
@@ -199,10 +186,13 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
 {
 	struct context *c = userdata;
 
-	(void)sd_notify(false, "RELOADING=1");
-	log_info("Reloading programs");
-	(void)context_reload_programs(c);
-	(void)sd_notify(false, "READY=1");
+	char status[512];
+
+	(void)sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading the configuration and programs",
+			 (unsigned long long)monotonic_usec());
+	log_info("Reloading the configuration (%s) and the programs", c->config_path);
+	(void)context_reload(c, status, sizeof(status));
+	(void)sd_notifyf(false, "READY=1\nSTATUS=%s", status);
 	return 0;
 }
 

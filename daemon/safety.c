@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,10 +61,12 @@ bool fault_is_active(const struct context *c, const char *code)
 	return false;
 }
 
-void fault_raise(struct context *c, const char *code, const char *fmt, ...)
+static void fault_raisev(struct context *c, const char *code, double celsius, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+static void fault_raisev(struct context *c, const char *code, double celsius, const char *fmt, va_list ap)
 {
+	const char *zone = strchr(code, ':');
 	struct fault *f;
-	va_list ap;
 
 	if (fault_is_active(c, code))
 		return;
@@ -74,20 +77,38 @@ void fault_raise(struct context *c, const char *code, const char *fmt, ...)
 	}
 	f = &c->faults[c->n_faults++];
 	(void)snprintf(f->code, sizeof(f->code), "%s", code);
-	va_start(ap, fmt);
 	(void)vsnprintf(f->message, sizeof(f->message), fmt, ap);
-	va_end(ap);
 
 	safety_force_safe_state(c);
-	log_fault(f->code, f->message);
+	log_event(LOG_WARNING, LOG_EVENT_FAULT_RAISED,
+		  LOG_FIELDS(.fault = f->code, .zone = zone ? zone + 1 : NULL, LOG_TEMPERATURE(celsius)),
+		  "fault %s: %s", f->code, f->message);
 	/* under --time-scale this relates the fault to what caused it, in the chair's time */
 	log_debug("Fault %s: safe state at chair time %.3f s", f->code, context_now(c) / 1e6);
-	heaters_off(c, f->code);
+	heaters_off(c, "fault", f->code);
 	bus_chair_emit_fault_raised(c, f->code, f->message);
 	session_end(c, "fault");
 	c->scan_active = false; /* a scan ends too: Stop must not park a faulted chair */
 	c->state = STATE_FAULT;
 	context_publish(c);
+}
+
+void fault_raise(struct context *c, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fault_raisev(c, code, NAN, fmt, ap);
+	va_end(ap);
+}
+
+void fault_raise_reading(struct context *c, const char *code, double celsius, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fault_raisev(c, code, celsius, fmt, ap);
+	va_end(ap);
 }
 
 /* Tell the roller board to clear what it latched (motors stay off), then read it. */
@@ -147,8 +168,10 @@ int faults_clear(struct context *c, sd_bus_error *error)
 
 	while (c->n_faults > 0) {
 		struct fault f = c->faults[--c->n_faults];
+		const char *zone = strchr(f.code, ':');
 
-		log_notice("Fault %s cleared", f.code);
+		log_event(LOG_NOTICE, LOG_EVENT_FAULT_CLEARED, LOG_FIELDS(.fault = f.code, .zone = zone ? zone + 1 : NULL),
+			  "Fault %s cleared", f.code);
 		bus_chair_emit_fault_cleared(c, f.code);
 	}
 	(void)safety_set_output(c, OUTPUT_LED, false);

@@ -20,6 +20,9 @@ int safety_set_output(struct context *c, enum chair_output o, bool active);
  * running program ends with reason "fault", State "fault". Raising an active fault
  * again does nothing. */
 void fault_raise(struct context *c, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same for a pad's fault with the reading that raised it (MASSAGED_TEMPERATURE). */
+void fault_raise_reading(struct context *c, const char *code, double celsius, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 bool fault_is_active(const struct context *c, const char *code);
 
 /* ClearFault: if any fault's cause persists, clear nothing and say which in error

@@ -81,11 +81,13 @@ static void scan_finish(struct context *c)
 	int r = body_scan_find_shoulder(c->scan, &mm);
 
 	if (r < 0) {
-		log_warning("Body scan found no shoulder line; zones use the default %u mm",
-			    c->config.default_shoulder_mm);
+		log_event(LOG_WARNING, LOG_EVENT_SCAN_FINISHED, LOG_FIELDS(.reason = "no-shoulder-line"),
+			  "Body scan found no shoulder line; zones use the default %u mm",
+			  c->config.default_shoulder_mm);
 	} else {
 		c->shoulder_mm = mm;
-		log_info("Body scan: shoulder line at %u mm", mm);
+		log_event(LOG_INFO, LOG_EVENT_SCAN_FINISHED, LOG_FIELDS(.reason = "found"),
+			  "Body scan: shoulder line at %u mm", mm);
 	}
 	c->scan_active = false;
 	c->state = c->scan_return;

@@ -7,6 +7,15 @@
 #include "macro.h"
 #include "safety.h"
 #include "session.h"
+#include "settings-store.h"
+
+/* The session's program id, "manual", or NULL when none runs (a scan alone). */
+static const char *session_program_id(const struct context *c)
+{
+	if (!c->session.active)
+		return NULL;
+	return c->session.manual ? "manual" : c->session.program.id;
+}
 
 static void scan_begin(struct context *c, enum chair_state after)
 {
@@ -16,7 +25,7 @@ static void scan_begin(struct context *c, enum chair_state after)
 	c->scan_return = after;
 	c->state = STATE_SCANNING;
 	(void)safety_set_output(c, OUTPUT_MOTOR_POWER, true);
-	log_info("Body scan started");
+	log_event(LOG_INFO, LOG_EVENT_SCAN_STARTED, LOG_FIELDS(.program = session_program_id(c)), "Body scan started");
 }
 
 static void session_begin(struct context *c)
@@ -44,22 +53,26 @@ static void session_begin(struct context *c)
 void session_start_program(struct context *c, const struct program *p)
 {
 	session_end(c, "replaced");
+	settings_store_session_start(c);
 	c->session.manual = false;
 	c->session.program = *p;
 	(void)snprintf(c->last_program, sizeof(c->last_program), "%s", p->id);
 	if (p->heat_on_start)
 		c->heat = true;
-	log_info("Program %s started (%u steps, %u s)", p->id, p->n_steps, program_duration_s(p));
+	log_event(LOG_INFO, LOG_EVENT_PROGRAM_STARTED, LOG_FIELDS(.program = p->id),
+		  "Program %s started (%u steps, %u s)", p->id, p->n_steps, program_duration_s(p));
 	session_begin(c);
 }
 
 void session_start_manual(struct context *c, enum technique t, enum zone z)
 {
 	session_end(c, "replaced");
+	settings_store_session_start(c);
 	c->session.manual = true;
 	c->session.manual_technique = t;
 	c->session.manual_zone = z;
-	log_info("Manual %s on %s started", technique_to_string(t), zone_to_string(z));
+	log_event(LOG_INFO, LOG_EVENT_PROGRAM_STARTED, LOG_FIELDS(.program = "manual", .zone = zone_to_string(z)),
+		  "Manual %s on %s started", technique_to_string(t), zone_to_string(z));
 	session_begin(c);
 }
 
@@ -76,11 +89,12 @@ void session_end(struct context *c, const char *reason)
 
 	if (!c->session.active)
 		return;
-	id = c->session.manual ? "manual" : c->session.program.id;
-	log_info("Program %s finished: %s at chair time %.3f s", id, reason, context_now(c) / 1e6);
+	id = session_program_id(c);
+	log_event(LOG_INFO, LOG_EVENT_PROGRAM_FINISHED, LOG_FIELDS(.program = id, .reason = reason),
+		  "Program %s finished: %s at chair time %.3f s", id, reason, context_now(c) / 1e6);
 	bus_chair_emit_program_finished(c, id, reason);
 	c->session.active = false;
-	heaters_off(c, reason);
+	heaters_off(c, reason, NULL);
 	if (strcmp(reason, "seat-empty") == 0)
 		c->shoulder_mm = 0; /* the next person is scanned afresh */
 	if (strcmp(reason, "fault") != 0 && strcmp(reason, "replaced") != 0)
@@ -103,7 +117,7 @@ void session_pause(struct context *c)
 	if (c->state != STATE_RUNNING)
 		return;
 	c->state = STATE_PAUSED;
-	log_info("Paused");
+	log_event(LOG_INFO, LOG_EVENT_PAUSED, LOG_FIELDS(.program = session_program_id(c)), "Paused");
 	context_publish(c);
 }
 
@@ -113,7 +127,7 @@ void session_resume(struct context *c)
 		return;
 	c->state = STATE_RUNNING;
 	c->session.seat_empty = false;
-	log_info("Resumed");
+	log_event(LOG_INFO, LOG_EVENT_RESUMED, LOG_FIELDS(.program = session_program_id(c)), "Resumed");
 	context_publish(c);
 }
 
@@ -148,6 +162,9 @@ void session_seat_changed(struct context *c, bool seated)
 		c->state = STATE_PAUSED;
 		c->session.seat_empty = true;
 		c->session.seat_empty_since_usec = context_now(c);
+		log_event(LOG_INFO, LOG_EVENT_SEAT_EMPTY_PAUSE, LOG_FIELDS(.program = session_program_id(c)),
+			  "Paused: the seat is empty; the program ends unless someone sits down within %u s",
+			  c->config.seat_grace_s);
 	} else {
 		if (c->scan_active)
 			park_begin(c);

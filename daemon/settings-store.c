@@ -30,7 +30,9 @@ static struct settings_file settings_current(const struct context *c)
 			.heat = c->heat,
 			.session_limit_s = c->session_limit_s,
 		},
-		.configured = settings_from_config(&c->config),
+		/* defaults a reload changed but not applied yet: a restart applies them too */
+		.configured = c->settings_defaults_pending ? c->settings_configured_before
+							   : settings_from_config(&c->config),
 	};
 }
 
@@ -41,6 +43,38 @@ static void settings_apply(struct context *c, const struct chair_settings *s)
 	c->width = s->width;
 	c->heat = s->heat;
 	c->session_limit_s = s->session_limit_s;
+}
+
+void settings_store_session_start(struct context *c)
+{
+	struct settings_file f = settings_current(c);
+	struct chair_settings s;
+	char why[SETTINGS_ERROR_MAX];
+
+	if (!c->settings_defaults_pending)
+		return;
+	s = settings_restore(&f, &c->config, why, sizeof(why));
+	c->settings_defaults_pending = false;
+	if (why[0])
+		log_notice("Settings adjusted to the reloaded configuration: %s", why);
+	settings_apply(c, &s);
+}
+
+void settings_store_reconfigured(struct context *c, const struct chair_settings *before)
+{
+	unsigned max_s = c->config.max_session_minutes * 60;
+
+	if (!c->settings_defaults_pending) {
+		c->settings_configured_before = *before;
+		c->settings_defaults_pending = true;
+	}
+	if (c->session_limit_s > max_s) {
+		log_notice("Session limit cut from %u to %u min, the reloaded MaxSessionMinutes",
+			   c->session_limit_s / 60, max_s / 60);
+		c->session_limit_s = max_s;
+	}
+	if (!c->session.active)
+		settings_store_session_start(c);
 }
 
 void settings_store_restore(struct context *c)

@@ -13,6 +13,13 @@
  * says, or the configured defaults when there is no valid file (a damaged one is
  * reported with file and line). Removes temporary files a killed write left. */
 void settings_store_restore(struct context *c);
+/* After a reload: `before` were the configured defaults until now. A default that
+ * changed wins over the person's setting as at a restart, from the next session start
+ * on (now when no session runs); the session limit is cut to MaxSessionMinutes at once,
+ * a running session's too. */
+void settings_store_reconfigured(struct context *c, const struct chair_settings *before);
+/* Before a session starts: what a reload left for it. */
+void settings_store_session_start(struct context *c);
 /* From context_publish(): schedule a write if a setting changed since the last one. */
 void settings_store_changed(struct context *c);
 /* At a clean exit: write now whatever is not saved yet. */

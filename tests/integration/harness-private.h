@@ -27,6 +27,13 @@ bool harness_wait_step(struct harness *h, uint64_t deadline);
 /* Fail when a changed value read earlier was not announced within its grace. */
 void harness_check_pending(struct harness *h);
 
+/* harness-journal.c: bind the capture socket (before the fork), make the child's
+ * journal socket it (after), read what arrived, free it all. */
+void harness_journal_open(struct harness *h);
+void harness_journal_child(struct harness *h);
+void harness_journal_drain(struct harness *h);
+void harness_journal_free(struct harness *h);
+
 int harness_on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int harness_on_chair_signal(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);
 int harness_on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error);

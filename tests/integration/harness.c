@@ -167,6 +167,7 @@ static void kill_everything(struct harness *h)
 		(void)waitpid(h->bus_pid, NULL, 0);
 		h->bus_pid = 0;
 	}
+	harness_journal_free(h);
 	test_remove_tree(h->tmpdir);
 	h->tmpdir[0] = '\0';
 }
@@ -184,6 +185,8 @@ void harness_fail(struct harness *h, const char *file, int line, const char *fmt
 		(void)fprintf(stderr, "State history: %s\nSignals: %s\n", harness_state_history(h),
 			      harness_signal_list(h));
 		dump_daemon_log(h);
+		if (h->journal_capture)
+			(void)fprintf(stderr, "Journal (last entries):%s\n", harness_journal_tail(h));
 		kill_everything(h);
 		if (h->on_fail)
 			h->on_fail(h, msg);
@@ -296,7 +299,7 @@ void harness_dispatch(struct harness *h)
  * until deadline. Returns false once the deadline has passed. */
 bool harness_wait_step(struct harness *h, uint64_t deadline)
 {
-	struct pollfd p[2];
+	struct pollfd p[3];
 	uint64_t now, timeout, bus_timeout = UINT64_MAX;
 	int n = 1, r;
 
@@ -319,10 +322,13 @@ bool harness_wait_step(struct harness *h, uint64_t deadline)
 	p[0] = (struct pollfd){ .fd = sd_bus_get_fd(h->bus), .events = (short)sd_bus_get_events(h->bus) };
 	if (h->daemon_pidfd >= 0)
 		p[n++] = (struct pollfd){ .fd = h->daemon_pidfd, .events = POLLIN };
+	if (h->journal_fd >= 0) /* drained on every step: a full queue would block the daemon */
+		p[n++] = (struct pollfd){ .fd = h->journal_fd, .events = POLLIN };
 	r = poll(p, (nfds_t)n, (int)((timeout + 999) / 1000));
 	if (r < 0 && errno != EINTR)
 		FAIL(h, "poll: %s", strerror(errno));
 	harness_dispatch(h);
+	harness_journal_drain(h);
 	check_daemon_alive(h);
 	harness_check_pending(h);
 	return true;
@@ -548,7 +554,7 @@ void harness_init(struct harness *h, const char *config_extra)
 {
 	const char *tmp = getenv("TMPDIR");
 
-	*h = (struct harness){ .daemon_pidfd = -1, .time_scale = 1 };
+	*h = (struct harness){ .daemon_pidfd = -1, .journal_fd = -1, .time_scale = 1 };
 	(void)snprintf(h->tmpdir, sizeof(h->tmpdir), "%s/massaged-it-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
 	if (!mkdtemp(h->tmpdir)) {
 		h->tmpdir[0] = '\0';
@@ -671,6 +677,8 @@ void harness_start_daemon(struct harness *h, double time_scale)
 	h->time_scale = h->simulate_lines ? 1.0 : time_scale;
 	(void)snprintf(scale, sizeof(scale), "%g", time_scale);
 	h->name_owned = false;
+	if (h->journal_capture)
+		harness_journal_open(h);
 	pid = fork();
 	if (pid < 0)
 		FAIL(h, "fork: %s", strerror(errno));
@@ -681,6 +689,8 @@ void harness_start_daemon(struct harness *h, double time_scale)
 		redirect(STDERR_FILENO, h->log_path, O_WRONLY | O_CREAT | O_APPEND);
 		if (h->state_tmpfs_full)
 			state_tmpfs_fill(h);
+		if (h->journal_capture)
+			harness_journal_child(h);
 		if (h->simulate_lines)
 			exec_program((char *[]){ (char *)massaged, "--simulate-lines", "--config", h->config_path,
 						 "--log-level", "debug", NULL });
@@ -859,6 +869,7 @@ void harness_stop_at(struct harness *h, const char *file, int line)
 		}
 		h->bus_pid = 0;
 	}
+	harness_journal_free(h);
 	test_remove_tree(h->tmpdir);
 	h->tmpdir[0] = '\0';
 	for (size_t i = 0; i < h->n_signals; i++) {

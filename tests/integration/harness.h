@@ -46,6 +46,13 @@ struct harness_change {
 	uint64_t when_usec;
 };
 
+/* One entry the daemon sent to the journal: "KEY=value" strings back to back, each
+ * NUL-terminated, the list ended by an empty one. */
+struct harness_journal_entry {
+	char *fields;
+	bool consumed;
+};
+
 /* The last value of a Chair1 property the harness knows of, from a read or a signal. */
 struct harness_known {
 	char name[32];
@@ -80,6 +87,13 @@ struct harness {
 	 * (e.g. "64k") as its state directory, filled up before massaged starts: a full
 	 * disk. See harness_state_tmpfs_unavailable(). */
 	const char *state_tmpfs_full;
+	/* capture what the daemon sends to the journal (harness-journal.c): its stderr
+	 * counts as connected to the journal (JOURNAL_STREAM), so nothing goes to the log
+	 * file. Needs what state_tmpfs_full needs (harness_state_tmpfs_unavailable()). */
+	bool journal_capture;
+	int journal_fd;
+	struct harness_journal_entry **journal; /* each its own allocation: pointers stay valid */
+	size_t n_journal, cap_journal;
 	sd_bus *bus;
 	sd_bus_slot *match_props, *match_signals, *match_owner;
 	bool name_owned;
@@ -273,6 +287,18 @@ void harness_wait_running(struct harness *h, const char *file, int line);
 /* true when the State history holds these comma-separated values in this order
  * (other values may come between). */
 bool harness_history_in_order(struct harness *h, const char *sequence);
+
+/* ---- the journal (h->journal_capture) ---- */
+
+/* Wait for an entry not returned before whose fields include every "KEY=value" of
+ * `match` (separated by spaces); fails with the last entries on timeout. */
+const struct harness_journal_entry *harness_journal_wait(struct harness *h, const char *file, int line,
+							 const char *match, unsigned timeout_ms);
+#define H_JOURNAL_WAIT(h, match, ms) harness_journal_wait((h), __FILE__, __LINE__, (match), (ms))
+/* A field's value, or NULL when the entry lacks it. */
+const char *harness_journal_field(const struct harness_journal_entry *e, const char *key);
+/* The last entries' events and messages, for failure messages (ring buffer string). */
+const char *harness_journal_tail(struct harness *h);
 
 /* ---- failing ---- */
 

@@ -111,10 +111,12 @@ START_TEST(test_sighup_reload)
 	(void)snprintf(before, sizeof(before), "%s", program_ids(&h));
 	harness_write_program(&h, "also-new", valid_program);
 	harness_write_program(&h, "broken", invalid_program);
+	harness_write_config(&h, "[Chair]\nMaxSessionMinutes=10\nSessionMinutes=10\n"); /* valid, but not alone */
 	H_ASSERT(&h, kill(h.daemon_pid, SIGHUP) == 0);
 	H_ASSERT(&h, harness_wait_log(&h, "broken.program", 5000),
 		 "no error naming broken.program in the daemon's stderr 5 s after SIGHUP");
 	H_ASSERT_STR_EQ(&h, program_ids(&h), before);
+	H_CALL(&h, "SetTimer", "u", 30); /* the configuration stays too: 30 min allowed */
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "State"), "idle");
 	H_START_RUNNING(&h, "reloaded");
 	(void)H_CALL_ERR(&h, CHAIR_ERROR("NoSuchProgram"), "Start", "s", "also-new");
@@ -354,6 +356,19 @@ START_TEST(test_massagectl_host)
 }
 END_TEST
 
+#define HEATER_IFACE "org.massaged.Heater1"
+#define NECK "/org/massaged/Chair1/heater/neck"
+#define SHOULDERS "/org/massaged/Chair1/heater/shoulders"
+
+static double pad_d(struct harness *h, const char *path, const char *name)
+{
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	const char *v = harness_get(h, path, HEATER_IFACE, name, &error);
+
+	H_ASSERT(h, v, "%s %s: %s", path, name, error.message);
+	return strtod(v, NULL);
+}
+
 /* Datagrams from the daemon's sd_notify, appended to acc until `want` shows up. */
 static bool notify_wait(int fd, char *acc, size_t size, const char *want, unsigned timeout_ms)
 {
@@ -429,6 +444,76 @@ START_TEST(test_sd_notify)
 }
 END_TEST
 
+/* SIGHUP, then RELOADING=1 and READY=1 with the STATUS of the result, in this order. */
+static void sighup_wait(struct harness *h, int fd, const char *status)
+{
+	static char acc[65536];
+	const char *reloading, *ready;
+
+	while (recv(fd, acc, sizeof(acc), 0) > 0)
+		; /* what came before the signal (the start's READY=1) */
+	acc[0] = '\0';
+	H_ASSERT(h, kill(h->daemon_pid, SIGHUP) == 0);
+	H_ASSERT(h, notify_wait(fd, acc, sizeof(acc), "READY=1", 5000), "no READY=1 after SIGHUP; got:\n%s", acc);
+	reloading = strstr(acc, "RELOADING=1");
+	ready = strstr(acc, "READY=1");
+	H_ASSERT(h, reloading && reloading < ready, "READY=1 without RELOADING=1 first:\n%s", acc);
+	H_ASSERT(h, strstr(ready, status), "no \"%s\" with READY=1:\n%s", status, acc);
+}
+
+/* SIGHUP reads the configuration again: the ceilings apply at once to what runs, an
+ * invalid file changes nothing (neither configuration nor programs), and a wiring
+ * change waits for a restart. */
+START_TEST(test_sighup_config)
+{
+	struct harness h;
+	const char *message;
+	int fd;
+
+	harness_init(&h, NULL);
+	fd = notify_socket_open(&h);
+	harness_start_daemon(&h, SCAN_SCALE);
+	H_ASSERT(&h, pad_d(&h, NECK, "MaxTarget") == 45.0);
+	H_CALL(&h, "SetTimer", "u", 30);
+	H_START_RUNNING(&h, TEST_LONG_ID);
+	sd_bus_message_unref(harness_call_ok(&h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 44.0));
+	H_ASSERT(&h, pad_d(&h, NECK, "Target") == 44.0);
+
+	/* lower ceilings: the pad's target and the running session's timer are cut at once */
+	harness_write_config(&h, "[Heat]\nMaxTarget=40\nDefaultTarget=38\n[Chair]\nMaxSessionMinutes=15\nSessionMinutes=15\n");
+	sighup_wait(&h, fd, "STATUS=Reloaded");
+	H_ASSERT(&h, pad_d(&h, NECK, "MaxTarget") == 40.0, "MaxTarget %.1f after the reload", pad_d(&h, NECK, "MaxTarget"));
+	H_ASSERT(&h, pad_d(&h, NECK, "Target") == 40.0, "Target %.1f after the reload", pad_d(&h, NECK, "Target"));
+	(void)harness_call_error(&h, __FILE__, __LINE__, ERROR_INVALID_ARGS, NECK, HEATER_IFACE, "SetTarget", "d", 42.0);
+	H_WAIT_PROP(&h, "SessionLimit", "900", 1000);
+	H_ASSERT(&h, H_PROP_U(&h, "Remaining") <= 900, "Remaining %u s under a 15 min limit", H_PROP_U(&h, "Remaining"));
+	H_ASSERT(&h, !harness_log_contains(&h, "takes effect when massaged restarts"), "a wiring change reported where none was");
+
+	/* an invalid file (line 8, after the harness's two lines first): nothing changes, a new program neither */
+	harness_write_program(&h, "also-new", valid_program);
+	harness_write_config(&h, "[Heat]\nMaxTarget=44\n[Chair]\nMaxSessionMinutes=30\nSeatWarmer=3\n");
+	sighup_wait(&h, fd, "STATUS=Reload refused");
+	H_ASSERT(&h, harness_wait_log(&h, "massaged.conf:8", 1000), "the refusal does not name massaged.conf:8");
+	H_ASSERT(&h, pad_d(&h, NECK, "MaxTarget") == 40.0);
+	(void)harness_call_error(&h, __FILE__, __LINE__, ERROR_INVALID_ARGS, NECK, HEATER_IFACE, "SetTarget", "d", 42.0);
+	message = H_CALL_ERR(&h, ERROR_INVALID_ARGS, "SetTimer", "u", 20);
+	H_ASSERT(&h, strstr(message, "15"), "SetTimer 20 refused without naming the 15 min ceiling: %s", message);
+	H_ASSERT(&h, !id_listed(program_ids(&h), "also-new"), "a program loaded by a refused reload");
+	H_ASSERT_STR_EQ(&h, H_PROP(&h, "State"), "running");
+
+	/* the wiring (and the set of pads) waits for a restart; the rest applies */
+	harness_write_config(&h, "[Heat]\nMaxTarget=44\nPads=neck\n[GPIO]\nChip=gpiochip7\n");
+	sighup_wait(&h, fd, "wait for a restart");
+	H_ASSERT(&h, harness_wait_log(&h, "takes effect when massaged restarts", 1000));
+	H_ASSERT(&h, pad_d(&h, NECK, "MaxTarget") == 44.0);
+	H_ASSERT(&h, pad_d(&h, SHOULDERS, "MaxTarget") == 44.0, "the shoulders pad is gone or kept its old ceiling");
+	H_ASSERT(&h, id_listed(program_ids(&h), "also-new"));
+	H_CALL(&h, "Stop", "");
+	harness_stop(&h);
+	(void)close(fd);
+}
+END_TEST
+
 /* WatchdogSec=0.4 s: the loop feeds it at least every 0.2 s, idle or not. */
 START_TEST(test_watchdog)
 {
@@ -492,6 +577,7 @@ int main(void)
 
 	CHECK_ADD_TEST(s, test_sigterm_while_running, 60);
 	CHECK_ADD_TEST(s, test_sighup_reload, 60);
+	CHECK_ADD_TEST(s, test_sighup_config, 60);
 	CHECK_ADD_TEST(s, test_bad_config, 60);
 	CHECK_ADD_TEST(s, test_bad_program_at_startup, 60);
 	CHECK_ADD_TEST(s, test_time_scale_needs_simulate, 60);

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stddef.h>
+
+#include "context.h"
+
+/* The program directories a configuration names, or the built-in ones (the source
+ * tree's when this binary runs from its build folder). */
+void program_dirs_from_config(const struct massaged_config *cfg, char *library, size_t library_size,
+			      char *override, size_t override_size);
+
+/* SIGHUP: read the configuration file (and its drop-ins) and the programs again, all
+ * or nothing: if either is invalid, the running configuration and programs stay and
+ * the journal says why (file and line). Otherwise what can change live does: [Chair],
+ * [Limits], [Heat] ceilings and dose, [Programs], and [Defaults] from the next session
+ * start. The wiring ([GPIO], [Modbus], [Binding], the set of Pads, [Simulator]) needs
+ * its devices reopened: a change there is logged and waits for a restart. `status`
+ * gets one line for systemd's STATUS=. Returns 0 or negative errno. */
+int context_reload(struct context *c, char *status, size_t size);
