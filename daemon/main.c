@@ -38,6 +38,8 @@ static void help(void)
 	       "                         reach the Modbus devices as configured\n"
 	       "  -t, --time-scale N     with --simulate: run chair time N times faster (1-%g)\n"
 	       "  -u, --user             use the session bus instead of the system bus\n"
+	       "      --safe-state       drive every output inactive and disable the roller\n"
+	       "                         board, then exit (systemd runs it after massaged stops)\n"
 	       "  -l, --log-level LEVEL  err, warning, notice, info (default) or debug\n"
 	       "  -h, --help             show this help\n"
 	       "      --version          show the version\n",
@@ -46,7 +48,7 @@ static void help(void)
 
 struct options {
 	const char *config;
-	bool simulate, simulate_lines, user;
+	bool simulate, simulate_lines, user, safe_state;
 	double time_scale;
 };
 
@@ -58,6 +60,7 @@ static int parse_options(int argc, char *argv[], struct options *o)
 		{ "simulate-lines", no_argument, NULL, 'L' },
 		{ "time-scale", required_argument, NULL, 't' },
 		{ "user", no_argument, NULL, 'u' },
+		{ "safe-state", no_argument, NULL, 'S' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -87,6 +90,9 @@ static int parse_options(int argc, char *argv[], struct options *o)
 			break;
 		case 'u':
 			o->user = true;
+			break;
+		case 'S':
+			o->safe_state = true;
 			break;
 		case 'l':
 			level = log_parse_level(optarg);
@@ -121,7 +127,7 @@ static int parse_options(int argc, char *argv[], struct options *o)
 	return 1;
 }
 
-static int load_configuration(struct context *c, const struct options *o)
+static int read_config(struct context *c, const struct options *o)
 {
 	char err[CONFIG_ERROR_MAX];
 	int r;
@@ -129,10 +135,18 @@ static int load_configuration(struct context *c, const struct options *o)
 	(void)snprintf(c->config_path, sizeof(c->config_path), "%s", o->config ? o->config : CONFIG_FILE);
 	c->config_required = o->config != NULL;
 	r = config_load(c->config_path, c->config_required, &c->config, err);
-	if (r < 0) {
+	if (r < 0)
 		log_error("%s", err);
+	return r;
+}
+
+static int load_configuration(struct context *c, const struct options *o)
+{
+	int r;
+
+	r = read_config(c, o);
+	if (r < 0)
 		return r;
-	}
 	program_dirs_from_config(&c->config, c->program_library_dir, sizeof(c->program_library_dir),
 				 c->program_override_dir, sizeof(c->program_override_dir));
 	r = context_reload_programs(c);
@@ -283,6 +297,32 @@ static int setup_hardware(struct context *c, const struct options *o)
 	return 0;
 }
 
+/* --safe-state, systemd's ExecStopPost=: however massaged stopped. A massaged killed
+ * by the watchdog or a crash switched nothing off, and a GPIO line, a relay-board coil
+ * and the roller board keep what they were last told. Every output is driven inactive
+ * (pad relays before the master) and the roller board disabled; the lines are released
+ * at exit, driven inactive. Needs only the configuration's wiring, not the programs. */
+static int run_safe_state(struct context *c, const struct options *o)
+{
+	int r;
+
+	if (o->simulate) {
+		log_info("Safe state: nothing to do, the simulated chair stopped with massaged");
+		return 0;
+	}
+	r = read_config(c, o);
+	if (r < 0)
+		return r;
+	r = open_driver(c, o);
+	if (r < 0)
+		return r;
+	r = safety_force_safe_state(c);
+	if (r < 0)
+		return log_errno(r, "Safe state: not every write landed");
+	log_info("Safe state: every output inactive, the roller board disabled");
+	return 0;
+}
+
 static int setup_bus(struct context *c, const struct options *o)
 {
 	int r;
@@ -336,6 +376,8 @@ int main(int argc, char *argv[])
 	if (r < 0)
 		return log_errno(r, "Out of memory"), EXIT_FAILURE;
 	chair_clock_init(c->clock, monotonic_usec(), o.time_scale);
+	if (o.safe_state)
+		return setup_event_loop(c) < 0 || run_safe_state(c, &o) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 
 	if (load_configuration(c, &o) < 0 || setup_event_loop(c) < 0 || setup_hardware(c, &o) < 0 ||
 	    setup_bus(c, &o) < 0)

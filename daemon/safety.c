@@ -34,23 +34,30 @@ int safety_set_output(struct context *c, enum chair_output o, bool active)
 	return r;
 }
 
-void safety_force_safe_state(struct context *c)
+int safety_force_safe_state(struct context *c)
 {
 	struct roller_setpoints off = c->setpoints;
+	int r, failed = 0;
 
 	/* pads before the master: every relay opens even if one write fails */
 	for (size_t i = 0; i < ELEMENTSOF(heat_outputs); i++)
-		(void)safety_set_output(c, heat_outputs[i], false);
+		if ((r = safety_set_output(c, heat_outputs[i], false)) < 0 && failed == 0)
+			failed = r;
 	heaters_outputs_forced_off(c);
-	(void)safety_set_output(c, OUTPUT_MOTOR_POWER, false);
+	if ((r = safety_set_output(c, OUTPUT_MOTOR_POWER, false)) < 0 && failed == 0)
+		failed = r;
 	(void)safety_set_output(c, OUTPUT_LED, c->n_faults > 0);
 
 	off.control = 0;
 	off.knead_rpm = off.tap_rate = off.travel_speed = 0;
 	/* a real board refuses values out of range (width 0 before the first tick) */
 	limits_clamp_setpoints(&c->config.limits, &off);
-	if (c->driver->ops->roller_write(c->driver, &off) == 0)
+	r = c->driver->ops->roller_write(c->driver, &off);
+	if (r == 0)
 		c->setpoints = off;
+	else if (failed == 0)
+		failed = r;
+	return failed;
 }
 
 bool fault_is_active(const struct context *c, const char *code)

@@ -9,8 +9,9 @@
 /* The safety supervisor: the only path to the outputs, owner of the fault list. */
 
 /* Heater master and pad relays off, motor power off (the GPIO outputs first), then
- * the roller board disabled. Never waits for a tick. */
-void safety_force_safe_state(struct context *c);
+ * the roller board disabled. Never waits for a tick. Returns the first failed write
+ * (each is logged; a failed Modbus write is retried from the loop). */
+int safety_force_safe_state(struct context *c);
 
 /* Drive one output, unless a fault forbids it (motor power and heat stay off while
  * any fault is active). Logs a driver failure once here. */

@@ -460,6 +460,50 @@ START_TEST(test_unopened_relay_opens_master)
 }
 END_TEST
 
+/* massaged --safe-state, which systemd runs after massaged stopped however it stopped
+ * (ExecStopPost=): a massaged killed with the heat and the rollers on leaves the relay
+ * board's coils closed and the roller board enabled; --safe-state, with the same
+ * configuration, opens every coil and disables the board, and says so. */
+START_TEST(test_safe_state_after_kill)
+{
+	char *argv[] = { getenv("MASSAGED"), "--safe-state", "--simulate-lines", "--config", NULL, NULL };
+	char out[400], err[400];
+	struct rig r;
+	int status;
+
+	rig_start(&r);
+	start_hot_program(&r);
+	harness_kill_daemon(&r.h);
+	S_ASSERT(&r.s, coil(&r, COIL_HEAT_POWER) && coil(&r, COIL_MOTOR_POWER),
+		 "a killed massaged should leave its coils as they were: coils=%s", S_STATE(&r.s, "coils"));
+	S_ASSERT(&r.s, S_STATE_U(&r.s, "control") != 0, "the roller board should still be enabled");
+
+	argv[4] = r.h.config_path;
+	(void)snprintf(out, sizeof(out), "%s/safe-state.out", r.h.tmpdir);
+	(void)snprintf(err, sizeof(err), "%s/safe-state.err", r.h.tmpdir);
+	status = harness_run(&r.h, argv, out, err, 10000);
+	H_ASSERT(&r.h, WIFEXITED(status) && WEXITSTATUS(status) == 0, "massaged --safe-state: wait status 0x%x\n%s",
+		 (unsigned)status, harness_read_file(&r.h, err));
+	H_ASSERT(&r.h, strstr(harness_read_file(&r.h, err), "Safe state: every output inactive"),
+		 "massaged --safe-state did not report the safe state:\n%s", harness_read_file(&r.h, err));
+	S_ASSERT(&r.s, strncmp(S_STATE(&r.s, "coils"), "00000", 5) == 0, "after --safe-state the coils are %s",
+		 S_STATE(&r.s, "coils"));
+	S_ASSERT(&r.s, S_STATE_U(&r.s, "control") == 0, "after --safe-state the roller board is still enabled");
+
+	/* a silent relay board: the coils cannot be opened, and it says so with exit 1 */
+	(void)S_CMD(&r.s, "silent relay on");
+	status = harness_run(&r.h, argv, out, err, 10000);
+	H_ASSERT(&r.h, WIFEXITED(status) && WEXITSTATUS(status) == 1,
+		 "massaged --safe-state with a silent relay board: wait status 0x%x\n%s", (unsigned)status,
+		 harness_read_file(&r.h, err));
+	H_ASSERT(&r.h, strstr(harness_read_file(&r.h, err), "not every write landed"),
+		 "no failure reported:\n%s", harness_read_file(&r.h, err));
+	(void)S_CMD(&r.s, "silent relay off");
+	harness_stop_at(&r.h, __FILE__, __LINE__);
+	sim_stop(&r.s);
+}
+END_TEST
+
 /* A serial device that is not there stops start-up with a message naming it; with
  * --simulate-lines, Simulator1 refuses what the real devices would have to do. */
 START_TEST(test_start_errors_and_refusals)
@@ -501,6 +545,7 @@ static Suite *daemon_suite(void)
 	CHECK_ADD_TEST(s, test_unopened_relay_opens_master, 60);
 	CHECK_ADD_TEST(s, test_heated_program_faults, 200);
 	CHECK_ADD_TEST(s, test_sensor_fails_while_board_silent, 60);
+	CHECK_ADD_TEST(s, test_safe_state_after_kill, 60);
 	return s;
 }
 

@@ -51,7 +51,8 @@ systemd-sysusers && systemd-tmpfiles --create && udevadm control --reload && ude
 	systemctl daemon-reload && systemctl reload dbus || bail "the install steps failed"
 # try it without a chair: run the simulated chair
 mkdir -p /etc/systemd/system/massaged.service.d
-printf '[Service]\nExecStart=\nExecStart=/usr/sbin/massaged --simulate\n' \
+printf '%s\n' '[Service]' 'ExecStart=' 'ExecStart=/usr/sbin/massaged --simulate' \
+	'ExecStopPost=' 'ExecStopPost=/usr/sbin/massaged --simulate --safe-state' \
 	>/etc/systemd/system/massaged.service.d/simulate.conf
 systemctl daemon-reload
 systemctl enable --now massaged.service 2>&1 | diag
@@ -120,6 +121,9 @@ restarted() { [[ $(unit MainPID) != "$pid" && $(unit MainPID) != 0 ]] && active_
 check "a SIGSTOPped massaged is killed by the watchdog and started again" wait_for 40 restarted
 echo "# SIGSTOP to a new READY daemon: $(since "$t") s (WatchdogSec=$(unit WatchdogUSec))"
 check "systemd counted a restart ($restarts -> $(unit NRestarts))" test "$(unit NRestarts)" -gt "$restarts"
+check "systemd ran massaged --safe-state (ExecStopPost) before the new massaged was ready" \
+	bash -c "journalctl -q -o cat -u massaged.service --since '@$t' |
+		awk '/^Safe state: / {s = NR} /^Ready: / && s {ok = 1} END {exit !ok}'"
 check "the journal says why: watchdog" \
 	bash -c "journalctl -q -o cat _PID=1 --since '@$t' | grep -q 'massaged.service: Watchdog timeout'"
 check "the chair answers again" wait_for 10 state_is idle
