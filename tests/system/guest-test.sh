@@ -5,8 +5,11 @@
 # under QEMU, as root, from a oneshot unit once systemd (PID 1) has reached
 # multi-user.target. massaged was installed into the root with `meson install`; this
 # script does the rest of README's install steps, configures the service for the
-# simulator, then checks the service under the real systemd and dbus-daemon. Prints TAP
-# and, last, VM-EXIT=<failed checks>.
+# simulator, then checks the service under the real systemd and dbus-daemon; last, it
+# runs the unchanged unit against a real chair's interfaces: a gpio-sim chip named as
+# the default wiring (configfs.ko, gpio-sim.ko and chair-gpio.sh from the kernel suite)
+# and tools/chair-sim's Modbus devices over TCP. Prints TAP and, last,
+# VM-EXIT=<failed checks>.
 set -u
 cd /test || exit 1
 . ./tap.sh
@@ -181,6 +184,80 @@ check "the simulated chair saw every output inactive at release" \
 	bash -c "journalctl -q -o cat _SYSTEMD_INVOCATION_ID=$inv | grep -q 'every output inactive at release'"
 check "and no output left active" \
 	bash -c "! journalctl -q -o cat _SYSTEMD_INVOCATION_ID=$inv | grep -q 'still active'"
+
+# --- the real chair: GPIO on a gpio-sim chip, Modbus over TCP to chair-sim ---------------
+# The unit unchanged (no simulator drop-in): its user, groups, DeviceAllow and the rest
+# of its sandbox must let massaged reach the chip and the bus, and --safe-state too.
+usleep() { sleep "$(awk -v u="$1" 'BEGIN { printf "%.3f", u / 1e6 }')"; } # for chair-gpio.sh
+rm /etc/systemd/system/massaged.service.d/simulate.conf
+systemctl daemon-reload
+insmod /test/configfs.ko && { mountpoint -q /sys/kernel/config || mount -t configfs configfs /sys/kernel/config; } &&
+	insmod /test/gpio-sim.ko || bail "configfs.ko and gpio-sim.ko did not load"
+. ./chair-gpio.sh || bail "chair-gpio.sh could not create the gpio-sim chip"
+udevadm settle
+chip=$(gpio_chip_path)
+check "the gpio-sim chip is $chip, the unit's DeviceAllow" test "$chip" = /dev/gpiochip0
+check "our udev rule gave it to group gpio, mode 0660 ($(stat -c '%U:%G %a' "$chip"))" \
+	test "$(stat -c '%G %a' "$chip")" = "gpio 660"
+outputs="MOTOR_POWER HEAT_POWER HEAT_NECK HEAT_SHOULDERS HEAT_LOWER_BACK LED"
+lines_read() { # VALUE LINE...: every line reads VALUE
+	local v=$1 l
+	shift
+	for l in "$@"; do [[ $(line_value "$l") == "$v" ]] || return 1; done
+}
+# outputs pulled up while nobody drives them: a 0 can only come from massaged
+for l in $outputs; do line_pull "$l" pull-up; done
+mkfifo /tmp/sim.in
+exec 3<>/tmp/sim.in # keeps chair-sim's stdin open
+/test/chair-sim --tcp 1502 </tmp/sim.in >/tmp/sim.out 2>/tmp/sim.err &
+wait_for 10 grep -q '^ready' /tmp/sim.out || bail "chair-sim did not start: $(cat /tmp/sim.err)"
+roller_control() { # the roller board's CONTROL register, as chair-sim holds it
+	local n
+	n=$(grep -c '^state' /tmp/sim.out)
+	echo state >&3
+	wait_for 5 bash -c "[ \$(grep -c '^state' /tmp/sim.out) -gt $n ]" &&
+		grep '^state' /tmp/sim.out | tail -n 1 | sed -n 's/.* control=\([0-9]*\).*/\1/p'
+}
+printf '%s\n' '[Modbus]' 'Transport=tcp' 'Host=127.0.0.1' 'Port=1502' \
+	>/etc/massaged/massaged.conf.d/wiring.conf
+t=$(now)
+systemctl start massaged.service
+check "the unchanged unit drives the chip and the bus: active (running)" active_running
+journal_since "$t" | grep -E 'Ready|Failed|denied' | diag
+check "every output inactive at start-up (the pulled-up lines read 0)" lines_read 0 $outputs
+line_press SEAT
+usleep 300000
+chair SetHeat b true >/dev/null
+chair Start s hot-stone >/dev/null
+check "hot-stone: MOTOR_POWER and HEAT_POWER on the chip switch on" \
+	wait_for 20 lines_read 1 MOTOR_POWER HEAT_POWER
+check "the roller board is enabled over Modbus TCP (CONTROL $(roller_control))" \
+	test "$(roller_control)" != 0
+pid=$(unit MainPID)
+t=$(now)
+systemctl kill --signal=SIGKILL massaged.service
+check "killed with everything on: --safe-state reached the chip and the board, then massaged restarted" \
+	wait_for 30 bash -c "journalctl -q -o cat -u massaged.service --since '@$t' |
+		awk '/^Safe state: every output inactive, the roller board disabled/ {s = NR} /^Ready: / && s {ok = 1} END {exit !ok}'"
+check "a new massaged is active" wait_for 10 bash -c "$(declare -f unit active_running)
+	[[ \$(unit MainPID) != $pid ]] && active_running"
+journal_since "$t" | grep -E 'Safe state|Ready|Main process' | diag
+check "it drives every output inactive again" wait_for 10 lines_read 0 $outputs
+line_press ESTOP
+check "the emergency stop on the chip faults the chair" wait_for 10 state_is fault
+line_release ESTOP
+usleep 300000
+check "released and cleared" bash -c "busctl call org.massaged.Chair1 /org/massaged/Chair1 \
+	org.massaged.Chair1 ClearFault && $(declare -f prop state_is wait_for); wait_for 10 state_is idle"
+chair Start s neck >/dev/null
+check "neck runs: MOTOR_POWER on" wait_for 20 lines_read 1 MOTOR_POWER
+t=$(now)
+systemctl stop massaged.service
+check "systemctl stop: inactive, exit status 0" \
+	test "$(unit ActiveState) $(unit ExecMainStatus)" = "inactive 0"
+check "the roller board is disabled (CONTROL 0)" test "$(roller_control)" = 0
+check "and --safe-state ran after the stop" \
+	bash -c "journalctl -q -o cat -u massaged.service --since '@$t' | grep -q '^Safe state: every output inactive'"
 
 echo "# the test took $(since "$test_start") s"
 echo "1..$n"
