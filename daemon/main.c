@@ -290,6 +290,7 @@ static int setup_hardware(struct context *c, const struct options *o)
 		return -EPROTO;
 	}
 	c->roller = st;
+	(void)safety_clear_inherited_watchdog(c);
 	(void)c->driver->ops->get_input(c->driver, INPUT_SEAT, &seated);
 	c->seated = seated;
 	if (c->driver->ops->get_input(c->driver, INPUT_ESTOP, &pressed) >= 0 && pressed)

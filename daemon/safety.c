@@ -131,6 +131,20 @@ static int roller_clear_latched(struct context *c, struct roller_status *ret)
 	return 0;
 }
 
+int safety_clear_inherited_watchdog(struct context *c)
+{
+	struct roller_status st;
+
+	if (!(c->roller.status & ROLLER_STATUS_WATCHDOG) || (c->roller.status & ROLLER_STATUS_FAULT))
+		return 0;
+	if (roller_clear_latched(c, &st) < 0)
+		return log_errno(-EIO, "Failed to clear the roller board's watchdog trip from before this start");
+	c->roller = st;
+	log_notice("The roller board's watchdog had stopped the motors before this start (the massaged "
+		   "before this one stopped feeding it): cleared, the motors stay off");
+	return 0;
+}
+
 /* Is the cause of this fault still there? Asks the hardware afresh. */
 static bool fault_cause_persists(struct context *c, const struct fault *f)
 {

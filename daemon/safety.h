@@ -13,6 +13,12 @@
  * (each is logged; a failed Modbus write is retried from the loop). */
 int safety_force_safe_state(struct context *c);
 
+/* At start-up, after c->roller is read: a watchdog trip the roller board latched before
+ * this massaged started is the previous one's hang or death (it stopped feeding the
+ * board), not a missed update of ours; clear it, the motors still off, so that the first
+ * program does not fault on it. A latched fault (pinch, overcurrent, ...) stays. */
+int safety_clear_inherited_watchdog(struct context *c);
+
 /* Drive one output, unless a fault forbids it (motor power and heat stay off while
  * any fault is active). Logs a driver failure once here. */
 int safety_set_output(struct context *c, enum chair_output o, bool active);

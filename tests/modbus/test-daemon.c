@@ -461,9 +461,10 @@ START_TEST(test_unopened_relay_opens_master)
 END_TEST
 
 /* massaged --safe-state, which systemd runs after massaged stopped however it stopped
- * (ExecStopPost=): a massaged killed with the heat and the rollers on leaves the relay
- * board's coils closed and the roller board enabled; --safe-state, with the same
- * configuration, opens every coil and disables the board, and says so. */
+ * (ExecStopPost=): a massaged that hung and was killed with the heat and the rollers on
+ * leaves the relay board's coils closed and the roller board enabled; --safe-state,
+ * with the same configuration, opens every coil and disables the board, and says so.
+ * The massaged started next clears the board's watchdog trip that the hang caused. */
 START_TEST(test_safe_state_after_kill)
 {
 	char *argv[] = { getenv("MASSAGED"), "--safe-state", "--simulate-lines", "--config", NULL, NULL };
@@ -473,6 +474,10 @@ START_TEST(test_safe_state_after_kill)
 
 	rig_start(&r);
 	start_hot_program(&r);
+	/* hung, as systemd's watchdog finds it, long enough for the board's own watchdog
+	 * (WATCHDOG_MS 1000) to stop the motors; then killed */
+	H_ASSERT(&r.h, kill(r.h.daemon_pid, SIGSTOP) == 0, "SIGSTOP: %m");
+	sim_pause_ms(1500);
 	harness_kill_daemon(&r.h);
 	S_ASSERT(&r.s, coil(&r, COIL_HEAT_POWER) && coil(&r, COIL_MOTOR_POWER),
 		 "a killed massaged should leave its coils as they were: coils=%s", S_STATE(&r.s, "coils"));
@@ -489,6 +494,17 @@ START_TEST(test_safe_state_after_kill)
 	S_ASSERT(&r.s, strncmp(S_STATE(&r.s, "coils"), "00000", 5) == 0, "after --safe-state the coils are %s",
 		 S_STATE(&r.s, "coils"));
 	S_ASSERT(&r.s, S_STATE_U(&r.s, "control") == 0, "after --safe-state the roller board is still enabled");
+
+	/* The board's watchdog trip is the hung massaged's doing. The next massaged clears
+	 * it at start-up, and its first program runs instead of faulting on the old trip. */
+	harness_start_daemon(&r.h, 1.0);
+	H_ASSERT(&r.h, harness_wait_log(&r.h, "watchdog had stopped the motors before this start", 5000),
+		 "the inherited watchdog trip was not cleared at start-up");
+	start_hot_program(&r);
+	harness_pump(&r.h, 1500);
+	H_ASSERT(&r.h, !harness_log_contains(&r.h, "fault roller-fault"),
+		 "the first program after a restart faulted on the old watchdog trip");
+	harness_stop_daemon_at(&r.h, __FILE__, __LINE__);
 
 	/* a silent relay board: the coils cannot be opened, and it says so with exit 1 */
 	(void)S_CMD(&r.s, "silent relay on");
@@ -545,7 +561,7 @@ static Suite *daemon_suite(void)
 	CHECK_ADD_TEST(s, test_unopened_relay_opens_master, 60);
 	CHECK_ADD_TEST(s, test_heated_program_faults, 200);
 	CHECK_ADD_TEST(s, test_sensor_fails_while_board_silent, 60);
-	CHECK_ADD_TEST(s, test_safe_state_after_kill, 60);
+	CHECK_ADD_TEST(s, test_safe_state_after_kill, 120);
 	return s;
 }
 
