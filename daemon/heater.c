@@ -399,20 +399,20 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 		break;
 	case HEAT_VERDICT_OVERTEMP:
 		(void)snprintf(code, sizeof(code), "overtemp:%s", zone);
-		fault_raise_reading(c, code, reading, "The %s pad reached %.1f °C, at or above its trip point of %.1f °C "
-			    "(MaxTarget + %.0f °C): all heat is off.", zone, reading,
-			    h->max_target_c + HEAT_OVERTEMP_MARGIN_C, HEAT_OVERTEMP_MARGIN_C);
+		fault_raise_reading(c, code, reading, "The %s pad reached %.1f °C, at or above its trip point of "
+				    "%.1f °C (MaxTarget + %.0f °C): all heat is off.", zone, reading,
+				    h->max_target_c + HEAT_OVERTEMP_MARGIN_C, HEAT_OVERTEMP_MARGIN_C);
 		return false;
 	case HEAT_VERDICT_RUNAWAY:
 		(void)snprintf(code, sizeof(code), "runaway:%s", zone);
-		fault_raise_reading(c, code, reading, "The %s pad is not warming although it is heated hard (%.1f °C at "
-			    "%.0f %% power): its element may be dead or its sensor off the stone. Its heat "
-			    "is off.", zone, reading, h->protect.duty_mean * 100.0);
+		fault_raise_reading(c, code, reading, "The %s pad is not warming although it is heated hard "
+				    "(%.1f °C at %.0f %% power): its element may be dead or its sensor off the "
+				    "stone. Its heat is off.", zone, reading, h->protect.duty_mean * 100.0);
 		return false;
 	case HEAT_VERDICT_STUCK:
 		(void)snprintf(code, sizeof(code), "heater-stuck:%s", zone);
-		fault_raise_reading(c, code, reading, "The %s pad keeps warming (%.1f °C) with its relay off: the relay "
-			    "may be welded shut. The master heater relay is off.", zone, reading);
+		fault_raise_reading(c, code, reading, "The %s pad keeps warming (%.1f °C) with its relay off: "
+				    "the relay may be welded shut. The master heater relay is off.", zone, reading);
 		return false;
 	}
 

@@ -68,11 +68,11 @@ void heaters_update(struct context *c);
  * empty seat). `reason` (a ProgramFinished reason, "fault", "seat-empty" or
  * "heat-turned-off") is the journal's MASSAGED_REASON, `why` the words of the message
  * (NULL: the reason). */
+void heaters_off(struct context *c, const char *reason, const char *why);
 /* After a reload: every pad's MaxTarget (its trip point with it) and relay timing from
  * the configuration. A lowered MaxTarget caps SetTarget's target at once, and abandons
  * an autotune, which may heat up to the old one. */
 void heaters_reconfigure(struct context *c);
-void heaters_off(struct context *c, const char *reason, const char *why);
 /* A new session: every pad's heat dose starts from zero. */
 void heaters_session_begin(struct context *c);
 

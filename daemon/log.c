@@ -132,26 +132,32 @@ static void log_write(int level, enum log_event event, const struct log_fields *
 	(void)fprintf(stderr, "massaged[%s]: %s\n", level_names[level & 7], message);
 }
 
-void log_msg(int level, const char *fmt, ...)
+static void log_writev(int level, enum log_event event, const struct log_fields *f, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+static void log_writev(int level, enum log_event event, const struct log_fields *f, const char *fmt, va_list ap)
 {
 	char buf[1024];
+
+	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+	log_write(level, event, f, buf);
+}
+
+void log_msg(int level, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+	log_writev(level, _LOG_EVENT_MAX, NULL, fmt, ap);
 	va_end(ap);
-	log_write(level, _LOG_EVENT_MAX, NULL, buf);
 }
 
 void log_event(int level, enum log_event event, const struct log_fields *f, const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
+	log_writev(level, event, f, fmt, ap);
 	va_end(ap);
-	log_write(level, event, f, buf);
 }
 
 int log_errno(int r, const char *fmt, ...)

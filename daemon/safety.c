@@ -68,11 +68,18 @@ bool fault_is_active(const struct context *c, const char *code)
 	return false;
 }
 
+/* The zone of a pad's fault code ("overtemp:neck" → "neck"), or NULL. */
+static const char *fault_zone(const char *code)
+{
+	const char *colon = strchr(code, ':');
+
+	return colon ? colon + 1 : NULL;
+}
+
 static void fault_raisev(struct context *c, const char *code, double celsius, const char *fmt, va_list ap)
 	__attribute__((format(printf, 4, 0)));
 static void fault_raisev(struct context *c, const char *code, double celsius, const char *fmt, va_list ap)
 {
-	const char *zone = strchr(code, ':');
 	struct fault *f;
 
 	if (fault_is_active(c, code))
@@ -88,7 +95,7 @@ static void fault_raisev(struct context *c, const char *code, double celsius, co
 
 	safety_force_safe_state(c);
 	log_event(LOG_WARNING, LOG_EVENT_FAULT_RAISED,
-		  LOG_FIELDS(.fault = f->code, .zone = zone ? zone + 1 : NULL, LOG_TEMPERATURE(celsius)),
+		  LOG_FIELDS(.fault = f->code, .zone = fault_zone(f->code), LOG_TEMPERATURE(celsius)),
 		  "fault %s: %s", f->code, f->message);
 	/* under --time-scale this relates the fault to what caused it, in the chair's time */
 	log_debug("Fault %s: safe state at chair time %.3f s", f->code, context_now(c) / 1e6);
@@ -189,9 +196,8 @@ int faults_clear(struct context *c, sd_bus_error *error)
 
 	while (c->n_faults > 0) {
 		struct fault f = c->faults[--c->n_faults];
-		const char *zone = strchr(f.code, ':');
 
-		log_event(LOG_NOTICE, LOG_EVENT_FAULT_CLEARED, LOG_FIELDS(.fault = f.code, .zone = zone ? zone + 1 : NULL),
+		log_event(LOG_NOTICE, LOG_EVENT_FAULT_CLEARED, LOG_FIELDS(.fault = f.code, .zone = fault_zone(f.code)),
 			  "Fault %s cleared", f.code);
 		bus_chair_emit_fault_cleared(c, f.code);
 	}

@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "build-config.h"
+#include "clock.h"
 #include "chair-types.h"
 #include "macro.h"
 #include "massagectl.h"
@@ -426,14 +426,6 @@ static bool stdout_takes_colour(void)
 	const char *term = getenv("TERM");
 
 	return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && term && strcmp(term, "dumb") != 0;
-}
-
-static uint64_t monotonic_usec(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
 }
 
 /* A remote bus starts with ssh: wait until it has said Hello, so that a host that
