@@ -199,7 +199,6 @@ static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, v
 static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
 	struct context *c = userdata;
-
 	char status[512];
 
 	(void)sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading the configuration and programs",
@@ -314,6 +313,10 @@ static int run_safe_state(struct context *c, const struct options *o)
 	r = read_config(c, o);
 	if (r < 0)
 		return r;
+	/* the drivers attach to a loop, which never runs: no signals, writer or watchdog */
+	r = sd_event_default(&c->event);
+	if (r < 0)
+		return log_errno(r, "Failed to create the event loop");
 	r = open_driver(c, o);
 	if (r < 0)
 		return r;
@@ -378,7 +381,7 @@ int main(int argc, char *argv[])
 		return log_errno(r, "Out of memory"), EXIT_FAILURE;
 	chair_clock_init(c->clock, monotonic_usec(), o.time_scale);
 	if (o.safe_state)
-		return setup_event_loop(c) < 0 || run_safe_state(c, &o) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+		return run_safe_state(c, &o) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 
 	if (load_configuration(c, &o) < 0 || setup_event_loop(c) < 0 || setup_hardware(c, &o) < 0 ||
 	    setup_bus(c, &o) < 0)
