@@ -13,6 +13,9 @@
 #define HEAT_READING_MIN_C 0.0
 #define HEAT_READING_MAX_C 90.0
 #define HEAT_OVERTEMP_MARGIN_C 3.0    /* trip at MaxTarget + 3 °C */
+/* an overtemperature clears only this far below the trip point: one noisy reading
+ * under it would otherwise clear a trip that the next one raises again */
+#define HEAT_OVERTEMP_CLEAR_C 1.0
 #define HEAT_SILENCE_S 2.0            /* no valid reading (or no module) this long */
 #define HEAT_DOSE_LIMIT_TARGET_C 43.0 /* where a pad whose dose is spent may stay */
 

@@ -569,7 +569,7 @@ int heater_fault_persists(struct context *c, const char *code)
 			return true; /* no trustworthy reading: no heat fault can be ruled out */
 		h->reading_c = v;
 		if (strncmp(code, "overtemp:", 9) == 0)
-			return v >= h->max_target_c + HEAT_OVERTEMP_MARGIN_C;
+			return v > h->max_target_c + HEAT_OVERTEMP_MARGIN_C - HEAT_OVERTEMP_CLEAR_C;
 		/* sensor: it reads again. runaway and heater-stuck show only while heating: if the
 		 * cause is still there the next heat brings the fault straight back. */
 		heat_protect_init(&h->protect, h->max_target_c, &h->tuning.model);
