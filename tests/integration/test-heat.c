@@ -3,6 +3,7 @@
  * and its persistence, and every temperature rule of safety.md injected through
  * Simulator1. */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -491,6 +492,49 @@ START_TEST(test_massagectl_heat)
 }
 END_TEST
 
+/* How often the neck pad's relay switched in `chair_s` of chair time, polled as fast
+ * as the simulator answers. */
+static unsigned neck_relay_switches(struct harness *h, double chair_s)
+{
+	uint64_t end = harness_now_usec() + harness_wall_ms(h, chair_s) * 1000ULL;
+	bool last = H_OUTPUT(h, "HEAT_NECK");
+	unsigned n = 0;
+
+	while (harness_now_usec() < end) {
+		bool on = H_OUTPUT(h, "HEAT_NECK");
+
+		n += on != last;
+		last = on;
+		harness_pump(h, 1);
+	}
+	return n;
+}
+
+/* A reload's relay timing applies to the pads at once: a pad that holds with a 30 s
+ * relay cycle switches a few times a minute, with a 2 s cycle dozens of times. */
+START_TEST(test_reload_relay_timing)
+{
+	struct harness h;
+	unsigned slow, fast;
+
+	harness_start(&h, 10, "[Heat]\nRelayCycle=30\n");
+	/* start at the target, so the pad holds within seconds */
+	H_SIM(&h, "SetPadTemperature", "sd", "neck", 41.8);
+	HEAT_NECK(&h, 42.0);
+	slow = neck_relay_switches(&h, 90);
+	harness_write_config(&h, "[Heat]\nRelayCycle=2\nRelayMinOn=0\nRelayMinOff=0\n");
+	H_ASSERT(&h, kill(h.daemon_pid, SIGHUP) == 0);
+	H_ASSERT(&h, harness_wait_log(&h, "Reloaded the configuration", 2000), "no reload logged");
+	H_ASSERT_STR_EQ(&h, PAD(&h, NECK, "State"), "holding");
+	fast = neck_relay_switches(&h, 90);
+	printf("# the holding neck pad's relay switched %u times in 90 s with RelayCycle=30, %u times after a "
+	       "reload to 2\n", slow, fast);
+	H_ASSERT(&h, slow <= 8, "%u switches in 90 s with a 30 s cycle", slow);
+	H_ASSERT(&h, fast >= 20, "%u switches in 90 s after the reload to a 2 s cycle", fast);
+	harness_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("heat");
@@ -511,5 +555,6 @@ int main(void)
 	CHECK_ADD_TEST(s, test_tuning_loaded, 60);
 	CHECK_ADD_TEST(s, test_massagectl_heat, 60);
 	CHECK_ADD_TEST(s, test_temperature_paced, 60);
+	CHECK_ADD_TEST(s, test_reload_relay_timing, 60);
 	return check_run_tap(s);
 }
