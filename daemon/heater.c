@@ -548,7 +548,7 @@ int heater_start_autotune(struct heater *h, sd_bus_error *error)
 int heater_fault_persists(struct context *c, const char *code)
 {
 	int16_t raw[TEMP_CHANNELS];
-	const char *zone = strchr(code, ':');
+	const char *zone = fault_zone(code);
 	double v;
 
 	if (strcmp(code, "temp-module-offline") == 0) {
@@ -562,7 +562,7 @@ int heater_fault_persists(struct context *c, const char *code)
 	for (unsigned i = 0; i < c->n_heaters; i++) {
 		struct heater *h = &c->heaters[i];
 
-		if (strcmp(zone + 1, zone_to_string(h->zone)) != 0)
+		if (strcmp(zone, zone_to_string(h->zone)) != 0)
 			continue;
 		if (h->channel >= TEMP_CHANNELS || c->driver->ops->temperatures_read(c->driver, raw) < 0 ||
 		    heat_reading_from_raw(raw[h->channel], &v) < 0)
@@ -586,9 +586,9 @@ void heater_compute_view(const struct heater *h, struct heater_view *ret)
 
 	/* every fault code that names a zone (sensor:, overtemp:, ...) is this kind */
 	for (unsigned i = 0; i < c->n_faults && !faulted; i++) {
-		const char *zone = strchr(c->faults[i].code, ':');
+		const char *zone = fault_zone(c->faults[i].code);
 
-		faulted = zone && strcmp(zone + 1, zone_to_string(h->zone)) == 0;
+		faulted = zone && strcmp(zone, zone_to_string(h->zone)) == 0;
 	}
 
 	*ret = (struct heater_view) {

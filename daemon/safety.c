@@ -68,8 +68,7 @@ bool fault_is_active(const struct context *c, const char *code)
 	return false;
 }
 
-/* The zone of a pad's fault code ("overtemp:neck" → "neck"), or NULL. */
-static const char *fault_zone(const char *code)
+const char *fault_zone(const char *code)
 {
 	const char *colon = strchr(code, ':');
 

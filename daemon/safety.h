@@ -31,6 +31,8 @@ void fault_raise(struct context *c, const char *code, const char *fmt, ...) __at
 void fault_raise_reading(struct context *c, const char *code, double celsius, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 bool fault_is_active(const struct context *c, const char *code);
+/* The zone of a pad's fault code ("overtemp:neck" → "neck"), or NULL. */
+const char *fault_zone(const char *code);
 
 /* ClearFault: if any fault's cause persists, clear nothing and say which in error
  * (FaultActive); otherwise clear all (FaultCleared each) and return to idle. */

@@ -272,7 +272,7 @@ else
 fi
 line_press ESTOP
 check "the emergency stop on the chip faults the chair" wait_for 10 state_is fault
-check "and MOTOR_POWER on the chip goes inactive" lines_read 0 MOTOR_POWER HEAT_POWER
+check "and MOTOR_POWER and HEAT_POWER on the chip are inactive" lines_read 0 MOTOR_POWER HEAT_POWER
 line_release ESTOP
 usleep 300000
 check "released and cleared" clear_to_idle

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "build-config.h"
-#include "clock.h"
 #include "chair-types.h"
+#include "clock.h"
 #include "macro.h"
 #include "massagectl.h"
 
