@@ -14,11 +14,11 @@
 
 static int refuse_if_faulted(const struct context *c, sd_bus_error *error)
 {
-	if (c->n_faults == 0)
+	if (!faults_any(c))
 		return 0;
 	return sd_bus_error_setf(error, CHAIR_ERROR("Faulted"),
 				 "Refused while a fault is active (%s). Fix its cause, then clear the fault (massagectl clear).",
-				 c->faults[0].code);
+				 faults_first(c));
 }
 
 static int refuse_if_not_seated(const struct context *c, sd_bus_error *error)

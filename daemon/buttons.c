@@ -2,6 +2,7 @@
 #include "buttons.h"
 #include "bus-chair.h"
 #include "log.h"
+#include "safety.h"
 #include "session.h"
 
 static bool session_running(const struct context *c)
@@ -40,8 +41,8 @@ void buttons_press(struct context *c, enum chair_input button)
 	int r = 0;
 
 	log_debug("Remote button %s", chair_input_name(button));
-	if (c->n_faults > 0) {
-		log_notice("Remote %s ignored: a fault is active (%s)", chair_input_name(button), c->faults[0].code);
+	if (faults_any(c)) {
+		log_notice("Remote %s ignored: a fault is active (%s)", chair_input_name(button), faults_first(c));
 		return;
 	}
 	switch (button) {

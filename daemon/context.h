@@ -10,6 +10,7 @@
 #include "config.h"
 #include "driver.h"
 #include "engine.h"
+#include "fault-codes.h"
 #include "heater.h"
 #include "loop-lateness.h"
 #include "program.h"
@@ -27,7 +28,6 @@ enum chair_state {
 	_STATE_MAX,
 };
 
-#define FAULTS_MAX 16
 #define FAULT_CODE_MAX 40
 #define FAULT_MESSAGE_MAX 256
 
@@ -117,6 +117,9 @@ struct context {
 
 	unsigned n_faults;
 	struct fault faults[FAULTS_MAX];
+	/* The emergency stop was pressed and not yet cleared: held apart from the list too,
+	 * so that nothing can make the chair forget it (safety.c). */
+	bool estop_latched;
 
 	struct chair_view published;
 	bool published_valid;

@@ -23,7 +23,8 @@
 	X(HEAT_STOPPED,        "heat-stopped",        "e8bcf280072840a1ba21d98e75f9d9a1") \
 	X(HEAT_DOSE_SPENT,     "heat-dose-spent",     "5793445ea8744abe866f26165ebceece") \
 	X(CONFIG_RELOADED,     "config-reloaded",     "156ca8e9d81c4724adcec0ff8c203cd9") \
-	X(CONFIG_RELOAD_FAILED, "config-reload-failed", "efa25b40107e404884c6036e9de1c195")
+	X(CONFIG_RELOAD_FAILED, "config-reload-failed", "efa25b40107e404884c6036e9de1c195") \
+	X(BUS_LOST,            "bus-lost",            "eff91574ce76483a97f9ffb1e0807b70")
 
 enum log_event {
 #define LOG_EVENT_ENUM(name, text, id) LOG_EVENT_##name,

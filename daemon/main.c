@@ -14,6 +14,7 @@
 #include "bus-simulator.h"
 #include "buttons.h"
 #include "gpio-lines.h"
+#include "heater.h"
 #include "hw-driver.h"
 #include "context.h"
 #include "log.h"
@@ -327,6 +328,25 @@ static int run_safe_state(struct context *c, const struct options *o)
 	return 0;
 }
 
+/* sd-bus's own message when the bus connection is gone (the bus daemon died or closed
+ * us): no one can reach the chair any more, Stop included. Safe state at once, then
+ * exit non-zero so that systemd (Restart=on-failure) starts a massaged that is reachable. */
+static int on_bus_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+	struct context *c = userdata;
+	int r;
+
+	r = safety_force_safe_state(c);
+	log_event(LOG_ERR, LOG_EVENT_BUS_LOST, NULL,
+		  "Lost the D-Bus connection: safe state at chair time %.3f s%s; exiting to be started again",
+		  context_now(c) / 1e6,
+		  r < 0 ? " (not every output confirmed off: the outputs are released at exit)" : "");
+	session_end(c, "stopped");
+	heaters_off(c, "stopped", "the D-Bus connection was lost");
+	settings_store_flush(c);
+	return sd_event_exit(c->event, EXIT_FAILURE);
+}
+
 static int setup_bus(struct context *c, const struct options *o)
 {
 	int r;
@@ -337,6 +357,10 @@ static int setup_bus(struct context *c, const struct options *o)
 	r = sd_bus_attach_event(c->bus, c->event, SD_EVENT_PRIORITY_NORMAL);
 	if (r < 0)
 		return log_errno(r, "Failed to attach the bus to the event loop");
+	r = sd_bus_match_signal(c->bus, NULL, NULL, "/org/freedesktop/DBus/Local", "org.freedesktop.DBus.Local",
+				"Disconnected", on_bus_disconnected, c);
+	if (r < 0)
+		return log_errno(r, "Failed to watch the bus connection");
 	r = bus_chair_register(c);
 	if (r < 0)
 		return r;

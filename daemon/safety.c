@@ -17,6 +17,59 @@ static const enum chair_output heat_outputs[] = {
 	OUTPUT_HEAT_NECK, OUTPUT_HEAT_SHOULDERS, OUTPUT_HEAT_LOWER_BACK, OUTPUT_HEAT_POWER,
 };
 
+/* fault-codes.h's codes, in its order */
+static const char *const fault_global_codes[] = {
+	[FAULT_ESTOP] = "estop",
+	[FAULT_ROLLER_OFFLINE] = "roller-offline",
+	[FAULT_ROLLER_FAULT] = "roller-fault",
+	[FAULT_TEMP_MODULE_OFFLINE] = "temp-module-offline",
+	[FAULT_RELAY_OFFLINE] = "relay-offline",
+	[FAULT_MODBUS_SLOW] = "modbus-slow",
+};
+static const char *const fault_pad_kinds[] = {
+	[FAULT_PAD_SENSOR] = "sensor",
+	[FAULT_PAD_OVERTEMP] = "overtemp",
+	[FAULT_PAD_RUNAWAY] = "runaway",
+	[FAULT_PAD_HEATER_STUCK] = "heater-stuck",
+};
+_Static_assert(ELEMENTSOF(fault_global_codes) == _FAULT_GLOBAL_MAX, "a global fault code without its enum");
+_Static_assert(ELEMENTSOF(fault_pad_kinds) == _FAULT_PAD_KIND_MAX, "a pad fault kind without its enum");
+_Static_assert(ELEMENTSOF(((struct context *)NULL)->faults) >=
+		       ELEMENTSOF(fault_global_codes) + ELEMENTSOF(fault_pad_kinds) * MAX_PADS,
+	       "the fault list cannot hold every fault at once");
+_Static_assert(MAX_PADS >= _ZONE_MAX, "pad faults are per zone: the list must hold one per zone");
+
+bool fault_code_is_known(const char *code)
+{
+	const char *zone = fault_zone(code);
+
+	if (!zone) {
+		for (size_t i = 0; i < ELEMENTSOF(fault_global_codes); i++)
+			if (strcmp(code, fault_global_codes[i]) == 0)
+				return true;
+		return false;
+	}
+	if (zone_from_string(zone) == ZONE_INVALID)
+		return false;
+	for (size_t i = 0; i < ELEMENTSOF(fault_pad_kinds); i++)
+		if (strlen(fault_pad_kinds[i]) == (size_t)(zone - 1 - code) &&
+		    strncmp(code, fault_pad_kinds[i], (size_t)(zone - 1 - code)) == 0)
+			return true;
+	return false;
+}
+
+bool faults_any(const struct context *c)
+{
+	return c->n_faults > 0 || c->estop_latched;
+}
+
+const char *faults_first(const struct context *c)
+{
+	if (c->estop_latched)
+		return fault_global_codes[FAULT_ESTOP];
+	return c->n_faults > 0 ? c->faults[0].code : NULL;
+}
+
 static bool output_needs_no_fault(enum chair_output o)
 {
 	return o != OUTPUT_LED;
@@ -26,7 +79,7 @@ int safety_set_output(struct context *c, enum chair_output o, bool active)
 {
 	int r;
 
-	if (active && c->n_faults > 0 && output_needs_no_fault(o))
+	if (active && faults_any(c) && output_needs_no_fault(o))
 		return -EPERM;
 	r = c->driver->ops->set_output(c->driver, o, active);
 	if (r < 0)
@@ -46,7 +99,7 @@ int safety_force_safe_state(struct context *c)
 	heaters_outputs_forced_off(c);
 	if ((r = safety_set_output(c, OUTPUT_MOTOR_POWER, false)) < 0 && failed == 0)
 		failed = r;
-	(void)safety_set_output(c, OUTPUT_LED, c->n_faults > 0);
+	(void)safety_set_output(c, OUTPUT_LED, faults_any(c));
 
 	off.control = 0;
 	off.knead_rpm = off.tap_rate = off.travel_speed = 0;
@@ -79,16 +132,23 @@ static void fault_raisev(struct context *c, const char *code, double celsius, co
 	__attribute__((format(printf, 4, 0)));
 static void fault_raisev(struct context *c, const char *code, double celsius, const char *fmt, va_list ap)
 {
-	struct fault *f;
+	struct fault *f, unlisted;
 
+	if (strcmp(code, fault_global_codes[FAULT_ESTOP]) == 0)
+		c->estop_latched = true; /* first: whatever follows, the stop is held */
 	if (fault_is_active(c, code))
 		return;
-	if (c->n_faults == FAULTS_MAX) {
-		/* the chair is already safe; the list is only full of other faults */
-		safety_force_safe_state(c);
-		return;
+	if (!fault_code_is_known(code))
+		log_error("Fault code %s is missing from fault-codes.h: the fault list may not have room for it",
+			  code);
+	if (c->n_faults < ELEMENTSOF(c->faults))
+		f = &c->faults[c->n_faults++];
+	else {
+		/* cannot happen with the codes fault-codes.h knows; still a fault in every way
+		 * but the list (the chair stays in fault while the list holds any) */
+		log_error("The fault list is full: fault %s is not listed", code);
+		f = &unlisted;
 	}
-	f = &c->faults[c->n_faults++];
 	(void)snprintf(f->code, sizeof(f->code), "%s", code);
 	(void)vsnprintf(f->message, sizeof(f->message), fmt, ap);
 
@@ -151,16 +211,23 @@ int safety_clear_inherited_watchdog(struct context *c)
 	return 0;
 }
 
+/* A stop that cannot be read counts as pressed. */
+static bool estop_pressed(struct context *c)
+{
+	bool pressed = false;
+
+	return c->driver->ops->get_input(c->driver, INPUT_ESTOP, &pressed) < 0 || pressed;
+}
+
 /* Is the cause of this fault still there? Asks the hardware afresh. */
 static bool fault_cause_persists(struct context *c, const struct fault *f)
 {
 	struct chair_driver *d = c->driver;
 	struct roller_status st;
-	bool pressed = false;
 	int r;
 
-	if (strcmp(f->code, "estop") == 0)
-		return d->ops->get_input(d, INPUT_ESTOP, &pressed) < 0 || pressed;
+	if (strcmp(f->code, fault_global_codes[FAULT_ESTOP]) == 0)
+		return estop_pressed(c);
 	if (strcmp(f->code, "roller-offline") == 0) {
 		if (d->ops->roller_read(d, &st) < 0)
 			return true;
@@ -181,10 +248,14 @@ static bool fault_cause_persists(struct context *c, const struct fault *f)
 
 int faults_clear(struct context *c, sd_bus_error *error)
 {
-	char persisting[FAULTS_MAX * FAULT_CODE_MAX] = "";
+	char persisting[FAULTS_MAX * (FAULT_CODE_MAX + 2)] = "";
+	const char *estop = fault_global_codes[FAULT_ESTOP];
 	size_t off = 0;
 
-	for (unsigned i = 0; i < c->n_faults; i++)
+	/* the latch, listed or not: a pressed stop is never cleared */
+	if (c->estop_latched && !fault_is_active(c, estop) && estop_pressed(c))
+		off += (size_t)snprintf(persisting, sizeof(persisting), "%s", estop);
+	for (unsigned i = 0; i < c->n_faults && off < sizeof(persisting); i++)
 		if (fault_cause_persists(c, &c->faults[i]))
 			off += (size_t)snprintf(persisting + off, sizeof(persisting) - off, "%s%s",
 						off ? ", " : "", c->faults[i].code);
@@ -200,6 +271,7 @@ int faults_clear(struct context *c, sd_bus_error *error)
 			  "Fault %s cleared", f.code);
 		bus_chair_emit_fault_cleared(c, f.code);
 	}
+	c->estop_latched = false;
 	(void)safety_set_output(c, OUTPUT_LED, false);
 	if (c->state == STATE_FAULT)
 		c->state = STATE_IDLE;

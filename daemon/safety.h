@@ -31,6 +31,12 @@ void fault_raise(struct context *c, const char *code, const char *fmt, ...) __at
 void fault_raise_reading(struct context *c, const char *code, double celsius, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 bool fault_is_active(const struct context *c, const char *code);
+/* A fault is latched: the list holds one, or the emergency stop's own latch is set. */
+bool faults_any(const struct context *c);
+/* The code to name in a refusal while faults_any(): the stop first, else the oldest. */
+const char *faults_first(const struct context *c);
+/* One of fault-codes.h's codes (a global one, or KIND:ZONE with a known zone). */
+bool fault_code_is_known(const char *code);
 /* The zone of a pad's fault code ("overtemp:neck" → "neck"), or NULL. */
 const char *fault_zone(const char *code);
 

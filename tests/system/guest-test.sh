@@ -126,9 +126,41 @@ else
 fi
 diag </tmp/bob.out
 check "the program still runs after bob's refused call" state_is 'scanning|running'
-check "bob may read properties" as bob busctl get-property org.massaged.Chair1 /org/massaged/Chair1 \
-	org.massaged.Chair1 Program
-check "bob may introspect" as bob busctl introspect org.massaged.Chair1 /org/massaged/Chair1
+# whether someone sits in the chair, and their shoulder height, are the household's
+refused_as() { # USER COMMAND...: the bus refuses USER's call with AccessDenied
+	local u=$1
+	shift
+	if as "$u" "$@" >/tmp/refused.out 2>&1; then
+		diag </tmp/refused.out
+		return 1
+	fi
+	diag </tmp/refused.out
+	grep -q 'Access denied' /tmp/refused.out
+}
+check "bob is refused Get of Seated (AccessDenied)" refused_as bob busctl get-property \
+	org.massaged.Chair1 /org/massaged/Chair1 org.massaged.Chair1 Seated
+check "bob is refused GetAll (AccessDenied)" refused_as bob busctl call org.massaged.Chair1 \
+	/org/massaged/Chair1 org.freedesktop.DBus.Properties GetAll s org.massaged.Chair1
+check "bob is refused GetManagedObjects (AccessDenied)" refused_as bob busctl call org.massaged.Chair1 \
+	/org/massaged/Chair1 org.freedesktop.DBus.ObjectManager GetManagedObjects
+check "bob may introspect" as bob busctl call org.massaged.Chair1 /org/massaged/Chair1 \
+	org.freedesktop.DBus.Introspectable Introspect
+check "bob may ping (org.freedesktop.DBus.Peer)" as bob busctl call org.massaged.Chair1 /org/massaged/Chair1 \
+	org.freedesktop.DBus.Peer Ping
+# the chair's signals carry the same: bob hears none of them, alice does
+as bob dbus-monitor --system "type='signal',sender='org.massaged.Chair1'" >/tmp/bob-signals.out 2>&1 &
+bob_monitor=$!
+as alice dbus-monitor --system "type='signal',sender='org.massaged.Chair1'" >/tmp/alice-signals.out 2>&1 &
+alice_monitor=$!
+sleep 1
+chair SetIntensity u 4 >/dev/null && chair SetIntensity u 2 >/dev/null
+check "alice hears the chair's PropertiesChanged" wait_for 10 grep -q 'member=PropertiesChanged' \
+	/tmp/alice-signals.out
+check "bob hears none of the chair's signals" not grep -q 'member=PropertiesChanged' /tmp/bob-signals.out
+kill "$bob_monitor" "$alice_monitor" 2>/dev/null
+wait "$bob_monitor" "$alice_monitor" 2>/dev/null
+check "alice (group massage) may read properties" as alice busctl get-property org.massaged.Chair1 \
+	/org/massaged/Chair1 org.massaged.Chair1 Seated
 check "alice (group massage) may call Stop" as alice busctl call org.massaged.Chair1 \
 	/org/massaged/Chair1 org.massaged.Chair1 Stop
 check "the chair goes idle" wait_for 20 state_is idle
@@ -137,14 +169,17 @@ check "the chair goes idle" wait_for 20 state_is idle
 check "the journal has the program's start with MASSAGED_PROGRAM=neck" \
 	journal_has "$test_start" MASSAGED_EVENT=program-started MASSAGED_PROGRAM=neck
 
-# --- D-Bus activation --------------------------------------------------------------------
+# --- an administrator's stop sticks: no D-Bus activation ---------------------------------
+check "the service is enabled: it starts at boot" test "$(systemctl is-enabled massaged.service)" = enabled
 systemctl stop massaged.service
 check "stopped: the service is inactive" test "$(unit ActiveState)" = inactive
-t=$(now)
-check "alice's ListPrograms reaches a stopped massaged" as alice busctl call org.massaged.Chair1 \
-	/org/massaged/Chair1 org.massaged.Chair1 ListPrograms
-check "D-Bus activation started massaged.service" active_running
-echo "# activation to an answer: $(since "$t") s"
+check "alice's ListPrograms does not reach a stopped massaged" not as alice busctl call \
+	org.massaged.Chair1 /org/massaged/Chair1 org.massaged.Chair1 ListPrograms
+check "nor does root's" not chair ListPrograms
+sleep 1
+check "and the service stays inactive" test "$(unit ActiveState)" = inactive
+systemctl start massaged.service
+check "systemctl start: active (running) again" active_running
 
 # --- watchdog ----------------------------------------------------------------------------
 pid=$(unit MainPID)
