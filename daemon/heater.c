@@ -193,6 +193,11 @@ static bool any_heater_active(const struct context *c)
 	return false;
 }
 
+bool heaters_heating(const struct context *c)
+{
+	return any_heater_active(c);
+}
+
 /* Relays are written only when they change: heaters_update() runs on every control
  * tick, and a Modbus coil costs a transaction. */
 static void master_drive(struct context *c, bool on)

@@ -71,6 +71,8 @@ void heaters_update(struct context *c);
  * "heat-turned-off") is the journal's MASSAGED_REASON, `why` the words of the message
  * (NULL: the reason). */
 void heaters_off(struct context *c, const char *reason, const char *why);
+/* Does any pad heat or autotune now? */
+bool heaters_heating(const struct context *c);
 /* After a reload: every pad's MaxTarget (its trip point with it) and relay timing from
  * the configuration. A lowered MaxTarget caps SetTarget's target at once, and abandons
  * an autotune, which may heat up to the old one. */

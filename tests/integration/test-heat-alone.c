@@ -240,6 +240,7 @@ static const struct {
 	{ "SetTarget 0", "heat-turned-off" },
 	{ "massagectl heat neck off", "heat-turned-off" },
 	{ "SetHeat false", "heat-turned-off" },
+	{ "the remote's heat button", "heat-turned-off" },
 };
 
 START_TEST(test_autotune_abandoned)
@@ -266,8 +267,12 @@ START_TEST(test_autotune_abandoned)
 	case 2:
 		massagectl_heat_neck_off(&h);
 		break;
-	default:
+	case 3:
 		H_CALL(&h, "SetHeat", "b", 0);
+		break;
+	default:
+		H_SIM(&h, "PressButton", "s", "heat"); /* read on the next control tick */
+		WAIT_PAD(&h, NECK, "State", "off", 1000);
 		break;
 	}
 	ASSERT_NECK_OFF(&h);
@@ -275,6 +280,7 @@ START_TEST(test_autotune_abandoned)
 		       autotune_stops[_i].reason);
 	EXPECT_EVENT(&h, match, "Autotune of the neck pad abandoned");
 	ASSERT_NECK_STAYS_OFF(&h, 5);
+	H_ASSERT(&h, !H_PROP_B(&h, "Heat"), "Heat on after %s", autotune_stops[_i].name);
 	H_ASSERT(&h, PAD_D(&h, NECK, "AutotuneProgress") == 0.0);
 	H_ASSERT_STR_EQ(&h, PAD(&h, NECK, "Tuned"), "false");
 	harness_stop(&h);
