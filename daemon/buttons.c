@@ -68,7 +68,8 @@ void buttons_press(struct context *c, enum chair_input button)
 		r = press_intensity(c, -1, &error);
 		break;
 	case INPUT_BTN_HEAT:
-		r = chair_set_heat(c, !c->heat, &error);
+		/* off whenever anything heats: SetTarget and autotune heat with Heat off */
+		r = chair_set_heat(c, !(c->heat || heaters_heating(c)), &error);
 		break;
 	default:
 		break;

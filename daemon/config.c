@@ -72,6 +72,8 @@ static const struct config_key config_keys[] = {
 	{ "Heat", "MaxTarget", KEY_MAX_TARGET, FIELD(max_target_c), 30, HEAT_HARD_CEILING_C, 0, "°C" },
 	{ "Heat", "Pads", KEY_PADS, 0, 0, 0, 0, 0, NULL },
 	{ "Heat", "DoseBudget", KEY_DOUBLE, FIELD(dose_budget_min), 1, 240, 0, "CEM43 minutes" },
+	{ "Heat", "DoseWindow", KEY_UINT, FIELD(dose_window_h), HEAT_DOSE_WINDOW_MIN_H, HEAT_DOSE_WINDOW_MAX_H, 0,
+	  "hours" },
 	{ "Heat", "RelayCycle", KEY_DOUBLE, FIELD(relay_cycle_s), 0.5, 30, 0, "seconds" },
 	{ "Heat", "RelayMinOn", KEY_DOUBLE, FIELD(relay_min_on_s), 0, 5, 0, "seconds" },
 	{ "Heat", "RelayMinOff", KEY_DOUBLE, FIELD(relay_min_off_s), 0, 5, 0, "seconds" },
@@ -164,6 +166,7 @@ void config_init_defaults(struct massaged_config *c)
 	for (unsigned i = 0; i < c->n_pads; i++)
 		c->pads[i] = (struct pad_config) { default_pads[i], c->max_target_c };
 	c->dose_budget_min = 40.0;
+	c->dose_window_h = 24;
 	c->relay_cycle_s = 2.0;
 	c->relay_min_on_s = c->relay_min_off_s = 0.1;
 

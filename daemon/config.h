@@ -8,6 +8,8 @@
 #include "hardware-config.h"
 
 #define HEAT_HARD_CEILING_C 48.0 /* safety.md: no configuration may set MaxTarget above */
+#define HEAT_DOSE_WINDOW_MIN_H 1   /* [Heat] DoseWindow= range, hours */
+#define HEAT_DOSE_WINDOW_MAX_H 168
 #define MAX_PADS 8
 #define CONFIG_ERROR_MAX 512
 
@@ -47,7 +49,8 @@ struct massaged_config {
 					* later Pads= (or drop-in) adds */
 	unsigned n_pads;
 	struct pad_config pads[MAX_PADS];
-	double dose_budget_min;        /* CEM43 minutes per session before a pad drops to 43 °C */
+	double dose_budget_min;        /* CEM43 minutes per DoseWindow before a pad drops to 43 °C */
+	unsigned dose_window_h;        /* DoseWindow: the dose budget's rolling window, hours */
 	double relay_cycle_s;          /* time-proportioning cycle of the pad relays */
 	double relay_min_on_s, relay_min_off_s;
 

@@ -142,6 +142,12 @@ struct context {
 	bool heat_master_on;
 	uint64_t temps_last_ok_usec;
 	uint64_t heat_seat_empty_since_usec;
+	/* a pad heats since then with no moment of every pad off (SessionLimit caps it) */
+	bool heat_since_valid;
+	uint64_t heat_since_usec;
+	/* heater-dose.state: the last write (chair time), and whether writes fail */
+	uint64_t dose_saved_usec;
+	bool dose_write_failing;
 
 	/* how late the control and heat ticks fired (logged at exit) */
 	struct loop_lateness control_lateness, heat_lateness;

@@ -52,9 +52,71 @@ double heat_dose_rate(double celsius)
 	return pow(celsius >= 43.0 ? 0.5 : 0.25, 43.0 - celsius);
 }
 
-void heat_protect_dose_reset(struct heat_protect *p)
+#define DOSE_N (HEAT_DOSE_SLICES + 1)
+
+void heat_dose_init(struct heat_dose *d, double window_s)
 {
-	p->dose_min = 0.0;
+	*d = (struct heat_dose) { .slice_s = window_s / HEAT_DOSE_SLICES };
+}
+
+void heat_dose_set_window(struct heat_dose *d, double window_s)
+{
+	d->slice_s = window_s / HEAT_DOSE_SLICES;
+}
+
+/* Start new slices up to t, forgetting the oldest. */
+static void dose_advance(struct heat_dose *d, double t)
+{
+	if (!d->started) {
+		d->started = true;
+		d->slice_start = d->t_last = t;
+		return;
+	}
+	if (t - d->slice_start >= DOSE_N * d->slice_s) {
+		memset(d->slice_min, 0, sizeof(d->slice_min));
+		d->slice_start = t;
+		return;
+	}
+	while (t - d->slice_start >= d->slice_s) {
+		d->newest = (d->newest + 1) % DOSE_N;
+		d->slice_min[d->newest] = 0.0;
+		d->slice_start += d->slice_s;
+	}
+}
+
+void heat_dose_add(struct heat_dose *d, double t, double celsius)
+{
+	double dt;
+
+	dose_advance(d, t);
+	dt = t - d->t_last;
+	d->t_last = t;
+	if (dt > 0.0)
+		d->slice_min[d->newest] += dt / 60.0 * heat_dose_rate(celsius);
+}
+
+double heat_dose_total(struct heat_dose *d, double t)
+{
+	double sum = 0.0;
+
+	if (d->started && t >= d->slice_start)
+		dose_advance(d, t);
+	for (unsigned i = 0; i < DOSE_N; i++)
+		sum += d->slice_min[i];
+	return sum;
+}
+
+void heat_dose_get(const struct heat_dose *d, double ret[HEAT_DOSE_SLICES + 1])
+{
+	for (unsigned i = 0; i < DOSE_N; i++)
+		ret[i] = d->slice_min[(d->newest + 1 + i) % DOSE_N];
+}
+
+void heat_dose_put(struct heat_dose *d, const double slices[HEAT_DOSE_SLICES + 1])
+{
+	memcpy(d->slice_min, slices, sizeof(d->slice_min));
+	d->newest = DOSE_N - 1;
+	d->started = false;
 }
 
 /* How far the reading rose over the last 15 s. */
@@ -99,7 +161,6 @@ enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double re
 		dt = 0.0;
 	p->started = true;
 	p->t_last = t;
-	p->dose_min += dt / 60.0 * heat_dose_rate(reading);
 	p->duty_mean += (duty - p->duty_mean) * fmin(1.0, dt / DUTY_MEAN_S);
 	if (duty > 0.0)
 		p->off_since = -1.0;

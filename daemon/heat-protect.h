@@ -38,7 +38,20 @@ struct heat_protect {
 	double history[16];       /* the reading once a second, for the rise */
 	double history_t;
 	unsigned history_n;
-	double dose_min;          /* CEM43 minutes since heat_protect_dose_reset() */
+};
+
+/* The heat dose one pad gave over a rolling window, in CEM43 minutes: slices of a
+ * 24th of the window, the oldest forgotten once it lies a whole window back. It spans
+ * sessions, Stop and SetTarget, and is saved across restarts (heater-dose.c). */
+#define HEAT_DOSE_SLICES 24
+
+struct heat_dose {
+	double slice_s;                             /* the window / HEAT_DOSE_SLICES */
+	double slice_start;                         /* t the newest slice began */
+	double t_last;                              /* the last reading's t */
+	bool started;                               /* slice_start and t_last are set */
+	unsigned newest;                            /* index of the newest slice */
+	double slice_min[HEAT_DOSE_SLICES + 1];     /* CEM43 minutes given in each slice */
 };
 
 /* A raw temperature module value (0.1 °C, with sentinels) as °C; -ERANGE for a
@@ -48,10 +61,25 @@ int heat_reading_from_raw(int16_t raw, double *ret);
 void heat_protect_init(struct heat_protect *p, double max_target_c, const struct heat_model *m);
 
 /* Judge one valid reading at t (seconds) given the duty applied since the previous
- * one and the pad's observer after this reading. Also adds to the dose. */
+ * one and the pad's observer after this reading. */
 enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double reading, double duty,
 				     const struct heat_control *observer);
 
 /* CEM43: minutes at 43 °C that do the same harm (R = 0.5 per °C above, 0.25 below). */
 double heat_dose_rate(double celsius);
-void heat_protect_dose_reset(struct heat_protect *p);
+
+/* An empty window of window_s seconds; the clock starts at the first reading. */
+void heat_dose_init(struct heat_dose *d, double window_s);
+/* Another window length: the slices keep their doses, each a 24th of the new window. */
+void heat_dose_set_window(struct heat_dose *d, double window_s);
+/* A valid reading at t (seconds): the time since the previous one at this temperature
+ * is added (nothing for the first, so time while massaged was not running is never
+ * counted, neither as dose nor as time that lets dose be forgotten). */
+void heat_dose_add(struct heat_dose *d, double t, double celsius);
+/* CEM43 minutes given over the last window at t: at least a whole window back, at
+ * most a 24th more. */
+double heat_dose_total(struct heat_dose *d, double t);
+/* The slices oldest first (HEAT_DOSE_SLICES + 1 values, the last one the newest), to
+ * save and restore them; restored, the newest slice begins at the next reading. */
+void heat_dose_get(const struct heat_dose *d, double ret[HEAT_DOSE_SLICES + 1]);
+void heat_dose_put(struct heat_dose *d, const double slices[HEAT_DOSE_SLICES + 1]);

@@ -103,10 +103,12 @@ int heaters_init(struct context *c)
 				    zone_to_string(h->zone));
 		heater_load_tuning(h);
 		heater_apply_model(h);
+		heat_dose_init(&h->dose, c->config.dose_window_h * 3600.0);
 		c->n_heaters++;
 	}
 	if (c->n_heaters == 0)
 		return 0;
+	heaters_dose_load(c);
 	heaters_read_once(c);
 	return heat_tick_schedule(c);
 }
@@ -152,21 +154,26 @@ static double session_target(const struct context *c, const struct heater *h)
 	return 0.0;
 }
 
-static double heater_target(const struct context *c, struct heater *h)
+/* The dose budget holds over the last DoseWindow whatever heats the pad: a program, a
+ * manual session, SetTarget or autotune; no new session, Stop or restart resets it. */
+static double heater_target(struct context *c, struct heater *h)
 {
-	double t;
+	double t, dose;
 
 	if (c->n_faults > 0 || h->relay == OUTPUT_INVALID)
 		return 0.0;
 	t = h->set_target_c >= 0.0 ? h->set_target_c : session_target(c, h);
-	if (t > HEAT_DOSE_LIMIT_TARGET_C && h->protect.dose_min >= c->config.dose_budget_min) {
+	dose = heat_dose_total(&h->dose, seconds(context_now(c)));
+	if (dose < c->config.dose_budget_min)
+		h->dose_spent = false; /* the window forgot enough of it */
+	else if (t > HEAT_DOSE_LIMIT_TARGET_C) {
 		if (!h->dose_spent)
 			log_event(LOG_NOTICE, LOG_EVENT_HEAT_DOSE_SPENT,
 				  LOG_FIELDS(.zone = zone_to_string(h->zone), LOG_TEMPERATURE(HEAT_DOSE_LIMIT_TARGET_C)),
-				  "The %s pad has given its heat dose for this session (%.0f of %.0f CEM43 "
+				  "The %s pad has given its heat dose for the last %u h (%.0f of %.0f CEM43 "
 				   "minutes): its target drops from %.1f to %.0f °C",
-				   zone_to_string(h->zone), h->protect.dose_min, c->config.dose_budget_min, t,
-				   HEAT_DOSE_LIMIT_TARGET_C);
+				   zone_to_string(h->zone), c->config.dose_window_h, dose, c->config.dose_budget_min,
+				   t, HEAT_DOSE_LIMIT_TARGET_C);
 		h->dose_spent = true;
 		t = HEAT_DOSE_LIMIT_TARGET_C;
 	}
@@ -184,6 +191,11 @@ static bool any_heater_active(const struct context *c)
 		if (heater_active(&c->heaters[i]))
 			return true;
 	return false;
+}
+
+bool heaters_heating(const struct context *c)
+{
+	return any_heater_active(c);
 }
 
 /* Relays are written only when they change: heaters_update() runs on every control
@@ -255,6 +267,14 @@ void heaters_update(struct context *c)
 	}
 	/* the master relay is in series with every pad: closed only while one heats */
 	master_drive(c, any_heater_active(c) && c->n_faults == 0 && !any_relay_unopened(c));
+	/* SessionLimit's cap on heat runs from the moment a pad heats with every pad off
+	 * before, sessions or not: only every pad off starts it again (heat_cap_check()) */
+	if (!any_heater_active(c))
+		c->heat_since_valid = false;
+	else if (!c->heat_since_valid) {
+		c->heat_since_valid = true;
+		c->heat_since_usec = context_now(c);
+	}
 	(void)heat_tick_schedule(c);
 }
 
@@ -275,7 +295,8 @@ void heaters_off(struct context *c, const char *reason, const char *why)
 		h->set_target_c = -1.0;
 	}
 	if (was_on)
-		log_event(LOG_INFO, LOG_EVENT_HEAT_STOPPED, LOG_FIELDS(.reason = reason), "Heat off: %s", why);
+		log_event(LOG_INFO, LOG_EVENT_HEAT_STOPPED, LOG_FIELDS(.reason = reason),
+			  "Heat off at chair time %.3f s: %s", context_now(c) / 1e6, why);
 	c->heat = false;
 	c->heat_seat_empty_since_usec = 0;
 	heaters_update(c);
@@ -292,6 +313,7 @@ void heaters_reconfigure(struct context *c)
 		const char *zone = zone_to_string(h->zone);
 		struct relay_pwm pwm;
 
+		heat_dose_set_window(&h->dose, cfg->dose_window_h * 3600.0);
 		relay_pwm_init(&pwm, cfg->relay_cycle_s, cfg->relay_min_on_s, cfg->relay_min_off_s);
 		if (pwm.cycle_s != h->pwm.cycle_s || pwm.min_on_s != h->pwm.min_on_s || pwm.min_off_s != h->pwm.min_off_s)
 			h->pwm = pwm; /* a new cycle from the next tick */
@@ -312,14 +334,6 @@ void heaters_reconfigure(struct context *c)
 			h->set_target_c = max;
 	}
 	heaters_update(c);
-}
-
-void heaters_session_begin(struct context *c)
-{
-	for (unsigned i = 0; i < c->n_heaters; i++) {
-		heat_protect_dose_reset(&c->heaters[i].protect);
-		c->heaters[i].dose_spent = false;
-	}
 }
 
 static void tuning_written(void *userdata, const char *path, int r, uint64_t duration_usec)
@@ -425,6 +439,32 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 	return true;
 }
 
+/* Every pad's reading counts toward its dose, heating or not: a warm stone warms skin. */
+static void heater_dose_add(struct heater *h, uint64_t now, const int16_t raw[TEMP_CHANNELS])
+{
+	double v;
+
+	if (h->channel >= TEMP_CHANNELS || heat_reading_from_raw(raw[h->channel], &v) < 0)
+		return;
+	heat_dose_add(&h->dose, seconds(now), v);
+	h->dose_unsaved_min += seconds(HEAT_TICK_CHAIR_USEC) / 60.0 * heat_dose_rate(v);
+}
+
+/* Heat ends SessionLimit after a pad started heating with every pad off before. In a
+ * session that is never before the session's own end unless the heat began before the
+ * session. True when it ended the heat. */
+static bool heat_cap_check(struct context *c, uint64_t now)
+{
+	uint64_t limit = (uint64_t)c->session_limit_s * USEC_PER_SEC;
+	char why[128];
+
+	if (!c->heat_since_valid || !any_heater_active(c) || now - MIN(now, c->heat_since_usec) < limit)
+		return false;
+	(void)snprintf(why, sizeof(why), "the pads heated for %u min, the session limit", c->session_limit_s / 60);
+	heaters_off(c, "timeout", why);
+	return true;
+}
+
 static void heat_tick(struct context *c, uint64_t now)
 {
 	int16_t raw[TEMP_CHANNELS];
@@ -438,6 +478,11 @@ static void heat_tick(struct context *c, uint64_t now)
 		return;
 	}
 	c->temps_last_ok_usec = now;
+	for (unsigned i = 0; i < c->n_heaters; i++)
+		heater_dose_add(&c->heaters[i], now, raw);
+	heaters_dose_tick(c, now);
+	if (heat_cap_check(c, now))
+		return;
 
 	if (c->seated || !any_heater_active(c))
 		c->heat_seat_empty_since_usec = 0;
@@ -502,8 +547,15 @@ int heater_set_target(struct heater *h, double celsius, sd_bus_error *error)
 					 "The %s pad has no relay wired; it cannot heat.", zone);
 	if (celsius == 0.0)
 		celsius = 0.0; /* -0.0 is off too, and Target must not read -0 */
+	if (h->autotune) {
+		/* the person's choice wins: off, or a target of their own, at once */
+		log_event(LOG_NOTICE, LOG_EVENT_AUTOTUNE_ABANDONED,
+			  LOG_FIELDS(.zone = zone, .reason = celsius == 0.0 ? "heat-turned-off" : "replaced"),
+			  "Autotune of the %s pad abandoned: its target was set to %.1f °C", zone, celsius);
+		h->autotune = heat_autotune_free(h->autotune);
+	}
 	h->set_target_c = celsius;
-	log_info("The %s pad's target set to %.1f °C", zone, celsius);
+	log_info("The %s pad's target set to %.1f °C at chair time %.3f s", zone, celsius, context_now(c) / 1e6);
 	heaters_update(c);
 	context_publish(c);
 	return 0;

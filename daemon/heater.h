@@ -30,7 +30,9 @@ struct heater {
 
 	double set_target_c;         /* SetTarget's, -1 = follow the session */
 	double target_c;             /* driven to now (0 = off), after the dose budget */
-	bool dose_spent;             /* said once per session */
+	struct heat_dose dose;       /* over the last DoseWindow, across sessions and restarts */
+	double dose_unsaved_min;     /* added since heater-dose.state was last written */
+	bool dose_spent;             /* said once until the window forgets enough of it */
 
 	bool tuned;
 	struct heat_tuning tuning;
@@ -65,16 +67,16 @@ void heaters_outputs_forced_off(struct context *c);
  * drive the relays. Call after anything that changes them. */
 void heaters_update(struct context *c);
 /* Every pad off, SetTarget forgotten, autotune abandoned (session end, Stop, fault,
- * empty seat). `reason` (a ProgramFinished reason, "fault", "seat-empty" or
+ * empty seat, heat that ran for SessionLimit). `reason` (a ProgramFinished reason, "fault", "seat-empty" or
  * "heat-turned-off") is the journal's MASSAGED_REASON, `why` the words of the message
  * (NULL: the reason). */
 void heaters_off(struct context *c, const char *reason, const char *why);
+/* Does any pad heat or autotune now? */
+bool heaters_heating(const struct context *c);
 /* After a reload: every pad's MaxTarget (its trip point with it) and relay timing from
  * the configuration. A lowered MaxTarget caps SetTarget's target at once, and abandons
  * an autotune, which may heat up to the old one. */
 void heaters_reconfigure(struct context *c);
-/* A new session: every pad's heat dose starts from zero. */
-void heaters_session_begin(struct context *c);
 
 int heater_set_target(struct heater *h, double celsius, sd_bus_error *error);
 int heater_start_autotune(struct heater *h, sd_bus_error *error);
@@ -84,6 +86,13 @@ void heater_compute_view(const struct heater *h, struct heater_view *ret);
 /* Is the cause of this heat fault still there? Reads the temperature module afresh.
  * -ENOENT for a code that is not a heat fault. */
 int heater_fault_persists(struct context *c, const char *code);
+
+/* heater-dose.c: each pad's dose window in heater-dose.state, so a restart does not
+ * forget it. Load at start (a damaged file is reported and ignored); save every minute
+ * of chair time while dose accrues, and on exit (flush). */
+void heaters_dose_load(struct context *c);
+void heaters_dose_tick(struct context *c, uint64_t now);
+void heaters_dose_flush(struct context *c);
 
 /* bus-heater.c */
 int bus_heaters_register(struct context *c);

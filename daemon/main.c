@@ -194,6 +194,7 @@ static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, v
 	(void)sd_notify(false, "STOPPING=1\nSTATUS=Stopping");
 	session_end(c, "stopped");
 	settings_store_flush(c);
+	heaters_dose_flush(c);
 	return sd_event_exit(c->event, 0);
 }
 

@@ -39,7 +39,6 @@ static void session_begin(struct context *c)
 	c->session.seat_empty = false;
 	c->roller_last_ok_usec = now;
 	c->scan_active = false;
-	heaters_session_begin(c);
 	(void)safety_set_output(c, OUTPUT_MOTOR_POWER, true);
 	if (c->shoulder_mm == 0)
 		scan_begin(c, STATE_RUNNING);
@@ -106,7 +105,10 @@ void session_stop(struct context *c)
 {
 	bool scanning_alone = c->scan_active && !c->session.active;
 
-	session_end(c, "stopped");
+	if (c->session.active)
+		session_end(c, "stopped");
+	else /* heat alone (SetTarget, autotune) stops too */
+		heaters_off(c, "stopped", "Stop");
 	if (scanning_alone)
 		park_begin(c);
 	context_publish(c);

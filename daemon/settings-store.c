@@ -27,7 +27,7 @@ static struct settings_file settings_current(const struct context *c)
 			.intensity = c->intensity,
 			.speed = c->speed,
 			.width = c->width,
-			.heat = c->heat,
+			.heat = false, /* never saved on: see settings_store_restore() */
 			.session_limit_s = c->session_limit_s,
 		},
 		/* defaults a reload changed but not applied yet: a restart applies them too */
@@ -96,11 +96,15 @@ void settings_store_restore(struct context *c)
 		if (why[0])
 			log_notice("Saved settings adjusted: %s", why);
 	}
+	/* heat never survives a restart: after a crash or a power cut the next person in the
+	 * chair may not be the one who turned it on */
+	if (s.heat)
+		log_notice("Heat was on when massaged stopped; it starts off");
+	s.heat = false;
 	settings_apply(c, &s);
 	if (r == 0)
-		log_info("Settings restored from %s: intensity %u, speed %u, width %s, heat %s, session "
-			 "limit %u min", path, s.intensity, s.speed, width_to_string(s.width),
-			 s.heat ? "on" : "off", s.session_limit_s / 60);
+		log_info("Settings restored from %s: intensity %u, speed %u, width %s, session limit %u min; "
+			 "heat off", path, s.intensity, s.speed, width_to_string(s.width), s.session_limit_s / 60);
 	/* an adjusted file is written again at the first chance; a damaged one at the next change */
 	c->settings_saved = r == 0 ? saved : settings_current(c);
 	c->settings_tried = c->settings_saved;

@@ -142,10 +142,10 @@ char *settings_format(const struct settings_file *s, size_t *ret_size)
 	if (!f)
 		return NULL;
 	(void)fprintf(f,
-		      "# Written by massaged: the last intensity, speed, width, heat and session limit,\n"
+		      "# Written by massaged: the last intensity, speed, width and session limit,\n"
 		      "# restored at start, and the configured defaults they were saved under (a default\n"
-		      "# changed since wins). Delete it to start from the configured defaults; a damaged\n"
-		      "# file is reported and ignored.\n"
+		      "# changed since wins). Heat always starts off. Delete it to start from the\n"
+		      "# configured defaults; a damaged file is reported and ignored.\n"
 		      "[Settings]\nVersion=%d\n"
 		      "Intensity=%u\nSpeed=%u\nWidth=%s\nHeat=%s\nSessionLimit=%u\n"
 		      "ConfiguredIntensity=%u\nConfiguredSpeed=%u\nConfiguredWidth=%s\nConfiguredSessionLimit=%u\n",

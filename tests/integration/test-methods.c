@@ -125,8 +125,8 @@ START_TEST(test_idle_errors)
 	EXPECT_REFUSED(&h, before, CHAIR_ERROR("NotRunning"), NULL, "Resume", "");
 	EXPECT_REFUSED(&h, before, CHAIR_ERROR("NotScanned"), NULL, "AdjustShoulder", "i", 10);
 	EXPECT_REFUSED(&h, before, CHAIR_ERROR("NotScanned"), NULL, "AdjustShoulder", "i", -10);
-	/* Stop with nothing running succeeds and changes nothing; so does ClearFault
-	 * with no fault latched */
+	/* Stop with nothing running or heating succeeds and changes nothing; so does
+	 * ClearFault with no fault latched */
 	H_CALL(&h, "Stop", "");
 	H_ASSERT_UNCHANGED(&h, before);
 	H_CALL(&h, "ClearFault", "");
@@ -135,6 +135,17 @@ START_TEST(test_idle_errors)
 	H_ASSERT_UINT_EQ(&h, harness_count_signals(&h, "ProgramFinished", NULL, NULL), 0);
 	H_ASSERT_UINT_EQ(&h, harness_count_signals(&h, "FaultCleared", NULL, NULL), 0);
 	free(before);
+	/* but with no session, Stop still ends heat alone: what a person pressing Stop
+	 * expects (a pad heated by SetTarget and Heat on) */
+	H_CALL(&h, "SetHeat", "b", 1);
+	sd_bus_message_unref(harness_call_ok(&h, __FILE__, __LINE__, CHAIR_PATH "/heater/neck",
+					     "org.massaged.Heater1", "SetTarget", "d", 42.0));
+	H_ASSERT(&h, H_OUTPUT(&h, "HEAT_POWER"), "the master heat relay open while the neck pad heats");
+	H_CALL(&h, "Stop", "");
+	H_ASSERT(&h, !H_OUTPUT(&h, "HEAT_POWER") && !H_OUTPUT(&h, "HEAT_NECK"), "heat on after Stop");
+	H_ASSERT_STR_EQ(&h, harness_get(&h, CHAIR_PATH "/heater/neck", "org.massaged.Heater1", "State", NULL), "off");
+	H_ASSERT(&h, !H_PROP_B(&h, "Heat"), "Heat still on after Stop");
+	H_ASSERT_UINT_EQ(&h, harness_count_signals(&h, "ProgramFinished", NULL, NULL), 0);
 	harness_stop(&h);
 }
 END_TEST

@@ -99,7 +99,7 @@ static void assert_levels(struct harness *h, const char *file, int line, unsigne
 #define ASSERT_LEVELS(h, ...) assert_levels((h), __FILE__, __LINE__, __VA_ARGS__)
 
 /* Settings changed over D-Bus are there again after SIGTERM and a new start; the
- * shoulder height is not. */
+ * shoulder height and heat are not. */
 START_TEST(test_settings_survive_restart)
 {
 	struct harness h;
@@ -113,7 +113,7 @@ START_TEST(test_settings_survive_restart)
 		 "settings.state: %s", harness_read_file(&h, harness_state_path(&h, "settings.state")));
 
 	harness_start_daemon(&h, SCALE);
-	ASSERT_LEVELS(&h, 5, 1, "narrow", 10, true);
+	ASSERT_LEVELS(&h, 5, 1, "narrow", 10, false);
 	H_ASSERT(&h, harness_log_contains(&h, "Settings restored from"));
 	H_ASSERT_STR_EQ(&h, state_extras(&h, "settings.state"), "");
 
@@ -255,6 +255,8 @@ START_TEST(test_full_disk)
 	WAIT_LOG_COUNT(&h, "Settings not saved", 1, 5000);
 	ASSERT_LEVELS(&h, 2, 5, "narrow", 10, false);
 
+	/* heat with no session ends at the session limit: room for a whole autotune */
+	H_CALL(&h, "SetTimer", "u", 30);
 	sd_bus_message_unref(harness_call_ok(&h, __FILE__, __LINE__, LOWER_BACK, HEATER_IFACE, "Autotune", ""));
 	for (end = harness_now_usec() + harness_wall_ms(&h, 3600) * 1000ULL + 5000000;;) {
 		state = harness_get(&h, LOWER_BACK, HEATER_IFACE, "State", &error);
@@ -281,6 +283,45 @@ START_TEST(test_full_disk)
 }
 END_TEST
 
+/* Heat never survives a restart: a settings.state that says heat on (as a crash or a
+ * power cut while heating leaves it) brings the other settings back, not the heat,
+ * and the next person's unheated manual session heats no pad. */
+START_TEST(test_heat_not_restored)
+{
+	static const char *const outputs[] = { "HEAT_POWER", "HEAT_NECK", "HEAT_SHOULDERS", "HEAT_LOWER_BACK" };
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	struct harness h;
+	uint64_t end;
+
+	harness_init(&h, NULL);
+	harness_write_file(&h, harness_state_path(&h, "settings.state"),
+			   "[Settings]\nVersion=1\nIntensity=4\nSpeed=2\nWidth=wide\nHeat=yes\nSessionLimit=600\n"
+			   "ConfiguredIntensity=3\nConfiguredSpeed=3\nConfiguredWidth=medium\n"
+			   "ConfiguredSessionLimit=1200\n");
+	harness_start_daemon(&h, SCALE);
+	ASSERT_LEVELS(&h, 4, 2, "wide", 10, false);
+	H_ASSERT(&h, harness_log_contains(&h, "Heat was on when massaged stopped; it starts off"));
+
+	H_CALL(&h, "StartManual", "ss", "knead", "neck");
+	H_WAIT_RUNNING(&h);
+	for (end = harness_now_usec() + harness_wall_ms(&h, 10) * 1000ULL; harness_now_usec() < end;) {
+		H_ASSERT(&h, !H_PROP_B(&h, "Heat"), "Heat came back on");
+		H_ASSERT(&h, strtod(harness_get(&h, "/org/massaged/Chair1/heater/neck", HEATER_IFACE, "Target", &error),
+				    NULL) == 0.0, "the neck pad heats in an unheated manual session");
+		for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++)
+			H_ASSERT(&h, !H_OUTPUT(&h, outputs[i]), "%s active in an unheated manual session", outputs[i]);
+		harness_pump(&h, 50);
+	}
+	H_CALL(&h, "Stop", "");
+	/* and the file written next says heat off */
+	H_CALL(&h, "SetIntensity", "u", 5);
+	WAIT_LOG_COUNT(&h, "Settings saved to", 1, 5000);
+	H_ASSERT(&h, strstr(harness_read_file(&h, harness_state_path(&h, "settings.state")), "Heat=no\n"),
+		 "settings.state: %s", harness_read_file(&h, harness_state_path(&h, "settings.state")));
+	harness_stop(&h);
+}
+END_TEST
+
 static int run_suite(void)
 {
 	Suite *s = suite_create("persist");
@@ -289,6 +330,7 @@ static int run_suite(void)
 	CHECK_ADD_TEST(s, test_kill_before_write, 60);
 	CHECK_ADD_TEST(s, test_corrupt_files, 60);
 	CHECK_ADD_TEST(s, test_restore_and_config, 60);
+	CHECK_ADD_TEST(s, test_heat_not_restored, 60);
 	return check_run_tap(s);
 }
 

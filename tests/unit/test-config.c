@@ -136,6 +136,7 @@ static void assert_defaults(const struct massaged_config *c)
 	ck_assert_uint_eq(c->limits.tap_rate_max, 720);
 	ck_assert_double_eq(c->default_target_c, 42.0);
 	ck_assert_double_eq(c->max_target_c, 45.0);
+	ck_assert_uint_eq(c->dose_window_h, 24);
 	ck_assert_uint_eq(c->n_pads, 3);
 	ck_assert_int_eq(c->pads[0].zone, ZONE_NECK);
 	ck_assert_int_eq(c->pads[1].zone, ZONE_SHOULDERS);
@@ -271,6 +272,7 @@ START_TEST(test_every_key)
 		      "DefaultTarget=40.5\n"
 		      "MaxTarget=44\n"
 		      "Pads=back neck\n"
+		      "DoseWindow=48\n"
 		      "[Programs]\n"
 		      "Library=/opt/programs\n"
 		      "Override=/srv/programs\n"
@@ -297,6 +299,7 @@ START_TEST(test_every_key)
 	ck_assert_uint_eq(c.limits.tap_rate_max, 600);
 	ck_assert_double_eq(c.default_target_c, 40.5);
 	ck_assert_double_eq(c.max_target_c, 44);
+	ck_assert_uint_eq(c.dose_window_h, 48);
 	ck_assert_uint_eq(c.n_pads, 2);
 	ck_assert_int_eq(c.pads[0].zone, ZONE_BACK);
 	ck_assert_int_eq(c.pads[1].zone, ZONE_NECK);
@@ -404,6 +407,8 @@ static const struct bad_value bad_values[] = {
 	{ "Heat", "DefaultTarget=29.9", "30..48" },
 	{ "Heat", "DefaultTarget=hot", "30..48" },
 	{ "Heat", "MaxTarget=25", "30..48" },
+	{ "Heat", "DoseWindow=0", "1..168 (hours)" },
+	{ "Heat", "DoseWindow=169", "1..168 (hours)" },
 	{ "Heat", "Pads=neck arm", "'arm' is not a zone" },
 	{ "Heat", "Pads=neck shoulders neck", "'neck' is listed twice" },
 	{ "Programs", "Library=programs", "absolute path" },

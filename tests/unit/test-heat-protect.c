@@ -379,36 +379,62 @@ END_TEST
 /* Ten minutes of readings at 45 °C are 40 minutes at 43 °C. */
 START_TEST(test_dose_accumulates)
 {
-	struct heat_control c;
-	struct heat_protect p;
-	struct heat_model m;
+	struct heat_dose d;
 	double t;
 
-	heat_model_default(&m);
-	ck_assert_int_eq(heat_control_init(&c, &m, SAMPLE_S), 0);
-	heat_protect_init(&p, 45.0, &m);
-	ck_assert_double_eq(p.dose_min, 0.0);
-	for (t = 0.0; t <= 600.0 + 1e-9; t += SAMPLE_S) {
-		heat_control_observe(&c, t, 45.0);
-		heat_control_applied(&c, 0.4);
-		(void)heat_protect_check(&p, t, 45.0, 0.4, &c);
-	}
-	ck_assert_double_eq_tol(p.dose_min, 40.0, 0.5);
+	heat_dose_init(&d, 24 * 3600.0);
+	ck_assert_double_eq(heat_dose_total(&d, 0.0), 0.0);
+	for (t = 0.0; t <= 600.0 + 1e-9; t += SAMPLE_S)
+		heat_dose_add(&d, t, 45.0);
+	ck_assert_double_eq_tol(heat_dose_total(&d, t), 40.0, 0.5);
 
-	/* ten more at 43 °C add 10; a reset starts again from 0 */
-	for (; t <= 1200.0 + 1e-9; t += SAMPLE_S) {
-		heat_control_observe(&c, t, 43.0);
-		(void)heat_protect_check(&p, t, 43.0, 0.4, &c);
-	}
-	ck_assert_double_eq_tol(p.dose_min, 50.0, 0.5);
-	heat_protect_dose_reset(&p);
-	ck_assert_double_eq(p.dose_min, 0.0);
-	for (; t <= 1800.0 + 1e-9; t += SAMPLE_S) {
-		heat_control_observe(&c, t, 37.0);
-		(void)heat_protect_check(&p, t, 37.0, 0.4, &c);
-	}
-	ck_assert_double_lt(p.dose_min, 0.01); /* 37 °C is harmless */
-	ck_assert_double_gt(p.dose_min, 0.0);
+	/* ten more at 43 °C add 10; body heat adds next to nothing */
+	for (; t <= 1200.0 + 1e-9; t += SAMPLE_S)
+		heat_dose_add(&d, t, 43.0);
+	ck_assert_double_eq_tol(heat_dose_total(&d, t), 50.0, 0.5);
+	for (; t <= 1800.0 + 1e-9; t += SAMPLE_S)
+		heat_dose_add(&d, t, 37.0);
+	ck_assert_double_eq_tol(heat_dose_total(&d, t), 50.0, 0.5);
+	ck_assert_double_gt(heat_dose_total(&d, t), 50.0 - 0.5);
+}
+END_TEST
+
+/* The window: a dose is kept at least DoseWindow, forgotten within a 24th more; a
+ * pause in readings (massaged not running) counts for nothing, and a saved window put
+ * back holds the same total. */
+START_TEST(test_dose_window)
+{
+	const double window = 3600.0, slice = window / HEAT_DOSE_SLICES;
+	double saved[HEAT_DOSE_SLICES + 1], t;
+	struct heat_dose d, back;
+
+	heat_dose_init(&d, window);
+	for (t = 0.0; t <= 600.0 + 1e-9; t += SAMPLE_S)
+		heat_dose_add(&d, t, 45.0);
+	ck_assert_double_eq_tol(heat_dose_total(&d, t), 40.0, 0.5);
+	/* still all there a whole window after the first of it */
+	ck_assert_double_eq_tol(heat_dose_total(&d, window), 40.0, 0.5);
+	/* gone once the window and a slice have passed since the first of it */
+	ck_assert_double_lt(heat_dose_total(&d, 600.0 + window + slice + 1.0), 1e-9);
+
+	heat_dose_init(&d, window);
+	for (t = 0.0; t <= 600.0 + 1e-9; t += SAMPLE_S)
+		heat_dose_add(&d, t, 45.0);
+	heat_dose_get(&d, saved);
+	heat_dose_init(&back, window);
+	heat_dose_put(&back, saved);
+	/* restored in a process whose clock starts anywhere: nothing is lost at once */
+	heat_dose_add(&back, 5.0, 37.0);
+	ck_assert_double_eq_tol(heat_dose_total(&back, 5.0), 40.0, 0.5);
+	ck_assert_double_eq_tol(heat_dose_total(&back, 5.0 + window - 600.0 - slice), 40.0, 0.5);
+	ck_assert_double_lt(heat_dose_total(&back, 5.0 + window + slice + 1.0), 1e-9);
+
+	/* a long gap between two readings is not dose */
+	heat_dose_init(&d, window);
+	heat_dose_add(&d, 0.0, 45.0);
+	heat_dose_put(&d, (double[HEAT_DOSE_SLICES + 1]) { 0 });
+	heat_dose_add(&d, 1e5, 45.0);
+	ck_assert_double_lt(heat_dose_total(&d, 1e5), 1e-9);
 }
 END_TEST
 
@@ -427,6 +453,7 @@ static Suite *heat_protect_suite(void)
 	tcase_add_loop_test(tc, test_fault_during_autotune, 0, 2);
 	tcase_add_test(tc, test_dose_rate);
 	tcase_add_test(tc, test_dose_accumulates);
+	tcase_add_test(tc, test_dose_window);
 	/* fixed: with untuned defaults a welded relay tripped overtemp before stuck */
 	tcase_add_test(tc, test_stuck_defaults_diagnosed);
 	suite_add_tcase(s, tc);
