@@ -366,8 +366,9 @@ START_TEST(test_estop_during_largest_reload)
 		       log_chair_time(&h, "Simulator: emergency stop pressed")) * 1e3;
 	printf("# estop during the reload: safe state %.1f ms of chair time after the press (budget %.0f ms)\n",
 	       reaction_ms, ESTOP_BUDGET_MS);
-	H_ASSERT(&h, reaction_ms <= ESTOP_BUDGET_MS, "the safe state came %.1f ms of chair time after the press",
-		 reaction_ms);
+	/* memcheck runs the daemon 20-50x slower: the order above still holds, a budget not */
+	H_ASSERT(&h, reaction_ms <= ESTOP_BUDGET_MS || harness_under_valgrind(),
+		 "the safe state came %.1f ms of chair time after the press", reaction_ms);
 	H_ASSERT_UINT_EQ(&h, count_ids(program_ids(&h)), 2 * PROGRAM_FILES_MAX);
 
 	H_ASSERT(&h, harness_wait_log(&h, "A reload is in progress: one more follows it", 5000),
