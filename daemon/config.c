@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: MIT */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -475,7 +474,7 @@ static int config_parse_file_tracked(struct massaged_config *c, const char *path
 {
 	struct config_parser p = { .c = c, .path = path, .err = err, .origins = origins };
 
-	return ini_file_parse(path, config_on_line, &p, err);
+	return ini_file_parse(path, CONFIG_FILE_SIZE_MAX, config_on_line, &p, err);
 }
 
 int config_parse_file(struct massaged_config *c, const char *path, char *err)
@@ -483,45 +482,28 @@ int config_parse_file(struct massaged_config *c, const char *path, char *err)
 	return config_parse_file_tracked(c, path, NULL, err);
 }
 
-static int is_dropin_name(const struct dirent *d)
-{
-	size_t len = strlen(d->d_name);
-
-	return d->d_name[0] != '.' && len > 5 && strcmp(d->d_name + len - 5, ".conf") == 0;
-}
-
-static int compare_names(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
 static int config_parse_dropins(struct massaged_config *c, const char *path,
 				struct config_origin *origins, char *err)
 {
 	char dir[PATH_MAX], file[PATH_MAX];
-	struct dirent **names = NULL;
-	int n, r = 0;
+	char **names = NULL;
+	unsigned n = 0;
+	int r;
 
 	if ((size_t)snprintf(dir, sizeof(dir), "%s.d", path) >= sizeof(dir))
 		return ini_file_error(err, path, 0, -ENAMETOOLONG, "path too long");
-	n = scandir(dir, &names, is_dropin_name, compare_names);
-	if (n < 0) {
-		r = -errno;
-		if (r == -ENOENT)
-			return 0;
-		return ini_file_error(err, dir, 0, r, "cannot read drop-in directory: %s",
-				      strerror(-r));
+	r = ini_file_list_dir(dir, ".conf", CONFIG_DROPINS_MAX, &names, &n, err);
+	if (r == -ENOENT) {
+		err[0] = '\0';
+		return 0;
 	}
-	for (int i = 0; i < n; i++) {
-		if (r == 0 && (size_t)snprintf(file, sizeof(file), "%s/%s", dir,
-						names[i]->d_name) >= sizeof(file))
-			r = ini_file_error(err, dir, 0, -ENAMETOOLONG, "path too long: %s",
-					   names[i]->d_name);
-		else if (r == 0)
+	for (unsigned i = 0; r == 0 && i < n; i++) {
+		if ((size_t)snprintf(file, sizeof(file), "%s/%s", dir, names[i]) >= sizeof(file))
+			r = ini_file_error(err, dir, 0, -ENAMETOOLONG, "path too long: %s", names[i]);
+		else
 			r = config_parse_file_tracked(c, file, origins, err);
-		free(names[i]);
 	}
-	free(names);
+	ini_file_names_free(names);
 	return r;
 }
 

@@ -12,6 +12,10 @@
 #define HEAT_DOSE_WINDOW_MAX_H 168
 #define MAX_PADS 8
 #define CONFIG_ERROR_MAX 512
+/* Each file (the main one and each drop-in), and how many drop-ins: far beyond any
+ * real configuration (the shipped one is 8 KiB). */
+#define CONFIG_FILE_SIZE_MAX (64 * 1024)
+#define CONFIG_DROPINS_MAX 1024
 
 struct pad_config {
 	enum zone zone;
@@ -75,7 +79,9 @@ void config_init_defaults(struct massaged_config *c);
 int config_parse_file(struct massaged_config *c, const char *path, char *err);
 
 /* Defaults, then `path` (if it exists, or must exist when `required`), then
- * `path`.d/ *.conf in lexical order, then cross-field checks.
+ * `path`.d/ *.conf in lexical order, then cross-field checks. Each file must be a
+ * regular file of at most CONFIG_FILE_SIZE_MAX bytes, and there may be at most
+ * CONFIG_DROPINS_MAX drop-ins.
  * On failure *ret is untouched and err says why. */
 int config_load(const char *path, bool required, struct massaged_config *ret, char *err);
 

@@ -8,6 +8,7 @@
 #include "context.h"
 #include "log.h"
 #include "macro.h"
+#include "reload.h"
 #include "state-writer.h"
 #include "settings-store.h"
 
@@ -55,6 +56,7 @@ struct context *context_free(struct context *c)
 	if (!c)
 		return NULL;
 	sd_event_source_disable_unref(c->tick_source);
+	c->reload_worker = reload_worker_free(c->reload_worker);
 	c->state_writer = state_writer_free(c->state_writer); /* the last writes land first */
 	settings_store_free(c);
 	heaters_free(c);
@@ -237,7 +239,7 @@ int context_reload_programs(struct context *c)
 	r = context_load_program_set(c->program_library_dir, c->program_override_dir, c->config.default_program,
 				     &lib, err);
 	if (r < 0) {
-		log_error("Keeping the %u programs loaded before: %s", c->programs.n_programs, err);
+		log_error("Cannot load the programs: %s", err);
 		return r;
 	}
 	program_library_clear(&c->programs);

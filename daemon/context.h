@@ -18,6 +18,8 @@
 #include "scan.h"
 #include "settings.h"
 
+struct reload_worker;
+
 enum chair_state {
 	STATE_IDLE,
 	STATE_SCANNING,
@@ -134,6 +136,7 @@ struct context {
 	bool settings_write_failing;
 	sd_event_source *settings_timer;
 	struct state_writer *state_writer; /* state files are written off the loop */
+	struct reload_worker *reload_worker; /* and SIGHUP's files read off it (reload.c) */
 
 	/* heating pads */
 	unsigned n_heaters;
@@ -176,7 +179,8 @@ int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair
 		     sd_event_time_handler_t handler, const char *description);
 /* Turn a tick off (source may be NULL); the clock learns that it is no longer due. */
 int context_disarm_tick(struct context *c, sd_event_source *source);
-/* Load the program library into a new set; on failure the running set stays. */
+/* Load the program library at start-up (SIGHUP reads it in reload.c); on failure the
+ * set stays empty and the error is logged. */
 int context_reload_programs(struct context *c);
 /* The program set of these directories, which must hold default_program. On failure
  * returns negative errno and says why in err (PROGRAM_ERROR_MAX). */

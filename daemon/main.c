@@ -200,14 +200,9 @@ static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, v
 
 static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
-	struct context *c = userdata;
-	char status[512];
-
-	(void)sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading the configuration and programs",
-			 (unsigned long long)monotonic_usec());
-	log_info("Reloading the configuration (%s) and the programs", c->config_path);
-	(void)context_reload(c, status, sizeof(status));
-	(void)sd_notifyf(false, "READY=1\nSTATUS=%s", status);
+	(void)s;
+	(void)si;
+	context_reload_start(userdata);
 	return 0;
 }
 

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: MIT */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 #define STEP_DEPTH_MAX 2
 #define PROGRAM_HEAT_MIN_C 30.0
 #define PROGRAM_HEAT_MAX_C 48.0 /* the hard ceiling; the daemon clamps to MaxTarget */
+#define VALUE_QUOTE_MAX 64 /* an error quotes this much of a value: "expected ..." must fit */
 
 enum program_key_id {
 	KEY_TITLE,
@@ -277,8 +277,9 @@ static int program_on_line(void *userdata, const char *section, int section_inde
 				      "expected a new [%s] header before it", key, section,
 				      pp->key_line[k - program_keys], section);
 	if (k->parse(pp, value) < 0)
-		return ini_file_error(pp->err, pp->path, line, -EINVAL, "%s=%s: expected %s", key,
-				      value, k->expected);
+		return ini_file_error(pp->err, pp->path, line, -EINVAL, "%s=%.*s%s: expected %s", key,
+				      VALUE_QUOTE_MAX, value, strlen(value) > VALUE_QUOTE_MAX ? "..." : "",
+				      k->expected);
 	pp->key_line[k - program_keys] = line;
 	return 0;
 }
@@ -345,7 +346,7 @@ int program_parse_file(const char *path, struct program *ret, char *err)
 	r = program_id_from_path(path, p->id, err);
 	if (r < 0)
 		return r;
-	r = ini_file_parse(path, program_on_line, &pp, err);
+	r = ini_file_parse(path, PROGRAM_FILE_SIZE_MAX, program_on_line, &pp, err);
 	if (r < 0)
 		return r;
 	r = program_finish(&pp);
@@ -364,104 +365,103 @@ unsigned program_duration_s(const struct program *p)
 	return total;
 }
 
-static int is_program_name(const struct dirent *d)
-{
-	size_t len = strlen(d->d_name);
-
-	return d->d_name[0] != '.' && len > strlen(PROGRAM_SUFFIX) &&
-	       strcmp(d->d_name + len - strlen(PROGRAM_SUFFIX), PROGRAM_SUFFIX) == 0;
-}
-
-static int compare_names(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-/* Add p, or replace the program of the same id (an override of a shipped one). */
-static int library_put(struct program_library *lib, const struct program *p)
-{
-	struct program *grown;
-
-	for (unsigned i = 0; i < lib->n_programs; i++)
-		if (strcmp(lib->programs[i].id, p->id) == 0) {
-			lib->programs[i] = *p;
-			return 0;
-		}
-	grown = realloc(lib->programs, (lib->n_programs + 1) * sizeof(*grown));
-	if (!grown)
-		return -ENOMEM;
-	lib->programs = grown;
-	lib->programs[lib->n_programs++] = *p;
-	return 0;
-}
-
-static int library_load_file(struct program_library *lib, const char *dir, const char *name,
-			     char *err)
-{
-	_cleanup_free_ struct program *p = malloc(sizeof(*p));
-	char path[PATH_MAX];
-	int r;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
-		return ini_file_error(err, dir, 0, -ENAMETOOLONG, "path too long: %s", name);
-	if (!p)
-		return ini_file_error(err, path, 0, -ENOMEM, "out of memory");
-	r = program_parse_file(path, p, err);
-	if (r < 0)
-		return r;
-	r = library_put(lib, p);
-	if (r < 0)
-		return ini_file_error(err, path, 0, r, "out of memory");
-	return 0;
-}
-
-static int library_load_dir(struct program_library *lib, const char *dir, char *err)
-{
-	struct dirent **names = NULL;
-	int n, r = 0;
-
-	if (!dir)
-		return 0;
-	n = scandir(dir, &names, is_program_name, compare_names);
-	if (n < 0) {
-		r = -errno;
-		if (r == -ENOENT)
-			return 0;
-		return ini_file_error(err, dir, 0, r, "cannot read program directory: %s",
-				      strerror(-r));
-	}
-	for (int i = 0; i < n; i++) {
-		if (r == 0)
-			r = library_load_file(lib, dir, names[i]->d_name, err);
-		free(names[i]);
-	}
-	free(names);
-	return r;
-}
+/* The programs of one directory, sorted by id. */
+struct program_array {
+	unsigned n;
+	struct program *programs;
+};
 
 static int compare_programs(const void *a, const void *b)
 {
 	return strcmp(((const struct program *)a)->id, ((const struct program *)b)->id);
 }
 
+static int load_file(const char *dir, const char *name, struct program *p, char *err)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return ini_file_error(err, dir, 0, -ENAMETOOLONG, "path too long: %s", name);
+	return program_parse_file(path, p, err);
+}
+
+static int load_dir(const char *dir, struct program_array *ret, char *err)
+{
+	char **names = NULL;
+	unsigned n = 0;
+	int r;
+
+	*ret = (struct program_array){};
+	if (!dir)
+		return 0;
+	r = ini_file_list_dir(dir, PROGRAM_SUFFIX, PROGRAM_FILES_MAX, &names, &n, err);
+	if (r == -ENOENT) {
+		err[0] = '\0';
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	ret->programs = n ? malloc(n * sizeof(*ret->programs)) : NULL;
+	if (n && !ret->programs)
+		r = ini_file_error(err, dir, 0, -ENOMEM, "out of memory");
+	for (unsigned i = 0; r == 0 && i < n; i++)
+		r = load_file(dir, names[i], &ret->programs[ret->n++], err);
+	ini_file_names_free(names);
+	if (r < 0) {
+		free(ret->programs);
+		*ret = (struct program_array){};
+		return r;
+	}
+	/* the file names' order is not the ids' ("a-b" < "a" but "a-b.program" < "a.program") */
+	qsort(ret->programs, ret->n, sizeof(*ret->programs), compare_programs);
+	return 0;
+}
+
+/* Both sorted by id, each id once: the union, an override replacing the library's
+ * program of its id. */
+static int merge(const struct program_array *library, const struct program_array *override,
+		 struct program_library *ret)
+{
+	unsigned i = 0, j = 0, n = 0;
+	struct program *all;
+
+	if (library->n + override->n == 0) {
+		*ret = (struct program_library){};
+		return 0;
+	}
+	all = malloc((library->n + override->n) * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	while (i < library->n || j < override->n) {
+		int cmp = i == library->n ? 1 : j == override->n ? -1 :
+			  strcmp(library->programs[i].id, override->programs[j].id);
+
+		if (cmp < 0)
+			all[n++] = library->programs[i++];
+		else {
+			all[n++] = override->programs[j++];
+			i += cmp == 0;
+		}
+	}
+	*ret = (struct program_library){ .n_programs = n, .programs = all };
+	return 0;
+}
+
 int program_library_load(const char *library_dir, const char *override_dir,
 			 struct program_library *ret, char *err)
 {
-	struct program_library lib = {};
+	struct program_array library, override = {};
 	int r;
 
 	err[0] = '\0';
-	r = library_load_dir(&lib, library_dir, err);
+	r = load_dir(library_dir, &library, err);
 	if (r == 0)
-		r = library_load_dir(&lib, override_dir, err);
-	if (r < 0) {
-		program_library_clear(&lib);
-		return r;
-	}
-	if (lib.n_programs > 1)
-		qsort(lib.programs, lib.n_programs, sizeof(lib.programs[0]), compare_programs);
-	*ret = lib;
-	return 0;
+		r = load_dir(override_dir, &override, err);
+	if (r == 0 && merge(&library, &override, ret) < 0)
+		r = ini_file_error(err, override_dir ? override_dir : library_dir, 0, -ENOMEM, "out of memory");
+	free(library.programs);
+	free(override.programs);
+	return r;
 }
 
 void program_library_clear(struct program_library *lib)

@@ -11,6 +11,10 @@
 #define PROGRAM_DESCRIPTION_MAX 512
 #define PROGRAM_STEPS_MAX 64
 #define PROGRAM_ERROR_MAX 512
+/* Far beyond any real program (64 steps of a few lines) and library, and small enough
+ * that loading the largest allowed library stays short. */
+#define PROGRAM_FILE_SIZE_MAX (64 * 1024)
+#define PROGRAM_FILES_MAX 1024 /* in each directory */
 
 struct program_step {
 	enum technique technique;
@@ -48,7 +52,9 @@ int program_parse_file(const char *path, struct program *ret, char *err);
 
 /* Load every *.program of `library_dir`, then of `override_dir` (either may be NULL
  * or missing), a file in the override replacing the library's program of the same id.
- * Any invalid file fails the whole load: *ret untouched, err names it. */
+ * Any invalid file fails the whole load: *ret untouched, err names it; so does a file
+ * that is no regular file or is larger than PROGRAM_FILE_SIZE_MAX, and a directory
+ * with more than PROGRAM_FILES_MAX of them. Time and memory grow as n log n. */
 int program_library_load(const char *library_dir, const char *override_dir,
 			 struct program_library *ret, char *err);
 void program_library_clear(struct program_library *lib);

@@ -15,6 +15,13 @@ void program_dirs_from_config(const struct massaged_config *cfg, char *library, 
  * the journal says why (file and line). Otherwise what can change live does: [Chair],
  * [Limits], [Heat] ceilings and dose, [Programs], and [Defaults] from the next session
  * start. The wiring ([GPIO], [Modbus], [Binding], the set of Pads, [Simulator]) needs
- * its devices reopened: a change there is logged and waits for a restart. `status`
- * gets one line for systemd's STATUS=. Returns 0 or negative errno. */
-int context_reload(struct context *c, char *status, size_t size);
+ * its devices reopened: a change there is logged and waits for a restart.
+ *
+ * The files are read on a thread of their own, so that a large library or a slow disk
+ * never holds up the loop (the emergency stop, the heat, D-Bus); the loop applies the
+ * result when the thread is done and tells systemd (RELOADING=1, then READY=1 with a
+ * STATUS= line). A SIGHUP while a reload runs is queued: one more reload follows. */
+void context_reload_start(struct context *c);
+
+/* Wait for a reload in progress, drop its result, free what reloading holds. */
+struct reload_worker *reload_worker_free(struct reload_worker *w);

@@ -184,7 +184,7 @@ int state_file_parse(const char *path, const char *section, unsigned version, st
 	};
 	int r;
 
-	r = ini_file_parse(path, on_line, &p, err);
+	r = ini_file_parse(path, STATE_FILE_SIZE_MAX, on_line, &p, err);
 	if (r < 0)
 		return r;
 	if (!p.version_seen)

@@ -22,11 +22,15 @@ int state_file_write(const char *path, const void *data, size_t size);
  * `path`, each named in the log. Returns how many, or negative errno. */
 int state_file_remove_stale(const char *path);
 
+/* A state file is a few hundred bytes; a larger one is refused unread. */
+#define STATE_FILE_SIZE_MAX (16 * 1024)
+
 /* The load side: one [section] with Version=version, then the caller's keys. The
  * handler sees every other key of that section and returns 0 or negative errno after
  * ini_file_error(). Returns 0, or negative errno with err ("FILE:LINE: what"):
- * -ENOENT when there is no file, -EINVAL for another section, another Version or
- * none, a syntax error, or the handler's refusal. */
+ * -ENOENT when there is no file, -EINVAL for no regular file (a FIFO is never waited
+ * on), another section, another Version or none, a syntax error, or the handler's
+ * refusal, -EFBIG for a file larger than STATE_FILE_SIZE_MAX. */
 typedef int (*state_file_key_t)(void *userdata, const char *key, const char *value, unsigned line);
 int state_file_parse(const char *path, const char *section, unsigned version, state_file_key_t on_key,
 		     void *userdata, char *err);

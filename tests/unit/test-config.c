@@ -10,6 +10,7 @@
 #include "test-files.h"
 #include "chair-types.h"
 #include "config.h"
+#include "ini-file.h"
 
 /* ---- temporary files ---- */
 
@@ -360,7 +361,7 @@ START_TEST(test_syntax_error)
 {
 	struct massaged_config c;
 	char err[CONFIG_ERROR_MAX];
-	char line[400];
+	char line[INI_FILE_LINE_MAX + 40];
 
 	ck_assert_int_eq(load_text("[Chair]\nSessionMinutes=10\nthis is not a key\nBogus=1\n", &c,
 				   err), -EINVAL);
@@ -369,7 +370,7 @@ START_TEST(test_syntax_error)
 	ck_assert_int_eq(load_text("[Chair]\n[Defaults\nIntensity=2\n", &c, err), -EINVAL);
 	assert_error_at(err, 2, "syntax error", NULL);
 
-	/* longer than inih's line buffer: refused, not split into two lines */
+	/* longer than the line limit: refused, not split into two lines */
 	memset(line, 'x', sizeof(line));
 	memcpy(line, "[Chair]\nDefaultProgram=", 23);
 	line[sizeof(line) - 2] = '\n';
@@ -699,6 +700,57 @@ START_TEST(test_example_config)
 }
 END_TEST
 
+/* Files that could stall a load (issue 13): a FIFO is refused unopened (opening one
+ * for reading waits for a writer: before the fix this case hangs until Check's
+ * timeout), and a file or a drop-in directory over its limit is refused naming it. */
+START_TEST(test_file_limits)
+{
+	struct massaged_config c;
+	char err[CONFIG_ERROR_MAX], main_path[PATH_MAX], path[PATH_MAX], *big;
+	int r;
+
+	(void)snprintf(main_path, sizeof(main_path), "%s", write_file("massaged.conf", "[Defaults]\nIntensity=2\n"));
+	make_dir("massaged.conf.d");
+	(void)snprintf(path, sizeof(path), "%s/massaged.conf.d/50-fifo.conf", tmp_root);
+	ck_assert_int_eq(mkfifo(path, 0644), 0);
+	ck_assert_int_eq(config_load(main_path, true, &c, err), -EINVAL);
+	ck_assert_msg(strstr(err, "50-fifo.conf: a FIFO, expected a regular file"), "%s", err);
+	(void)remove(path);
+
+	/* a main file of CONFIG_FILE_SIZE_MAX loads; one byte more does not */
+	big = malloc(CONFIG_FILE_SIZE_MAX + 2);
+	ck_assert_ptr_nonnull(big);
+	memset(big, '#', CONFIG_FILE_SIZE_MAX);
+	for (size_t i = 80; i < CONFIG_FILE_SIZE_MAX; i += 80)
+		big[i] = '\n';
+	big[CONFIG_FILE_SIZE_MAX - 1] = '\n';
+	big[CONFIG_FILE_SIZE_MAX] = '\0';
+	(void)write_file("massaged.conf", big);
+	r = config_load(main_path, true, &c, err);
+	ck_assert_msg(r == 0, "%s", err);
+	big[CONFIG_FILE_SIZE_MAX] = '\n';
+	big[CONFIG_FILE_SIZE_MAX + 1] = '\0';
+	(void)write_file("massaged.conf", big);
+	free(big);
+	ck_assert_int_eq(config_load(main_path, true, &c, err), -EFBIG);
+	ck_assert_msg(strstr(err, main_path) && strstr(err, "larger than the limit of 65536 bytes"), "%s", err);
+
+	/* CONFIG_DROPINS_MAX drop-ins load; one more is refused, naming the directory */
+	(void)write_file("massaged.conf", "[Defaults]\nIntensity=2\n");
+	for (unsigned i = 0; i <= CONFIG_DROPINS_MAX; i++) {
+		(void)snprintf(path, sizeof(path), "massaged.conf.d/%04u.conf", i);
+		if (i < CONFIG_DROPINS_MAX)
+			(void)write_file(path, "[Defaults]\nSpeed=4\n");
+	}
+	r = config_load(main_path, true, &c, err);
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert_uint_eq(c.speed, 4);
+	(void)write_file(path, "[Defaults]\nSpeed=4\n");
+	ck_assert_int_eq(config_load(main_path, true, &c, err), -E2BIG);
+	ck_assert_msg(strstr(err, "massaged.conf.d: more than 1024 *.conf files, expected at most 1024"), "%s", err);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -727,6 +779,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_binding);
 	tcase_add_test(tc, test_wiring_examples);
 	tcase_add_test(tc, test_binding_refused);
+	tcase_add_test(tc, test_file_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,6 +9,8 @@
 #include "check-tap.h"
 #include "test-files.h"
 #include "chair-types.h"
+#include "ini-file.h"
+#include "macro.h"
 #include "program.h"
 
 #define SHIPPED_PROGRAMS SOURCE_ROOT "/config/programs"
@@ -417,6 +419,212 @@ START_TEST(test_shipped_hot_stone)
 }
 END_TEST
 
+
+/* ---- files that could stall a load: issue 13 item 6, and long lines (item 10) ---- */
+
+/* A program file of `size` bytes: head and one step, then comment lines to fill it. */
+static void write_program_of_size(const char *name, const char *head, size_t size)
+{
+	char *text = malloc(size + 1);
+	size_t n = (size_t)snprintf(text, size + 1, "%s" GOOD_STEP, head);
+
+	ck_assert_uint_le(n, size);
+	while (n < size) {
+		size_t line = MIN(size - n, (size_t)80);
+
+		memset(text + n, '#', line);
+		text[n + line - 1] = '\n';
+		n += line;
+	}
+	text[size] = '\0';
+	write_file(name, text);
+	free(text);
+}
+
+START_TEST(test_description_511_characters)
+{
+	char head[1024], description[PROGRAM_DESCRIPTION_MAX + 1];
+	struct program p;
+	char err[PROGRAM_ERROR_MAX];
+	int r;
+
+	memset(description, 'd', sizeof(description));
+	description[PROGRAM_DESCRIPTION_MAX - 1] = '\0';
+	/* blanks around the value and an inline comment: trimmed as inih trims a short line */
+	(void)snprintf(head, sizeof(head), "[Program]\nTitle=Long\nDescription =  %s   ; 511 characters\n",
+		       description);
+	write_program_of_size("long.program", head, strlen(head) + strlen(GOOD_STEP));
+	r = program_parse_file(tmp_path("long.program"), &p, err);
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert_uint_eq(strlen(p.description), 511);
+	ck_assert_str_eq(p.description, description);
+	ck_assert_str_eq(p.title, "Long");
+	ck_assert_uint_eq(p.n_steps, 1);
+
+	/* 512: the description's own limit refuses it, not the line's */
+	(void)snprintf(head, sizeof(head), "[Program]\nTitle=Long\nDescription=%sd\n", description);
+	(void)snprintf(head + strlen(head), sizeof(head) - strlen(head), GOOD_STEP);
+	assert_parse_error(head, 3, "expected a description of at most 511 characters");
+}
+END_TEST
+
+START_TEST(test_long_lines)
+{
+	char text[2 * INI_FILE_LINE_MAX], line[INI_FILE_LINE_MAX + 2];
+	struct program p;
+	char err[PROGRAM_ERROR_MAX];
+	int r;
+
+	/* a long comment line and a long header are lines like others */
+	memset(line, '#', INI_FILE_LINE_MAX);
+	line[INI_FILE_LINE_MAX] = '\0';
+	(void)snprintf(text, sizeof(text), "%s\n" PROGRAM_HEAD GOOD_STEP, line);
+	write_file("t.program", text);
+	r = program_parse_file(tmp_path("t.program"), &p, err);
+	ck_assert_msg(r == 0, "%s", err);
+
+	/* one character more: too long, and said so at its line */
+	line[INI_FILE_LINE_MAX] = '#';
+	line[INI_FILE_LINE_MAX + 1] = '\0';
+	(void)snprintf(text, sizeof(text), PROGRAM_HEAD "%s\n" GOOD_STEP, line);
+	assert_parse_error(text, 4, "line too long, at most 1024 characters");
+
+	/* a long line without '=': a syntax error at that line, as for a short one */
+	memset(line, 'x', 600);
+	line[600] = '\0';
+	(void)snprintf(text, sizeof(text), PROGRAM_HEAD "%s\n" GOOD_STEP, line);
+	assert_parse_error(text, 4, "syntax error");
+
+	/* a long section header without its ']': a syntax error too */
+	line[0] = '[';
+	(void)snprintf(text, sizeof(text), PROGRAM_HEAD "%s\n" GOOD_STEP, line);
+	assert_parse_error(text, 4, "syntax error");
+
+	/* a long value of a key that takes a short one: the key's own error, line 2 */
+	memset(line, 't', 300);
+	line[300] = '\0';
+	(void)snprintf(text, sizeof(text), "[Program]\nTitle=%s\nDescription=d\n" GOOD_STEP, line);
+	assert_parse_error(text, 2, "Title=ttt");
+}
+END_TEST
+
+START_TEST(test_file_size_limit)
+{
+	struct program p;
+	char err[PROGRAM_ERROR_MAX];
+	int r;
+
+	write_program_of_size("big.program", PROGRAM_HEAD, PROGRAM_FILE_SIZE_MAX);
+	r = program_parse_file(tmp_path("big.program"), &p, err);
+	ck_assert_msg(r == 0, "%s", err);
+
+	write_program_of_size("big.program", PROGRAM_HEAD, PROGRAM_FILE_SIZE_MAX + 1);
+	ck_assert_int_eq(program_parse_file(tmp_path("big.program"), &p, err), -EFBIG);
+	ck_assert_msg(strstr(err, tmp_path("big.program")) && strstr(err, "65537 bytes") &&
+		      strstr(err, "limit of 65536 bytes"), "%s", err);
+}
+END_TEST
+
+/* Opening a FIFO for reading waits for a writer: a FIFO is refused unopened. Before
+ * the fix this case hangs until Check's timeout kills it. */
+START_TEST(test_fifo_refused)
+{
+	struct program_library lib = { .n_programs = 77 };
+	struct program p;
+	char err[PROGRAM_ERROR_MAX];
+
+	make_dir("lib");
+	write_program("lib/a.program", "A");
+	ck_assert_int_eq(mkfifo(tmp_path("lib/fifo.program"), 0644), 0);
+	ck_assert_int_eq(program_parse_file(tmp_path("lib/fifo.program"), &p, err), -EINVAL);
+	ck_assert_msg(strstr(err, "fifo.program: a FIFO, expected a regular file"), "%s", err);
+	ck_assert_int_eq(program_library_load(tmp_path("lib"), NULL, &lib, err), -EINVAL);
+	ck_assert_uint_eq(lib.n_programs, 77);
+	ck_assert_msg(strstr(err, "fifo.program: a FIFO"), "%s", err);
+
+	/* a directory of that name is no program either */
+	(void)remove(tmp_path("lib/fifo.program"));
+	make_dir("lib/dir.program");
+	ck_assert_int_eq(program_library_load(tmp_path("lib"), NULL, &lib, err), -EINVAL);
+	ck_assert_msg(strstr(err, "dir.program: a directory, expected a regular file"), "%s", err);
+}
+END_TEST
+
+static void write_programs(const char *dir, unsigned from, unsigned n)
+{
+	char name[64];
+
+	for (unsigned i = from; i < from + n; i++) {
+		(void)snprintf(name, sizeof(name), "%s/p%04u.program", dir, i);
+		write_program(name, "P");
+	}
+}
+
+START_TEST(test_file_count_limit)
+{
+	struct program_library lib = { .n_programs = 77 };
+	char err[PROGRAM_ERROR_MAX], override_dir[PATH_MAX];
+	int r;
+
+	make_dir("lib");
+	make_dir("etc");
+	/* both directories full; half the override's ids are the library's */
+	write_programs("lib", 0, PROGRAM_FILES_MAX);
+	write_programs("etc", PROGRAM_FILES_MAX / 2, PROGRAM_FILES_MAX);
+	(void)snprintf(override_dir, sizeof(override_dir), "%s", tmp_path("etc"));
+	r = program_library_load(tmp_path("lib"), override_dir, &lib, err);
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert_uint_eq(lib.n_programs, PROGRAM_FILES_MAX + PROGRAM_FILES_MAX / 2);
+	for (unsigned i = 1; i < lib.n_programs; i++)
+		ck_assert_str_lt(lib.programs[i - 1].id, lib.programs[i].id);
+	ck_assert_ptr_nonnull(program_library_find(&lib, "p0000"));
+	ck_assert_ptr_nonnull(program_library_find(&lib, "p1535"));
+	program_library_clear(&lib);
+
+	/* one more in the override: refused, naming the directory and the limit */
+	lib.n_programs = 77;
+	write_programs("etc", PROGRAM_FILES_MAX + PROGRAM_FILES_MAX / 2, 1);
+	ck_assert_int_eq(program_library_load(tmp_path("lib"), override_dir, &lib, err), -E2BIG);
+	ck_assert_uint_eq(lib.n_programs, 77);
+	ck_assert_msg(strstr(err, override_dir) && strstr(err, "more than 1024 *.program files, expected at most 1024"),
+		      "%s", err);
+}
+END_TEST
+
+/* The override replaces a library program of its id wherever the ids fall. */
+START_TEST(test_library_merge_order)
+{
+	static const char *const lib_ids[] = { "a", "a-b", "c", "e", "g" }, *const etc_ids[] = { "a-b", "b", "e", "h" };
+	static const char *const want[] = { "a", "a-b", "b", "c", "e", "g", "h" };
+	struct program_library lib;
+	char err[PROGRAM_ERROR_MAX], name[64], override_dir[PATH_MAX];
+	int r;
+
+	make_dir("lib");
+	make_dir("etc");
+	for (size_t i = 0; i < ELEMENTSOF(lib_ids); i++) {
+		(void)snprintf(name, sizeof(name), "lib/%s.program", lib_ids[i]);
+		write_program(name, "shipped");
+	}
+	for (size_t i = 0; i < ELEMENTSOF(etc_ids); i++) {
+		(void)snprintf(name, sizeof(name), "etc/%s.program", etc_ids[i]);
+		write_program(name, "local");
+	}
+	(void)snprintf(override_dir, sizeof(override_dir), "%s", tmp_path("etc"));
+	r = program_library_load(tmp_path("lib"), override_dir, &lib, err);
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert_uint_eq(lib.n_programs, ELEMENTSOF(want));
+	for (size_t i = 0; i < ELEMENTSOF(want); i++) {
+		bool local = strcmp(want[i], "a-b") == 0 || strcmp(want[i], "b") == 0 || strcmp(want[i], "e") == 0 ||
+			     strcmp(want[i], "h") == 0;
+
+		ck_assert_str_eq(lib.programs[i].id, want[i]);
+		ck_assert_str_eq(lib.programs[i].title, local ? "local" : "shipped");
+	}
+	program_library_clear(&lib);
+}
+END_TEST
+
 static Suite *program_suite(void)
 {
 	Suite *s = suite_create("program");
@@ -438,6 +646,17 @@ static Suite *program_suite(void)
 	tcase_add_test(tc, test_library_override);
 	tcase_add_test(tc, test_library_missing_dirs);
 	tcase_add_test(tc, test_library_invalid_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("files");
+	tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
+	tcase_set_timeout(tc, 20);
+	tcase_add_test(tc, test_description_511_characters);
+	tcase_add_test(tc, test_long_lines);
+	tcase_add_test(tc, test_file_size_limit);
+	tcase_add_test(tc, test_fifo_refused);
+	tcase_add_test(tc, test_file_count_limit);
+	tcase_add_test(tc, test_library_merge_order);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("shipped");

@@ -14,6 +14,7 @@
 
 #include "check-tap.h"
 #include "heat-tuning.h"
+#include "ini-file.h"
 #include "log.h"
 #include "macro.h"
 #include "settings.h"
@@ -513,6 +514,42 @@ static const char *tmpfs_unavailable(void)
 	return why[0] ? why : "the probe failed";
 }
 
+/* A state file that is a FIFO (or anything but a regular file) is refused at once:
+ * opening a FIFO for reading would wait for a writer and hang the daemon's start-up.
+ * Before the fix this case hangs until Check's timeout. */
+START_TEST(test_fifo_refused)
+{
+	const struct kind *k = &kinds[_i];
+	char p[256], err[INI_FILE_ERROR_MAX], want[300];
+
+	kind_path(k, p, sizeof(p));
+	ck_assert_int_eq(mkfifo(p, 0644), 0);
+	ck_assert_int_eq(k->load(p, err), -EINVAL);
+	(void)snprintf(want, sizeof(want), "%s: a FIFO, expected a regular file", p);
+	ck_assert_msg(strstr(err, want), "%s", err);
+}
+END_TEST
+
+/* One byte over STATE_FILE_SIZE_MAX: refused unread, naming the file and the limit. */
+START_TEST(test_too_big_refused)
+{
+	const struct kind *k = &kinds[_i];
+	char p[256], err[INI_FILE_ERROR_MAX];
+	char *text = malloc(STATE_FILE_SIZE_MAX + 1);
+	size_t n;
+
+	kind_path(k, p, sizeof(p));
+	ck_assert_int_eq(k->save(p, 0), 0);
+	n = read_file(p, text, STATE_FILE_SIZE_MAX);
+	memset(text + n, '#', STATE_FILE_SIZE_MAX + 1 - n); /* a comment as long as it takes */
+	text[STATE_FILE_SIZE_MAX] = '\n';
+	write_file(p, text, STATE_FILE_SIZE_MAX + 1);
+	free(text);
+	ck_assert_int_eq(k->load(p, err), -EFBIG);
+	ck_assert_msg(strstr(err, p) && strstr(err, "larger than the limit of 16384 bytes"), "%s", err);
+}
+END_TEST
+
 static Suite *state_file_suite(bool tmpfs)
 {
 	Suite *s = suite_create("state-file");
@@ -530,6 +567,8 @@ static Suite *state_file_suite(bool tmpfs)
 		tcase_add_loop_test(tc, test_truncated_every_length, 0, ELEMENTSOF(kinds));
 		tcase_add_test(tc, test_remove_stale_only_temporaries);
 		tcase_add_test(tc, test_write_to_missing_directory);
+		tcase_add_loop_test(tc, test_fifo_refused, 0, ELEMENTSOF(kinds));
+		tcase_add_loop_test(tc, test_too_big_refused, 0, ELEMENTSOF(kinds));
 	}
 	suite_add_tcase(s, tc);
 	return s;
