@@ -60,6 +60,15 @@ int safety_force_safe_state(struct context *c)
 	return failed;
 }
 
+int safety_roller_read_timed(struct context *c, struct roller_status *ret, bool *ret_slow)
+{
+	uint64_t start = monotonic_usec();
+	int r = c->driver->ops->roller_read(c->driver, ret);
+
+	*ret_slow = monotonic_usec() - start > c->config.hw.modbus.timeout_ms * USEC_PER_MSEC / 2;
+	return r;
+}
+
 bool fault_is_active(const struct context *c, const char *code)
 {
 	for (unsigned i = 0; i < c->n_faults; i++)
@@ -169,6 +178,12 @@ static bool fault_cause_persists(struct context *c, const struct fault *f)
 		if (st.status & ROLLER_STATUS_WATCHDOG)
 			return roller_clear_latched(c, &st) < 0;
 		return false;
+	}
+	if (strcmp(f->code, "modbus-slow") == 0) {
+		bool slow;
+
+		/* one timed read: an answer as quick as the control tick needs */
+		return safety_roller_read_timed(c, &st, &slow) < 0 || slow;
 	}
 	r = heater_fault_persists(c, f->code);
 	if (r != -ENOENT)

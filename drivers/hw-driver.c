@@ -11,6 +11,11 @@
  * request that timed out, nor to another device's timeout in the same iteration. */
 #define RETRY_NEXT_ITERATION_USEC 1000ULL
 #define RETRY_SILENT_USEC (100 * 1000ULL)
+/* Retried writes go before the control and heat ticks (SD_EVENT_PRIORITY_NORMAL - 10),
+ * whose requests would otherwise spend each iteration's Modbus budget first, and after
+ * the emergency stop's input (SD_EVENT_PRIORITY_IMPORTANT): the safe state's coils
+ * and the roller board's disable go out first. */
+#define RETRY_PRIORITY (SD_EVENT_PRIORITY_NORMAL - 20)
 
 struct hw_driver {
 	struct chair_driver base; /* first: a struct chair_driver * is a struct hw_driver * */
@@ -44,8 +49,10 @@ static void retry_later(struct hw_driver *h, int r)
 	if (!h->event)
 		return;
 	if (!h->retry) {
-		if (sd_event_add_time_relative(h->event, &h->retry, CLOCK_MONOTONIC, delay, 0, on_retry, h) >= 0)
+		if (sd_event_add_time_relative(h->event, &h->retry, CLOCK_MONOTONIC, delay, 0, on_retry, h) >= 0) {
 			(void)sd_event_source_set_description(h->retry, "modbus-retry");
+			(void)sd_event_source_set_priority(h->retry, RETRY_PRIORITY);
+		}
 		return;
 	}
 	(void)sd_event_source_get_enabled(h->retry, &enabled);
@@ -152,10 +159,11 @@ static void hw_free(struct chair_driver *d)
 		chair_bus_leaving_loop(h->bus);
 		for (int o = 0; o < _OUTPUT_MAX; o++)
 			(void)hw_set_output(d, (enum chair_output)o, false);
-		log_info("Modbus %s: %llu requests, %llu failed (%llu timed out), %llu connections; "
-			 "longest wait in one loop iteration %.1f ms", chair_bus_name(h->bus),
-			 (unsigned long long)st->requests, (unsigned long long)st->failures,
-			 (unsigned long long)st->timeouts, (unsigned long long)st->reconnects,
+		log_info("Modbus %s: %llu requests, %llu failed (%llu timed out), %llu connections, "
+			 "%llu deferred to a later loop iteration; longest wait in one loop iteration %.1f ms",
+			 chair_bus_name(h->bus), (unsigned long long)st->requests,
+			 (unsigned long long)st->failures, (unsigned long long)st->timeouts,
+			 (unsigned long long)st->reconnects, (unsigned long long)st->deferred,
 			 (double)st->longest_iteration_wait_usec / 1000.0);
 	}
 	if (h->lines)
