@@ -11,11 +11,6 @@
  * request that timed out, nor to another device's timeout in the same iteration. */
 #define RETRY_NEXT_ITERATION_USEC 1000ULL
 #define RETRY_SILENT_USEC (100 * 1000ULL)
-/* Retried writes go before the control and heat ticks (SD_EVENT_PRIORITY_NORMAL - 10),
- * whose requests would otherwise spend each iteration's Modbus budget first, and after
- * the emergency stop's input (SD_EVENT_PRIORITY_IMPORTANT): the safe state's coils
- * and the roller board's disable go out first. */
-#define RETRY_PRIORITY (SD_EVENT_PRIORITY_NORMAL - 20)
 
 struct hw_driver {
 	struct chair_driver base; /* first: a struct chair_driver * is a struct hw_driver * */
@@ -49,10 +44,10 @@ static void retry_later(struct hw_driver *h, int r)
 	if (!h->event)
 		return;
 	if (!h->retry) {
-		if (sd_event_add_time_relative(h->event, &h->retry, CLOCK_MONOTONIC, delay, 0, on_retry, h) >= 0) {
+		/* at the bus's priority (NORMAL): with every device silent the retries would
+		 * otherwise take every iteration, one timeout each, and the bus none */
+		if (sd_event_add_time_relative(h->event, &h->retry, CLOCK_MONOTONIC, delay, 0, on_retry, h) >= 0)
 			(void)sd_event_source_set_description(h->retry, "modbus-retry");
-			(void)sd_event_source_set_priority(h->retry, RETRY_PRIORITY);
-		}
 		return;
 	}
 	(void)sd_event_source_get_enabled(h->retry, &enabled);

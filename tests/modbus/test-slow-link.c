@@ -4,9 +4,11 @@
  * answered), spend at most one Modbus timeout per loop iteration, and raise
  * `modbus-slow` when the answers come too late for the control tick (a read and a write
  * within one timeout), but not when the tick can afford them. Real time throughout. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "../check-tap.h"
 #include "harness.h"
@@ -41,20 +43,26 @@ static const char hot_program[] =
 	"[Step]\nTechnique=knead\nZone=neck\nDuration=300\nSpeed=3\nWidth=medium\nDepth=0\n"
 	"[Step]\nTechnique=glide\nZone=back\nDuration=300\nSpeed=3\nWidth=wide\nDepth=0\n";
 
-static void rig_start(struct rig *r, unsigned timeout_ms)
+/* chair-sim and the daemon's configuration; the daemon not started yet */
+static void rig_init(struct rig *r, unsigned timeout_ms, unsigned startup_wait_s)
 {
 	char extra[1024];
 
 	r->timeout_ms = timeout_ms;
 	sim_start(&r->s, false, coil_map);
 	(void)snprintf(extra, sizeof(extra),
-		       "[Modbus]\nDevice=%s\nTimeout=%u\n"
+		       "[Modbus]\nDevice=%s\nTimeout=%u\nStartupWait=%u\n"
 		       "[Binding]\nHeatNeck=coil:0\nHeatShoulders=coil:1\nHeatLowerBack=coil:2\n"
 		       "HeatPower=gpio:HEAT_POWER\nMotorPower=gpio:MOTOR_POWER\nLed=coil:5\n",
-		       r->s.bus_path, timeout_ms);
+		       r->s.bus_path, timeout_ms, startup_wait_s);
 	harness_init(&r->h, extra);
 	harness_write_program(&r->h, "modbus-hot", hot_program);
 	r->h.simulate_lines = true;
+}
+
+static void rig_start(struct rig *r, unsigned timeout_ms)
+{
+	rig_init(r, timeout_ms, 60);
 	harness_start_daemon(&r->h, 1.0);
 }
 
@@ -222,12 +230,93 @@ START_TEST(test_affordable_slow_link)
 }
 END_TEST
 
+/* How long the roller board stays silent after the daemon started. */
+#define BOARD_BOOT_MS 2000
+
+struct late_board {
+	struct rig *rig;
+	char coils[16]; /* the relay board's coils while the daemon waited */
+};
+
+/* The roller board "boots": silent for BOARD_BOOT_MS, then it answers. The test's
+ * thread is meanwhile inside harness_start_daemon(), which does not touch chair-sim. */
+static void *board_boots_late(void *userdata)
+{
+	struct late_board *b = userdata;
+
+	sim_pause_ms(BOARD_BOOT_MS);
+	(void)snprintf(b->coils, sizeof(b->coils), "%s", S_STATE(&b->rig->s, "coils"));
+	S_CMD(&b->rig->s, "silent roller off");
+	return NULL;
+}
+
+/* A roller board that boots slower than the computer: start-up waits for it (every
+ * output inactive), then the daemon is ready and runs a program. One that never answers
+ * within StartupWait stops start-up with a message saying so. */
+START_TEST(test_startup_waits_for_roller_board)
+{
+	char *argv[] = { getenv("MASSAGED"), "--simulate-lines", "--config", NULL, NULL };
+	struct late_board board = { 0 };
+	char err_path[400];
+	pthread_t thread;
+	uint64_t t0, took;
+	struct rig r;
+	int status;
+
+	rig_init(&r, 50, 20);
+	board.rig = &r;
+	S_CMD(&r.s, "silent roller on");
+	t0 = harness_now_usec();
+	H_ASSERT(&r.h, pthread_create(&thread, NULL, board_boots_late, &board) == 0, "pthread_create");
+	harness_start_daemon(&r.h, 1.0);
+	took = (harness_now_usec() - t0) / 1000;
+	H_ASSERT(&r.h, pthread_join(thread, NULL) == 0, "pthread_join");
+	printf("# ready %llu ms after start with the roller board silent for the first %d ms\n",
+	       (unsigned long long)took, BOARD_BOOT_MS);
+	H_ASSERT(&r.h, took >= BOARD_BOOT_MS * 9 / 10, "ready after %llu ms, before the board answered",
+		 (unsigned long long)took);
+	H_ASSERT(&r.h, harness_log_contains(&r.h, "roller board does not answer yet"),
+		 "start-up did not say that it waits for the roller board");
+	H_ASSERT(&r.h, strncmp(board.coils, "000000", 6) == 0, "coils %s while waiting for the roller board",
+		 board.coils);
+	start_hot_program(&r);
+	H_CALL(&r.h, "Stop", "");
+	H_WAIT_PROP(&r.h, "State", "idle", 30000);
+	harness_stop_daemon_at(&r.h, __FILE__, __LINE__);
+
+	/* never answers within StartupWait (1 s here): exit 1, saying why */
+	{
+		char extra[512];
+
+		(void)snprintf(extra, sizeof(extra), "[Modbus]\nDevice=%s\nStartupWait=1\n", r.s.bus_path);
+		harness_write_config(&r.h, extra);
+	}
+	argv[3] = r.h.config_path;
+	(void)snprintf(err_path, sizeof(err_path), "%s/start.err", r.h.tmpdir);
+	S_CMD(&r.s, "silent roller on");
+	t0 = harness_now_usec();
+	status = harness_run(&r.h, argv, NULL, err_path, 20000);
+	took = (harness_now_usec() - t0) / 1000;
+	printf("# a roller board that never answers: exit after %llu ms with StartupWait=1\n",
+	       (unsigned long long)took);
+	H_ASSERT(&r.h, WIFEXITED(status) && WEXITSTATUS(status) == 1, "massaged exited with status 0x%x",
+		 (unsigned)status);
+	H_ASSERT(&r.h, took >= 900, "gave up after %llu ms, before StartupWait=1", (unsigned long long)took);
+	H_ASSERT(&r.h, strstr(harness_read_file(&r.h, err_path), "roller board does not answer (StartupWait=1 s)"),
+		 "no clear error: %s", harness_read_file(&r.h, err_path));
+	S_CMD(&r.s, "silent roller off");
+	harness_stop(&r.h);
+	sim_stop(&r.s);
+}
+END_TEST
+
 static Suite *slow_link_suite(void)
 {
 	Suite *s = suite_create("modbus-slow-link");
 
 	CHECK_ADD_TEST(s, test_slow_link, 150);
 	CHECK_ADD_TEST(s, test_affordable_slow_link, 120);
+	CHECK_ADD_TEST(s, test_startup_waits_for_roller_board, 90);
 	return s;
 }
 
