@@ -111,6 +111,25 @@ static double timed_stop(struct rig *r)
 	return ms;
 }
 
+/* The number after `label` in the daemon's last log line that has it, or fail. */
+static double log_figure(struct rig *r, const char *label)
+{
+	char line[512];
+	double v = -1;
+	FILE *f = fopen(r->h.log_path, "re");
+
+	H_ASSERT(&r->h, f != NULL, "no daemon log");
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, label);
+
+		if (p)
+			v = atof(p + strlen(label));
+	}
+	(void)fclose(f);
+	H_ASSERT(&r->h, v >= 0, "no '%s' in the daemon's log", label);
+	return v;
+}
+
 /* SIGTERM the daemon; the figure from its Modbus exit line after `label`. */
 static double exit_figure(struct rig *r, const char *label)
 {
@@ -223,6 +242,21 @@ START_TEST(test_affordable_slow_link)
 	H_WAIT_SIGNAL(&r.h, "ProgramFinished", "modbus-hot", "stopped", 5000);
 	H_WAIT_PROP(&r.h, "State", "idle", 30000);
 	H_ASSERT(&r.h, !harness_log_contains(&r.h, "modbus-slow"), "modbus-slow on an affordable link");
+
+	/* the emergency stop still acts at once: the master heat and motor lines are off
+	 * when its edge is handled, which spends at most one timeout on the coils */
+	start_hot_program(&r);
+	harness_pump(&r.h, 1000);
+	H_SIM(&r.h, "SetEmergencyStop", "b", 1);
+	H_ASSERT(&r.h, !H_OUTPUT(&r.h, "HEAT_POWER") && !H_OUTPUT(&r.h, "MOTOR_POWER"),
+		 "the emergency stop left the master heat or motor line on");
+	H_WAIT_SIGNAL(&r.h, "FaultRaised", "estop", NULL, 2000);
+	ms = log_figure(&r, "Emergency stop: safe state ") / 1000.0;
+	printf("# emergency stop on the slow link: safe state %.1f ms after its edge was seen\n", ms);
+	H_ASSERT(&r.h, ms <= r.timeout_ms * BUDGET_MARGIN, "the emergency stop's handler took %.1f ms", ms);
+	wait_coil(&r, COIL_HEAT_NECK, false, 3000, "the safe state's coil writes go out on the slow link");
+	H_SIM(&r.h, "SetEmergencyStop", "b", 0);
+	H_CLEAR_FAULT(&r.h, "estop");
 	assert_longest_wait_in_budget(&r, "every answer 30 ms late");
 	S_CMD(&r.s, "delay 0");
 	harness_stop(&r.h);
