@@ -89,6 +89,7 @@ static const struct config_key config_keys[] = {
 	{ "Modbus", "Host", KEY_STRING, HW(modbus.host), 0, 0, 0, NULL },
 	{ "Modbus", "Port", KEY_UINT, HW(modbus.port), 1, 65535, 0, NULL },
 	{ "Modbus", "Timeout", KEY_UINT, HW(modbus.timeout_ms), 10, 250, 0, "ms" },
+	{ "Modbus", "StartupWait", KEY_UINT, HW(modbus.startup_wait_s), 0, 600, 0, "seconds" },
 	{ "Modbus", "RollerSlave", KEY_UINT, HW(modbus.roller_slave), 1, 247, 0, NULL },
 	{ "Modbus", "TemperatureSlave", KEY_UINT, HW(modbus.temp_slave), 1, 247, 0, NULL },
 	{ "Modbus", "RelaySlave", KEY_UINT, HW(modbus.relay_slave), 1, 247, 0, NULL },

@@ -16,6 +16,11 @@
 #define TICK_WALL_MIN_USEC CHAIR_CLOCK_STALL_TOLERANCE_USEC
 /* Between the emergency stop's input (SD_EVENT_PRIORITY_IMPORTANT) and D-Bus (NORMAL). */
 #define TICK_PRIORITY (SD_EVENT_PRIORITY_NORMAL - 10)
+/* A tick that outlasts its period (a slow Modbus link) is due again as soon as it ends:
+ * at TICK_PRIORITY it would run forever before the bus. It then runs at the bus's
+ * priority, where sd-event serves whichever became pending first, so that bus messages
+ * and ticks take turns, until it keeps its period again. */
+#define TICK_OVERRUN_PRIORITY SD_EVENT_PRIORITY_NORMAL
 
 static const char *const state_names[_STATE_MAX] = {
 	[STATE_IDLE] = "idle",
@@ -269,6 +274,13 @@ int context_disarm_tick(struct context *c, sd_event_source *source)
 	return r;
 }
 
+/* The tick ran past its next due time: let the bus take turns with it. */
+static int tick_set_priority(sd_event_source *source, uint64_t next_due)
+{
+	return sd_event_source_set_priority(source, monotonic_usec() >= next_due ? TICK_OVERRUN_PRIORITY
+										  : TICK_PRIORITY);
+}
+
 int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair_usec,
 		     sd_event_time_handler_t handler, const char *description)
 {
@@ -300,6 +312,9 @@ int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair
 	r = sd_event_source_set_time(*source, wall_now + period);
 	if (r < 0)
 		return log_errno(r, "Failed to schedule the %s", description);
+	r = tick_set_priority(*source, wall_now + period);
+	if (r < 0)
+		return log_errno(r, "Failed to prioritise the %s", description);
 	r = sd_event_source_set_enabled(*source, SD_EVENT_ONESHOT);
 	context_update_due(c);
 	return r;

@@ -114,6 +114,8 @@ struct context {
 	struct roller_setpoints setpoints;
 	struct roller_status roller;
 	uint64_t roller_last_ok_usec;
+	bool modbus_slow;                /* the control tick's last roller read was slow */
+	uint64_t modbus_slow_since_usec; /* chair time of the first of them */
 	uint64_t last_tick_usec;
 	bool ticking;
 

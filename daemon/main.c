@@ -28,6 +28,10 @@
 #include "state-file.h"
 
 #define TIME_SCALE_MAX 100.0
+/* How often start-up asks a roller board that does not answer yet. */
+#define STARTUP_RETRY_USEC (250 * USEC_PER_MSEC)
+/* systemd's start timeout is stretched to StartupWait and this much more. */
+#define STARTUP_TIMEOUT_MARGIN_USEC (30 * USEC_PER_SEC)
 
 static void help(void)
 {
@@ -260,6 +264,50 @@ static int open_driver(struct context *c, const struct options *o)
 	return 0;
 }
 
+/* Run the loop until `until` (monotonic): SIGTERM, the watchdog, the emergency stop's
+ * input and the retried safe-state writes are served. -ECANCELED once told to exit. */
+static int run_loop_until(struct context *c, uint64_t until)
+{
+	uint64_t now;
+	int r, code;
+
+	while ((now = monotonic_usec()) < until) {
+		r = sd_event_run(c->event, until - now);
+		if (r < 0)
+			return log_errno(r, "Event loop failed");
+		if (sd_event_get_exit_code(c->event, &code) >= 0)
+			return -ECANCELED;
+	}
+	return 0;
+}
+
+/* The roller board may boot slower than this computer: ask it again every 250 ms for up
+ * to StartupWait seconds, with every output inactive (the safe state's roller write is
+ * retried from the loop meanwhile). An answer this massaged cannot use (another
+ * PROTOCOL, an exception, nonsense) fails at once. */
+static int wait_for_roller_board(struct context *c, struct roller_status *ret)
+{
+	unsigned wait_s = c->config.hw.modbus.startup_wait_s;
+	uint64_t deadline = monotonic_usec() + wait_s * USEC_PER_SEC;
+	bool told = false;
+	int r;
+
+	for (;;) {
+		r = c->driver->ops->roller_read(c->driver, ret);
+		if (r == 0 || r == -EPROTO || monotonic_usec() >= deadline)
+			return r;
+		if (!told) {
+			log_notice("The roller board does not answer yet: waiting up to %u s for it (StartupWait=)", wait_s);
+			(void)sd_notifyf(false, "STATUS=Waiting for the roller board…\nEXTEND_TIMEOUT_USEC=%llu",
+					 (unsigned long long)(wait_s * USEC_PER_SEC + STARTUP_TIMEOUT_MARGIN_USEC));
+			told = true;
+		}
+		r = run_loop_until(c, MIN(deadline, monotonic_usec() + STARTUP_RETRY_USEC));
+		if (r < 0)
+			return r;
+	}
+}
+
 /* safety.md start-up: outputs inactive, roller board disabled, PROTOCOL checked. */
 static int setup_hardware(struct context *c, const struct options *o)
 {
@@ -276,11 +324,14 @@ static int setup_hardware(struct context *c, const struct options *o)
 		return r;
 
 	safety_force_safe_state(c);
-	r = c->driver->ops->roller_read(c->driver, &st);
+	r = wait_for_roller_board(c, &st);
+	if (r == -ECANCELED)
+		return r;
 	if (r == -EPROTO && c->driver != c->simulator)
 		return log_errno(r, "The roller board's answer is not one this massaged can use");
 	if (r < 0)
-		return log_errno(r, "The roller board does not answer");
+		return log_errno(r, "The roller board does not answer (StartupWait=%u s): check its supply and "
+				 "the Modbus line", c->config.hw.modbus.startup_wait_s);
 	if (st.protocol != ROLLER_PROTOCOL) {
 		log_error("The roller board speaks protocol %u; this massaged speaks %u", st.protocol, ROLLER_PROTOCOL);
 		return -EPROTO;
@@ -403,8 +454,12 @@ int main(int argc, char *argv[])
 	if (o.safe_state)
 		return run_safe_state(c, &o) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 
-	if (load_configuration(c, &o) < 0 || setup_event_loop(c) < 0 || setup_hardware(c, &o) < 0 ||
-	    setup_bus(c, &o) < 0)
+	if (load_configuration(c, &o) < 0 || setup_event_loop(c) < 0)
+		return EXIT_FAILURE;
+	r = setup_hardware(c, &o);
+	if (r == -ECANCELED) /* SIGTERM while waiting for the roller board: already safe */
+		return EXIT_SUCCESS;
+	if (r < 0 || setup_bus(c, &o) < 0)
 		return EXIT_FAILURE;
 
 	context_publish(c);

@@ -82,7 +82,10 @@ int safety_set_output(struct context *c, enum chair_output o, bool active)
 	if (active && faults_any(c) && output_needs_no_fault(o))
 		return -EPERM;
 	r = c->driver->ops->set_output(c->driver, o, active);
-	if (r < 0)
+	if (r == -EAGAIN) /* the loop iteration's Modbus budget is spent: retried in the next */
+		log_debug("Driving %s %s: deferred to the next loop iteration", chair_output_name(o),
+			  active ? "active" : "inactive");
+	else if (r < 0)
 		log_errno(r, "Failed to drive %s %s", chair_output_name(o), active ? "active" : "inactive");
 	return r;
 }
@@ -111,6 +114,17 @@ int safety_force_safe_state(struct context *c)
 	else if (failed == 0)
 		failed = r;
 	return failed;
+}
+
+int safety_roller_read_timed(struct context *c, struct roller_status *ret, bool *ret_slow)
+{
+	uint64_t start = monotonic_usec();
+	int r = c->driver->ops->roller_read(c->driver, ret);
+
+	/* the simulated chair has no link: its wall time says nothing */
+	*ret_slow = c->driver != c->simulator &&
+		    monotonic_usec() - start > c->config.hw.modbus.timeout_ms * USEC_PER_MSEC / 2;
+	return r;
 }
 
 bool fault_is_active(const struct context *c, const char *code)
@@ -236,6 +250,12 @@ static bool fault_cause_persists(struct context *c, const struct fault *f)
 		if (st.status & ROLLER_STATUS_WATCHDOG)
 			return roller_clear_latched(c, &st) < 0;
 		return false;
+	}
+	if (strcmp(f->code, "modbus-slow") == 0) {
+		bool slow;
+
+		/* one timed read: an answer as quick as the control tick needs */
+		return safety_roller_read_timed(c, &st, &slow) < 0 || slow;
 	}
 	r = heater_fault_persists(c, f->code);
 	if (r != -ENOENT)

@@ -19,6 +19,12 @@ int safety_force_safe_state(struct context *c);
  * program does not fault on it. A latched fault (pinch, overcurrent, ...) stays. */
 int safety_clear_inherited_watchdog(struct context *c);
 
+/* Read the roller board and time it: *ret_slow when the answer (or its failure) took
+ * longer than half the Modbus timeout, too long for a control tick, which needs a read
+ * and a write within one timeout (the loop's Modbus budget per iteration). Never slow
+ * on the simulated chair. */
+int safety_roller_read_timed(struct context *c, struct roller_status *ret, bool *ret_slow);
+
 /* Drive one output, unless a fault forbids it (motor power and heat stay off while
  * any fault is active). Logs a driver failure once here. */
 int safety_set_output(struct context *c, enum chair_output o, bool active);

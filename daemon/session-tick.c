@@ -13,6 +13,8 @@
 #define TICK_CHAIR_USEC (20 * USEC_PER_MSEC)
 #define ROLLER_SILENCE_USEC (300 * USEC_PER_MSEC) /* safety.md: roller board silent */
 #define ROLLER_WATCHDOG_MS 1000
+/* Every roller read of the control tick slow for this long: modbus-slow */
+#define MODBUS_SLOW_USEC (1 * USEC_PER_SEC)
 #define SCAN_TIMEOUT_USEC (90 * USEC_PER_SEC)
 #define PARKED_TRAVEL_MM 2
 #define PARKED_DEPTH_MM 1
@@ -23,10 +25,35 @@ static bool tick_wanted(const struct context *c)
 	       c->state == STATE_STOPPING;
 }
 
+/* A link whose answers keep coming later than the control tick can afford (a read and
+ * a write per tick within one Modbus timeout) ends the session: the rollers would run
+ * on stale setpoints and status. False when the fault was raised. */
+static bool link_keeps_up(struct context *c, uint64_t now, bool slow)
+{
+	if (!slow) {
+		c->modbus_slow = false;
+		return true;
+	}
+	if (!c->modbus_slow) {
+		c->modbus_slow = true;
+		c->modbus_slow_since_usec = now;
+		return true;
+	}
+	if (now - MIN(now, c->modbus_slow_since_usec) < MODBUS_SLOW_USEC)
+		return true;
+	fault_raise(c, "modbus-slow",
+		    "The Modbus link answers too slowly for the control tick: every roller board answer "
+		    "took over %u ms (half the %u ms Timeout) for 1 s; motors and heat are off. Check the "
+		    "bus wiring, its speed and the devices, then clear the fault.",
+		    c->config.hw.modbus.timeout_ms / 2, c->config.hw.modbus.timeout_ms);
+	return false;
+}
+
 /* Reads the board; false when the session cannot go on (a fault was raised). */
 static bool roller_poll(struct context *c, uint64_t now)
 {
-	int r = c->driver->ops->roller_read(c->driver, &c->roller);
+	bool slow;
+	int r = safety_roller_read_timed(c, &c->roller, &slow);
 
 	if (r < 0) {
 		if (now - MIN(now, c->roller_last_ok_usec) >= ROLLER_SILENCE_USEC) {
@@ -35,9 +62,11 @@ static bool roller_poll(struct context *c, uint64_t now)
 				    "Check its cable and supply, then clear the fault.");
 			return false;
 		}
-		return true;
+		return link_keeps_up(c, now, slow);
 	}
 	c->roller_last_ok_usec = now;
+	if (!link_keeps_up(c, now, slow))
+		return false;
 	if (c->roller.status & ROLLER_STATUS_FAULT) {
 		fault_raise(c, "roller-fault",
 			    "The roller board reports fault code %u (1 pinch or overcurrent, 2 motor "
@@ -220,6 +249,7 @@ int session_tick_update(struct context *c)
 	if (!c->ticking) {
 		c->last_tick_usec = context_now(c);
 		c->ticking = true;
+		c->modbus_slow = false;
 	}
 	return context_arm_tick(c, &c->tick_source, TICK_CHAIR_USEC, on_tick, "control-tick");
 }

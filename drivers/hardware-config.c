@@ -45,6 +45,7 @@ void hardware_config_init_defaults(struct hardware_config *hw)
 		.host = "",
 		.port = 502,
 		.timeout_ms = 50,
+		.startup_wait_s = 60,
 		.roller_slave = 1,
 		.temp_slave = 2,
 		.relay_slave = 3,

@@ -50,6 +50,7 @@ struct modbus_config {
 	char host[HW_PATH_MAX];
 	unsigned port;
 	unsigned timeout_ms;    /* one request's answer; also the longest the loop waits */
+	unsigned startup_wait_s; /* how long start-up waits for the roller board to answer */
 	unsigned roller_slave, temp_slave, relay_slave;
 };
 

@@ -44,6 +44,8 @@ static void retry_later(struct hw_driver *h, int r)
 	if (!h->event)
 		return;
 	if (!h->retry) {
+		/* at the bus's priority (NORMAL): with every device silent the retries would
+		 * otherwise take every iteration, one timeout each, and the bus none */
 		if (sd_event_add_time_relative(h->event, &h->retry, CLOCK_MONOTONIC, delay, 0, on_retry, h) >= 0)
 			(void)sd_event_source_set_description(h->retry, "modbus-retry");
 		return;
@@ -152,10 +154,11 @@ static void hw_free(struct chair_driver *d)
 		chair_bus_leaving_loop(h->bus);
 		for (int o = 0; o < _OUTPUT_MAX; o++)
 			(void)hw_set_output(d, (enum chair_output)o, false);
-		log_info("Modbus %s: %llu requests, %llu failed (%llu timed out), %llu connections; "
-			 "longest wait in one loop iteration %.1f ms", chair_bus_name(h->bus),
-			 (unsigned long long)st->requests, (unsigned long long)st->failures,
-			 (unsigned long long)st->timeouts, (unsigned long long)st->reconnects,
+		log_info("Modbus %s: %llu requests, %llu failed (%llu timed out), %llu connections, "
+			 "%llu deferred to a later loop iteration; longest wait in one loop iteration %.1f ms",
+			 chair_bus_name(h->bus), (unsigned long long)st->requests,
+			 (unsigned long long)st->failures, (unsigned long long)st->timeouts,
+			 (unsigned long long)st->reconnects, (unsigned long long)st->deferred,
 			 (double)st->longest_iteration_wait_usec / 1000.0);
 	}
 	if (h->lines)

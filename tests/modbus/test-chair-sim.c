@@ -720,6 +720,38 @@ START_TEST(test_rtu_symlink)
 }
 END_TEST
 
+/* delay MS: every device answers that late (a slow link), then at once again. */
+START_TEST(test_rtu_delay)
+{
+	uint64_t t0, took;
+	uint16_t v;
+	struct sim s;
+	modbus_t *m;
+
+	sim_start(&s, false, NULL);
+	m = S_MASTER(&s, ROLLER);
+	S_CMD(&s, "delay 60");
+	t0 = sim_now_usec();
+	S_MB_OK(&s, modbus_read_input_registers(m, PROTOCOL, 1, &v), 1);
+	took = sim_now_usec() - t0;
+	S_ASSERT(&s, took >= 60000, "a 60 ms delay answered after %llu µs", (unsigned long long)took);
+	modbus_set_slave(m, TEMP);
+	t0 = sim_now_usec();
+	S_MB_OK(&s, modbus_read_input_registers(m, 0, 1, &v), 1);
+	S_ASSERT(&s, sim_now_usec() - t0 >= 60000, "the temperature module answered at once");
+	/* later than the master waits: a timeout */
+	S_CMD(&s, "delay 150");
+	S_MB_ERR(&s, modbus_read_input_registers(m, 0, 1, &v), ETIMEDOUT);
+	sim_pause_ms(200); /* the late answer, then nothing left on the line */
+	(void)modbus_flush(m);
+	S_CMD(&s, "delay 0");
+	S_MB_OK(&s, modbus_read_input_registers(m, 0, 1, &v), 1);
+	S_ASSERT(&s, strstr(S_CMD_ERR(&s, "delay 1001"), "0 to 1000"), "delay 1001 accepted");
+	S_CMD_ERR(&s, "delay soon");
+	sim_stop(&s);
+}
+END_TEST
+
 static Suite *chair_sim_suite(void)
 {
 	Suite *s = suite_create("chair-sim");
@@ -742,6 +774,7 @@ static Suite *chair_sim_suite(void)
 	CHECK_ADD_TEST(s, test_tcp, 30);
 	CHECK_ADD_TEST(s, test_control_protocol, 30);
 	CHECK_ADD_TEST(s, test_rtu_symlink, 30);
+	CHECK_ADD_TEST(s, test_rtu_delay, 30);
 	return s;
 }
 

@@ -520,8 +520,9 @@ START_TEST(test_safe_state_after_kill)
 }
 END_TEST
 
-/* A serial device that is not there stops start-up with a message naming it; with
- * --simulate-lines, Simulator1 refuses what the real devices would have to do. */
+/* A serial device that is not there stops start-up, once StartupWait (1 s here) has
+ * passed, with a message naming it; with --simulate-lines, Simulator1 refuses what the
+ * real devices would have to do. */
 START_TEST(test_start_errors_and_refusals)
 {
 	struct rig r;
@@ -529,7 +530,7 @@ START_TEST(test_start_errors_and_refusals)
 	char err_path[400];
 	int status;
 
-	harness_init(&r.h, "[Modbus]\nDevice=/dev/massaged-test-no-such-tty\n");
+	harness_init(&r.h, "[Modbus]\nDevice=/dev/massaged-test-no-such-tty\nStartupWait=1\n");
 	argv[3] = r.h.config_path;
 	(void)snprintf(err_path, sizeof(err_path), "%s/start.err", r.h.tmpdir);
 	status = harness_run(&r.h, argv, NULL, err_path, 10000);

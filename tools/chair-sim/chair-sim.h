@@ -99,6 +99,7 @@ struct chair_sim {
 	/* the bus */
 	struct bus_device devices[_BUS_DEVICE_MAX];
 	struct traffic_stats total; /* every frame, also those for no device of ours */
+	unsigned reply_delay_ms;    /* every answer goes out this late: a slow link */
 	struct rtu_bus rtu;
 	struct tcp_server tcp;
 

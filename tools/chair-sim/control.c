@@ -15,6 +15,7 @@
 #define ARGS_MAX 4
 #define PAD_CELSIUS_MIN -40.0
 #define PAD_CELSIUS_MAX 150.0
+#define REPLY_DELAY_MS_MAX 1000
 
 struct command {
 	const char *name;
@@ -117,6 +118,16 @@ static const char *cmd_exception(struct chair_sim *cs, char **args, char *why, s
 	for (int i = 0; i < _BUS_DEVICE_MAX; i++)
 		if (devices & (1u << i))
 			cs->devices[i].exception = code;
+	return NULL;
+}
+
+static const char *cmd_delay(struct chair_sim *cs, char **args, char *why, size_t size)
+{
+	unsigned ms;
+
+	if (parse_uint_range(args[0], 0, REPLY_DELAY_MS_MAX, &ms) < 0)
+		return format_why(why, size, "'%s' is not a delay from 0 to %d ms", args[0], REPLY_DELAY_MS_MAX);
+	cs->reply_delay_ms = ms;
 	return NULL;
 }
 
@@ -259,6 +270,7 @@ static const struct command commands[] = {
 	{ "bad-crc", 2, "bad-crc DEVICE on|off", cmd_bad_crc },
 	{ "exception", 2, "exception DEVICE CODE|off", cmd_exception },
 	{ "wrong-slave", 2, "wrong-slave DEVICE on|off", cmd_wrong_slave },
+	{ "delay", 1, "delay MS", cmd_delay },
 	{ "pinch", 1, "pinch on|off", cmd_pinch },
 	{ "sensor", 2, "sensor ZONE open|short|ok", cmd_sensor },
 	{ "pad", 2, "pad ZONE CELSIUS", cmd_pad },

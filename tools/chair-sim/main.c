@@ -112,6 +112,7 @@ static void usage(FILE *f)
 		"  bad-crc DEVICE on|off       replies go out with a corrupted CRC (RTU only)\n"
 		"  exception DEVICE CODE|off   every request answered with exception CODE (1-11)\n"
 		"  wrong-slave DEVICE on|off   replies carry another slave id\n"
+		"  delay MS                    every device answers MS ms late (0-1000; 0 = at once)\n"
 		"  pinch on|off                the roller board's overcurrent fault\n"
 		"  sensor ZONE open|short|ok   that pad's channel reads 0x8000 / 0x7FFF / the pad\n"
 		"  pad ZONE CELSIUS            the pad (element, stone, sensor) is at CELSIUS now\n"

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <time.h>
 
 #include "device.h"
 #include "serve.h"
@@ -17,6 +18,16 @@ static unsigned other_slave(struct chair_sim *cs, const struct bus_device *d)
 	return id;
 }
 
+/* A slow link or device: the answer leaves this late. chair-sim does nothing else
+ * meanwhile, as a bus that carries one request at a time would not either. */
+static void delay_reply(const struct chair_sim *cs)
+{
+	struct timespec left = { .tv_sec = cs->reply_delay_ms / 1000, .tv_nsec = (long)(cs->reply_delay_ms % 1000) * 1000000L };
+
+	while (cs->reply_delay_ms > 0 && nanosleep(&left, &left) < 0 && errno == EINTR)
+		;
+}
+
 int bus_device_serve(struct chair_sim *cs, struct bus_device *d, modbus_t *ctx, uint8_t *req, int req_len,
 		     unsigned checksum_len)
 {
@@ -27,6 +38,7 @@ int bus_device_serve(struct chair_sim *cs, struct bus_device *d, modbus_t *ctx, 
 
 	if (offset < 1 || req_len < offset + 1 + (int)checksum_len)
 		return 0;
+	delay_reply(cs);
 	if (!code)
 		code = bus_device_before_reply(cs, d, req + offset, (size_t)(req_len - offset) - checksum_len, &write);
 	/* modbus_reply() answers with the request's slave id, and only checks the CRC
