@@ -54,7 +54,8 @@ static void heater_load_tuning(struct heater *h)
 		log_info("The %s pad has no autotune result yet: using cautious defaults",
 			 zone_to_string(h->zone));
 	else if (r < 0) {
-		log_warning("Ignoring the %s pad's autotune result: %s", zone_to_string(h->zone), err);
+		log_warning("Ignoring the %s pad's autotune result: %s; using cautious defaults",
+			    zone_to_string(h->zone), err);
 		heat_model_default(&h->tuning.model);
 	} else
 		h->tuned = true;
