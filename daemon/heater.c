@@ -370,7 +370,7 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 	struct context *c = h->context;
 	const char *zone = zone_to_string(h->zone);
 	char code[FAULT_CODE_MAX];
-	double reading, duty, applied = h->duty;
+	double reading, duty, relay_duty, applied = h->duty;
 
 	if (heat_reading_from_raw(raw, &reading) < 0) {
 		(void)snprintf(code, sizeof(code), "sensor:%s", zone);
@@ -423,6 +423,10 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 	}
 	h->duty = duty;
 	heater_drive(h, relay_pwm_update(&h->pwm, t, duty));
+	/* what the pad gets until the next reading: the relay, not the duty asked for */
+	relay_duty = h->relay_on && c->heat_master_on ? 1.0 : 0.0;
+	if (h->autotune)
+		heat_autotune_applied(h->autotune, relay_duty);
 	return true;
 }
 
