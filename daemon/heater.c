@@ -36,6 +36,7 @@ static void heater_apply_model(struct heater *h)
 
 	/* both were validated: by heat_tuning_load() or as the built-in defaults */
 	(void)heat_control_init(&h->control, &h->tuning.model, seconds(HEAT_TICK_CHAIR_USEC));
+	(void)heat_model_check_init(&h->model_check, &h->tuning.model, seconds(HEAT_TICK_CHAIR_USEC), h->tuned);
 	heat_protect_init(&h->protect, h->max_target_c, &h->tuning.model);
 	relay_pwm_init(&h->pwm, cfg->relay_cycle_s, cfg->relay_min_on_s, cfg->relay_min_off_s);
 }
@@ -364,6 +365,26 @@ static void autotune_finish(struct heater *h)
 		tuning_written(h, path, r, 0);
 }
 
+/* The pad does not do what its tuned model predicts: heat on the cautious defaults from
+ * this reading on, the element assumed hot so the controller coasts until the readings
+ * show otherwise. The dose given so far stays. */
+static void heater_model_refuted(struct heater *h, double t, double reading)
+{
+	const char *zone = zone_to_string(h->zone);
+	char path[512];
+
+	tuning_path(h->context, h, path, sizeof(path));
+	log_warning("The %s pad does not behave as its autotune result %s says: after %.0f s of heating the "
+		    "reading is %+.1f °C off the model's prediction (tolerance %.1f °C). Using cautious "
+		    "defaults from now on; run Autotune again.", zone, path, h->model_check.heated_s,
+		    h->model_check.residual, h->model_check.tolerance);
+	heat_model_default(&h->tuning.model);
+	h->tuned = false;
+	(void)heat_control_init(&h->control, &h->tuning.model, seconds(HEAT_TICK_CHAIR_USEC));
+	heat_control_restart(&h->control, t, reading, reading + h->tuning.model.gain_c);
+	heat_protect_set_model(&h->protect, &h->tuning.model);
+}
+
 /* One pad's reading: judge it, choose the duty, drive the relay. False after a fault. */
 static bool heater_tick(struct heater *h, double t, int16_t raw)
 {
@@ -417,6 +438,10 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 		return false;
 	}
 
+	if (heat_model_check_update(&h->model_check, t, reading, !h->autotune && h->target_c > 0.0, &h->control)) {
+		heater_model_refuted(h, t, reading);
+		duty = 0.0;
+	}
 	if (h->autotune && heat_autotune_done(h->autotune)) {
 		autotune_finish(h);
 		duty = 0.0;
@@ -425,6 +450,7 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 	heater_drive(h, relay_pwm_update(&h->pwm, t, duty));
 	/* what the pad gets until the next reading: the relay, not the duty asked for */
 	relay_duty = h->relay_on && c->heat_master_on ? 1.0 : 0.0;
+	heat_model_check_applied(&h->model_check, relay_duty);
 	if (h->autotune)
 		heat_autotune_applied(h->autotune, relay_duty);
 	return true;

@@ -7,6 +7,7 @@
 
 #include "heat-autotune.h"
 #include "heat-control.h"
+#include "heat-model-check.h"
 #include "heat-protect.h"
 #include "relay-pwm.h"
 
@@ -36,6 +37,7 @@ struct heater {
 	struct heat_tuning tuning;
 	struct heat_control control;
 	struct heat_protect protect;
+	struct heat_model_check model_check; /* a loaded model against the pad */
 	struct relay_pwm pwm;
 	struct heat_autotune *autotune;
 
