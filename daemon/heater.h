@@ -55,7 +55,8 @@ struct heater {
 #define HEAT_SEAT_EMPTY_USEC (30 * 1000000ULL)
 
 /* Set up the configured pads, each with its saved autotune result if it has a valid
- * one (a damaged file is reported and ignored), and start the heat tick, which
+ * one (a damaged or implausible file is reported and ignored; a loaded one is on
+ * trial against the pad in its first minutes of heating), and start the heat tick, which
  * supervises every pad's reading from then on, heating or not. */
 int heaters_init(struct context *c);
 void heaters_free(struct context *c);
