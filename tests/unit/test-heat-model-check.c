@@ -7,6 +7,7 @@
 #include "check-tap.h"
 #include "config.h"
 #include "driver.h"
+#include "heat-autotune.h"
 #include "heat-control.h"
 #include "heat-model-check.h"
 #include "heat-model.h"
@@ -145,6 +146,74 @@ START_TEST(test_right_model_kept)
 }
 END_TEST
 
+/* The bench's plants (bench/plants/): each tuned as the daemon tunes it, then a cold
+ * start to 45 °C on its own model with the person leaning back 60 s in: never refuted. */
+static void plant_apply(struct sim_pad *pad, int plant)
+{
+	switch (plant) {
+	case 1: pad->p.c_stone = 440.0; break;
+	case 2: pad->p.sensor_tau = 15.0; break;
+	case 3: pad->p.power_w = 40.0; break;
+	case 4:
+		pad->p.t_amb = 15.0;
+		pad->t_heater = pad->t_stone = pad->t_sensor = 15.0;
+		break;
+	default: break;
+	}
+}
+
+static void tune_plant(int plant, struct heat_model *ret)
+{
+	struct massaged_config cfg;
+	struct heat_autotune *a = NULL;
+	struct heat_tuning result;
+	struct relay_pwm pwm;
+	struct bench b;
+
+	config_init_defaults(&cfg);
+	relay_pwm_init(&pwm, cfg.relay_cycle_s, cfg.relay_min_on_s, cfg.relay_min_off_s);
+	bench_init(&b, 11);
+	plant_apply(b.pad, plant);
+	ck_assert_int_eq(heat_autotune_new(&a, 42.0, 46.0, SAMPLE_S), 0);
+	while (!heat_autotune_done(a) && bench_t(&b) < 7200.0) {
+		double t = bench_t(&b);
+		bool on = relay_pwm_update(&pwm, t, heat_autotune_update(a, t, bench_read(&b)));
+
+		heat_autotune_applied(a, on ? 1.0 : 0.0);
+		sim_chair_set_output(&b.chair, b.now, b.pad->relay, on);
+		b.now += SAMPLE_USEC;
+		sim_chair_advance(&b.chair, b.now);
+	}
+	ck_assert_msg(heat_autotune_result(a, &result) == 0, "plant %d: %s", plant, heat_autotune_error(a));
+	a = heat_autotune_free(a);
+	*ret = result.model;
+}
+
+START_TEST(test_bench_plants_kept)
+{
+	struct heat_model m;
+	struct pad_run r;
+	struct bench b;
+
+	tune_plant(_i, &m);
+	bench_init(&b, 12);
+	plant_apply(b.pad, _i);
+	run_init(&r, &m);
+	rest_until(&b, &r, 20.0);
+	while (bench_t(&b) < 900.0) {
+		if (bench_t(&b) >= 80.0 && b.pad->p.k_body < 1.0)
+			b.pad->p.k_body *= 2.0;
+		run_tick(&b, &r, 45.0);
+	}
+	fprintf(stderr, "# plant %d on its own model: worst residual %.2f of its tolerance, stone max %.2f\n", _i,
+		r.check.worst_share, b.stone_max);
+	ck_assert_msg(!r.refuted, "plant %d: refuted at %.1f s (residual %+.2f, tolerance %.2f)", _i, r.refuted_t,
+		      r.check.residual, r.check.tolerance);
+	ck_assert_int_eq(r.verdict, HEAT_VERDICT_OK);
+	ck_assert_double_le(r.check.worst_share, 0.75);
+}
+END_TEST
+
 /* The defaults are never on trial: nothing to judge. */
 START_TEST(test_defaults_not_judged)
 {
@@ -257,6 +326,7 @@ static Suite *heat_model_check_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_right_model_kept);
 	tcase_add_test(tc, test_defaults_not_judged);
+	tcase_add_loop_test(tc, test_bench_plants_kept, 0, 5);
 	tcase_add_loop_test(tc, test_wrong_model_refuted, 0, ELEMENTSOF(wrong_models));
 	tcase_add_loop_test(tc, test_fault_on_trial, 0, ELEMENTSOF(trial_faults));
 	suite_add_tcase(s, tc);
