@@ -32,6 +32,9 @@
 #define FIT_RESTARTS 3
 #define FIT_RMS_MAX_C 0.25
 #define FIT_STARTS 3
+#define FIT_PRIOR_GAIN_C 30.0    /* the bench's elements: 48 W over 1.6 W/K */
+#define FIT_PRIOR_WEIGHT 1e-4    /* °C² of mean squared error per (ln of the factor)² */
+#define FIT_EDGE_MARGIN 0.1      /* a fit this close to a plausibility bound failed */
 
 enum phase {
 	PHASE_BASELINE,
@@ -70,7 +73,7 @@ struct heat_autotune {
 	struct heat_model starts[FIT_STARTS]; /* the fit begins from each in turn */
 	int n_starts, start;
 	double best_cost;
-	struct heat_model best;
+	double best[P_N];
 	struct heat_model model;
 	double fit_rms;
 
@@ -159,16 +162,18 @@ static int record(struct heat_autotune *a, double reading)
 	return 0;
 }
 
-/* Mean squared difference between the readings and the model replaying the record. */
+/* Mean squared difference between the readings and the model replaying the record;
+ * infinite for a model no pad can be, so the fit stays among the plausible ones. */
 static double replay_cost(const struct heat_autotune *a, const double *p, size_t n)
 {
 	struct heat_model m;
 	struct heat_discrete d;
 	double x[HEAT_X_N], sum = 0.0;
+	char why[HEAT_PLAUSIBLE_WHY_MAX];
 	size_t used = 0;
 
 	model_from_params(p, &m);
-	if (heat_model_discretize(&m, a->h, &d) < 0)
+	if (heat_model_plausible(&m, 0.0, why, sizeof(why)) < 0 || heat_model_discretize(&m, a->h, &d) < 0)
 		return INFINITY;
 	heat_state_rest(x, a->rest_c);
 	for (size_t k = 0; k < n; k++) {
@@ -180,6 +185,24 @@ static double replay_cost(const struct heat_autotune *a, const double *p, size_t
 		heat_discrete_step(&d, x, a->u[k]);
 	}
 	return used ? sum / used : INFINITY;
+}
+
+/* The readings settle only five of the model's six numbers. From the duty to the
+ * reading the model is the transfer function
+ *     gain/(element_s·couple_s) / ((s² + a1·s + a0)·(1 + sensor_s·s)),
+ *     a1 = 1/element_s + 1/couple_s + 1/loss_s,  a0 = 1/(element_s·loss_s),
+ * plus the sink: any element_s with loss_s = 1/(a0·element_s), couple_s from a1 and
+ * gain from the numerator replays the record exactly as well. Along that family the fit
+ * drifted to Gain=500 with CoupleSeconds≈3000 (an element 500 °C over the stone) or
+ * to an "element" slower than the stone. The family differs only in where an unknown
+ * heat flow enters (the stone or the element), so a weak prior on the element's rise
+ * over the stone, the physical number best known (tens of °C: P/k_hs, 30 °C on the
+ * bench's pads), picks one member and costs the fit nothing the readings can see. */
+static double fit_prior(const double *p)
+{
+	double off = p[P_GAIN] - log(FIT_PRIOR_GAIN_C);
+
+	return FIT_PRIOR_WEIGHT * off * off;
 }
 
 static void fit_start(struct heat_autotune *a, const double *start, double scale)
@@ -230,7 +253,7 @@ static bool fit_work(struct heat_autotune *a)
 	while (budget > 0) {
 		const double *p = nm_ask(&a->nm);
 		if (p) {
-			nm_tell(&a->nm, replay_cost(a, p, a->fit_n));
+			nm_tell(&a->nm, replay_cost(a, p, a->fit_n) + fit_prior(p));
 			budget -= (long)a->fit_n + 1;
 			continue;
 		}
@@ -245,14 +268,14 @@ static bool fit_work(struct heat_autotune *a)
 		}
 		if (cost < a->best_cost) {
 			a->best_cost = cost;
-			model_from_params(best, &a->best);
+			memcpy(a->best, best, sizeof(best));
 		}
 		if (++a->start < a->n_starts) {
 			fit_next_start(a);
 			continue;
 		}
-		a->model = a->best;
-		a->fit_rms = sqrt(a->best_cost);
+		model_from_params(a->best, &a->model);
+		a->fit_rms = sqrt(replay_cost(a, a->best, a->fit_n));
 		return true;
 	}
 	return false;
@@ -272,6 +295,7 @@ static double full_power_stone(const struct heat_model *m)
 static int step(struct heat_autotune *a, double t, double reading)
 {
 	double in_phase = t - a->phase_start;
+	char why[HEAT_PLAUSIBLE_WHY_MAX];
 	int r;
 
 	switch (a->phase) {
@@ -317,6 +341,8 @@ static int step(struct heat_autotune *a, double t, double reading)
 	case PHASE_FIT_PULSE:
 		if (!fit_work(a))
 			return 0;
+		if (heat_model_plausible(&a->model, FIT_EDGE_MARGIN, why, sizeof(why)) < 0)
+			return fail(a, "the pad's response fits no plausible pad: %s", why);
 		r = heat_control_init(&a->control, &a->model, a->h);
 		if (r < 0 || full_power_stone(&a->model) < a->target + 1.0)
 			return fail(a, "the pad's response does not fit a pad that can reach %.1f °C "
@@ -347,6 +373,8 @@ static int step(struct heat_autotune *a, double t, double reading)
 		if (!fit_work(a))
 			return 0;
 		a->duty = 0.0;
+		if (heat_model_plausible(&a->model, FIT_EDGE_MARGIN, why, sizeof(why)) < 0)
+			return fail(a, "the pad's response fits no plausible pad: %s", why);
 		if (a->fit_rms > FIT_RMS_MAX_C || heat_model_validate(&a->model) < 0 ||
 		    full_power_stone(&a->model) < a->target + 1.0)
 			return fail(a, "the pad does not behave like the model of a pad "
@@ -392,6 +420,14 @@ double heat_autotune_update(struct heat_autotune *a, double t, double reading)
 	if (a->n > 0)
 		a->u[a->n - 1] = (float)a->duty;
 	return a->duty;
+}
+
+void heat_autotune_applied(struct heat_autotune *a, double duty)
+{
+	if (heat_autotune_done(a) || a->n == 0)
+		return;
+	a->u[a->n - 1] = (float)duty;
+	heat_control_applied(&a->control, duty);
 }
 
 bool heat_autotune_done(const struct heat_autotune *a)

@@ -18,6 +18,11 @@
  *               until it is steady: the losses at the working temperature.
  *  6. fit       the model to everything, starting from 4.
  *
+ * The readings settle only five numbers of the six (see fit_prior()); a weak prior on
+ * the element's rise picks one model of the family that replays them equally well.
+ * Each fit is kept within heat_model_plausible(), and a result near one of its bounds
+ * is a failed autotune, not a model.
+ *
  * The pulse is short and ends far below the target, and the hold is the controller's
  * own careful approach, so the stone never gets near the ceiling; the reading is
  * still cut off 0.5 °C under it, whatever the model says. The fits are spread over
@@ -33,6 +38,11 @@ struct heat_autotune *heat_autotune_free(struct heat_autotune *a);
 /* A reading at t seconds (any origin, increasing, about one sample apart). Returns the
  * duty to apply until the next one; 0 once done. */
 double heat_autotune_update(struct heat_autotune *a, double t, double reading);
+
+/* The duty actually applied from the latest reading on, when the output could not
+ * give the one asked for (a relay switched in whole cycles): the fit must replay what
+ * the pad got, not what was asked. */
+void heat_autotune_applied(struct heat_autotune *a, double duty);
 
 /* Finished, with a result or an error. */
 bool heat_autotune_done(const struct heat_autotune *a);

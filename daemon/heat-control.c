@@ -89,6 +89,15 @@ void heat_control_reset(struct heat_control *c)
 	c->duty = 0.0;
 }
 
+void heat_control_restart(struct heat_control *c, double t, double reading, double element_c)
+{
+	heat_state_rest(c->x, reading);
+	c->x[HEAT_X_ELEMENT] = element_c;
+	c->started = true;
+	c->t_last = t;
+	c->innovation = 0.0;
+}
+
 /* A reading less than half a sample after the last one belongs to the same sample. */
 static bool same_sample(const struct heat_control *c, double t)
 {

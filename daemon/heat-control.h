@@ -56,6 +56,11 @@ static inline void heat_control_applied(struct heat_control *c, double duty)
  * from a pad at rest. */
 void heat_control_reset(struct heat_control *c);
 
+/* Restart the estimate at a reading with the element at `element_c`: after a change of
+ * model, whose old estimate means nothing to the new one. An element assumed hot
+ * makes the controller coast until the readings show otherwise. */
+void heat_control_restart(struct heat_control *c, double t, double reading, double element_c);
+
 /* Estimates, °C and °C/s. */
 static inline double heat_control_stone(const struct heat_control *c)
 {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "heat-model.h"
@@ -31,6 +33,95 @@ int heat_model_validate(const struct heat_model *m)
 	    !in_range(m->sink_c, -20.0, 60.0) ||
 	    !in_range(m->sensor_s, 0.05, 600.0))
 		return -EINVAL;
+	return 0;
+}
+
+/* What a pad can be. The pads we know are the simulator's and the heater bench's
+ * plants (bench/plants/): a 40–48 W element of about 60 J/K on a 220–440 J/K stone,
+ * coupled at 1.6 W/K, losing 0.35 W/K to a 15–24 °C room and 0.8 W/K to the person
+ * (twice that leaning back), a sensor lag of 6–15 s. In the model's terms
+ * (element_s = c_h/k_hs, couple_s = c_s/k_hs, gain = P/k_hs, loss_s = c_s/(k_sa+k_body))
+ * that is gain 23–30 °C, element 34–38 s, couple 140–280 s, loss 110–630 s, and
+ *  - the stone's fastest warming at full power, gain/couple_s = P/c_s: 0.09–0.22 °C/s;
+ *  - the element's own warming at full power, gain/element_s = P/c_h: 0.7–0.8 °C/s;
+ *  - the stone's rise over its sink at full power, gain·loss_s/couple_s: 30–40 °C;
+ *  - element_s/couple_s = c_h/c_s: 0.14–0.27 (the element is the lighter body).
+ * The bounds leave a factor of about 4–5 around the bench on each side, for pads we have
+ * not measured, and stop where physics does: a stone warming faster than 1 °C/s would
+ * need ~100 W on a ~100 J/K (120 g) stone, more than a body-contact pad is given; an
+ * element warming faster than 5 °C/s would hold under 10 J/K, a bare wire and not an
+ * element in a pad; an element more than 100 °C above the stone would char the cover;
+ * a pad that cannot lift the stone 8 °C over its sink cannot heat at all, and one that
+ * would lift it 200 °C is a different appliance (the bench's, empty, about 90–125 °C); an element that holds more heat than
+ * the stone, a sensor slower than half the stone's cooling, or a stone settling (sink)
+ * outside 5–40 °C (between a cold room and the body) is not a pad on a person.
+ * Outside these a model is wrong, whatever its fit says: Gain=500 with ElementSeconds=0.5
+ * asks for a 1000 °C/s element and a stone warming at 3 °C/s, so the controller believes
+ * the pad stores no heat and overshoots. */
+struct plausible_bound {
+	const char *what;
+	const char *unit;
+	double (*value)(const struct heat_model *m);
+	double lo, hi;
+	bool linear;  /* the margin is a share of hi − lo, not of the value */
+};
+
+static double v_gain(const struct heat_model *m) { return m->gain_c; }
+static double v_element(const struct heat_model *m) { return m->element_s; }
+static double v_couple(const struct heat_model *m) { return m->couple_s; }
+static double v_loss(const struct heat_model *m) { return m->loss_s; }
+static double v_sink(const struct heat_model *m) { return m->sink_c; }
+static double v_sensor(const struct heat_model *m) { return m->sensor_s; }
+static double v_stone_rate(const struct heat_model *m) { return m->gain_c / m->couple_s; }
+static double v_element_rate(const struct heat_model *m) { return m->gain_c / m->element_s; }
+static double v_rise(const struct heat_model *m) { return m->gain_c * m->loss_s / m->couple_s; }
+static double v_element_share(const struct heat_model *m) { return m->element_s / m->couple_s; }
+static double v_sensor_share(const struct heat_model *m) { return m->sensor_s / m->loss_s; }
+
+static const struct plausible_bound plausible_bounds[] = {
+	{ "the element's rise over the stone at full power (Gain)", "°C", v_gain, 3.0, 100.0, false },
+	{ "the element's time constant (ElementSeconds)", "s", v_element, 3.0, 600.0, false },
+	{ "the coupling time constant (CoupleSeconds)", "s", v_couple, 20.0, 3600.0, false },
+	{ "the stone's loss time constant (LossSeconds)", "s", v_loss, 20.0, 3600.0, false },
+	{ "where the idle stone settles (Sink)", "°C", v_sink, 5.0, 40.0, true },
+	{ "the sensor's lag (SensorSeconds)", "s", v_sensor, 0.2, 60.0, false },
+	{ "the stone's warming rate at full power (Gain/CoupleSeconds)", "°C/s",
+	  v_stone_rate, 0.03, 1.0, false },
+	{ "the element's warming rate at full power (Gain/ElementSeconds)", "°C/s",
+	  v_element_rate, 0.05, 5.0, false },
+	{ "the stone's rise over Sink at full power (Gain·LossSeconds/CoupleSeconds)", "°C",
+	  v_rise, 8.0, 200.0, false },
+	{ "the element's heat capacity over the stone's (ElementSeconds/CoupleSeconds)", "",
+	  v_element_share, 0.02, 1.0, false },
+	{ "the sensor's lag over the stone's cooling (SensorSeconds/LossSeconds)", "",
+	  v_sensor_share, 0.0, 0.5, false },
+};
+
+int heat_model_plausible(const struct heat_model *m, double margin, char *why, size_t size)
+{
+	if (heat_model_validate(m) < 0) {
+		(void)snprintf(why, size, "a number is not finite or outside its range");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(plausible_bounds) / sizeof(plausible_bounds[0]); i++) {
+		const struct plausible_bound *b = &plausible_bounds[i];
+		double v = b->value(m), lo, hi;
+
+		if (b->linear) {
+			lo = b->lo + margin * (b->hi - b->lo);
+			hi = b->hi - margin * (b->hi - b->lo);
+		} else {
+			lo = b->lo * (1.0 + margin);
+			hi = b->hi / (1.0 + margin);
+		}
+		if (isfinite(v) && v >= lo && v <= hi)
+			continue;
+		(void)snprintf(why, size, "%s is %.3g%s%s, %s what a pad can be (%.3g..%.3g%s%s)%s",
+			       b->what, v, b->unit[0] ? " " : "", b->unit,
+			       margin > 0.0 ? "at or beyond the edge of" : "outside", b->lo, b->hi,
+			       b->unit[0] ? " " : "", b->unit, margin > 0.0 ? ": the fit ran to a bound" : "");
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -44,8 +44,19 @@ struct heat_discrete {
  * stone, so the controller expects more heat stored than there is and coasts early. */
 void heat_model_default(struct heat_model *m);
 
-/* Every number finite and within what a pad can physically be; -EINVAL otherwise. */
+/* Every number finite and within the range the arithmetic handles; -EINVAL otherwise.
+ * The fit explores this whole range; a model the daemon heats with must also pass
+ * heat_model_plausible(). */
 int heat_model_validate(const struct heat_model *m);
+
+/* Whether the model is one a heated-stone pad can physically be: each number, what
+ * they say together (the stone's warming rate and rise at full power, the element's
+ * own rate, the element lighter than the stone, a sensor faster than the stone
+ * cools), each within bounds derived in heat-model.c. `margin` (0 for a loaded file)
+ * narrows every bound by that share, so a fit near a bound counts as failed too.
+ * Returns 0, or -EINVAL with `why` (a sentence naming the check and the numbers). */
+#define HEAT_PLAUSIBLE_WHY_MAX 200
+int heat_model_plausible(const struct heat_model *m, double margin, char *why, size_t size);
 
 int heat_model_discretize(const struct heat_model *m, double h, struct heat_discrete *ret);
 void heat_discrete_step(const struct heat_discrete *d, double x[HEAT_X_N], double u);

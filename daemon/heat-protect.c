@@ -47,6 +47,12 @@ void heat_protect_init(struct heat_protect *p, double max_target_c, const struct
 	};
 }
 
+void heat_protect_set_model(struct heat_protect *p, const struct heat_model *m)
+{
+	p->full_rate = heat_model_full_rate(m);
+	p->runaway_since = p->stuck_since = -1.0;
+}
+
 double heat_dose_rate(double celsius)
 {
 	return pow(celsius >= 43.0 ? 0.5 : 0.25, 43.0 - celsius);

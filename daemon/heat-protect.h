@@ -60,6 +60,10 @@ int heat_reading_from_raw(int16_t raw, double *ret);
 
 void heat_protect_init(struct heat_protect *p, double max_target_c, const struct heat_model *m);
 
+/* A new model for a pad in use (a loaded one refuted by the pad): its heat scale for
+ * the rules, which start afresh; the dose given so far is kept. */
+void heat_protect_set_model(struct heat_protect *p, const struct heat_model *m);
+
 /* Judge one valid reading at t (seconds) given the duty applied since the previous
  * one and the pad's observer after this reading. */
 enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double reading, double duty,

@@ -60,6 +60,7 @@ static int on_key(void *userdata, const char *key, const char *value, unsigned l
 int heat_tuning_load(const char *path, struct heat_tuning *ret, char *err)
 {
 	struct tuning_parser p = { .path = path, .err = err };
+	char why[HEAT_PLAUSIBLE_WHY_MAX];
 	int r;
 
 	r = state_file_parse(path, "Tuning", TUNING_VERSION, on_key, &p, err);
@@ -71,6 +72,8 @@ int heat_tuning_load(const char *path, struct heat_tuning *ret, char *err)
 	if (heat_model_validate(&p.t.model) < 0)
 		return ini_file_error(err, path, 0, -EINVAL,
 				      "the model's numbers are outside what a pad can be");
+	if (heat_model_plausible(&p.t.model, 0.0, why, sizeof(why)) < 0)
+		return ini_file_error(err, path, 0, -EINVAL, "not a model of a pad: %s", why);
 	*ret = p.t;
 	return 0;
 }

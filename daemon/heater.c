@@ -36,6 +36,7 @@ static void heater_apply_model(struct heater *h)
 
 	/* both were validated: by heat_tuning_load() or as the built-in defaults */
 	(void)heat_control_init(&h->control, &h->tuning.model, seconds(HEAT_TICK_CHAIR_USEC));
+	(void)heat_model_check_init(&h->model_check, &h->tuning.model, seconds(HEAT_TICK_CHAIR_USEC), h->tuned);
 	heat_protect_init(&h->protect, h->max_target_c, &h->tuning.model);
 	relay_pwm_init(&h->pwm, cfg->relay_cycle_s, cfg->relay_min_on_s, cfg->relay_min_off_s);
 }
@@ -54,7 +55,8 @@ static void heater_load_tuning(struct heater *h)
 		log_info("The %s pad has no autotune result yet: using cautious defaults",
 			 zone_to_string(h->zone));
 	else if (r < 0) {
-		log_warning("Ignoring the %s pad's autotune result: %s", zone_to_string(h->zone), err);
+		log_warning("Ignoring the %s pad's autotune result: %s; using cautious defaults",
+			    zone_to_string(h->zone), err);
 		heat_model_default(&h->tuning.model);
 	} else
 		h->tuned = true;
@@ -377,13 +379,33 @@ static void autotune_finish(struct heater *h)
 		tuning_written(h, path, r, 0);
 }
 
+/* The pad does not do what its tuned model predicts: heat on the cautious defaults from
+ * this reading on, the element assumed hot so the controller coasts until the readings
+ * show otherwise. The dose given so far stays. */
+static void heater_model_refuted(struct heater *h, double t, double reading)
+{
+	const char *zone = zone_to_string(h->zone);
+	char path[512];
+
+	tuning_path(h->context, h, path, sizeof(path));
+	log_warning("The %s pad does not behave as its autotune result %s says: after %.0f s of heating the "
+		    "reading is %+.1f °C off the model's prediction (tolerance %.1f °C). Using cautious "
+		    "defaults from now on; run Autotune again.", zone, path, h->model_check.heated_s,
+		    h->model_check.residual, h->model_check.tolerance);
+	heat_model_default(&h->tuning.model);
+	h->tuned = false;
+	(void)heat_control_init(&h->control, &h->tuning.model, seconds(HEAT_TICK_CHAIR_USEC));
+	heat_control_restart(&h->control, t, reading, reading + h->tuning.model.gain_c);
+	heat_protect_set_model(&h->protect, &h->tuning.model);
+}
+
 /* One pad's reading: judge it, choose the duty, drive the relay. False after a fault. */
 static bool heater_tick(struct heater *h, double t, int16_t raw)
 {
 	struct context *c = h->context;
 	const char *zone = zone_to_string(h->zone);
 	char code[FAULT_CODE_MAX];
-	double reading, duty, applied = h->duty;
+	double reading, duty, relay_duty, applied = h->duty;
 
 	if (heat_reading_from_raw(raw, &reading) < 0) {
 		(void)snprintf(code, sizeof(code), "sensor:%s", zone);
@@ -430,12 +452,21 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 		return false;
 	}
 
+	if (heat_model_check_update(&h->model_check, t, reading, !h->autotune && h->target_c > 0.0, &h->control)) {
+		heater_model_refuted(h, t, reading);
+		duty = 0.0;
+	}
 	if (h->autotune && heat_autotune_done(h->autotune)) {
 		autotune_finish(h);
 		duty = 0.0;
 	}
 	h->duty = duty;
 	heater_drive(h, relay_pwm_update(&h->pwm, t, duty));
+	/* what the pad gets until the next reading: the relay, not the duty asked for */
+	relay_duty = h->relay_on && c->heat_master_on ? 1.0 : 0.0;
+	heat_model_check_applied(&h->model_check, relay_duty);
+	if (h->autotune)
+		heat_autotune_applied(h->autotune, relay_duty);
 	return true;
 }
 

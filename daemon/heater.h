@@ -7,6 +7,7 @@
 
 #include "heat-autotune.h"
 #include "heat-control.h"
+#include "heat-model-check.h"
 #include "heat-protect.h"
 #include "relay-pwm.h"
 
@@ -38,6 +39,7 @@ struct heater {
 	struct heat_tuning tuning;
 	struct heat_control control;
 	struct heat_protect protect;
+	struct heat_model_check model_check; /* a loaded model against the pad */
 	struct relay_pwm pwm;
 	struct heat_autotune *autotune;
 
@@ -55,7 +57,8 @@ struct heater {
 #define HEAT_SEAT_EMPTY_USEC (30 * 1000000ULL)
 
 /* Set up the configured pads, each with its saved autotune result if it has a valid
- * one (a damaged file is reported and ignored), and start the heat tick, which
+ * one (a damaged or implausible file is reported and ignored; a loaded one is on
+ * trial against the pad in its first minutes of heating), and start the heat tick, which
  * supervises every pad's reading from then on, heating or not. */
 int heaters_init(struct context *c);
 void heaters_free(struct context *c);

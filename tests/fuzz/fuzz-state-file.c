@@ -56,7 +56,7 @@ static void load_heat_tuning(const char *path, const uint8_t *data, size_t size)
 {
 	static char again_path[PATH_MAX];
 	struct heat_tuning t, again;
-	char err[HEAT_TUNING_ERROR_MAX];
+	char err[HEAT_TUNING_ERROR_MAX], why[HEAT_PLAUSIBLE_WHY_MAX];
 	int r;
 
 	if (!again_path[0])
@@ -70,6 +70,8 @@ static void load_heat_tuning(const char *path, const uint8_t *data, size_t size)
 		return;
 	}
 	FUZZ_CHECK(heat_model_validate(&t.model) == 0, "a loaded model that is not valid");
+	FUZZ_CHECK(heat_model_plausible(&t.model, 0.0, why, sizeof(why)) == 0, "a loaded model no pad can be: %s",
+		   why);
 	check_controller_takes(&t.model);
 	FUZZ_CHECK(isfinite(t.target_c) && isfinite(t.fit_rms_c) && isfinite(t.duration_s),
 		   "a number that is not finite");
