@@ -133,11 +133,8 @@ END_TEST
 static Suite *bus_loss_suite(void)
 {
 	Suite *s = suite_create("bus-loss");
-	TCase *tc = tcase_create("bus-loss");
 
-	tcase_set_timeout(tc, 90);
-	tcase_add_test(tc, test_bus_lost_while_heating);
-	suite_add_tcase(s, tc);
+	CHECK_ADD_TEST(s, test_bus_lost_while_heating, 90);
 	return s;
 }
 
