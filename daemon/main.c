@@ -184,6 +184,14 @@ static void on_input(void *userdata, enum chair_input input, bool active)
 	context_publish(c);
 }
 
+static void on_relay_board(void *userdata, uint64_t unconfirmed_usec)
+{
+	struct context *c = userdata;
+
+	safety_relay_board_checked(c, unconfirmed_usec);
+	context_publish(c);
+}
+
 static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
 	struct context *c = userdata;
@@ -274,6 +282,7 @@ static int setup_hardware(struct context *c, const struct options *o)
 	if (r < 0)
 		return r;
 	chair_driver_set_input_handler(c->driver, on_input, c);
+	chair_driver_set_relay_handler(c->driver, on_relay_board, c);
 	r = heaters_init(c);
 	if (r < 0)
 		return r;
@@ -321,6 +330,11 @@ static int run_safe_state(struct context *c, const struct options *o)
 	if (r < 0)
 		return r;
 	r = safety_force_safe_state(c);
+	/* the relay board's coils are read back: "inactive" only when it confirms them */
+	if (r == -EINPROGRESS || (r >= 0 && c->driver->ops->relay_confirm && c->driver->ops->relay_confirm(c->driver) < 0)) {
+		log_error("Safe state: not every write landed: the relay board did not confirm its coils open");
+		return -EIO;
+	}
 	if (r < 0)
 		return log_errno(r, "Safe state: not every write landed");
 	log_info("Safe state: every output inactive, the roller board disabled");

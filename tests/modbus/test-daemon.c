@@ -442,12 +442,15 @@ START_TEST(test_tcp_gateway)
 }
 END_TEST
 
-/* A pad relay on the relay board that cannot be opened keeps the heater master (on a
- * line) open, though another pad still heats, until the board takes the write. */
+/* A pad relay on the relay board that cannot be opened opens the heater master (on a
+ * line) at once, though another pad still heats, without waiting for relay-offline;
+ * once the board answers and its coils read back open, the fault clears and the master
+ * closes again for the other pad. */
 START_TEST(test_unopened_relay_opens_master)
 {
+	struct harness_signal *sig;
 	struct rig r;
-	uint64_t end;
+	uint64_t end, master_open_usec;
 
 	rig_start(&r);
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 40.0));
@@ -456,19 +459,29 @@ START_TEST(test_unopened_relay_opens_master)
 	wait_coil(&r, COIL_HEAT_NECK, true, 3000, "the cold neck pad heats");
 	H_ASSERT(&r.h, H_OUTPUT(&r.h, "HEAT_POWER"), "the master is open while two pads heat");
 
+	harness_clear_history(&r.h);
 	S_CMD(&r.s, "silent relay on");
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 0.0));
 	end = harness_now_usec() + 2000000ULL;
 	while (H_OUTPUT(&r.h, "HEAT_POWER") && harness_now_usec() < end)
-		harness_pump(&r.h, 20);
+		harness_pump(&r.h, 5);
+	master_open_usec = harness_now_usec();
 	H_ASSERT(&r.h, !H_OUTPUT(&r.h, "HEAT_POWER"), "the master stayed closed over a neck relay that did not open");
+	sig = H_WAIT_SIGNAL(&r.h, "FaultRaised", "relay-offline", NULL, 3000);
+	printf("# master open %lld ms before relay-offline\n",
+	       ((long long)sig->when_usec - (long long)master_open_usec) / 1000);
+	H_ASSERT(&r.h, master_open_usec <= sig->when_usec, "the master waited for relay-offline");
 
 	S_CMD(&r.s, "silent relay off");
 	wait_coil(&r, COIL_HEAT_NECK, false, 2000, "the neck relay's retried write lands");
+	H_CLEAR_FAULT(&r.h, "relay-offline");
+	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, "/org/massaged/Chair1/heater/shoulders",
+					     HEATER_IFACE, "SetTarget", "d", 40.0));
 	end = harness_now_usec() + 3000000ULL;
 	while (!H_OUTPUT(&r.h, "HEAT_POWER") && harness_now_usec() < end)
 		harness_pump(&r.h, 20);
 	H_ASSERT(&r.h, H_OUTPUT(&r.h, "HEAT_POWER"), "the master did not close again for the shoulders pad");
+	H_ASSERT(&r.h, !coil(&r, COIL_HEAT_NECK), "the neck relay closed again");
 	rig_stop(&r);
 }
 END_TEST
