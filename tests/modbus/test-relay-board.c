@@ -189,11 +189,49 @@ START_TEST(test_relay_board_silent)
 }
 END_TEST
 
+/* A relay board that fell silent while every coil was open is found by the next coil
+ * write: SetTarget's neck coil is never confirmed, so relay-offline follows within the
+ * budget and the master, closed for the pad a moment, opens again. */
+START_TEST(test_relay_board_silent_write)
+{
+	struct harness_signal *sig;
+	struct rig r;
+	const char *message;
+	uint64_t t0, ms;
+
+	rig_start(&r);
+	harness_pump(&r.h, 500); /* the start-up safe state's coils are read back */
+	S_CMD(&r.s, "silent relay on");
+	harness_pump(&r.h, 500); /* nothing may be closed: no read-back, no fault yet */
+	H_ASSERT_STR_EQ(&r.h, H_PROP(&r.h, "Faults"), "");
+	t0 = harness_now_usec();
+	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, "/org/massaged/Chair1/heater/neck",
+					     "org.massaged.Heater1", "SetTarget", "d", 40.0));
+	sig = H_WAIT_SIGNAL(&r.h, "FaultRaised", "relay-offline", NULL, 3000);
+	ms = (sig->when_usec - t0) / 1000;
+	printf("# relay board silent, a coil written: relay-offline after %llu ms\n", (unsigned long long)ms);
+	H_ASSERT(&r.h, ms >= RELAY_OFFLINE_MIN_MS && ms <= RELAY_OFFLINE_MAX_MS,
+		 "relay-offline after %llu ms, expected %d..%d", (unsigned long long)ms, RELAY_OFFLINE_MIN_MS,
+		 RELAY_OFFLINE_MAX_MS);
+	H_ASSERT(&r.h, !H_OUTPUT(&r.h, "HEAT_POWER"), "the master heater relay is closed after relay-offline");
+	H_ASSERT(&r.h, !coil(&r, COIL_HEAT_NECK), "the silent board switched its neck coil");
+	message = H_CALL_ERR(&r.h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
+	H_ASSERT(&r.h, strstr(message, "relay-offline"), "refusal: %s", message);
+	S_CMD(&r.s, "silent relay off");
+	harness_pump(&r.h, 500);
+	H_CLEAR_FAULT(&r.h, "relay-offline");
+	H_ASSERT(&r.h, strncmp(S_STATE(&r.s, "coils"), "000", 3) == 0, "coils %s", S_STATE(&r.s, "coils"));
+	harness_stop(&r.h);
+	sim_stop(&r.s);
+}
+END_TEST
+
 static Suite *relay_board_suite(void)
 {
 	Suite *s = suite_create("modbus-relay-board");
 
 	CHECK_ADD_TEST(s, test_relay_board_silent, 120);
+	CHECK_ADD_TEST(s, test_relay_board_silent_write, 60);
 	return s;
 }
 
