@@ -329,7 +329,9 @@ static int run_safe_state(struct context *c, const struct options *o)
 		return r;
 	r = safety_force_safe_state(c);
 	/* the relay board's coils are read back: "inactive" only when it confirms them */
-	if (r == -EINPROGRESS || (r >= 0 && c->driver->ops->relay_confirm && c->driver->ops->relay_confirm(c->driver) < 0)) {
+	if (r >= 0 && c->driver->ops->relay_confirm)
+		r = c->driver->ops->relay_confirm(c->driver) < 0 ? -EINPROGRESS : 0;
+	if (r == -EINPROGRESS) {
 		log_error("Safe state: not every write landed: the relay board did not confirm its coils open");
 		return -EIO;
 	}
