@@ -370,6 +370,16 @@ static int parse_signal_key(const struct config_parser *p, const struct config_k
 	if (required && b.kind == SIGNAL_NONE)
 		return bad_value(p, k, value, line,
 				 "a GPIO line: safety.md needs the emergency stop and the seat wired");
+	if (output && k->offset == offsetof(struct massaged_config, hw.outputs[OUTPUT_HEAT_POWER]) &&
+	    b.kind == SIGNAL_COIL)
+		return bad_value(p, k, value, line,
+				 "gpio:LINE: the master heater relay is the pads' cut-off independent of the "
+				 "relay board, and a silent board cannot open its own coils");
+	if (output && k->offset == offsetof(struct massaged_config, hw.outputs[OUTPUT_MOTOR_POWER]) &&
+	    b.kind != SIGNAL_GPIO)
+		return bad_value(p, k, value, line,
+				 "gpio:LINE: motor power must be cut when the roller board or the relay board "
+				 "is silent, which neither board can do for itself");
 	memcpy((char *)p->c + k->offset, &b, sizeof(b));
 	return 0;
 }
@@ -550,8 +560,18 @@ static int hardware_verify(const struct config_checker *ck)
 	if (c->hw.modbus.transport == MODBUS_TRANSPORT_TCP && c->hw.modbus.host[0] == '\0')
 		return cross_error(ck, "Host", "Transport",
 				   "[Modbus] Transport=tcp needs Host=, the gateway's address");
-	for (unsigned i = 0; i < c->n_pads; i++)
+	for (unsigned i = 0; i < c->n_pads; i++) {
+		enum chair_output relay = chair_pad_relay(c->pads[i].zone);
+
 		zones[i] = c->pads[i].zone;
+		if (c->hw.outputs[OUTPUT_HEAT_POWER].kind == SIGNAL_NONE && relay != OUTPUT_INVALID &&
+		    c->hw.outputs[relay].kind != SIGNAL_NONE)
+			return cross_error(ck, "HeatPower", "Pads",
+					   "[Binding] HeatPower=none while the %s pad can heat (its relay is %s); "
+					   "expected gpio:LINE: the master heater relay is the pads' second, "
+					   "independent cut-off", zone_to_string(c->pads[i].zone),
+					   chair_output_name(relay));
+	}
 	if (hardware_config_verify(&c->hw, zones, c->n_pads, why, sizeof(why)) < 0)
 		return ini_file_error(ck->err, ck->path, 0, -EINVAL, "[Binding] %s", why);
 	return 0;

@@ -211,10 +211,11 @@ static void master_drive(struct context *c, bool on)
 }
 
 /* A relay that could not be opened (a relay-board coil that did not answer) is tried
- * again on the next tick, and the master relay in series cuts its heat meanwhile. */
+ * again on the next update, also after a fault's safe state, and the master relay in
+ * series cuts its heat meanwhile. */
 static void heater_drive(struct heater *h, bool on)
 {
-	if (h->relay == OUTPUT_INVALID || on == h->relay_on)
+	if (h->relay == OUTPUT_INVALID || (on == h->relay_on && !h->relay_unopened))
 		return;
 	if (safety_set_output(h->context, h->relay, on) >= 0) {
 		h->relay_on = on;

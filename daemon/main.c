@@ -189,6 +189,12 @@ static void on_input(void *userdata, enum chair_input input, bool active)
 	context_publish(c);
 }
 
+/* every 100 ms while a coil is closed: fault_raise() publishes what changes */
+static void on_relay_board(void *userdata, uint64_t unconfirmed_usec)
+{
+	safety_relay_board_checked(userdata, unconfirmed_usec);
+}
+
 static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
 	struct context *c = userdata;
@@ -319,6 +325,7 @@ static int setup_hardware(struct context *c, const struct options *o)
 	if (r < 0)
 		return r;
 	chair_driver_set_input_handler(c->driver, on_input, c);
+	chair_driver_set_relay_handler(c->driver, on_relay_board, c);
 	r = heaters_init(c);
 	if (r < 0)
 		return r;
@@ -369,6 +376,13 @@ static int run_safe_state(struct context *c, const struct options *o)
 	if (r < 0)
 		return r;
 	r = safety_force_safe_state(c);
+	/* the relay board's coils are read back: "inactive" only when it confirms them */
+	if (r >= 0 && c->driver->ops->relay_confirm)
+		r = c->driver->ops->relay_confirm(c->driver) < 0 ? -EINPROGRESS : 0;
+	if (r == -EINPROGRESS) {
+		log_error("Safe state: not every write landed: the relay board did not confirm its coils open");
+		return -EIO;
+	}
 	if (r < 0)
 		return log_errno(r, "Safe state: not every write landed");
 	log_info("Safe state: every output inactive, the roller board disabled");

@@ -85,7 +85,9 @@ int safety_set_output(struct context *c, enum chair_output o, bool active)
 	if (r == -EAGAIN) /* the loop iteration's Modbus budget is spent: retried in the next */
 		log_debug("Driving %s %s: deferred to the next loop iteration", chair_output_name(o),
 			  active ? "active" : "inactive");
-	else if (r < 0)
+	/* a relay-board coil the board did not take is written again by the driver, and a
+	 * board that does not confirm it is one relay-offline fault, not a line per write */
+	else if (r < 0 && r != -EINPROGRESS)
 		log_errno(r, "Failed to drive %s %s", chair_output_name(o), active ? "active" : "inactive");
 	return r;
 }
@@ -198,6 +200,48 @@ void fault_raise_reading(struct context *c, const char *code, double celsius, co
 	va_end(ap);
 }
 
+/* The pads whose relays are coils of the relay board, "neck, shoulders", for messages. */
+static void pads_on_coils(const struct context *c, char *buf, size_t size)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < c->n_heaters && at < size; i++) {
+		enum chair_output relay = c->heaters[i].relay;
+
+		if (relay != OUTPUT_INVALID && c->config.hw.outputs[relay].kind == SIGNAL_COIL)
+			at += (size_t)snprintf(buf + at, size - at, "%s%s", at ? ", " : "",
+					       zone_to_string(c->heaters[i].zone));
+	}
+}
+
+void safety_relay_board_checked(struct context *c, uint64_t unconfirmed_usec)
+{
+	unsigned long long ms = unconfirmed_usec / USEC_PER_MSEC;
+	char pads[64];
+	bool master_open;
+
+	if (unconfirmed_usec < RELAY_SILENCE_USEC || fault_is_active(c, "relay-offline"))
+		return;
+	/* first, and a GPIO line (the configuration allows no other while a pad can heat):
+	 * what the message says of it is what this write did */
+	master_open = c->config.hw.outputs[OUTPUT_HEAT_POWER].kind == SIGNAL_GPIO &&
+		      safety_set_output(c, OUTPUT_HEAT_POWER, false) == 0;
+	pads_on_coils(c, pads, sizeof(pads));
+	if (!pads[0])
+		fault_raise(c, "relay-offline", "The relay board has not confirmed its coils for %llu ms (no pad "
+			    "relay is on it). Check its cable and supply, then clear the fault.", ms);
+	else if (master_open)
+		fault_raise(c, "relay-offline", "The relay board has not confirmed its coils for %llu ms: the "
+			    "relays of the %s pads may still be closed. The master heater relay, a GPIO line, is "
+			    "open and cuts every pad. Check the board's cable and supply, then clear the fault.",
+			    ms, pads);
+	else
+		fault_raise(c, "relay-offline", "The relay board has not confirmed its coils for %llu ms: the "
+			    "relays of the %s pads may still be closed, and the master heater relay did not "
+			    "open. Switch the chair off at the mains.", ms, pads);
+}
+
 /* Tell the roller board to clear what it latched (motors stay off), then read it. */
 static int roller_clear_latched(struct context *c, struct roller_status *ret)
 {
@@ -257,6 +301,8 @@ static bool fault_cause_persists(struct context *c, const struct fault *f)
 		/* one timed read: an answer as quick as the control tick needs */
 		return safety_roller_read_timed(c, &st, &slow) < 0 || slow;
 	}
+	if (strcmp(f->code, "relay-offline") == 0)
+		return d->ops->relay_confirm && d->ops->relay_confirm(d) < 0;
 	r = heater_fault_persists(c, f->code);
 	if (r != -ENOENT)
 		return r != 0;

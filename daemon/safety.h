@@ -46,6 +46,14 @@ bool fault_code_is_known(const char *code);
 /* The zone of a pad's fault code ("overtemp:neck" → "neck"), or NULL. */
 const char *fault_zone(const char *code);
 
+/* safety.md: the relay board's coils unconfirmed this long gives relay-offline. */
+#define RELAY_SILENCE_USEC (300 * USEC_PER_MSEC)
+
+/* The relay handler: relay-offline once the relay board has left its coils unconfirmed
+ * for RELAY_SILENCE_USEC (wall time): the master heater relay, a GPIO line, opens first,
+ * then the safe state as for every fault. */
+void safety_relay_board_checked(struct context *c, uint64_t unconfirmed_usec);
+
 /* ClearFault: if any fault's cause persists, clear nothing and say which in error
  * (FaultActive); otherwise clear all (FaultCleared each) and return to idle. */
 int faults_clear(struct context *c, sd_bus_error *error);

@@ -3,14 +3,21 @@
 #include <stdlib.h>
 
 #include "chair-bus.h"
+#include "clock.h"
 #include "hw-driver.h"
 #include "log.h"
 
 /* A coil or roller write that failed is tried again from the event loop until it
  * lands or a newer one replaces it: the safe state's writes must not be lost to a
- * request that timed out, nor to another device's timeout in the same iteration. */
+ * request that timed out, nor to another device's timeout in the same iteration.
+ *
+ * The relay board's coils are confirmed by reading them back: after every write, and
+ * every COIL_READBACK_USEC while one may be closed, so that a board that falls silent
+ * with a pad relay closed is noticed although nothing changes. Each check tells the
+ * relay handler how long the coils have gone unconfirmed; the daemon judges that. */
 #define RETRY_NEXT_ITERATION_USEC 1000ULL
 #define RETRY_SILENT_USEC (100 * 1000ULL)
+#define COIL_READBACK_USEC (100 * 1000ULL)
 
 struct hw_driver {
 	struct chair_driver base; /* first: a struct chair_driver * is a struct hw_driver * */
@@ -20,8 +27,11 @@ struct hw_driver {
 	struct hardware_config hw;
 	sd_event *event;
 	sd_event_source *retry;
-	uint8_t coils_pending;        /* bit per coil */
+	uint8_t coils_bound;          /* bit per coil an output is bound to */
+	uint8_t coils_pending;        /* bit per coil whose last write the board did not take */
 	bool coil_wanted[RELAY_COILS];
+	bool coils_confirmed;         /* read back as driven, and nothing written since */
+	uint64_t coils_checked_usec;  /* when last confirmed, or first written after that */
 	bool roller_pending;
 	struct roller_setpoints roller_wanted;
 };
@@ -35,9 +45,8 @@ static int on_retry(sd_event_source *s, uint64_t usec, void *userdata);
 
 /* An earlier retry already armed stays: a coil of the safe state waiting for the next
  * iteration is never pushed back behind a silent device's 100 ms. */
-static void retry_later(struct hw_driver *h, int r)
+static void retry_in(struct hw_driver *h, uint64_t delay)
 {
-	uint64_t delay = r == -EAGAIN ? RETRY_NEXT_ITERATION_USEC : RETRY_SILENT_USEC;
 	uint64_t now, armed;
 	int enabled = SD_EVENT_OFF;
 
@@ -58,18 +67,83 @@ static void retry_later(struct hw_driver *h, int r)
 	(void)sd_event_source_set_enabled(h->retry, SD_EVENT_ONESHOT);
 }
 
+static void retry_later(struct hw_driver *h, int r)
+{
+	retry_in(h, r == -EAGAIN ? RETRY_NEXT_ITERATION_USEC : RETRY_SILENT_USEC);
+}
+
+static bool coil_may_be_closed(const struct hw_driver *h)
+{
+	for (unsigned coil = 0; coil < RELAY_COILS; coil++)
+		if ((h->coils_bound & (1u << coil)) && (h->coil_wanted[coil] || (h->coils_pending & (1u << coil))))
+			return true;
+	return false;
+}
+
 static int coil_write(struct hw_driver *h, unsigned coil, bool on)
 {
-	int r = chair_bus_coil_write(h->bus, coil, on);
+	int r;
 
+	if (h->coils_confirmed) {
+		h->coils_confirmed = false;
+		h->coils_checked_usec = monotonic_usec(); /* the board's time to confirm starts now */
+	}
+	r = chair_bus_coil_write(h->bus, coil, on);
 	h->coil_wanted[coil] = on;
 	if (r < 0) {
 		h->coils_pending |= (uint8_t)(1u << coil);
 		retry_later(h, r);
-	} else {
-		h->coils_pending &= (uint8_t)~(1u << coil);
+		return -EINPROGRESS;
 	}
-	return r;
+	h->coils_pending &= (uint8_t)~(1u << coil);
+	retry_in(h, RETRY_NEXT_ITERATION_USEC); /* to read it back */
+	return 0;
+}
+
+/* Read the coils back: confirmed when each bound coil is as driven; one that is not is
+ * written again. Returns 0 when confirmed. */
+static int coils_read_back(struct hw_driver *h)
+{
+	bool on[RELAY_COILS];
+	int r;
+
+	r = chair_bus_coils_read(h->bus, on);
+	if (r < 0) {
+		h->coils_confirmed = false; /* unconfirmed since the last confirmation */
+		retry_later(h, r);
+		return r;
+	}
+	for (unsigned coil = 0; coil < RELAY_COILS; coil++)
+		if ((h->coils_bound & (1u << coil)) && on[coil] != h->coil_wanted[coil])
+			h->coils_pending |= (uint8_t)(1u << coil);
+	if (h->coils_pending) {
+		h->coils_confirmed = false;
+		retry_in(h, RETRY_NEXT_ITERATION_USEC);
+		return -EIO;
+	}
+	h->coils_confirmed = true;
+	h->coils_checked_usec = monotonic_usec();
+	if (coil_may_be_closed(h))
+		retry_in(h, COIL_READBACK_USEC);
+	return 0;
+}
+
+static int coils_write_pending(struct hw_driver *h)
+{
+	uint8_t pending = h->coils_pending;
+
+	for (unsigned coil = 0; coil < RELAY_COILS; coil++)
+		if (pending & (1u << coil))
+			(void)coil_write(h, coil, h->coil_wanted[coil]);
+	return h->coils_pending ? -EINPROGRESS : 0;
+}
+
+static void coils_report(struct hw_driver *h)
+{
+	uint64_t unconfirmed = h->coils_confirmed ? 0 : monotonic_usec() - h->coils_checked_usec;
+
+	if (h->base.on_relay)
+		h->base.on_relay(h->base.relay_userdata, unconfirmed);
 }
 
 static int roller_write(struct hw_driver *h, const struct roller_setpoints *sp)
@@ -86,13 +160,14 @@ static int roller_write(struct hw_driver *h, const struct roller_setpoints *sp)
 static int on_retry(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct hw_driver *h = userdata;
-	uint8_t pending = h->coils_pending;
 
-	for (unsigned coil = 0; coil < RELAY_COILS; coil++)
-		if (pending & (1u << coil))
-			(void)coil_write(h, coil, h->coil_wanted[coil]);
+	/* the coils first: a silent roller board's timeout would fail them in this iteration */
+	if (h->coils_bound && coils_write_pending(h) == 0 && (!h->coils_confirmed || coil_may_be_closed(h)))
+		(void)coils_read_back(h);
 	if (h->roller_pending)
 		(void)roller_write(h, &h->roller_wanted);
+	if (h->coils_bound)
+		coils_report(h); /* last: the handler may drive outputs */
 	return 0;
 }
 
@@ -142,6 +217,19 @@ static int hw_temperatures_read(struct chair_driver *d, int16_t ret_raw[TEMP_CHA
 	return chair_bus_temperatures_read(to_hw(d)->bus, ret_raw);
 }
 
+static int hw_relay_confirm(struct chair_driver *d)
+{
+	struct hw_driver *h = to_hw(d);
+	int r;
+
+	if (!h->coils_bound)
+		return 0;
+	r = coils_write_pending(h);
+	if (r < 0)
+		return r;
+	return coils_read_back(h);
+}
+
 static void hw_free(struct chair_driver *d)
 {
 	struct hw_driver *h = to_hw(d);
@@ -185,6 +273,7 @@ static const struct chair_driver_ops hw_driver_ops = {
 	.roller_write = hw_roller_write,
 	.roller_read = hw_roller_read,
 	.temperatures_read = hw_temperatures_read,
+	.relay_confirm = hw_relay_confirm,
 };
 
 int hw_driver_new(const struct hardware_config *hw, sd_event *event, struct chair_driver *lines,
@@ -201,6 +290,10 @@ int hw_driver_new(const struct hardware_config *hw, sd_event *event, struct chai
 	h->lines = lines;
 	h->lines_simulated = lines_simulated;
 	h->hw = *hw;
+	h->coils_confirmed = true; /* nothing written yet */
+	for (int o = 0; o < _OUTPUT_MAX; o++)
+		if (hw->outputs[o].kind == SIGNAL_COIL)
+			h->coils_bound |= (uint8_t)(1u << hw->outputs[o].coil);
 	h->event = event ? sd_event_ref(event) : NULL;
 	chair_driver_set_input_handler(lines, on_line_input, h);
 	r = chair_bus_new(&hw->modbus, event, &h->bus);

@@ -200,6 +200,26 @@ int chair_bus_coil_write(struct chair_bus *b, unsigned coil, bool on)
 	return 0;
 }
 
+int chair_bus_coils_read(struct chair_bus *b, bool ret_on[RELAY_COILS])
+{
+	uint8_t bits[RELAY_COILS];
+	modbus_t *ctx;
+	int r;
+
+	r = modbus_link_begin(b->link, b->cfg.relay_slave, &ctx);
+	if (r < 0)
+		return r;
+	r = modbus_link_end(b->link, modbus_read_bits(ctx, 0, RELAY_COILS, bits));
+	if (r < 0)
+		return r;
+	for (unsigned c = 0; c < RELAY_COILS; c++) {
+		ret_on[c] = bits[c] != 0;
+		b->coils[c] = ret_on[c]; /* a coil that differs from what was written is written again */
+	}
+	b->coils_known = (uint8_t)((1u << RELAY_COILS) - 1);
+	return 0;
+}
+
 void chair_bus_leaving_loop(struct chair_bus *b)
 {
 	modbus_link_leave_loop(b->link);

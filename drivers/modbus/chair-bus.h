@@ -15,7 +15,8 @@
  * values; each write sends only the holding registers that changed since the last
  * write the board acknowledged (one request: 0x06 for one register, 0x10 for a span),
  * and while the motors are enabled re-arms WATCHDOG_MS when nothing changed for a
- * quarter of its period. Relay board: a coil is written when it changes. */
+ * quarter of its period. Relay board: a coil is written when it changes, and read back
+ * on request. */
 
 struct chair_bus;
 
@@ -26,6 +27,8 @@ int chair_bus_roller_read(struct chair_bus *b, struct roller_status *ret);
 int chair_bus_roller_write(struct chair_bus *b, const struct roller_setpoints *sp);
 int chair_bus_temperatures_read(struct chair_bus *b, int16_t ret_raw[TEMP_CHANNELS]);
 int chair_bus_coil_write(struct chair_bus *b, unsigned coil, bool on);
+/* Read the relay board's eight coils back (0x01), as the board holds them. */
+int chair_bus_coils_read(struct chair_bus *b, bool ret_on[RELAY_COILS]);
 
 /* The roller board's ten input registers as a status. */
 void roller_status_decode(const uint16_t regs[10], struct roller_status *ret);

@@ -47,7 +47,13 @@ static void check_loaded(const struct massaged_config *c)
 			   c->default_target_c, i, p->max_target_c);
 		for (unsigned j = 0; j < i; j++)
 			FUZZ_CHECK(c->pads[j].zone != p->zone, "pads %u and %u share a zone", j, i);
+		/* a pad that can heat has a master relay that opens without the relay board */
+		FUZZ_CHECK(chair_pad_relay(p->zone) == OUTPUT_INVALID ||
+			   c->hw.outputs[chair_pad_relay(p->zone)].kind == SIGNAL_NONE ||
+			   c->hw.outputs[OUTPUT_HEAT_POWER].kind == SIGNAL_GPIO, "pad %u heats without a GPIO master", i);
 	}
+	FUZZ_CHECK(c->hw.outputs[OUTPUT_HEAT_POWER].kind != SIGNAL_COIL, "HeatPower on a coil");
+	FUZZ_CHECK(c->hw.outputs[OUTPUT_MOTOR_POWER].kind == SIGNAL_GPIO, "MotorPower not a GPIO line");
 	FUZZ_CHECK(isfinite(c->dose_budget_min) && isfinite(c->relay_cycle_s) &&
 		   isfinite(c->sim_load_noise_n), "a number that is not finite");
 	check_string(c->default_program, sizeof(c->default_program), "DefaultProgram");

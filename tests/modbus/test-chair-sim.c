@@ -752,6 +752,40 @@ START_TEST(test_rtu_delay)
 }
 END_TEST
 
+/* `line`: the heater master on a GPIO line of the daemon's, which chair-sim cannot see,
+ * is told to it; open, it cuts the pad whose coil is still closed. A coil's output is
+ * refused: the relay board switches that one. */
+START_TEST(test_line_command)
+{
+	const char *const args[] = { "--time-scale", "50", NULL };
+	double stone, later;
+	struct sim s;
+	modbus_t *m;
+
+	sim_start(&s, false, args);
+	m = S_MASTER(&s, RELAY);
+	S_CMD(&s, "seated off");
+	S_CMD(&s, "pad neck 30");
+	S_MB_OK(&s, modbus_write_bit(m, 0, 1), 1); /* the neck pad's coil */
+	sim_pause_ms(1000);                        /* 50 s of chair time, heating */
+	stone = strtod(S_STATE(&s, "neck.stone"), NULL);
+	S_ASSERT(&s, stone > 31.0, "the neck stone did not warm: state %s", s.reply);
+	S_CMD(&s, "line HEAT_POWER off");
+	sim_pause_ms(100);                         /* the element's stored heat settles */
+	stone = strtod(S_STATE(&s, "neck.stone"), NULL);
+	sim_pause_ms(2000);
+	later = strtod(S_STATE(&s, "neck.stone"), NULL);
+	S_ASSERT(&s, later < stone + 1.0, "the stone went on from %.2f to %.2f °C with the master open", stone, later);
+	S_CMD(&s, "line HEAT_POWER on");
+	sim_pause_ms(1000);
+	S_ASSERT(&s, strtod(S_STATE(&s, "neck.stone"), NULL) > later, "no heat with the master closed again");
+	S_CMD_ERR(&s, "line HEAT_NECK off");
+	S_CMD_ERR(&s, "line NOTHING off");
+	S_CMD_ERR(&s, "line HEAT_POWER maybe");
+	sim_stop(&s);
+}
+END_TEST
+
 static Suite *chair_sim_suite(void)
 {
 	Suite *s = suite_create("chair-sim");
@@ -775,6 +809,7 @@ static Suite *chair_sim_suite(void)
 	CHECK_ADD_TEST(s, test_control_protocol, 30);
 	CHECK_ADD_TEST(s, test_rtu_symlink, 30);
 	CHECK_ADD_TEST(s, test_rtu_delay, 30);
+	CHECK_ADD_TEST(s, test_line_command, 30);
 	return s;
 }
 

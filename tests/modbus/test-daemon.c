@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* massaged's Modbus backend end to end: the daemon with --simulate-lines (its GPIO
  * lines simulated, driven over Simulator1) talks Modbus RTU at 115200 8E1 over a pty
- * to tools/chair-sim, whose relay board carries every output as a coil. Real time:
- * the Modbus timeouts and safety.md's reaction times are wall-clock times here. */
+ * to tools/chair-sim, whose relay board carries the pad relays and the LED as coils;
+ * motor power and the heater master relay are GPIO lines, as massaged requires. Real
+ * time: the Modbus timeouts and safety.md's reaction times are wall-clock times here. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,10 +18,8 @@
 #define TIMEOUT_MS 50
 #define NECK "/org/massaged/Chair1/heater/neck"
 #define HEATER_IFACE "org.massaged.Heater1"
-/* coil of each output in this chair: neck, shoulders, lower-back, master, motors, LED */
+/* coil of each output on the relay board: neck, shoulders, lower-back, LED */
 #define COIL_HEAT_NECK 0
-#define COIL_HEAT_POWER 3
-#define COIL_MOTOR_POWER 4
 
 struct rig {
 	struct sim s;
@@ -29,7 +28,7 @@ struct rig {
 
 static const char *const coil_map[] = {
 	"--coil", "0=HEAT_NECK", "--coil", "1=HEAT_SHOULDERS", "--coil", "2=HEAT_LOWER_BACK",
-	"--coil", "3=HEAT_POWER", "--coil", "4=MOTOR_POWER", "--coil", "5=LED", NULL,
+	"--coil", "5=LED", NULL,
 };
 
 /* Two 10 s steps: a whole program in real time, after the body scan. */
@@ -44,7 +43,7 @@ static const char hot_program[] =
 	"[Step]\nTechnique=knead\nZone=neck\nDuration=300\nSpeed=3\nWidth=medium\nDepth=0\n"
 	"[Step]\nTechnique=glide\nZone=back\nDuration=300\nSpeed=3\nWidth=wide\nDepth=0\n";
 
-static void rig_start_on(struct rig *r, bool tcp, bool master_on_line)
+static void rig_start_on(struct rig *r, bool tcp)
 {
 	char extra[1024], line[400];
 
@@ -56,8 +55,8 @@ static void rig_start_on(struct rig *r, bool tcp, bool master_on_line)
 	(void)snprintf(extra, sizeof(extra),
 		       "[Modbus]\n%s\nTimeout=%d\n"
 		       "[Binding]\nHeatNeck=coil:0\nHeatShoulders=coil:1\nHeatLowerBack=coil:2\n"
-		       "HeatPower=%s\nMotorPower=coil:4\nLed=coil:5\n", line, TIMEOUT_MS,
-		       master_on_line ? "gpio:HEAT_POWER" : "coil:3");
+		       "HeatPower=gpio:HEAT_POWER\nMotorPower=gpio:MOTOR_POWER\nLed=coil:5\n", line,
+		       TIMEOUT_MS);
 	harness_init(&r->h, extra);
 	harness_write_program(&r->h, "modbus-short", short_program);
 	harness_write_program(&r->h, "modbus-hot", hot_program);
@@ -67,7 +66,7 @@ static void rig_start_on(struct rig *r, bool tcp, bool master_on_line)
 
 static void rig_start(struct rig *r)
 {
-	rig_start_on(r, false, false);
+	rig_start_on(r, false);
 }
 
 static void rig_stop(struct rig *r)
@@ -96,20 +95,34 @@ static void wait_coil(struct rig *r, unsigned n, bool on, unsigned ms, const cha
 	}
 }
 
-/* The safe state as the relay board sees it: motors and every heat coil off, within
- * 300 ms (a coil write that failed with the timed-out device's loop iteration is
- * retried in the next one). */
+/* Until the GPIO output `name` (Simulator1.Outputs) is `on`, or fail after ms. */
+static void wait_output(struct rig *r, const char *name, bool on, unsigned ms, const char *why)
+{
+	uint64_t end = harness_now_usec() + ms * 1000ULL;
+
+	while (H_OUTPUT(&r->h, name) != on) {
+		if (harness_now_usec() > end)
+			harness_fail(&r->h, __FILE__, __LINE__, "%s not %s after %u ms: %s", name, on ? "on" : "off", ms, why);
+		harness_pump(&r->h, 20);
+	}
+}
+
+/* The safe state: motor power and the heater master (GPIO lines) off at once, and every
+ * pad coil off within 300 ms as the relay board sees it (a coil write that failed with
+ * the timed-out device's loop iteration is retried in the next one). */
 static void assert_safe_coils(struct rig *r, const char *why)
 {
 	uint64_t end = harness_now_usec() + 300000ULL;
 	const char *coils = S_STATE(&r->s, "coils");
 
-	while (strncmp(coils, "00000", 5) != 0 && harness_now_usec() < end) {
+	H_ASSERT(&r->h, !H_OUTPUT(&r->h, "MOTOR_POWER") && !H_OUTPUT(&r->h, "HEAT_POWER"),
+		 "after %s MOTOR_POWER or HEAT_POWER is still active", why);
+	while (strncmp(coils, "000", 3) != 0 && harness_now_usec() < end) {
 		harness_pump(&r->h, 5);
 		coils = S_STATE(&r->s, "coils");
 	}
-	if (strncmp(coils, "00000", 5) != 0)
-		harness_fail(&r->h, __FILE__, __LINE__, "after %s the coils are %s, expected the five power coils off", why, coils);
+	if (strncmp(coils, "000", 3) != 0)
+		harness_fail(&r->h, __FILE__, __LINE__, "after %s the coils are %s, expected the three pad coils off", why, coils);
 }
 
 static double heater_temperature(struct rig *r)
@@ -167,7 +180,7 @@ START_TEST(test_program_runs)
 
 	rig_start(&r);
 	H_START_RUNNING(&r.h, "modbus-short");
-	H_ASSERT(&r.h, coil(&r, COIL_MOTOR_POWER), "MOTOR_POWER coil off while running");
+	H_ASSERT(&r.h, H_OUTPUT(&r.h, "MOTOR_POWER"), "MOTOR_POWER off while running");
 
 	S_CMD(&r.s, "stats reset");
 	t0 = harness_now_usec();
@@ -193,7 +206,7 @@ START_TEST(test_program_runs)
 
 	H_WAIT_SIGNAL(&r.h, "ProgramFinished", "modbus-short", "completed", 30000);
 	H_WAIT_PROP(&r.h, "State", "idle", 30000);
-	wait_coil(&r, COIL_MOTOR_POWER, false, 2000, "parked");
+	wait_output(&r, "MOTOR_POWER", false, 2000, "parked");
 	H_ASSERT(&r.h, atoi(S_STATE(&r.s, "travel_pos")) <= 5, "parked at %s mm", S_STATE(&r.s, "travel_pos"));
 	H_ASSERT(&r.h, atoi(S_STATE(&r.s, "control")) == 0, "motors still enabled after parking");
 	rig_stop_healthy(&r);
@@ -211,7 +224,7 @@ START_TEST(test_pad_holds)
 	rig_start(&r);
 	S_CMD(&r.s, "pad neck 40.0");
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 40.0));
-	wait_coil(&r, COIL_HEAT_POWER, true, 2000, "SetTarget closes the master relay");
+	wait_output(&r, "HEAT_POWER", true, 2000, "SetTarget closes the master relay");
 	harness_pump(&r.h, 10000); /* settle */
 	end = harness_now_usec() + 25000000ULL;
 	while (harness_now_usec() < end) {
@@ -229,7 +242,7 @@ START_TEST(test_pad_holds)
 	H_ASSERT(&r.h, lo >= 39.5 && hi <= 40.5, "the pad wandered: %.2f..%.2f °C", lo, hi);
 	H_ASSERT(&r.h, on && off, "the neck coil never switched (on %d, off %d)", on, off);
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 0.0));
-	wait_coil(&r, COIL_HEAT_POWER, false, 2000, "target 0 opens the master relay");
+	wait_output(&r, "HEAT_POWER", false, 2000, "target 0 opens the master relay");
 	rig_stop_healthy(&r);
 }
 END_TEST
@@ -265,7 +278,7 @@ static void walk(struct rig *r, const struct misbehaviour *m, bool rollers)
 	S_CMD(&r->s, "%s", m->off);
 	if (m->relay_board_too) {
 		/* the safe state's coil writes are retried until the board takes them */
-		wait_coil(r, COIL_MOTOR_POWER, false, 1000, "the relay board answers again");
+		wait_coil(r, COIL_HEAT_NECK, false, 1000, "the relay board answers again");
 		assert_safe_coils(r, m->off);
 	}
 	H_CLEAR_FAULT(&r->h, m->fault);
@@ -292,7 +305,7 @@ START_TEST(test_roller_misbehaviour)
 		walk(&r, &cases[i], true);
 		H_CALL(&r.h, "StartManual", "ss", "knead", "neck");
 		H_WAIT_PROP(&r.h, "State", "running", 3000);
-		wait_coil(&r, COIL_MOTOR_POWER, true, 2000, "running again after ClearFault");
+		wait_output(&r, "MOTOR_POWER", true, 2000, "running again after ClearFault");
 	}
 	H_CALL(&r.h, "Stop", "");
 	H_WAIT_PROP(&r.h, "State", "idle", 30000);
@@ -316,7 +329,7 @@ START_TEST(test_temperature_misbehaviour)
 	rig_start(&r);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 42.0));
-		wait_coil(&r, COIL_HEAT_POWER, true, 2000, "the pad heats");
+		wait_output(&r, "HEAT_POWER", true, 2000, "the pad heats");
 		walk(&r, &cases[i], false);
 		H_ASSERT(&r.h, strcmp(harness_get(&r.h, NECK, HEATER_IFACE, "State", NULL), "off") == 0,
 			 "the pad is %s after the clear", harness_get(&r.h, NECK, HEATER_IFACE, "State", NULL));
@@ -330,8 +343,8 @@ END_TEST
 static void start_hot_program(struct rig *r)
 {
 	H_START_RUNNING(&r->h, "modbus-hot");
-	wait_coil(r, COIL_HEAT_POWER, true, 3000, "the heated program closes the master relay");
-	wait_coil(r, COIL_MOTOR_POWER, true, 2000, "the heated program runs the rollers");
+	wait_output(r, "HEAT_POWER", true, 3000, "the heated program closes the master relay");
+	wait_output(r, "MOTOR_POWER", true, 2000, "the heated program runs the rollers");
 }
 
 START_TEST(test_heated_program_faults)
@@ -416,46 +429,59 @@ START_TEST(test_tcp_gateway)
 						    1700, 3000, false };
 	struct rig r;
 
-	rig_start_on(&r, true, false);
+	rig_start_on(&r, true);
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 42.0));
-	wait_coil(&r, COIL_HEAT_POWER, true, 2000, "the pad heats over TCP");
+	wait_output(&r, "HEAT_POWER", true, 2000, "the pad heats over TCP");
 	harness_pump(&r.h, 1000); /* a few heat ticks */
 	S_CMD(&r.s, "stats");
 	H_ASSERT(&r.h, S_FIELD(&r.s, "stats temp", "requests") > 0, "no temperature reads over TCP");
 	walk(&r, &silent, false);
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 42.0));
-	wait_coil(&r, COIL_HEAT_POWER, true, 2000, "heating again after the clear");
+	wait_output(&r, "HEAT_POWER", true, 2000, "heating again after the clear");
 	rig_stop(&r);
 }
 END_TEST
 
-/* A pad relay on the relay board that cannot be opened keeps the heater master (on a
- * line) open, though another pad still heats, until the board takes the write. */
+/* A pad relay on the relay board that cannot be opened opens the heater master (on a
+ * line) at once, though another pad still heats, without waiting for relay-offline;
+ * once the board answers and its coils read back open, the fault clears and the master
+ * closes again for the other pad. */
 START_TEST(test_unopened_relay_opens_master)
 {
+	struct harness_signal *sig;
 	struct rig r;
-	uint64_t end;
+	uint64_t end, master_open_usec;
 
-	rig_start_on(&r, false, true);
+	rig_start(&r);
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 40.0));
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, "/org/massaged/Chair1/heater/shoulders",
 					     HEATER_IFACE, "SetTarget", "d", 40.0));
 	wait_coil(&r, COIL_HEAT_NECK, true, 3000, "the cold neck pad heats");
 	H_ASSERT(&r.h, H_OUTPUT(&r.h, "HEAT_POWER"), "the master is open while two pads heat");
 
+	harness_clear_history(&r.h);
 	S_CMD(&r.s, "silent relay on");
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 0.0));
 	end = harness_now_usec() + 2000000ULL;
 	while (H_OUTPUT(&r.h, "HEAT_POWER") && harness_now_usec() < end)
-		harness_pump(&r.h, 20);
+		harness_pump(&r.h, 5);
+	master_open_usec = harness_now_usec();
 	H_ASSERT(&r.h, !H_OUTPUT(&r.h, "HEAT_POWER"), "the master stayed closed over a neck relay that did not open");
+	sig = H_WAIT_SIGNAL(&r.h, "FaultRaised", "relay-offline", NULL, 3000);
+	printf("# master open %lld ms before relay-offline\n",
+	       ((long long)sig->when_usec - (long long)master_open_usec) / 1000);
+	H_ASSERT(&r.h, master_open_usec <= sig->when_usec, "the master waited for relay-offline");
 
 	S_CMD(&r.s, "silent relay off");
 	wait_coil(&r, COIL_HEAT_NECK, false, 2000, "the neck relay's retried write lands");
+	H_CLEAR_FAULT(&r.h, "relay-offline");
+	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, "/org/massaged/Chair1/heater/shoulders",
+					     HEATER_IFACE, "SetTarget", "d", 40.0));
 	end = harness_now_usec() + 3000000ULL;
 	while (!H_OUTPUT(&r.h, "HEAT_POWER") && harness_now_usec() < end)
 		harness_pump(&r.h, 20);
 	H_ASSERT(&r.h, H_OUTPUT(&r.h, "HEAT_POWER"), "the master did not close again for the shoulders pad");
+	H_ASSERT(&r.h, !coil(&r, COIL_HEAT_NECK), "the neck relay closed again");
 	rig_stop(&r);
 }
 END_TEST
@@ -479,8 +505,8 @@ START_TEST(test_safe_state_after_kill)
 	H_ASSERT(&r.h, kill(r.h.daemon_pid, SIGSTOP) == 0, "SIGSTOP: %m");
 	sim_pause_ms(1500);
 	harness_kill_daemon(&r.h);
-	S_ASSERT(&r.s, coil(&r, COIL_HEAT_POWER) && coil(&r, COIL_MOTOR_POWER),
-		 "a killed massaged should leave its coils as they were: coils=%s", S_STATE(&r.s, "coils"));
+	S_ASSERT(&r.s, coil(&r, COIL_HEAT_NECK), "a killed massaged should leave its coils as they were "
+		 "(the neck pad heating from cold): coils=%s", S_STATE(&r.s, "coils"));
 	S_ASSERT(&r.s, S_STATE_U(&r.s, "control") != 0, "the roller board should still be enabled");
 
 	argv[4] = r.h.config_path;
@@ -491,7 +517,7 @@ START_TEST(test_safe_state_after_kill)
 		 (unsigned)status, harness_read_file(&r.h, err));
 	H_ASSERT(&r.h, strstr(harness_read_file(&r.h, err), "Safe state: every output inactive"),
 		 "massaged --safe-state did not report the safe state:\n%s", harness_read_file(&r.h, err));
-	S_ASSERT(&r.s, strncmp(S_STATE(&r.s, "coils"), "00000", 5) == 0, "after --safe-state the coils are %s",
+	S_ASSERT(&r.s, strncmp(S_STATE(&r.s, "coils"), "000", 3) == 0, "after --safe-state the coils are %s",
 		 S_STATE(&r.s, "coils"));
 	S_ASSERT(&r.s, S_STATE_U(&r.s, "control") == 0, "after --safe-state the roller board is still enabled");
 

@@ -751,6 +751,47 @@ START_TEST(test_file_limits)
 }
 END_TEST
 
+/* The master heater relay and motor power are the cut-offs that work without Modbus:
+ * a configuration that puts them on the relay board, or nowhere while a pad can heat,
+ * is refused with the file, line and why. Pads may stay on coils. */
+START_TEST(test_power_relays_need_gpio)
+{
+	static const struct {
+		const char *text;
+		unsigned line;
+		const char *says1, *says2;
+	} refused[] = {
+		{ "[Binding]\nHeatPower=coil:3\n", 2, "HeatPower=coil:3", "a silent board cannot open its own coils" },
+		{ "[Binding]\nHeatNeck=coil:0\nHeatPower=coil:3 active-low\n", 3, "HeatPower=coil:3 active-low",
+		  "independent of" },
+		{ "[Binding]\nMotorPower=coil:4\n", 2, "MotorPower=coil:4", "neither board can do for itself" },
+		{ "[Binding]\nMotorPower=none\n", 2, "MotorPower=none", "gpio:LINE" },
+		{ "[Binding]\nHeatPower=none\n", 2, "HeatPower=none while the neck pad can heat", "independent cut-off" },
+		{ "[Heat]\nPads=lower-back\n[Binding]\nHeatNeck=none\nHeatPower=none\nHeatLowerBack=coil:2\n", 5,
+		  "lower-back pad can heat (its relay is HEAT_LOWER_BACK)", "gpio:LINE" },
+	};
+	struct massaged_config c;
+	char err[CONFIG_ERROR_MAX];
+	int r;
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		ck_assert_msg(load_text(refused[i].text, &c, err) == -EINVAL, "accepted: %s", refused[i].text);
+		assert_error_at(err, refused[i].line, refused[i].says1, refused[i].says2);
+	}
+	/* no pad can heat (none listed, or each one's relay is none): nothing for a master to cut */
+	r = load_text("[Heat]\nPads=\n[Binding]\nHeatPower=none\n", &c, err);
+	ck_assert_msg(r == 0, "%s", err);
+	r = load_text("[Heat]\nPads=neck\n[Binding]\nHeatNeck=none\nHeatPower=none\n", &c, err);
+	ck_assert_msg(r == 0, "%s", err);
+	/* the pads on the relay board, the master and motor power on GPIO lines */
+	r = load_text("[Binding]\nHeatNeck=coil:0\nHeatShoulders=coil:1\nHeatLowerBack=coil:2\n"
+		      "HeatPower=gpio:MASTER active-low\nMotorPower=gpio:MOTORS\nLed=coil:5\n", &c, err);
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert_int_eq(c.hw.outputs[OUTPUT_HEAT_POWER].kind, SIGNAL_GPIO);
+	ck_assert_int_eq(c.hw.outputs[OUTPUT_HEAT_NECK].kind, SIGNAL_COIL);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -780,6 +821,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_wiring_examples);
 	tcase_add_test(tc, test_binding_refused);
 	tcase_add_test(tc, test_file_limits);
+	tcase_add_test(tc, test_power_relays_need_gpio);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -151,6 +151,24 @@ static const char *cmd_seated(struct chair_sim *cs, char **args, char *why, size
 	return NULL;
 }
 
+/* The daemon's GPIO lines are out of chair-sim's sight: a test that drives one (the
+ * heater master, motor power) tells the model here what massaged drove it to. */
+static const char *cmd_line(struct chair_sim *cs, char **args, char *why, size_t size)
+{
+	enum chair_output o = chair_output_from_name(args[0]);
+	int on = parse_on_off(args[1]);
+
+	if (o == OUTPUT_INVALID)
+		return format_why(why, size, "no output '%s'", args[0]);
+	if (on < 0)
+		return format_why(why, size, "'%s' is neither on nor off", args[1]);
+	for (int c = 0; c < CHAIR_SIM_COILS; c++)
+		if (cs->coil_output[c] == o)
+			return format_why(why, size, "%s is coil %d: the relay board switches it", args[0], c);
+	sim_chair_set_output(&cs->chair, chair_sim_now(cs), o, on);
+	return NULL;
+}
+
 static const char *pad_zone(struct chair_sim *cs, const char *s, enum zone *ret, char *why, size_t size)
 {
 	enum zone z = zone_from_string(s);
@@ -275,6 +293,7 @@ static const struct command commands[] = {
 	{ "sensor", 2, "sensor ZONE open|short|ok", cmd_sensor },
 	{ "pad", 2, "pad ZONE CELSIUS", cmd_pad },
 	{ "seated", 1, "seated on|off", cmd_seated },
+	{ "line", 2, "line OUTPUT on|off", cmd_line },
 	{ "stats", 0, "stats", cmd_stats },
 	{ "stats", 1, "stats reset", cmd_stats_reset },
 	{ "state", 0, "state", cmd_state },

@@ -117,6 +117,8 @@ static void usage(FILE *f)
 		"  sensor ZONE open|short|ok   that pad's channel reads 0x8000 / 0x7FFF / the pad\n"
 		"  pad ZONE CELSIUS            the pad (element, stone, sensor) is at CELSIUS now\n"
 		"  seated on|off               the person in the chair\n"
+		"  line OUTPUT on|off          OUTPUT, on no coil, is switched so: the daemon's\n"
+		"                              GPIO lines are out of sight, a test mirrors them\n"
 		"  stats                       lines 'stats DEVICE|total requests=N replies=N\n"
 		"                              bytes_in=N bytes_out=N', bytes on the wire as the\n"
 		"                              master sees them (RTU: whole ADU; TCP: with MBAP);\n"

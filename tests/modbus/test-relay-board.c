@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/* A relay board that falls silent while its coils carry the pads' relays: massaged
+ * (--simulate-lines, its GPIO lines simulated) talks Modbus RTU over a pty to
+ * tools/chair-sim, whose relay board carries the three pad relays and the LED as
+ * coils; motor power and the heater master relay are GPIO lines. Real time: the
+ * reaction is wall-clock time from the chair-sim command to FaultRaised. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../check-tap.h"
+#include "harness.h"
+#include "integration/harness.h"
+
+#define TIMEOUT_MS 50
+#define COIL_HEAT_NECK 0
+/* safety.md: 300 ms without confirmed coils; a read-back runs every 100 ms and waits
+ * one 50 ms timeout. The bound is generous for a loaded machine. */
+#define RELAY_OFFLINE_MIN_MS 150
+#define RELAY_OFFLINE_MAX_MS 1000
+
+struct rig {
+	struct sim s;
+	struct harness h;
+};
+
+static const char *const coil_map[] = {
+	"--coil", "0=HEAT_NECK", "--coil", "1=HEAT_SHOULDERS", "--coil", "2=HEAT_LOWER_BACK",
+	"--coil", "5=LED", NULL,
+};
+
+static void rig_start(struct rig *r)
+{
+	char extra[1024];
+
+	sim_start(&r->s, false, coil_map);
+	(void)snprintf(extra, sizeof(extra),
+		       "[Modbus]\nDevice=%s\nTimeout=%d\n"
+		       "[Binding]\nHeatNeck=coil:0\nHeatShoulders=coil:1\nHeatLowerBack=coil:2\n"
+		       "HeatPower=gpio:HEAT_POWER\nMotorPower=gpio:MOTOR_POWER\nLed=coil:5\n",
+		       r->s.bus_path, TIMEOUT_MS);
+	harness_init(&r->h, extra);
+	r->h.simulate_lines = true;
+	harness_start_daemon(&r->h, 1.0);
+}
+
+static bool coil(struct rig *r, unsigned n)
+{
+	const char *coils = S_STATE(&r->s, "coils");
+
+	S_ASSERT(&r->s, strlen(coils) > n, "coils=%s", coils);
+	return coils[n] == '1';
+}
+
+static void wait_coils(struct rig *r, const char *want, unsigned ms, const char *why)
+{
+	uint64_t end = harness_now_usec() + ms * 1000ULL;
+
+	while (strncmp(S_STATE(&r->s, "coils"), want, strlen(want)) != 0) {
+		if (harness_now_usec() > end)
+			harness_fail(&r->h, __FILE__, __LINE__, "coils %s, not %s… after %u ms: %s",
+				     S_STATE(&r->s, "coils"), want, ms, why);
+		harness_pump(&r->h, 20);
+	}
+}
+
+static void wait_output(struct rig *r, const char *name, bool on, unsigned ms, const char *why)
+{
+	uint64_t end = harness_now_usec() + ms * 1000ULL;
+
+	while (H_OUTPUT(&r->h, name) != on) {
+		if (harness_now_usec() > end)
+			harness_fail(&r->h, __FILE__, __LINE__, "%s not %s after %u ms: %s", name, on ? "on" : "off", ms, why);
+		harness_pump(&r->h, 20);
+	}
+}
+
+static long log_size(struct rig *r)
+{
+	struct stat st;
+
+	return stat(r->h.log_path, &st) == 0 ? (long)st.st_size : 0;
+}
+
+/* The lines at priority warning or worse the daemon wrote from `from` on: how many, and
+ * the first of them in first[size]. */
+static unsigned problem_lines_since(struct rig *r, long from, char *first, size_t size)
+{
+	char line[1024];
+	unsigned n = 0;
+	FILE *f = fopen(r->h.log_path, "re");
+
+	H_ASSERT(&r->h, f != NULL, "no daemon log");
+	first[0] = '\0';
+	(void)fseek(f, from, SEEK_SET);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "massaged[warning]") && !strstr(line, "massaged[err]") &&
+		    !strstr(line, "massaged[crit]"))
+			continue;
+		if (n++ == 0)
+			(void)snprintf(first, size, "%s", line);
+		printf("# %s", line);
+	}
+	(void)fclose(f);
+	return n;
+}
+
+/* hot-stone with every pad on a relay-board coil; only the relay board falls silent. The
+ * master heater relay (a GPIO line) opens and relay-offline is raised within the budget,
+ * while the board's coils stay as they were; one journal line says so, true to what
+ * happened; ClearFault is refused while the board is silent, or answers without
+ * confirming its coils, and accepted once they read back open. */
+START_TEST(test_relay_board_silent)
+{
+	struct harness_signal *sig;
+	struct rig r;
+	char first[1024];
+	const char *message;
+	uint64_t t0, ms;
+	long log_from;
+	unsigned n;
+
+	rig_start(&r);
+	H_START_RUNNING(&r.h, "hot-stone");
+	wait_output(&r, "HEAT_POWER", true, 3000, "hot-stone closes the master relay");
+	wait_output(&r, "MOTOR_POWER", true, 3000, "hot-stone runs the rollers");
+	/* the cold neck pad heats at full power: its coil stays closed, so the board is
+	 * found silent by reading the coils back, not by a write */
+	wait_coils(&r, "1", 3000, "the cold neck pad heats");
+	harness_pump(&r.h, 1000);
+
+	harness_clear_history(&r.h);
+	log_from = log_size(&r);
+	t0 = harness_now_usec();
+	S_CMD(&r.s, "silent relay on");
+	sig = H_WAIT_SIGNAL(&r.h, "FaultRaised", "relay-offline", NULL, 5000);
+	ms = (sig->when_usec - t0) / 1000;
+	printf("# relay board silent: relay-offline after %llu ms (budget %d..%d)\n", (unsigned long long)ms,
+	       RELAY_OFFLINE_MIN_MS, RELAY_OFFLINE_MAX_MS);
+	H_ASSERT(&r.h, ms >= RELAY_OFFLINE_MIN_MS && ms <= RELAY_OFFLINE_MAX_MS,
+		 "relay-offline after %llu ms, expected %d..%d", (unsigned long long)ms, RELAY_OFFLINE_MIN_MS,
+		 RELAY_OFFLINE_MAX_MS);
+	H_ASSERT(&r.h, !H_OUTPUT(&r.h, "HEAT_POWER"), "the master heater relay is closed after relay-offline");
+	H_ASSERT(&r.h, !H_OUTPUT(&r.h, "MOTOR_POWER"), "motor power is on after relay-offline");
+	H_WAIT_SIGNAL(&r.h, "ProgramFinished", "hot-stone", "fault", 2000);
+	H_WAIT_PROP(&r.h, "State", "fault", 2000);
+	H_ASSERT_STR_EQ(&r.h, H_PROP(&r.h, "Faults"), "relay-offline");
+	/* the silent board never took the safe state: the neck coil is still closed, and
+	 * only the master relay in series cuts the pad. chair-sim cannot see the daemon's
+	 * GPIO lines: it is told what they were driven to. */
+	H_ASSERT(&r.h, coil(&r, COIL_HEAT_NECK), "the silent board's neck coil opened: coils=%s",
+		 S_STATE(&r.s, "coils"));
+	S_CMD(&r.s, "line HEAT_POWER off");
+	S_CMD(&r.s, "line MOTOR_POWER off");
+
+	message = H_CALL_ERR(&r.h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
+	H_ASSERT(&r.h, strstr(message, "relay-offline"), "refusal: %s", message);
+	harness_pump(&r.h, 3000); /* the driver keeps writing the coils, every 100 ms */
+	H_ASSERT(&r.h, !H_OUTPUT(&r.h, "HEAT_POWER"), "the master heater relay closed while the board is silent");
+
+	/* it answers, but with an exception: still no coil confirmed open */
+	S_CMD(&r.s, "exception relay 4");
+	S_CMD(&r.s, "silent relay off");
+	harness_pump(&r.h, 500);
+	message = H_CALL_ERR(&r.h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
+	H_ASSERT(&r.h, strstr(message, "relay-offline"), "refusal: %s", message);
+	H_ASSERT(&r.h, coil(&r, COIL_HEAT_NECK), "coils=%s", S_STATE(&r.s, "coils"));
+
+	S_CMD(&r.s, "exception relay off");
+	wait_coils(&r, "000", 1000, "the board takes the pad coils' writes again");
+	H_CLEAR_FAULT(&r.h, "relay-offline");
+
+	n = problem_lines_since(&r, log_from, first, sizeof(first));
+	H_ASSERT(&r.h, n == 1, "%u warning or error lines for one relay board outage, expected 1", n);
+	H_ASSERT(&r.h, strstr(first, "fault relay-offline: The relay board has not confirmed its coils") &&
+		 strstr(first, "neck, shoulders, lower-back pads may still be closed") &&
+		 strstr(first, "master heater relay, a GPIO line, is open"),
+		 "the journal line does not say what happened: %s", first);
+
+	/* well again: a pad heats through its coil and the master */
+	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, "/org/massaged/Chair1/heater/neck",
+					     "org.massaged.Heater1", "SetTarget", "d", 40.0));
+	wait_output(&r, "HEAT_POWER", true, 2000, "heating again after the clear");
+	S_CMD(&r.s, "line HEAT_POWER on");
+	wait_coils(&r, "1", 2000, "the neck coil closes again");
+	harness_stop(&r.h);
+	sim_stop(&r.s);
+}
+END_TEST
+
+/* A relay board that fell silent while every coil was open is found by the next coil
+ * write: SetTarget's neck coil is never confirmed, so relay-offline follows within the
+ * budget and the master, closed for the pad a moment, opens again. */
+START_TEST(test_relay_board_silent_write)
+{
+	struct harness_signal *sig;
+	struct rig r;
+	const char *message;
+	uint64_t t0, ms;
+
+	rig_start(&r);
+	harness_pump(&r.h, 500); /* the start-up safe state's coils are read back */
+	S_CMD(&r.s, "silent relay on");
+	harness_pump(&r.h, 500); /* nothing may be closed: no read-back, no fault yet */
+	H_ASSERT_STR_EQ(&r.h, H_PROP(&r.h, "Faults"), "");
+	t0 = harness_now_usec();
+	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, "/org/massaged/Chair1/heater/neck",
+					     "org.massaged.Heater1", "SetTarget", "d", 40.0));
+	sig = H_WAIT_SIGNAL(&r.h, "FaultRaised", "relay-offline", NULL, 3000);
+	ms = (sig->when_usec - t0) / 1000;
+	printf("# relay board silent, a coil written: relay-offline after %llu ms\n", (unsigned long long)ms);
+	H_ASSERT(&r.h, ms >= RELAY_OFFLINE_MIN_MS && ms <= RELAY_OFFLINE_MAX_MS,
+		 "relay-offline after %llu ms, expected %d..%d", (unsigned long long)ms, RELAY_OFFLINE_MIN_MS,
+		 RELAY_OFFLINE_MAX_MS);
+	H_ASSERT(&r.h, !H_OUTPUT(&r.h, "HEAT_POWER"), "the master heater relay is closed after relay-offline");
+	H_ASSERT(&r.h, !coil(&r, COIL_HEAT_NECK), "the silent board switched its neck coil");
+	message = H_CALL_ERR(&r.h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
+	H_ASSERT(&r.h, strstr(message, "relay-offline"), "refusal: %s", message);
+	S_CMD(&r.s, "silent relay off");
+	harness_pump(&r.h, 500);
+	H_CLEAR_FAULT(&r.h, "relay-offline");
+	H_ASSERT(&r.h, strncmp(S_STATE(&r.s, "coils"), "000", 3) == 0, "coils %s", S_STATE(&r.s, "coils"));
+	harness_stop(&r.h);
+	sim_stop(&r.s);
+}
+END_TEST
+
+static Suite *relay_board_suite(void)
+{
+	Suite *s = suite_create("modbus-relay-board");
+
+	CHECK_ADD_TEST(s, test_relay_board_silent, 120);
+	CHECK_ADD_TEST(s, test_relay_board_silent_write, 60);
+	return s;
+}
+
+int main(void)
+{
+	return check_run_tap(relay_board_suite());
+}
