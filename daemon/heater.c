@@ -162,7 +162,7 @@ static double heater_target(struct context *c, struct heater *h)
 {
 	double t, dose;
 
-	if (c->n_faults > 0 || h->relay == OUTPUT_INVALID)
+	if (faults_any(c) || h->relay == OUTPUT_INVALID)
 		return 0.0;
 	t = h->set_target_c >= 0.0 ? h->set_target_c : session_target(c, h);
 	dose = heat_dose_total(&h->dose, seconds(context_now(c)));
@@ -206,7 +206,8 @@ static void master_drive(struct context *c, bool on)
 {
 	if (on == c->heat_master_on)
 		return;
-	if (safety_set_output(c, OUTPUT_HEAT_POWER, on) >= 0 || !on)
+	/* a master that did not open stays "on", so that the next update tries again */
+	if (safety_set_output(c, OUTPUT_HEAT_POWER, on) >= 0)
 		c->heat_master_on = on;
 }
 
@@ -269,7 +270,7 @@ void heaters_update(struct context *c)
 		}
 	}
 	/* the master relay is in series with every pad: closed only while one heats */
-	master_drive(c, any_heater_active(c) && c->n_faults == 0 && !any_relay_unopened(c));
+	master_drive(c, any_heater_active(c) && !faults_any(c) && !any_relay_unopened(c));
 	/* SessionLimit's cap on heat runs from the moment a pad heats with every pad off
 	 * before, sessions or not: only every pad off starts it again (heat_cap_check()) */
 	if (!any_heater_active(c))
@@ -568,7 +569,7 @@ int heater_set_target(struct heater *h, double celsius, sd_bus_error *error)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "The %s pad takes 0 (off) or %.0f..%.1f °C (its MaxTarget), not %g.",
 					 zone, SET_TARGET_MIN_C, h->max_target_c, celsius);
-	if (celsius > 0.0 && c->n_faults > 0)
+	if (celsius > 0.0 && faults_any(c))
 		return sd_bus_error_setf(error, ERROR_FAULTED,
 					 "The chair has a fault (see Faults): clear it before heating.");
 	if (celsius > 0.0 && !c->seated)
@@ -602,7 +603,7 @@ int heater_start_autotune(struct heater *h, sd_bus_error *error)
 
 	if (h->autotune)
 		return 0;
-	if (c->n_faults > 0)
+	if (faults_any(c))
 		return sd_bus_error_setf(error, ERROR_FAULTED,
 					 "The chair has a fault (see Faults): clear it before autotune.");
 	if (!c->seated)

@@ -13,8 +13,8 @@
 #include "session.h"
 #include "setpoint-limits.h"
 
-static const enum chair_output heat_outputs[] = {
-	OUTPUT_HEAT_NECK, OUTPUT_HEAT_SHOULDERS, OUTPUT_HEAT_LOWER_BACK, OUTPUT_HEAT_POWER,
+static const enum chair_output power_outputs[] = {
+	OUTPUT_HEAT_NECK, OUTPUT_HEAT_SHOULDERS, OUTPUT_HEAT_LOWER_BACK, OUTPUT_HEAT_POWER, OUTPUT_MOTOR_POWER,
 };
 
 /* fault-codes.h's codes, in its order */
@@ -97,13 +97,20 @@ int safety_force_safe_state(struct context *c)
 	struct roller_setpoints off = c->setpoints;
 	int r, failed = 0;
 
-	/* pads before the master: every relay opens even if one write fails */
-	for (size_t i = 0; i < ELEMENTSOF(heat_outputs); i++)
-		if ((r = safety_set_output(c, heat_outputs[i], false)) < 0 && failed == 0)
-			failed = r;
+	/* GPIO lines first, relay-board coils after: a coil write may wait up to a Modbus
+	 * timeout, and the master and motor power (always GPIO lines) must not wait for it.
+	 * Within each, pads before the master: every relay opens even if one write fails. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < ELEMENTSOF(power_outputs); i++) {
+			enum chair_output o = power_outputs[i];
+
+			if ((c->config.hw.outputs[o].kind == SIGNAL_COIL) != (pass == 1))
+				continue;
+			if ((r = safety_set_output(c, o, false)) < 0 && failed == 0)
+				failed = r;
+		}
+	}
 	heaters_outputs_forced_off(c);
-	if ((r = safety_set_output(c, OUTPUT_MOTOR_POWER, false)) < 0 && failed == 0)
-		failed = r;
 	(void)safety_set_output(c, OUTPUT_LED, faults_any(c));
 
 	off.control = 0;
