@@ -34,6 +34,7 @@ struct hw_driver {
 	uint64_t coils_checked_usec;  /* when last confirmed, or first written after that */
 	bool roller_pending;
 	struct roller_setpoints roller_wanted;
+	bool readback_first;          /* whose turn it is to go first in on_retry() */
 };
 
 static struct hw_driver *to_hw(struct chair_driver *d)
@@ -157,15 +158,32 @@ static int roller_write(struct hw_driver *h, const struct roller_setpoints *sp)
 	return r;
 }
 
+/* Read the coils back when one may be closed or they are not yet confirmed. */
+static void coils_check(struct hw_driver *h)
+{
+	if (h->coils_bound && !h->coils_pending && (!h->coils_confirmed || coil_may_be_closed(h)))
+		(void)coils_read_back(h);
+}
+
 static int on_retry(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct hw_driver *h = userdata;
+	bool readback_first = h->readback_first;
 
-	/* the coils first: a silent roller board's timeout would fail them in this iteration */
-	if (h->coils_bound && coils_write_pending(h) == 0 && (!h->coils_confirmed || coil_may_be_closed(h)))
-		(void)coils_read_back(h);
+	/* A pending coil write (the safe state's) goes first. The coils' read-back and the
+	 * roller write then take turns going first: on a slow link one request fills the
+	 * iteration's budget, and neither may starve the other (the roller board's
+	 * watchdog, the relay board's confirmation); a silent roller board's timeout
+	 * leaves the read-back every other turn. */
+	h->readback_first = !h->readback_first;
+	if (h->coils_bound && coils_write_pending(h) < 0)
+		readback_first = false; /* nothing to confirm before the write lands */
+	else if (readback_first)
+		coils_check(h);
 	if (h->roller_pending)
 		(void)roller_write(h, &h->roller_wanted);
+	if (!readback_first)
+		coils_check(h);
 	if (h->coils_bound)
 		coils_report(h); /* last: the handler may drive outputs */
 	return 0;
