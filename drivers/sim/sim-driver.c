@@ -29,10 +29,16 @@ static uint64_t sim_now(const struct sim_driver *sd)
 static int sim_set_output(struct chair_driver *d, enum chair_output o, bool active)
 {
 	struct sim_driver *sd = to_sim(d);
+	uint64_t now;
 
 	if (o < 0 || o >= _OUTPUT_MAX)
 		return -EINVAL;
-	sim_chair_set_output(&sd->chair, sim_now(sd), o, active);
+	now = sim_now(sd);
+	/* the order and time of each change, for tests that measure the safe state */
+	if (sd->chair.outputs[o] != active)
+		log_debug("Simulator: %s %s at chair time %.3f s", chair_output_name(o), active ? "active" : "inactive",
+			  now / 1e6);
+	sim_chair_set_output(&sd->chair, now, o, active);
 	return 0;
 }
 

@@ -3,7 +3,9 @@
  * (--simulate-lines, its GPIO lines simulated) talks Modbus RTU over a pty to
  * tools/chair-sim, whose relay board carries the three pad relays and the LED as
  * coils; motor power and the heater master relay are GPIO lines. Real time: the
- * reaction is wall-clock time from the chair-sim command to FaultRaised. */
+ * reaction is wall-clock time from the chair-sim command to FaultRaised. The same rig
+ * with a slow link checks the emergency stop's order (GPIO lines before coils) from
+ * the chair times in the daemon's log. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,19 +32,24 @@ static const char *const coil_map[] = {
 	"--coil", "5=LED", NULL,
 };
 
-static void rig_start(struct rig *r)
+static void rig_start_with_timeout(struct rig *r, unsigned timeout_ms)
 {
 	char extra[1024];
 
 	sim_start(&r->s, false, coil_map);
 	(void)snprintf(extra, sizeof(extra),
-		       "[Modbus]\nDevice=%s\nTimeout=%d\n"
+		       "[Modbus]\nDevice=%s\nTimeout=%u\n"
 		       "[Binding]\nHeatNeck=coil:0\nHeatShoulders=coil:1\nHeatLowerBack=coil:2\n"
 		       "HeatPower=gpio:HEAT_POWER\nMotorPower=gpio:MOTOR_POWER\nLed=coil:5\n",
-		       r->s.bus_path, TIMEOUT_MS);
+		       r->s.bus_path, timeout_ms);
 	harness_init(&r->h, extra);
 	r->h.simulate_lines = true;
 	harness_start_daemon(&r->h, 1.0);
+}
+
+static void rig_start(struct rig *r)
+{
+	rig_start_with_timeout(r, TIMEOUT_MS);
 }
 
 static bool coil(struct rig *r, unsigned n)
@@ -226,12 +233,115 @@ START_TEST(test_relay_board_silent_write)
 }
 END_TEST
 
+/* The first log line from byte `from` on that holds `needle` and a chair time: its
+ * chair time (s) and its number counted from `from`. false when there is none. */
+static bool logged_at(struct rig *r, long from, const char *needle, double *ret_seconds, unsigned *ret_line)
+{
+	char line[1024];
+	unsigned n = 0;
+	bool found = false;
+	FILE *f = fopen(r->h.log_path, "re");
+
+	H_ASSERT(&r->h, f != NULL, "no daemon log");
+	(void)fseek(f, from, SEEK_SET);
+	while (!found && fgets(line, sizeof(line), f)) {
+		const char *at = strstr(line, "at chair time ");
+
+		n++;
+		if (at && strstr(line, needle)) {
+			*ret_seconds = strtod(at + strlen("at chair time "), NULL);
+			*ret_line = n;
+			found = true;
+		}
+	}
+	(void)fclose(f);
+	return found;
+}
+
+struct logged_event {
+	const char *needle;
+	double seconds;
+	unsigned line;
+};
+
+static void logged_event_find(struct rig *r, long from, struct logged_event *e)
+{
+	if (!logged_at(r, from, e->needle, &e->seconds, &e->line))
+		harness_fail(&r->h, __FILE__, __LINE__, "no log line with \"%s\" and a chair time after the press",
+			     e->needle);
+}
+
+#define ORDER_TIMEOUT_MS 100
+#define ORDER_ANSWER_MS 45
+/* under one slow answer: the GPIO lines may wait for no coil write */
+#define ORDER_GPIO_MAX_MS 30
+
+/* The emergency stop drives the GPIO lines inactive before any relay-board coil: a coil
+ * write waits for the board's answer, and the master heater relay and motor power must
+ * not wait behind the pads' coils. Every answer 45 ms late (under half of Timeout=100,
+ * so the link is slow but not modbus-slow); the press's chair time, and each output's
+ * change, come from the daemon's log (chair time is wall time at scale 1). */
+START_TEST(test_estop_gpio_lines_before_coils)
+{
+	struct logged_event press = { .needle = "Simulator: emergency stop pressed" },
+			    master = { .needle = "Simulator: HEAT_POWER inactive" },
+			    motor = { .needle = "Simulator: MOTOR_POWER inactive" },
+			    neck = { .needle = "Simulator: HEAT_NECK inactive" }; /* after its coil write */
+	struct rig r;
+	double master_ms, motor_ms, neck_ms;
+	long log_from;
+
+	rig_start_with_timeout(&r, ORDER_TIMEOUT_MS);
+	H_START_RUNNING(&r.h, "hot-stone");
+	wait_output(&r, "HEAT_POWER", true, 3000, "hot-stone closes the master relay");
+	wait_output(&r, "MOTOR_POWER", true, 3000, "hot-stone runs the rollers");
+	wait_coils(&r, "1", 3000, "the cold neck pad heats");
+	S_CMD(&r.s, "delay %d", ORDER_ANSWER_MS);
+	harness_pump(&r.h, 1000);
+	/* slow, not failing: nothing faulted, the master and the neck coil still closed */
+	H_ASSERT_STR_EQ(&r.h, H_PROP(&r.h, "Faults"), "");
+	H_ASSERT(&r.h, H_OUTPUT(&r.h, "HEAT_POWER"), "the master opened before the press");
+	H_ASSERT(&r.h, coil(&r, COIL_HEAT_NECK), "coils=%s", S_STATE(&r.s, "coils"));
+
+	log_from = log_size(&r);
+	H_SIM(&r.h, "SetEmergencyStop", "b", 1);
+	H_WAIT_SIGNAL(&r.h, "FaultRaised", "estop", NULL, 3000);
+	H_ASSERT(&r.h, !H_OUTPUT(&r.h, "HEAT_POWER"), "the master heater relay is closed after the press");
+	H_ASSERT(&r.h, !H_OUTPUT(&r.h, "MOTOR_POWER"), "motor power is on after the press");
+	logged_event_find(&r, log_from, &press);
+	logged_event_find(&r, log_from, &master);
+	logged_event_find(&r, log_from, &motor);
+	logged_event_find(&r, log_from, &neck);
+	master_ms = (master.seconds - press.seconds) * 1e3;
+	motor_ms = (motor.seconds - press.seconds) * 1e3;
+	neck_ms = (neck.seconds - press.seconds) * 1e3;
+	printf("# estop with %d ms answers (Timeout=%d): HEAT_POWER inactive %.1f ms, MOTOR_POWER %.1f ms, "
+	       "the neck coil %.1f ms of chair time after the press (budget %d ms for the GPIO lines)\n",
+	       ORDER_ANSWER_MS, ORDER_TIMEOUT_MS, master_ms, motor_ms, neck_ms, ORDER_GPIO_MAX_MS);
+	fflush(stdout); /* a failure below ends the test process */
+	H_ASSERT(&r.h, master.line < neck.line && motor.line < neck.line,
+		 "a relay-board coil was written before the GPIO lines: log lines (ms after the press) master %u "
+		 "(%.1f), motor %u (%.1f), neck coil %u (%.1f)",
+		 master.line, master_ms, motor.line, motor_ms, neck.line, neck_ms);
+	H_ASSERT(&r.h, master_ms <= ORDER_GPIO_MAX_MS && motor_ms <= ORDER_GPIO_MAX_MS,
+		 "the GPIO lines went inactive %.1f (master) and %.1f ms (motor) after the press, budget %d ms",
+		 master_ms, motor_ms, ORDER_GPIO_MAX_MS);
+	/* the coils come after, and still open */
+	wait_coils(&r, "000", 3000, "the pad coils open after the GPIO lines");
+
+	S_CMD(&r.s, "delay 0");
+	harness_stop(&r.h);
+	sim_stop(&r.s);
+}
+END_TEST
+
 static Suite *relay_board_suite(void)
 {
 	Suite *s = suite_create("modbus-relay-board");
 
 	CHECK_ADD_TEST(s, test_relay_board_silent, 120);
 	CHECK_ADD_TEST(s, test_relay_board_silent_write, 60);
+	CHECK_ADD_TEST(s, test_estop_gpio_lines_before_coils, 60);
 	return s;
 }
 
