@@ -122,7 +122,7 @@ static const struct settings_file settings_b = {
 static struct heat_tuning tuning_sample(double gain)
 {
 	return (struct heat_tuning) {
-		.model = { gain, 100.0 / 3.0, 160.3, 170.0, -2.0 / 7.0, 6.0 },
+		.model = { gain, 100.0 / 3.0, 160.3, 170.0, 30.0 - 2.0 / 7.0, 6.0 },
 		.target_c = 42.0,
 		.fit_rms_c = 0.04134567891234567,
 		.duration_s = 651.25,
