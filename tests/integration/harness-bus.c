@@ -489,6 +489,32 @@ double harness_pad_temperature(struct harness *h, const char *file, int line, co
 	harness_fail(h, file, line, "PadTemperature has no %s: %s", zone, all);
 }
 
+const char *harness_pad_prop(struct harness *h, const char *file, int line, const char *path, const char *name)
+{
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	const char *v = harness_get(h, path, HEATER_IFACE, name, &error);
+
+	if (!v)
+		harness_fail(h, file, line, "Get %s %s: %s", path, name, error.message);
+	return v;
+}
+
+void harness_wait_pad(struct harness *h, const char *file, int line, const char *path, const char *name,
+		      const char *want, unsigned timeout_ms)
+{
+	uint64_t end = harness_now_usec() + (uint64_t)timeout_ms * 1000;
+	const char *v;
+
+	for (;;) {
+		v = harness_pad_prop(h, file, line, path, name);
+		if (strcmp(v, want) == 0)
+			return;
+		if (harness_now_usec() > end)
+			harness_fail(h, file, line, "%s %s is \"%s\", expected \"%s\"", path, name, v, want);
+		harness_pump(h, 20);
+	}
+}
+
 static bool change_seen_since(struct harness *h, size_t from, const char *name, const char *value)
 {
 	for (size_t i = from; i < h->n_changes; i++)

@@ -219,6 +219,14 @@ double harness_pad_temperature(struct harness *h, const char *file, int line, co
 #define H_PAD_TEMPERATURE(h, zone) harness_pad_temperature((h), __FILE__, __LINE__, (zone))
 #define H_OUTPUT(h, name) harness_output((h), __FILE__, __LINE__, (name))
 
+/* Heater1 properties of a pad's object (e.g. CHAIR_PATH "/heater/neck") */
+#define HEATER_IFACE "org.massaged.Heater1"
+/* A pad's property in the format above; fails when the Get fails. Ring buffer string. */
+const char *harness_pad_prop(struct harness *h, const char *file, int line, const char *path, const char *name);
+/* Wait until a pad's property reads `want` (string compare), pumping the bus. */
+void harness_wait_pad(struct harness *h, const char *file, int line, const char *path, const char *name,
+		      const char *want, unsigned timeout_ms);
+
 /* Wait until the Chair1 property `name` reads (or a PropertiesChanged since the call
  * carried) `expected` in the format above. Fails with the last value and the State
  * history on timeout.
