@@ -156,6 +156,9 @@ const char *harness_read_file(struct harness *h, const char *path);
 bool harness_log_contains(struct harness *h, const char *needle);
 /* Wait until the daemon's stderr contains needle. */
 bool harness_wait_log(struct harness *h, const char *needle, unsigned timeout_ms);
+/* The chair time (s) in the daemon's last log line containing `needle` and "at chair
+ * time "; fails when there is none. */
+double harness_logged_chair_s(struct harness *h, const char *file, int line, const char *needle);
 
 /* ---- time ---- */
 

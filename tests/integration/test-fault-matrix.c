@@ -59,22 +59,7 @@ static void wait_pad_state(struct harness *h, const char *file, int line, const 
  * fails when there is none. */
 static uint64_t logged_chair_time(struct harness *h, const char *file, int line, const char *needle)
 {
-	char text[1024];
-	double seconds = -1;
-	FILE *f = fopen(h->log_path, "re");
-
-	if (!f)
-		harness_fail(h, file, line, "no daemon log at %s", h->log_path);
-	while (fgets(text, sizeof(text), f)) {
-		const char *at = strstr(text, "at chair time ");
-
-		if (at && strstr(text, needle))
-			seconds = strtod(at + strlen("at chair time "), NULL);
-	}
-	(void)fclose(f);
-	if (seconds < 0)
-		harness_fail(h, file, line, "no log line with \"%s\" and a chair time", needle);
-	return (uint64_t)llround(seconds * 1e6);
+	return (uint64_t)llround(harness_logged_chair_s(h, file, line, needle) * 1e6);
 }
 
 /* Chair ms from the last log line with `cause` to the last with `effect`. */

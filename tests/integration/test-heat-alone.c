@@ -68,27 +68,7 @@ static void start(struct harness *h, double scale, const char *config)
 	harness_start_daemon(h, scale);
 }
 
-/* The chair time (s) in the last log line containing `needle` and "at chair time". */
-static double logged_chair_s(struct harness *h, const char *file, int line, const char *needle)
-{
-	char text[1024];
-	double seconds = -1;
-	FILE *f = fopen(h->log_path, "re");
-
-	if (!f)
-		harness_fail(h, file, line, "no daemon log at %s", h->log_path);
-	while (fgets(text, sizeof(text), f)) {
-		const char *at = strstr(text, "at chair time ");
-
-		if (at && strstr(text, needle))
-			seconds = strtod(at + strlen("at chair time "), NULL);
-	}
-	(void)fclose(f);
-	if (seconds < 0)
-		harness_fail(h, file, line, "no log line with \"%s\" and a chair time", needle);
-	return seconds;
-}
-#define LOGGED_CHAIR_S(h, needle) logged_chair_s((h), __FILE__, __LINE__, (needle))
+#define LOGGED_CHAIR_S(h, needle) harness_logged_chair_s((h), __FILE__, __LINE__, (needle))
 
 /* SetTarget with no session ends SessionLimit after the pad started heating, every
  * pad off, Heat false, a heat-stopped entry with reason timeout. Another SetTarget
