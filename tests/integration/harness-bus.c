@@ -373,6 +373,26 @@ const char *harness_call_error(struct harness *h, const char *file, int line, co
 
 /* ---- properties ---- */
 
+const char *harness_program_ids(struct harness *h, const char *file, int line)
+{
+	sd_bus_message *reply = harness_call_ok(h, file, line, CHAIR_PATH, CHAIR_IFACE, "ListPrograms", "");
+	const char *id, *title, *description;
+	static char buf[65536];
+	size_t len = 0;
+	uint32_t duration;
+	int r;
+
+	buf[0] = '\0';
+	r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "(sssu)");
+	while (r >= 0 && (r = sd_bus_message_read(reply, "(sssu)", &id, &title, &description, &duration)) > 0)
+		if (len < sizeof(buf))
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? "," : "", id);
+	sd_bus_message_unref(reply);
+	if (r < 0)
+		harness_fail(h, file, line, "assertion 'r >= 0' failed: cannot parse ListPrograms: %s", strerror(-r));
+	return buf;
+}
+
 const char *harness_get(struct harness *h, const char *path, const char *iface, const char *name,
 			sd_bus_error *error)
 {

@@ -196,6 +196,11 @@ const char *harness_call_error(struct harness *h, const char *file, int line, co
 #define H_SIM_ERR(h, error, member, ...) \
 	harness_call_error((h), __FILE__, __LINE__, (error), SIM_PATH, SIM_IFACE, (member), __VA_ARGS__)
 
+/* ListPrograms' ids, comma-separated (a static buffer of 64 KiB, valid until the next
+ * call). */
+const char *harness_program_ids(struct harness *h, const char *file, int line);
+#define H_PROGRAM_IDS(h) harness_program_ids((h), __FILE__, __LINE__)
+
 /* ---- properties ---- */
 
 /* A property formatted: strings as they are, numbers in decimal, booleans true/false,
