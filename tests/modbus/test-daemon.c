@@ -12,12 +12,10 @@
 #include <sys/wait.h>
 
 #include "../check-tap.h"
-#include "harness.h"
-#include "integration/harness.h"
+#include "daemon-rig.h"
 
 #define TIMEOUT_MS 50
 #define NECK "/org/massaged/Chair1/heater/neck"
-#define HEATER_IFACE "org.massaged.Heater1"
 /* coil of each output on the relay board: neck, shoulders, lower-back, LED */
 #define COIL_HEAT_NECK 0
 
@@ -132,35 +130,12 @@ static double heater_temperature(struct rig *r)
 	return v ? atof(v) : -1.0;
 }
 
-/* SIGTERM the daemon and read a number from its exit line on the Modbus link,
- * "…: N requests, N failed (…); longest wait in one loop iteration N ms": the number
- * right after `label`. */
-static double exit_figure(struct rig *r, const char *label)
-{
-	char line[512];
-	double v = -1;
-	FILE *f;
-
-	harness_stop_daemon_at(&r->h, __FILE__, __LINE__);
-	f = fopen(r->h.log_path, "re");
-	H_ASSERT(&r->h, f != NULL, "no daemon log");
-	while (fgets(line, sizeof(line), f)) {
-		const char *p = strstr(line, label);
-
-		if (p && strstr(line, "longest wait"))
-			v = atof(p + strlen(label));
-	}
-	(void)fclose(f);
-	H_ASSERT(&r->h, v >= 0, "no '%s' in the daemon's exit line", label);
-	return v;
-}
-
 /* On a healthy bus no request ever fails (the safe state included). Not under
  * valgrind: there a reply can miss the 50 ms response timeout (wall time) while two
  * slowed daemons share the machine's two cores with chair-sim. */
 static void rig_stop_healthy(struct rig *r)
 {
-	double failed = exit_figure(r, "requests, ");
+	double failed = rig_exit_figure(&r->h, "requests, ");
 
 	if (harness_under_valgrind())
 		printf("# under valgrind, not checked: %.0f Modbus requests timed out on a healthy bus\n", failed);
@@ -412,7 +387,7 @@ START_TEST(test_loop_waits_one_timeout)
 	H_WAIT_SIGNAL(&r.h, "FaultRaised", "roller-offline", NULL, 5000);
 	/* ClearFault asks the silent board again */
 	H_CALL_ERR(&r.h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
-	longest = exit_figure(&r, "longest wait in one loop iteration ");
+	longest = rig_exit_figure(&r.h, "longest wait in one loop iteration ");
 	printf("# longest wait in one loop iteration with every device silent: %.1f ms (Timeout=%d ms)\n",
 	       longest, TIMEOUT_MS);
 	H_ASSERT(&r.h, longest >= TIMEOUT_MS * 0.9 && longest <= TIMEOUT_MS * 1.3,

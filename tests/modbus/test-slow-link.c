@@ -11,13 +11,11 @@
 #include <sys/wait.h>
 
 #include "../check-tap.h"
-#include "harness.h"
-#include "integration/harness.h"
+#include "daemon-rig.h"
 
 /* coils: the pads and the LED; the master heat and motor relays are GPIO lines */
 #define COIL_HEAT_NECK 0
 #define NECK "/org/massaged/Chair1/heater/neck"
-#define HEATER_IFACE "org.massaged.Heater1"
 /* Stop must be answered within this; before the fix it waited over 60 s (the call
  * fails at sd-bus's 25 s). Loose for a shared, slow machine: the fixed loop answers in
  * well under a second. */
@@ -130,30 +128,9 @@ static double log_figure(struct rig *r, const char *label)
 	return v;
 }
 
-/* SIGTERM the daemon; the figure from its Modbus exit line after `label`. */
-static double exit_figure(struct rig *r, const char *label)
-{
-	char line[512];
-	double v = -1;
-	FILE *f;
-
-	harness_stop_daemon_at(&r->h, __FILE__, __LINE__);
-	f = fopen(r->h.log_path, "re");
-	H_ASSERT(&r->h, f != NULL, "no daemon log");
-	while (fgets(line, sizeof(line), f)) {
-		const char *p = strstr(line, label);
-
-		if (p && strstr(line, "longest wait"))
-			v = atof(p + strlen(label));
-	}
-	(void)fclose(f);
-	H_ASSERT(&r->h, v >= 0, "no '%s' in the daemon's exit line", label);
-	return v;
-}
-
 static void assert_longest_wait_in_budget(struct rig *r, const char *what)
 {
-	double longest = exit_figure(r, "longest wait in one loop iteration ");
+	double longest = rig_exit_figure(&r->h, "longest wait in one loop iteration ");
 
 	printf("# %s: longest Modbus wait in one loop iteration %.1f ms (budget: Timeout=%u ms)\n", what, longest,
 	       r->timeout_ms);
