@@ -11,3 +11,10 @@
 /* SIGTERM the daemon; the number after `label` in its Modbus exit line ("…: N
  * requests, N failed (…); longest wait in one loop iteration N ms"), or fail. */
 double rig_exit_figure(struct harness *h, const char *label);
+
+/* Coil n of chair-sim's relay board is on. */
+bool rig_coil(struct sim *s, unsigned n);
+/* Until coil n reads `on` in chair-sim, or fail after ms. */
+void rig_wait_coil(struct sim *s, struct harness *h, unsigned n, bool on, unsigned ms, const char *why);
+/* Until the GPIO output `name` (Simulator1.Outputs) is `on`, or fail after ms. */
+void rig_wait_output(struct harness *h, const char *name, bool on, unsigned ms, const char *why);

@@ -64,30 +64,10 @@ static void rig_start(struct rig *r, unsigned timeout_ms)
 	harness_start_daemon(&r->h, 1.0);
 }
 
-static bool coil(struct rig *r, unsigned n)
-{
-	const char *coils = S_STATE(&r->s, "coils");
-
-	S_ASSERT(&r->s, strlen(coils) > n, "coils=%s", coils);
-	return coils[n] == '1';
-}
-
-static void wait_coil(struct rig *r, unsigned n, bool on, unsigned ms, const char *why)
-{
-	uint64_t end = harness_now_usec() + ms * 1000ULL;
-
-	while (coil(r, n) != on) {
-		if (harness_now_usec() > end)
-			harness_fail(&r->h, __FILE__, __LINE__, "coil %u not %s after %u ms: %s", n, on ? "on" : "off", ms,
-				     why);
-		harness_pump(&r->h, 20);
-	}
-}
-
 static void start_hot_program(struct rig *r)
 {
 	H_START_RUNNING(&r->h, "modbus-hot");
-	wait_coil(r, COIL_HEAT_NECK, true, 3000, "the heated program heats the neck pad");
+	rig_wait_coil(&r->s, &r->h, COIL_HEAT_NECK, true, 3000, "the heated program heats the neck pad");
 	H_ASSERT(&r->h, H_OUTPUT(&r->h, "HEAT_POWER") && H_OUTPUT(&r->h, "MOTOR_POWER"),
 		 "the heated program runs without the master heat or motor relay");
 }
@@ -183,7 +163,7 @@ START_TEST(test_slow_link)
 	H_WAIT_PROP(&r.h, "State", "fault", 2000);
 	H_ASSERT(&r.h, !H_OUTPUT(&r.h, "HEAT_POWER") && !H_OUTPUT(&r.h, "MOTOR_POWER"),
 		 "modbus-slow left the master heat or motor relay closed");
-	wait_coil(&r, COIL_HEAT_NECK, false, 3000, "the safe state's coil writes go out on the slow link");
+	rig_wait_coil(&r.s, &r.h, COIL_HEAT_NECK, false, 3000, "the safe state's coil writes go out on the slow link");
 	H_ASSERT(&r.h, harness_log_contains(&r.h, "fault modbus-slow"), "no journal line names modbus-slow");
 	message = H_CALL_ERR(&r.h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
 	H_ASSERT(&r.h, strstr(message, "modbus-slow"), "the refusal does not name modbus-slow: %s", message);
@@ -236,7 +216,7 @@ START_TEST(test_affordable_slow_link)
 	ms = log_figure(&r, "Emergency stop: safe state ") / 1000.0;
 	printf("# emergency stop on the slow link: safe state %.1f ms after its edge was seen\n", ms);
 	H_ASSERT(&r.h, ms <= r.timeout_ms * BUDGET_MARGIN, "the emergency stop's handler took %.1f ms", ms);
-	wait_coil(&r, COIL_HEAT_NECK, false, 3000, "the safe state's coil writes go out on the slow link");
+	rig_wait_coil(&r.s, &r.h, COIL_HEAT_NECK, false, 3000, "the safe state's coil writes go out on the slow link");
 	H_SIM(&r.h, "SetEmergencyStop", "b", 0);
 	H_CLEAR_FAULT(&r.h, "estop");
 	assert_longest_wait_in_budget(&r, "every answer 30 ms late");
