@@ -5,6 +5,11 @@
 
 #include "daemon-rig.h"
 
+const char *const rig_coil_map[] = {
+	"--coil", "0=HEAT_NECK", "--coil", "1=HEAT_SHOULDERS", "--coil", "2=HEAT_LOWER_BACK",
+	"--coil", "5=LED", NULL,
+};
+
 double rig_exit_figure(struct harness *h, const char *label)
 {
 	char line[512];

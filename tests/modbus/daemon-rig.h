@@ -8,6 +8,14 @@
 #include "harness.h"
 #include "integration/harness.h"
 
+/* The relay board's wiring: chair-sim's arguments that put the three pads' relays and
+ * the LED on coils 0, 1, 2 and 5 (NULL-terminated), and massaged's [Binding] for them
+ * (motor power and the heater master relay are GPIO lines). */
+extern const char *const rig_coil_map[];
+#define RIG_COIL_BINDING \
+	"[Binding]\nHeatNeck=coil:0\nHeatShoulders=coil:1\nHeatLowerBack=coil:2\n" \
+	"HeatPower=gpio:HEAT_POWER\nMotorPower=gpio:MOTOR_POWER\nLed=coil:5\n"
+
 /* SIGTERM the daemon; the number after `label` in its Modbus exit line ("…: N
  * requests, N failed (…); longest wait in one loop iteration N ms"), or fail. */
 double rig_exit_figure(struct harness *h, const char *label);

@@ -24,11 +24,6 @@ struct rig {
 	struct harness h;
 };
 
-static const char *const coil_map[] = {
-	"--coil", "0=HEAT_NECK", "--coil", "1=HEAT_SHOULDERS", "--coil", "2=HEAT_LOWER_BACK",
-	"--coil", "5=LED", NULL,
-};
-
 /* Two 10 s steps: a whole program in real time, after the body scan. */
 static const char short_program[] =
 	"[Program]\nTitle=Modbus test\nDescription=Two short steps.\n"
@@ -45,15 +40,14 @@ static void rig_start_on(struct rig *r, bool tcp)
 {
 	char extra[1024], line[400];
 
-	sim_start(&r->s, tcp, coil_map);
+	sim_start(&r->s, tcp, rig_coil_map);
 	if (tcp)
 		(void)snprintf(line, sizeof(line), "Transport=tcp\nHost=127.0.0.1\nPort=%u", r->s.tcp_port);
 	else
 		(void)snprintf(line, sizeof(line), "Device=%s", r->s.bus_path);
 	(void)snprintf(extra, sizeof(extra),
 		       "[Modbus]\n%s\nTimeout=%d\n"
-		       "[Binding]\nHeatNeck=coil:0\nHeatShoulders=coil:1\nHeatLowerBack=coil:2\n"
-		       "HeatPower=gpio:HEAT_POWER\nMotorPower=gpio:MOTOR_POWER\nLed=coil:5\n", line,
+		       RIG_COIL_BINDING, line,
 		       TIMEOUT_MS);
 	harness_init(&r->h, extra);
 	harness_write_program(&r->h, "modbus-short", short_program);

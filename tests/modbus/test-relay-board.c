@@ -26,20 +26,14 @@ struct rig {
 	struct harness h;
 };
 
-static const char *const coil_map[] = {
-	"--coil", "0=HEAT_NECK", "--coil", "1=HEAT_SHOULDERS", "--coil", "2=HEAT_LOWER_BACK",
-	"--coil", "5=LED", NULL,
-};
-
 static void rig_start_with_timeout(struct rig *r, unsigned timeout_ms)
 {
 	char extra[1024];
 
-	sim_start(&r->s, false, coil_map);
+	sim_start(&r->s, false, rig_coil_map);
 	(void)snprintf(extra, sizeof(extra),
 		       "[Modbus]\nDevice=%s\nTimeout=%u\n"
-		       "[Binding]\nHeatNeck=coil:0\nHeatShoulders=coil:1\nHeatLowerBack=coil:2\n"
-		       "HeatPower=gpio:HEAT_POWER\nMotorPower=gpio:MOTOR_POWER\nLed=coil:5\n",
+		       RIG_COIL_BINDING,
 		       r->s.bus_path, timeout_ms);
 	harness_init(&r->h, extra);
 	r->h.simulate_lines = true;

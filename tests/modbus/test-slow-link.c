@@ -30,11 +30,6 @@ struct rig {
 	unsigned timeout_ms;
 };
 
-static const char *const coil_map[] = {
-	"--coil", "0=HEAT_NECK", "--coil", "1=HEAT_SHOULDERS", "--coil", "2=HEAT_LOWER_BACK",
-	"--coil", "5=LED", NULL,
-};
-
 /* Heat=yes turns every pad on for the whole program. */
 static const char hot_program[] =
 	"[Program]\nTitle=Modbus heated test\nDescription=Two long heated steps.\nHeat=yes\n"
@@ -47,11 +42,10 @@ static void rig_init(struct rig *r, unsigned timeout_ms, unsigned startup_wait_s
 	char extra[1024];
 
 	r->timeout_ms = timeout_ms;
-	sim_start(&r->s, false, coil_map);
+	sim_start(&r->s, false, rig_coil_map);
 	(void)snprintf(extra, sizeof(extra),
 		       "[Modbus]\nDevice=%s\nTimeout=%u\nStartupWait=%u\n"
-		       "[Binding]\nHeatNeck=coil:0\nHeatShoulders=coil:1\nHeatLowerBack=coil:2\n"
-		       "HeatPower=gpio:HEAT_POWER\nMotorPower=gpio:MOTOR_POWER\nLed=coil:5\n",
+		       RIG_COIL_BINDING,
 		       r->s.bus_path, timeout_ms, startup_wait_s);
 	harness_init(&r->h, extra);
 	harness_write_program(&r->h, "modbus-hot", hot_program);
