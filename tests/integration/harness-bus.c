@@ -373,6 +373,26 @@ const char *harness_call_error(struct harness *h, const char *file, int line, co
 
 /* ---- properties ---- */
 
+const char *harness_program_ids(struct harness *h, const char *file, int line)
+{
+	sd_bus_message *reply = harness_call_ok(h, file, line, CHAIR_PATH, CHAIR_IFACE, "ListPrograms", "");
+	const char *id, *title, *description;
+	static char buf[65536];
+	size_t len = 0;
+	uint32_t duration;
+	int r;
+
+	buf[0] = '\0';
+	r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "(sssu)");
+	while (r >= 0 && (r = sd_bus_message_read(reply, "(sssu)", &id, &title, &description, &duration)) > 0)
+		if (len < sizeof(buf))
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? "," : "", id);
+	sd_bus_message_unref(reply);
+	if (r < 0)
+		harness_fail(h, file, line, "assertion 'r >= 0' failed: cannot parse ListPrograms: %s", strerror(-r));
+	return buf;
+}
+
 const char *harness_get(struct harness *h, const char *path, const char *iface, const char *name,
 			sd_bus_error *error)
 {
@@ -487,6 +507,32 @@ double harness_pad_temperature(struct harness *h, const char *file, int line, co
 		if (at == all || at[-1] == ',')
 			return strtod(at + n, NULL);
 	harness_fail(h, file, line, "PadTemperature has no %s: %s", zone, all);
+}
+
+const char *harness_pad_prop(struct harness *h, const char *file, int line, const char *path, const char *name)
+{
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	const char *v = harness_get(h, path, HEATER_IFACE, name, &error);
+
+	if (!v)
+		harness_fail(h, file, line, "Get %s %s: %s", path, name, error.message);
+	return v;
+}
+
+void harness_wait_pad(struct harness *h, const char *file, int line, const char *path, const char *name,
+		      const char *want, unsigned timeout_ms)
+{
+	uint64_t end = harness_now_usec() + (uint64_t)timeout_ms * 1000;
+	const char *v;
+
+	for (;;) {
+		v = harness_pad_prop(h, file, line, path, name);
+		if (strcmp(v, want) == 0)
+			return;
+		if (harness_now_usec() > end)
+			harness_fail(h, file, line, "%s %s is \"%s\", expected \"%s\"", path, name, v, want);
+		harness_pump(h, 20);
+	}
 }
 
 static bool change_seen_since(struct harness *h, size_t from, const char *name, const char *value)

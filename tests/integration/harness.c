@@ -356,6 +356,26 @@ bool harness_wait_log(struct harness *h, const char *needle, unsigned timeout_ms
 	}
 }
 
+double harness_logged_chair_s(struct harness *h, const char *file, int line, const char *needle)
+{
+	char text[1024];
+	double seconds = -1;
+	FILE *f = fopen(h->log_path, "re");
+
+	if (!f)
+		harness_fail(h, file, line, "no daemon log at %s", h->log_path);
+	while (fgets(text, sizeof(text), f)) {
+		const char *at = strstr(text, "at chair time ");
+
+		if (at && strstr(text, needle))
+			seconds = strtod(at + strlen("at chair time "), NULL);
+	}
+	(void)fclose(f);
+	if (seconds < 0)
+		harness_fail(h, file, line, "no log line with \"%s\" and a chair time", needle);
+	return seconds;
+}
+
 /* ---- processes ---- */
 
 static void child_environment(struct harness *h)

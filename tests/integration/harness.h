@@ -156,6 +156,9 @@ const char *harness_read_file(struct harness *h, const char *path);
 bool harness_log_contains(struct harness *h, const char *needle);
 /* Wait until the daemon's stderr contains needle. */
 bool harness_wait_log(struct harness *h, const char *needle, unsigned timeout_ms);
+/* The chair time (s) in the daemon's last log line containing `needle` and "at chair
+ * time "; fails when there is none. */
+double harness_logged_chair_s(struct harness *h, const char *file, int line, const char *needle);
 
 /* ---- time ---- */
 
@@ -193,6 +196,11 @@ const char *harness_call_error(struct harness *h, const char *file, int line, co
 #define H_SIM_ERR(h, error, member, ...) \
 	harness_call_error((h), __FILE__, __LINE__, (error), SIM_PATH, SIM_IFACE, (member), __VA_ARGS__)
 
+/* ListPrograms' ids, comma-separated (a static buffer of 64 KiB, valid until the next
+ * call). */
+const char *harness_program_ids(struct harness *h, const char *file, int line);
+#define H_PROGRAM_IDS(h) harness_program_ids((h), __FILE__, __LINE__)
+
 /* ---- properties ---- */
 
 /* A property formatted: strings as they are, numbers in decimal, booleans true/false,
@@ -218,6 +226,14 @@ double harness_pad_temperature(struct harness *h, const char *file, int line, co
 #define H_ROLLER(h) harness_roller_position((h), __FILE__, __LINE__)
 #define H_PAD_TEMPERATURE(h, zone) harness_pad_temperature((h), __FILE__, __LINE__, (zone))
 #define H_OUTPUT(h, name) harness_output((h), __FILE__, __LINE__, (name))
+
+/* Heater1 properties of a pad's object (e.g. CHAIR_PATH "/heater/neck") */
+#define HEATER_IFACE "org.massaged.Heater1"
+/* A pad's property in the format above; fails when the Get fails. Ring buffer string. */
+const char *harness_pad_prop(struct harness *h, const char *file, int line, const char *path, const char *name);
+/* Wait until a pad's property reads `want` (string compare), pumping the bus. */
+void harness_wait_pad(struct harness *h, const char *file, int line, const char *path, const char *name,
+		      const char *want, unsigned timeout_ms);
 
 /* Wait until the Chair1 property `name` reads (or a PropertiesChanged since the call
  * carried) `expected` in the format above. Fails with the last value and the State

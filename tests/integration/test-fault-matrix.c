@@ -15,7 +15,6 @@
 #include "check-tap.h"
 #include "harness.h"
 
-#define HEATER_IFACE "org.massaged.Heater1"
 #define NECK "/org/massaged/Chair1/heater/neck"
 /* Fast faults run at 5x: the loop's wall-clock lateness is multiplied by the scale in
  * chair time, so a low scale keeps the figures close to a real chair's. Scans need
@@ -40,32 +39,17 @@ static void assert_safe_state(struct harness *h, const char *file, int line)
 
 static double pad_number(struct harness *h, const char *file, int line, const char *path, const char *name)
 {
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-	const char *v = harness_get(h, path, HEATER_IFACE, name, &error);
-
-	if (!v)
-		harness_fail(h, file, line, "Get %s %s: %s", path, name, error.message);
-	return strtod(v, NULL);
-}
-
-static const char *pad_string(struct harness *h, const char *file, int line, const char *path, const char *name)
-{
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-	const char *v = harness_get(h, path, HEATER_IFACE, name, &error);
-
-	if (!v)
-		harness_fail(h, file, line, "Get %s %s: %s", path, name, error.message);
-	return v;
+	return strtod(harness_pad_prop(h, file, line, path, name), NULL);
 }
 
 static void wait_pad_state(struct harness *h, const char *file, int line, const char *want, unsigned timeout_ms)
 {
 	uint64_t end = harness_now_usec() + timeout_ms * 1000ULL;
 
-	while (strcmp(pad_string(h, file, line, NECK, "State"), want) != 0) {
+	while (strcmp(harness_pad_prop(h, file, line, NECK, "State"), want) != 0) {
 		if (harness_now_usec() > end)
-			harness_fail(h, file, line, "the neck pad is %s, expected %s", pad_string(h, file, line, NECK, "State"),
-				     want);
+			harness_fail(h, file, line, "the neck pad is %s, expected %s",
+				     harness_pad_prop(h, file, line, NECK, "State"), want);
 		harness_pump(h, 20);
 	}
 }
@@ -75,22 +59,7 @@ static void wait_pad_state(struct harness *h, const char *file, int line, const 
  * fails when there is none. */
 static uint64_t logged_chair_time(struct harness *h, const char *file, int line, const char *needle)
 {
-	char text[1024];
-	double seconds = -1;
-	FILE *f = fopen(h->log_path, "re");
-
-	if (!f)
-		harness_fail(h, file, line, "no daemon log at %s", h->log_path);
-	while (fgets(text, sizeof(text), f)) {
-		const char *at = strstr(text, "at chair time ");
-
-		if (at && strstr(text, needle))
-			seconds = strtod(at + strlen("at chair time "), NULL);
-	}
-	(void)fclose(f);
-	if (seconds < 0)
-		harness_fail(h, file, line, "no log line with \"%s\" and a chair time", needle);
-	return (uint64_t)llround(seconds * 1e6);
+	return (uint64_t)llround(harness_logged_chair_s(h, file, line, needle) * 1e6);
 }
 
 /* Chair ms from the last log line with `cause` to the last with `effect`. */
@@ -421,14 +390,14 @@ START_TEST(test_estop_during_autotune)
 	H_ASSERT_SAFE_STATE(&h);
 	H_WAIT_SIGNAL(&h, "FaultRaised", "estop", NULL, 2000);
 	H_WAIT_PROP(&h, "State", "fault", 2000);
-	H_ASSERT_STR_EQ(&h, pad_string(&h, __FILE__, __LINE__, NECK, "State"), "off");
+	H_ASSERT_STR_EQ(&h, harness_pad_prop(&h, __FILE__, __LINE__, NECK, "State"), "off");
 	harness_pump(&h, harness_wall_ms(&h, 10));
 	H_ASSERT_SAFE_STATE(&h);
 	(void)H_CALL_ERR(&h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
 	H_SIM(&h, "SetEmergencyStop", "b", 0);
 	H_CLEAR_FAULT(&h, "estop");
 	WAIT_PAD_STATE(&h, "off", 2000);
-	H_ASSERT_STR_EQ(&h, pad_string(&h, __FILE__, __LINE__, NECK, "Tuned"), "false");
+	H_ASSERT_STR_EQ(&h, harness_pad_prop(&h, __FILE__, __LINE__, NECK, "Tuned"), "false");
 	(void)snprintf(path, sizeof(path), "%s/state/heater-neck.tune", h.tmpdir);
 	H_ASSERT_STR_EQ(&h, harness_read_file(&h, path), "");
 	H_ASSERT(&h, !H_OUTPUT(&h, "HEAT_POWER"), "heat came back by itself after ClearFault");

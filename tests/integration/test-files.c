@@ -27,26 +27,6 @@
 static const char *const power_outputs[] = { "MOTOR_POWER", "HEAT_POWER", "HEAT_NECK", "HEAT_SHOULDERS",
 					     "HEAT_LOWER_BACK" };
 
-/* ListPrograms' ids, comma-separated (a static buffer). */
-static const char *program_ids(struct harness *h)
-{
-	sd_bus_message *reply = H_CALL_REPLY(h, "ListPrograms", "");
-	const char *id, *title, *description;
-	static char buf[65536];
-	size_t len = 0;
-	uint32_t duration;
-	int r;
-
-	buf[0] = '\0';
-	r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "(sssu)");
-	while (r >= 0 && (r = sd_bus_message_read(reply, "(sssu)", &id, &title, &description, &duration)) > 0)
-		if (len < sizeof(buf))
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? "," : "", id);
-	sd_bus_message_unref(reply);
-	H_ASSERT(h, r >= 0, "cannot parse ListPrograms: %s", strerror(-r));
-	return buf;
-}
-
 static unsigned count_ids(const char *ids)
 {
 	unsigned n = ids[0] != '\0';
@@ -122,11 +102,11 @@ START_TEST(test_fifo_program_at_reload)
 	char fifo[600], want[700], before[4096];
 
 	harness_start(&h, SCAN_SCALE, NULL);
-	(void)snprintf(before, sizeof(before), "%s", program_ids(&h));
+	(void)snprintf(before, sizeof(before), "%s", H_PROGRAM_IDS(&h));
 	(void)snprintf(fifo, sizeof(fifo), "%s/x.program", h.override_dir);
 	make_fifo(&h, fifo);
 	RELOAD_REFUSED(&h, "x.program: a FIFO, expected a regular file");
-	H_ASSERT_STR_EQ(&h, program_ids(&h), before);
+	H_ASSERT_STR_EQ(&h, H_PROGRAM_IDS(&h), before);
 	H_START_RUNNING(&h, TEST_SHORT_ID);
 	H_CALL(&h, "Stop", "");
 
@@ -197,13 +177,13 @@ START_TEST(test_too_many_programs)
 	int status;
 
 	harness_start(&h, SCAN_SCALE, NULL);
-	(void)snprintf(before, sizeof(before), "%s", program_ids(&h));
+	(void)snprintf(before, sizeof(before), "%s", H_PROGRAM_IDS(&h));
 	/* the harness's two programs and these: one over the limit */
 	fill_dir(&h, h.override_dir, "many", PROGRAM_FILES_MAX + 1 - 2, 200);
 	(void)snprintf(want, sizeof(want), "%s: more than %u *.program files, expected at most %u", h.override_dir,
 		       PROGRAM_FILES_MAX, PROGRAM_FILES_MAX);
 	RELOAD_REFUSED(&h, want);
-	H_ASSERT_STR_EQ(&h, program_ids(&h), before);
+	H_ASSERT_STR_EQ(&h, H_PROGRAM_IDS(&h), before);
 	harness_stop_daemon_at(&h, __FILE__, __LINE__);
 
 	(void)snprintf(err_path, sizeof(err_path), "%s/too-many.err", h.tmpdir);
@@ -227,12 +207,12 @@ START_TEST(test_program_too_big)
 	char before[4096], want[700];
 
 	harness_start(&h, SCAN_SCALE, NULL);
-	(void)snprintf(before, sizeof(before), "%s", program_ids(&h));
+	(void)snprintf(before, sizeof(before), "%s", H_PROGRAM_IDS(&h));
 	write_program_of_size(&h, h.override_dir, "big", PROGRAM_FILE_SIZE_MAX + 1);
 	(void)snprintf(want, sizeof(want), "%s/big.program: %u bytes, larger than the limit of %u bytes",
 		       h.override_dir, PROGRAM_FILE_SIZE_MAX + 1, PROGRAM_FILE_SIZE_MAX);
 	RELOAD_REFUSED(&h, want);
-	H_ASSERT_STR_EQ(&h, program_ids(&h), before);
+	H_ASSERT_STR_EQ(&h, H_PROGRAM_IDS(&h), before);
 	harness_stop(&h);
 }
 END_TEST
@@ -372,7 +352,7 @@ START_TEST(test_estop_during_largest_reload)
 	 * handler may straddle a millisecond's edge, so the budget takes one more. */
 	H_ASSERT(&h, reaction_ms <= ESTOP_BUDGET_MS + LOG_RESOLUTION_MS + 1e-6 || harness_under_valgrind(),
 		 "the safe state came %.1f ms of chair time after the press", reaction_ms);
-	H_ASSERT_UINT_EQ(&h, count_ids(program_ids(&h)), 2 * PROGRAM_FILES_MAX);
+	H_ASSERT_UINT_EQ(&h, count_ids(H_PROGRAM_IDS(&h)), 2 * PROGRAM_FILES_MAX);
 
 	H_ASSERT(&h, harness_wait_log(&h, "A reload is in progress: one more follows it", 5000),
 		 "the second SIGHUP was not queued");

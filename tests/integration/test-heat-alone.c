@@ -10,53 +10,28 @@
 #include "check-tap.h"
 #include "harness.h"
 
-#define HEATER_IFACE "org.massaged.Heater1"
 #define NECK "/org/massaged/Chair1/heater/neck"
 #define SCALE 50
 
-static const char *pad_prop(struct harness *h, const char *file, int line, const char *path, const char *name)
-{
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-	const char *v = harness_get(h, path, HEATER_IFACE, name, &error);
-
-	if (!v)
-		harness_fail(h, file, line, "Get %s %s: %s", path, name, error.message);
-	return v;
-}
-#define PAD(h, path, name) pad_prop((h), __FILE__, __LINE__, (path), (name))
+#define PAD(h, path, name) harness_pad_prop((h), __FILE__, __LINE__, (path), (name))
 #define PAD_D(h, path, name) strtod(PAD((h), (path), (name)), NULL)
 #define PAD_CALL(h, path, member, ...) \
 	sd_bus_message_unref(harness_call_ok((h), __FILE__, __LINE__, (path), HEATER_IFACE, (member), __VA_ARGS__))
 
-static void wait_pad(struct harness *h, const char *file, int line, const char *path, const char *name,
-		     const char *want, unsigned timeout_ms)
-{
-	uint64_t end = harness_now_usec() + (uint64_t)timeout_ms * 1000;
-	const char *v;
-
-	for (;;) {
-		v = pad_prop(h, file, line, path, name);
-		if (strcmp(v, want) == 0)
-			return;
-		if (harness_now_usec() > end)
-			harness_fail(h, file, line, "%s %s is \"%s\", expected \"%s\"", path, name, v, want);
-		harness_pump(h, 20);
-	}
-}
-#define WAIT_PAD(h, path, name, want, ms) wait_pad((h), __FILE__, __LINE__, (path), (name), (want), (ms))
+#define WAIT_PAD(h, path, name, want, ms) harness_wait_pad((h), __FILE__, __LINE__, (path), (name), (want), (ms))
 
 /* The neck pad off as D-Bus shows it and as the simulated relays are. */
 static void assert_neck_off(struct harness *h, const char *file, int line)
 {
 	static const char *const outputs[] = { "HEAT_POWER", "HEAT_NECK", "HEAT_SHOULDERS", "HEAT_LOWER_BACK" };
-	const char *state = pad_prop(h, file, line, NECK, "State");
+	const char *state = harness_pad_prop(h, file, line, NECK, "State");
 
 	if (strcmp(state, "off") != 0)
 		harness_fail(h, file, line, "the neck pad's State is %s, expected off", state);
-	if (strtod(pad_prop(h, file, line, NECK, "Target"), NULL) != 0.0 ||
-	    strtod(pad_prop(h, file, line, NECK, "Power"), NULL) != 0.0)
+	if (strtod(harness_pad_prop(h, file, line, NECK, "Target"), NULL) != 0.0 ||
+	    strtod(harness_pad_prop(h, file, line, NECK, "Power"), NULL) != 0.0)
 		harness_fail(h, file, line, "the neck pad's Target %s, Power %s: expected 0",
-			     pad_prop(h, file, line, NECK, "Target"), pad_prop(h, file, line, NECK, "Power"));
+			     harness_pad_prop(h, file, line, NECK, "Target"), harness_pad_prop(h, file, line, NECK, "Power"));
 	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++)
 		if (harness_output(h, file, line, outputs[i]))
 			harness_fail(h, file, line, "%s still active", outputs[i]);
@@ -93,27 +68,7 @@ static void start(struct harness *h, double scale, const char *config)
 	harness_start_daemon(h, scale);
 }
 
-/* The chair time (s) in the last log line containing `needle` and "at chair time". */
-static double logged_chair_s(struct harness *h, const char *file, int line, const char *needle)
-{
-	char text[1024];
-	double seconds = -1;
-	FILE *f = fopen(h->log_path, "re");
-
-	if (!f)
-		harness_fail(h, file, line, "no daemon log at %s", h->log_path);
-	while (fgets(text, sizeof(text), f)) {
-		const char *at = strstr(text, "at chair time ");
-
-		if (at && strstr(text, needle))
-			seconds = strtod(at + strlen("at chair time "), NULL);
-	}
-	(void)fclose(f);
-	if (seconds < 0)
-		harness_fail(h, file, line, "no log line with \"%s\" and a chair time", needle);
-	return seconds;
-}
-#define LOGGED_CHAIR_S(h, needle) logged_chair_s((h), __FILE__, __LINE__, (needle))
+#define LOGGED_CHAIR_S(h, needle) harness_logged_chair_s((h), __FILE__, __LINE__, (needle))
 
 /* SetTarget with no session ends SessionLimit after the pad started heating, every
  * pad off, Heat false, a heat-stopped entry with reason timeout. Another SetTarget

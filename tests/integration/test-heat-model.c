@@ -10,22 +10,12 @@
 #include "check-tap.h"
 #include "harness.h"
 
-#define HEATER_IFACE "org.massaged.Heater1"
 #define NECK "/org/massaged/Chair1/heater/neck"
 #define LOWER_BACK "/org/massaged/Chair1/heater/lower_2dback"
 #define SCALE 50
 #define MAX_TARGET_C 45.0
 
-static const char *pad_prop(struct harness *h, const char *file, int line, const char *pad, const char *name)
-{
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-	const char *v = harness_get(h, pad, HEATER_IFACE, name, &error);
-
-	if (!v)
-		harness_fail(h, file, line, "Get %s %s: %s", pad, name, error.message);
-	return v;
-}
-#define PAD_PROP(h, pad, name) pad_prop((h), __FILE__, __LINE__, (pad), (name))
+#define PAD_PROP(h, pad, name) harness_pad_prop((h), __FILE__, __LINE__, (pad), (name))
 #define NECK_PROP(h, name) PAD_PROP((h), NECK, (name))
 
 /* A tuning file as autotune writes it, with these model numbers. */

@@ -11,22 +11,12 @@
 #include "check-tap.h"
 #include "harness.h"
 
-#define HEATER_IFACE "org.massaged.Heater1"
 #define NECK "/org/massaged/Chair1/heater/neck"
 #define SHOULDERS "/org/massaged/Chair1/heater/shoulders"
 #define LOWER_BACK "/org/massaged/Chair1/heater/lower_2dback"
 #define SCALE 50
 
-static const char *pad_prop(struct harness *h, const char *file, int line, const char *path, const char *name)
-{
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-	const char *v = harness_get(h, path, HEATER_IFACE, name, &error);
-
-	if (!v)
-		harness_fail(h, file, line, "Get %s %s: %s", path, name, error.message);
-	return v;
-}
-#define PAD(h, path, name) pad_prop((h), __FILE__, __LINE__, (path), (name))
+#define PAD(h, path, name) harness_pad_prop((h), __FILE__, __LINE__, (path), (name))
 #define PAD_D(h, path, name) strtod(PAD((h), (path), (name)), NULL)
 
 #define PAD_CALL(h, path, member, ...) \
@@ -34,25 +24,9 @@ static const char *pad_prop(struct harness *h, const char *file, int line, const
 #define PAD_CALL_ERR(h, error, path, member, ...) \
 	harness_call_error((h), __FILE__, __LINE__, (error), (path), HEATER_IFACE, (member), __VA_ARGS__)
 
-/* Wait until a pad property reads `want` (string compare), pumping the bus. */
-static void wait_pad(struct harness *h, const char *file, int line, const char *path, const char *name,
-		     const char *want, unsigned timeout_ms)
-{
-	uint64_t end = harness_now_usec() + (uint64_t)timeout_ms * 1000;
-	const char *v;
+#define WAIT_PAD(h, path, name, want, ms) harness_wait_pad((h), __FILE__, __LINE__, (path), (name), (want), (ms))
 
-	for (;;) {
-		v = pad_prop(h, file, line, path, name);
-		if (strcmp(v, want) == 0)
-			return;
-		if (harness_now_usec() > end)
-			harness_fail(h, file, line, "%s %s is \"%s\", expected \"%s\"", path, name, v, want);
-		harness_pump(h, 20);
-	}
-}
-#define WAIT_PAD(h, path, name, want, ms) wait_pad((h), __FILE__, __LINE__, (path), (name), (want), (ms))
-
-/* The same for a number. */
+/* Wait until a pad property reads the number `want`, pumping the bus. */
 static void wait_pad_d(struct harness *h, const char *file, int line, const char *path, const char *name,
 		       double want, unsigned timeout_ms)
 {
@@ -60,7 +34,7 @@ static void wait_pad_d(struct harness *h, const char *file, int line, const char
 	double v;
 
 	for (;;) {
-		v = strtod(pad_prop(h, file, line, path, name), NULL);
+		v = strtod(harness_pad_prop(h, file, line, path, name), NULL);
 		if (fabs(v - want) < 1e-9)
 			return;
 		if (harness_now_usec() > end)
@@ -87,7 +61,7 @@ static void heat_neck(struct harness *h, const char *file, int line, double targ
 
 	sd_bus_message_unref(harness_call_ok(h, file, line, NECK, HEATER_IFACE, "SetTarget", "d", target));
 	(void)snprintf(want, sizeof(want), "holding");
-	wait_pad(h, file, line, NECK, "State", want, harness_wall_ms(h, 600) + 5000);
+	harness_wait_pad(h, file, line, NECK, "State", want, harness_wall_ms(h, 600) + 5000);
 }
 #define HEAT_NECK(h, target) heat_neck((h), __FILE__, __LINE__, (target))
 

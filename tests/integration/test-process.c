@@ -43,25 +43,6 @@ static const char invalid_program[] =
 	"Zone=neck\n"
 	"Duration=5\n";
 
-/* The program ids of ListPrograms, comma-separated (ring buffer of the harness). */
-static const char *program_ids(struct harness *h)
-{
-	sd_bus_message *reply = H_CALL_REPLY(h, "ListPrograms", "");
-	const char *id, *title, *description;
-	static char buf[2048];
-	size_t len = 0;
-	uint32_t duration;
-	int r;
-
-	buf[0] = '\0';
-	r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "(sssu)");
-	while (r >= 0 && (r = sd_bus_message_read(reply, "(sssu)", &id, &title, &description, &duration)) > 0)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? "," : "", id);
-	sd_bus_message_unref(reply);
-	H_ASSERT(h, r >= 0, "cannot parse ListPrograms: %s", strerror(-r));
-	return buf;
-}
-
 static bool id_listed(const char *ids, const char *id)
 {
 	size_t n = strlen(id);
@@ -92,14 +73,14 @@ START_TEST(test_sighup_reload)
 	uint64_t deadline;
 
 	harness_start(&h, SCAN_SCALE, NULL);
-	H_ASSERT(&h, !id_listed(program_ids(&h), "reloaded"));
+	H_ASSERT(&h, !id_listed(H_PROGRAM_IDS(&h), "reloaded"));
 	harness_write_program(&h, "reloaded", valid_program);
 	H_ASSERT(&h, kill(h.daemon_pid, SIGHUP) == 0);
 	/* no signal tells of a reload: look after each bit of bus traffic, for 5 s at most */
 	deadline = harness_now_usec() + 5000000ULL;
-	while (!id_listed(program_ids(&h), "reloaded")) {
+	while (!id_listed(H_PROGRAM_IDS(&h), "reloaded")) {
 		H_ASSERT(&h, harness_now_usec() < deadline, "ListPrograms lacks \"reloaded\" 5 s after SIGHUP: %s",
-			 program_ids(&h));
+			 H_PROGRAM_IDS(&h));
 		harness_pump(&h, 20);
 	}
 	H_START_RUNNING(&h, "reloaded");
@@ -108,14 +89,14 @@ START_TEST(test_sighup_reload)
 	H_WAIT_PROP(&h, "State", "idle", harness_wall_ms(&h, 30) + 3000);
 
 	/* an invalid file: the whole reload is refused, the old set stays */
-	(void)snprintf(before, sizeof(before), "%s", program_ids(&h));
+	(void)snprintf(before, sizeof(before), "%s", H_PROGRAM_IDS(&h));
 	harness_write_program(&h, "also-new", valid_program);
 	harness_write_program(&h, "broken", invalid_program);
 	harness_write_config(&h, "[Chair]\nMaxSessionMinutes=10\nSessionMinutes=10\n"); /* valid, but not alone */
 	H_ASSERT(&h, kill(h.daemon_pid, SIGHUP) == 0);
 	H_ASSERT(&h, harness_wait_log(&h, "broken.program", 5000),
 		 "no error naming broken.program in the daemon's stderr 5 s after SIGHUP");
-	H_ASSERT_STR_EQ(&h, program_ids(&h), before);
+	H_ASSERT_STR_EQ(&h, H_PROGRAM_IDS(&h), before);
 	H_CALL(&h, "SetTimer", "u", 30); /* the configuration stays too: 30 min allowed */
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "State"), "idle");
 	H_START_RUNNING(&h, "reloaded");
@@ -498,7 +479,7 @@ START_TEST(test_sighup_config)
 	(void)harness_call_error(&h, __FILE__, __LINE__, ERROR_INVALID_ARGS, NECK, HEATER_IFACE, "SetTarget", "d", 42.0);
 	message = H_CALL_ERR(&h, ERROR_INVALID_ARGS, "SetTimer", "u", 20);
 	H_ASSERT(&h, strstr(message, "15"), "SetTimer 20 refused without naming the 15 min ceiling: %s", message);
-	H_ASSERT(&h, !id_listed(program_ids(&h), "also-new"), "a program loaded by a refused reload");
+	H_ASSERT(&h, !id_listed(H_PROGRAM_IDS(&h), "also-new"), "a program loaded by a refused reload");
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "State"), "running");
 
 	/* the wiring (and the set of pads) waits for a restart; the rest applies */
@@ -507,7 +488,7 @@ START_TEST(test_sighup_config)
 	H_ASSERT(&h, harness_wait_log(&h, "takes effect when massaged restarts", 1000));
 	H_ASSERT(&h, pad_d(&h, NECK, "MaxTarget") == 44.0);
 	H_ASSERT(&h, pad_d(&h, SHOULDERS, "MaxTarget") == 44.0, "the shoulders pad is gone or kept its old ceiling");
-	H_ASSERT(&h, id_listed(program_ids(&h), "also-new"));
+	H_ASSERT(&h, id_listed(H_PROGRAM_IDS(&h), "also-new"));
 	H_CALL(&h, "Stop", "");
 	harness_stop(&h);
 	(void)close(fd);

@@ -12,23 +12,16 @@
 #include <sys/wait.h>
 
 #include "../check-tap.h"
-#include "harness.h"
-#include "integration/harness.h"
+#include "daemon-rig.h"
 
 #define TIMEOUT_MS 50
 #define NECK "/org/massaged/Chair1/heater/neck"
-#define HEATER_IFACE "org.massaged.Heater1"
 /* coil of each output on the relay board: neck, shoulders, lower-back, LED */
 #define COIL_HEAT_NECK 0
 
 struct rig {
 	struct sim s;
 	struct harness h;
-};
-
-static const char *const coil_map[] = {
-	"--coil", "0=HEAT_NECK", "--coil", "1=HEAT_SHOULDERS", "--coil", "2=HEAT_LOWER_BACK",
-	"--coil", "5=LED", NULL,
 };
 
 /* Two 10 s steps: a whole program in real time, after the body scan. */
@@ -47,15 +40,14 @@ static void rig_start_on(struct rig *r, bool tcp)
 {
 	char extra[1024], line[400];
 
-	sim_start(&r->s, tcp, coil_map);
+	sim_start(&r->s, tcp, rig_coil_map);
 	if (tcp)
 		(void)snprintf(line, sizeof(line), "Transport=tcp\nHost=127.0.0.1\nPort=%u", r->s.tcp_port);
 	else
 		(void)snprintf(line, sizeof(line), "Device=%s", r->s.bus_path);
 	(void)snprintf(extra, sizeof(extra),
 		       "[Modbus]\n%s\nTimeout=%d\n"
-		       "[Binding]\nHeatNeck=coil:0\nHeatShoulders=coil:1\nHeatLowerBack=coil:2\n"
-		       "HeatPower=gpio:HEAT_POWER\nMotorPower=gpio:MOTOR_POWER\nLed=coil:5\n", line,
+		       RIG_COIL_BINDING, line,
 		       TIMEOUT_MS);
 	harness_init(&r->h, extra);
 	harness_write_program(&r->h, "modbus-short", short_program);
@@ -73,38 +65,6 @@ static void rig_stop(struct rig *r)
 {
 	harness_stop(&r->h);
 	sim_stop(&r->s);
-}
-
-static bool coil(struct rig *r, unsigned n)
-{
-	const char *coils = S_STATE(&r->s, "coils");
-
-	S_ASSERT(&r->s, strlen(coils) > n, "coils=%s", coils);
-	return coils[n] == '1';
-}
-
-/* Until coil n reads `on` in chair-sim, or fail after ms. */
-static void wait_coil(struct rig *r, unsigned n, bool on, unsigned ms, const char *why)
-{
-	uint64_t end = harness_now_usec() + ms * 1000ULL;
-
-	while (coil(r, n) != on) {
-		if (harness_now_usec() > end)
-			harness_fail(&r->h, __FILE__, __LINE__, "coil %u not %s after %u ms: %s", n, on ? "on" : "off", ms, why);
-		harness_pump(&r->h, 20);
-	}
-}
-
-/* Until the GPIO output `name` (Simulator1.Outputs) is `on`, or fail after ms. */
-static void wait_output(struct rig *r, const char *name, bool on, unsigned ms, const char *why)
-{
-	uint64_t end = harness_now_usec() + ms * 1000ULL;
-
-	while (H_OUTPUT(&r->h, name) != on) {
-		if (harness_now_usec() > end)
-			harness_fail(&r->h, __FILE__, __LINE__, "%s not %s after %u ms: %s", name, on ? "on" : "off", ms, why);
-		harness_pump(&r->h, 20);
-	}
 }
 
 /* The safe state: motor power and the heater master (GPIO lines) off at once, and every
@@ -132,35 +92,12 @@ static double heater_temperature(struct rig *r)
 	return v ? atof(v) : -1.0;
 }
 
-/* SIGTERM the daemon and read a number from its exit line on the Modbus link,
- * "…: N requests, N failed (…); longest wait in one loop iteration N ms": the number
- * right after `label`. */
-static double exit_figure(struct rig *r, const char *label)
-{
-	char line[512];
-	double v = -1;
-	FILE *f;
-
-	harness_stop_daemon_at(&r->h, __FILE__, __LINE__);
-	f = fopen(r->h.log_path, "re");
-	H_ASSERT(&r->h, f != NULL, "no daemon log");
-	while (fgets(line, sizeof(line), f)) {
-		const char *p = strstr(line, label);
-
-		if (p && strstr(line, "longest wait"))
-			v = atof(p + strlen(label));
-	}
-	(void)fclose(f);
-	H_ASSERT(&r->h, v >= 0, "no '%s' in the daemon's exit line", label);
-	return v;
-}
-
 /* On a healthy bus no request ever fails (the safe state included). Not under
  * valgrind: there a reply can miss the 50 ms response timeout (wall time) while two
  * slowed daemons share the machine's two cores with chair-sim. */
 static void rig_stop_healthy(struct rig *r)
 {
-	double failed = exit_figure(r, "requests, ");
+	double failed = rig_exit_figure(&r->h, "requests, ");
 
 	if (harness_under_valgrind())
 		printf("# under valgrind, not checked: %.0f Modbus requests timed out on a healthy bus\n", failed);
@@ -206,7 +143,7 @@ START_TEST(test_program_runs)
 
 	H_WAIT_SIGNAL(&r.h, "ProgramFinished", "modbus-short", "completed", 30000);
 	H_WAIT_PROP(&r.h, "State", "idle", 30000);
-	wait_output(&r, "MOTOR_POWER", false, 2000, "parked");
+	rig_wait_output(&r.h, "MOTOR_POWER", false, 2000, "parked");
 	H_ASSERT(&r.h, atoi(S_STATE(&r.s, "travel_pos")) <= 5, "parked at %s mm", S_STATE(&r.s, "travel_pos"));
 	H_ASSERT(&r.h, atoi(S_STATE(&r.s, "control")) == 0, "motors still enabled after parking");
 	rig_stop_healthy(&r);
@@ -224,7 +161,7 @@ START_TEST(test_pad_holds)
 	rig_start(&r);
 	S_CMD(&r.s, "pad neck 40.0");
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 40.0));
-	wait_output(&r, "HEAT_POWER", true, 2000, "SetTarget closes the master relay");
+	rig_wait_output(&r.h, "HEAT_POWER", true, 2000, "SetTarget closes the master relay");
 	harness_pump(&r.h, 10000); /* settle */
 	end = harness_now_usec() + 25000000ULL;
 	while (harness_now_usec() < end) {
@@ -232,7 +169,7 @@ START_TEST(test_pad_holds)
 
 		lo = t < lo ? t : lo;
 		hi = t > hi ? t : hi;
-		if (coil(&r, COIL_HEAT_NECK))
+		if (rig_coil(&r.s, COIL_HEAT_NECK))
 			on = true;
 		else
 			off = true;
@@ -242,7 +179,7 @@ START_TEST(test_pad_holds)
 	H_ASSERT(&r.h, lo >= 39.5 && hi <= 40.5, "the pad wandered: %.2f..%.2f °C", lo, hi);
 	H_ASSERT(&r.h, on && off, "the neck coil never switched (on %d, off %d)", on, off);
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 0.0));
-	wait_output(&r, "HEAT_POWER", false, 2000, "target 0 opens the master relay");
+	rig_wait_output(&r.h, "HEAT_POWER", false, 2000, "target 0 opens the master relay");
 	rig_stop_healthy(&r);
 }
 END_TEST
@@ -278,7 +215,7 @@ static void walk(struct rig *r, const struct misbehaviour *m, bool rollers)
 	S_CMD(&r->s, "%s", m->off);
 	if (m->relay_board_too) {
 		/* the safe state's coil writes are retried until the board takes them */
-		wait_coil(r, COIL_HEAT_NECK, false, 1000, "the relay board answers again");
+		rig_wait_coil(&r->s, &r->h, COIL_HEAT_NECK, false, 1000, "the relay board answers again");
 		assert_safe_coils(r, m->off);
 	}
 	H_CLEAR_FAULT(&r->h, m->fault);
@@ -305,7 +242,7 @@ START_TEST(test_roller_misbehaviour)
 		walk(&r, &cases[i], true);
 		H_CALL(&r.h, "StartManual", "ss", "knead", "neck");
 		H_WAIT_PROP(&r.h, "State", "running", 3000);
-		wait_output(&r, "MOTOR_POWER", true, 2000, "running again after ClearFault");
+		rig_wait_output(&r.h, "MOTOR_POWER", true, 2000, "running again after ClearFault");
 	}
 	H_CALL(&r.h, "Stop", "");
 	H_WAIT_PROP(&r.h, "State", "idle", 30000);
@@ -329,7 +266,7 @@ START_TEST(test_temperature_misbehaviour)
 	rig_start(&r);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 42.0));
-		wait_output(&r, "HEAT_POWER", true, 2000, "the pad heats");
+		rig_wait_output(&r.h, "HEAT_POWER", true, 2000, "the pad heats");
 		walk(&r, &cases[i], false);
 		H_ASSERT(&r.h, strcmp(harness_get(&r.h, NECK, HEATER_IFACE, "State", NULL), "off") == 0,
 			 "the pad is %s after the clear", harness_get(&r.h, NECK, HEATER_IFACE, "State", NULL));
@@ -343,8 +280,8 @@ END_TEST
 static void start_hot_program(struct rig *r)
 {
 	H_START_RUNNING(&r->h, "modbus-hot");
-	wait_output(r, "HEAT_POWER", true, 3000, "the heated program closes the master relay");
-	wait_output(r, "MOTOR_POWER", true, 2000, "the heated program runs the rollers");
+	rig_wait_output(&r->h, "HEAT_POWER", true, 3000, "the heated program closes the master relay");
+	rig_wait_output(&r->h, "MOTOR_POWER", true, 2000, "the heated program runs the rollers");
 }
 
 START_TEST(test_heated_program_faults)
@@ -412,7 +349,7 @@ START_TEST(test_loop_waits_one_timeout)
 	H_WAIT_SIGNAL(&r.h, "FaultRaised", "roller-offline", NULL, 5000);
 	/* ClearFault asks the silent board again */
 	H_CALL_ERR(&r.h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
-	longest = exit_figure(&r, "longest wait in one loop iteration ");
+	longest = rig_exit_figure(&r.h, "longest wait in one loop iteration ");
 	printf("# longest wait in one loop iteration with every device silent: %.1f ms (Timeout=%d ms)\n",
 	       longest, TIMEOUT_MS);
 	H_ASSERT(&r.h, longest >= TIMEOUT_MS * 0.9 && longest <= TIMEOUT_MS * 1.3,
@@ -431,13 +368,13 @@ START_TEST(test_tcp_gateway)
 
 	rig_start_on(&r, true);
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 42.0));
-	wait_output(&r, "HEAT_POWER", true, 2000, "the pad heats over TCP");
+	rig_wait_output(&r.h, "HEAT_POWER", true, 2000, "the pad heats over TCP");
 	harness_pump(&r.h, 1000); /* a few heat ticks */
 	S_CMD(&r.s, "stats");
 	H_ASSERT(&r.h, S_FIELD(&r.s, "stats temp", "requests") > 0, "no temperature reads over TCP");
 	walk(&r, &silent, false);
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 42.0));
-	wait_output(&r, "HEAT_POWER", true, 2000, "heating again after the clear");
+	rig_wait_output(&r.h, "HEAT_POWER", true, 2000, "heating again after the clear");
 	rig_stop(&r);
 }
 END_TEST
@@ -456,7 +393,7 @@ START_TEST(test_unopened_relay_opens_master)
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 40.0));
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, "/org/massaged/Chair1/heater/shoulders",
 					     HEATER_IFACE, "SetTarget", "d", 40.0));
-	wait_coil(&r, COIL_HEAT_NECK, true, 3000, "the cold neck pad heats");
+	rig_wait_coil(&r.s, &r.h, COIL_HEAT_NECK, true, 3000, "the cold neck pad heats");
 	H_ASSERT(&r.h, H_OUTPUT(&r.h, "HEAT_POWER"), "the master is open while two pads heat");
 
 	harness_clear_history(&r.h);
@@ -473,7 +410,7 @@ START_TEST(test_unopened_relay_opens_master)
 	H_ASSERT(&r.h, master_open_usec <= sig->when_usec, "the master waited for relay-offline");
 
 	S_CMD(&r.s, "silent relay off");
-	wait_coil(&r, COIL_HEAT_NECK, false, 2000, "the neck relay's retried write lands");
+	rig_wait_coil(&r.s, &r.h, COIL_HEAT_NECK, false, 2000, "the neck relay's retried write lands");
 	H_CLEAR_FAULT(&r.h, "relay-offline");
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, "/org/massaged/Chair1/heater/shoulders",
 					     HEATER_IFACE, "SetTarget", "d", 40.0));
@@ -481,7 +418,7 @@ START_TEST(test_unopened_relay_opens_master)
 	while (!H_OUTPUT(&r.h, "HEAT_POWER") && harness_now_usec() < end)
 		harness_pump(&r.h, 20);
 	H_ASSERT(&r.h, H_OUTPUT(&r.h, "HEAT_POWER"), "the master did not close again for the shoulders pad");
-	H_ASSERT(&r.h, !coil(&r, COIL_HEAT_NECK), "the neck relay closed again");
+	H_ASSERT(&r.h, !rig_coil(&r.s, COIL_HEAT_NECK), "the neck relay closed again");
 	rig_stop(&r);
 }
 END_TEST
@@ -505,7 +442,7 @@ START_TEST(test_safe_state_after_kill)
 	H_ASSERT(&r.h, kill(r.h.daemon_pid, SIGSTOP) == 0, "SIGSTOP: %m");
 	sim_pause_ms(1500);
 	harness_kill_daemon(&r.h);
-	S_ASSERT(&r.s, coil(&r, COIL_HEAT_NECK), "a killed massaged should leave its coils as they were "
+	S_ASSERT(&r.s, rig_coil(&r.s, COIL_HEAT_NECK), "a killed massaged should leave its coils as they were "
 		 "(the neck pad heating from cold): coils=%s", S_STATE(&r.s, "coils"));
 	S_ASSERT(&r.s, S_STATE_U(&r.s, "control") != 0, "the roller board should still be enabled");
 

@@ -12,8 +12,7 @@
 #include <sys/stat.h>
 
 #include "../check-tap.h"
-#include "harness.h"
-#include "integration/harness.h"
+#include "daemon-rig.h"
 
 #define TIMEOUT_MS 50
 #define COIL_HEAT_NECK 0
@@ -27,20 +26,14 @@ struct rig {
 	struct harness h;
 };
 
-static const char *const coil_map[] = {
-	"--coil", "0=HEAT_NECK", "--coil", "1=HEAT_SHOULDERS", "--coil", "2=HEAT_LOWER_BACK",
-	"--coil", "5=LED", NULL,
-};
-
 static void rig_start_with_timeout(struct rig *r, unsigned timeout_ms)
 {
 	char extra[1024];
 
-	sim_start(&r->s, false, coil_map);
+	sim_start(&r->s, false, rig_coil_map);
 	(void)snprintf(extra, sizeof(extra),
 		       "[Modbus]\nDevice=%s\nTimeout=%u\n"
-		       "[Binding]\nHeatNeck=coil:0\nHeatShoulders=coil:1\nHeatLowerBack=coil:2\n"
-		       "HeatPower=gpio:HEAT_POWER\nMotorPower=gpio:MOTOR_POWER\nLed=coil:5\n",
+		       RIG_COIL_BINDING,
 		       r->s.bus_path, timeout_ms);
 	harness_init(&r->h, extra);
 	r->h.simulate_lines = true;
@@ -52,14 +45,6 @@ static void rig_start(struct rig *r)
 	rig_start_with_timeout(r, TIMEOUT_MS);
 }
 
-static bool coil(struct rig *r, unsigned n)
-{
-	const char *coils = S_STATE(&r->s, "coils");
-
-	S_ASSERT(&r->s, strlen(coils) > n, "coils=%s", coils);
-	return coils[n] == '1';
-}
-
 static void wait_coils(struct rig *r, const char *want, unsigned ms, const char *why)
 {
 	uint64_t end = harness_now_usec() + ms * 1000ULL;
@@ -68,17 +53,6 @@ static void wait_coils(struct rig *r, const char *want, unsigned ms, const char 
 		if (harness_now_usec() > end)
 			harness_fail(&r->h, __FILE__, __LINE__, "coils %s, not %s… after %u ms: %s",
 				     S_STATE(&r->s, "coils"), want, ms, why);
-		harness_pump(&r->h, 20);
-	}
-}
-
-static void wait_output(struct rig *r, const char *name, bool on, unsigned ms, const char *why)
-{
-	uint64_t end = harness_now_usec() + ms * 1000ULL;
-
-	while (H_OUTPUT(&r->h, name) != on) {
-		if (harness_now_usec() > end)
-			harness_fail(&r->h, __FILE__, __LINE__, "%s not %s after %u ms: %s", name, on ? "on" : "off", ms, why);
 		harness_pump(&r->h, 20);
 	}
 }
@@ -130,8 +104,8 @@ START_TEST(test_relay_board_silent)
 
 	rig_start(&r);
 	H_START_RUNNING(&r.h, "hot-stone");
-	wait_output(&r, "HEAT_POWER", true, 3000, "hot-stone closes the master relay");
-	wait_output(&r, "MOTOR_POWER", true, 3000, "hot-stone runs the rollers");
+	rig_wait_output(&r.h, "HEAT_POWER", true, 3000, "hot-stone closes the master relay");
+	rig_wait_output(&r.h, "MOTOR_POWER", true, 3000, "hot-stone runs the rollers");
 	/* the cold neck pad heats at full power: its coil stays closed, so the board is
 	 * found silent by reading the coils back, not by a write */
 	wait_coils(&r, "1", 3000, "the cold neck pad heats");
@@ -156,7 +130,7 @@ START_TEST(test_relay_board_silent)
 	/* the silent board never took the safe state: the neck coil is still closed, and
 	 * only the master relay in series cuts the pad. chair-sim cannot see the daemon's
 	 * GPIO lines: it is told what they were driven to. */
-	H_ASSERT(&r.h, coil(&r, COIL_HEAT_NECK), "the silent board's neck coil opened: coils=%s",
+	H_ASSERT(&r.h, rig_coil(&r.s, COIL_HEAT_NECK), "the silent board's neck coil opened: coils=%s",
 		 S_STATE(&r.s, "coils"));
 	S_CMD(&r.s, "line HEAT_POWER off");
 	S_CMD(&r.s, "line MOTOR_POWER off");
@@ -172,7 +146,7 @@ START_TEST(test_relay_board_silent)
 	harness_pump(&r.h, 500);
 	message = H_CALL_ERR(&r.h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
 	H_ASSERT(&r.h, strstr(message, "relay-offline"), "refusal: %s", message);
-	H_ASSERT(&r.h, coil(&r, COIL_HEAT_NECK), "coils=%s", S_STATE(&r.s, "coils"));
+	H_ASSERT(&r.h, rig_coil(&r.s, COIL_HEAT_NECK), "coils=%s", S_STATE(&r.s, "coils"));
 
 	S_CMD(&r.s, "exception relay off");
 	wait_coils(&r, "000", 1000, "the board takes the pad coils' writes again");
@@ -188,7 +162,7 @@ START_TEST(test_relay_board_silent)
 	/* well again: a pad heats through its coil and the master */
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, "/org/massaged/Chair1/heater/neck",
 					     "org.massaged.Heater1", "SetTarget", "d", 40.0));
-	wait_output(&r, "HEAT_POWER", true, 2000, "heating again after the clear");
+	rig_wait_output(&r.h, "HEAT_POWER", true, 2000, "heating again after the clear");
 	S_CMD(&r.s, "line HEAT_POWER on");
 	wait_coils(&r, "1", 2000, "the neck coil closes again");
 	harness_stop(&r.h);
@@ -221,7 +195,7 @@ START_TEST(test_relay_board_silent_write)
 		 "relay-offline after %llu ms, expected %d..%d", (unsigned long long)ms, RELAY_OFFLINE_MIN_MS,
 		 RELAY_OFFLINE_MAX_MS);
 	H_ASSERT(&r.h, !H_OUTPUT(&r.h, "HEAT_POWER"), "the master heater relay is closed after relay-offline");
-	H_ASSERT(&r.h, !coil(&r, COIL_HEAT_NECK), "the silent board switched its neck coil");
+	H_ASSERT(&r.h, !rig_coil(&r.s, COIL_HEAT_NECK), "the silent board switched its neck coil");
 	message = H_CALL_ERR(&r.h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
 	H_ASSERT(&r.h, strstr(message, "relay-offline"), "refusal: %s", message);
 	S_CMD(&r.s, "silent relay off");
@@ -293,15 +267,15 @@ START_TEST(test_estop_gpio_lines_before_coils)
 
 	rig_start_with_timeout(&r, ORDER_TIMEOUT_MS);
 	H_START_RUNNING(&r.h, "hot-stone");
-	wait_output(&r, "HEAT_POWER", true, 3000, "hot-stone closes the master relay");
-	wait_output(&r, "MOTOR_POWER", true, 3000, "hot-stone runs the rollers");
+	rig_wait_output(&r.h, "HEAT_POWER", true, 3000, "hot-stone closes the master relay");
+	rig_wait_output(&r.h, "MOTOR_POWER", true, 3000, "hot-stone runs the rollers");
 	wait_coils(&r, "1", 3000, "the cold neck pad heats");
 	S_CMD(&r.s, "delay %d", ORDER_ANSWER_MS);
 	harness_pump(&r.h, 1000);
 	/* slow, not failing: nothing faulted, the master and the neck coil still closed */
 	H_ASSERT_STR_EQ(&r.h, H_PROP(&r.h, "Faults"), "");
 	H_ASSERT(&r.h, H_OUTPUT(&r.h, "HEAT_POWER"), "the master opened before the press");
-	H_ASSERT(&r.h, coil(&r, COIL_HEAT_NECK), "coils=%s", S_STATE(&r.s, "coils"));
+	H_ASSERT(&r.h, rig_coil(&r.s, COIL_HEAT_NECK), "coils=%s", S_STATE(&r.s, "coils"));
 
 	log_from = log_size(&r);
 	H_SIM(&r.h, "SetEmergencyStop", "b", 1);

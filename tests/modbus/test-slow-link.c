@@ -11,13 +11,11 @@
 #include <sys/wait.h>
 
 #include "../check-tap.h"
-#include "harness.h"
-#include "integration/harness.h"
+#include "daemon-rig.h"
 
 /* coils: the pads and the LED; the master heat and motor relays are GPIO lines */
 #define COIL_HEAT_NECK 0
 #define NECK "/org/massaged/Chair1/heater/neck"
-#define HEATER_IFACE "org.massaged.Heater1"
 /* Stop must be answered within this; before the fix it waited over 60 s (the call
  * fails at sd-bus's 25 s). Loose for a shared, slow machine: the fixed loop answers in
  * well under a second. */
@@ -32,11 +30,6 @@ struct rig {
 	unsigned timeout_ms;
 };
 
-static const char *const coil_map[] = {
-	"--coil", "0=HEAT_NECK", "--coil", "1=HEAT_SHOULDERS", "--coil", "2=HEAT_LOWER_BACK",
-	"--coil", "5=LED", NULL,
-};
-
 /* Heat=yes turns every pad on for the whole program. */
 static const char hot_program[] =
 	"[Program]\nTitle=Modbus heated test\nDescription=Two long heated steps.\nHeat=yes\n"
@@ -49,11 +42,10 @@ static void rig_init(struct rig *r, unsigned timeout_ms, unsigned startup_wait_s
 	char extra[1024];
 
 	r->timeout_ms = timeout_ms;
-	sim_start(&r->s, false, coil_map);
+	sim_start(&r->s, false, rig_coil_map);
 	(void)snprintf(extra, sizeof(extra),
 		       "[Modbus]\nDevice=%s\nTimeout=%u\nStartupWait=%u\n"
-		       "[Binding]\nHeatNeck=coil:0\nHeatShoulders=coil:1\nHeatLowerBack=coil:2\n"
-		       "HeatPower=gpio:HEAT_POWER\nMotorPower=gpio:MOTOR_POWER\nLed=coil:5\n",
+		       RIG_COIL_BINDING,
 		       r->s.bus_path, timeout_ms, startup_wait_s);
 	harness_init(&r->h, extra);
 	harness_write_program(&r->h, "modbus-hot", hot_program);
@@ -66,30 +58,10 @@ static void rig_start(struct rig *r, unsigned timeout_ms)
 	harness_start_daemon(&r->h, 1.0);
 }
 
-static bool coil(struct rig *r, unsigned n)
-{
-	const char *coils = S_STATE(&r->s, "coils");
-
-	S_ASSERT(&r->s, strlen(coils) > n, "coils=%s", coils);
-	return coils[n] == '1';
-}
-
-static void wait_coil(struct rig *r, unsigned n, bool on, unsigned ms, const char *why)
-{
-	uint64_t end = harness_now_usec() + ms * 1000ULL;
-
-	while (coil(r, n) != on) {
-		if (harness_now_usec() > end)
-			harness_fail(&r->h, __FILE__, __LINE__, "coil %u not %s after %u ms: %s", n, on ? "on" : "off", ms,
-				     why);
-		harness_pump(&r->h, 20);
-	}
-}
-
 static void start_hot_program(struct rig *r)
 {
 	H_START_RUNNING(&r->h, "modbus-hot");
-	wait_coil(r, COIL_HEAT_NECK, true, 3000, "the heated program heats the neck pad");
+	rig_wait_coil(&r->s, &r->h, COIL_HEAT_NECK, true, 3000, "the heated program heats the neck pad");
 	H_ASSERT(&r->h, H_OUTPUT(&r->h, "HEAT_POWER") && H_OUTPUT(&r->h, "MOTOR_POWER"),
 		 "the heated program runs without the master heat or motor relay");
 }
@@ -130,30 +102,9 @@ static double log_figure(struct rig *r, const char *label)
 	return v;
 }
 
-/* SIGTERM the daemon; the figure from its Modbus exit line after `label`. */
-static double exit_figure(struct rig *r, const char *label)
-{
-	char line[512];
-	double v = -1;
-	FILE *f;
-
-	harness_stop_daemon_at(&r->h, __FILE__, __LINE__);
-	f = fopen(r->h.log_path, "re");
-	H_ASSERT(&r->h, f != NULL, "no daemon log");
-	while (fgets(line, sizeof(line), f)) {
-		const char *p = strstr(line, label);
-
-		if (p && strstr(line, "longest wait"))
-			v = atof(p + strlen(label));
-	}
-	(void)fclose(f);
-	H_ASSERT(&r->h, v >= 0, "no '%s' in the daemon's exit line", label);
-	return v;
-}
-
 static void assert_longest_wait_in_budget(struct rig *r, const char *what)
 {
-	double longest = exit_figure(r, "longest wait in one loop iteration ");
+	double longest = rig_exit_figure(&r->h, "longest wait in one loop iteration ");
 
 	printf("# %s: longest Modbus wait in one loop iteration %.1f ms (budget: Timeout=%u ms)\n", what, longest,
 	       r->timeout_ms);
@@ -206,7 +157,7 @@ START_TEST(test_slow_link)
 	H_WAIT_PROP(&r.h, "State", "fault", 2000);
 	H_ASSERT(&r.h, !H_OUTPUT(&r.h, "HEAT_POWER") && !H_OUTPUT(&r.h, "MOTOR_POWER"),
 		 "modbus-slow left the master heat or motor relay closed");
-	wait_coil(&r, COIL_HEAT_NECK, false, 3000, "the safe state's coil writes go out on the slow link");
+	rig_wait_coil(&r.s, &r.h, COIL_HEAT_NECK, false, 3000, "the safe state's coil writes go out on the slow link");
 	H_ASSERT(&r.h, harness_log_contains(&r.h, "fault modbus-slow"), "no journal line names modbus-slow");
 	message = H_CALL_ERR(&r.h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
 	H_ASSERT(&r.h, strstr(message, "modbus-slow"), "the refusal does not name modbus-slow: %s", message);
@@ -259,7 +210,7 @@ START_TEST(test_affordable_slow_link)
 	ms = log_figure(&r, "Emergency stop: safe state ") / 1000.0;
 	printf("# emergency stop on the slow link: safe state %.1f ms after its edge was seen\n", ms);
 	H_ASSERT(&r.h, ms <= r.timeout_ms * BUDGET_MARGIN, "the emergency stop's handler took %.1f ms", ms);
-	wait_coil(&r, COIL_HEAT_NECK, false, 3000, "the safe state's coil writes go out on the slow link");
+	rig_wait_coil(&r.s, &r.h, COIL_HEAT_NECK, false, 3000, "the safe state's coil writes go out on the slow link");
 	H_SIM(&r.h, "SetEmergencyStop", "b", 0);
 	H_CLEAR_FAULT(&r.h, "estop");
 	assert_longest_wait_in_budget(&r, "every answer 30 ms late");
