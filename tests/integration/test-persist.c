@@ -246,7 +246,9 @@ START_TEST(test_full_disk)
 
 	harness_init(&h, NULL);
 	h.state_tmpfs_full = "64k";
-	harness_start_daemon(&h, 100);
+	/* 50x, as heat-model's autotune: at 100x under ASan the host's stalls once bent the
+	 * record enough that the fit ran to a bound (autotune-failed, nothing to save) */
+	harness_start_daemon(&h, 50);
 
 	H_CALL(&h, "SetIntensity", "u", 4);
 	WAIT_LOG_COUNT(&h, "Failed to save the settings", 1, 5000);
