@@ -346,8 +346,11 @@ START_TEST(test_loop_waits_one_timeout)
 	sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 42.0));
 	H_START_RUNNING(&r.h, TEST_LONG_ID);
 	S_CMD(&r.s, "silent all on");
-	H_WAIT_SIGNAL(&r.h, "FaultRaised", "roller-offline", NULL, 5000);
-	/* ClearFault asks the silent board again */
+	/* the roller board or the relay board may be the first to be missed: either fault
+	 * ends the program, and the loop goes on asking every silent device */
+	H_WAIT_PROP(&r.h, "State", "fault", 5000);
+	harness_pump(&r.h, 1000);
+	/* ClearFault asks the silent boards again */
 	H_CALL_ERR(&r.h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
 	longest = rig_exit_figure(&r.h, "longest wait in one loop iteration ");
 	printf("# longest wait in one loop iteration with every device silent: %.1f ms (Timeout=%d ms)\n",
