@@ -443,7 +443,7 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 				    "%.1f °C (MaxTarget + %.0f °C): all heat is off.", zone, reading,
 				    h->max_target_c + HEAT_OVERTEMP_MARGIN_C, HEAT_OVERTEMP_MARGIN_C);
 		/* the controller never drives past MaxTarget: heat it did not command arrived */
-		heater_lock_out(h, code, "it heated past its trip point with no command to (a relay or the controller's output is broken)");
+		heater_lock_out(h, code, "it heated past its trip point uncommanded: a relay or its drive is broken");
 		return false;
 	case HEAT_VERDICT_RUNAWAY:
 		(void)snprintf(code, sizeof(code), "runaway:%s", zone);

@@ -158,7 +158,8 @@ static void run_hot_stone(struct harness *h, const char *file, int line, const c
 	end = harness_now_usec() + harness_wall_ms(h, chair_s) * 1000ULL;
 	while (harness_now_usec() < end) {
 		master |= harness_output(h, file, line, "HEAT_POWER");
-		other |= harness_output(h, file, line, "HEAT_SHOULDERS") || harness_output(h, file, line, "HEAT_LOWER_BACK");
+		other |= harness_output(h, file, line, "HEAT_SHOULDERS") ||
+			 harness_output(h, file, line, "HEAT_LOWER_BACK");
 		if (locked_output && harness_output(h, file, line, locked_output))
 			harness_fail(h, file, line, "%s closed although its pad is locked out", locked_output);
 		harness_pump(h, 10);
