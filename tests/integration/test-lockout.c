@@ -172,7 +172,8 @@ static void run_hot_stone(struct harness *h, const char *file, int line, const c
 }
 #define RUN_HOT_STONE(h, locked, chair_s) run_hot_stone((h), __FILE__, __LINE__, (locked), (chair_s))
 
-/* A runaway (the neck's element dead while it heats from cold) locks the neck pad: Lockout announced, ClearFault works, the pad stays off in programs and to
+/* A runaway (the neck's element dead while it heats from cold) locks the neck pad:
+ * Lockout announced, ClearFault works, the pad stays off in programs and to
  * SetTarget, across a SIGKILL and restart; non-root cannot reset; root can, and the pad
  * heats again. */
 START_TEST(test_runaway_locks_the_pad)
