@@ -412,6 +412,8 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 	double reading, duty, relay_duty, applied = h->duty;
 
 	if (heat_reading_from_raw(raw, &reading) < 0) {
+		/* no lockout: an open or shorted sensor is unmistakable, and ClearFault needs a
+		 * valid reading again */
 		(void)snprintf(code, sizeof(code), "sensor:%s", zone);
 		fault_raise(c, code, "The %s pad's temperature sensor reads %s (raw %d): its heat is off. "
 			    "Check the sensor and its wiring.", zone,
