@@ -45,7 +45,9 @@ void heat_protect_init(struct heat_protect *p, double max_target_c, const struct
 		.runaway_since = -1.0,
 		.stuck_since = -1.0,
 		.seated = true,
+		.sensor_s = m->sensor_s,
 	};
+	heat_relay_check_model(&p->relay, false, m->sensor_s);
 }
 
 void heat_protect_seated(struct heat_protect *p, double t, bool seated)
@@ -53,6 +55,11 @@ void heat_protect_seated(struct heat_protect *p, double t, bool seated)
 	if (seated != p->seated)
 		heat_relay_check_seat_changed(&p->relay, t);
 	p->seated = seated;
+}
+
+void heat_protect_model_tuned(struct heat_protect *p, bool tuned)
+{
+	heat_relay_check_model(&p->relay, tuned, p->sensor_s);
 }
 
 void heat_protect_autotuning(struct heat_protect *p, bool on)
@@ -65,6 +72,8 @@ void heat_protect_autotuning(struct heat_protect *p, bool on)
 void heat_protect_set_model(struct heat_protect *p, const struct heat_model *m)
 {
 	p->full_rate = heat_model_full_rate(m);
+	p->sensor_s = m->sensor_s;
+	heat_relay_check_model(&p->relay, false, m->sensor_s);
 	p->runaway_since = p->stuck_since = -1.0;
 	heat_relay_check_reset(&p->relay);
 }
@@ -184,6 +193,7 @@ enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double re
 		dt = 0.0;
 	p->started = true;
 	p->t_last = t;
+	p->reading_before = p->reading_last;
 	p->reading_last = reading;
 	p->duty_mean += (duty - p->duty_mean) * fmin(1.0, dt / DUTY_MEAN_S);
 	if (duty > 0.0)

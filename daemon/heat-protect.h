@@ -39,8 +39,10 @@ enum heat_verdict {
 struct heat_protect {
 	double max_target_c;
 	double full_rate;         /* the model's heat at full power, °C/s at the stone */
+	double sensor_s;          /* the model's sensor lag */
 	double t_last;
 	double reading_last;
+	double reading_before;    /* the one before reading_last */
 	bool started;
 	double duty_mean;         /* applied duty, averaged over about 30 s */
 	double off_since;         /* duty 0 since (or -1) */
@@ -81,6 +83,9 @@ void heat_protect_set_model(struct heat_protect *p, const struct heat_model *m);
 /* The seat sensor at t: a person getting up leaves heat in the stone that looks, for
  * a minute, like heat the relay did not command. */
 void heat_protect_seated(struct heat_protect *p, double t, bool seated);
+
+/* Whether the model is the pad's own (autotuned, not refuted) or the defaults. */
+void heat_protect_model_tuned(struct heat_protect *p, bool tuned);
 
 /* Autotune drives the pad (its steps, on a model it has not fitted yet) or ends. */
 void heat_protect_autotuning(struct heat_protect *p, bool on);

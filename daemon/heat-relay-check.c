@@ -7,10 +7,45 @@
 
 void heat_relay_check_reset(struct heat_relay_check *k)
 {
-	double hold = k->hold_until;
+	double hold = k->hold_until, sensor_s = k->sensor_s;
+	bool tuned = k->model_tuned;
 
 	memset(k, 0, sizeof(*k));
 	k->hold_until = hold;
+	k->model_tuned = tuned;
+	k->sensor_s = sensor_s;
+}
+
+void heat_relay_check_model(struct heat_relay_check *k, bool tuned, double sensor_s)
+{
+	if (tuned != k->model_tuned || sensor_s != k->sensor_s) {
+		k->model_tuned = tuned;
+		k->sensor_s = sensor_s;
+		heat_relay_check_reset(k);
+	}
+}
+
+/* Least squares reading ≈ a + b·τ + c·τ² over the coast window (τ from its middle):
+ * true when b shows a rise and 2c/b, the rate's relative change per second, is not the
+ * slowing a coasting pad shows. */
+static bool coast_not_slowing(const struct heat_relay_check *k, double h)
+{
+	const unsigned n = HEAT_RELAY_COAST_N;
+	double s0 = n, s2 = 0.0, s4 = 0.0, y0 = 0.0, y1 = 0.0, y2 = 0.0, b, c;
+
+	for (unsigned i = 0; i < n; i++) {
+		double tau = ((double)i - (n - 1) / 2.0) * h, y = k->coast[(k->coast_n + i) % n];
+
+		s2 += tau * tau;
+		s4 += tau * tau * tau * tau;
+		y0 += y;
+		y1 += y * tau;
+		y2 += y * tau * tau;
+	}
+	/* symmetric τ: odd sums vanish, b and c decouple */
+	b = y1 / s2;
+	c = (s0 * y2 - s2 * y0) / (s0 * s4 - s2 * s2);
+	return b > HEAT_RELAY_COAST_RISE_C_S && 2.0 * c > -HEAT_RELAY_COAST_SLOWING * b;
 }
 
 void heat_relay_check_seat_changed(struct heat_relay_check *k, double t)
@@ -56,10 +91,23 @@ bool heat_relay_check_update(struct heat_relay_check *k, double t, double readin
 	if (k->n > 0)
 		k->duty[(k->n - 1) % W] = duty;
 	k->gain = 0.0;
-	if (k->n >= W) {
+	if (k->n >= W && k->model_tuned) {
 		k->gain = window_gain(k, reading, observer);
 		stuck = t >= k->hold_until && k->gain > HEAT_RELAY_CHECK_GAIN_C2;
 	}
+	/* the coast rule: readings from a sensor lag after the relay opened */
+	if (k->n > 0 && duty <= 0.0) {
+		k->open_s += observer->sample.h;
+		if (k->open_s > k->sensor_s) {
+			k->coast[k->coast_n % HEAT_RELAY_COAST_N] = reading;
+			if (++k->coast_n >= 2 * HEAT_RELAY_COAST_N)
+				k->coast_n -= HEAT_RELAY_COAST_N;
+			if (k->coast_n >= HEAT_RELAY_COAST_N && t >= k->hold_until &&
+			    coast_not_slowing(k, observer->sample.h))
+				stuck = true;
+		}
+	} else if (k->n > 0)
+		k->open_s = 0.0, k->coast_n = 0;
 	memcpy(k->x0[k->n % W], observer->x, sizeof(k->x0[0]));
 	k->reading[k->n % W] = reading;
 	k->duty[k->n % W] = 0.0;

@@ -24,6 +24,19 @@
 #define HEAT_RELAY_CHECK_EFFECT_C 0.01      /* full power must differ this much (RMS) */
 #define HEAT_RELAY_CHECK_SEAT_HOLD_S 60.0
 
+/* The fit above needs a model that describes the pad: the cautious defaults misjudge
+ * a heavy stone or a slow sensor by as much as a welded relay shows (measured on the
+ * bench plants). Without a tuned model a second rule holds, which needs no model: with
+ * the relay open the element only cools, so the heat reaching the stone only falls
+ * and the reading's rise slows down. A reading that keeps rising at an undiminished
+ * rate for COAST_S, after the relay has been open a sensor lag and a window long, is
+ * heat the relay did not command. A quadratic fit over the window gives the rate and
+ * its change: a healthy pad coasting slows by about a tenth of its rate every 3 s
+ * (the element's time constant, 35 s on every bench plant). */
+#define HEAT_RELAY_COAST_N 64                /* readings: 16 s */
+#define HEAT_RELAY_COAST_RISE_C_S 0.02       /* rising at least this fast */
+#define HEAT_RELAY_COAST_SLOWING 0.01        /* ...and slowing by less than this share per s */
+
 struct heat_relay_check {
 	double x0[HEAT_RELAY_CHECK_WINDOW][HEAT_X_N]; /* the estimate after each reading */
 	double reading[HEAT_RELAY_CHECK_WINDOW];
@@ -32,7 +45,15 @@ struct heat_relay_check {
 	double t_last;                                 /* the latest reading's t */
 	double hold_until;                             /* no verdict before this t */
 	double gain;                                   /* the latest window's, for the log */
+	bool model_tuned;
+	double coast[HEAT_RELAY_COAST_N];              /* readings since the relay opened */
+	unsigned coast_n;
+	double open_s;                                 /* the relay open since (s of readings) */
+	double sensor_s;                               /* the model's sensor lag */
 };
+
+/* Whether the model is the pad's own (autotuned and not refuted) or the defaults. */
+void heat_relay_check_model(struct heat_relay_check *k, bool tuned, double sensor_s);
 
 /* Forget the window (a new model, an estimate restarted): it fills again. */
 void heat_relay_check_reset(struct heat_relay_check *k);

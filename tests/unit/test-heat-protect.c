@@ -36,7 +36,8 @@ struct pad_loop {
 	double duty;                     /* applied since the previous reading */
 	enum heat_verdict verdict;       /* the first that was not OK */
 	double verdict_t;
-	unsigned verdicts[5];            /* how often each verdict was given */
+	unsigned verdicts[5];
+	bool tuned;                      /* the model is the pad's own */            /* how often each verdict was given */
 };
 
 static void loop_init(struct pad_loop *l, const struct heat_model *m)
@@ -63,6 +64,7 @@ static enum heat_verdict loop_tick(struct bench *b, struct pad_loop *l, double t
 		heat_control_applied(&l->control, duty = 0.0);
 	}
 	heat_protect_autotuning(&l->protect, l->autotune != NULL);
+	heat_protect_model_tuned(&l->protect, l->tuned);
 	v = heat_protect_check(&l->protect, t, reading, l->duty, &l->control);
 	ck_assert_int_ge(v, HEAT_VERDICT_OK);
 	ck_assert_int_le(v, HEAT_VERDICT_SENSOR);
@@ -283,6 +285,7 @@ static void fault_while_holding(const struct fault_case *fc, bool use_tuned, uin
 
 	pad_model(use_tuned, &m);
 	loop_init(l, &m);
+	l->tuned = use_tuned;
 	bench_init(&b, seed);
 	ck_assert_int_eq(loop_until(&b, l, 45.0, 900.0), HEAT_VERDICT_OK);
 	t0 = bench_t(&b);
