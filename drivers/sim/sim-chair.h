@@ -28,6 +28,8 @@ enum sim_pad_fault {
 	SIM_PAD_HEATER_DEAD = 1 << 4,
 	SIM_PAD_SENSOR_FROZEN = 1 << 5,   /* reads what it read when frozen, unchanging */
 };
+/* for code that also builds against trees from before the frozen sensor */
+#define SIM_PAD_SENSOR_FROZEN SIM_PAD_SENSOR_FROZEN
 
 struct sim_pad {
 	enum zone zone;
