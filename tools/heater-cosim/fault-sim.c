@@ -24,7 +24,13 @@
 #define HOLD_ONSET_S 600.0    /* the pad holds its target by then */
 #define LEAN_BACK_S 900.0     /* the control bench's disturbance: k_body doubles */
 #define NONE_END_S 1500.0     /* the control bench's length */
-#define UNDETECTED_S 1500.0   /* a fault nobody sees runs this long after its onset */
+/* A fault nobody sees runs at least UNDETECTED_MIN_S past its onset, and on while the
+ * stone's peak still rose by PEAK_SETTLED_C over the last PEAK_WINDOW_S, up to
+ * UNDETECTED_MAX_S: a controller fooled by a frozen reading creeps up for long. */
+#define UNDETECTED_MIN_S 1500.0
+#define UNDETECTED_MAX_S 7200.0
+#define PEAK_WINDOW_S 300.0
+#define PEAK_SETTLED_C 0.01
 #define COAST_MIN_S 300.0     /* after the master opens, at least this long */
 #define COAST_PEAK_AGE_S 120.0 /* and until the stone's peak is this old */
 #define COAST_MAX_S 1800.0
@@ -128,8 +134,10 @@ static int run_scenario(const struct scenario *sc, const struct sim_pad_params *
 {
 	struct pad_loop l;
 	enum pad_loop_verdict v = PAD_LOOP_OK;
-	double end = sc->fault == 0 ? NONE_END_S : sc->onset_s + UNDETECTED_S, verdict_t = NAN;
-	bool started = false;
+	/* undetected: the peak is first compared a window before the minimum's end */
+	double end = sc->fault == 0 ? NONE_END_S : sc->onset_s + UNDETECTED_MIN_S - PEAK_WINDOW_S;
+	double verdict_t = NAN, window_peak = -INFINITY;
+	bool started = false, settled = true;
 	int r;
 
 	if (!sc->supported) {
@@ -139,7 +147,17 @@ static int run_scenario(const struct scenario *sc, const struct sim_pad_params *
 	r = pad_loop_init(&l, params, seed, m, tuned, MAX_TARGET_C, TARGET_C);
 	if (r < 0)
 		return r;
-	while (pad_loop_t(&l) < end - 1e-9) {
+	for (;;) {
+		if (pad_loop_t(&l) >= end - 1e-9) {
+			if (sc->fault == 0 || l.stone_peak - window_peak < PEAK_SETTLED_C)
+				break;
+			if (pad_loop_t(&l) >= sc->onset_s + UNDETECTED_MAX_S - 1e-9) {
+				settled = false;
+				break;
+			}
+			window_peak = l.stone_peak;
+			end += PEAK_WINDOW_S;
+		}
 		if (!started && pad_loop_t(&l) >= sc->onset_s - 1e-9) {
 			scenario_start(sc, &l);
 			started = true;
@@ -154,8 +172,11 @@ static int run_scenario(const struct scenario *sc, const struct sim_pad_params *
 		double cut = verdict_t;
 
 		pad_loop_coast(&l, cut + COAST_MIN_S);
-		while (pad_loop_t(&l) - l.stone_peak_t < COAST_PEAK_AGE_S && pad_loop_t(&l) < cut + COAST_MAX_S)
+		/* unpowered, a stone under the person's warmth only creeps toward it: harmless */
+		while (pad_loop_t(&l) - l.stone_peak_t < COAST_PEAK_AGE_S && l.stone_peak > params->t_body &&
+		       pad_loop_t(&l) < cut + COAST_MAX_S)
 			pad_loop_coast(&l, pad_loop_t(&l) + 10.0);
+		settled = pad_loop_t(&l) - l.stone_peak_t >= COAST_PEAK_AGE_S || l.stone_peak <= params->t_body;
 	}
 
 	printf("{");
@@ -172,6 +193,8 @@ static int run_scenario(const struct scenario *sc, const struct sim_pad_params *
 	json_number("stone_peak_c", l.stone_peak, 3, ", ");
 	json_number("stone_peak_t_s", l.stone_peak_t, 1, ", ");
 	json_number("peak_over_max_c", l.stone_peak - MAX_TARGET_C, 3, ", ");
+	/* false: still rising when the run ended, the true peak is higher */
+	printf("\"peak_settled\": %s, ", settled ? "true" : "false");
 	json_number("model_refuted_t_s", l.refuted_t >= 0.0 ? l.refuted_t : NAN, 2, ", ");
 	json_number("end_s", pad_loop_t(&l), 1, "");
 	printf("}\n");
