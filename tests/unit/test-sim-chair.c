@@ -535,6 +535,8 @@ START_TEST(test_sim_driver)
 	ck_assert_int_eq(raw[0], TEMP_SENTINEL_OPEN);
 	ck_assert_int_eq(sim_driver_inject_fault(d, "sensor-short:lower-back", true), 0);
 	ck_assert_int_eq(sim_driver_inject_fault(d, "heater-stuck:shoulders", true), 0);
+	ck_assert_int_eq(sim_driver_inject_fault(d, "sensor-frozen:shoulders", true), 0);
+	ck_assert(sim_chair_find_pad(sim_driver_chair(d), ZONE_SHOULDERS)->faults & SIM_PAD_SENSOR_FROZEN);
 	ck_assert_int_eq(sim_driver_inject_fault(d, "sensor-detached:upper-back", true), -ENOENT);
 	ck_assert_int_eq(sim_driver_inject_fault(d, "heater-dead:", true), -EINVAL);
 	ck_assert_int_eq(sim_driver_inject_fault(d, "roller-melted", true), -EINVAL);
