@@ -191,6 +191,8 @@ enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double re
 
 	if (dt < 0.0)
 		dt = 0.0;
+	if (!p->started || reading != p->reading_last || p->duty_mean < HEAT_SENSOR_FROZEN_DUTY)
+		p->reading_since = t;
 	p->started = true;
 	p->t_last = t;
 	p->reading_before = p->reading_last;
@@ -205,6 +207,8 @@ enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double re
 	if (reading >= p->max_target_c + HEAT_OVERTEMP_MARGIN_C)
 		return HEAT_VERDICT_OVERTEMP;
 	if (fabs(step) > HEAT_SENSOR_JUMP_C && dt <= HEAT_SENSOR_JUMP_WITHIN_S)
+		return HEAT_VERDICT_SENSOR;
+	if (t - p->reading_since >= HEAT_SENSOR_FROZEN_S)
 		return HEAT_VERDICT_SENSOR;
 	if (!p->autotuning && heat_relay_check_update(&p->relay, t, reading, duty, observer))
 		return HEAT_VERDICT_STUCK;

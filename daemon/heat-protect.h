@@ -35,6 +35,12 @@ enum heat_verdict {
  * even with a 6 s lag of its own. */
 #define HEAT_SENSOR_JUMP_C 0.6
 #define HEAT_SENSOR_JUMP_WITHIN_S 0.5
+/* A reading that does not change by a single step for this long while the pad is
+ * heated is a frozen sensor (or module): the controller's integral action would
+ * otherwise answer its silence with more and more power. A sensor's noise and the
+ * relay's cycle move a held stone's reading by a step every few seconds. */
+#define HEAT_SENSOR_FROZEN_S 45.0
+#define HEAT_SENSOR_FROZEN_DUTY 0.05
 
 struct heat_protect {
 	double max_target_c;
@@ -43,6 +49,7 @@ struct heat_protect {
 	double t_last;
 	double reading_last;
 	double reading_before;    /* the one before reading_last */
+	double reading_since;     /* the reading has been reading_last since */
 	bool started;
 	double duty_mean;         /* applied duty, averaged over about 30 s */
 	double off_since;         /* duty 0 since (or -1) */

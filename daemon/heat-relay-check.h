@@ -33,7 +33,7 @@
  * heat the relay did not command. A quadratic fit over the window gives the rate and
  * its change: a healthy pad coasting slows by about a tenth of its rate every 3 s
  * (the element's time constant, 35 s on every bench plant). */
-#define HEAT_RELAY_COAST_N 64                /* readings: 16 s */
+#define HEAT_RELAY_COAST_N 48                /* readings: 12 s */
 #define HEAT_RELAY_COAST_RISE_C_S 0.02       /* rising at least this fast */
 #define HEAT_RELAY_COAST_SLOWING 0.01        /* ...and slowing by less than this share per s */
 

@@ -223,6 +223,7 @@ START_TEST(test_normal_use_ok)
 
 	pad_model(use_tuned, &m);
 	loop_init(&l, &m);
+	l.tuned = use_tuned;
 	bench_init(&b, 22);
 	v = loop_until(&b, &l, 45.0, 900.0);
 	ck_assert_msg(v == HEAT_VERDICT_OK, "%s: %s at %.2f s during the cold start", use_tuned ? "tuned" : "defaults",

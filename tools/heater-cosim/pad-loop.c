@@ -108,6 +108,11 @@ static void pad_loop_fault(struct pad_loop *l)
 
 static enum pad_loop_verdict judge(struct pad_loop *l, double t, double reading, double applied)
 {
+#ifdef HEAT_SENSOR_JUMP_C
+	/* what heater_tick() tells the protection since issue 14 (the seat stays taken) */
+	heat_protect_autotuning(&l->protect, l->autotune != NULL);
+	heat_protect_model_tuned(&l->protect, l->tuned);
+#endif
 	switch (heat_protect_check(&l->protect, t, reading, applied, &l->control)) {
 	case HEAT_VERDICT_OK:
 		return PAD_LOOP_OK;
@@ -117,6 +122,10 @@ static enum pad_loop_verdict judge(struct pad_loop *l, double t, double reading,
 		return PAD_LOOP_RUNAWAY;
 	case HEAT_VERDICT_STUCK:
 		return PAD_LOOP_STUCK;
+#ifdef HEAT_SENSOR_JUMP_C
+	case HEAT_VERDICT_SENSOR:
+		return PAD_LOOP_SENSOR;
+#endif
 	default: /* one this driver does not know yet: a fault all the same */
 		return PAD_LOOP_OTHER;
 	}
