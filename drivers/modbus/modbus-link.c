@@ -103,8 +103,9 @@ int modbus_link_new(const struct modbus_config *cfg, sd_event *event, struct mod
 	}
 	r = link_configure(l);
 	if (r < 0) {
+		(void)log_errno(r, "Modbus %s: failed to set timeouts", l->name);
 		modbus_link_free(l);
-		return log_errno(r, "Modbus %s: failed to set timeouts", l->name);
+		return r;
 	}
 	*ret = l;
 	return 0;
