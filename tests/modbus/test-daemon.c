@@ -486,15 +486,43 @@ START_TEST(test_safe_state_after_kill)
 }
 END_TEST
 
+/* Lines of `text` that contain `needle`. */
+static unsigned lines_containing(const char *text, const char *needle)
+{
+	unsigned n = 0;
+
+	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		const char *end = strchr(line, '\n');
+		const char *hit = strstr(line, needle);
+
+		if (hit && (!end || hit < end))
+			n++;
+	}
+	return n;
+}
+
 /* A serial device that is not there stops start-up, once StartupWait (1 s here) has
- * passed, with a message naming it; with --simulate-lines, Simulator1 refuses what the
- * real devices would have to do. */
+ * passed, with a message naming it; a line libmodbus refuses to set up (no device
+ * path) stops it at once, said once; with --simulate-lines, Simulator1 refuses what
+ * the real devices would have to do. */
 START_TEST(test_start_errors_and_refusals)
 {
 	struct rig r;
 	char *argv[] = { (char *)getenv("MASSAGED"), "--simulate-lines", "--config", NULL, NULL };
 	char err_path[400];
+	const char *err;
 	int status;
+
+	harness_init(&r.h, "[Modbus]\nDevice=\n");
+	argv[3] = r.h.config_path;
+	(void)snprintf(err_path, sizeof(err_path), "%s/setup.err", r.h.tmpdir);
+	status = harness_run(&r.h, argv, NULL, err_path, 10000);
+	err = harness_read_file(&r.h, err_path);
+	H_ASSERT(&r.h, WIFEXITED(status) && WEXITSTATUS(status) == 1, "massaged exited with status %d", status);
+	H_ASSERT(&r.h, lines_containing(err, "massaged[err]") == 1 && lines_containing(err, "Modbus") == 1 &&
+		 lines_containing(err, "115200 8E1: Invalid argument") == 1,
+		 "the refused Modbus settings are not said exactly once, naming the line:\n%s", err);
+	harness_stop(&r.h);
 
 	harness_init(&r.h, "[Modbus]\nDevice=/dev/massaged-test-no-such-tty\nStartupWait=1\n");
 	argv[3] = r.h.config_path;
