@@ -98,7 +98,7 @@ bool heat_relay_check_update(struct heat_relay_check *k, double t, double readin
 	/* the coast rule: readings from a sensor lag after the relay opened */
 	if (k->n > 0 && duty <= 0.0) {
 		k->open_s += observer->sample.h;
-		if (k->heated && k->open_s > k->sensor_s && k->open_s <= HEAT_RELAY_COAST_MAX_S) {
+		if (k->heated && k->open_s > HEAT_RELAY_COAST_LAGS * k->sensor_s && k->open_s <= HEAT_RELAY_COAST_MAX_S) {
 			k->coast[k->coast_n % HEAT_RELAY_COAST_N] = reading;
 			if (++k->coast_n >= 2 * HEAT_RELAY_COAST_N)
 				k->coast_n -= HEAT_RELAY_COAST_N;

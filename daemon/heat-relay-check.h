@@ -40,6 +40,10 @@
  * after its heat) warms towards the person's body, slowly and steadily, by a rate no
  * element has anything to do with. */
 #define HEAT_RELAY_COAST_MAX_S 120.0
+/* The window starts this many sensor lags after the relay opened: until then the
+ * reading still catches up with a stone whose warming was speeding up (a long relay
+ * cycle's on-time heats the element fast). */
+#define HEAT_RELAY_COAST_LAGS 3.0
 
 struct heat_relay_check {
 	double x0[HEAT_RELAY_CHECK_WINDOW][HEAT_X_N]; /* the estimate after each reading */
