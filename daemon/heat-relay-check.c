@@ -98,7 +98,7 @@ bool heat_relay_check_update(struct heat_relay_check *k, double t, double readin
 	/* the coast rule: readings from a sensor lag after the relay opened */
 	if (k->n > 0 && duty <= 0.0) {
 		k->open_s += observer->sample.h;
-		if (k->open_s > k->sensor_s) {
+		if (k->heated && k->open_s > HEAT_RELAY_COAST_LAGS * k->sensor_s && k->open_s <= HEAT_RELAY_COAST_MAX_S) {
 			k->coast[k->coast_n % HEAT_RELAY_COAST_N] = reading;
 			if (++k->coast_n >= 2 * HEAT_RELAY_COAST_N)
 				k->coast_n -= HEAT_RELAY_COAST_N;
@@ -106,8 +106,11 @@ bool heat_relay_check_update(struct heat_relay_check *k, double t, double readin
 			    coast_not_slowing(k, observer->sample.h))
 				stuck = true;
 		}
-	} else if (k->n > 0)
-		k->open_s = 0.0, k->coast_n = 0;
+	} else if (k->n > 0) {
+		k->open_s = 0.0;
+		k->coast_n = 0;
+		k->heated = true;
+	}
 	memcpy(k->x0[k->n % W], observer->x, sizeof(k->x0[0]));
 	k->reading[k->n % W] = reading;
 	k->duty[k->n % W] = 0.0;

@@ -36,6 +36,14 @@
 #define HEAT_RELAY_COAST_N 48                /* readings: 12 s */
 #define HEAT_RELAY_COAST_RISE_C_S 0.02       /* rising at least this fast */
 #define HEAT_RELAY_COAST_SLOWING 0.01        /* ...and slowing by less than this share per s */
+/* Only the first stretch after the pad heated is judged: a pad left idle (or long
+ * after its heat) warms towards the person's body, slowly and steadily, by a rate no
+ * element has anything to do with. */
+#define HEAT_RELAY_COAST_MAX_S 120.0
+/* The window starts this many sensor lags after the relay opened: until then the
+ * reading still catches up with a stone whose warming was speeding up (a long relay
+ * cycle's on-time heats the element fast). */
+#define HEAT_RELAY_COAST_LAGS 3.0
 
 struct heat_relay_check {
 	double x0[HEAT_RELAY_CHECK_WINDOW][HEAT_X_N]; /* the estimate after each reading */
@@ -49,6 +57,7 @@ struct heat_relay_check {
 	double coast[HEAT_RELAY_COAST_N];              /* readings since the relay opened */
 	unsigned coast_n;
 	double open_s;                                 /* the relay open since (s of readings) */
+	bool heated;                                   /* the open stretch follows heat */
 	double sensor_s;                               /* the model's sensor lag */
 };
 

@@ -676,6 +676,19 @@ int heater_fault_persists(struct context *c, const char *code)
 	return -ENOENT;
 }
 
+void heater_stone_moved(struct context *c, enum zone zone)
+{
+	for (unsigned i = 0; i < c->n_heaters; i++) {
+		struct heater *h = &c->heaters[i];
+
+		if (h->zone != zone)
+			continue;
+		heat_control_reset(&h->control);
+		heat_protect_set_model(&h->protect, &h->tuning.model);
+		h->protect.started = false;
+	}
+}
+
 void heater_compute_view(const struct heater *h, struct heater_view *ret)
 {
 	const struct context *c = h->context;
