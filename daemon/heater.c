@@ -696,12 +696,13 @@ int heater_fault_persists(struct context *c, const char *code)
 	return -ENOENT;
 }
 
-void heater_stone_moved(struct context *c, enum zone zone)
+void heater_stone_moved(struct context *c, enum zone zone, double celsius)
 {
 	for (unsigned i = 0; i < c->n_heaters; i++) {
 		struct heater *h = &c->heaters[i];
 
-		if (h->zone != zone)
+		/* a small move is one a stone can make: judged as any reading is */
+		if (h->zone != zone || fabs(celsius - h->reading_c) <= HEAT_SENSOR_JUMP_C)
 			continue;
 		heat_control_reset(&h->control);
 		heat_protect_set_model(&h->protect, &h->tuning.model);

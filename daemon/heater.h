@@ -96,9 +96,10 @@ void heaters_reconfigure(struct context *c);
 int heater_set_target(struct heater *h, double celsius, sd_bus_error *error);
 int heater_start_autotune(struct heater *h, sd_bus_error *error);
 
-/* The simulator moved a pad's stone to another temperature at once (SetPadTemperature):
- * its estimate and protection start again from the next reading. */
-void heater_stone_moved(struct context *c, enum zone zone);
+/* The simulator moved a pad's stone to `celsius` at once (SetPadTemperature): a move no
+ * stone makes (more than a sensor jump) starts its estimate and protection again from
+ * the next reading. */
+void heater_stone_moved(struct context *c, enum zone zone, double celsius);
 
 void heater_compute_view(const struct heater *h, struct heater_view *ret);
 
