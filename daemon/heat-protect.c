@@ -46,6 +46,7 @@ void heat_protect_init(struct heat_protect *p, double max_target_c, const struct
 		.stuck_since = -1.0,
 		.seated = true,
 		.sensor_s = m->sensor_s,
+		.full_since = -1.0,
 	};
 	heat_relay_check_model(&p->relay, false, m->sensor_s);
 }
@@ -74,7 +75,7 @@ void heat_protect_set_model(struct heat_protect *p, const struct heat_model *m)
 	p->full_rate = heat_model_full_rate(m);
 	p->sensor_s = m->sensor_s;
 	heat_relay_check_model(&p->relay, false, m->sensor_s);
-	p->runaway_since = p->stuck_since = -1.0;
+	p->runaway_since = p->stuck_since = p->full_since = -1.0;
 	heat_relay_check_reset(&p->relay);
 }
 
@@ -157,16 +158,16 @@ static double recent_rise(const struct heat_protect *p, double reading)
 
 	if (p->history_n <= back)
 		return 0.0;
-	return reading - p->history[(p->history_n - 1 - back) % 16];
+	return reading - p->history[(p->history_n - 1 - back) % HEAT_HISTORY_N];
 }
 
 static void remember(struct heat_protect *p, double t, double reading)
 {
 	if (p->history_n > 0 && t - p->history_t < 1.0)
 		return;
-	p->history[p->history_n++ % 16] = reading;
-	if (p->history_n >= 32)
-		p->history_n -= 16; /* keep the index small, the ring position the same */
+	p->history[p->history_n++ % HEAT_HISTORY_N] = reading;
+	if (p->history_n >= 2 * HEAT_HISTORY_N)
+		p->history_n -= HEAT_HISTORY_N; /* keep the index small, the ring position the same */
 	p->history_t = t;
 }
 
@@ -182,12 +183,54 @@ static bool held(bool cond, double t, double *since, double hold)
 	return t - *since >= hold;
 }
 
+/* The reading stayed within HEAT_RUNAWAY_STEADY_C over the last HEAT_RUNAWAY_STEADY_S:
+ * a pad at rest, not a stone passing the top of its warming or cooling. */
+static bool reading_steady(const struct heat_protect *p, double reading)
+{
+	double lo = reading, hi = reading;
+
+	if (p->history_n <= HEAT_RUNAWAY_STEADY_S)
+		return false;
+	for (unsigned i = 1; i <= HEAT_RUNAWAY_STEADY_S; i++) {
+		double v = p->history[(p->history_n - i) % HEAT_HISTORY_N];
+
+		lo = fmin(lo, v);
+		hi = fmax(hi, v);
+	}
+	return hi - lo <= HEAT_RUNAWAY_STEADY_C;
+}
+
+/* Full power for HEAT_RUNAWAY_FULL_S with the reading hardly moved from where it was
+ * when full power began (the mean of the stretch's first four readings). */
+static bool full_power_without_rise(struct heat_protect *p, double t, double reading, double duty, bool rested)
+{
+	if (duty < HEAT_RUNAWAY_FULL_DUTY) {
+		p->full_since = -1.0;
+		return false;
+	}
+	if (p->full_since < 0.0) {
+		/* only from a pad at rest: full power that answers a person leaning back holds
+		 * the reading where it is, as it should */
+		if (!rested)
+			return false;
+		p->full_since = t;
+		p->full_start_c = 0.0;
+		p->full_start_n = 0;
+	}
+	if (p->full_start_n < 4) {
+		p->full_start_c += (reading - p->full_start_c) / ++p->full_start_n;
+		return false;
+	}
+	return t - p->full_since >= HEAT_RUNAWAY_FULL_S && reading - p->full_start_c < HEAT_RUNAWAY_FULL_RISE_C;
+}
+
 enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double reading, double duty,
 				     const struct heat_control *observer)
 {
 	double dt = p->started ? t - p->t_last : 0.0;
 	double disturb = heat_control_disturb(observer);
 	double step = p->started ? reading - p->reading_last : 0.0;
+	bool rested;
 
 	if (dt < 0.0)
 		dt = 0.0;
@@ -197,6 +240,11 @@ enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double re
 	p->t_last = t;
 	p->reading_before = p->reading_last;
 	p->reading_last = reading;
+	/* heat starting from off with the reading steady (a stone still cooling from earlier
+	 * heat may go on cooling for a while under full power, until the cold element has
+	 * warmed; a duty rising to full power answers a person leaning back and holds the
+	 * reading where it is) */
+	rested = !p->autotuning && p->off_since >= 0.0 && reading_steady(p, reading);
 	p->duty_mean += (duty - p->duty_mean) * fmin(1.0, dt / DUTY_MEAN_S);
 	if (duty > 0.0)
 		p->off_since = -1.0;
@@ -212,6 +260,8 @@ enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double re
 		return HEAT_VERDICT_FROZEN;
 	if (!p->autotuning && heat_relay_check_update(&p->relay, t, reading, duty, observer))
 		return HEAT_VERDICT_STUCK;
+	if (full_power_without_rise(p, t, reading, duty, rested))
+		return HEAT_VERDICT_RUNAWAY;
 	if (held(p->duty_mean >= RUNAWAY_DUTY && disturb < -RUNAWAY_SHARE * p->full_rate &&
 		 recent_rise(p, reading) < RUNAWAY_CLIMB_C, t, &p->runaway_since, RUNAWAY_S))
 		return HEAT_VERDICT_RUNAWAY;
