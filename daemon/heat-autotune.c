@@ -32,8 +32,8 @@
 #define FIT_RESTARTS 3
 #define FIT_RMS_MAX_C 0.25
 #define FIT_STARTS 3
-#define FIT_PRIOR_GAIN_C 30.0    /* the bench's elements: 48 W over 1.6 W/K */
-#define FIT_PRIOR_WEIGHT 1e-4    /* °C² of mean squared error per (ln of the factor)² */
+#define FIT_PRIOR_ELEMENT_S 35.0 /* the bench's elements: 60 J/K over 1.75 W/K */
+#define FIT_PRIOR_WEIGHT 0.1     /* °C² of mean squared error per (ln of the factor)² */
 #define FIT_EDGE_MARGIN 0.1      /* a fit this close to a plausibility bound failed */
 
 enum phase {
@@ -48,7 +48,16 @@ enum phase {
 };
 
 /* The fitted numbers, in logs where they must stay positive. */
-enum fit_param { P_GAIN, P_ELEMENT, P_COUPLE, P_LOSS, P_SINK, P_SENSOR, P_N };
+enum fit_param {
+	P_GAIN, P_ELEMENT, P_COUPLE, P_LOSS, P_SINK, P_SENSOR,
+	P_ELEMENT0, P_STONE0, /* element and stone at the first reading, °C over it */
+	P_N,
+};
+
+/* How far from its reading the pad may start: an element still hot from a session, a
+ * stone the sensor lags behind while it cools. */
+#define START_ELEMENT_MAX_C 30.0
+#define START_STONE_MAX_C 3.0
 
 struct heat_autotune {
 	double target, ceiling, h;
@@ -71,6 +80,7 @@ struct heat_autotune {
 	int restarts;
 	double restart_cost;
 	struct heat_model starts[FIT_STARTS]; /* the fit begins from each in turn */
+	double start_offset[2];       /* and from this P_ELEMENT0, P_STONE0 */
 	int n_starts, start;
 	double best_cost;
 	double best[P_N];
@@ -173,9 +183,12 @@ static double replay_cost(const struct heat_autotune *a, const double *p, size_t
 	size_t used = 0;
 
 	model_from_params(p, &m);
-	if (heat_model_plausible(&m, 0.0, why, sizeof(why)) < 0 || heat_model_discretize(&m, a->h, &d) < 0)
+	if (heat_model_plausible(&m, 0.0, why, sizeof(why)) < 0 || heat_model_discretize(&m, a->h, &d) < 0 ||
+	    !(fabs(p[P_ELEMENT0]) <= START_ELEMENT_MAX_C && fabs(p[P_STONE0]) <= START_STONE_MAX_C))
 		return INFINITY;
 	heat_state_rest(x, a->rest_c);
+	x[HEAT_X_ELEMENT] += p[P_ELEMENT0];
+	x[HEAT_X_STONE] += p[P_STONE0];
 	for (size_t k = 0; k < n; k++) {
 		if (!isnan(a->y[k])) {
 			double e = a->y[k] - x[HEAT_X_SENSOR];
@@ -194,13 +207,17 @@ static double replay_cost(const struct heat_autotune *a, const double *p, size_t
  * plus the sink: any element_s with loss_s = 1/(a0·element_s), couple_s from a1 and
  * gain from the numerator replays the record exactly as well. Along that family the fit
  * drifted to Gain=500 with CoupleSeconds≈3000 (an element 500 °C over the stone) or
- * to an "element" slower than the stone. The family differs only in where an unknown
- * heat flow enters (the stone or the element), so a weak prior on the element's rise
- * over the stone, the physical number best known (tens of °C: P/k_hs, 30 °C on the
- * bench's pads), picks one member and costs the fit nothing the readings can see. */
+ * to an "element" slower than the stone; a weak prior on Gain did not hold it (a pad
+ * starting warm fitted Gain 60–90, near its bound). The prior is on the element's own
+ * time constant, c_h/k_hs: the one number of the family that depends on the element's
+ * make only (60 J/K on 1.75 W/K, 34 s, on every bench plant, whatever the stone, the
+ * power, the sensor or the room), where Gain moves with the power and CoupleSeconds
+ * with the stone. Near the physical member Gain moves 2.5 times as fast as
+ * ElementSeconds, so the prior is firm: a factor 1.5 costs 0.016 °C², nine times the
+ * readings' noise. */
 static double fit_prior(const double *p)
 {
-	double off = p[P_GAIN] - log(FIT_PRIOR_GAIN_C);
+	double off = p[P_ELEMENT] - log(FIT_PRIOR_ELEMENT_S);
 
 	return FIT_PRIOR_WEIGHT * off * off;
 }
@@ -210,6 +227,7 @@ static void fit_start(struct heat_autotune *a, const double *start, double scale
 	const double step[P_N] = {
 		[P_GAIN] = 0.4 * scale, [P_ELEMENT] = 0.5 * scale, [P_COUPLE] = 0.5 * scale,
 		[P_LOSS] = 0.5 * scale, [P_SINK] = 3.0 * scale, [P_SENSOR] = 0.5 * scale,
+		[P_ELEMENT0] = 3.0 * scale, [P_STONE0] = 0.3 * scale,
 	};
 
 	nm_init(&a->nm, P_N, start, step, FIT_EVALUATIONS, 1e-9);
@@ -220,6 +238,8 @@ static void fit_next_start(struct heat_autotune *a)
 	double start[P_N];
 
 	params_from_model(&a->starts[a->start], start);
+	start[P_ELEMENT0] = a->start_offset[0];
+	start[P_STONE0] = a->start_offset[1];
 	a->restarts = 0;
 	a->restart_cost = INFINITY;
 	fit_start(a, start, 1.0);
@@ -275,6 +295,8 @@ static bool fit_work(struct heat_autotune *a)
 			continue;
 		}
 		model_from_params(a->best, &a->model);
+		a->start_offset[0] = a->best[P_ELEMENT0];
+		a->start_offset[1] = a->best[P_STONE0];
 		a->fit_rms = sqrt(replay_cost(a, a->best, a->fit_n));
 		return true;
 	}

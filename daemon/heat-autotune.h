@@ -18,8 +18,11 @@
  *               until it is steady: the losses at the working temperature.
  *  6. fit       the model to everything, starting from 4.
  *
- * The readings settle only five numbers of the six (see fit_prior()); a weak prior on
- * the element's rise picks one model of the family that replays them equally well.
+ * The readings settle only five numbers of the six (see fit_prior()); a prior on the
+ * element's time constant picks one model of the family that replays them equally
+ * well. The fit also finds where the element and the stone were at the first reading
+ * (a pad still warm from a session is not at rest), which the pad's numbers would
+ * otherwise have to explain.
  * Each fit is kept within heat_model_plausible(), and a result near one of its bounds
  * is a failed autotune, not a model.
  *
