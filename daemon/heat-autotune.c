@@ -31,7 +31,7 @@
 #define FIT_EVALUATIONS 2500
 #define FIT_RESTARTS 3
 #define FIT_RMS_MAX_C 0.25
-#define FIT_STARTS 3
+#define FIT_STARTS 4
 #define FIT_PRIOR_ELEMENT_S 35.0 /* the bench's elements: 60 J/K over 1.75 W/K */
 #define FIT_PRIOR_WEIGHT 0.1     /* °C² of mean squared error per (ln of the factor)² */
 #define FIT_EDGE_MARGIN 0.1      /* a fit this close to a plausibility bound failed */
@@ -246,10 +246,11 @@ static void fit_next_start(struct heat_autotune *a)
 }
 
 /* Fit from `from` and, since the cost has more than one valley (gain against coupling,
- * where the stone settles), also from guesses on either side of it; keep the best. */
+ * where the stone settles, the sensor's lag against the element's), also from guesses
+ * on either side of it; keep the best. */
 static void fit_begin(struct heat_autotune *a, const struct heat_model *from)
 {
-	struct heat_model warmer = *from, weaker = *from;
+	struct heat_model warmer = *from, weaker = *from, lagging = *from;
 
 	warmer.sink_c += 6.0;          /* a person warms an idle stone above the room */
 	weaker.gain_c *= 0.6;
@@ -258,6 +259,9 @@ static void fit_begin(struct heat_autotune *a, const struct heat_model *from)
 	a->starts[0] = *from;
 	a->starts[1] = warmer;
 	a->starts[2] = weaker;
+	/* a sensor mounted worse: otherwise the fit can trade its lag for the element's */
+	lagging.sensor_s *= 2.5;
+	a->starts[3] = lagging;
 	a->n_starts = FIT_STARTS;
 	a->start = 0;
 	a->best_cost = INFINITY;
