@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bus-simulator.h"
+#include "heater.h"
 #include "log.h"
 #include "macro.h"
 #include "quote.h"
@@ -125,7 +126,7 @@ static int method_inject_fault(sd_bus_message *m, void *userdata, sd_bus_error *
 	if (r < 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "Unknown fault '%s': use sensor-open:ZONE, sensor-short:ZONE, "
-					 "sensor-detached:ZONE, heater-stuck:ZONE, heater-dead:ZONE, "
+					 "sensor-detached:ZONE, sensor-frozen:ZONE, heater-stuck:ZONE, heater-dead:ZONE, "
 					 "temp-module-offline, roller-offline or roller-pinch.", quote_value(what, q));
 	log_notice("Simulator: %s %s at chair time %.3f s", what, on ? "injected" : "removed", context_now(c) / 1e6);
 	return sd_bus_reply_method_return(m, NULL);
@@ -156,6 +157,9 @@ static int method_set_pad_temperature(sd_bus_message *m, void *userdata, sd_bus_
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "'%s' is not a zone with a heating pad.", quote_value(name, q));
 	log_notice("Simulator: the %s pad set to %.1f °C at chair time %.3f s", name, celsius, context_now(c) / 1e6);
+	/* no stone moves like that: the pad's estimate and rules start again from the next
+	 * reading instead of taking the step for a sensor off the stone */
+	heater_stone_moved(c, z);
 	return sd_bus_reply_method_return(m, NULL);
 }
 

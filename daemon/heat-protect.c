@@ -44,13 +44,38 @@ void heat_protect_init(struct heat_protect *p, double max_target_c, const struct
 		.off_since = -1.0,
 		.runaway_since = -1.0,
 		.stuck_since = -1.0,
+		.seated = true,
+		.sensor_s = m->sensor_s,
 	};
+	heat_relay_check_model(&p->relay, false, m->sensor_s);
+}
+
+void heat_protect_seated(struct heat_protect *p, double t, bool seated)
+{
+	if (seated != p->seated)
+		heat_relay_check_seat_changed(&p->relay, t);
+	p->seated = seated;
+}
+
+void heat_protect_model_tuned(struct heat_protect *p, bool tuned)
+{
+	heat_relay_check_model(&p->relay, tuned, p->sensor_s);
+}
+
+void heat_protect_autotuning(struct heat_protect *p, bool on)
+{
+	if (on != p->autotuning)
+		heat_relay_check_reset(&p->relay);
+	p->autotuning = on;
 }
 
 void heat_protect_set_model(struct heat_protect *p, const struct heat_model *m)
 {
 	p->full_rate = heat_model_full_rate(m);
+	p->sensor_s = m->sensor_s;
+	heat_relay_check_model(&p->relay, false, m->sensor_s);
 	p->runaway_since = p->stuck_since = -1.0;
+	heat_relay_check_reset(&p->relay);
 }
 
 double heat_dose_rate(double celsius)
@@ -162,11 +187,16 @@ enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double re
 {
 	double dt = p->started ? t - p->t_last : 0.0;
 	double disturb = heat_control_disturb(observer);
+	double step = p->started ? reading - p->reading_last : 0.0;
 
 	if (dt < 0.0)
 		dt = 0.0;
+	if (!p->started || reading != p->reading_last || p->duty_mean < HEAT_SENSOR_FROZEN_DUTY)
+		p->reading_since = t;
 	p->started = true;
 	p->t_last = t;
+	p->reading_before = p->reading_last;
+	p->reading_last = reading;
 	p->duty_mean += (duty - p->duty_mean) * fmin(1.0, dt / DUTY_MEAN_S);
 	if (duty > 0.0)
 		p->off_since = -1.0;
@@ -176,6 +206,12 @@ enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double re
 
 	if (reading >= p->max_target_c + HEAT_OVERTEMP_MARGIN_C)
 		return HEAT_VERDICT_OVERTEMP;
+	if (fabs(step) > HEAT_SENSOR_JUMP_C && dt <= HEAT_SENSOR_JUMP_WITHIN_S)
+		return HEAT_VERDICT_SENSOR;
+	if (t - p->reading_since >= HEAT_SENSOR_FROZEN_S)
+		return HEAT_VERDICT_SENSOR;
+	if (!p->autotuning && heat_relay_check_update(&p->relay, t, reading, duty, observer))
+		return HEAT_VERDICT_STUCK;
 	if (held(p->duty_mean >= RUNAWAY_DUTY && disturb < -RUNAWAY_SHARE * p->full_rate &&
 		 recent_rise(p, reading) < RUNAWAY_CLIMB_C, t, &p->runaway_since, RUNAWAY_S))
 		return HEAT_VERDICT_RUNAWAY;

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "heat-control.h"
+#include "heat-relay-check.h"
 
 /* The temperature rules of safety.md for one pad, as pure functions of its readings,
  * its duty and its observer: no I/O, no clock, so each rule is tested on its own.
@@ -24,12 +25,31 @@ enum heat_verdict {
 	HEAT_VERDICT_OVERTEMP,
 	HEAT_VERDICT_RUNAWAY,
 	HEAT_VERDICT_STUCK,
+	HEAT_VERDICT_SENSOR,   /* a step in the reading no stone can make: off the stone */
 };
+
+/* A reading this far from the one before, within about a sample, is not the stone:
+ * a stone and its lagging sensor change by a few hundredths of a degree in a quarter
+ * second (0.05 °C at most on the bench plants, the reading's 0.1 °C steps and noise
+ * add 0.2), while a sensor falling off a 44 °C stone drops 0.8 °C in its first sample
+ * even with a 6 s lag of its own. */
+#define HEAT_SENSOR_JUMP_C 0.6
+#define HEAT_SENSOR_JUMP_WITHIN_S 0.5
+/* A reading that does not change by a single step for this long while the pad is
+ * heated is a frozen sensor (or module): the controller's integral action would
+ * otherwise answer its silence with more and more power. A sensor's noise and the
+ * relay's cycle move a held stone's reading by a step every few seconds. */
+#define HEAT_SENSOR_FROZEN_S 45.0
+#define HEAT_SENSOR_FROZEN_DUTY 0.05
 
 struct heat_protect {
 	double max_target_c;
 	double full_rate;         /* the model's heat at full power, °C/s at the stone */
+	double sensor_s;          /* the model's sensor lag */
 	double t_last;
+	double reading_last;
+	double reading_before;    /* the one before reading_last */
+	double reading_since;     /* the reading has been reading_last since */
 	bool started;
 	double duty_mean;         /* applied duty, averaged over about 30 s */
 	double off_since;         /* duty 0 since (or -1) */
@@ -38,6 +58,9 @@ struct heat_protect {
 	double history[16];       /* the reading once a second, for the rise */
 	double history_t;
 	unsigned history_n;
+	struct heat_relay_check relay; /* heat the relay did not command */
+	bool seated;
+	bool autotuning;               /* autotune's own steps: the relay check waits */
 };
 
 /* The heat dose one pad gave over a rolling window, in CEM43 minutes: slices of a
@@ -63,6 +86,16 @@ void heat_protect_init(struct heat_protect *p, double max_target_c, const struct
 /* A new model for a pad in use (a loaded one refuted by the pad): its heat scale for
  * the rules, which start afresh; the dose given so far is kept. */
 void heat_protect_set_model(struct heat_protect *p, const struct heat_model *m);
+
+/* The seat sensor at t: a person getting up leaves heat in the stone that looks, for
+ * a minute, like heat the relay did not command. */
+void heat_protect_seated(struct heat_protect *p, double t, bool seated);
+
+/* Whether the model is the pad's own (autotuned, not refuted) or the defaults. */
+void heat_protect_model_tuned(struct heat_protect *p, bool tuned);
+
+/* Autotune drives the pad (its steps, on a model it has not fitted yet) or ends. */
+void heat_protect_autotuning(struct heat_protect *p, bool on);
 
 /* Judge one valid reading at t (seconds) given the duty applied since the previous
  * one and the pad's observer after this reading. */

@@ -432,6 +432,9 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 		heat_control_applied(&h->control, duty = 0.0);
 	}
 
+	heat_protect_seated(&h->protect, t, c->seated);
+	heat_protect_autotuning(&h->protect, h->autotune != NULL);
+	heat_protect_model_tuned(&h->protect, h->tuned);
 	switch (heat_protect_check(&h->protect, t, reading, applied, &h->control)) {
 	case HEAT_VERDICT_OK:
 		break;
@@ -451,6 +454,15 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 		(void)snprintf(code, sizeof(code), "heater-stuck:%s", zone);
 		fault_raise_reading(c, code, reading, "The %s pad keeps warming (%.1f °C) with its relay off: "
 				    "the relay may be welded shut. The master heater relay is off.", zone, reading);
+		return false;
+	case HEAT_VERDICT_SENSOR:
+		(void)snprintf(code, sizeof(code), "sensor:%s", zone);
+		fault_raise_reading(c, code, reading, "The %s pad's reading jumped to %.1f °C, %+.1f °C from what the "
+				    "stone can do in a quarter second: its sensor may be off the stone. Its heat "
+				    "is off.", zone, reading, reading - h->protect.reading_before);
+		/* what the estimate and the rules knew belongs to the stone, not to this reading */
+		heat_control_reset(&h->control);
+		heat_protect_set_model(&h->protect, &h->tuning.model);
 		return false;
 	}
 
@@ -662,6 +674,19 @@ int heater_fault_persists(struct context *c, const char *code)
 		return false;
 	}
 	return -ENOENT;
+}
+
+void heater_stone_moved(struct context *c, enum zone zone)
+{
+	for (unsigned i = 0; i < c->n_heaters; i++) {
+		struct heater *h = &c->heaters[i];
+
+		if (h->zone != zone)
+			continue;
+		heat_control_reset(&h->control);
+		heat_protect_set_model(&h->protect, &h->tuning.model);
+		h->protect.started = false;
+	}
 }
 
 void heater_compute_view(const struct heater *h, struct heater_view *ret)

@@ -84,6 +84,10 @@ void heaters_reconfigure(struct context *c);
 int heater_set_target(struct heater *h, double celsius, sd_bus_error *error);
 int heater_start_autotune(struct heater *h, sd_bus_error *error);
 
+/* The simulator moved a pad's stone to another temperature at once (SetPadTemperature):
+ * its estimate and protection start again from the next reading. */
+void heater_stone_moved(struct context *c, enum zone zone);
+
 void heater_compute_view(const struct heater *h, struct heater_view *ret);
 
 /* Is the cause of this heat fault still there? Reads the temperature module afresh.

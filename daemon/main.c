@@ -265,8 +265,12 @@ static int open_driver(struct context *c, const struct options *o)
 			return r;
 	}
 	r = hw_driver_new(&c->config.hw, c->event, lines, o->simulate_lines, &c->driver);
-	if (r < 0)
-		return log_errno(r, "Failed to set up the Modbus line");
+	if (r < 0) {
+		char line[HW_PATH_MAX + 32];
+
+		modbus_config_format(&c->config.hw.modbus, line, sizeof(line));
+		return log_errno(r, "Failed to set up the Modbus line %s", line);
+	}
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
+#include <string.h>
 
 #include "setpoint-limits.h"
 #include "log.h"
@@ -224,7 +225,7 @@ static void tick_once(struct context *c, uint64_t now)
 	limits_clamp_setpoints(&c->config.limits, &c->setpoints);
 	r = c->driver->ops->roller_write(c->driver, &c->setpoints);
 	if (r < 0)
-		log_debug("Roller board write failed: %d", r);
+		log_debug("Roller board write failed: %s", strerror(-r));
 }
 
 /* usec: when the tick was due (sd-event passes the timer's time) */

@@ -128,6 +128,14 @@ void signal_binding_format(const struct signal_binding *b, char *buf, size_t siz
 	}
 }
 
+void modbus_config_format(const struct modbus_config *m, char *buf, size_t size)
+{
+	if (m->transport == MODBUS_TRANSPORT_RTU)
+		(void)snprintf(buf, size, "%s %u %u%c%u", m->device, m->baud, m->data_bits, m->parity, m->stop_bits);
+	else
+		(void)snprintf(buf, size, "%s:%u", m->host, m->port);
+}
+
 int modbus_transport_parse(const char *s, enum modbus_transport *ret)
 {
 	if (strcmp(s, "rtu") == 0)

@@ -78,6 +78,8 @@ void signal_binding_format(const struct signal_binding *b, char *buf, size_t siz
 /* "rtu"/"tcp" and "none"/"even"/"odd": -EINVAL if neither. */
 int modbus_transport_parse(const char *s, enum modbus_transport *ret);
 int modbus_parity_parse(const char *s, char *ret);
+/* The line, for messages: "/dev/ttyAMA0 115200 8E1" or "10.0.0.9:502". */
+void modbus_config_format(const struct modbus_config *m, char *buf, size_t size);
 
 /* Two signals on one line or coil, or two pads on one channel: -EINVAL, and what
  * clashes in why[size]. */

@@ -86,25 +86,19 @@ int modbus_link_new(const struct modbus_config *cfg, sd_event *event, struct mod
 		return -ENOMEM;
 	l->cfg = *cfg;
 	l->event = event ? sd_event_ref(event) : NULL;
+	modbus_config_format(cfg, l->name, sizeof(l->name));
 	if (cfg->transport == MODBUS_TRANSPORT_RTU) {
 		l->ctx = modbus_new_rtu(cfg->device, (int)cfg->baud, cfg->parity, (int)cfg->data_bits,
 					(int)cfg->stop_bits);
-		(void)snprintf(l->name, sizeof(l->name), "%s %u %u%c%u", cfg->device, cfg->baud, cfg->data_bits,
-			       cfg->parity, cfg->stop_bits);
 	} else {
 		(void)snprintf(port, sizeof(port), "%u", cfg->port);
 		l->ctx = modbus_new_tcp_pi(cfg->host, port);
-		(void)snprintf(l->name, sizeof(l->name), "%s:%u", cfg->host, cfg->port);
 	}
-	if (!l->ctx) {
-		r = log_errno(-errno, "Modbus %s: invalid settings", l->name);
-		modbus_link_free(l);
-		return r;
-	}
-	r = link_configure(l);
+	/* the caller says what failed: it knows what that stops */
+	r = l->ctx ? link_configure(l) : -errno;
 	if (r < 0) {
 		modbus_link_free(l);
-		return log_errno(r, "Modbus %s: failed to set timeouts", l->name);
+		return r;
 	}
 	*ret = l;
 	return 0;

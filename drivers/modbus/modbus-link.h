@@ -24,6 +24,8 @@ struct modbus_link_stats {
 
 struct modbus_link;
 
+/* Sets the line up without opening it; -EINVAL when libmodbus refuses the settings or
+ * the timeouts. Logs nothing: the caller says what the failure stops. */
 int modbus_link_new(const struct modbus_config *cfg, sd_event *event, struct modbus_link **ret);
 void modbus_link_free(struct modbus_link *l);
 

@@ -414,6 +414,8 @@ static int16_t pad_reading(struct sim_chair *s, const struct sim_pad *pad)
 		return TEMP_SENTINEL_OPEN;
 	if (pad->faults & SIM_PAD_SENSOR_SHORT)
 		return TEMP_SENTINEL_SHORT;
+	if (pad->faults & SIM_PAD_SENSOR_FROZEN)
+		return pad->frozen_raw;
 	t = pad->faults & SIM_PAD_SENSOR_DETACHED ? p->t_amb : pad->t_sensor;
 	t += p->sensor_noise * rng_gauss(s);
 	q = round(t / p->sensor_lsb) * p->sensor_lsb;
@@ -461,6 +463,10 @@ int sim_chair_set_pad_fault(struct sim_chair *s, uint64_t now_usec, enum zone z,
 	if (!pad)
 		return -ENOENT;
 	sim_chair_advance(s, now_usec);
+	/* a sensor freezes at what it would read now; freezing it again changes nothing */
+	if (on && (fault & SIM_PAD_SENSOR_FROZEN) && !(pad->faults & SIM_PAD_SENSOR_FROZEN)) {
+		pad->frozen_raw = pad_reading(s, pad);
+	}
 	if (on)
 		pad->faults |= fault;
 	else

@@ -26,7 +26,10 @@ enum sim_pad_fault {
 	SIM_PAD_SENSOR_DETACHED = 1 << 2, /* reads ambient, no longer the pad */
 	SIM_PAD_HEATER_STUCK = 1 << 3,    /* relay welded on (the master still cuts) */
 	SIM_PAD_HEATER_DEAD = 1 << 4,
+	SIM_PAD_SENSOR_FROZEN = 1 << 5,   /* reads what it read when frozen, unchanging */
 };
+/* for code that also builds against trees from before the frozen sensor */
+#define SIM_PAD_SENSOR_FROZEN SIM_PAD_SENSOR_FROZEN
 
 struct sim_pad {
 	enum zone zone;
@@ -35,6 +38,7 @@ struct sim_pad {
 	struct sim_pad_params p;
 	double t_heater, t_stone, t_sensor;
 	unsigned faults;                  /* enum sim_pad_fault */
+	int16_t frozen_raw;               /* the reading a frozen sensor repeats */
 };
 
 struct sim_chair {

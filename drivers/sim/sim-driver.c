@@ -169,6 +169,7 @@ static const struct {
 	{ "sensor-open:", SIM_PAD_SENSOR_OPEN },
 	{ "sensor-short:", SIM_PAD_SENSOR_SHORT },
 	{ "sensor-detached:", SIM_PAD_SENSOR_DETACHED },
+	{ "sensor-frozen:", SIM_PAD_SENSOR_FROZEN },
 	{ "heater-stuck:", SIM_PAD_HEATER_STUCK },
 	{ "heater-dead:", SIM_PAD_HEATER_DEAD },
 };

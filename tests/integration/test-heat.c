@@ -227,7 +227,7 @@ static const struct {
 	{ "sensor-open:neck", 0, "sensor:neck", 2, true },
 	{ "sensor-short:neck", 0, "sensor:neck", 2, true },
 	{ "temp-module-offline", 0, "temp-module-offline", 4, true },
-	{ "sensor-detached:neck", 0, "runaway:neck", 150, false },
+	{ "sensor-detached:neck", 0, "sensor:neck", 2, false },
 	{ "heater-dead:neck", 0, "runaway:neck", 200, false },
 	{ "heater-stuck:neck", 0, "heater-stuck:neck", 150, false },
 	{ NULL, 48.5, "overtemp:neck", 2, true },
@@ -277,7 +277,8 @@ START_TEST(test_heat_fault)
 		H_SIM(&h, "SetPadTemperature", "sd", "neck", 40.0);
 	H_CLEAR_FAULT(&h, heat_faults[_i].code);
 	WAIT_PAD(&h, NECK, "State", "off", 2000);
-	/* and heat works again */
+	/* and heat works again (from a stone below the target, whatever the fault left) */
+	H_SIM(&h, "SetPadTemperature", "sd", "neck", 30.0);
 	PAD_CALL(&h, NECK, "SetTarget", "d", 40.0);
 	WAIT_PAD(&h, NECK, "State", "heating", 2000);
 	harness_stop(&h);

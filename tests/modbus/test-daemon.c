@@ -4,6 +4,7 @@
  * to tools/chair-sim, whose relay board carries the pad relays and the LED as coils;
  * motor power and the heater master relay are GPIO lines, as massaged requires. Real
  * time: the Modbus timeouts and safety.md's reaction times are wall-clock times here. */
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -221,8 +222,36 @@ static void walk(struct rig *r, const struct misbehaviour *m, bool rollers)
 	H_CLEAR_FAULT(&r->h, m->fault);
 }
 
+/* The daemon's log gives the reason of each failed roller board write in words
+ * ("…: Connection timed out"), not as an errno number ("…: -110"). */
+static void assert_write_failures_in_words(struct rig *r)
+{
+	static const char failed[] = "Roller board write failed: ";
+	char line[512], bad[512] = "", first[512] = "";
+	unsigned n = 0;
+	FILE *f = fopen(r->h.log_path, "re");
+
+	H_ASSERT(&r->h, f, "no daemon log at %s", r->h.log_path);
+	while (fgets(line, sizeof(line), f)) {
+		const char *why = strstr(line, failed);
+
+		if (!why)
+			continue;
+		if (n++ == 0)
+			(void)snprintf(first, sizeof(first), "%s", line);
+		why += strlen(failed);
+		if (!bad[0] && !isalpha((unsigned char)why[0]))
+			(void)snprintf(bad, sizeof(bad), "%s", line);
+	}
+	(void)fclose(f);
+	H_ASSERT(&r->h, n > 0, "no roller board write failed while the board misbehaved");
+	printf("# %u failed roller board writes logged, the first: %s", n, first);
+	H_ASSERT(&r->h, !bad[0], "a failed roller board write is logged without its reason in words: %s", bad);
+}
+
 /* Each way the roller board can fail on the wire, during a running program: the right
- * fault within safety.md's time, motors off, ClearFault refused until it answers again. */
+ * fault within safety.md's time, motors off, ClearFault refused until it answers again,
+ * and the failed writes logged with their reasons. */
 START_TEST(test_roller_misbehaviour)
 {
 	/* roller-offline: 300 ms without a valid answer, plus a tick and a timeout */
@@ -244,6 +273,7 @@ START_TEST(test_roller_misbehaviour)
 		H_WAIT_PROP(&r.h, "State", "running", 3000);
 		rig_wait_output(&r.h, "MOTOR_POWER", true, 2000, "running again after ClearFault");
 	}
+	assert_write_failures_in_words(&r);
 	H_CALL(&r.h, "Stop", "");
 	H_WAIT_PROP(&r.h, "State", "idle", 30000);
 	rig_stop(&r);
@@ -486,15 +516,43 @@ START_TEST(test_safe_state_after_kill)
 }
 END_TEST
 
+/* Lines of `text` that contain `needle`. */
+static unsigned lines_containing(const char *text, const char *needle)
+{
+	unsigned n = 0;
+
+	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		const char *end = strchr(line, '\n');
+		const char *hit = strstr(line, needle);
+
+		if (hit && (!end || hit < end))
+			n++;
+	}
+	return n;
+}
+
 /* A serial device that is not there stops start-up, once StartupWait (1 s here) has
- * passed, with a message naming it; with --simulate-lines, Simulator1 refuses what the
- * real devices would have to do. */
+ * passed, with a message naming it; a line libmodbus refuses to set up (no device
+ * path) stops it at once, said once; with --simulate-lines, Simulator1 refuses what
+ * the real devices would have to do. */
 START_TEST(test_start_errors_and_refusals)
 {
 	struct rig r;
 	char *argv[] = { (char *)getenv("MASSAGED"), "--simulate-lines", "--config", NULL, NULL };
 	char err_path[400];
+	const char *err;
 	int status;
+
+	harness_init(&r.h, "[Modbus]\nDevice=\n");
+	argv[3] = r.h.config_path;
+	(void)snprintf(err_path, sizeof(err_path), "%s/setup.err", r.h.tmpdir);
+	status = harness_run(&r.h, argv, NULL, err_path, 10000);
+	err = harness_read_file(&r.h, err_path);
+	H_ASSERT(&r.h, WIFEXITED(status) && WEXITSTATUS(status) == 1, "massaged exited with status %d", status);
+	H_ASSERT(&r.h, lines_containing(err, "massaged[err]") == 1 && lines_containing(err, "Modbus") == 1 &&
+		 lines_containing(err, "115200 8E1: Invalid argument") == 1,
+		 "the refused Modbus settings are not said exactly once, naming the line:\n%s", err);
+	harness_stop(&r.h);
 
 	harness_init(&r.h, "[Modbus]\nDevice=/dev/massaged-test-no-such-tty\nStartupWait=1\n");
 	argv[3] = r.h.config_path;

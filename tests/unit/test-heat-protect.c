@@ -36,7 +36,8 @@ struct pad_loop {
 	double duty;                     /* applied since the previous reading */
 	enum heat_verdict verdict;       /* the first that was not OK */
 	double verdict_t;
-	unsigned verdicts[4];            /* how often each verdict was given */
+	unsigned verdicts[5];
+	bool tuned;                      /* the model is the pad's own */            /* how often each verdict was given */
 };
 
 static void loop_init(struct pad_loop *l, const struct heat_model *m)
@@ -62,9 +63,11 @@ static enum heat_verdict loop_tick(struct bench *b, struct pad_loop *l, double t
 		heat_control_observe(&l->control, t, reading);
 		heat_control_applied(&l->control, duty = 0.0);
 	}
+	heat_protect_autotuning(&l->protect, l->autotune != NULL);
+	heat_protect_model_tuned(&l->protect, l->tuned);
 	v = heat_protect_check(&l->protect, t, reading, l->duty, &l->control);
 	ck_assert_int_ge(v, HEAT_VERDICT_OK);
-	ck_assert_int_le(v, HEAT_VERDICT_STUCK);
+	ck_assert_int_le(v, HEAT_VERDICT_SENSOR);
 	l->verdicts[v]++;
 	if (v != HEAT_VERDICT_OK && l->verdict == HEAT_VERDICT_OK) {
 		l->verdict = v;
@@ -88,7 +91,7 @@ static enum heat_verdict loop_until(struct bench *b, struct pad_loop *l, double 
 
 static const char *verdict_name(enum heat_verdict v)
 {
-	static const char *const names[] = { "ok", "overtemp", "runaway", "stuck" };
+	static const char *const names[] = { "ok", "overtemp", "runaway", "stuck", "sensor" };
 	return v >= 0 && v < (int)ELEMENTSOF(names) ? names[v] : "?";
 }
 
@@ -220,6 +223,7 @@ START_TEST(test_normal_use_ok)
 
 	pad_model(use_tuned, &m);
 	loop_init(&l, &m);
+	l.tuned = use_tuned;
 	bench_init(&b, 22);
 	v = loop_until(&b, &l, 45.0, 900.0);
 	ck_assert_msg(v == HEAT_VERDICT_OK, "%s: %s at %.2f s during the cold start", use_tuned ? "tuned" : "defaults",
@@ -268,7 +272,7 @@ struct fault_case {
 
 static const struct fault_case fault_cases[] = {
 	{ SIM_PAD_HEATER_DEAD, HEAT_VERDICT_RUNAWAY, "element dead" },
-	{ SIM_PAD_SENSOR_DETACHED, HEAT_VERDICT_RUNAWAY, "sensor detached" },
+	{ SIM_PAD_SENSOR_DETACHED, HEAT_VERDICT_SENSOR, "sensor detached" },
 	{ SIM_PAD_HEATER_STUCK, HEAT_VERDICT_STUCK, "relay stuck" },
 };
 
@@ -282,6 +286,7 @@ static void fault_while_holding(const struct fault_case *fc, bool use_tuned, uin
 
 	pad_model(use_tuned, &m);
 	loop_init(l, &m);
+	l->tuned = use_tuned;
 	bench_init(&b, seed);
 	ck_assert_int_eq(loop_until(&b, l, 45.0, 900.0), HEAT_VERDICT_OK);
 	t0 = bench_t(&b);
@@ -291,7 +296,7 @@ static void fault_while_holding(const struct fault_case *fc, bool use_tuned, uin
 	fprintf(stderr, "# %s, %s: %s after %.2f s, stone max %.2f °C\n", fc->name,
 		use_tuned ? "tuned" : "defaults", verdict_name(v), l->verdict_t - t0, b.stone_max);
 	ck_assert_uint_eq(l->verdicts[HEAT_VERDICT_RUNAWAY] + l->verdicts[HEAT_VERDICT_STUCK] +
-			  l->verdicts[HEAT_VERDICT_OVERTEMP], 1);
+			  l->verdicts[HEAT_VERDICT_OVERTEMP] + l->verdicts[HEAT_VERDICT_SENSOR], 1);
 	*ret_t0 = t0;
 }
 

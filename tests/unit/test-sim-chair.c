@@ -368,6 +368,34 @@ START_TEST(test_sensor_faults)
 }
 END_TEST
 
+/* A frozen sensor repeats the reading it gave when frozen while the stone heats, and
+ * reads the stone again once thawed. */
+START_TEST(test_sensor_frozen)
+{
+	struct sim_chair s;
+	int16_t raw[TEMP_CHANNELS], frozen;
+
+	chair_new(&s, 0.0);
+	sim_chair_set_output(&s, 0, OUTPUT_HEAT_POWER, true);
+	sim_chair_set_output(&s, 0, OUTPUT_HEAT_NECK, true);
+	ck_assert_int_eq(sim_chair_set_pad_fault(&s, SEC(60), ZONE_NECK, SIM_PAD_SENSOR_FROZEN, true), 0);
+	ck_assert_int_eq(sim_chair_temperatures_read(&s, SEC(60), raw), 0);
+	frozen = raw[0];
+	ck_assert_int_gt(frozen, 245); /* the pad had begun to warm */
+	for (unsigned i = 1; i <= 10; i++) {
+		ck_assert_int_eq(sim_chair_temperatures_read(&s, SEC(60 + 30 * i), raw), 0);
+		ck_assert_int_eq(raw[0], frozen);
+	}
+	/* freezing a frozen sensor again keeps the old value */
+	ck_assert_int_eq(sim_chair_set_pad_fault(&s, SEC(360), ZONE_NECK, SIM_PAD_SENSOR_FROZEN, true), 0);
+	ck_assert_int_eq(sim_chair_temperatures_read(&s, SEC(360), raw), 0);
+	ck_assert_int_eq(raw[0], frozen);
+	ck_assert_int_eq(sim_chair_set_pad_fault(&s, SEC(360), ZONE_NECK, SIM_PAD_SENSOR_FROZEN, false), 0);
+	ck_assert_int_eq(sim_chair_temperatures_read(&s, SEC(360), raw), 0);
+	ck_assert_int_gt(raw[0], frozen + 100); /* the hot stone, 10 °C and more above */
+}
+END_TEST
+
 START_TEST(test_load_profile)
 {
 	struct sim_chair s;
@@ -507,6 +535,8 @@ START_TEST(test_sim_driver)
 	ck_assert_int_eq(raw[0], TEMP_SENTINEL_OPEN);
 	ck_assert_int_eq(sim_driver_inject_fault(d, "sensor-short:lower-back", true), 0);
 	ck_assert_int_eq(sim_driver_inject_fault(d, "heater-stuck:shoulders", true), 0);
+	ck_assert_int_eq(sim_driver_inject_fault(d, "sensor-frozen:shoulders", true), 0);
+	ck_assert(sim_chair_find_pad(sim_driver_chair(d), ZONE_SHOULDERS)->faults & SIM_PAD_SENSOR_FROZEN);
 	ck_assert_int_eq(sim_driver_inject_fault(d, "sensor-detached:upper-back", true), -ENOENT);
 	ck_assert_int_eq(sim_driver_inject_fault(d, "heater-dead:", true), -EINVAL);
 	ck_assert_int_eq(sim_driver_inject_fault(d, "roller-melted", true), -EINVAL);
@@ -540,6 +570,7 @@ static Suite *sim_chair_suite(void)
 	tcase_add_test(tc, test_pad_matches_plant);
 	tcase_add_test(tc, test_heater_stuck_and_dead);
 	tcase_add_test(tc, test_sensor_faults);
+	tcase_add_test(tc, test_sensor_frozen);
 	tcase_add_test(tc, test_load_profile);
 	tcase_add_test(tc, test_idle_hour);
 	tcase_add_test(tc, test_names);
