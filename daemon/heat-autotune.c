@@ -35,6 +35,7 @@
 #define FIT_PRIOR_ELEMENT_S 35.0 /* the bench's elements: 60 J/K over 1.75 W/K */
 #define FIT_PRIOR_WEIGHT 0.1     /* °C² of mean squared error per (ln of the factor)² */
 #define FIT_EDGE_MARGIN 0.1      /* a fit this close to a plausibility bound failed */
+#define FIT_EDGE_COST_FACTOR 2.0 /* unless at a bound replays the readings this much better */
 
 enum phase {
 	PHASE_BASELINE,
@@ -82,8 +83,8 @@ struct heat_autotune {
 	struct heat_model starts[FIT_STARTS]; /* the fit begins from each in turn */
 	double start_offset[2];       /* and from this P_ELEMENT0, P_STONE0 */
 	int n_starts, start;
-	double best_cost;
-	double best[P_N];
+	double best_cost, edge_cost; /* the best start inside the bounds, and at one */
+	double best[P_N], edge[P_N];
 	struct heat_model model;
 	double fit_rms;
 
@@ -264,9 +265,32 @@ static void fit_begin(struct heat_autotune *a, const struct heat_model *from)
 	a->starts[3] = lagging;
 	a->n_starts = FIT_STARTS;
 	a->start = 0;
-	a->best_cost = INFINITY;
+	a->best_cost = a->edge_cost = INFINITY;
 	a->fit_n = a->n;
 	fit_next_start(a);
+}
+
+/* The readings cannot tell the sensor's lag from the element's (the three lags are
+ * interchangeable in the duty's path to the reading: only the starting state and the
+ * sink tell them apart), so starts can converge to a permutation of the pad where the
+ * "element" is as heavy as the stone. Such an end, near a plausibility bound, is set
+ * aside: the best start that ends inside the bounds is the fit, unless one at a bound
+ * replays the readings much better, which is a pad no model here can be. */
+static void fit_keep(struct heat_autotune *a, const double *p, double cost)
+{
+	char why[HEAT_PLAUSIBLE_WHY_MAX];
+	struct heat_model m;
+
+	model_from_params(p, &m);
+	if (heat_model_plausible(&m, FIT_EDGE_MARGIN, why, sizeof(why)) == 0) {
+		if (cost < a->best_cost) {
+			a->best_cost = cost;
+			memcpy(a->best, p, sizeof(a->best));
+		}
+	} else if (cost < a->edge_cost) {
+		a->edge_cost = cost;
+		memcpy(a->edge, p, sizeof(a->edge));
+	}
 }
 
 /* Some work on the fit. Returns true when it has converged (a->model set). */
@@ -290,13 +314,16 @@ static bool fit_work(struct heat_autotune *a)
 			fit_start(a, best, 0.5);
 			continue;
 		}
-		if (cost < a->best_cost) {
-			a->best_cost = cost;
-			memcpy(a->best, best, sizeof(best));
-		}
+		fit_keep(a, best, cost);
 		if (++a->start < a->n_starts) {
 			fit_next_start(a);
 			continue;
+		}
+		if (isfinite(a->best_cost) && a->best_cost > FIT_EDGE_COST_FACTOR * a->edge_cost)
+			a->best_cost = INFINITY; /* the readings say: no plausible pad */
+		if (!isfinite(a->best_cost)) {
+			a->best_cost = a->edge_cost;
+			memcpy(a->best, a->edge, sizeof(a->best));
 		}
 		model_from_params(a->best, &a->model);
 		a->start_offset[0] = a->best[P_ELEMENT0];
