@@ -46,6 +46,8 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
 		return sd_bus_message_append(rep, "d", v.progress);
 	if (strcmp(property, "Tuned") == 0)
 		return sd_bus_message_append(rep, "b", (int)v.tuned);
+	if (strcmp(property, "AutotuneError") == 0)
+		return sd_bus_message_append(rep, "s", v.autotune_error);
 	return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY, "Unknown property %s", property);
 }
 
@@ -83,6 +85,7 @@ static const sd_bus_vtable heater_vtable[] = {
 	SD_BUS_PROPERTY("MaxTarget", "d", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	PROP("AutotuneProgress", "d"),
 	PROP("Tuned", "b"),
+	PROP("AutotuneError", "s"),
 	SD_BUS_VTABLE_END,
 };
 
@@ -99,7 +102,7 @@ int bus_heaters_register(struct context *c)
 
 static void publish_one(struct heater *h, uint64_t wall_now, bool force)
 {
-	const char *changed[10];
+	const char *changed[11];
 	size_t n = 0;
 	struct heater_view v, *old = &h->published;
 	bool due = force || !h->published_valid || wall_now - h->published_wall_usec >= PUBLISH_PERIOD_USEC;
@@ -111,6 +114,8 @@ static void publish_one(struct heater *h, uint64_t wall_now, bool force)
 		changed[n++] = "Target";
 	if (!h->published_valid || v.tuned != old->tuned)
 		changed[n++] = "Tuned";
+	if (!h->published_valid || strcmp(v.autotune_error, old->autotune_error) != 0)
+		changed[n++] = "AutotuneError";
 	if (!h->published_valid || v.max_target != old->max_target)
 		changed[n++] = "MaxTarget"; /* a reload changed it */
 	/* the fast-changing ones at once when they fall to 0 (heat off), else paced */

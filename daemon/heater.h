@@ -14,10 +14,13 @@
 struct context;
 
 /* What Heater1 shows, computed in one place (see context.h's chair_view). */
+#define HEATER_AUTOTUNE_ERROR_MAX 256
+
 struct heater_view {
 	double temperature, target, power, progress, max_target;
 	const char *state;
 	bool tuned;
+	char autotune_error[HEATER_AUTOTUNE_ERROR_MAX]; /* a copy: published compares it */
 };
 
 /* One heating pad at run time: its controller, protection, relay and autotune. */
@@ -42,6 +45,7 @@ struct heater {
 	struct heat_model_check model_check; /* a loaded model against the pad */
 	struct relay_pwm pwm;
 	struct heat_autotune *autotune;
+	char autotune_error[HEATER_AUTOTUNE_ERROR_MAX]; /* the last one's failure; "" since one started or succeeded */
 
 	double reading_c;            /* latest valid reading, NaN before one */
 	double duty;

@@ -32,6 +32,7 @@ static const struct property_map heater_properties[] = {
 	{ "MaxTarget", PROPERTY_DOUBLE, offsetof(struct heater, max_target) },
 	{ "AutotuneProgress", PROPERTY_DOUBLE, offsetof(struct heater, autotune_progress) },
 	{ "Tuned", PROPERTY_BOOL, offsetof(struct heater, tuned) },
+	{ "AutotuneError", PROPERTY_STRING, offsetof(struct heater, autotune_error) },
 };
 
 static void heater_done(struct heater *h)
@@ -39,6 +40,7 @@ static void heater_done(struct heater *h)
 	free(h->path);
 	free(h->zone);
 	free(h->state);
+	free(h->autotune_error);
 	*h = (struct heater){};
 }
 
@@ -308,6 +310,10 @@ static void print_heater_table(const struct heater_list *l, bool colour)
 		heater_row(&l->items[i], cells);
 		print_row(cells, widths);
 	}
+	/* a failed autotune says why under the table: the sentence is too long for a cell */
+	for (size_t i = 0; i < l->n; i++)
+		if (l->items[i].autotune_error && *l->items[i].autotune_error)
+			printf("%s: autotune failed: %s\n", l->items[i].zone, l->items[i].autotune_error);
 }
 
 static int show_heaters(struct ctl *ctl)

@@ -112,6 +112,7 @@ void status_render(FILE *f, const struct chair_status *s, const char *program_ti
 /* heaters.c: the heating pads, one org.massaged.Heater1 object each. */
 struct heater {
 	char *path, *zone, *state;
+	char *autotune_error;                           /* "" unless the last autotune failed */
 	double temperature, target, power, max_target; /* °C; power 0-1 */
 	double autotune_progress;                       /* 0-1 */
 	int tuned;
