@@ -32,7 +32,7 @@
 #define FIT_RESTARTS 3
 #define FIT_RMS_MAX_C 0.25
 #define FIT_STARTS 4
-#define FIT_PRIOR_ELEMENT_S 35.0 /* the bench's elements: 60 J/K over 1.75 W/K */
+#define FIT_PRIOR_ELEMENT_S 34.3 /* the bench's elements: 60 J/K over 1.75 W/K */
 #define FIT_PRIOR_WEIGHT 0.1     /* °C² of mean squared error per (ln of the factor)² */
 #define FIT_EDGE_MARGIN 0.1      /* a fit this close to a plausibility bound failed */
 #define FIT_EDGE_COST_FACTOR 2.0 /* unless at a bound replays the readings this much better */
