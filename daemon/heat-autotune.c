@@ -34,6 +34,8 @@
 #define FIT_STARTS 4
 #define FIT_PRIOR_ELEMENT_S 34.3 /* the bench's elements: 60 J/K over 1.75 W/K */
 #define FIT_PRIOR_WEIGHT 0.1     /* °C² of mean squared error per (ln of the factor)² */
+#define FIT_PRIOR_GAIN_C 28.0
+#define FIT_PRIOR_GAIN_WEIGHT 0.0005
 #define FIT_EDGE_MARGIN 0.1      /* a fit this close to a plausibility bound failed */
 #define FIT_EDGE_COST_FACTOR 2.0 /* unless at a bound replays the readings this much better */
 
@@ -215,12 +217,20 @@ static double replay_cost(const struct heat_autotune *a, const double *p, size_t
  * power, the sensor or the room), where Gain moves with the power and CoupleSeconds
  * with the stone. Near the physical member Gain moves 2.5 times as fast as
  * ElementSeconds, so the prior is firm: a factor 1.5 costs 0.016 °C², nine times the
- * readings' noise. */
+ * readings' noise.
+ * With the element pinned, Gain is still only as sure as ElementSeconds/CoupleSeconds,
+ * which the readings show in the heat the element stores (the overshoot after the
+ * pulse changes with 1 − ElementSeconds/CoupleSeconds): on a heavy stone (440 J/K) that
+ * is a few per cent, which the fit trades for the sensor's lag, and Gain came out 0.74
+ * to 1.43 of the plant's over 60 seeds. A weak prior on Gain (28 °C, the bench's
+ * 40–48 W over 1.6 W/K) decides there: a factor 1.5 costs 0.00008 °C², a twentieth of
+ * the readings' noise, so where the readings do fix Gain they win. */
 static double fit_prior(const double *p)
 {
 	double off = p[P_ELEMENT] - log(FIT_PRIOR_ELEMENT_S);
+	double gain_off = p[P_GAIN] - log(FIT_PRIOR_GAIN_C);
 
-	return FIT_PRIOR_WEIGHT * off * off;
+	return FIT_PRIOR_WEIGHT * off * off + FIT_PRIOR_GAIN_WEIGHT * gain_off * gain_off;
 }
 
 static void fit_start(struct heat_autotune *a, const double *start, double scale)
