@@ -50,6 +50,8 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
 		return sd_bus_message_append(rep, "s", v.lockout);
 	if (strcmp(property, "LockoutSince") == 0)
 		return sd_bus_message_append(rep, "t", v.lockout_since_usec);
+	if (strcmp(property, "AutotuneError") == 0)
+		return sd_bus_message_append(rep, "s", v.autotune_error);
 	return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY, "Unknown property %s", property);
 }
 
@@ -120,6 +122,7 @@ static const sd_bus_vtable heater_vtable[] = {
 	PROP("Tuned", "b"),
 	PROP("Lockout", "s"),
 	PROP("LockoutSince", "t"),
+	PROP("AutotuneError", "s"),
 	SD_BUS_VTABLE_END,
 };
 
@@ -136,7 +139,7 @@ int bus_heaters_register(struct context *c)
 
 static void publish_one(struct heater *h, uint64_t wall_now, bool force)
 {
-	const char *changed[12];
+	const char *changed[13];
 	size_t n = 0;
 	struct heater_view v, *old = &h->published;
 	bool due = force || !h->published_valid || wall_now - h->published_wall_usec >= PUBLISH_PERIOD_USEC;
@@ -148,6 +151,8 @@ static void publish_one(struct heater *h, uint64_t wall_now, bool force)
 		changed[n++] = "Target";
 	if (!h->published_valid || v.tuned != old->tuned)
 		changed[n++] = "Tuned";
+	if (!h->published_valid || strcmp(v.autotune_error, old->autotune_error) != 0)
+		changed[n++] = "AutotuneError";
 	if (!h->published_valid || v.max_target != old->max_target)
 		changed[n++] = "MaxTarget"; /* a reload changed it */
 	if (!h->published_valid || strcmp(v.lockout, old->lockout) != 0)

@@ -364,6 +364,7 @@ static void autotune_finish(struct heater *h)
 		log_event(LOG_WARNING, LOG_EVENT_AUTOTUNE_FAILED, LOG_FIELDS(.zone = zone_to_string(h->zone)),
 			  "Autotune of the %s pad failed: %s", zone_to_string(h->zone),
 			  heat_autotune_error(h->autotune));
+		(void)snprintf(h->autotune_error, sizeof(h->autotune_error), "%s", heat_autotune_error(h->autotune));
 		h->autotune = heat_autotune_free(h->autotune);
 		return;
 	}
@@ -654,6 +655,7 @@ int heater_start_autotune(struct heater *h, sd_bus_error *error)
 	if (r < 0)
 		return r;
 	h->set_target_c = -1.0;
+	h->autotune_error[0] = '\0';
 	log_event(LOG_INFO, LOG_EVENT_AUTOTUNE_STARTED, LOG_FIELDS(.zone = zone, LOG_TEMPERATURE(target)),
 		  "Autotune of the %s pad started at %.1f °C (never above %.1f °C)", zone, target,
 		  h->max_target_c + AUTOTUNE_CEILING_MARGIN_C);
@@ -736,6 +738,7 @@ void heater_compute_view(const struct heater *h, struct heater_view *ret)
 		(void)snprintf(ret->lockout, sizeof(ret->lockout), "%s", lockout->lockout);
 		ret->lockout_since_usec = lockout->lockout_since_usec;
 	}
+	(void)snprintf(ret->autotune_error, sizeof(ret->autotune_error), "%s", h->autotune_error);
 	if (faulted)
 		ret->state = "fault";
 	else if (h->autotune)

@@ -19,12 +19,15 @@ struct context;
 #define HEATER_LOCKOUT_FILE_DAMAGED "lockout-file-damaged"
 
 /* What Heater1 shows, computed in one place (see context.h's chair_view). */
+#define HEATER_AUTOTUNE_ERROR_MAX 256
+
 struct heater_view {
 	double temperature, target, power, progress, max_target;
 	const char *state;
 	bool tuned;
 	char lockout[HEATER_LOCKOUT_CODE_MAX]; /* "" when the pad may heat */
 	uint64_t lockout_since_usec;           /* CLOCK_REALTIME, 0 when none */
+	char autotune_error[HEATER_AUTOTUNE_ERROR_MAX]; /* a copy: published compares it */
 };
 
 /* One heating pad at run time: its controller, protection, relay and autotune. */
@@ -49,6 +52,7 @@ struct heater {
 	struct heat_model_check model_check; /* a loaded model against the pad */
 	struct relay_pwm pwm;
 	struct heat_autotune *autotune;
+	char autotune_error[HEATER_AUTOTUNE_ERROR_MAX]; /* the last one's failure; "" since one started or succeeded */
 
 	double reading_c;            /* latest valid reading, NaN before one */
 	double duty;

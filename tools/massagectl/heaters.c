@@ -36,6 +36,7 @@ static const struct property_map heater_properties[] = {
 	{ "Tuned", PROPERTY_BOOL, offsetof(struct heater, tuned) },
 	{ "Lockout", PROPERTY_STRING, offsetof(struct heater, lockout) },
 	{ "LockoutSince", PROPERTY_UINT64, offsetof(struct heater, lockout_since) },
+	{ "AutotuneError", PROPERTY_STRING, offsetof(struct heater, autotune_error) },
 };
 
 static void heater_done(struct heater *h)
@@ -44,6 +45,7 @@ static void heater_done(struct heater *h)
 	free(h->zone);
 	free(h->state);
 	free(h->lockout);
+	free(h->autotune_error);
 	*h = (struct heater){};
 }
 
@@ -330,6 +332,10 @@ static void print_heater_table(const struct heater_list *l, bool colour)
 		heater_row(&l->items[i], cells);
 		print_row(cells, widths);
 	}
+	/* a failed autotune says why under the table: the sentence is too long for a cell */
+	for (size_t i = 0; i < l->n; i++)
+		if (l->items[i].autotune_error && *l->items[i].autotune_error)
+			printf("%s: autotune failed: %s\n", l->items[i].zone, l->items[i].autotune_error);
 	for (size_t i = 0; i < l->n; i++)
 		if (l->items[i].lockout && *l->items[i].lockout) {
 			printf("\nA pad locked out needs service; after the repair root runs "

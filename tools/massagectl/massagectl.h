@@ -117,6 +117,7 @@ struct heater {
 	char *path, *zone, *state;
 	char *lockout;          /* "" or the fault code that locked it out until serviced */
 	uint64_t lockout_since; /* µs since the epoch, 0 when none */
+	char *autotune_error;                           /* "" unless the last autotune failed */
 	double temperature, target, power, max_target; /* °C; power 0-1 */
 	double autotune_progress;                       /* 0-1 */
 	int tuned;
