@@ -183,37 +183,36 @@ static bool held(bool cond, double t, double *since, double hold)
 	return t - *since >= hold;
 }
 
-/* The reading stayed within HEAT_RUNAWAY_STEADY_C over the last HEAT_RUNAWAY_STEADY_S:
- * a pad at rest, not a stone passing the top of its warming or cooling. */
-static bool reading_steady(const struct heat_protect *p, double reading)
+/* The reading's trend over the last HEAT_RUNAWAY_TREND_S seconds, °C/s; false while
+ * the history is shorter. */
+static bool reading_trend(const struct heat_protect *p, double reading, double *ret)
 {
-	double lo = reading, hi = reading;
-
-	if (p->history_n <= HEAT_RUNAWAY_STEADY_S)
+	if (p->history_n <= HEAT_RUNAWAY_TREND_S)
 		return false;
-	for (unsigned i = 1; i <= HEAT_RUNAWAY_STEADY_S; i++) {
-		double v = p->history[(p->history_n - i) % HEAT_HISTORY_N];
-
-		lo = fmin(lo, v);
-		hi = fmax(hi, v);
-	}
-	return hi - lo <= HEAT_RUNAWAY_STEADY_C;
+	*ret = (reading - p->history[(p->history_n - 1 - HEAT_RUNAWAY_TREND_S) % HEAT_HISTORY_N]) /
+	       HEAT_RUNAWAY_TREND_S;
+	return true;
 }
 
-/* Full power for HEAT_RUNAWAY_FULL_S with the reading hardly moved from where it was
- * when full power began (the mean of the stretch's first four readings). */
-static bool full_power_without_rise(struct heat_protect *p, double t, double reading, double duty, bool rested)
+/* Full power for HEAT_RUNAWAY_FULL_S, started from off, with the reading hardly above
+ * where its trend before would have taken it (a stone still cooling from earlier heat
+ * goes on cooling for a moment under full power, until the cold element has warmed). */
+static bool full_power_without_rise(struct heat_protect *p, double t, double reading, double duty, bool from_off)
 {
+	double trend;
+
 	if (duty < HEAT_RUNAWAY_FULL_DUTY) {
 		p->full_since = -1.0;
 		return false;
 	}
 	if (p->full_since < 0.0) {
-		/* only from a pad at rest: full power that answers a person leaning back holds
-		 * the reading where it is, as it should */
-		if (!rested)
+		/* only from off, not in autotune, the trend known and slow: full power that
+		 * answers a person leaning back holds the reading where it is, as it should */
+		if (!from_off || p->autotuning || !reading_trend(p, reading, &trend) ||
+		    fabs(trend) > HEAT_RUNAWAY_TREND_MAX_C_S)
 			return false;
 		p->full_since = t;
+		p->full_trend = trend;
 		p->full_start_c = 0.0;
 		p->full_start_n = 0;
 	}
@@ -221,7 +220,8 @@ static bool full_power_without_rise(struct heat_protect *p, double t, double rea
 		p->full_start_c += (reading - p->full_start_c) / ++p->full_start_n;
 		return false;
 	}
-	return t - p->full_since >= HEAT_RUNAWAY_FULL_S && reading - p->full_start_c < HEAT_RUNAWAY_FULL_RISE_C;
+	return t - p->full_since >= HEAT_RUNAWAY_FULL_S &&
+	       reading - (p->full_start_c + p->full_trend * (t - p->full_since)) < HEAT_RUNAWAY_FULL_RISE_C;
 }
 
 enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double reading, double duty,
@@ -230,7 +230,7 @@ enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double re
 	double dt = p->started ? t - p->t_last : 0.0;
 	double disturb = heat_control_disturb(observer);
 	double step = p->started ? reading - p->reading_last : 0.0;
-	bool rested;
+	bool from_off;
 
 	if (dt < 0.0)
 		dt = 0.0;
@@ -240,11 +240,7 @@ enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double re
 	p->t_last = t;
 	p->reading_before = p->reading_last;
 	p->reading_last = reading;
-	/* heat starting from off with the reading steady (a stone still cooling from earlier
-	 * heat may go on cooling for a while under full power, until the cold element has
-	 * warmed; a duty rising to full power answers a person leaning back and holds the
-	 * reading where it is) */
-	rested = !p->autotuning && p->off_since >= 0.0 && reading_steady(p, reading);
+	from_off = p->off_since >= 0.0;
 	p->duty_mean += (duty - p->duty_mean) * fmin(1.0, dt / DUTY_MEAN_S);
 	if (duty > 0.0)
 		p->off_since = -1.0;
@@ -260,7 +256,7 @@ enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double re
 		return HEAT_VERDICT_FROZEN;
 	if (!p->autotuning && heat_relay_check_update(&p->relay, t, reading, duty, observer))
 		return HEAT_VERDICT_STUCK;
-	if (full_power_without_rise(p, t, reading, duty, rested))
+	if (full_power_without_rise(p, t, reading, duty, from_off))
 		return HEAT_VERDICT_RUNAWAY;
 	if (held(p->duty_mean >= RUNAWAY_DUTY && disturb < -RUNAWAY_SHARE * p->full_rate &&
 		 recent_rise(p, reading) < RUNAWAY_CLIMB_C, t, &p->runaway_since, RUNAWAY_S))

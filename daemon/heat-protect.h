@@ -41,15 +41,15 @@ enum heat_verdict {
  * otherwise answer its silence with more and more power. A sensor's noise and the
  * relay's cycle move a held stone's reading by a step every few seconds. */
 #define HEAT_SENSOR_FROZEN_S 45.0
-/* Full power without a rise: from a pad at rest, 20 s of full power raise its
- * reading by half a degree or more on every bench plant (0.5 °C with a 15 s sensor
- * lag, 1 °C on the public pad): less than 0.2 °C is a dead element or a sensor off
- * the stone, and runaway at once rather than after the slow rule's minute. */
+/* Full power without a rise: 20 s of full power, from off, raise a pad's reading by half
+ * a degree or more above where its trend would have gone on every bench plant (0.5 °C
+ * with a 15 s sensor lag, 1 °C on the public pad): less than 0.2 °C is a dead element or
+ * a sensor off the stone, runaway at once rather than after the slow rule's minute. */
 #define HEAT_RUNAWAY_FULL_S 20.0
 #define HEAT_RUNAWAY_FULL_DUTY 0.95
 #define HEAT_RUNAWAY_FULL_RISE_C 0.2
-#define HEAT_RUNAWAY_STEADY_S 10    /* ...when it starts from off, the reading moved at most */
-#define HEAT_RUNAWAY_STEADY_C 0.2   /* ...this much in this many seconds (not in autotune) */
+#define HEAT_RUNAWAY_TREND_S 10             /* the trend before, over this many seconds */
+#define HEAT_RUNAWAY_TREND_MAX_C_S 0.05     /* ...not judged when it moves faster */
 #define HEAT_HISTORY_N 32
 #define HEAT_SENSOR_FROZEN_DUTY 0.05
 
@@ -63,6 +63,7 @@ struct heat_protect {
 	double reading_since;     /* the reading has been reading_last since */
 	double full_since;        /* full power since (or -1) */
 	double full_start_c;      /* the readings' mean in its first second */
+	double full_trend;        /* the reading's trend before it, °C/s */
 	unsigned full_start_n;
 	bool started;
 	double duty_mean;         /* applied duty, averaged over about 30 s */

@@ -102,6 +102,13 @@ static bool coast_update(struct heat_relay_check *k, double t, double reading, d
 {
 	bool low = duty <= 0.0 || (k->open_s > 0.0 && k->after_full && duty <= HEAT_RELAY_COAST_LOW_DUTY);
 
+	/* the controller may go back to more power for a moment after letting go (its
+	 * approach flickers at the boundary): up to STEP_S in all does not end the stretch */
+	if (!low && k->open_s > 0.0 && k->after_full && k->blip_s + h <= HEAT_RELAY_COAST_STEP_S) {
+		k->blip_s += h;
+		low = true;
+	}
+
 	if (!low && k->open_s == 0.0 && duty <= HEAT_RELAY_COAST_LOW_DUTY &&
 	    k->last_full_s >= HEAT_RELAY_COAST_FULL_S && k->since_full_s <= HEAT_RELAY_COAST_STEP_S)
 		low = true; /* the first low duty after the approach at full power */
@@ -124,6 +131,7 @@ static bool coast_update(struct heat_relay_check *k, double t, double reading, d
 		return false;
 	}
 	if (k->open_s == 0.0) {
+		k->blip_s = 0.0;
 		/* after the approach from cold a low duty counts as coasting too: the controller
 		 * often steps down from full power to a little before it lets go entirely */
 		k->after_full = k->last_full_s >= HEAT_RELAY_COAST_FULL_S && k->since_full_s <= HEAT_RELAY_COAST_STEP_S;

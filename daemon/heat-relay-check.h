@@ -72,6 +72,7 @@ struct heat_relay_check {
 	double last_full_s;                            /* the latest full-power stretch */
 	double since_full_s;                           /* since its end */
 	bool after_full;                               /* this open stretch follows it */
+	double blip_s;                                 /* more power for a moment within it */
 	double sensor_s;                               /* the model's sensor lag */
 };
 

@@ -129,6 +129,7 @@ START_TEST(test_sensor_off_cold_three_times)
 			H_CLEAR_FAULT(&h, "runaway:neck");
 		H_WAIT_PROP(&h, "State", "idle", 2000);
 		harness_clear_history(&h);
+		harness_forget_signals(&h);
 		H_START_RUNNING(&h, "hot-stone");
 		for (uint64_t end = harness_now_usec() + harness_wall_ms(&h, 200) * 1000ULL; harness_now_usec() < end;) {
 			H_ASSERT(&h, !H_OUTPUT(&h, "HEAT_NECK"), "start %d: the locked-out neck relay closed", i);
