@@ -183,36 +183,60 @@ static bool held(bool cond, double t, double *since, double hold)
 	return t - *since >= hold;
 }
 
-/* The reading's trend over the last HEAT_RUNAWAY_TREND_S seconds, °C/s; false while
- * the history is shorter. */
-static bool reading_trend(const struct heat_protect *p, double reading, double *ret)
+/* What the observer's model expects of the reading over HEAT_RUNAWAY_FULL_S from its
+ * estimate now: the rise without heat (a stone still coasting up or cooling down, a
+ * person's body warming it) and what full power adds to that. */
+static void expected_full_rise(const struct heat_control *observer, double *ret_base, double *ret_heat)
 {
-	if (p->history_n <= HEAT_RUNAWAY_TREND_S)
-		return false;
-	*ret = (reading - p->history[(p->history_n - 1 - HEAT_RUNAWAY_TREND_S) % HEAT_HISTORY_N]) /
-	       HEAT_RUNAWAY_TREND_S;
-	return true;
+	double off[HEAT_X_N], on[HEAT_X_N];
+	long n = lround(HEAT_RUNAWAY_FULL_S / observer->sample.h);
+
+	memcpy(off, observer->x, sizeof(off));
+	memcpy(on, observer->x, sizeof(on));
+	for (long i = 0; i < n; i++) {
+		heat_discrete_step(&observer->sample, off, 0.0);
+		heat_discrete_step(&observer->sample, on, 1.0);
+	}
+	*ret_base = off[HEAT_X_SENSOR] - observer->x[HEAT_X_SENSOR];
+	*ret_heat = on[HEAT_X_SENSOR] - off[HEAT_X_SENSOR];
 }
 
-/* Full power for HEAT_RUNAWAY_FULL_S, started from off, with the reading hardly above
- * where its trend before would have taken it (a stone still cooling from earlier heat
- * goes on cooling for a moment under full power, until the cold element has warmed). */
-static bool full_power_without_rise(struct heat_protect *p, double t, double reading, double duty, bool from_off)
+/* The reading's trend over the last HEAT_RUNAWAY_TREND_S seconds, °C/s (0 while the
+ * history is shorter). */
+static double reading_trend(const struct heat_protect *p, double reading)
 {
-	double trend;
+	if (p->history_n <= HEAT_RUNAWAY_TREND_S)
+		return 0.0;
+	return (reading - p->history[(p->history_n - 1 - HEAT_RUNAWAY_TREND_S) % HEAT_HISTORY_N]) /
+	       HEAT_RUNAWAY_TREND_S;
+}
+
+/* Full power for HEAT_RUNAWAY_FULL_S, started from off, and the reading has not risen by
+ * either measure: less than HEAT_RUNAWAY_FULL_RISE_C above its trend before, and less
+ * than a share of the heat's rise the model expects above where the model says it would
+ * have gone without heat. Each alone misjudges a healthy pad now and then (the trend at
+ * the top of a coast; a model that overrates the heat), both together only a pad that
+ * does not warm. */
+static bool full_power_without_rise(struct heat_protect *p, double t, double reading, double duty, bool from_off,
+				    const struct heat_control *observer)
+{
+	double rise;
 
 	if (duty < HEAT_RUNAWAY_FULL_DUTY) {
 		p->full_since = -1.0;
 		return false;
 	}
 	if (p->full_since < 0.0) {
-		/* only from off, not in autotune, the trend known and slow: full power that
-		 * answers a person leaning back holds the reading where it is, as it should */
-		if (!from_off || p->autotuning || !reading_trend(p, reading, &trend) ||
-		    fabs(trend) > HEAT_RUNAWAY_TREND_MAX_C_S)
+		/* only from off with the element about as cool as the stone (as the model sees
+		 * it), not in autotune: full power that answers a person leaning back holds the
+		 * reading where it is, as it should, and an element still hot from the last
+		 * heat makes the stone's first seconds hard to judge */
+		if (!from_off || p->autotuning ||
+		    observer->x[HEAT_X_ELEMENT] - observer->x[HEAT_X_STONE] > HEAT_RUNAWAY_ELEMENT_WARM_C)
 			return false;
 		p->full_since = t;
-		p->full_trend = trend;
+		p->full_trend = reading_trend(p, reading);
+		expected_full_rise(observer, &p->full_base_c, &p->full_expected_c);
 		p->full_start_c = 0.0;
 		p->full_start_n = 0;
 	}
@@ -220,8 +244,13 @@ static bool full_power_without_rise(struct heat_protect *p, double t, double rea
 		p->full_start_c += (reading - p->full_start_c) / ++p->full_start_n;
 		return false;
 	}
-	return t - p->full_since >= HEAT_RUNAWAY_FULL_S &&
-	       reading - (p->full_start_c + p->full_trend * (t - p->full_since)) < HEAT_RUNAWAY_FULL_RISE_C;
+	if (t - p->full_since < HEAT_RUNAWAY_FULL_S)
+		return false;
+	rise = reading - p->full_start_c;
+	if (rise - p->full_trend * (t - p->full_since) >= HEAT_RUNAWAY_FULL_RISE_C)
+		return false;
+	return p->full_expected_c < HEAT_RUNAWAY_FULL_MIN_C ||
+	       rise - p->full_base_c < HEAT_RUNAWAY_FULL_SHARE * p->full_expected_c;
 }
 
 enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double reading, double duty,
@@ -240,7 +269,7 @@ enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double re
 	p->t_last = t;
 	p->reading_before = p->reading_last;
 	p->reading_last = reading;
-	from_off = p->off_since >= 0.0;
+	from_off = p->off_since >= 0.0 && t - p->off_since >= HEAT_RUNAWAY_FROM_OFF_S;
 	p->duty_mean += (duty - p->duty_mean) * fmin(1.0, dt / DUTY_MEAN_S);
 	if (duty > 0.0)
 		p->off_since = -1.0;
@@ -256,7 +285,7 @@ enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double re
 		return HEAT_VERDICT_FROZEN;
 	if (!p->autotuning && heat_relay_check_update(&p->relay, t, reading, duty, observer))
 		return HEAT_VERDICT_STUCK;
-	if (full_power_without_rise(p, t, reading, duty, from_off))
+	if (full_power_without_rise(p, t, reading, duty, from_off, observer))
 		return HEAT_VERDICT_RUNAWAY;
 	if (held(p->duty_mean >= RUNAWAY_DUTY && disturb < -RUNAWAY_SHARE * p->full_rate &&
 		 recent_rise(p, reading) < RUNAWAY_CLIMB_C, t, &p->runaway_since, RUNAWAY_S))

@@ -41,15 +41,21 @@ enum heat_verdict {
  * otherwise answer its silence with more and more power. A sensor's noise and the
  * relay's cycle move a held stone's reading by a step every few seconds. */
 #define HEAT_SENSOR_FROZEN_S 45.0
-/* Full power without a rise: 20 s of full power, from off, raise a pad's reading by half
- * a degree or more above where its trend would have gone on every bench plant (0.5 °C
- * with a 15 s sensor lag, 1 °C on the public pad): less than 0.2 °C is a dead element or
- * a sensor off the stone, runaway at once rather than after the slow rule's minute. */
+/* Full power without a rise: 20 s of full power, from off, raise a healthy pad's reading
+ * by half a degree or more on every bench plant. Two measures of the rise, both from
+ * when the heat began: above the reading's trend before (at least 0.2 °C), and above
+ * where the pad's model says it would have gone without heat (at least a third of what
+ * the model expects the heat to add; the untuned defaults expect up to twice what a
+ * bench pad gives). A pad that fails both is a dead element or a sensor off the stone:
+ * runaway after 20 s rather than after the slow rule's minute. */
 #define HEAT_RUNAWAY_FULL_S 20.0
 #define HEAT_RUNAWAY_FULL_DUTY 0.95
 #define HEAT_RUNAWAY_FULL_RISE_C 0.2
-#define HEAT_RUNAWAY_TREND_S 10             /* the trend before, over this many seconds */
-#define HEAT_RUNAWAY_TREND_MAX_C_S 0.05     /* ...not judged when it moves faster */
+#define HEAT_RUNAWAY_FULL_SHARE 0.33
+#define HEAT_RUNAWAY_FULL_MIN_C 0.3         /* the model's share judged from this much */
+#define HEAT_RUNAWAY_TREND_S 10
+#define HEAT_RUNAWAY_ELEMENT_WARM_C 5.0 /* the element no warmer than the stone plus this */
+#define HEAT_RUNAWAY_FROM_OFF_S 5.0     /* off this long before: a heat start, not a pause */
 #define HEAT_HISTORY_N 32
 #define HEAT_SENSOR_FROZEN_DUTY 0.05
 
@@ -64,6 +70,8 @@ struct heat_protect {
 	double full_since;        /* full power since (or -1) */
 	double full_start_c;      /* the readings' mean in its first second */
 	double full_trend;        /* the reading's trend before it, °C/s */
+	double full_base_c;       /* the rise the model expects without heat */
+	double full_expected_c;   /* ...and what the heat adds */
 	unsigned full_start_n;
 	bool started;
 	double duty_mean;         /* applied duty, averaged over about 30 s */

@@ -25,6 +25,12 @@ void heat_relay_check_model(struct heat_relay_check *k, bool tuned, double senso
 	}
 }
 
+void heat_relay_check_seat_changed(struct heat_relay_check *k, double t)
+{
+	heat_relay_check_reset(k);
+	k->hold_until = t + HEAT_RELAY_CHECK_SEAT_HOLD_S;
+}
+
 /* The least-squares slope of n readings 0.25 s apart, oldest first from ring[start]. */
 static double slope(const double *ring, unsigned size, unsigned start, unsigned n, double h)
 {
@@ -39,35 +45,6 @@ static double slope(const double *ring, unsigned size, unsigned start, unsigned 
 		sty += tau * y;
 	}
 	return (n * sty - st * sy) / (n * stt - st * st);
-}
-
-/* Least squares reading ≈ a + b·τ + c·τ² over the coast window (τ from its middle):
- * true when b shows a rise and 2c/b, the rate's relative change per second, is not the
- * slowing a coasting pad shows. */
-static bool coast_not_slowing(const struct heat_relay_check *k, double h)
-{
-	const unsigned n = HEAT_RELAY_COAST_N;
-	double s0 = n, s2 = 0.0, s4 = 0.0, y0 = 0.0, y1 = 0.0, y2 = 0.0, b, c;
-
-	for (unsigned i = 0; i < n; i++) {
-		double tau = ((double)i - (n - 1) / 2.0) * h, y = k->coast[(k->coast_n + i) % n];
-
-		s2 += tau * tau;
-		s4 += tau * tau * tau * tau;
-		y0 += y;
-		y1 += y * tau;
-		y2 += y * tau * tau;
-	}
-	/* symmetric τ: odd sums vanish, b and c decouple */
-	b = y1 / s2;
-	c = (s0 * y2 - s2 * y0) / (s0 * s4 - s2 * s2);
-	return b > HEAT_RELAY_COAST_RISE_C_S && 2.0 * c > -HEAT_RELAY_COAST_SLOWING * b;
-}
-
-void heat_relay_check_seat_changed(struct heat_relay_check *k, double t)
-{
-	heat_relay_check_reset(k);
-	k->hold_until = t + HEAT_RELAY_CHECK_SEAT_HOLD_S;
 }
 
 /* Fit readings − prediction(applied) ≈ s · (prediction(full) − prediction(applied))
@@ -96,7 +73,7 @@ static double window_gain(const struct heat_relay_check *k, double reading, cons
 	return re * re / ee / W;
 }
 
-/* The rules that need no model, for the reading at t with `duty` applied since the
+/* Rule 2, which needs no model, for the reading at t with `duty` applied since the
  * previous one: true when the heat goes on as if the relay had not opened. */
 static bool coast_update(struct heat_relay_check *k, double t, double reading, double duty, double h)
 {
@@ -127,7 +104,6 @@ static bool coast_update(struct heat_relay_check *k, double t, double reading, d
 		}
 		k->open_s = 0.0;
 		k->coast_n = 0;
-		k->heated = true;
 		return false;
 	}
 	if (k->open_s == 0.0) {
@@ -141,19 +117,15 @@ static bool coast_update(struct heat_relay_check *k, double t, double reading, d
 	k->open_s += h;
 	k->full_s = 0.0;
 	k->since_full_s += h;
-	if (!k->heated || k->open_s <= (k->after_full ? HEAT_RELAY_COAST_FULL_LAGS : HEAT_RELAY_COAST_LAGS) * k->sensor_s ||
-	    k->open_s > HEAT_RELAY_COAST_MAX_S)
+	if (!k->after_full || k->open_s <= HEAT_RELAY_COAST_LAGS * k->sensor_s || k->open_s > HEAT_RELAY_COAST_MAX_S)
 		return false;
 	k->coast[k->coast_n % HEAT_RELAY_COAST_N] = reading;
 	if (++k->coast_n >= 2 * HEAT_RELAY_COAST_N)
 		k->coast_n -= HEAT_RELAY_COAST_N;
-	if (t < k->hold_until)
-		return false;
-	if (k->after_full)
-		return k->coast_n >= HEAT_RELAY_COAST_RATE_N && k->full_rate > HEAT_RELAY_COAST_RISE_C_S &&
-		       slope(k->coast, HEAT_RELAY_COAST_N, k->coast_n - HEAT_RELAY_COAST_RATE_N, HEAT_RELAY_COAST_RATE_N,
-			     h) >= HEAT_RELAY_COAST_KEPT * k->full_rate;
-	return k->coast_n >= HEAT_RELAY_COAST_N && coast_not_slowing(k, h);
+	return t >= k->hold_until && k->coast_n >= HEAT_RELAY_COAST_RATE_N &&
+	       k->full_rate > HEAT_RELAY_COAST_RISE_C_S &&
+	       slope(k->coast, HEAT_RELAY_COAST_N, k->coast_n - HEAT_RELAY_COAST_RATE_N, HEAT_RELAY_COAST_RATE_N, h) >=
+		       HEAT_RELAY_COAST_KEPT * k->full_rate;
 }
 
 bool heat_relay_check_update(struct heat_relay_check *k, double t, double reading, double duty,

@@ -43,12 +43,13 @@ static void run_tracking(struct harness *h, struct peak *p, double chair_s)
 	track(h, p);
 }
 
-/* Wait (tracking) for FaultRaised(code) within chair_s; then follow the stone until
- * it has cooled 0.5 °C below its peak, which is then its peak for good. */
+/* Wait (tracking) for FaultRaised(code) within chair_s; then follow the stone until its
+ * peak is 120 s of chair time old (it cools, or settles where the person's body and the
+ * room hold it). */
 static void wait_fault_and_peak(struct harness *h, const char *file, int line, struct peak *p, const char *code,
 				double chair_s)
 {
-	uint64_t end = harness_now_usec() + harness_wall_ms(h, chair_s) * 1000ULL;
+	uint64_t end = harness_now_usec() + harness_wall_ms(h, chair_s) * 1000ULL, settled;
 	double now;
 
 	while (harness_count_signals(h, "FaultRaised", code, NULL) == 0) {
@@ -59,10 +60,15 @@ static void wait_fault_and_peak(struct harness *h, const char *file, int line, s
 		harness_pump(h, 10);
 	}
 	end = harness_now_usec() + harness_wall_ms(h, 900) * 1000ULL;
-	while ((now = H_PAD_TEMPERATURE(h, "neck")) > p->celsius - 0.5) {
-		p->celsius = fmax(p->celsius, now);
+	settled = harness_now_usec() + harness_wall_ms(h, 120) * 1000ULL;
+	while (harness_now_usec() < settled) {
+		now = H_PAD_TEMPERATURE(h, "neck");
+		if (now > p->celsius + 0.02) {
+			p->celsius = now;
+			settled = harness_now_usec() + harness_wall_ms(h, 120) * 1000ULL;
+		}
 		if (harness_now_usec() > end)
-			harness_fail(h, file, line, "the neck stone is still at %.2f °C (peak %.2f °C)", now, p->celsius);
+			harness_fail(h, file, line, "the neck stone is still rising at %.2f °C", now);
 		harness_pump(h, 10);
 	}
 }

@@ -75,8 +75,7 @@ static enum heat_verdict loop_judge(struct bench *b, struct pad_loop *l, double 
 	v = heat_protect_check(&l->protect, t, reading, l->duty, &l->control);
 	if (isnan(l->full_rise) && l->protect.full_since >= 0.0 &&
 	    t - l->protect.full_since >= HEAT_RUNAWAY_FULL_S)
-		l->full_rise = reading - (l->protect.full_start_c +
-					  l->protect.full_trend * (t - l->protect.full_since));
+		l->full_rise = reading - l->protect.full_start_c - l->protect.full_base_c;
 	ck_assert_int_ge(v, HEAT_VERDICT_OK);
 	ck_assert_int_le(v, HEAT_VERDICT_FROZEN);
 	l->verdicts[v]++;
@@ -666,7 +665,7 @@ START_TEST(test_runaway_dead_from_rest)
 END_TEST
 
 /* A healthy pad still coasting from earlier heat, heated again at full power: no
- * verdict (the first 20 s of full power are judged against the reading's trend before).
+ * verdict (the first 20 s of full power are judged against the rise the model expects).
  * Heated to a 40 °C reading either at full power from cold or after holding 40 °C for
  * ten minutes, then off for a while. _i: (from cold, held) × the time off */
 static const double cooling_off_s[] = { 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 60.0, 120.0 };
@@ -696,10 +695,10 @@ START_TEST(test_full_power_while_cooling)
 	if (v != HEAT_VERDICT_OK)
 		fprintf(stderr, " %.2f s after full power", l.verdict_t - t_on);
 	if (isnan(l.full_rise))
-		fprintf(stderr, ", not judged (trend unknown or too fast)\n");
+		fprintf(stderr, ", not judged\n");
 	else
-		fprintf(stderr, ", rise above the trend after 20 s %.2f °C (trend %+.3f °C/s)\n", l.full_rise,
-			l.protect.full_trend);
+		fprintf(stderr, ", the heat's rise after 20 s %.2f °C of the %.2f °C the model expected\n", l.full_rise,
+			l.protect.full_expected_c);
 	ck_assert_msg(v == HEAT_VERDICT_OK, "%s %.2f s after full power", verdict_name(v), l.verdict_t - t_on);
 }
 END_TEST
@@ -723,8 +722,9 @@ START_TEST(test_full_power_from_rest)
 	bench_plant(&b, 140 + _i, plant);
 	ck_assert_int_eq(loop_until(&b, &l, 0.0, 60.0), HEAT_VERDICT_OK);
 	v = loop_until(&b, &l, MAX_TARGET_C, 900.0);
-	fprintf(stderr, "# healthy from rest, %s, %s: %s, rise above the trend after 20 s %.2f °C\n",
-		plant_names[plant], use_tuned ? "tuned" : "defaults", verdict_name(v), l.full_rise);
+	fprintf(stderr, "# healthy from rest, %s, %s: %s, the heat's rise after 20 s %.2f °C of %.2f expected\n",
+		plant_names[plant], use_tuned ? "tuned" : "defaults", verdict_name(v), l.full_rise,
+		l.protect.full_expected_c);
 	ck_assert_msg(v == HEAT_VERDICT_OK, "%s at %.2f s", verdict_name(v), l.verdict_t);
 	ck_assert(!isnan(l.full_rise)); /* the rule did judge it */
 }
@@ -845,6 +845,9 @@ static Suite *heat_protect_suite(void)
 	tcase_add_loop_test(tc, test_get_up_while_holding, 0, 2);
 	tcase_add_loop_test(tc, test_runaway_dead_from_rest, 0, 2);
 	tcase_add_loop_test(tc, test_full_power_from_rest, 0, 2 * _PLANT_MAX);
+	/* fixed: heated again 15-40 s after heat, a healthy pad got RUNAWAY when the fast
+	 * rule extrapolated the reading's trend at the top of its coast */
+	tcase_add_loop_test(tc, test_full_power_while_cooling, 0, 2 * ELEMENTSOF(cooling_off_s));
 	tcase_add_test(tc, test_dose_rate);
 	tcase_add_test(tc, test_dose_accumulates);
 	tcase_add_test(tc, test_dose_window);
@@ -853,15 +856,13 @@ static Suite *heat_protect_suite(void)
 	suite_add_tcase(s, tc);
 
 	/* Kept to run on demand (MASSAGED_KNOWN_BUGS=1) until the daemon is fixed:
-	 * - a healthy pad heated again 15-40 s after heat gets RUNAWAY: the fast rule
-	 *   extrapolates the reading's rise at the top of its coast, which then turns;
 	 * - a welded relay with the target at MaxTarget: the stone peaks 1.3 °C (tuned) and
-	 *   1.6 °C (defaults) over MaxTarget, over the 0.5 and 1.0 °C bars. */
+	 *   1.6 °C (defaults) over MaxTarget, over the 0.5 and 1.0 °C bars (the issue's bars
+	 *   hold with the target 1 °C under MaxTarget, as hot-stone's 44 under 45). */
 	if (getenv("MASSAGED_KNOWN_BUGS")) {
 		tc = tcase_create("known-bugs");
 		tcase_set_timeout(tc, 60);
 		tcase_add_unchecked_fixture(tc, tune_once, NULL);
-		tcase_add_loop_test(tc, test_full_power_while_cooling, 0, 2 * ELEMENTSOF(cooling_off_s));
 		tcase_add_loop_test(tc, test_welded_from_cold_at_max_target, 0, 2);
 		suite_add_tcase(s, tc);
 	}
