@@ -46,6 +46,12 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
 		return sd_bus_message_append(rep, "d", v.progress);
 	if (strcmp(property, "Tuned") == 0)
 		return sd_bus_message_append(rep, "b", (int)v.tuned);
+	if (strcmp(property, "Lockout") == 0)
+		return sd_bus_message_append(rep, "s", v.lockout);
+	if (strcmp(property, "LockoutSince") == 0)
+		return sd_bus_message_append(rep, "t", v.lockout_since_usec);
+	if (strcmp(property, "AutotuneError") == 0)
+		return sd_bus_message_append(rep, "s", v.autotune_error);
 	return sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_PROPERTY, "Unknown property %s", property);
 }
 
@@ -68,6 +74,35 @@ static int method_autotune(sd_bus_message *m, void *userdata, sd_bus_error *erro
 	return r < 0 ? r : sd_bus_reply_method_return(m, NULL);
 }
 
+/* Only root ends a lockout: massaged checks the caller itself, whatever the bus policy
+ * lets through (the policy also denies it to group massage). */
+static int method_reset_lockout(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	_cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+	struct heater *h = userdata;
+	uid_t euid;
+	int r;
+
+	r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_AUGMENT, &creds);
+	if (r >= 0)
+		r = sd_bus_creds_get_euid(creds, &euid);
+	if (r < 0) {
+		log_warning("ResetLockout of the %s pad refused: the caller's user is unknown: %s",
+			    zone_to_string(h->zone), strerror(-r));
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "Only root may reset a lockout, and the caller's user is unknown.");
+	}
+	if (euid != 0) {
+		log_notice("ResetLockout of the %s pad refused to uid %u: only root may reset a lockout",
+			   zone_to_string(h->zone), (unsigned)euid);
+		return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+					 "Only root may reset a lockout (after the pad was serviced); you are uid %u.",
+					 (unsigned)euid);
+	}
+	r = heater_lockout_reset(h, error);
+	return r < 0 ? r : sd_bus_reply_method_return(m, NULL);
+}
+
 #define PROP(name, sig) SD_BUS_PROPERTY(name, sig, property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
 
 static const sd_bus_vtable heater_vtable[] = {
@@ -75,6 +110,8 @@ static const sd_bus_vtable heater_vtable[] = {
 	SD_BUS_METHOD_WITH_ARGS("SetTarget", SD_BUS_ARGS("d", celsius), SD_BUS_NO_RESULT, method_set_target,
 				SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD("Autotune", NULL, NULL, method_autotune, SD_BUS_VTABLE_UNPRIVILEGED),
+	/* unprivileged for sd-bus: method_reset_lockout() checks the caller's uid */
+	SD_BUS_METHOD("ResetLockout", NULL, NULL, method_reset_lockout, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_PROPERTY("Zone", "s", property_get, 0, SD_BUS_VTABLE_PROPERTY_CONST),
 	PROP("Temperature", "d"),
 	PROP("Target", "d"),
@@ -83,6 +120,9 @@ static const sd_bus_vtable heater_vtable[] = {
 	SD_BUS_PROPERTY("MaxTarget", "d", property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	PROP("AutotuneProgress", "d"),
 	PROP("Tuned", "b"),
+	PROP("Lockout", "s"),
+	PROP("LockoutSince", "t"),
+	PROP("AutotuneError", "s"),
 	SD_BUS_VTABLE_END,
 };
 
@@ -99,7 +139,7 @@ int bus_heaters_register(struct context *c)
 
 static void publish_one(struct heater *h, uint64_t wall_now, bool force)
 {
-	const char *changed[10];
+	const char *changed[13];
 	size_t n = 0;
 	struct heater_view v, *old = &h->published;
 	bool due = force || !h->published_valid || wall_now - h->published_wall_usec >= PUBLISH_PERIOD_USEC;
@@ -111,8 +151,14 @@ static void publish_one(struct heater *h, uint64_t wall_now, bool force)
 		changed[n++] = "Target";
 	if (!h->published_valid || v.tuned != old->tuned)
 		changed[n++] = "Tuned";
+	if (!h->published_valid || strcmp(v.autotune_error, old->autotune_error) != 0)
+		changed[n++] = "AutotuneError";
 	if (!h->published_valid || v.max_target != old->max_target)
 		changed[n++] = "MaxTarget"; /* a reload changed it */
+	if (!h->published_valid || strcmp(v.lockout, old->lockout) != 0)
+		changed[n++] = "Lockout";
+	if (!h->published_valid || v.lockout_since_usec != old->lockout_since_usec)
+		changed[n++] = "LockoutSince";
 	/* the fast-changing ones at once when they fall to 0 (heat off), else paced */
 	if (due || (v.power == 0.0 && old->power != 0.0)) {
 		if (fabs(v.temperature - old->temperature) >= 0.1 - 1e-9)

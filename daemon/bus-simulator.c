@@ -159,7 +159,7 @@ static int method_set_pad_temperature(sd_bus_message *m, void *userdata, sd_bus_
 	log_notice("Simulator: the %s pad set to %.1f °C at chair time %.3f s", name, celsius, context_now(c) / 1e6);
 	/* no stone moves like that: the pad's estimate and rules start again from the next
 	 * reading instead of taking the step for a sensor off the stone */
-	heater_stone_moved(c, z);
+	heater_stone_moved(c, z, celsius);
 	return sd_bus_reply_method_return(m, NULL);
 }
 

@@ -18,10 +18,16 @@
  *               until it is steady: the losses at the working temperature.
  *  6. fit       the model to everything, starting from 4.
  *
- * The readings settle only five numbers of the six (see fit_prior()); a weak prior on
- * the element's rise picks one model of the family that replays them equally well.
- * Each fit is kept within heat_model_plausible(), and a result near one of its bounds
- * is a failed autotune, not a model.
+ * The readings settle only five numbers of the six (see fit_prior()); a prior on the
+ * element's time constant picks one model of the family that replays them equally
+ * well, and a weak one on Gain decides where the readings barely fix it (a heavy
+ * stone). The fit also finds where the element and the stone were at the first reading
+ * (a pad still warm from a session is not at rest), which the pad's numbers would
+ * otherwise have to explain.
+ * Each fit is kept within heat_model_plausible(). The fit starts from several guesses;
+ * one that ends near a bound (the sensor's lag traded for the element's) is set aside
+ * for the best that ends inside them, and when none does the autotune fails: a
+ * result at a bound is not a model.
  *
  * The pulse is short and ends far below the target, and the hold is the controller's
  * own careful approach, so the stone never gets near the ceiling; the reading is

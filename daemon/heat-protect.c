@@ -46,6 +46,7 @@ void heat_protect_init(struct heat_protect *p, double max_target_c, const struct
 		.stuck_since = -1.0,
 		.seated = true,
 		.sensor_s = m->sensor_s,
+		.full_since = -1.0,
 	};
 	heat_relay_check_model(&p->relay, false, m->sensor_s);
 }
@@ -74,7 +75,7 @@ void heat_protect_set_model(struct heat_protect *p, const struct heat_model *m)
 	p->full_rate = heat_model_full_rate(m);
 	p->sensor_s = m->sensor_s;
 	heat_relay_check_model(&p->relay, false, m->sensor_s);
-	p->runaway_since = p->stuck_since = -1.0;
+	p->runaway_since = p->stuck_since = p->full_since = -1.0;
 	heat_relay_check_reset(&p->relay);
 }
 
@@ -157,16 +158,16 @@ static double recent_rise(const struct heat_protect *p, double reading)
 
 	if (p->history_n <= back)
 		return 0.0;
-	return reading - p->history[(p->history_n - 1 - back) % 16];
+	return reading - p->history[(p->history_n - 1 - back) % HEAT_HISTORY_N];
 }
 
 static void remember(struct heat_protect *p, double t, double reading)
 {
 	if (p->history_n > 0 && t - p->history_t < 1.0)
 		return;
-	p->history[p->history_n++ % 16] = reading;
-	if (p->history_n >= 32)
-		p->history_n -= 16; /* keep the index small, the ring position the same */
+	p->history[p->history_n++ % HEAT_HISTORY_N] = reading;
+	if (p->history_n >= 2 * HEAT_HISTORY_N)
+		p->history_n -= HEAT_HISTORY_N; /* keep the index small, the ring position the same */
 	p->history_t = t;
 }
 
@@ -182,12 +183,83 @@ static bool held(bool cond, double t, double *since, double hold)
 	return t - *since >= hold;
 }
 
+/* What the observer's model expects of the reading over HEAT_RUNAWAY_FULL_S from its
+ * estimate now: the rise without heat (a stone still coasting up or cooling down, a
+ * person's body warming it) and what full power adds to that. */
+static void expected_full_rise(const struct heat_control *observer, double *ret_base, double *ret_heat)
+{
+	double off[HEAT_X_N], on[HEAT_X_N];
+	long n = lround(HEAT_RUNAWAY_FULL_S / observer->sample.h);
+
+	memcpy(off, observer->x, sizeof(off));
+	memcpy(on, observer->x, sizeof(on));
+	for (long i = 0; i < n; i++) {
+		heat_discrete_step(&observer->sample, off, 0.0);
+		heat_discrete_step(&observer->sample, on, 1.0);
+	}
+	*ret_base = off[HEAT_X_SENSOR] - observer->x[HEAT_X_SENSOR];
+	*ret_heat = on[HEAT_X_SENSOR] - off[HEAT_X_SENSOR];
+}
+
+/* The reading's trend over the last HEAT_RUNAWAY_TREND_S seconds, °C/s (0 while the
+ * history is shorter). */
+static double reading_trend(const struct heat_protect *p, double reading)
+{
+	if (p->history_n <= HEAT_RUNAWAY_TREND_S)
+		return 0.0;
+	return (reading - p->history[(p->history_n - 1 - HEAT_RUNAWAY_TREND_S) % HEAT_HISTORY_N]) /
+	       HEAT_RUNAWAY_TREND_S;
+}
+
+/* Full power for HEAT_RUNAWAY_FULL_S, started from off, and the reading has not risen by
+ * either measure: less than HEAT_RUNAWAY_FULL_RISE_C above its trend before, and less
+ * than a share of the heat's rise the model expects above where the model says it would
+ * have gone without heat. Each alone misjudges a healthy pad now and then (the trend at
+ * the top of a coast; a model that overrates the heat), both together only a pad that
+ * does not warm. */
+static bool full_power_without_rise(struct heat_protect *p, double t, double reading, double duty, bool from_off,
+				    const struct heat_control *observer)
+{
+	double rise;
+
+	if (duty < HEAT_RUNAWAY_FULL_DUTY) {
+		p->full_since = -1.0;
+		return false;
+	}
+	if (p->full_since < 0.0) {
+		/* only from off with the element about as cool as the stone (as the model sees
+		 * it), not in autotune: full power that answers a person leaning back holds the
+		 * reading where it is, as it should, and an element still hot from the last
+		 * heat makes the stone's first seconds hard to judge */
+		if (!from_off || p->autotuning ||
+		    observer->x[HEAT_X_ELEMENT] - observer->x[HEAT_X_STONE] > HEAT_RUNAWAY_ELEMENT_WARM_C)
+			return false;
+		p->full_since = t;
+		p->full_trend = reading_trend(p, reading);
+		expected_full_rise(observer, &p->full_base_c, &p->full_expected_c);
+		p->full_start_c = 0.0;
+		p->full_start_n = 0;
+	}
+	if (p->full_start_n < 4) {
+		p->full_start_c += (reading - p->full_start_c) / ++p->full_start_n;
+		return false;
+	}
+	if (t - p->full_since < HEAT_RUNAWAY_FULL_S)
+		return false;
+	rise = reading - p->full_start_c;
+	if (rise - p->full_trend * (t - p->full_since) >= HEAT_RUNAWAY_FULL_RISE_C)
+		return false;
+	return p->full_expected_c < HEAT_RUNAWAY_FULL_MIN_C ||
+	       rise - p->full_base_c < HEAT_RUNAWAY_FULL_SHARE * p->full_expected_c;
+}
+
 enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double reading, double duty,
 				     const struct heat_control *observer)
 {
 	double dt = p->started ? t - p->t_last : 0.0;
 	double disturb = heat_control_disturb(observer);
 	double step = p->started ? reading - p->reading_last : 0.0;
+	bool from_off;
 
 	if (dt < 0.0)
 		dt = 0.0;
@@ -197,6 +269,7 @@ enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double re
 	p->t_last = t;
 	p->reading_before = p->reading_last;
 	p->reading_last = reading;
+	from_off = p->off_since >= 0.0 && t - p->off_since >= HEAT_RUNAWAY_FROM_OFF_S;
 	p->duty_mean += (duty - p->duty_mean) * fmin(1.0, dt / DUTY_MEAN_S);
 	if (duty > 0.0)
 		p->off_since = -1.0;
@@ -209,9 +282,11 @@ enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double re
 	if (fabs(step) > HEAT_SENSOR_JUMP_C && dt <= HEAT_SENSOR_JUMP_WITHIN_S)
 		return HEAT_VERDICT_SENSOR;
 	if (t - p->reading_since >= HEAT_SENSOR_FROZEN_S)
-		return HEAT_VERDICT_SENSOR;
+		return HEAT_VERDICT_FROZEN;
 	if (!p->autotuning && heat_relay_check_update(&p->relay, t, reading, duty, observer))
 		return HEAT_VERDICT_STUCK;
+	if (full_power_without_rise(p, t, reading, duty, from_off, observer))
+		return HEAT_VERDICT_RUNAWAY;
 	if (held(p->duty_mean >= RUNAWAY_DUTY && disturb < -RUNAWAY_SHARE * p->full_rate &&
 		 recent_rise(p, reading) < RUNAWAY_CLIMB_C, t, &p->runaway_since, RUNAWAY_S))
 		return HEAT_VERDICT_RUNAWAY;

@@ -26,6 +26,7 @@ enum heat_verdict {
 	HEAT_VERDICT_RUNAWAY,
 	HEAT_VERDICT_STUCK,
 	HEAT_VERDICT_SENSOR,   /* a step in the reading no stone can make: off the stone */
+	HEAT_VERDICT_FROZEN,   /* a reading that no longer moves while the pad heats */
 };
 
 /* A reading this far from the one before, within about a sample, is not the stone:
@@ -40,6 +41,22 @@ enum heat_verdict {
  * otherwise answer its silence with more and more power. A sensor's noise and the
  * relay's cycle move a held stone's reading by a step every few seconds. */
 #define HEAT_SENSOR_FROZEN_S 45.0
+/* Full power without a rise: 20 s of full power, from off, raise a healthy pad's reading
+ * by half a degree or more on every bench plant. Two measures of the rise, both from
+ * when the heat began: above the reading's trend before (at least 0.2 °C), and above
+ * where the pad's model says it would have gone without heat (at least a third of what
+ * the model expects the heat to add; the untuned defaults expect up to twice what a
+ * bench pad gives). A pad that fails both is a dead element or a sensor off the stone:
+ * runaway after 20 s rather than after the slow rule's minute. */
+#define HEAT_RUNAWAY_FULL_S 20.0
+#define HEAT_RUNAWAY_FULL_DUTY 0.95
+#define HEAT_RUNAWAY_FULL_RISE_C 0.2
+#define HEAT_RUNAWAY_FULL_SHARE 0.33
+#define HEAT_RUNAWAY_FULL_MIN_C 0.3         /* the model's share judged from this much */
+#define HEAT_RUNAWAY_TREND_S 10
+#define HEAT_RUNAWAY_ELEMENT_WARM_C 5.0 /* the element no warmer than the stone plus this */
+#define HEAT_RUNAWAY_FROM_OFF_S 5.0     /* off this long before: a heat start, not a pause */
+#define HEAT_HISTORY_N 32
 #define HEAT_SENSOR_FROZEN_DUTY 0.05
 
 struct heat_protect {
@@ -50,12 +67,18 @@ struct heat_protect {
 	double reading_last;
 	double reading_before;    /* the one before reading_last */
 	double reading_since;     /* the reading has been reading_last since */
+	double full_since;        /* full power since (or -1) */
+	double full_start_c;      /* the readings' mean in its first second */
+	double full_trend;        /* the reading's trend before it, °C/s */
+	double full_base_c;       /* the rise the model expects without heat */
+	double full_expected_c;   /* ...and what the heat adds */
+	unsigned full_start_n;
 	bool started;
 	double duty_mean;         /* applied duty, averaged over about 30 s */
 	double off_since;         /* duty 0 since (or -1) */
 	double runaway_since;     /* the runaway condition holds since (or -1) */
 	double stuck_since;
-	double history[16];       /* the reading once a second, for the rise */
+	double history[HEAT_HISTORY_N]; /* the reading once a second */
 	double history_t;
 	unsigned history_n;
 	struct heat_relay_check relay; /* heat the relay did not command */

@@ -25,33 +25,26 @@ void heat_relay_check_model(struct heat_relay_check *k, bool tuned, double senso
 	}
 }
 
-/* Least squares reading ≈ a + b·τ + c·τ² over the coast window (τ from its middle):
- * true when b shows a rise and 2c/b, the rate's relative change per second, is not the
- * slowing a coasting pad shows. */
-static bool coast_not_slowing(const struct heat_relay_check *k, double h)
-{
-	const unsigned n = HEAT_RELAY_COAST_N;
-	double s0 = n, s2 = 0.0, s4 = 0.0, y0 = 0.0, y1 = 0.0, y2 = 0.0, b, c;
-
-	for (unsigned i = 0; i < n; i++) {
-		double tau = ((double)i - (n - 1) / 2.0) * h, y = k->coast[(k->coast_n + i) % n];
-
-		s2 += tau * tau;
-		s4 += tau * tau * tau * tau;
-		y0 += y;
-		y1 += y * tau;
-		y2 += y * tau * tau;
-	}
-	/* symmetric τ: odd sums vanish, b and c decouple */
-	b = y1 / s2;
-	c = (s0 * y2 - s2 * y0) / (s0 * s4 - s2 * s2);
-	return b > HEAT_RELAY_COAST_RISE_C_S && 2.0 * c > -HEAT_RELAY_COAST_SLOWING * b;
-}
-
 void heat_relay_check_seat_changed(struct heat_relay_check *k, double t)
 {
 	heat_relay_check_reset(k);
 	k->hold_until = t + HEAT_RELAY_CHECK_SEAT_HOLD_S;
+}
+
+/* The least-squares slope of n readings 0.25 s apart, oldest first from ring[start]. */
+static double slope(const double *ring, unsigned size, unsigned start, unsigned n, double h)
+{
+	double st = 0.0, sy = 0.0, stt = 0.0, sty = 0.0;
+
+	for (unsigned i = 0; i < n; i++) {
+		double tau = i * h, y = ring[(start + i) % size];
+
+		st += tau;
+		sy += y;
+		stt += tau * tau;
+		sty += tau * y;
+	}
+	return (n * sty - st * sy) / (n * stt - st * st);
 }
 
 /* Fit readings − prediction(applied) ≈ s · (prediction(full) − prediction(applied))
@@ -80,6 +73,61 @@ static double window_gain(const struct heat_relay_check *k, double reading, cons
 	return re * re / ee / W;
 }
 
+/* Rule 2, which needs no model, for the reading at t with `duty` applied since the
+ * previous one: true when the heat goes on as if the relay had not opened. */
+static bool coast_update(struct heat_relay_check *k, double t, double reading, double duty, double h)
+{
+	bool low = duty <= 0.0 || (k->open_s > 0.0 && k->after_full && duty <= HEAT_RELAY_COAST_LOW_DUTY);
+
+	/* the controller may go back to more power for a moment after letting go (its
+	 * approach flickers at the boundary): up to STEP_S in all does not end the stretch */
+	if (!low && k->open_s > 0.0 && k->after_full && k->blip_s + h <= HEAT_RELAY_COAST_STEP_S) {
+		k->blip_s += h;
+		low = true;
+	}
+
+	if (!low && k->open_s == 0.0 && duty <= HEAT_RELAY_COAST_LOW_DUTY &&
+	    k->last_full_s >= HEAT_RELAY_COAST_FULL_S && k->since_full_s <= HEAT_RELAY_COAST_STEP_S)
+		low = true; /* the first low duty after the approach at full power */
+	if (!low) {
+		if (duty >= HEAT_RELAY_COAST_FULL_DUTY) {
+			/* a step down for a moment does not end the approach at full power */
+			k->full_s = (k->since_full_s <= HEAT_RELAY_COAST_STEP_S ? k->last_full_s : 0.0) + h;
+			k->last_full_s = k->full_s;
+			k->since_full_s = 0.0;
+			k->full[k->full_n++ % HEAT_RELAY_COAST_N] = reading;
+			if (k->full_n >= 2 * HEAT_RELAY_COAST_N)
+				k->full_n -= HEAT_RELAY_COAST_N;
+		} else {
+			k->full_s = 0.0; /* last_full_s stays for a short step down */
+			k->since_full_s += h;
+		}
+		k->open_s = 0.0;
+		k->coast_n = 0;
+		return false;
+	}
+	if (k->open_s == 0.0) {
+		k->blip_s = 0.0;
+		/* after the approach from cold a low duty counts as coasting too: the controller
+		 * often steps down from full power to a little before it lets go entirely */
+		k->after_full = k->last_full_s >= HEAT_RELAY_COAST_FULL_S && k->since_full_s <= HEAT_RELAY_COAST_STEP_S;
+		if (k->after_full) /* the warming rate at full power, just before */
+			k->full_rate = slope(k->full, HEAT_RELAY_COAST_N, k->full_n, HEAT_RELAY_COAST_N, h);
+	}
+	k->open_s += h;
+	k->full_s = 0.0;
+	k->since_full_s += h;
+	if (!k->after_full || k->open_s <= HEAT_RELAY_COAST_LAGS * k->sensor_s || k->open_s > HEAT_RELAY_COAST_MAX_S)
+		return false;
+	k->coast[k->coast_n % HEAT_RELAY_COAST_N] = reading;
+	if (++k->coast_n >= 2 * HEAT_RELAY_COAST_N)
+		k->coast_n -= HEAT_RELAY_COAST_N;
+	return t >= k->hold_until && k->coast_n >= HEAT_RELAY_COAST_RATE_N &&
+	       k->full_rate > HEAT_RELAY_COAST_RISE_C_S &&
+	       slope(k->coast, HEAT_RELAY_COAST_N, k->coast_n - HEAT_RELAY_COAST_RATE_N, HEAT_RELAY_COAST_RATE_N, h) >=
+		       HEAT_RELAY_COAST_KEPT * k->full_rate;
+}
+
 bool heat_relay_check_update(struct heat_relay_check *k, double t, double reading, double duty,
 			     const struct heat_control *observer)
 {
@@ -95,22 +143,8 @@ bool heat_relay_check_update(struct heat_relay_check *k, double t, double readin
 		k->gain = window_gain(k, reading, observer);
 		stuck = t >= k->hold_until && k->gain > HEAT_RELAY_CHECK_GAIN_C2;
 	}
-	/* the coast rule: readings from a sensor lag after the relay opened */
-	if (k->n > 0 && duty <= 0.0) {
-		k->open_s += observer->sample.h;
-		if (k->heated && k->open_s > HEAT_RELAY_COAST_LAGS * k->sensor_s && k->open_s <= HEAT_RELAY_COAST_MAX_S) {
-			k->coast[k->coast_n % HEAT_RELAY_COAST_N] = reading;
-			if (++k->coast_n >= 2 * HEAT_RELAY_COAST_N)
-				k->coast_n -= HEAT_RELAY_COAST_N;
-			if (k->coast_n >= HEAT_RELAY_COAST_N && t >= k->hold_until &&
-			    coast_not_slowing(k, observer->sample.h))
-				stuck = true;
-		}
-	} else if (k->n > 0) {
-		k->open_s = 0.0;
-		k->coast_n = 0;
-		k->heated = true;
-	}
+	if (k->n > 0 && coast_update(k, t, reading, duty, observer->sample.h))
+		stuck = true;
 	memcpy(k->x0[k->n % W], observer->x, sizeof(k->x0[0]));
 	k->reading[k->n % W] = reading;
 	k->duty[k->n % W] = 0.0;

@@ -111,6 +111,7 @@ int heaters_init(struct context *c)
 	if (c->n_heaters == 0)
 		return 0;
 	heaters_dose_load(c);
+	heaters_lockout_load(c);
 	heaters_read_once(c);
 	return heat_tick_schedule(c);
 }
@@ -162,7 +163,7 @@ static double heater_target(struct context *c, struct heater *h)
 {
 	double t, dose;
 
-	if (faults_any(c) || h->relay == OUTPUT_INVALID)
+	if (faults_any(c) || h->relay == OUTPUT_INVALID || heater_lockout_holder(h))
 		return 0.0;
 	t = h->set_target_c >= 0.0 ? h->set_target_c : session_target(c, h);
 	dose = heat_dose_total(&h->dose, seconds(context_now(c)));
@@ -270,7 +271,8 @@ void heaters_update(struct context *c)
 		}
 	}
 	/* the master relay is in series with every pad: closed only while one heats */
-	master_drive(c, any_heater_active(c) && !faults_any(c) && !any_relay_unopened(c));
+	master_drive(c, any_heater_active(c) && !faults_any(c) && !any_relay_unopened(c) &&
+			!heaters_all_locked_out(c));
 	/* SessionLimit's cap on heat runs from the moment a pad heats with every pad off
 	 * before, sessions or not: only every pad off starts it again (heat_cap_check()) */
 	if (!any_heater_active(c))
@@ -362,6 +364,7 @@ static void autotune_finish(struct heater *h)
 		log_event(LOG_WARNING, LOG_EVENT_AUTOTUNE_FAILED, LOG_FIELDS(.zone = zone_to_string(h->zone)),
 			  "Autotune of the %s pad failed: %s", zone_to_string(h->zone),
 			  heat_autotune_error(h->autotune));
+		(void)snprintf(h->autotune_error, sizeof(h->autotune_error), "%s", heat_autotune_error(h->autotune));
 		h->autotune = heat_autotune_free(h->autotune);
 		return;
 	}
@@ -410,6 +413,8 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 	double reading, duty, relay_duty, applied = h->duty;
 
 	if (heat_reading_from_raw(raw, &reading) < 0) {
+		/* no lockout: an open or shorted sensor is unmistakable, and ClearFault needs a
+		 * valid reading again */
 		(void)snprintf(code, sizeof(code), "sensor:%s", zone);
 		fault_raise(c, code, "The %s pad's temperature sensor reads %s (raw %d): its heat is off. "
 			    "Check the sensor and its wiring.", zone,
@@ -443,26 +448,38 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 		fault_raise_reading(c, code, reading, "The %s pad reached %.1f °C, at or above its trip point of "
 				    "%.1f °C (MaxTarget + %.0f °C): all heat is off.", zone, reading,
 				    h->max_target_c + HEAT_OVERTEMP_MARGIN_C, HEAT_OVERTEMP_MARGIN_C);
+		/* the controller never drives past MaxTarget: heat it did not command arrived */
+		heater_lock_out(h, code, "it heated past its trip point uncommanded: a relay or its drive is broken");
 		return false;
 	case HEAT_VERDICT_RUNAWAY:
 		(void)snprintf(code, sizeof(code), "runaway:%s", zone);
 		fault_raise_reading(c, code, reading, "The %s pad is not warming although it is heated hard "
 				    "(%.1f °C at %.0f %% power): its element may be dead or its sensor off the "
 				    "stone. Its heat is off.", zone, reading, h->protect.duty_mean * 100.0);
+		heater_lock_out(h, code, "it did not warm when heated: a dead element or its sensor off the stone");
 		return false;
 	case HEAT_VERDICT_STUCK:
 		(void)snprintf(code, sizeof(code), "heater-stuck:%s", zone);
 		fault_raise_reading(c, code, reading, "The %s pad keeps warming (%.1f °C) with its relay off: "
 				    "the relay may be welded shut. The master heater relay is off.", zone, reading);
+		heater_lock_out(h, code, "its relay is welded shut: it warms with its relay off");
 		return false;
 	case HEAT_VERDICT_SENSOR:
 		(void)snprintf(code, sizeof(code), "sensor:%s", zone);
 		fault_raise_reading(c, code, reading, "The %s pad's reading jumped to %.1f °C, %+.1f °C from what the "
 				    "stone can do in a quarter second: its sensor may be off the stone. Its heat "
 				    "is off.", zone, reading, reading - h->protect.reading_before);
+		heater_lock_out(h, code, "its sensor came off the stone: the reading jumped as no stone can");
 		/* what the estimate and the rules knew belongs to the stone, not to this reading */
 		heat_control_reset(&h->control);
 		heat_protect_set_model(&h->protect, &h->tuning.model);
+		return false;
+	case HEAT_VERDICT_FROZEN:
+		(void)snprintf(code, sizeof(code), "sensor:%s", zone);
+		fault_raise_reading(c, code, reading, "The %s pad's reading has stayed at %.1f °C for %.0f s while the pad "
+				    "heated: its sensor or the temperature module has stopped measuring. Its heat is "
+				    "off.", zone, reading, HEAT_SENSOR_FROZEN_S);
+		heater_lock_out(h, code, "its sensor stopped measuring: the reading froze while the pad heated");
 		return false;
 	}
 
@@ -584,6 +601,8 @@ int heater_set_target(struct heater *h, double celsius, sd_bus_error *error)
 	if (celsius > 0.0 && faults_any(c))
 		return sd_bus_error_setf(error, ERROR_FAULTED,
 					 "The chair has a fault (see Faults): clear it before heating.");
+	if (celsius > 0.0 && heater_lockout_holder(h))
+		return heater_lockout_refuse(h, error);
 	if (celsius > 0.0 && !c->seated)
 		return sd_bus_error_setf(error, ERROR_NOT_SEATED,
 					 "Nobody is seated: the pads only heat for a person in the chair.");
@@ -618,6 +637,8 @@ int heater_start_autotune(struct heater *h, sd_bus_error *error)
 	if (faults_any(c))
 		return sd_bus_error_setf(error, ERROR_FAULTED,
 					 "The chair has a fault (see Faults): clear it before autotune.");
+	if (heater_lockout_holder(h))
+		return heater_lockout_refuse(h, error);
 	if (!c->seated)
 		return sd_bus_error_setf(error, ERROR_NOT_SEATED,
 					 "Autotune heats the pad, and the pads only heat for a person in the chair.");
@@ -634,6 +655,7 @@ int heater_start_autotune(struct heater *h, sd_bus_error *error)
 	if (r < 0)
 		return r;
 	h->set_target_c = -1.0;
+	h->autotune_error[0] = '\0';
 	log_event(LOG_INFO, LOG_EVENT_AUTOTUNE_STARTED, LOG_FIELDS(.zone = zone, LOG_TEMPERATURE(target)),
 		  "Autotune of the %s pad started at %.1f °C (never above %.1f °C)", zone, target,
 		  h->max_target_c + AUTOTUNE_CEILING_MARGIN_C);
@@ -676,12 +698,13 @@ int heater_fault_persists(struct context *c, const char *code)
 	return -ENOENT;
 }
 
-void heater_stone_moved(struct context *c, enum zone zone)
+void heater_stone_moved(struct context *c, enum zone zone, double celsius)
 {
 	for (unsigned i = 0; i < c->n_heaters; i++) {
 		struct heater *h = &c->heaters[i];
 
-		if (h->zone != zone)
+		/* a small move is one a stone can make: judged as any reading is */
+		if (h->zone != zone || fabs(celsius - h->reading_c) <= HEAT_SENSOR_JUMP_C)
 			continue;
 		heat_control_reset(&h->control);
 		heat_protect_set_model(&h->protect, &h->tuning.model);
@@ -692,6 +715,7 @@ void heater_stone_moved(struct context *c, enum zone zone)
 void heater_compute_view(const struct heater *h, struct heater_view *ret)
 {
 	const struct context *c = h->context;
+	const struct heater *lockout;
 	bool faulted = fault_is_active(c, "temp-module-offline");
 
 	/* every fault code that names a zone (sensor:, overtemp:, ...) is this kind */
@@ -709,6 +733,12 @@ void heater_compute_view(const struct heater *h, struct heater_view *ret)
 		.max_target = h->max_target_c,
 		.tuned = h->tuned,
 	};
+	lockout = heater_lockout_holder(h);
+	if (lockout) {
+		(void)snprintf(ret->lockout, sizeof(ret->lockout), "%s", lockout->lockout);
+		ret->lockout_since_usec = lockout->lockout_since_usec;
+	}
+	(void)snprintf(ret->autotune_error, sizeof(ret->autotune_error), "%s", h->autotune_error);
 	if (faulted)
 		ret->state = "fault";
 	else if (h->autotune)

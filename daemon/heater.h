@@ -13,11 +13,21 @@
 
 struct context;
 
+/* A lockout's code: a pad fault code (KIND:ZONE) or HEATER_LOCKOUT_FILE_DAMAGED. */
+#define HEATER_LOCKOUT_CODE_MAX 40
+#define HEATER_LOCKOUT_WHAT_MAX 160
+#define HEATER_LOCKOUT_FILE_DAMAGED "lockout-file-damaged"
+
 /* What Heater1 shows, computed in one place (see context.h's chair_view). */
+#define HEATER_AUTOTUNE_ERROR_MAX 256
+
 struct heater_view {
 	double temperature, target, power, progress, max_target;
 	const char *state;
 	bool tuned;
+	char lockout[HEATER_LOCKOUT_CODE_MAX]; /* "" when the pad may heat */
+	uint64_t lockout_since_usec;           /* CLOCK_REALTIME, 0 when none */
+	char autotune_error[HEATER_AUTOTUNE_ERROR_MAX]; /* a copy: published compares it */
 };
 
 /* One heating pad at run time: its controller, protection, relay and autotune. */
@@ -42,11 +52,17 @@ struct heater {
 	struct heat_model_check model_check; /* a loaded model against the pad */
 	struct relay_pwm pwm;
 	struct heat_autotune *autotune;
+	char autotune_error[HEATER_AUTOTUNE_ERROR_MAX]; /* the last one's failure; "" since one started or succeeded */
 
 	double reading_c;            /* latest valid reading, NaN before one */
 	double duty;
 	bool relay_on;
 	bool relay_unopened;     /* its relay failed to open: the master stays open */
+
+	/* heater-lockout.c: a broken part keeps the pad off until ResetLockout */
+	char lockout[HEATER_LOCKOUT_CODE_MAX];   /* "" when none */
+	char lockout_what[HEATER_LOCKOUT_WHAT_MAX];
+	uint64_t lockout_since_usec;             /* CLOCK_REALTIME */
 
 	struct heater_view published;
 	uint64_t published_wall_usec;
@@ -84,9 +100,10 @@ void heaters_reconfigure(struct context *c);
 int heater_set_target(struct heater *h, double celsius, sd_bus_error *error);
 int heater_start_autotune(struct heater *h, sd_bus_error *error);
 
-/* The simulator moved a pad's stone to another temperature at once (SetPadTemperature):
- * its estimate and protection start again from the next reading. */
-void heater_stone_moved(struct context *c, enum zone zone);
+/* The simulator moved a pad's stone to `celsius` at once (SetPadTemperature): a move no
+ * stone makes (more than a sensor jump) starts its estimate and protection again from
+ * the next reading. */
+void heater_stone_moved(struct context *c, enum zone zone, double celsius);
 
 void heater_compute_view(const struct heater *h, struct heater_view *ret);
 
@@ -100,6 +117,30 @@ int heater_fault_persists(struct context *c, const char *code);
 void heaters_dose_load(struct context *c);
 void heaters_dose_tick(struct context *c, uint64_t now);
 void heaters_dose_flush(struct context *c);
+
+/* heater-lockout.c: a fault that means a broken part (runaway, heater-stuck, overtemp,
+ * a sensor off the stone) locks its pad out until it is serviced: ClearFault clears the
+ * fault, but the pad's relay stays open and SetTarget/Autotune answer LockedOut until
+ * root calls ResetLockout. heater-stuck (a welded relay: only the master relay cuts that
+ * pad's heat) locks out all heat. Kept in heater-lockout.state, written at once; a
+ * damaged file locks out every pad. */
+#define HEATER_ERROR_LOCKED_OUT "org.massaged.Chair1.Error.LockedOut"
+/* Lock the pad out: `code` the fault that says its part is broken (KIND:ZONE), `what_broke`
+ * words for messages ("its relay is welded shut"). The first lockout stays, except that a
+ * heater-stuck replaces a milder one. A sensor: fault from an open or shorted reading is
+ * not a broken part in this sense and must not be passed here. */
+void heater_lock_out(struct heater *h, const char *code, const char *what_broke);
+/* The lockout that keeps this pad off: its own, or another pad's heater-stuck (which
+ * keeps the master relay open), or NULL. */
+const struct heater *heater_lockout_holder(const struct heater *h);
+bool heaters_all_locked_out(const struct context *c);
+/* Refuse heat on a locked pad: sets LockedOut in error and returns its negative errno,
+ * or 0 when the pad is not locked out. */
+int heater_lockout_refuse(const struct heater *h, sd_bus_error *error);
+/* ResetLockout, the caller already known to be root. */
+int heater_lockout_reset(struct heater *h, sd_bus_error *error);
+/* At start: heater-lockout.state (missing: no lockout; damaged: every pad locked out). */
+void heaters_lockout_load(struct context *c);
 
 /* bus-heater.c */
 int bus_heaters_register(struct context *c);

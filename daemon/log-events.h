@@ -22,6 +22,8 @@
 	X(HEAT_OFF,            "heat-off",            "a99423274df14752972505b0ac14ba46") \
 	X(HEAT_STOPPED,        "heat-stopped",        "e8bcf280072840a1ba21d98e75f9d9a1") \
 	X(HEAT_DOSE_SPENT,     "heat-dose-spent",     "5793445ea8744abe866f26165ebceece") \
+	X(HEAT_LOCKOUT,        "heat-lockout",        "a4f4b8dd343e44e39949a813b432bb05") \
+	X(HEAT_LOCKOUT_RESET,  "heat-lockout-reset",  "35151ab67bf045119d6162ad848e37a0") \
 	X(CONFIG_RELOADED,     "config-reloaded",     "156ca8e9d81c4724adcec0ff8c203cd9") \
 	X(CONFIG_RELOAD_FAILED, "config-reload-failed", "efa25b40107e404884c6036e9de1c195") \
 	X(BUS_LOST,            "bus-lost",            "eff91574ce76483a97f9ffb1e0807b70")

@@ -182,25 +182,26 @@ static const struct fault_row {
 	/* the fault that comes back when heated again with the cause still there, if not
 	 * the same one */
 	const char *again;
+	bool locks;             /* a broken part: the neck pad is locked out until ResetLockout */
 } rows[] = {
 	/* motion */
-	{ "emergency stop", CAUSE_ESTOP, NULL, 0, "estop", 1, FAST, true, false, NULL, NULL },
-	{ "roller board silent", CAUSE_INJECT, "roller-offline", 0, "roller-offline", 500, FAST, true, false, NULL, NULL },
-	{ "roller board fault bit", CAUSE_INJECT, "roller-pinch", 0, "roller-fault", 250, FAST, true, false, NULL, NULL },
+	{ "emergency stop", CAUSE_ESTOP, NULL, 0, "estop", 1, FAST, true, false, NULL, NULL, false },
+	{ "roller board silent", CAUSE_INJECT, "roller-offline", 0, "roller-offline", 500, FAST, true, false, NULL, NULL, false },
+	{ "roller board fault bit", CAUSE_INJECT, "roller-pinch", 0, "roller-fault", 250, FAST, true, false, NULL, NULL, false },
 	/* temperature */
-	{ "valid reading (open)", CAUSE_INJECT, "sensor-open:neck", 0, "sensor:neck", 300, FAST, true, false, NULL, NULL },
-	{ "valid reading (short)", CAUSE_INJECT, "sensor-short:neck", 0, "sensor:neck", 300, FAST, true, false, NULL, NULL },
+	{ "valid reading (open)", CAUSE_INJECT, "sensor-open:neck", 0, "sensor:neck", 300, FAST, true, false, NULL, NULL, false },
+	{ "valid reading (short)", CAUSE_INJECT, "sensor-short:neck", 0, "sensor:neck", 300, FAST, true, false, NULL, NULL, false },
 	{ "temperature module silent", CAUSE_INJECT, "temp-module-offline", 0, "temp-module-offline", 2300, FAST, true,
-	  false, NULL, NULL },
-	{ "overtemperature trip", CAUSE_PAD, NULL, 48.5, "overtemp:neck", 300, FAST, true, false, NULL, NULL },
+	  false, NULL, NULL, false },
+	{ "overtemperature trip", CAUSE_PAD, NULL, 48.5, "overtemp:neck", 300, FAST, true, false, NULL, NULL, true },
 	{ "thermal runaway (element dead)", CAUSE_INJECT, "heater-dead:neck", 0, "runaway:neck", 180000, SLOW, false,
-	  false, NULL, NULL },
+	  false, NULL, NULL, true },
 	/* off a holding stone the reading jumps: sensor at once; heated again, the sensor
 	 * reads the room while the pad heats, which is runaway (the budget is runaway's) */
 	{ "sensor off the stone (the reading jumps)", CAUSE_INJECT, "sensor-detached:neck", 0, "sensor:neck", 180000, SLOW,
-	  false, true, NULL, "runaway:neck" },
+	  false, true, NULL, "runaway:neck", true },
 	{ "heater stuck on", CAUSE_INJECT, "heater-stuck:neck", 0, "heater-stuck:neck", 120000, SLOW, false, true,
-	  "overtemp:neck", NULL },
+	  "overtemp:neck", NULL, true },
 };
 #define FIRST_TEMPERATURE_ROW 3 /* rows before it are motion */
 
@@ -231,6 +232,23 @@ static void wait_fault_again(struct harness *h, const struct fault_row *row)
 				     row->code, harness_signal_list(h));
 		harness_pump(h, 20);
 	}
+}
+
+/* After ClearFault the neck pad of a row that locks stays locked out by the row's code:
+ * Lockout names it and SetTarget answers LockedOut. Then root resets it (the part
+ * "serviced"), so the rest of the row sees the pad heat again. */
+static void assert_locked_then_reset(struct harness *h, const char *file, int line, const struct fault_row *row,
+				     const char *code)
+{
+	const char *lockout = harness_pad_prop(h, file, line, NECK, "Lockout");
+
+	if (!row->locks)
+		return;
+	if (strcmp(lockout, code) != 0)
+		harness_fail(h, file, line, "the neck pad's Lockout is \"%s\" after ClearFault, expected \"%s\"", lockout,
+			     code);
+	(void)harness_call_error(h, file, line, CHAIR_ERROR("LockedOut"), NECK, HEATER_IFACE, "SetTarget", "d", 40.0);
+	sd_bus_message_unref(harness_call_ok(h, file, line, NECK, HEATER_IFACE, "ResetLockout", ""));
 }
 
 /* The log line that names the cause, with its chair time. */
@@ -309,6 +327,8 @@ START_TEST(test_fault_row)
 		if (row->follow_on)
 			wait_neck_past_peak(&h, 300);
 		CLEAR_WHEN_GONE(&h, 300);
+		/* the cause still there: only a reset of the lockout lets the pad heat again */
+		assert_locked_then_reset(&h, __FILE__, __LINE__, row, row->code);
 		harness_clear_history(&h);
 		harness_forget_signals(&h); /* an unconsumed follow-on is not the fault coming back */
 		H_CALL(&h, "Start", "s", "hot-stone");
@@ -324,6 +344,8 @@ START_TEST(test_fault_row)
 	H_WAIT_PROP(&h, "State", "idle", 2000);
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Faults"), "");
 	H_ASSERT(&h, !H_OUTPUT(&h, "LED"), "the LED still shows a fault after ClearFault");
+	assert_locked_then_reset(&h, __FILE__, __LINE__, row,
+				 !row->persists && row->again ? row->again : row->code);
 	START_HEATED_PROGRAM(&h);
 	harness_stop(&h);
 }

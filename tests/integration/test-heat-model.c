@@ -142,6 +142,132 @@ START_TEST(test_autotune_plausible)
 }
 END_TEST
 
+/* ---- AutotuneError ---- */
+
+/* What PropertiesChanged of the neck pad said of AutotuneError: the latest value. */
+struct error_watch {
+	unsigned changes;
+	char last[512];
+};
+
+static int on_pad_properties(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct error_watch *w = userdata;
+	const char *iface, *name, *value;
+	int r;
+
+	(void)error;
+	if (sd_bus_message_read(m, "s", &iface) < 0 || strcmp(iface, HEATER_IFACE) != 0)
+		return 0;
+	r = sd_bus_message_enter_container(m, 'a', "{sv}");
+	while (r > 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+		r = sd_bus_message_read(m, "s", &name);
+		if (r >= 0 && strcmp(name, "AutotuneError") == 0 && sd_bus_message_read(m, "v", "s", &value) >= 0) {
+			(void)snprintf(w->last, sizeof(w->last), "%s", value);
+			w->changes++;
+		} else if (r >= 0)
+			r = sd_bus_message_skip(m, "v");
+		if (r >= 0)
+			r = sd_bus_message_exit_container(m);
+	}
+	return 0;
+}
+
+/* The neck pad's stone (element and sensor with it) to `celsius`, 0.3 °C a step and a
+ * heat tick between steps: a cold pack laid on the pad, never a jump the sensor check
+ * calls a fault. */
+static void cool_neck(struct harness *h, double celsius)
+{
+	for (double t = H_PAD_TEMPERATURE(h, "neck"); t > celsius;) {
+		t = fmax(t - 0.3, celsius);
+		H_SIM(h, "SetPadTemperature", "sd", "neck", t);
+		harness_pump(h, 5);
+	}
+}
+
+/* `massagectl heat`'s output. */
+static const char *massagectl_heat(struct harness *h)
+{
+	char out[400];
+	char *argv[] = { getenv("MASSAGECTL"), (char *)"heat", NULL };
+
+	H_ASSERT(h, argv[0], "MASSAGECTL is not set");
+	(void)snprintf(out, sizeof(out), "%s/ctl.out", h->tmpdir);
+	H_ASSERT(h, harness_run(h, argv, out, NULL, 10000) == 0);
+	return harness_read_file(h, out);
+}
+
+static void wait_autotune_over(struct harness *h)
+{
+	for (uint64_t end = harness_now_usec() + harness_wall_ms(h, 4000) * 1000ULL + 5000000;;) {
+		if (strcmp(NECK_PROP(h, "State"), "autotune") != 0)
+			break;
+		H_ASSERT(h, harness_now_usec() < end, "autotune still running");
+		H_ASSERT(h, H_PROP(h, "Faults")[0] == '\0', "fault %s", H_PROP(h, "Faults"));
+		harness_pump(h, 50);
+	}
+}
+
+/* A pad cooled by 12 °C in the middle of its coast replays as no pad: the autotune fails,
+ * and AutotuneError (read and announced) is the sentence the journal gives. Starting
+ * an autotune empties it, and a successful one leaves it empty. Nothing faults. */
+START_TEST(test_autotune_error)
+{
+	struct harness harness, *h = &harness;
+	sd_bus_slot *slot = NULL;
+	struct error_watch w = { 0 };
+	const char *error;
+	char want[700];
+
+	harness_start(h, 100, NULL);
+	H_ASSERT(h, sd_bus_match_signal(h->bus, &slot, NULL, NECK, "org.freedesktop.DBus.Properties",
+					"PropertiesChanged", on_pad_properties, &w) >= 0);
+	H_ASSERT_STR_EQ(h, NECK_PROP(h, "AutotuneError"), "");
+
+	sd_bus_message_unref(harness_call_ok(h, __FILE__, __LINE__, NECK, HEATER_IFACE, "Autotune", ""));
+	/* a quarter of the way: 80 s into the coast, heat off long enough for the rules */
+	for (uint64_t end = harness_now_usec() + harness_wall_ms(h, 900) * 1000ULL + 5000000;
+	     strtod(NECK_PROP(h, "AutotuneProgress"), NULL) < 0.25;) {
+		H_ASSERT(h, harness_now_usec() < end, "autotune did not reach its coast");
+		harness_pump(h, 10);
+	}
+	H_ASSERT(h, strtod(NECK_PROP(h, "Power"), NULL) == 0.0, "heating in its coast");
+	cool_neck(h, H_PAD_TEMPERATURE(h, "neck") - 12.0);
+	wait_autotune_over(h);
+
+	H_ASSERT(h, harness_log_contains(h, "Autotune of the neck pad failed: "), "the autotune did not fail");
+	error = NECK_PROP(h, "AutotuneError");
+	printf("# a pad cooled 12 °C in its coast: AutotuneError \"%s\"\n", error);
+	H_ASSERT(h, error[0] != '\0');
+	(void)snprintf(want, sizeof(want), "Autotune of the neck pad failed: %s\n", error);
+	H_ASSERT(h, harness_log_contains(h, want), "AutotuneError is not the logged sentence");
+	harness_pump(h, 100);
+	H_ASSERT(h, w.changes >= 1 && strcmp(w.last, error) == 0, "PropertiesChanged said \"%s\" (%u times)", w.last,
+		 w.changes);
+	H_ASSERT_STR_EQ(h, NECK_PROP(h, "Tuned"), "false");
+	H_ASSERT_STR_EQ(h, NECK_PROP(h, "State"), "off");
+	(void)snprintf(want, sizeof(want), "\nneck: autotune failed: %s\n", error);
+	H_ASSERT(h, strstr(massagectl_heat(h), want), "massagectl heat printed:\n%s", massagectl_heat(h));
+
+	/* from a cool pad again: empty at the start, and still empty when it succeeds */
+	cool_neck(h, 24.0);
+	w.changes = 0;
+	sd_bus_message_unref(harness_call_ok(h, __FILE__, __LINE__, NECK, HEATER_IFACE, "Autotune", ""));
+	H_ASSERT_STR_EQ(h, NECK_PROP(h, "AutotuneError"), "");
+	harness_pump(h, 100);
+	H_ASSERT(h, w.changes == 1 && w.last[0] == '\0', "PropertiesChanged said \"%s\" (%u times)", w.last, w.changes);
+	wait_autotune_over(h);
+	H_ASSERT(h, harness_log_contains(h, "Autotune of the neck pad done"), "the second autotune failed");
+	H_ASSERT_STR_EQ(h, NECK_PROP(h, "AutotuneError"), "");
+	H_ASSERT_STR_EQ(h, NECK_PROP(h, "Tuned"), "true");
+	H_ASSERT(h, w.changes == 1, "AutotuneError changed %u times", w.changes);
+	H_ASSERT(h, !strstr(massagectl_heat(h), "autotune failed"), "massagectl heat printed:\n%s",
+		 massagectl_heat(h));
+	slot = sd_bus_slot_unref(slot);
+	harness_stop(h);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("heat-model");
@@ -149,5 +275,6 @@ int main(void)
 	CHECK_ADD_TEST(s, test_implausible_file_refused, 60);
 	CHECK_ADD_TEST(s, test_wrong_model_refuted, 60);
 	CHECK_ADD_TEST(s, test_autotune_plausible, 90);
+	CHECK_ADD_TEST(s, test_autotune_error, 120);
 	return check_run_tap(s);
 }

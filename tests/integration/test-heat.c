@@ -216,21 +216,24 @@ END_TEST
 
 /* Every temperature fault: injected while the neck pad holds; the fault code in
  * Faults, FaultRaised and the log; every heat output off; the pad in State fault
- * with Target 0; ClearFault refused while the cause is there, accepted once gone. */
+ * with Target 0; ClearFault refused while the cause is there, accepted once gone. A
+ * fault that means a broken part locks the pad out: after ClearFault it stays off
+ * (LockedOut) until root's ResetLockout. */
 static const struct {
 	const char *inject;      /* Simulator1.InjectFault, or NULL */
 	double pad_celsius;      /* else SetPadTemperature on the neck pad */
 	const char *code;
 	double within_s;         /* chair seconds to the fault */
 	bool persists;           /* ClearFault refuses while injected */
+	bool locks;              /* the pad stays locked out after ClearFault */
 } heat_faults[] = {
-	{ "sensor-open:neck", 0, "sensor:neck", 2, true },
-	{ "sensor-short:neck", 0, "sensor:neck", 2, true },
-	{ "temp-module-offline", 0, "temp-module-offline", 4, true },
-	{ "sensor-detached:neck", 0, "sensor:neck", 2, false },
-	{ "heater-dead:neck", 0, "runaway:neck", 200, false },
-	{ "heater-stuck:neck", 0, "heater-stuck:neck", 150, false },
-	{ NULL, 48.5, "overtemp:neck", 2, true },
+	{ "sensor-open:neck", 0, "sensor:neck", 2, true, false },
+	{ "sensor-short:neck", 0, "sensor:neck", 2, true, false },
+	{ "temp-module-offline", 0, "temp-module-offline", 4, true, false },
+	{ "sensor-detached:neck", 0, "sensor:neck", 2, false, true },
+	{ "heater-dead:neck", 0, "runaway:neck", 200, false, true },
+	{ "heater-stuck:neck", 0, "heater-stuck:neck", 150, false, true },
+	{ NULL, 48.5, "overtemp:neck", 2, true, true },
 };
 
 START_TEST(test_heat_fault)
@@ -277,6 +280,14 @@ START_TEST(test_heat_fault)
 		H_SIM(&h, "SetPadTemperature", "sd", "neck", 40.0);
 	H_CLEAR_FAULT(&h, heat_faults[_i].code);
 	WAIT_PAD(&h, NECK, "State", "off", 2000);
+	if (heat_faults[_i].locks) {
+		H_ASSERT_STR_EQ(&h, PAD(&h, NECK, "Lockout"), heat_faults[_i].code);
+		PAD_CALL_ERR(&h, CHAIR_ERROR("LockedOut"), NECK, "SetTarget", "d", 40.0);
+		harness_pump(&h, harness_wall_ms(&h, 2));
+		H_ASSERT_HEAT_OFF(&h);
+		PAD_CALL(&h, NECK, "ResetLockout", "");
+	} else
+		H_ASSERT_STR_EQ(&h, PAD(&h, NECK, "Lockout"), "");
 	/* and heat works again (from a stone below the target, whatever the fault left) */
 	H_SIM(&h, "SetPadTemperature", "sd", "neck", 30.0);
 	PAD_CALL(&h, NECK, "SetTarget", "d", 40.0);

@@ -24,18 +24,20 @@ static const struct fault_kind {
 	double within_s;      /* chair seconds from injection to FaultRaised, with margin */
 	bool persists;        /* ClearFault refused while injected */
 	bool zoned;
+	bool locks;           /* a broken part: the pad stays locked out until ResetLockout */
 } kinds[] = {
-	{ "estop", "estop", PRE_NONE, 1, true, false },
-	{ "roller-offline", "roller-offline", PRE_SESSION, 3, true, false },
-	{ "roller-pinch", "roller-fault", PRE_SESSION, 3, true, false },
-	{ "temp-module-offline", "temp-module-offline", PRE_HEAT, 5, true, false },
-	{ "sensor-open:", "sensor:", PRE_HEAT, 3, true, true },
-	{ "sensor-short:", "sensor:", PRE_HEAT, 3, true, true },
+	{ "estop", "estop", PRE_NONE, 1, true, false, false },
+	{ "roller-offline", "roller-offline", PRE_SESSION, 3, true, false, false },
+	{ "roller-pinch", "roller-fault", PRE_SESSION, 3, true, false, false },
+	{ "temp-module-offline", "temp-module-offline", PRE_HEAT, 5, true, false, false },
+	{ "sensor-open:", "sensor:", PRE_HEAT, 3, true, true, false },
+	{ "sensor-short:", "sensor:", PRE_HEAT, 3, true, true, false },
+	/* off a holding stone the reading jumps to the room's */
+	{ "sensor-detached:", "sensor:", PRE_HOLD, 3, false, true, true },
 	/* runaway needs 20 s of high duty without a rise, after the 30 s duty average */
-	{ "sensor-detached:", "runaway:", PRE_HOLD, 300, false, true },
-	{ "heater-dead:", "runaway:", PRE_HOLD, 300, false, true },
-	{ "heater-stuck:", "heater-stuck:", PRE_HOLD, 300, false, true },
-	{ NULL, "overtemp:", PRE_HEAT, 60, false, true },
+	{ "heater-dead:", "runaway:", PRE_HOLD, 300, false, true, true },
+	{ "heater-stuck:", "heater-stuck:", PRE_HOLD, 300, false, true, true },
+	{ NULL, "overtemp:", PRE_HEAT, 60, false, true, true },
 };
 #define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
 /* every kind, every zone for the zoned ones */
@@ -213,6 +215,34 @@ static void clear_all(struct soak *s, const char *why)
 		soak_violation(s, "the LED still shows a fault after ClearFault (%s)", why);
 }
 
+/* A broken part locked its pad out (a welded relay: every pad): ClearFault left it so;
+ * the part "repaired" (the injection removed), root ends the lockout. */
+static void service(struct soak *s, const char *code)
+{
+	bool locked = false;
+
+	for (unsigned i = 0; i < N_PADS; i++) {
+		const char *lockout = soak_get(s, pad_paths[i], HEATER_IFACE, "Lockout");
+
+		if (!*lockout)
+			continue;
+		locked |= strcmp(lockout, code) == 0;
+		if (strcmp(lockout, code) != 0 && !strstr(code, "heater-stuck:"))
+			soak_violation(s, "the %s pad locked out by %s after %s", pad_zones[i], lockout, code);
+	}
+	if (!locked) {
+		soak_violation(s, "%s did not lock its pad out", code);
+		return;
+	}
+	for (unsigned i = 0; i < N_PADS; i++)
+		if (strcmp(soak_get(s, pad_paths[i], HEATER_IFACE, "Lockout"), code) == 0 &&
+		    (strstr(code, "heater-stuck:") == NULL || strstr(code, pad_zones[i])))
+			(void)soak_call(s, pad_paths[i], HEATER_IFACE, "ResetLockout", NULL, NULL, "");
+	for (unsigned i = 0; i < N_PADS; i++)
+		if (*soak_get(s, pad_paths[i], HEATER_IFACE, "Lockout"))
+			soak_violation(s, "the %s pad still locked out after ResetLockout (%s)", pad_zones[i], code);
+}
+
 void soak_fault_episode(struct soak *s)
 {
 	const struct fault_kind *k;
@@ -270,6 +300,8 @@ void soak_fault_episode(struct soak *s)
 	refusals_while_faulted(s, k);
 	inject(s, k, pad, false);
 	clear_all(s, what);
+	if (k->locks)
+		service(s, code);
 	s->n_raised = 0;
 	s->in_episode = false;
 }

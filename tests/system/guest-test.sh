@@ -163,6 +163,12 @@ check "alice (group massage) may read properties" as alice busctl get-property o
 	/org/massaged/Chair1 org.massaged.Chair1 Seated
 check "alice (group massage) may call Stop" as alice busctl call org.massaged.Chair1 \
 	/org/massaged/Chair1 org.massaged.Chair1 Stop
+# only root ends a pad's lockout after service: the policy denies it to the household
+# ("Access denied" is the bus's word; massaged's own refusal says "Only root may ...")
+check "alice (group massage) is refused Heater1.ResetLockout by the bus policy" refused_as alice busctl call \
+	org.massaged.Chair1 /org/massaged/Chair1/heater/neck org.massaged.Heater1 ResetLockout
+check "root may call Heater1.ResetLockout" busctl call org.massaged.Chair1 /org/massaged/Chair1/heater/neck \
+	org.massaged.Heater1 ResetLockout
 check "the chair goes idle" wait_for 20 state_is idle
 
 # --- journal fields ----------------------------------------------------------------------

@@ -340,7 +340,8 @@ START_TEST(test_cold_room_seeds)
 {
 	unsigned failed = 0;
 
-	for (uint64_t seed = 1; seed <= 40; seed++) {
+	/* 20 seeds: test_sweep covers the cold room from three starting temperatures too */
+	for (uint64_t seed = 1; seed <= 20; seed++) {
 		struct bench b;
 		struct tune_run t;
 
@@ -427,24 +428,30 @@ START_TEST(test_daemon_fit_plausible)
 }
 END_TEST
 
-/* A record the model cannot explain (autotune told the duty asked for, not what the
- * relay gave) used to fit an "element" slower than the stone; now the fit runs to a
- * plausibility bound, and a fit at a bound is a failed autotune, not a model. */
+/* A record no pad can make: readings that rise 1.5 °C/s at full power toward 400 °C
+ * (a stone warming that fast would need a bare heater wire). The fit runs to a
+ * plausibility bound, and a fit at a bound is a failed autotune, not a model. Before
+ * issue 14 the relay-driven record without heat_autotune_applied() showed this; the
+ * fit of the pad's starting state now explains that record with a plausible pad. */
 START_TEST(test_edge_fit_fails)
 {
+	struct heat_autotune *a = NULL;
 	struct heat_tuning t;
-	char error[256];
-	struct bench b;
-	int r;
+	double reading = 24.0, duty = 0.0;
+	const char *error;
 
-	bench_init(&b, 1);
-	b.pad = sim_chair_find_pad(&b.chair, ZONE_LOWER_BACK);
-	ck_assert_ptr_nonnull(b.pad);
-	r = tune_relay_driven(&b, false, &t, error, sizeof(error));
-	fprintf(stderr, "# duty asked, not applied: r=%d %s\n", r, error);
-	ck_assert_int_eq(r, -EIO);
-	ck_assert_msg(strstr(error, "ran to a bound"), "%s", error);
-	ck_assert_double_le(b.stone_max, 43.0);
+	ck_assert_int_eq(heat_autotune_new(&a, 42.0, 46.0, SAMPLE_S), 0);
+	for (int i = 0; i < 40000 && !heat_autotune_done(a); i++) {
+		duty = heat_autotune_update(a, i * SAMPLE_S, round(reading * 10.0) / 10.0);
+		reading += (24.0 + 400.0 * duty - reading) / 260.0 * SAMPLE_S;
+	}
+	ck_assert(heat_autotune_done(a));
+	ck_assert_int_eq(heat_autotune_result(a, &t), -EIO);
+	error = heat_autotune_error(a);
+	fprintf(stderr, "# impossible pad: %s\n", error);
+	ck_assert_msg(strstr(error, "no plausible pad") && strstr(error, "ran to a bound"), "%s", error);
+	ck_assert_double_lt(reading, 46.0);
+	a = heat_autotune_free(a);
 }
 END_TEST
 
@@ -471,6 +478,147 @@ START_TEST(test_degenerate_fit)
 }
 END_TEST
 
+/* ---- many seeds, starting temperatures and plants ---- */
+
+/* The bench's plants (bench/plants/, one JSON file each): the public pad and one change each. */
+struct plant {
+	const char *name;
+	double c_stone, sensor_tau, power_w, t_amb; /* 0: the public value */
+};
+
+static const struct plant plants[] = {
+	{ "public", 0, 0, 0, 0 },
+	{ "heavy-stone", 440.0, 0, 0, 0 },
+	{ "slow-sensor", 0, 15.0, 0, 0 },
+	{ "weak-element", 0, 0, 40.0, 0 },
+	{ "cold-room", 0, 0, 0, 15.0 },
+};
+
+static void plant_apply(struct sim_pad_params *p, const struct plant *pl)
+{
+	if (pl->c_stone > 0)
+		p->c_stone = pl->c_stone;
+	if (pl->sensor_tau > 0)
+		p->sensor_tau = pl->sensor_tau;
+	if (pl->power_w > 0)
+		p->power_w = pl->power_w;
+	if (pl->t_amb > 0)
+		p->t_amb = pl->t_amb;
+}
+
+/* What the model's numbers are on a plant, person seated. The plant's element also
+ * loses k_ha to the room, which the model's has not; the model that replays the plant
+ * exactly with the element's own time constant, c_h/(k_hs + k_ha), has
+ *   gain = P/k_hs,  couple_s = c_s·(k_hs + k_ha)/k_hs²,  loss_s = c_s/(k_sa + k_body + g·k_ha),
+ * g = k_hs/(k_hs + k_ha) the share of the element's heat that reaches the stone
+ * (bench/plants/README.md). On the public pad: 30 °C, 34.3/150/171 s. */
+struct plant_truth {
+	double gain_c, element_s, couple_s, loss_s;
+	double full_rate;   /* the stone's rise per second at full power: g·P/c_s */
+	double full_rise;   /* the stone's steady rise over its sink at full power */
+};
+
+static void plant_truth(const struct sim_pad_params *p, struct plant_truth *ret)
+{
+	double g = p->k_hs / (p->k_hs + p->k_ha);
+
+	ret->gain_c = p->power_w / p->k_hs;
+	ret->element_s = p->c_heater / (p->k_hs + p->k_ha);
+	ret->couple_s = p->c_stone * (p->k_hs + p->k_ha) / (p->k_hs * p->k_hs);
+	ret->loss_s = p->c_stone / (p->k_sa + p->k_body + g * p->k_ha);
+	ret->full_rate = ret->gain_c / ret->couple_s;
+	ret->full_rise = ret->gain_c * ret->loss_s / ret->couple_s;
+}
+
+struct spread {
+	double lo, hi;
+};
+
+static void spread_add(struct spread *s, double v)
+{
+	s->lo = fmin(s->lo, v);
+	s->hi = fmax(s->hi, v);
+}
+
+/* How far a fit may be from the plant's truth. */
+#define SWEEP_RISE_TOL 0.10    /* the full-power rise and the loss: what the readings fix */
+#define SWEEP_RATE_TOL 0.10    /* the full-power rate: what the stone's mass sets */
+#define SWEEP_GAIN_TOL 0.25    /* the gain: what the prior on the element picks */
+
+/* Autotune on every bench plant from a cold, a room-warm and a warm pad, several
+ * noise seeds each: every fit is a plausible pad well inside every bound and near the
+ * plant's own numbers. MASSAGED_TUNE_SEEDS sets the seeds per case (default 1, each
+ * plant and start its own; 20 for the full sweep, about 3 minutes). */
+static void sweep_plant(const struct plant *pl, unsigned index)
+{
+	static const double starts[] = { 15.0, 24.0, 35.0 };
+	const char *env = getenv("MASSAGED_TUNE_SEEDS");
+	unsigned seeds = env ? (unsigned)atoi(env) : 1, failed = 0, refused = 0, runs = 0;
+	struct spread gain = { INFINITY, -INFINITY }, element = gain, couple = gain, loss = gain,
+		      rise = gain, rate = gain;
+	struct plant_truth truth = { 0 };
+
+	for (size_t s = 0; s < ELEMENTSOF(starts); s++)
+		for (uint64_t seed = 1; seed <= seeds; seed++) {
+			char why[HEAT_PLAUSIBLE_WHY_MAX];
+			struct tune_run t;
+			const struct heat_model *m = &t.result.model;
+			struct bench b;
+			bool ok;
+
+			bench_init(&b, 100000 * (index + 1) + 1000 * s + seed);
+			plant_apply(&b.pad->p, pl);
+			b.pad->t_heater = b.pad->t_stone = b.pad->t_sensor = starts[s];
+			b.stone_max = b.stone_min = starts[s];
+			plant_truth(&b.pad->p, &truth);
+			tune_run(&b, 42.0, 46.0, 7200.0, &t);
+			runs++;
+			double r_rise = m->gain_c * m->loss_s / m->couple_s / truth.full_rise;
+			double r_rate = heat_model_full_rate(m) / truth.full_rate;
+			double r_gain = m->gain_c / truth.gain_c;
+			double r_loss = m->loss_s / truth.loss_s;
+			ok = t.r == 0 && heat_model_plausible(m, 0.2, why, sizeof(why)) == 0 &&
+			     fabs(r_rise - 1.0) <= SWEEP_RISE_TOL && fabs(r_rate - 1.0) <= SWEEP_RATE_TOL &&
+			     fabs(r_gain - 1.0) <= SWEEP_GAIN_TOL && fabs(r_loss - 1.0) <= SWEEP_RISE_TOL &&
+			     b.stone_max <= 43.0;
+			if (t.r == 0) {
+				spread_add(&gain, m->gain_c);
+				spread_add(&element, m->element_s);
+				spread_add(&couple, m->couple_s);
+				spread_add(&loss, m->loss_s);
+				spread_add(&rise, r_rise);
+				spread_add(&rate, r_rate);
+			}
+			/* a fit the autotune itself refuses at a bound is no model: the pad keeps its
+			 * old one (heater.c autotune_finish()); rare, but not a wrong model */
+			if (t.r == -EIO && strstr(t.error, "ran to a bound"))
+				refused++;
+			else if (!ok)
+				failed++;
+			if (!ok) {
+				fprintf(stderr, "# %s from %.0f °C, seed %u: r=%d %s gain %.1f element %.1f couple %.1f "
+					"loss %.1f sink %.2f sensor %.2f rms %.3f; rise %.2f rate %.2f gain %.2f of the "
+					"plant's; stone max %.2f\n", pl->name, starts[s], (unsigned)seed, t.r,
+					t.r < 0 ? t.error : "", m->gain_c, m->element_s, m->couple_s, m->loss_s,
+					m->sink_c, m->sensor_s, t.result.fit_rms_c, r_rise, r_rate, r_gain, b.stone_max);
+			}
+		}
+	fprintf(stderr, "# sweep %s (truth gain %.1f, %.1f/%.0f/%.0f s, rate %.3f, rise %.1f): %u of %u runs off, %u refused; "
+		"gain %.1f..%.1f, element %.1f..%.1f couple %.0f..%.0f loss %.0f..%.0f s, rise %.2f..%.2f "
+		"rate %.2f..%.2f of the plant's\n", pl->name, truth.gain_c, truth.element_s, truth.couple_s,
+		truth.loss_s, truth.full_rate, truth.full_rise, failed, runs, refused, gain.lo, gain.hi, element.lo, element.hi, couple.lo, couple.hi,
+		loss.lo, loss.hi, rise.lo, rise.hi, rate.lo, rate.hi);
+	ck_assert_msg(failed == 0, "%s: %u of %u autotunes failed or fitted far from the plant", pl->name,
+		      failed, runs);
+	ck_assert_msg(refused * 20 <= runs, "%s: %u of %u fits ran to a bound", pl->name, refused, runs);
+}
+
+START_TEST(test_sweep)
+{
+	sweep_plant(&plants[_i], (unsigned)_i);
+}
+END_TEST
+
 static Suite *heat_autotune_suite(void)
 {
 	Suite *s = suite_create("heat-autotune");
@@ -492,6 +640,12 @@ static Suite *heat_autotune_suite(void)
 	tcase_add_test(tc, test_daemon_fit_plausible);
 	tcase_add_test(tc, test_degenerate_fit);
 	tcase_add_test(tc, test_edge_fit_fails);
+	suite_add_tcase(s, tc);
+
+	/* issue 14: the fit slid to Gain=500 along the family the readings cannot tell apart */
+	tc = tcase_create("sweep");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_sweep, 0, ELEMENTSOF(plants));
 	suite_add_tcase(s, tc);
 
 	/* A dead element on a cold pad warmed by the person: autotune itself notices only

@@ -36,21 +36,24 @@ struct pad_loop {
 	double duty;                     /* applied since the previous reading */
 	enum heat_verdict verdict;       /* the first that was not OK */
 	double verdict_t;
-	unsigned verdicts[5];
-	bool tuned;                      /* the model is the pad's own */            /* how often each verdict was given */
+	unsigned verdicts[6];            /* how often each verdict was given */
+	bool tuned;                      /* the model is the pad's own */
+	bool seat_untold;                /* the seat sensor is not passed to the protection */
+	double full_rise;                /* the fast runaway rule's rise after 20 s, or NAN */
+	double step_max;                 /* the largest change from one reading to the next */
 };
 
 static void loop_init(struct pad_loop *l, const struct heat_model *m)
 {
-	*l = (struct pad_loop) { .verdict = HEAT_VERDICT_OK, .verdict_t = NAN };
+	*l = (struct pad_loop) { .verdict = HEAT_VERDICT_OK, .verdict_t = NAN, .full_rise = NAN };
 	ck_assert_int_eq(heat_control_init(&l->control, m, SAMPLE_S), 0);
 	heat_protect_init(&l->protect, MAX_TARGET_C, m);
 }
 
 /* One reading: choose the duty (the controller or autotune), judge, apply. */
-static enum heat_verdict loop_tick(struct bench *b, struct pad_loop *l, double target)
+static enum heat_verdict loop_judge(struct bench *b, struct pad_loop *l, double target, double reading)
 {
-	double t = bench_t(b), reading = bench_read(b), duty;
+	double t = bench_t(b), duty;
 	enum heat_verdict v;
 
 	if (l->autotune) {
@@ -63,11 +66,18 @@ static enum heat_verdict loop_tick(struct bench *b, struct pad_loop *l, double t
 		heat_control_observe(&l->control, t, reading);
 		heat_control_applied(&l->control, duty = 0.0);
 	}
+	if (!l->seat_untold)
+		heat_protect_seated(&l->protect, t, b->chair.seated);
+	if (l->protect.started)
+		l->step_max = fmax(l->step_max, fabs(reading - l->protect.reading_last));
 	heat_protect_autotuning(&l->protect, l->autotune != NULL);
 	heat_protect_model_tuned(&l->protect, l->tuned);
 	v = heat_protect_check(&l->protect, t, reading, l->duty, &l->control);
+	if (isnan(l->full_rise) && l->protect.full_since >= 0.0 &&
+	    t - l->protect.full_since >= HEAT_RUNAWAY_FULL_S)
+		l->full_rise = reading - l->protect.full_start_c - l->protect.full_base_c;
 	ck_assert_int_ge(v, HEAT_VERDICT_OK);
-	ck_assert_int_le(v, HEAT_VERDICT_SENSOR);
+	ck_assert_int_le(v, HEAT_VERDICT_FROZEN);
 	l->verdicts[v]++;
 	if (v != HEAT_VERDICT_OK && l->verdict == HEAT_VERDICT_OK) {
 		l->verdict = v;
@@ -76,6 +86,11 @@ static enum heat_verdict loop_tick(struct bench *b, struct pad_loop *l, double t
 	l->duty = duty;
 	bench_hold(b, duty);
 	return v;
+}
+
+static enum heat_verdict loop_tick(struct bench *b, struct pad_loop *l, double target)
+{
+	return loop_judge(b, l, target, bench_read(b));
 }
 
 /* Run until `until` or the first verdict other than OK; returns that verdict. */
@@ -91,7 +106,7 @@ static enum heat_verdict loop_until(struct bench *b, struct pad_loop *l, double 
 
 static const char *verdict_name(enum heat_verdict v)
 {
-	static const char *const names[] = { "ok", "overtemp", "runaway", "stuck", "sensor" };
+	static const char *const names[] = { "ok", "overtemp", "runaway", "stuck", "sensor", "frozen" };
 	return v >= 0 && v < (int)ELEMENTSOF(names) ? names[v] : "?";
 }
 
@@ -318,6 +333,8 @@ START_TEST(test_fault_while_holding)
 		ck_assert_msg(l.verdict == fc->expect, "%s (%s): %s at %.2f s, expected %s", fc->name,
 			      use_tuned ? "tuned" : "defaults", verdict_name(l.verdict), l.verdict_t - t0,
 			      verdict_name(fc->expect));
+	if (fc->fault == SIM_PAD_SENSOR_DETACHED) /* on the very first reading of the room */
+		ck_assert_double_eq(l.verdict_t, t0);
 	ck_assert_double_le(l.verdict_t - t0, 120.0);
 }
 END_TEST
@@ -346,6 +363,370 @@ START_TEST(test_fault_during_autotune)
 	ck_assert(!heat_autotune_done(l.autotune));
 	ck_assert_double_le(b.stone_max, MAX_TARGET_C);
 	l.autotune = heat_autotune_free(l.autotune);
+}
+END_TEST
+
+/* ---- the bench plants (the JSON files in bench/plants) ---- */
+
+enum plant {
+	PLANT_PUBLIC,
+	PLANT_HEAVY_STONE,
+	PLANT_SLOW_SENSOR,
+	PLANT_WEAK_ELEMENT,
+	PLANT_COLD_ROOM,
+	_PLANT_MAX,
+};
+
+static const char *const plant_names[_PLANT_MAX] = {
+	"public", "heavy stone", "slow sensor", "weak element", "cold room",
+};
+
+static void bench_plant(struct bench *b, uint64_t seed, enum plant plant)
+{
+	bench_init(b, seed);
+	switch (plant) {
+	case PLANT_HEAVY_STONE:
+		b->pad->p.c_stone = 440.0;
+		break;
+	case PLANT_SLOW_SENSOR:
+		b->pad->p.sensor_tau = 15.0;
+		break;
+	case PLANT_WEAK_ELEMENT:
+		b->pad->p.power_w = 40.0;
+		break;
+	case PLANT_COLD_ROOM:
+		b->pad->p.t_amb = 15.0;
+		ck_assert_int_eq(sim_chair_set_pad_temperature(&b->chair, 0, ZONE_SHOULDERS, 15.0), 0);
+		b->stone_max = b->stone_min = b->pad->t_stone;
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- the reading: a sensor off the stone, a frozen one ---- */
+
+/* A sensor that falls off a 44 °C stone and reads the room through a 6 s lag of its
+ * own: the reading decays towards 24 °C, 0.8 °C in its first quarter second (it fell
+ * off just after the last reading on the stone, the smallest first step). The fault is
+ * judged on that first reading. */
+START_TEST(test_sensor_falls_off_lagging)
+{
+	bool use_tuned = _i;
+	struct heat_model m;
+	struct pad_loop l;
+	struct bench b;
+	double t_fall, first = NAN, last_on;
+	enum heat_verdict v = HEAT_VERDICT_OK;
+
+	pad_model(use_tuned, &m);
+	loop_init(&l, &m);
+	l.tuned = use_tuned;
+	bench_init(&b, 50 + _i);
+	ck_assert_int_eq(loop_until(&b, &l, 44.0, 900.0), HEAT_VERDICT_OK);
+	last_on = l.protect.reading_last;
+	t_fall = bench_t(&b) - SAMPLE_S;
+	while (v == HEAT_VERDICT_OK && bench_t(&b) < t_fall + 60.0) {
+		double r = round((24.0 + 20.0 * exp(-(bench_t(&b) - t_fall) / 6.0)) * 10.0) / 10.0;
+
+		if (isnan(first))
+			first = r;
+		v = loop_judge(&b, &l, 44.0, r);
+	}
+	fprintf(stderr, "# sensor off a 44 °C stone, 6 s lag, %s: %.1f -> %.1f °C, %s %.2f s after it fell off\n",
+		use_tuned ? "tuned" : "defaults", last_on, first, verdict_name(v), l.verdict_t - t_fall);
+	ck_assert_msg(v == HEAT_VERDICT_SENSOR, "%s at %.2f s", verdict_name(v), l.verdict_t - t_fall);
+	ck_assert_double_le(l.verdict_t - t_fall, SAMPLE_S + 1e-9);
+}
+END_TEST
+
+/* Normal use (a cold start to 45 °C, the person leaning back at 900 s, off at 1500 s,
+ * to 2100 s) on every bench plant, tuned and with the defaults: the sensor noise, the
+ * 0.1 °C steps and a 15 s sensor lag never look like a sensor off the stone or frozen.
+ * Every verdict is counted, the run goes on after one. _i: plant × (tuned, defaults) */
+START_TEST(test_normal_readings)
+{
+	enum plant plant = _i / 2;
+	bool use_tuned = _i % 2 == 0;
+	struct heat_model m;
+	struct pad_loop l;
+	struct bench b;
+
+	if (use_tuned) {
+		bench_plant(&b, 60 + _i, plant);
+		tune_judged(&b, &m);
+	} else
+		heat_model_default(&m);
+	loop_init(&l, &m);
+	l.tuned = use_tuned;
+	bench_plant(&b, 70 + _i, plant);
+	while (bench_t(&b) < 900.0)
+		loop_tick(&b, &l, 45.0);
+	b.pad->p.k_body *= 2.0;
+	while (bench_t(&b) < 1500.0)
+		loop_tick(&b, &l, 45.0);
+	while (bench_t(&b) < 2100.0)
+		loop_tick(&b, &l, 0.0);
+	fprintf(stderr, "# normal use, %s, %s: largest step %.2f °C; sensor %u, frozen %u, stuck %u, runaway %u, "
+		"overtemp %u\n", plant_names[plant], use_tuned ? "tuned" : "defaults", l.step_max,
+		l.verdicts[HEAT_VERDICT_SENSOR], l.verdicts[HEAT_VERDICT_FROZEN], l.verdicts[HEAT_VERDICT_STUCK],
+		l.verdicts[HEAT_VERDICT_RUNAWAY], l.verdicts[HEAT_VERDICT_OVERTEMP]);
+	ck_assert_uint_eq(l.verdicts[HEAT_VERDICT_SENSOR], 0);
+	ck_assert_uint_eq(l.verdicts[HEAT_VERDICT_FROZEN], 0);
+	ck_assert_double_le(l.step_max, HEAT_SENSOR_JUMP_C / 2.0);
+}
+END_TEST
+
+/* The reading sticks while the pad holds 45 °C: FROZEN 45 s after it last changed. */
+START_TEST(test_frozen_while_holding)
+{
+	bool use_tuned = _i;
+	struct heat_model m;
+	struct pad_loop l;
+	struct bench b;
+	enum heat_verdict v;
+	double t0;
+
+	pad_model(use_tuned, &m);
+	loop_init(&l, &m);
+	l.tuned = use_tuned;
+	bench_init(&b, 80 + _i);
+	ck_assert_int_eq(loop_until(&b, &l, 45.0, 900.0), HEAT_VERDICT_OK);
+	t0 = bench_t(&b);
+	ck_assert_int_eq(sim_chair_set_pad_fault(&b.chair, b.now, ZONE_SHOULDERS, SIM_PAD_SENSOR_FROZEN, true), 0);
+	b.stone_max = b.pad->t_stone;
+	v = loop_until(&b, &l, 45.0, t0 + 120.0);
+	fprintf(stderr, "# frozen while holding, %s: %s after %.2f s, stone max %.2f °C\n",
+		use_tuned ? "tuned" : "defaults", verdict_name(v), l.verdict_t - t0, b.stone_max);
+	ck_assert_msg(v == HEAT_VERDICT_FROZEN, "%s", verdict_name(v));
+	ck_assert_double_eq_tol(l.verdict_t - t0, HEAT_SENSOR_FROZEN_S, 1.0);
+}
+END_TEST
+
+/* A pad that is off reads the same for ten minutes: not a frozen sensor, whether it
+ * is at rest or has been heated before. */
+START_TEST(test_frozen_while_off)
+{
+	struct heat_model m;
+	struct pad_loop l;
+	struct bench b;
+	double t0;
+
+	heat_model_default(&m);
+	loop_init(&l, &m);
+	bench_init(&b, 90);
+	ck_assert_int_eq(sim_chair_set_pad_fault(&b.chair, 0, ZONE_SHOULDERS, SIM_PAD_SENSOR_FROZEN, true), 0);
+	ck_assert_int_eq(loop_until(&b, &l, 0.0, 600.0), HEAT_VERDICT_OK);
+	ck_assert_double_eq(l.step_max, 0.0);
+
+	loop_init(&l, &m);
+	bench_init(&b, 91);
+	ck_assert_int_eq(loop_until(&b, &l, 45.0, 900.0), HEAT_VERDICT_OK);
+	ck_assert_int_eq(loop_until(&b, &l, 0.0, 1020.0), HEAT_VERDICT_OK);
+	t0 = bench_t(&b);
+	ck_assert_int_eq(sim_chair_set_pad_fault(&b.chair, b.now, ZONE_SHOULDERS, SIM_PAD_SENSOR_FROZEN, true), 0);
+	ck_assert_int_eq(loop_tick(&b, &l, 0.0), HEAT_VERDICT_OK);
+	l.step_max = 0.0;
+	ck_assert_int_eq(loop_until(&b, &l, 0.0, t0 + 600.0), HEAT_VERDICT_OK);
+	ck_assert_double_eq(l.step_max, 0.0);
+	fprintf(stderr, "# frozen while off: 600 s at rest and 600 s after heat, no verdict\n");
+}
+END_TEST
+
+/* ---- a welded relay ---- */
+
+/* The relay welded shut from cold (the approach at full power) on the public pad:
+ * STUCK within 30 s of the controller first letting go, and with the master relay off
+ * from the verdict (300 s more of the plant) the stone's true peak stays within
+ * MaxTarget + 1.0 °C on the defaults, + 0.5 °C tuned. */
+static void welded_from_cold(bool use_tuned, double target, uint64_t seed)
+{
+	struct heat_model m;
+	struct pad_loop l;
+	struct bench b;
+	double t_below = NAN, peak_at_verdict, limit = MAX_TARGET_C + (use_tuned ? 0.5 : 1.0);
+	enum heat_verdict v = HEAT_VERDICT_OK;
+
+	pad_model(use_tuned, &m);
+	loop_init(&l, &m);
+	l.tuned = use_tuned;
+	bench_init(&b, seed);
+	ck_assert_int_eq(sim_chair_set_pad_fault(&b.chair, 0, ZONE_SHOULDERS, SIM_PAD_HEATER_STUCK, true), 0);
+	while (v == HEAT_VERDICT_OK && bench_t(&b) < 1200.0) {
+		double t = bench_t(&b);
+
+		v = loop_tick(&b, &l, target);
+		if (isnan(t_below) && l.duty < 1.0)
+			t_below = t;
+	}
+	peak_at_verdict = b.stone_max;
+	sim_chair_set_output(&b.chair, b.now, OUTPUT_HEAT_POWER, false);
+	for (unsigned i = 0; i < 300 / SAMPLE_S; i++)
+		bench_hold(&b, 0.0);
+	fprintf(stderr, "# welded from cold, target %.0f °C, %s: %s at %.2f s, %.2f s after the first step down "
+		"(at %.2f s); stone %.2f °C at the verdict, peak %.2f °C (limit %.1f)\n", target,
+		use_tuned ? "tuned" : "defaults", verdict_name(v), l.verdict_t, l.verdict_t - t_below, t_below,
+		peak_at_verdict, b.stone_max, limit);
+	ck_assert_msg(v == HEAT_VERDICT_STUCK, "%s at %.2f s", verdict_name(v), l.verdict_t);
+	if (!isnan(t_below))
+		ck_assert_double_le(l.verdict_t - t_below, 30.0);
+	ck_assert_double_le(b.stone_max, limit);
+}
+
+/* target 44 °C, as the fault bench sets it; _i: tuned, defaults */
+START_TEST(test_welded_from_cold)
+{
+	welded_from_cold(_i == 0, MAX_TARGET_C - 1.0, 100 + _i);
+}
+END_TEST
+
+/* target MaxTarget, which a user may set */
+START_TEST(test_welded_from_cold_at_max_target)
+{
+	welded_from_cold(_i == 0, MAX_TARGET_C, 102 + _i);
+}
+END_TEST
+
+/* The person gets up while the pad holds 45 °C; after 30 s of an empty seat the daemon
+ * turns the heat off (heater.c). Returns the first verdict within 300 s. */
+static enum heat_verdict get_up(bool use_tuned, bool tell, uint64_t seed, struct pad_loop *l, double *ret_t0)
+{
+	struct heat_model m;
+	struct bench b;
+	enum heat_verdict v;
+	double t0;
+
+	pad_model(use_tuned, &m);
+	loop_init(l, &m);
+	l->tuned = use_tuned;
+	l->seat_untold = !tell;
+	bench_init(&b, seed);
+	ck_assert_int_eq(loop_until(&b, l, 45.0, 900.0), HEAT_VERDICT_OK);
+	t0 = bench_t(&b);
+	sim_chair_set_seated(&b.chair, b.now, false);
+	v = loop_until(&b, l, 45.0, t0 + 30.0);
+	if (v == HEAT_VERDICT_OK)
+		v = loop_until(&b, l, 0.0, t0 + 300.0);
+	*ret_t0 = t0;
+	return v;
+}
+
+/* Told of the seat, as heater.c does it: no verdict, tuned (the window fit's largest
+ * misfit in normal use) or not. Untold, printed only: why the seat hold exists. */
+START_TEST(test_get_up_while_holding)
+{
+	bool use_tuned = _i == 0;
+	struct pad_loop l;
+	enum heat_verdict v;
+	double t0;
+
+	v = get_up(use_tuned, true, 110 + _i, &l, &t0);
+	fprintf(stderr, "# getting up while holding, %s, seat told: %s", use_tuned ? "tuned" : "defaults",
+		verdict_name(v));
+	if (v != HEAT_VERDICT_OK)
+		fprintf(stderr, " %.2f s after", l.verdict_t - t0);
+	fprintf(stderr, " (window fit gain %.4f °C² at the end)\n", l.protect.relay.gain);
+	ck_assert_msg(v == HEAT_VERDICT_OK, "%s %.2f s after getting up", verdict_name(v), l.verdict_t - t0);
+
+	v = get_up(use_tuned, false, 110 + _i, &l, &t0);
+	fprintf(stderr, "# getting up while holding, %s, seat NOT told: %s", use_tuned ? "tuned" : "defaults",
+		verdict_name(v));
+	if (v != HEAT_VERDICT_OK)
+		fprintf(stderr, " %.2f s after", l.verdict_t - t0);
+	fprintf(stderr, "\n");
+}
+END_TEST
+
+/* ---- runaway from off: full power without a rise ---- */
+
+/* A pad at rest for 60 s, then full power with a dead element: RUNAWAY within 21 s. */
+START_TEST(test_runaway_dead_from_rest)
+{
+	bool use_tuned = _i;
+	struct heat_model m;
+	struct pad_loop l;
+	struct bench b;
+	enum heat_verdict v;
+	double t_on;
+
+	pad_model(use_tuned, &m);
+	loop_init(&l, &m);
+	l.tuned = use_tuned;
+	bench_init(&b, 120 + _i);
+	ck_assert_int_eq(loop_until(&b, &l, 0.0, 60.0), HEAT_VERDICT_OK);
+	t_on = bench_t(&b);
+	ck_assert_int_eq(sim_chair_set_pad_fault(&b.chair, b.now, ZONE_SHOULDERS, SIM_PAD_HEATER_DEAD, true), 0);
+	v = loop_until(&b, &l, MAX_TARGET_C, t_on + 300.0);
+	fprintf(stderr, "# dead element from rest, %s: %s %.2f s after full power, rise %.2f °C\n",
+		use_tuned ? "tuned" : "defaults", verdict_name(v), l.verdict_t - t_on, l.full_rise);
+	ck_assert_msg(v == HEAT_VERDICT_RUNAWAY, "%s", verdict_name(v));
+	ck_assert_double_le(l.verdict_t - t_on, HEAT_RUNAWAY_FULL_S + 1.0);
+}
+END_TEST
+
+/* A healthy pad still coasting from earlier heat, heated again at full power: no
+ * verdict (the first 20 s of full power are judged against the rise the model expects).
+ * Heated to a 40 °C reading either at full power from cold or after holding 40 °C for
+ * ten minutes, then off for a while. _i: (from cold, held) × the time off */
+static const double cooling_off_s[] = { 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 60.0, 120.0 };
+
+START_TEST(test_full_power_while_cooling)
+{
+	bool held = (unsigned)_i >= ELEMENTSOF(cooling_off_s);
+	double off_s = cooling_off_s[_i % ELEMENTSOF(cooling_off_s)], t_on;
+	struct heat_model m;
+	struct pad_loop l;
+	struct bench b;
+	enum heat_verdict v;
+
+	heat_model_default(&m);
+	loop_init(&l, &m);
+	bench_init(&b, 130 + _i);
+	if (held)
+		ck_assert_int_eq(loop_until(&b, &l, 40.0, 600.0), HEAT_VERDICT_OK);
+	while (l.protect.reading_last < 40.0 && bench_t(&b) < 900.0)
+		ck_assert_int_eq(loop_tick(&b, &l, MAX_TARGET_C), HEAT_VERDICT_OK);
+	ck_assert_double_ge(l.protect.reading_last, 40.0);
+	ck_assert_int_eq(loop_until(&b, &l, 0.0, bench_t(&b) + off_s), HEAT_VERDICT_OK);
+	t_on = bench_t(&b);
+	v = loop_until(&b, &l, MAX_TARGET_C, t_on + 600.0);
+	fprintf(stderr, "# full power after %.0f s off from a 40 °C reading (%s): %s", off_s,
+		held ? "held" : "from cold", verdict_name(v));
+	if (v != HEAT_VERDICT_OK)
+		fprintf(stderr, " %.2f s after full power", l.verdict_t - t_on);
+	if (isnan(l.full_rise))
+		fprintf(stderr, ", not judged\n");
+	else
+		fprintf(stderr, ", the heat's rise after 20 s %.2f °C of the %.2f °C the model expected\n", l.full_rise,
+			l.protect.full_expected_c);
+	ck_assert_msg(v == HEAT_VERDICT_OK, "%s %.2f s after full power", verdict_name(v), l.verdict_t - t_on);
+}
+END_TEST
+
+/* A healthy pad at rest for 60 s, then heated to 45 °C on every bench plant: no
+ * verdict (the fast rule judges the first 20 s against a 0.2 °C rise). */
+START_TEST(test_full_power_from_rest)
+{
+	enum plant plant = _i / 2;
+	bool use_tuned = _i % 2 == 0 && plant == PLANT_PUBLIC;
+	struct heat_model m;
+	struct pad_loop l;
+	struct bench b;
+	enum heat_verdict v;
+
+	if (_i % 2 == 0 && plant != PLANT_PUBLIC)
+		return; /* tuned only for the public pad; the fast rule needs no model */
+	pad_model(use_tuned, &m);
+	loop_init(&l, &m);
+	l.tuned = use_tuned;
+	bench_plant(&b, 140 + _i, plant);
+	ck_assert_int_eq(loop_until(&b, &l, 0.0, 60.0), HEAT_VERDICT_OK);
+	v = loop_until(&b, &l, MAX_TARGET_C, 900.0);
+	fprintf(stderr, "# healthy from rest, %s, %s: %s, the heat's rise after 20 s %.2f °C of %.2f expected\n",
+		plant_names[plant], use_tuned ? "tuned" : "defaults", verdict_name(v), l.full_rise,
+		l.protect.full_expected_c);
+	ck_assert_msg(v == HEAT_VERDICT_OK, "%s at %.2f s", verdict_name(v), l.verdict_t);
+	ck_assert(!isnan(l.full_rise)); /* the rule did judge it */
 }
 END_TEST
 
@@ -456,12 +837,35 @@ static Suite *heat_protect_suite(void)
 	tcase_add_test(tc, test_autotune_ok);
 	tcase_add_loop_test(tc, test_fault_while_holding, 0, 2 * ELEMENTSOF(fault_cases));
 	tcase_add_loop_test(tc, test_fault_during_autotune, 0, 2);
+	tcase_add_loop_test(tc, test_sensor_falls_off_lagging, 0, 2);
+	tcase_add_loop_test(tc, test_normal_readings, 0, 2 * _PLANT_MAX);
+	tcase_add_loop_test(tc, test_frozen_while_holding, 0, 2);
+	tcase_add_test(tc, test_frozen_while_off);
+	tcase_add_loop_test(tc, test_welded_from_cold, 0, 2);
+	tcase_add_loop_test(tc, test_get_up_while_holding, 0, 2);
+	tcase_add_loop_test(tc, test_runaway_dead_from_rest, 0, 2);
+	tcase_add_loop_test(tc, test_full_power_from_rest, 0, 2 * _PLANT_MAX);
+	/* fixed: heated again 15-40 s after heat, a healthy pad got RUNAWAY when the fast
+	 * rule extrapolated the reading's trend at the top of its coast */
+	tcase_add_loop_test(tc, test_full_power_while_cooling, 0, 2 * ELEMENTSOF(cooling_off_s));
 	tcase_add_test(tc, test_dose_rate);
 	tcase_add_test(tc, test_dose_accumulates);
 	tcase_add_test(tc, test_dose_window);
 	/* fixed: with untuned defaults a welded relay tripped overtemp before stuck */
 	tcase_add_test(tc, test_stuck_defaults_diagnosed);
 	suite_add_tcase(s, tc);
+
+	/* Kept to run on demand (MASSAGED_KNOWN_BUGS=1) until the daemon is fixed:
+	 * - a welded relay with the target at MaxTarget: the stone peaks 1.3 °C (tuned) and
+	 *   1.6 °C (defaults) over MaxTarget, over the 0.5 and 1.0 °C bars (the issue's bars
+	 *   hold with the target 1 °C under MaxTarget, as hot-stone's 44 under 45). */
+	if (getenv("MASSAGED_KNOWN_BUGS")) {
+		tc = tcase_create("known-bugs");
+		tcase_set_timeout(tc, 60);
+		tcase_add_unchecked_fixture(tc, tune_once, NULL);
+		tcase_add_loop_test(tc, test_welded_from_cold_at_max_target, 0, 2);
+		suite_add_tcase(s, tc);
+	}
 	return s;
 }
 

@@ -124,6 +124,7 @@ static enum pad_loop_verdict judge(struct pad_loop *l, double t, double reading,
 		return PAD_LOOP_STUCK;
 #ifdef HEAT_SENSOR_JUMP_C
 	case HEAT_VERDICT_SENSOR:
+	case HEAT_VERDICT_FROZEN:
 		return PAD_LOOP_SENSOR;
 #endif
 	default: /* one this driver does not know yet: a fault all the same */

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "chair-types.h"
 #include "macro.h"
@@ -18,6 +19,7 @@ enum heater_column {
 	COLUMN_POWER,
 	COLUMN_MAX_TARGET,
 	COLUMN_TUNED,
+	COLUMN_LOCKOUT,
 	_COLUMN_MAX,
 };
 
@@ -32,6 +34,9 @@ static const struct property_map heater_properties[] = {
 	{ "MaxTarget", PROPERTY_DOUBLE, offsetof(struct heater, max_target) },
 	{ "AutotuneProgress", PROPERTY_DOUBLE, offsetof(struct heater, autotune_progress) },
 	{ "Tuned", PROPERTY_BOOL, offsetof(struct heater, tuned) },
+	{ "Lockout", PROPERTY_STRING, offsetof(struct heater, lockout) },
+	{ "LockoutSince", PROPERTY_UINT64, offsetof(struct heater, lockout_since) },
+	{ "AutotuneError", PROPERTY_STRING, offsetof(struct heater, autotune_error) },
 };
 
 static void heater_done(struct heater *h)
@@ -39,6 +44,8 @@ static void heater_done(struct heater *h)
 	free(h->path);
 	free(h->zone);
 	free(h->state);
+	free(h->lockout);
+	free(h->autotune_error);
 	*h = (struct heater){};
 }
 
@@ -214,6 +221,16 @@ int heater_fetch_zone(const struct ctl *ctl, const char *zone, struct heater_lis
 	return EXIT_FAILURE;
 }
 
+char *format_wall_time(char buf[static WALL_TIME_MAX], uint64_t usec)
+{
+	time_t t = (time_t)(usec / 1000000);
+	struct tm tm;
+
+	if (usec == 0 || !localtime_r(&t, &tm) || strftime(buf, WALL_TIME_MAX, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		(void)snprintf(buf, WALL_TIME_MAX, "-");
+	return buf;
+}
+
 unsigned fraction_percent(double fraction)
 {
 	if (!(fraction > 0)) /* NaN too */
@@ -257,7 +274,9 @@ char *format_heater_state(char buf[static CELSIUS_MAX], const struct heater *h)
 {
 	const char *state = h->state && *h->state ? h->state : "-";
 
-	if (strcmp(state, "autotune") == 0)
+	if (h->lockout && *h->lockout)
+		(void)snprintf(buf, CELSIUS_MAX, "locked out (%s)", h->lockout);
+	else if (strcmp(state, "autotune") == 0)
 		(void)snprintf(buf, CELSIUS_MAX, "autotune %u%%", fraction_percent(h->autotune_progress));
 	else
 		(void)snprintf(buf, CELSIUS_MAX, "%s", state);
@@ -273,6 +292,10 @@ static void heater_row(const struct heater *h, char cells[static _COLUMN_MAX][CE
 	(void)snprintf(cells[COLUMN_POWER], CELL_MAX, "%4u%%", fraction_percent(h->power));
 	(void)format_celsius(cells[COLUMN_MAX_TARGET], h->max_target);
 	(void)snprintf(cells[COLUMN_TUNED], CELL_MAX, "%s", h->tuned ? "tuned" : "untuned");
+	if (h->lockout && *h->lockout)
+		(void)format_wall_time(cells[COLUMN_LOCKOUT], h->lockout_since);
+	else
+		(void)snprintf(cells[COLUMN_LOCKOUT], CELL_MAX, "-");
 }
 
 static void print_row(char cells[static _COLUMN_MAX][CELL_MAX], const size_t widths[static _COLUMN_MAX])
@@ -286,7 +309,8 @@ static void print_row(char cells[static _COLUMN_MAX][CELL_MAX], const size_t wid
 
 static void print_heater_table(const struct heater_list *l, bool colour)
 {
-	char cells[_COLUMN_MAX][CELL_MAX] = { "ZONE", "STATE", "TEMP", "TARGET", "POWER", "MAX", "TUNED" };
+	char cells[_COLUMN_MAX][CELL_MAX] = { "ZONE", "STATE", "TEMP", "TARGET", "POWER", "MAX", "TUNED",
+					      "LOCKED OUT SINCE" };
 	size_t widths[_COLUMN_MAX];
 
 	for (size_t c = 0; c < _COLUMN_MAX; c++)
@@ -308,6 +332,16 @@ static void print_heater_table(const struct heater_list *l, bool colour)
 		heater_row(&l->items[i], cells);
 		print_row(cells, widths);
 	}
+	/* a failed autotune says why under the table: the sentence is too long for a cell */
+	for (size_t i = 0; i < l->n; i++)
+		if (l->items[i].autotune_error && *l->items[i].autotune_error)
+			printf("%s: autotune failed: %s\n", l->items[i].zone, l->items[i].autotune_error);
+	for (size_t i = 0; i < l->n; i++)
+		if (l->items[i].lockout && *l->items[i].lockout) {
+			printf("\nA pad locked out needs service; after the repair root runs "
+			       "`massagectl service reset ZONE`.\n");
+			break;
+		}
 }
 
 static int show_heaters(struct ctl *ctl)

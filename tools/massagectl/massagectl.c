@@ -80,6 +80,8 @@ static const struct verb verbs[] = {
 	{ "adjust", "±MM", "Move the shoulder line by -50 to +50 mm", .method = "AdjustShoulder",
 	  .arguments = ARGUMENTS_INT32 },
 	{ "clear", "", "Clear faults whose cause is gone", .method = "ClearFault" },
+	{ "service", "reset ZONE [--yes]", "After service, end a pad's lockout (root; asks first)",
+	  .run = verb_service, .min_args = 2, .max_args = 3, .check = service_check_arguments },
 	{ "faults", "", "List the active faults", .run = verb_faults },
 	{ "monitor", "", "Live status and events until Ctrl-C", .run = verb_monitor },
 };

@@ -37,11 +37,13 @@ int verb_list(struct ctl *ctl, char **args);
 int verb_monitor(struct ctl *ctl, char **args);
 int verb_heat(struct ctl *ctl, char **args);
 int verb_autotune(struct ctl *ctl, char **args);
+int verb_service(struct ctl *ctl, char **args);
 
 /* Form checks of a query's arguments, run before we connect: 0, or -EINVAL after
  * ctl_usage_error() has said why. */
 int heat_check_arguments(char **args);
 int autotune_check_arguments(char **args);
+int service_check_arguments(char **args);
 
 /* Prints "massagectl VERB: ", the message and the verb's usage; returns -EINVAL. */
 int ctl_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -77,6 +79,7 @@ enum property_kind {
 	PROPERTY_BOOL,   /* int, as sd-bus reads 'b' */
 	PROPERTY_DOUBLE,
 	PROPERTY_STRV,
+	PROPERTY_UINT64,
 };
 
 struct property_map {
@@ -112,6 +115,9 @@ void status_render(FILE *f, const struct chair_status *s, const char *program_ti
 /* heaters.c: the heating pads, one org.massaged.Heater1 object each. */
 struct heater {
 	char *path, *zone, *state;
+	char *lockout;          /* "" or the fault code that locked it out until serviced */
+	uint64_t lockout_since; /* µs since the epoch, 0 when none */
+	char *autotune_error;                           /* "" unless the last autotune failed */
 	double temperature, target, power, max_target; /* °C; power 0-1 */
 	double autotune_progress;                       /* 0-1 */
 	int tuned;
@@ -135,15 +141,18 @@ int heater_fetch_zone(const struct ctl *ctl, const char *zone, struct heater_lis
 /* Reads an a{sv} of Heater1 properties into h, as properties_read(). */
 int heater_update(struct heater *h, sd_bus_message *m);
 
-#define CELSIUS_MAX 32
+#define CELSIUS_MAX 64
 /* "42 °C" or "42.5 °C": a setting. */
 char *format_celsius(char buf[static CELSIUS_MAX], double celsius);
 /* A setting, or "off" for 0. */
 char *format_target(char buf[static CELSIUS_MAX], double celsius);
 /* "41.8 °C": a reading, always with one decimal. */
 char *format_temperature(char buf[static CELSIUS_MAX], double celsius);
-/* The pad's State, or "autotune 45 %" while it tunes. */
+/* The pad's State, "autotune 45 %" while it tunes, or "locked out (CODE)". */
 char *format_heater_state(char buf[static CELSIUS_MAX], const struct heater *h);
+/* "2026-12-06 22:55:43" in local time, from µs since the epoch. */
+#define WALL_TIME_MAX 64
+char *format_wall_time(char buf[static WALL_TIME_MAX], uint64_t usec);
 /* 0-100, from a 0-1 fraction. */
 unsigned fraction_percent(double fraction);
 

@@ -127,8 +127,9 @@ void heater_view_render(FILE *f, const struct heater_list *l, bool colour)
 		const struct heater *h = &l->items[i];
 		unsigned power = fraction_percent(h->power);
 		size_t filled = power * POWER_BAR_WIDTH / 100;
-		char bar[POWER_BAR_WIDTH + 1], target[CELSIUS_MAX], state[CELSIUS_MAX];
-		bool fault = colour && h->state && strcmp(h->state, "fault") == 0;
+		char bar[POWER_BAR_WIDTH + 1], target[CELSIUS_MAX], state[CELSIUS_MAX], since[WALL_TIME_MAX];
+		bool locked = h->lockout && *h->lockout;
+		bool fault = colour && ((h->state && strcmp(h->state, "fault") == 0) || locked);
 
 		memset(bar, '#', filled);
 		memset(bar + filled, '-', POWER_BAR_WIDTH - filled);
@@ -137,8 +138,9 @@ void heater_view_render(FILE *f, const struct heater_list *l, bool colour)
 		fputs_padded(f, h->zone, zone_columns);
 		(void)fprintf(f, " %5.1f °C → ", h->temperature);
 		fputs_padded(f, format_target(target, h->target), TARGET_COLUMNS);
-		(void)fprintf(f, "  [%s] %3u%%  %s%s%s\n", bar, power, fault ? "\033[0;31m" : "",
-			      format_heater_state(state, h), fault ? "\033[0m" : "");
+		(void)fprintf(f, "  [%s] %3u%%  %s%s%s%s%s\n", bar, power, fault ? "\033[0;31m" : "",
+			      format_heater_state(state, h), locked ? " since " : "",
+			      locked ? format_wall_time(since, h->lockout_since) : "", fault ? "\033[0m" : "");
 	}
 }
 

@@ -46,6 +46,7 @@ static const char *const property_signatures[] = {
 	[PROPERTY_BOOL] = "b",
 	[PROPERTY_DOUBLE] = "d",
 	[PROPERTY_STRV] = "as",
+	[PROPERTY_UINT64] = "t",
 };
 
 void chair_status_done(struct chair_status *s)
@@ -113,6 +114,8 @@ static int read_property_value(sd_bus_message *m, const struct property_map *p, 
 		return sd_bus_message_read_basic(m, 'd', field);
 	case PROPERTY_STRV:
 		return read_strv_into(m, field);
+	case PROPERTY_UINT64:
+		return sd_bus_message_read_basic(m, 't', field);
 	}
 	return -EINVAL;
 }
@@ -266,7 +269,7 @@ static void render_levels(FILE *f, const struct chair_status *s)
 /* "neck 41.8/42 °C 38 %": reading, target and power; else what keeps it from heating. */
 static void format_heater_brief(char *buf, size_t size, const struct heater *h)
 {
-	char temperature[CELSIUS_MAX], state[CELSIUS_MAX];
+	char temperature[CELSIUS_MAX], state[CELSIUS_MAX], since[WALL_TIME_MAX];
 	size_t len;
 
 	(void)snprintf(buf, size, "%s %.1f", h->zone, h->temperature);
@@ -276,6 +279,9 @@ static void format_heater_brief(char *buf, size_t size, const struct heater *h)
 			       fraction_percent(h->power));
 	else
 		(void)snprintf(buf + len, size - len, " °C %s", format_heater_state(state, h));
+	len = strlen(buf);
+	if (h->lockout && *h->lockout)
+		(void)snprintf(buf + len, size - len, " since %s", format_wall_time(since, h->lockout_since));
 }
 
 static void render_heaters(FILE *f, const struct heater_list *l)
