@@ -45,7 +45,6 @@ void heat_protect_init(struct heat_protect *p, double max_target_c, const struct
 		.runaway_since = -1.0,
 		.stuck_since = -1.0,
 		.seated = true,
-		.sensor_s = m->sensor_s,
 		.full_since = -1.0,
 	};
 	heat_relay_check_model(&p->relay, false, m->sensor_s);
@@ -60,7 +59,7 @@ void heat_protect_seated(struct heat_protect *p, double t, bool seated)
 
 void heat_protect_model_tuned(struct heat_protect *p, bool tuned)
 {
-	heat_relay_check_model(&p->relay, tuned, p->sensor_s);
+	heat_relay_check_model(&p->relay, tuned, p->relay.sensor_s);
 }
 
 void heat_protect_autotuning(struct heat_protect *p, bool on)
@@ -73,7 +72,6 @@ void heat_protect_autotuning(struct heat_protect *p, bool on)
 void heat_protect_set_model(struct heat_protect *p, const struct heat_model *m)
 {
 	p->full_rate = heat_model_full_rate(m);
-	p->sensor_s = m->sensor_s;
 	heat_relay_check_model(&p->relay, false, m->sensor_s);
 	p->runaway_since = p->stuck_since = p->full_since = -1.0;
 	heat_relay_check_reset(&p->relay);

@@ -62,7 +62,6 @@ enum heat_verdict {
 struct heat_protect {
 	double max_target_c;
 	double full_rate;         /* the model's heat at full power, °C/s at the stone */
-	double sensor_s;          /* the model's sensor lag */
 	double t_last;
 	double reading_last;
 	double reading_before;    /* the one before reading_last */

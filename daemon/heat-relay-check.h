@@ -55,7 +55,7 @@ struct heat_relay_check {
 	unsigned n;                                    /* readings pushed since the reset */
 	double t_last;                                 /* the latest reading's t */
 	double hold_until;                             /* no verdict before this t */
-	double gain;                                   /* the latest window's, for the log */
+	double gain;                                   /* the latest window's fit, for the tests */
 	bool model_tuned;
 	double coast[HEAT_RELAY_COAST_N];              /* readings since two lags after letting go */
 	unsigned coast_n;
