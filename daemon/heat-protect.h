@@ -55,7 +55,7 @@ enum heat_verdict {
 #define HEAT_RUNAWAY_FULL_MIN_C 0.3         /* the model's share judged from this much */
 #define HEAT_RUNAWAY_TREND_S 10
 #define HEAT_RUNAWAY_ELEMENT_WARM_C 5.0 /* the element no warmer than the stone plus this */
-#define HEAT_RUNAWAY_FROM_OFF_S 5.0     /* off this long before: a heat start, not a pause */
+#define HEAT_RUNAWAY_FROM_OFF_S 1.0     /* off this long before: a heat start, not a flicker */
 #define HEAT_HISTORY_N 32
 #define HEAT_SENSOR_FROZEN_DUTY 0.05
 
