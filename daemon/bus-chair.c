@@ -341,7 +341,7 @@ static int property_get(sd_bus *bus, const char *path, const char *interface, co
 
 #define PROP(name, sig) SD_BUS_PROPERTY(name, sig, property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
 
-/* Who may call is the bus policy's decision (safety.md: root and group massage);
+/* Who may call is the bus policy's decision (docs/safety-rules.md: root and group massage);
  * without this flag sd-bus would also refuse every caller but root and our own uid. */
 #define METHOD_FLAGS SD_BUS_VTABLE_UNPRIVILEGED
 

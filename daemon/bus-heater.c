@@ -11,7 +11,7 @@
 
 #define HEATER_INTERFACE "org.massaged.Heater1"
 /* Temperature, Power and AutotuneProgress change every tick: at most 2 Hz of wall time
- * on the bus (dbus-api.md), the rest at once. */
+ * on the bus (docs/dbus-api.md), the rest at once. */
 #define PUBLISH_PERIOD_USEC (500 * USEC_PER_MSEC)
 
 static bool strv_contains(const char *const *l, const char *s)

@@ -207,7 +207,7 @@ static int property_chair_time(sd_bus *bus, const char *path, const char *interf
 	return sd_bus_message_append(rep, "t", context_now(userdata));
 }
 
-/* Who may call is the bus policy's decision (safety.md: root and group massage);
+/* Who may call is the bus policy's decision (docs/safety-rules.md: root and group massage);
  * without this flag sd-bus would also refuse every caller but root and our own uid. */
 #define METHOD_FLAGS SD_BUS_VTABLE_UNPRIVILEGED
 

@@ -10,7 +10,7 @@
 #include "chair-types.h"
 #include "macro.h"
 
-/* The D-Bus names (dbus-api.md); program files and configuration use the same words. */
+/* The D-Bus names (docs/dbus-api.md); program files and configuration use the same words. */
 static const char *const technique_names[_TECHNIQUE_MAX] = {
 	[TECHNIQUE_KNEAD] = "knead",
 	[TECHNIQUE_TAP] = "tap",

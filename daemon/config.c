@@ -283,7 +283,7 @@ static int parse_max_target(const struct config_parser *p, const struct config_k
 	if (r == 0 && v > HEAT_HARD_CEILING_C)
 		return ini_file_error(p->err, p->path, line, -ERANGE,
 				      "[Heat] MaxTarget=%s: refused, above the hard ceiling of %g °C "
-				      "for the heating pads (safety.md: burn risk); expected %g..%g °C",
+				      "for the heating pads (docs/safety-rules.md: burn risk); expected %g..%g °C",
 				      value, HEAT_HARD_CEILING_C, k->min, k->max);
 	if (r < 0)
 		return bad_number(p, k, value, line);
@@ -369,7 +369,7 @@ static int parse_signal_key(const struct config_parser *p, const struct config_k
 		return bad_value(p, k, value, line, expected);
 	if (required && b.kind == SIGNAL_NONE)
 		return bad_value(p, k, value, line,
-				 "a GPIO line: safety.md needs the emergency stop and the seat wired");
+				 "a GPIO line: docs/safety-rules.md needs the emergency stop and the seat wired");
 	if (output && k->offset == offsetof(struct massaged_config, hw.outputs[OUTPUT_HEAT_POWER]) &&
 	    b.kind == SIGNAL_COIL)
 		return bad_value(p, k, value, line,

@@ -7,7 +7,7 @@
 #include "chair-types.h"
 #include "hardware-config.h"
 
-#define HEAT_HARD_CEILING_C 48.0 /* safety.md: no configuration may set MaxTarget above */
+#define HEAT_HARD_CEILING_C 48.0 /* docs/safety-rules.md: no configuration may set MaxTarget above */
 #define HEAT_DOSE_WINDOW_MIN_H 1   /* [Heat] DoseWindow= range, hours */
 #define HEAT_DOSE_WINDOW_MAX_H 168
 #define MAX_PADS 8
@@ -70,7 +70,7 @@ struct massaged_config {
 	double sim_load_noise_n;       /* σ of the roller load noise, N */
 };
 
-/* Built-in defaults: the default wiring and limits of hardware.md and safety.md. */
+/* Built-in defaults: the default wiring and limits of docs/hardware.md and docs/safety-rules.md. */
 void config_init_defaults(struct massaged_config *c);
 
 /* Parse one INI file on top of *c. On failure returns negative errno and writes

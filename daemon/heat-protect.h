@@ -7,7 +7,7 @@
 #include "heat-control.h"
 #include "heat-relay-check.h"
 
-/* The temperature rules of safety.md for one pad, as pure functions of its readings,
+/* The temperature rules of docs/safety-rules.md for one pad, as pure functions of its readings,
  * its duty and its observer: no I/O, no clock, so each rule is tested on its own.
  * The daemon raises the faults; this only judges. */
 

@@ -101,7 +101,7 @@ int heaters_init(struct context *c)
 		if (r < 0)
 			return log_errno(r, "Out of memory");
 		if (h->relay == OUTPUT_INVALID)
-			log_warning("The %s pad has no relay line in hardware.md's wiring; it stays off",
+			log_warning("The %s pad has no relay line in docs/hardware.md's wiring; it stays off",
 				    zone_to_string(h->zone));
 		heater_load_tuning(h);
 		heater_apply_model(h);

@@ -318,7 +318,7 @@ static int wait_for_roller_board(struct context *c, struct roller_status *ret)
 	}
 }
 
-/* safety.md start-up: outputs inactive, roller board disabled, PROTOCOL checked. */
+/* docs/safety-rules.md start-up: outputs inactive, roller board disabled, PROTOCOL checked. */
 static int setup_hardware(struct context *c, const struct options *o)
 {
 	struct roller_status st;

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The roller-drive board's registers (hardware.md), as the daemon sees them. */
+/* The roller-drive board's registers (docs/hardware.md), as the daemon sees them. */
 
 #define ROLLER_TRAVEL_MAX_MM 780
 #define ROLLER_TRAVEL_SPEED_MAX 120

@@ -46,7 +46,7 @@ bool fault_code_is_known(const char *code);
 /* The zone of a pad's fault code ("overtemp:neck" → "neck"), or NULL. */
 const char *fault_zone(const char *code);
 
-/* safety.md: the relay board's coils unconfirmed this long gives relay-offline. */
+/* docs/safety-rules.md: the relay board's coils unconfirmed this long gives relay-offline. */
 #define RELAY_SILENCE_USEC (300 * USEC_PER_MSEC)
 
 /* The relay handler: relay-offline once the relay board has left its coils unconfirmed

@@ -12,7 +12,7 @@
 /* The control tick: ~50 Hz of chair time while the rollers have work, none while
  * idle. Under --time-scale the wall period shrinks (context_arm_tick()). */
 #define TICK_CHAIR_USEC (20 * USEC_PER_MSEC)
-#define ROLLER_SILENCE_USEC (300 * USEC_PER_MSEC) /* safety.md: roller board silent */
+#define ROLLER_SILENCE_USEC (300 * USEC_PER_MSEC) /* docs/safety-rules.md: roller board silent */
 #define ROLLER_WATCHDOG_MS 1000
 /* Every roller read of the control tick slow for this long: modbus-slow */
 #define MODBUS_SLOW_USEC (1 * USEC_PER_SEC)

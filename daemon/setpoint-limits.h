@@ -4,6 +4,6 @@
 #include "config.h"
 #include "roller.h"
 
-/* The safety gate's last word on motion (safety.md "limits"): every setpoint within
+/* The safety gate's last word on motion (docs/safety-rules.md "limits"): every setpoint within
  * the configured track, depth, width and speed ranges, whatever produced it. */
 void limits_clamp_setpoints(const struct limits_config *limits, struct roller_setpoints *sp);

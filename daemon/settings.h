@@ -13,7 +13,7 @@
 
 #define SETTINGS_ERROR_MAX 512
 #define SESSION_LIMIT_MIN_S 300u   /* 5 minutes */
-#define SESSION_LIMIT_MAX_S 1800u  /* 30 minutes: safety.md's longest session */
+#define SESSION_LIMIT_MAX_S 1800u  /* 30 minutes: docs/safety-rules.md's longest session */
 #define SESSION_LIMIT_STEP_S 300u
 
 struct chair_settings {

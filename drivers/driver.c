@@ -5,7 +5,7 @@
 #include "driver.h"
 #include "macro.h"
 
-/* The line names of hardware.md; configuration and the Simulator1 Outputs property
+/* The line names of docs/hardware.md; configuration and the Simulator1 Outputs property
  * use the same spelling. */
 static const char *const input_names[_INPUT_MAX] = {
 	[INPUT_ESTOP] = "ESTOP",

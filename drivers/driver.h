@@ -41,12 +41,12 @@ enum chair_output {
 #define TEMP_SENTINEL_OPEN INT16_MIN  /* 0x8000: sensor open or missing */
 #define TEMP_SENTINEL_SHORT INT16_MAX /* 0x7FFF: sensor shorted */
 
-/* hardware.md line names: "ESTOP", "SEAT", "BTN_POWER", ..., "MOTOR_POWER", "LED" */
+/* docs/hardware.md line names: "ESTOP", "SEAT", "BTN_POWER", ..., "MOTOR_POWER", "LED" */
 const char *chair_input_name(enum chair_input i);
 enum chair_input chair_input_from_name(const char *s);
 const char *chair_output_name(enum chair_output o);
 enum chair_output chair_output_from_name(const char *s);
-/* The relay line of the pad on a zone (hardware.md wires neck, shoulders and
+/* The relay line of the pad on a zone (docs/hardware.md wires neck, shoulders and
  * lower-back), OUTPUT_INVALID for a zone without one. */
 enum chair_output chair_pad_relay(enum zone z);
 

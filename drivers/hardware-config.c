@@ -6,7 +6,7 @@
 #include "hardware-config.h"
 #include "macro.h"
 
-/* hardware.md: inputs are active low; the emergency stop and the remote's buttons
+/* docs/hardware.md: inputs are active low; the emergency stop and the remote's buttons
  * have pull-ups; outputs are active high. */
 enum signal_bias hardware_default_bias(enum chair_input i)
 {

@@ -9,7 +9,7 @@
 
 /* How the chair is wired: which GPIO line or relay-board coil carries each logical
  * signal, and how to reach the Modbus devices ([GPIO], [Modbus] and [Binding] in
- * massaged.conf). The defaults are hardware.md's wiring. */
+ * massaged.conf). The defaults are docs/hardware.md's wiring. */
 
 #define HW_NAME_MAX 64
 #define HW_PATH_MAX 128
@@ -70,7 +70,7 @@ void hardware_config_init_defaults(struct hardware_config *hw);
  * expected into expected[size]. */
 int signal_binding_parse(const char *value, bool output, enum signal_bias default_bias,
 			 struct signal_binding *ret, char *expected, size_t size);
-/* hardware.md: pull-ups on the emergency stop and the buttons, none on the seat. */
+/* docs/hardware.md: pull-ups on the emergency stop and the buttons, none on the seat. */
 enum signal_bias hardware_default_bias(enum chair_input i);
 /* Back to text, for logs: "gpio:ESTOP active-low". */
 void signal_binding_format(const struct signal_binding *b, char *buf, size_t size);

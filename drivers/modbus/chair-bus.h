@@ -8,7 +8,7 @@
 #include "modbus-link.h"
 #include "roller.h"
 
-/* The Modbus devices of hardware.md over one link: the roller-drive board, the
+/* The Modbus devices of docs/hardware.md over one link: the roller-drive board, the
  * temperature module and the relay board.
  *
  * Roller board: each read is one read of its ten input registers, checked for absurd
@@ -32,7 +32,7 @@ int chair_bus_coils_read(struct chair_bus *b, bool ret_on[RELAY_COILS]);
 
 /* The roller board's ten input registers as a status. */
 void roller_status_decode(const uint16_t regs[10], struct roller_status *ret);
-/* Whether a roller status could come from a board that works (hardware.md's ranges). */
+/* Whether a roller status could come from a board that works (docs/hardware.md's ranges). */
 bool roller_status_is_plausible(const struct roller_status *st);
 /* The registers a write must carry to take the board from `board` to `want`:
  * first and count, count 0 when nothing changed. */

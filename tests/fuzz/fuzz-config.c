@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The configuration loader: config_load() on a massaged.conf, and on a drop-in in
  * massaged.conf.d/ when the input has the DROPIN_MARK line (the part after it). What
- * it loads must keep safety.md's limits; what it refuses must say why. */
+ * it loads must keep docs/safety-rules.md's limits; what it refuses must say why. */
 #include <limits.h>
 #include <math.h>
 #include <string.h>
@@ -34,7 +34,7 @@ static void check_loaded(const struct massaged_config *c)
 	FUZZ_CHECK(l->width_min_mm < l->width_max_mm && l->width_max_mm <= 180,
 		   "width %u..%u", l->width_min_mm, l->width_max_mm);
 	FUZZ_CHECK(l->depth_max_mm <= 50, "depth %u", l->depth_max_mm);
-	/* safety.md: no configuration sets a pad above the hard ceiling */
+	/* docs/safety-rules.md: no configuration sets a pad above the hard ceiling */
 	FUZZ_CHECK(c->max_target_c >= 30 && c->max_target_c <= HEAT_HARD_CEILING_C, "MaxTarget %g",
 		   c->max_target_c);
 	FUZZ_CHECK(c->n_pads <= MAX_PADS, "%u pads", c->n_pads);

@@ -111,7 +111,7 @@ static void answer(uint16_t transaction, uint8_t unit, const uint8_t *pdu, size_
 	pending_size = 7 + n;
 }
 
-/* hardware.md's ranges of a working roller board, said again independently. */
+/* docs/hardware.md's ranges of a working roller board, said again independently. */
 static void check_plausible_is_data(const struct roller_status *st)
 {
 	FUZZ_CHECK(st->protocol == ROLLER_PROTOCOL, "protocol %u taken", st->protocol);

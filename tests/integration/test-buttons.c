@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The chair remote (hardware.md, Remote buttons) through Simulator1.PressButton. */
+/* The chair remote (docs/hardware.md, Remote buttons) through Simulator1.PressButton. */
 #include <stdio.h>
 #include <stdlib.h>
 

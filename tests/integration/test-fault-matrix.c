@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The fault matrix: one case per fault row of safety.md, each injected through
+/* The fault matrix: one case per fault row of docs/safety-rules.md, each injected through
  * Simulator1 while a heated program runs (hot-stone: every pad heats, the rollers
  * work), then the rows that are not faults (an emptied seat, the session limit), then
  * faults that come together. SAFETY.md lists each rule with the case that proves it
@@ -25,7 +25,7 @@
 static const char *const power_outputs[] = { "MOTOR_POWER", "HEAT_POWER", "HEAT_NECK", "HEAT_SHOULDERS",
 					     "HEAT_LOWER_BACK" };
 
-/* Every power output inactive and the LED showing the fault: safety.md's safe state. */
+/* Every power output inactive and the LED showing the fault: docs/safety-rules.md's safe state. */
 static void assert_safe_state(struct harness *h, const char *file, int line)
 {
 	for (size_t i = 0; i < sizeof(power_outputs) / sizeof(power_outputs[0]); i++)
@@ -167,7 +167,7 @@ static void set_cause(struct harness *h, const char *file, int line, enum cause 
 }
 
 static const struct fault_row {
-	const char *rule;       /* safety.md's row */
+	const char *rule;       /* docs/safety-rules.md's row */
 	enum cause kind;
 	const char *what;       /* InjectFault's argument */
 	double celsius;         /* CAUSE_PAD: the neck stone's temperature */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Heating pads end to end: the Heater1 objects, SetTarget, programs' heat, autotune
- * and its persistence, and every temperature rule of safety.md injected through
+ * and its persistence, and every temperature rule of docs/safety-rules.md injected through
  * Simulator1. */
 #include <math.h>
 #include <signal.h>
@@ -400,7 +400,7 @@ START_TEST(test_tuning_loaded)
 }
 END_TEST
 
-/* Temperature and Power change on every heat tick; dbus-api.md allows at most 2 Hz. */
+/* Temperature and Power change on every heat tick; docs/dbus-api.md allows at most 2 Hz. */
 struct paced {
 	uint64_t when[256];
 	unsigned n;

@@ -635,7 +635,7 @@ START_TEST(test_introspection)
 }
 END_TEST
 
-/* safety.md leaves who may change things to the bus policy (root and group massage):
+/* docs/safety-rules.md leaves who may change things to the bus policy (root and group massage):
  * the daemon itself must not refuse a caller the policy lets through. sd-bus does
  * exactly that for methods not marked unprivileged, so call as uid 65534. */
 static int call_as_nobody(struct harness *h, const char *path, const char *iface, const char *method,

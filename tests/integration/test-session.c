@@ -583,7 +583,7 @@ START_TEST(test_roller_offline)
 }
 END_TEST
 
-/* safety.md limits: a shorter configured track holds whatever the program wants
+/* docs/safety-rules.md limits: a shorter configured track holds whatever the program wants
  * (the neck lies above it for this person, and the scan climbs to its top). */
 START_TEST(test_track_limit_holds)
 {

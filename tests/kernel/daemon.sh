@@ -2,7 +2,7 @@
 # shellcheck shell=sh
 #
 # daemon.sh: runs inside the VM of tests/kernel/vm-run (busybox sh). The real massaged,
-# with its libgpiod v2 backend, on a gpio-sim chip named and laid out as hardware.md,
+# with its libgpiod v2 backend, on a gpio-sim chip named and laid out as docs/hardware.md,
 # and tools/chair-sim serving the Modbus devices on a pty (115200 8E1). Prints TAP;
 # exits nonzero when a check fails. Argument: how many emergency-stop presses to time.
 

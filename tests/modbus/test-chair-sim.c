@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* tools/chair-sim as a Modbus master sees it: hardware.md's three devices on a pty
+/* tools/chair-sim as a Modbus master sees it: docs/hardware.md's three devices on a pty
  * (and on TCP), the chair model behind them, and each misbehaviour on command. */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include "../check-tap.h"
 #include "harness.h"
 
-/* hardware.md */
+/* docs/hardware.md */
 enum { CONTROL, TRAVEL_TARGET, TRAVEL_SPEED, KNEAD_SPEED, KNEAD_DIR, TAP_RATE, DEPTH_TARGET, WIDTH_TARGET,
        WATCHDOG_MS, HOLDING_REGISTERS };
 enum { STATUS, FAULT_CODE, TRAVEL_POS, DEPTH_POS, WIDTH_POS, KNEAD_RPM, TAP_RATE_ACTUAL, LOAD, BOARD_TEMP,

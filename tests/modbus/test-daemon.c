@@ -3,7 +3,7 @@
  * lines simulated, driven over Simulator1) talks Modbus RTU at 115200 8E1 over a pty
  * to tools/chair-sim, whose relay board carries the pad relays and the LED as coils;
  * motor power and the heater master relay are GPIO lines, as massaged requires. Real
- * time: the Modbus timeouts and safety.md's reaction times are wall-clock times here. */
+ * time: the Modbus timeouts and docs/safety-rules.md's reaction times are wall-clock times here. */
 #include <ctype.h>
 #include <errno.h>
 #include <signal.h>
@@ -250,7 +250,7 @@ static void assert_write_failures_in_words(struct rig *r)
 }
 
 /* Each way the roller board can fail on the wire, during a running program: the right
- * fault within safety.md's time, motors off, ClearFault refused until it answers again,
+ * fault within docs/safety-rules.md's time, motors off, ClearFault refused until it answers again,
  * and the failed writes logged with their reasons. */
 START_TEST(test_roller_misbehaviour)
 {

@@ -16,7 +16,7 @@
 
 #define TIMEOUT_MS 50
 #define COIL_HEAT_NECK 0
-/* safety.md: 300 ms without confirmed coils; a read-back runs every 100 ms and waits
+/* docs/safety-rules.md: 300 ms without confirmed coils; a read-back runs every 100 ms and waits
  * one 50 ms timeout. The bound is generous for a loaded machine. */
 #define RELAY_OFFLINE_MIN_MS 150
 #define RELAY_OFFLINE_MAX_MS 1000

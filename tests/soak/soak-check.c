@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The soak's contract checks: every PropertiesChanged of Chair1 and Heater1 and every
- * periodic GetAll against the ranges of dbus-api.md; the true pad temperatures and
- * the outputs against safety.md; the daemon's signals counted. */
+ * periodic GetAll against the ranges of docs/dbus-api.md; the true pad temperatures and
+ * the outputs against docs/safety-rules.md; the daemon's signals counted. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>

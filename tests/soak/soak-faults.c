@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Fault episodes: each kind of fault Simulator1 can cause, injected where its rule is
- * certain to trip (safety.md; test-heat.c and test-session.c inject them the same
+ * certain to trip (docs/safety-rules.md; test-heat.c and test-session.c inject them the same
  * way), followed to FaultRaised, the safe state, refusals while it holds, removal and
  * ClearFault. */
 #include <math.h>

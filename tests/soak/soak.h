@@ -3,7 +3,7 @@
 
 /* The soak: hours of chair time of massaged --simulate under random use, random
  * person events and injected faults, with every property checked against the
- * contract (dbus-api.md, safety.md). soak.c drives and reports, soak-check.c checks
+ * contract (docs/dbus-api.md, docs/safety-rules.md). soak.c drives and reports, soak-check.c checks
  * values, soak-faults.c injects faults and follows them to the end. */
 
 #include <stdbool.h>

@@ -41,7 +41,7 @@ START_TEST(test_changed_registers)
 }
 END_TEST
 
-/* safety.md: absurd values are errors, never data. */
+/* docs/safety-rules.md: absurd values are errors, never data. */
 START_TEST(test_plausible_status)
 {
 	struct roller_status st = healthy;

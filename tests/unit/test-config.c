@@ -84,7 +84,7 @@ static void assert_same_binding(const struct signal_binding *a, const struct sig
 	ck_assert_int_eq(a->bias, b->bias);
 }
 
-/* hardware.md's table: every line by its own name, inputs active low with pull-ups
+/* docs/hardware.md's table: every line by its own name, inputs active low with pull-ups
  * except the seat, outputs active high; 115200 8E1 on /dev/ttyAMA0, slaves 1, 2, 3. */
 static void assert_default_wiring(const struct hardware_config *hw)
 {
@@ -447,7 +447,7 @@ START_TEST(test_max_target_ceiling)
 		ck_assert_double_eq(c.pads[i].max_target_c, 48);
 
 	ck_assert_int_lt(load_text("[Heat]\nMaxTarget=48.5\n", &c, err), 0);
-	assert_error_at(err, 2, "48 °C", "safety.md");
+	assert_error_at(err, 2, "48 °C", "docs/safety-rules.md");
 	ck_assert_int_lt(load_text("[Heat]\nMaxTarget=60\n", &c, err), 0);
 	assert_error_at(err, 2, "hard ceiling", "30..48");
 }

@@ -15,7 +15,7 @@
 #include "relay-pwm.h"
 #include "sim-chair.h"
 
-/* The pad's closed loop as in ../shared/design/heater-bench.md: the controller's
+/* The pad's closed loop as in docs/heater-bench.md: the controller's
  * production code against the simulator's pad (the same plant as the bench script),
  * one reading and one duty every 0.25 s of chair time. */
 
@@ -205,7 +205,7 @@ static double full_power_bound(enum plant p, double target)
 /* ---- tests ---- */
 
 /* The bench scenario with the pad's own autotune: fast, no overshoot at the stone, a
- * steady hold, and back in band soon after the person leans back (heater-bench.md's
+ * steady hold, and back in band soon after the person leans back (docs/heater-bench.md's
  * goals). The duty held over each sample, or through the daemon's relay drive. */
 static void bench_scenario(enum plant p, bool relay)
 {

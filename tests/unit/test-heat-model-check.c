@@ -274,7 +274,7 @@ END_TEST
  * or an element dying 40 s into the warm-up, against the same run with the model
  * trusted (not on trial). The dead element makes the pad disagree with its model
  * first, so the model is refuted and the runaway is found on the defaults, whose
- * observer starts afresh: later (about 30 s), within safety.md's 180 s. */
+ * observer starts afresh: later (about 30 s), within docs/safety-rules.md's 180 s. */
 static const struct {
 	const char *name;
 	unsigned fault;

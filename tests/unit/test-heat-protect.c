@@ -16,7 +16,7 @@
 #include "macro.h"
 #include "sim-chair.h"
 
-/* The temperature rules of safety.md (heat-protect.h): readings, overtemperature,
+/* The temperature rules of docs/safety-rules.md (heat-protect.h): readings, overtemperature,
  * runaway, a stuck relay and the heat dose; the closed-loop checks run the controller
  * and autotune on the simulator's pad, one reading every 0.25 s of chair time, with
  * the protection judging each reading as the daemon's heat tick does. */

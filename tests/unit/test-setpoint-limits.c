@@ -50,7 +50,7 @@ END_TEST
 
 START_TEST(test_board_ranges_even_with_loose_config)
 {
-	/* a configuration can only narrow the board's own ranges (hardware.md) */
+	/* a configuration can only narrow the board's own ranges (docs/hardware.md) */
 	struct limits_config l = { .track_max_mm = 9999, .depth_max_mm = 999, .width_max_mm = 999,
 				   .travel_speed_max = 999, .knead_speed_max = 999, .tap_rate_max = 9999 };
 	struct roller_setpoints sp = { .travel_target_mm = 2000, .travel_speed = 500, .knead_rpm = 500,

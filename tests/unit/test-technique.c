@@ -25,7 +25,7 @@ static const char *technique_name(enum technique t)
 	return t >= 0 && t < _TECHNIQUE_MAX ? names[t] : "?";
 }
 
-/* The defaults of hardware.md and config_init_defaults(). */
+/* The defaults of docs/hardware.md and config_init_defaults(). */
 static struct limits_config default_limits(void)
 {
 	return (struct limits_config){

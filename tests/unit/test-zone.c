@@ -8,7 +8,7 @@
 #define S_MIN 450
 #define S_MAX 720
 
-/* The defaults of hardware.md and config_init_defaults(). */
+/* The defaults of docs/hardware.md and config_init_defaults(). */
 static struct limits_config default_limits(void)
 {
 	return (struct limits_config){

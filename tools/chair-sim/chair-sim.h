@@ -14,7 +14,7 @@
 #include "macro.h"
 #include "sim-chair.h"
 
-/* chair-sim: the three Modbus devices of hardware.md, served over a pty (RTU) or TCP
+/* chair-sim: the three Modbus devices of docs/hardware.md, served over a pty (RTU) or TCP
  * and backed by the daemon's own chair model, with misbehaviour on command. All state
  * lives in one struct chair_sim that main() owns. */
 
@@ -43,7 +43,7 @@ struct traffic_stats {
 struct bus_device {
 	const char *name; /* "roller", "temp", "relay": the control protocol's words */
 	unsigned slave;
-	modbus_mapping_t *map; /* sized to hardware.md's map: libmodbus refuses the rest */
+	modbus_mapping_t *map; /* sized to docs/hardware.md's map: libmodbus refuses the rest */
 
 	/* misbehaviour */
 	bool silent;

@@ -13,7 +13,7 @@ static const char *const device_names[_BUS_DEVICE_MAX] = {
 	[BUS_RELAY] = "relay",
 };
 
-/* hardware.md's ranges of the roller board's holding registers; a write outside is
+/* docs/hardware.md's ranges of the roller board's holding registers; a write outside is
  * answered with ILLEGAL_DATA_VALUE and changes nothing. */
 static const struct {
 	uint16_t min, max;

@@ -7,14 +7,14 @@
 
 #include "chair-sim.h"
 
-/* The register model of hardware.md's three devices over the chair model: what each
+/* The register model of docs/hardware.md's three devices over the chair model: what each
  * answers is refreshed from the model before libmodbus reads it, and what the master
  * writes goes to the model after libmodbus stored it. */
 
 #define ROLLER_HOLDING_REGISTERS 9
 #define ROLLER_INPUT_REGISTERS 10
 
-/* Maps sized to hardware.md, holding registers as the model starts, every output
+/* Maps sized to docs/hardware.md, holding registers as the model starts, every output
  * driven as --coil says (outputs on no coil: the power relays closed, the rest open). */
 int bus_devices_init(struct chair_sim *cs, const unsigned slaves[_BUS_DEVICE_MAX]);
 void bus_devices_free(struct chair_sim *cs);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* chair-sim: hardware.md's Modbus devices over the daemon's chair model. Options,
+/* chair-sim: docs/hardware.md's Modbus devices over the daemon's chair model. Options,
  * start-up, and the one poll() loop over stdin, signals and the bus. */
 #include <errno.h>
 #include <getopt.h>
@@ -82,7 +82,7 @@ static void usage(FILE *f)
 {
 	(void)fprintf(f,
 		"Usage: chair-sim (--rtu PATH | --tcp [HOST:]PORT) [OPTIONS]\n"
-		"Serves hardware.md's Modbus devices (roller board, temperature module, relay board)\n"
+		"Serves docs/hardware.md's Modbus devices (roller board, temperature module, relay board)\n"
 		"backed by the chair model of massaged --simulate, and misbehaves on command.\n"
 		"\n"
 		"  --rtu PATH            Modbus RTU on a new pty; PATH becomes a symlink to its slave\n"
@@ -256,7 +256,7 @@ static int parse_args(struct chair_sim *cs, int argc, char **argv, unsigned slav
 			if (r < 0) {
 				chair_sim_log(cs, "bad --coil '%s': %s", optarg,
 					      r == -EEXIST ? "that coil or output is mapped already" :
-					      "expected N=OUTPUT with N 0-7 and an output name of hardware.md");
+					      "expected N=OUTPUT with N 0-7 and an output name of docs/hardware.md");
 				return r;
 			}
 			break;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The heater benchmark's controller (../shared/design/heater-bench.md): the daemon's
+/* The heater benchmark's controller (docs/heater-bench.md): the daemon's
  * own heater control and autotune, behind the plant's line protocol. */
 #include <errno.h>
 #include <getopt.h>
@@ -74,7 +74,7 @@ static void usage(FILE *f)
 {
 	(void)fprintf(f,
 		      "Usage: heater-cosim [--pid] [--autotune --save FILE | --load FILE]\n"
-		      "Speaks heater-bench.md's line protocol on stdin/stdout.\n"
+		      "Speaks docs/heater-bench.md's line protocol on stdin/stdout.\n"
 		      "  --autotune --save FILE  autotune at the target the plant sends, save, exit\n"
 		      "  --load FILE             control with that tuning (else the untuned defaults)\n"
 		      "  --pid                   a textbook PID tuned by the relay method instead\n");

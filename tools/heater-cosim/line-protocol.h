@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-/* The line protocol of ../shared/design/heater-bench.md: the plant sends
+/* The line protocol of docs/heater-bench.md: the plant sends
  * "T READING TARGET" (seconds, °C, °C with 0 = off) and reads back one duty "U",
  * 0..1, per sample. */
 

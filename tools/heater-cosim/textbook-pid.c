@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The textbook baseline of ../shared/design/heater-bench.md: a PID tuned by the relay
+/* The textbook baseline of docs/heater-bench.md: a PID tuned by the relay
  * method, "3D-printer style" (Marlin's M303). Deliberately plain: nothing here knows
  * the plant, and nothing is tuned beyond the classic rules. */
 #include <errno.h>

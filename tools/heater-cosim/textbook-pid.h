@@ -6,7 +6,7 @@
 
 /* A textbook PID, tuned by the relay method (Åström–Hägglund experiment, classic
  * Ziegler–Nichols rules, as a 3D printer's M303 does): the baseline the project's own
- * heater controller is compared against in ../shared/design/heater-bench.md. */
+ * heater controller is compared against in docs/heater-bench.md. */
 
 /* Run the textbook PID behind the line protocol on in/out until end of input.
  * autotune: run the relay experiment at the target the plant sends, save the
