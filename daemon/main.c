@@ -24,6 +24,7 @@
 #include "session.h"
 #include "settings-store.h"
 #include "state-writer.h"
+#include "config-sim.h"
 #include "sim-driver.h"
 #include "state-file.h"
 
@@ -246,10 +247,12 @@ static int setup_event_loop(struct context *c)
 static int open_driver(struct context *c, const struct options *o)
 {
 	struct chair_driver *lines;
+	struct sim_config sim;
 	int r;
 
 	if (o->simulate || o->simulate_lines) {
-		r = sim_driver_new(c->clock, &c->config, &c->simulator);
+		config_to_sim(&c->config, &sim);
+		r = sim_driver_new(c->clock, &sim, &c->simulator);
 		if (r < 0)
 			return log_errno(r, "Failed to start the simulated chair");
 		c->simulator_lines_only = o->simulate_lines;

@@ -533,7 +533,7 @@ static void pad_init(struct sim_pad *pad, enum zone z, unsigned channel)
 	pad->t_heater = pad->t_stone = pad->t_sensor = pad->p.t_amb;
 }
 
-void sim_chair_init(struct sim_chair *s, const struct massaged_config *cfg, uint64_t now_usec, uint64_t seed)
+void sim_chair_init(struct sim_chair *s, const struct sim_config *cfg, uint64_t now_usec, uint64_t seed)
 {
 	*s = (struct sim_chair) {
 		.now_usec = now_usec,
@@ -542,11 +542,11 @@ void sim_chair_init(struct sim_chair *s, const struct massaged_config *cfg, uint
 		.width_mm = WIDTH_INITIAL_MM,
 		.homed = true,
 		.seated = true,
-		.shoulder_mm = cfg->sim_shoulder_mm,
-		.load_noise_n = cfg->sim_load_noise_n,
+		.shoulder_mm = cfg->shoulder_mm,
+		.load_noise_n = cfg->load_noise_n,
 		.n_pads = MIN(cfg->n_pads, (unsigned)MIN(MAX_PADS, TEMP_CHANNELS)),
 	};
 	s->sp.width_mm = WIDTH_INITIAL_MM;
 	for (unsigned i = 0; i < s->n_pads; i++)
-		pad_init(&s->pads[i], cfg->pads[i].zone, hardware_sensor_channel(&cfg->hw, cfg->pads[i].zone, i));
+		pad_init(&s->pads[i], cfg->pads[i].zone, cfg->pads[i].sensor_channel);
 }

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "chair-types.h"
 #include "driver.h"
 #include "roller.h"
 
@@ -41,6 +41,20 @@ struct sim_pad {
 	int16_t frozen_raw;               /* the reading a frozen sensor repeats */
 };
 
+/* What the model needs to know of the chair it plays: the person's shoulder height,
+ * the load noise, and which pads it has on which temperature channels. */
+struct sim_pad_config {
+	enum zone zone;
+	unsigned sensor_channel;
+};
+
+struct sim_config {
+	unsigned shoulder_mm;
+	double load_noise_n;
+	unsigned n_pads;
+	struct sim_pad_config pads[MAX_PADS];
+};
+
 struct sim_chair {
 	uint64_t now_usec;                /* chair time the model has reached */
 	uint64_t rng;                     /* xorshift64* state */
@@ -67,7 +81,7 @@ struct sim_chair {
 	struct sim_pad pads[MAX_PADS];
 };
 
-void sim_chair_init(struct sim_chair *s, const struct massaged_config *cfg, uint64_t now_usec, uint64_t seed);
+void sim_chair_init(struct sim_chair *s, const struct sim_config *cfg, uint64_t now_usec, uint64_t seed);
 void sim_chair_advance(struct sim_chair *s, uint64_t now_usec);
 
 /* Register access as the board would answer; -EIO while offline. Both advance first. */

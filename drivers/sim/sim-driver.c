@@ -107,7 +107,7 @@ static const struct chair_driver_ops sim_driver_ops = {
 	.temperatures_read = sim_temperatures_read,
 };
 
-int sim_driver_new(struct chair_clock *clock, const struct massaged_config *cfg, struct chair_driver **ret)
+int sim_driver_new(struct chair_clock *clock, const struct sim_config *cfg, struct chair_driver **ret)
 {
 	struct sim_driver *sd;
 
@@ -204,7 +204,7 @@ int sim_driver_inject_fault(struct chair_driver *d, const char *what, bool on)
 		return 0;
 	}
 	if (strcmp(what, "temp-module-offline") == 0) {
-		sim_driver_chair(d)->temp_offline = on;
+		sd->chair.temp_offline = on;
 		return 0;
 	}
 	if (strcmp(what, "roller-pinch") == 0) {
@@ -212,4 +212,50 @@ int sim_driver_inject_fault(struct chair_driver *d, const char *what, bool on)
 		return 0;
 	}
 	return sim_inject_pad_fault(sd, what, on);
+}
+
+static struct sim_chair *chair_now(struct chair_driver *d)
+{
+	struct sim_driver *sd = to_sim(d);
+
+	sim_chair_advance(&sd->chair, sim_now(sd));
+	return &sd->chair;
+}
+
+void sim_driver_set_shoulder(struct chair_driver *d, unsigned mm)
+{
+	chair_now(d)->shoulder_mm = mm;
+}
+
+int sim_driver_set_pad_temperature(struct chair_driver *d, enum zone z, double celsius)
+{
+	struct sim_driver *sd = to_sim(d);
+
+	return sim_chair_set_pad_temperature(&sd->chair, sim_now(sd), z, celsius);
+}
+
+unsigned sim_driver_n_pads(struct chair_driver *d)
+{
+	return to_sim(d)->chair.n_pads;
+}
+
+int sim_driver_pad_stone(struct chair_driver *d, unsigned i, enum zone *ret_zone, double *ret_celsius)
+{
+	struct sim_chair *s = chair_now(d);
+
+	if (i >= s->n_pads)
+		return -ENOENT;
+	*ret_zone = s->pads[i].zone;
+	*ret_celsius = s->pads[i].t_stone;
+	return 0;
+}
+
+double sim_driver_travel_mm(struct chair_driver *d)
+{
+	return chair_now(d)->travel_mm;
+}
+
+bool sim_driver_output(struct chair_driver *d, enum chair_output o)
+{
+	return o >= 0 && o < _OUTPUT_MAX && chair_now(d)->outputs[o];
 }

@@ -2,15 +2,16 @@
 #pragma once
 
 #include "clock.h"
-#include "config.h"
 #include "driver.h"
 #include "sim-chair.h"
 
 /* The simulated backend: a struct chair_driver over a struct sim_chair, reading the
  * chair clock for every access. Inputs changed through the sim_driver_set_* calls
  * reach the daemon through its input handler at once, like a GPIO edge. */
-int sim_driver_new(struct chair_clock *clock, const struct massaged_config *cfg,
+int sim_driver_new(struct chair_clock *clock, const struct sim_config *cfg,
 		   struct chair_driver **ret);
+/* The model itself, for tests and tools that inspect it; the daemon goes through the
+ * functions below, which bring the model up to chair time first. */
 struct sim_chair *sim_driver_chair(struct chair_driver *d);
 
 void sim_driver_set_estop(struct chair_driver *d, bool pressed);
@@ -19,3 +20,14 @@ void sim_driver_set_seated(struct chair_driver *d, bool seated);
 void sim_driver_press_button(struct chair_driver *d, enum chair_input button);
 /* "sensor-open:ZONE", "roller-offline", ... (docs/dbus-api.md InjectFault); -EINVAL if unknown. */
 int sim_driver_inject_fault(struct chair_driver *d, const char *what, bool on);
+
+/* The person's shoulder height, mm from the seat. */
+void sim_driver_set_shoulder(struct chair_driver *d, unsigned mm);
+/* Every part of a pad (element, stone, sensor) at `celsius` now; -ENOENT without a pad. */
+int sim_driver_set_pad_temperature(struct chair_driver *d, enum zone z, double celsius);
+/* What the model's chair is doing now: its pads' stones, the rollers' height, an output. */
+unsigned sim_driver_n_pads(struct chair_driver *d);
+/* The i-th pad's zone and stone temperature; -ENOENT past the last pad. */
+int sim_driver_pad_stone(struct chair_driver *d, unsigned i, enum zone *ret_zone, double *ret_celsius);
+double sim_driver_travel_mm(struct chair_driver *d);
+bool sim_driver_output(struct chair_driver *d, enum chair_output o);

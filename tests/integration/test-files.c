@@ -17,7 +17,7 @@
 #include "check-tap.h"
 #include "harness.h"
 
-/* The limits of daemon/program.h, as the man page states them. */
+/* The limits of daemon/motion/program.h, as the man page states them. */
 #define PROGRAM_FILE_SIZE_MAX (64 * 1024)
 #define PROGRAM_FILES_MAX 1024
 /* The emergency stop's budget in the fault matrix: chair ms from the press to the safe state. */

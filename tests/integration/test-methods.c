@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Every Chair1 method's success path and every error of the contract
- * (daemon/org.massaged.Chair1.xml), the Simulator1 errors, and introspection. */
+ * (daemon/bus/org.massaged.Chair1.xml), the Simulator1 errors, and introspection. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -580,7 +580,7 @@ START_TEST(test_introspection)
 	FILE *f;
 
 	harness_start(&h, SCAN_SCALE, NULL);
-	(void)snprintf(path, sizeof(path), "%s/daemon/org.massaged.Chair1.xml", getenv("SOURCE_ROOT"));
+	(void)snprintf(path, sizeof(path), "%s/daemon/bus/org.massaged.Chair1.xml", getenv("SOURCE_ROOT"));
 	f = fopen(path, "re");
 	H_ASSERT(&h, f, "cannot open %s", path);
 	H_ASSERT(&h, getdelim(&xml, &size, '\0', f) > 0, "cannot read %s", path);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "config-sim.h"
+
 /* The heat tests' plant: one pad of the simulated chair (the thermal model of
  * ../shared/bench/thermal_plant.py), read and driven once per 0.25 s sample as the
  * daemon's heat tick does. Needs SAMPLE_USEC defined and <check.h>, <math.h>,
@@ -19,10 +21,12 @@ struct bench {
 static void bench_init(struct bench *b, uint64_t seed)
 {
 	struct massaged_config cfg;
+	struct sim_config sim;
 
 	config_init_defaults(&cfg);
 	cfg.sim_load_noise_n = 0.0;
-	sim_chair_init(&b->chair, &cfg, 0, seed);
+	config_to_sim(&cfg, &sim);
+	sim_chair_init(&b->chair, &sim, 0, seed);
 	b->pad = sim_chair_find_pad(&b->chair, ZONE_SHOULDERS);
 	ck_assert_ptr_nonnull(b->pad);
 	ck_assert(b->chair.seated);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "check-tap.h"
+#include "config-sim.h"
 #include "config.h"
 #include "scan.h"
 #include "sim-chair.h"
@@ -53,6 +54,7 @@ static uint64_t go_to_start(struct sim_chair *chair, struct roller_setpoints *sp
 static int run_scan(const struct scan_case *c, unsigned *ret_mm)
 {
 	struct massaged_config cfg;
+	struct sim_config sim;
 	struct sim_chair chair;
 	struct roller_setpoints sp;
 	struct roller_status st;
@@ -64,7 +66,8 @@ static int run_scan(const struct scan_case *c, unsigned *ret_mm)
 	config_init_defaults(&cfg);
 	cfg.sim_shoulder_mm = c->shoulder_mm;
 	cfg.sim_load_noise_n = c->noise_n;
-	sim_chair_init(&chair, &cfg, 0, c->seed);
+	config_to_sim(&cfg, &sim);
+	sim_chair_init(&chair, &sim, 0, c->seed);
 	sim_chair_set_seated(&chair, 0, c->seated);
 	sim_chair_set_output(&chair, 0, OUTPUT_MOTOR_POWER, true);
 

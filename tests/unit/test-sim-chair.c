@@ -7,6 +7,7 @@
 
 #include "check-tap.h"
 #include "clock.h"
+#include "config-sim.h"
 #include "config.h"
 #include "driver.h"
 #include "sim-chair.h"
@@ -26,10 +27,12 @@
 static void chair_new(struct sim_chair *s, double noise_n)
 {
 	struct massaged_config cfg;
+	struct sim_config sim;
 
 	config_init_defaults(&cfg);
 	cfg.sim_load_noise_n = noise_n;
-	sim_chair_init(s, &cfg, 0, 42);
+	config_to_sim(&cfg, &sim);
+	sim_chair_init(s, &sim, 0, 42);
 }
 
 static struct roller_setpoints setpoints(uint16_t control, uint16_t travel, uint16_t speed, uint16_t depth)
@@ -499,6 +502,7 @@ START_TEST(test_sim_driver)
 	struct chair_driver *d;
 	struct input_event_log log = { 0 };
 	struct massaged_config cfg;
+	struct sim_config sim;
 	struct roller_status st;
 	int16_t raw[TEMP_CHANNELS];
 	struct timespec ts;
@@ -507,7 +511,8 @@ START_TEST(test_sim_driver)
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
 	chair_clock_init(&clock, (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000, 1.0);
 	config_init_defaults(&cfg);
-	ck_assert_int_eq(sim_driver_new(&clock, &cfg, &d), 0);
+	config_to_sim(&cfg, &sim);
+	ck_assert_int_eq(sim_driver_new(&clock, &sim, &d), 0);
 	chair_driver_set_input_handler(d, record_input, &log);
 
 	sim_driver_set_estop(d, true);

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "check-tap.h"
-#include "daemon/state-writer.h"
+#include "state-writer.h"
 #include "test-files.h"
 
 int __real_fsync(int fd);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "chair-sim.h"
+#include "config-sim.h"
 #include "control.h"
 #include "device.h"
 #include "macro.h"
@@ -337,6 +338,7 @@ static int signals_open(struct chair_sim *cs)
 static int chair_sim_setup(struct chair_sim *cs, const unsigned slaves[_BUS_DEVICE_MAX])
 {
 	char err[CONFIG_ERROR_MAX];
+	struct sim_config sim;
 	int r;
 
 	r = signals_open(cs);
@@ -354,7 +356,8 @@ static int chair_sim_setup(struct chair_sim *cs, const unsigned slaves[_BUS_DEVI
 		config_init_defaults(&cs->cfg);
 	}
 	chair_clock_init(&cs->clock, monotonic_usec(), cs->time_scale);
-	sim_chair_init(&cs->chair, &cs->cfg, chair_sim_now(cs), cs->seed);
+	config_to_sim(&cs->cfg, &sim);
+	sim_chair_init(&cs->chair, &sim, chair_sim_now(cs), cs->seed);
 	r = bus_devices_init(cs, slaves);
 	if (r < 0) {
 		chair_sim_log(cs, "cannot set up the register maps: %s", modbus_strerror(-r));

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <math.h>
 
+#include "config-sim.h"
 #include "config.h"
 #include "pad-loop.h"
 
@@ -22,10 +23,12 @@ static void pad_loop_apply_model(struct pad_loop *l)
 static void chair_init(struct sim_chair *chair, uint64_t seed)
 {
 	struct massaged_config cfg;
+	struct sim_config sim;
 
 	config_init_defaults(&cfg);
 	cfg.sim_load_noise_n = 0.0;
-	sim_chair_init(chair, &cfg, 0, seed);
+	config_to_sim(&cfg, &sim);
+	sim_chair_init(chair, &sim, 0, seed);
 }
 
 void pad_loop_default_params(struct sim_pad_params *ret)

@@ -12,7 +12,7 @@
 #include "sim-chair.h"
 
 /* One pad of the simulated chair under the daemon's heat composition, as heater_tick()
- * in daemon/heater.c runs it on each 0.25 s reading: autotune or the controller
+ * in daemon/heat/heater.c runs it on each 0.25 s reading: autotune or the controller
  * chooses the duty, heat_protect_check() judges the reading with the duty asked since
  * the previous one, the model check may refute a tuned model, and relay_pwm drives the
  * pad's relay with the daemon's default timing. Any verdict other than OK opens the

@@ -82,7 +82,7 @@ static int method_set_shoulder_height(sd_bus_message *m, void *userdata, sd_bus_
 	if (mm < 300 || mm > ROLLER_TRAVEL_MAX_MM)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "Shoulder height %u mm is out of range: use 300 to 780 mm.", mm);
-	sim_driver_chair(c->simulator)->shoulder_mm = mm;
+	sim_driver_set_shoulder(c->simulator, mm);
 	return sd_bus_reply_method_return(m, NULL);
 }
 
@@ -132,8 +132,6 @@ static int method_inject_fault(sd_bus_message *m, void *userdata, sd_bus_error *
 	return sd_bus_reply_method_return(m, NULL);
 }
 
-static struct sim_chair *chair_now(struct context *c);
-
 static int method_set_pad_temperature(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct context *c = userdata;
@@ -153,7 +151,7 @@ static int method_set_pad_temperature(sd_bus_message *m, void *userdata, sd_bus_
 	if (!isfinite(celsius) || celsius < -20.0 || celsius > 120.0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "A pad temperature is -20..120 °C, not %g.", celsius);
-	if (z == ZONE_INVALID || sim_chair_set_pad_temperature(chair_now(c), context_now(c), z, celsius) < 0)
+	if (z == ZONE_INVALID || sim_driver_set_pad_temperature(c->simulator, z, celsius) < 0)
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 					 "'%s' is not a zone with a heating pad.", quote_value(name, q));
 	log_notice("Simulator: the %s pad set to %.1f °C at chair time %.3f s", name, celsius, context_now(c) / 1e6);
@@ -163,41 +161,35 @@ static int method_set_pad_temperature(sd_bus_message *m, void *userdata, sd_bus_
 	return sd_bus_reply_method_return(m, NULL);
 }
 
-static struct sim_chair *chair_now(struct context *c)
-{
-	struct sim_chair *s = sim_driver_chair(c->simulator);
-
-	sim_chair_advance(s, context_now(c));
-	return s;
-}
-
 static int property_pad_temperature(sd_bus *bus, const char *path, const char *interface, const char *property,
 				    sd_bus_message *rep, void *userdata, sd_bus_error *error)
 {
-	struct sim_chair *s = chair_now(userdata);
+	struct context *c = userdata;
 	int r = sd_bus_message_open_container(rep, 'a', "{sd}");
+	double celsius;
+	enum zone z;
 
-	for (unsigned i = 0; r >= 0 && i < s->n_pads; i++)
-		r = sd_bus_message_append(rep, "{sd}", zone_to_string(s->pads[i].zone), s->pads[i].t_stone);
+	for (unsigned i = 0; r >= 0 && sim_driver_pad_stone(c->simulator, i, &z, &celsius) >= 0; i++)
+		r = sd_bus_message_append(rep, "{sd}", zone_to_string(z), celsius);
 	return r < 0 ? r : sd_bus_message_close_container(rep);
 }
 
 static int property_roller_position(sd_bus *bus, const char *path, const char *interface, const char *property,
 				    sd_bus_message *rep, void *userdata, sd_bus_error *error)
 {
-	struct sim_chair *s = chair_now(userdata);
+	struct context *c = userdata;
 
-	return sd_bus_message_append(rep, "u", (uint32_t)(s->travel_mm + 0.5));
+	return sd_bus_message_append(rep, "u", (uint32_t)(sim_driver_travel_mm(c->simulator) + 0.5));
 }
 
 static int property_outputs(sd_bus *bus, const char *path, const char *interface, const char *property,
 			    sd_bus_message *rep, void *userdata, sd_bus_error *error)
 {
-	struct sim_chair *s = chair_now(userdata);
+	struct context *c = userdata;
 	int r = sd_bus_message_open_container(rep, 'a', "{sb}");
 
 	for (int o = 0; r >= 0 && o < _OUTPUT_MAX; o++)
-		r = sd_bus_message_append(rep, "{sb}", chair_output_name(o), (int)s->outputs[o]);
+		r = sd_bus_message_append(rep, "{sb}", chair_output_name(o), (int)sim_driver_output(c->simulator, o));
 	return r < 0 ? r : sd_bus_message_close_container(rep);
 }
 

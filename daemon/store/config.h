@@ -10,7 +10,6 @@
 #define HEAT_HARD_CEILING_C 48.0 /* docs/safety-rules.md: no configuration may set MaxTarget above */
 #define HEAT_DOSE_WINDOW_MIN_H 1   /* [Heat] DoseWindow= range, hours */
 #define HEAT_DOSE_WINDOW_MAX_H 168
-#define MAX_PADS 8
 #define CONFIG_ERROR_MAX 512
 /* Each file (the main one and each drop-in), and how many drop-ins: far beyond any
  * real configuration (the shipped one is 8 KiB). */

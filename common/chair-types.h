@@ -35,6 +35,8 @@ enum width {
 	WIDTH_INVALID = -1,
 };
 
+#define MAX_PADS 8 /* heating pads a chair may have */
+
 #define INTENSITY_MIN 1
 #define INTENSITY_MAX 5
 #define SPEED_MIN 1
