@@ -10,6 +10,7 @@
 #include "config.h"
 #include "driver.h"
 #include "engine.h"
+#include "events.h"
 #include "fault-codes.h"
 #include "heater.h"
 #include "loop-lateness.h"
@@ -76,6 +77,7 @@ struct session {
 struct context {
 	sd_event *event;
 	sd_bus *bus;
+	struct chair_event_handlers events; /* the way up to the clients (bus/ sets them) */
 	sd_event_source *tick_source;
 	struct chair_clock *clock;   /* its own allocation: reading it from a const context updates it */
 
