@@ -320,7 +320,7 @@ void sim_chair_set_offline(struct sim_chair *s, uint64_t now_usec, bool on)
 	s->offline = on;
 }
 
-/* ---- heating pads: ../shared/bench/thermal_plant.py, the same Euler steps ---- */
+/* ---- heating pads: bench/thermal_plant.py, the same Euler steps ---- */
 
 bool sim_chair_pad_powered(const struct sim_chair *s, const struct sim_pad *pad)
 {

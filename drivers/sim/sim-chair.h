@@ -14,7 +14,7 @@
 
 #define SIM_STEP_USEC 10000ULL
 
-/* ../shared/bench/thermal_plant.py, public parameter set */
+/* bench/thermal_plant.py, public parameter set */
 struct sim_pad_params {
 	double power_w, c_heater, c_stone, k_hs, k_ha, k_sa, k_body, t_amb, t_body;
 	double sensor_tau, sensor_noise, sensor_lsb;

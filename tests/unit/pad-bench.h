@@ -4,7 +4,7 @@
 #include "config-sim.h"
 
 /* The heat tests' plant: one pad of the simulated chair (the thermal model of
- * ../shared/bench/thermal_plant.py), read and driven once per 0.25 s sample as the
+ * bench/thermal_plant.py), read and driven once per 0.25 s sample as the
  * daemon's heat tick does. Needs SAMPLE_USEC defined and <check.h>, <math.h>,
  * "sim-chair.h" and "heat-protect.h" included first. */
 

@@ -17,7 +17,7 @@
 #include "sim-chair.h"
 
 /* Autotune (heat-autotune.h) on the simulator's pad, the same plant as
- * ../shared/bench/thermal_plant.py: one reading and one duty every 0.25 s of chair time. */
+ * bench/thermal_plant.py: one reading and one duty every 0.25 s of chair time. */
 
 #define SAMPLE_S 0.25
 #define SAMPLE_USEC 250000ULL

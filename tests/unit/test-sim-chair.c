@@ -17,8 +17,9 @@
 #define SEC(x) ((uint64_t)((x) * 1e6))
 
 /* Full power from 24 °C, person seated, 300 s: the plant script's own numbers, from
- *   cd ../shared/bench && python3 -c 'import thermal_plant as tp; \
- *     pl = tp.Plant(dict(tp.PUBLIC), 1); pl.step(1.0, 300.0); print(pl.ts, pl.th)'
+ *   cd bench && python3 -c 'import thermal_plant as tp; \
+ *     pad = tp.HotStonePad(dict(tp.PUBLIC), 1); pad.advance(1.0, 300.0); \
+ *     print(pad.stone_c, pad.element_c)'
  * and with dict(tp.PUBLIC, k_body=0.0) for the empty seat. */
 #define PLANT_300S_STONE_SEATED 53.027484316575126
 #define PLANT_300S_ELEMENT_SEATED 76.03392105884966
