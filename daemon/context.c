@@ -117,7 +117,7 @@ static void view_session(const struct context *c, struct chair_view *v)
 		(void)snprintf(v->program, sizeof(v->program), "%s", s->program.id);
 		v->step_count = s->program.n_steps;
 		program_left = 0;
-		if (program_locate(&s->program, s->program_pos_usec, &pos)) {
+		if (engine_locate(&s->program, s->program_pos_usec, &pos)) {
 			step = &s->program.steps[pos.step];
 			v->step = pos.step + 1;
 			program_left = pos.remaining_usec;
@@ -214,43 +214,6 @@ void context_publish(struct context *c)
 		notify_status(c, &v);
 	c->published = v;
 	c->published_valid = true;
-}
-
-int context_load_program_set(const char *library_dir, const char *override_dir, const char *default_program,
-			     struct program_library *ret, char *err)
-{
-	struct program_library lib = {};
-	int r;
-
-	r = program_library_load(library_dir, override_dir, &lib, err);
-	if (r < 0)
-		return r;
-	if (!program_library_find(&lib, default_program)) {
-		(void)snprintf(err, PROGRAM_ERROR_MAX, "the new set has no '%s', the configured DefaultProgram",
-			       default_program);
-		program_library_clear(&lib);
-		return -ENOENT;
-	}
-	*ret = lib;
-	return 0;
-}
-
-int context_reload_programs(struct context *c)
-{
-	struct program_library lib = {};
-	char err[PROGRAM_ERROR_MAX];
-	int r;
-
-	r = context_load_program_set(c->program_library_dir, c->program_override_dir, c->config.default_program,
-				     &lib, err);
-	if (r < 0) {
-		log_error("Cannot load the programs: %s", err);
-		return r;
-	}
-	program_library_clear(&c->programs);
-	c->programs = lib;
-	log_info("Loaded %u programs", lib.n_programs);
-	return 0;
 }
 
 /* The clock skips host stalls from the earliest armed tick's due time. */

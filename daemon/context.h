@@ -183,10 +183,3 @@ int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair
 		     sd_event_time_handler_t handler, const char *description);
 /* Turn a tick off (source may be NULL); the clock learns that it is no longer due. */
 int context_disarm_tick(struct context *c, sd_event_source *source);
-/* Load the program library at start-up (SIGHUP reads it in reload.c); on failure the
- * set stays empty and the error is logged. */
-int context_reload_programs(struct context *c);
-/* The program set of these directories, which must hold default_program. On failure
- * returns negative errno and says why in err (PROGRAM_ERROR_MAX). */
-int context_load_program_set(const char *library_dir, const char *override_dir, const char *default_program,
-			     struct program_library *ret, char *err);

@@ -155,7 +155,7 @@ static int load_configuration(struct context *c, const struct options *o)
 		return r;
 	program_dirs_from_config(&c->config, c->program_library_dir, sizeof(c->program_library_dir),
 				 c->program_override_dir, sizeof(c->program_override_dir));
-	r = context_reload_programs(c);
+	r = reload_programs_at_start(c);
 	if (r < 0)
 		return r;
 	state_file_directory(c->state_dir, sizeof(c->state_dir));
@@ -172,7 +172,7 @@ static void on_input(void *userdata, enum chair_input input, bool active)
 		if (active) {
 			uint64_t t0 = monotonic_usec();
 
-			fault_raise(c, "estop", "The emergency stop is pressed: rollers and heat are off. "
+			faults_raise(c, "estop", "The emergency stop is pressed: rollers and heat are off. "
 				    "Release it, then clear the fault.");
 			log_info("Emergency stop: safe state %llu µs after its input was seen",
 				 (unsigned long long)(monotonic_usec() - t0));
@@ -190,7 +190,7 @@ static void on_input(void *userdata, enum chair_input input, bool active)
 	context_publish(c);
 }
 
-/* every 100 ms while a coil is closed: fault_raise() publishes what changes */
+/* every 100 ms while a coil is closed: faults_raise() publishes what changes */
 static void on_relay_board(void *userdata, uint64_t unconfirmed_usec)
 {
 	safety_relay_board_checked(userdata, unconfirmed_usec);
@@ -213,7 +213,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
 {
 	(void)s;
 	(void)si;
-	context_reload_start(userdata);
+	reload_start(userdata);
 	return 0;
 }
 

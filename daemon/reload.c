@@ -125,7 +125,7 @@ static int reload_read(struct reload_job *job)
 	if (r < 0)
 		return r;
 	program_dirs_from_config(&job->cfg, job->library, sizeof(job->library), job->override, sizeof(job->override));
-	return context_load_program_set(job->library, job->override, job->cfg.default_program, &job->lib, job->err);
+	return reload_load_program_set(job->library, job->override, job->cfg.default_program, &job->lib, job->err);
 }
 
 /* On the loop: the files read are valid; the new configuration and programs take over. */
@@ -246,7 +246,7 @@ static int reload_worker_new(struct context *c, struct reload_worker **ret)
 	return 0;
 }
 
-void context_reload_start(struct context *c)
+void reload_start(struct context *c)
 {
 	int r;
 
@@ -278,4 +278,41 @@ struct reload_worker *reload_worker_free(struct reload_worker *w)
 	(void)close(w->efd);
 	free(w);
 	return NULL;
+}
+
+int reload_load_program_set(const char *library_dir, const char *override_dir, const char *default_program,
+			     struct program_library *ret, char *err)
+{
+	struct program_library lib = {};
+	int r;
+
+	r = program_library_load(library_dir, override_dir, &lib, err);
+	if (r < 0)
+		return r;
+	if (!program_library_find(&lib, default_program)) {
+		(void)snprintf(err, PROGRAM_ERROR_MAX, "the new set has no '%s', the configured DefaultProgram",
+			       default_program);
+		program_library_clear(&lib);
+		return -ENOENT;
+	}
+	*ret = lib;
+	return 0;
+}
+
+int reload_programs_at_start(struct context *c)
+{
+	struct program_library lib = {};
+	char err[PROGRAM_ERROR_MAX];
+	int r;
+
+	r = reload_load_program_set(c->program_library_dir, c->program_override_dir, c->config.default_program,
+				     &lib, err);
+	if (r < 0) {
+		log_error("Cannot load the programs: %s", err);
+		return r;
+	}
+	program_library_clear(&c->programs);
+	c->programs = lib;
+	log_info("Loaded %u programs", lib.n_programs);
+	return 0;
 }

@@ -21,7 +21,15 @@ void program_dirs_from_config(const struct massaged_config *cfg, char *library, 
  * never holds up the loop (the emergency stop, the heat, D-Bus); the loop applies the
  * result when the thread is done and tells systemd (RELOADING=1, then READY=1 with a
  * STATUS= line). A SIGHUP while a reload runs is queued: one more reload follows. */
-void context_reload_start(struct context *c);
+void reload_start(struct context *c);
 
 /* Wait for a reload in progress, drop its result, free what reloading holds. */
 struct reload_worker *reload_worker_free(struct reload_worker *w);
+
+/* Load the program library at start-up (SIGHUP reads it in reload.c); on failure the
+ * set stays empty and the error is logged. */
+int reload_programs_at_start(struct context *c);
+/* The program set of these directories, which must hold default_program. On failure
+ * returns negative errno and says why in err (PROGRAM_ERROR_MAX). */
+int reload_load_program_set(const char *library_dir, const char *override_dir, const char *default_program,
+			     struct program_library *ret, char *err);

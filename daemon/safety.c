@@ -41,7 +41,7 @@ _Static_assert(MAX_PADS >= _ZONE_MAX, "pad faults are per zone: the list must ho
 
 bool fault_code_is_known(const char *code)
 {
-	const char *zone = fault_zone(code);
+	const char *zone = fault_code_zone(code);
 
 	if (!zone) {
 		for (size_t i = 0; i < ELEMENTSOF(fault_global_codes); i++)
@@ -116,7 +116,7 @@ int safety_force_safe_state(struct context *c)
 	off.control = 0;
 	off.knead_rpm = off.tap_rate = off.travel_speed = 0;
 	/* a real board refuses values out of range (width 0 before the first tick) */
-	limits_clamp_setpoints(&c->config.limits, &off);
+	setpoint_limits_clamp(&c->config.limits, &off);
 	r = c->driver->ops->roller_write(c->driver, &off);
 	if (r == 0)
 		c->setpoints = off;
@@ -136,7 +136,7 @@ int safety_roller_read_timed(struct context *c, struct roller_status *ret, bool 
 	return r;
 }
 
-bool fault_is_active(const struct context *c, const char *code)
+bool faults_is_active(const struct context *c, const char *code)
 {
 	for (unsigned i = 0; i < c->n_faults; i++)
 		if (strcmp(c->faults[i].code, code) == 0)
@@ -144,7 +144,7 @@ bool fault_is_active(const struct context *c, const char *code)
 	return false;
 }
 
-const char *fault_zone(const char *code)
+const char *fault_code_zone(const char *code)
 {
 	const char *colon = strchr(code, ':');
 
@@ -159,7 +159,7 @@ static void fault_raisev(struct context *c, const char *code, double celsius, co
 
 	if (strcmp(code, fault_global_codes[FAULT_ESTOP]) == 0)
 		c->estop_latched = true; /* first: whatever follows, the stop is held */
-	if (fault_is_active(c, code))
+	if (faults_is_active(c, code))
 		return;
 	if (!fault_code_is_known(code))
 		log_error("Fault code %s is missing from fault-codes.h: the fault list may not have room for it",
@@ -177,7 +177,7 @@ static void fault_raisev(struct context *c, const char *code, double celsius, co
 
 	safety_force_safe_state(c);
 	log_event(LOG_WARNING, LOG_EVENT_FAULT_RAISED,
-		  LOG_FIELDS(.fault = f->code, .zone = fault_zone(f->code), LOG_TEMPERATURE(celsius)),
+		  LOG_FIELDS(.fault = f->code, .zone = fault_code_zone(f->code), LOG_TEMPERATURE(celsius)),
 		  "fault %s: %s", f->code, f->message);
 	/* under --time-scale this relates the fault to what caused it, in the chair's time */
 	log_debug("Fault %s: safe state at chair time %.3f s", f->code, context_now(c) / 1e6);
@@ -189,7 +189,7 @@ static void fault_raisev(struct context *c, const char *code, double celsius, co
 	context_publish(c);
 }
 
-void fault_raise(struct context *c, const char *code, const char *fmt, ...)
+void faults_raise(struct context *c, const char *code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -198,7 +198,7 @@ void fault_raise(struct context *c, const char *code, const char *fmt, ...)
 	va_end(ap);
 }
 
-void fault_raise_reading(struct context *c, const char *code, double celsius, const char *fmt, ...)
+void faults_raise_reading(struct context *c, const char *code, double celsius, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -228,7 +228,7 @@ void safety_relay_board_checked(struct context *c, uint64_t unconfirmed_usec)
 	char pads[64];
 	bool master_open;
 
-	if (unconfirmed_usec < RELAY_SILENCE_USEC || fault_is_active(c, "relay-offline"))
+	if (unconfirmed_usec < RELAY_SILENCE_USEC || faults_is_active(c, "relay-offline"))
 		return;
 	/* first, and a GPIO line (the configuration allows no other while a pad can heat):
 	 * what the message says of it is what this write did */
@@ -236,15 +236,15 @@ void safety_relay_board_checked(struct context *c, uint64_t unconfirmed_usec)
 		      safety_set_output(c, OUTPUT_HEAT_POWER, false) == 0;
 	pads_on_coils(c, pads, sizeof(pads));
 	if (!pads[0])
-		fault_raise(c, "relay-offline", "The relay board has not confirmed its coils for %llu ms (no pad "
+		faults_raise(c, "relay-offline", "The relay board has not confirmed its coils for %llu ms (no pad "
 			    "relay is on it). Check its cable and supply, then clear the fault.", ms);
 	else if (master_open)
-		fault_raise(c, "relay-offline", "The relay board has not confirmed its coils for %llu ms: the "
+		faults_raise(c, "relay-offline", "The relay board has not confirmed its coils for %llu ms: the "
 			    "relays of the %s pads may still be closed. The master heater relay, a GPIO line, is "
 			    "open and cuts every pad. Check the board's cable and supply, then clear the fault.",
 			    ms, pads);
 	else
-		fault_raise(c, "relay-offline", "The relay board has not confirmed its coils for %llu ms: the "
+		faults_raise(c, "relay-offline", "The relay board has not confirmed its coils for %llu ms: the "
 			    "relays of the %s pads may still be closed, and the master heater relay did not "
 			    "open. Switch the chair off at the mains.", ms, pads);
 }
@@ -326,7 +326,7 @@ int faults_clear(struct context *c, sd_bus_error *error)
 	size_t off = 0;
 
 	/* the latch, listed or not: a pressed stop is never cleared */
-	if (c->estop_latched && !fault_is_active(c, estop) && estop_pressed(c))
+	if (c->estop_latched && !faults_is_active(c, estop) && estop_pressed(c))
 		off += (size_t)snprintf(persisting, sizeof(persisting), "%s", estop);
 	for (unsigned i = 0; i < c->n_faults && off < sizeof(persisting); i++)
 		if (fault_cause_persists(c, &c->faults[i]))
@@ -340,7 +340,7 @@ int faults_clear(struct context *c, sd_bus_error *error)
 	while (c->n_faults > 0) {
 		struct fault f = c->faults[--c->n_faults];
 
-		log_event(LOG_NOTICE, LOG_EVENT_FAULT_CLEARED, LOG_FIELDS(.fault = f.code, .zone = fault_zone(f.code)),
+		log_event(LOG_NOTICE, LOG_EVENT_FAULT_CLEARED, LOG_FIELDS(.fault = f.code, .zone = fault_code_zone(f.code)),
 			  "Fault %s cleared", f.code);
 		bus_chair_emit_fault_cleared(c, f.code);
 	}

@@ -32,11 +32,11 @@ int safety_set_output(struct context *c, enum chair_output o, bool active);
 /* Raise a fault once: safe state, journal entry with the code, FaultRaised, the
  * running program ends with reason "fault", State "fault". Raising an active fault
  * again does nothing. */
-void fault_raise(struct context *c, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void faults_raise(struct context *c, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The same for a pad's fault with the reading that raised it (MASSAGED_TEMPERATURE). */
-void fault_raise_reading(struct context *c, const char *code, double celsius, const char *fmt, ...)
+void faults_raise_reading(struct context *c, const char *code, double celsius, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-bool fault_is_active(const struct context *c, const char *code);
+bool faults_is_active(const struct context *c, const char *code);
 /* A fault is latched: the list holds one, or the emergency stop's own latch is set. */
 bool faults_any(const struct context *c);
 /* The code to name in a refusal while faults_any(): the stop first, else the oldest. */
@@ -44,7 +44,7 @@ const char *faults_first(const struct context *c);
 /* One of fault-codes.h's codes (a global one, or KIND:ZONE with a known zone). */
 bool fault_code_is_known(const char *code);
 /* The zone of a pad's fault code ("overtemp:neck" → "neck"), or NULL. */
-const char *fault_zone(const char *code);
+const char *fault_code_zone(const char *code);
 
 /* docs/safety-rules.md: the relay board's coils unconfirmed this long gives relay-offline. */
 #define RELAY_SILENCE_USEC (300 * USEC_PER_MSEC)

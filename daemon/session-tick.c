@@ -42,7 +42,7 @@ static bool link_keeps_up(struct context *c, uint64_t now, bool slow)
 	}
 	if (now - MIN(now, c->modbus_slow_since_usec) < MODBUS_SLOW_USEC)
 		return true;
-	fault_raise(c, "modbus-slow",
+	faults_raise(c, "modbus-slow",
 		    "The Modbus link answers too slowly for the control tick: every roller board answer "
 		    "took over %u ms (half the %u ms Timeout) for 1 s; motors and heat are off. Check the "
 		    "bus wiring, its speed and the devices, then clear the fault.",
@@ -58,7 +58,7 @@ static bool roller_poll(struct context *c, uint64_t now)
 
 	if (r < 0) {
 		if (now - MIN(now, c->roller_last_ok_usec) >= ROLLER_SILENCE_USEC) {
-			fault_raise(c, "roller-offline",
+			faults_raise(c, "roller-offline",
 				    "The roller board has not answered for 300 ms; motor power is off. "
 				    "Check its cable and supply, then clear the fault.");
 			return false;
@@ -69,14 +69,14 @@ static bool roller_poll(struct context *c, uint64_t now)
 	if (!link_keeps_up(c, now, slow))
 		return false;
 	if (c->roller.status & ROLLER_STATUS_FAULT) {
-		fault_raise(c, "roller-fault",
+		faults_raise(c, "roller-fault",
 			    "The roller board reports fault code %u (1 pinch or overcurrent, 2 motor "
 			    "overtemperature, 3 encoder, 4 supply); the motors are off. Make sure nothing "
 			    "is caught in the mechanism, then clear the fault.", c->roller.fault_code);
 		return false;
 	}
 	if (c->roller.status & ROLLER_STATUS_WATCHDOG) {
-		fault_raise(c, "roller-fault",
+		faults_raise(c, "roller-fault",
 			    "The roller board's watchdog stopped the motors: it missed the daemon's "
 			    "updates. Clear the fault to go on.");
 		return false;
@@ -168,7 +168,7 @@ static void run_step(struct context *c, uint64_t dt)
 		(void)engine_transit(zone, c->roller.travel_mm, lim, &c->setpoints);
 		return;
 	}
-	if (!program_locate(&s->program, s->program_pos_usec, &pos)) {
+	if (!engine_locate(&s->program, s->program_pos_usec, &pos)) {
 		session_end(c, "completed");
 		setpoints_park(c);
 		return;
@@ -222,7 +222,7 @@ static void tick_once(struct context *c, uint64_t now)
 	default:
 		return;
 	}
-	limits_clamp_setpoints(&c->config.limits, &c->setpoints);
+	setpoint_limits_clamp(&c->config.limits, &c->setpoints);
 	r = c->driver->ops->roller_write(c->driver, &c->setpoints);
 	if (r < 0)
 		log_debug("Roller board write failed: %s", strerror(-r));

@@ -151,7 +151,7 @@ static double session_target(const struct context *c, const struct heater *h)
 		return zone_covers(c->session.manual_zone, h->zone) ? fallback : 0.0;
 	if (p->heat_on_start)
 		return p->heat_target_c > 0.0 ? MIN(p->heat_target_c, h->max_target_c) : fallback;
-	if (program_locate(p, c->session.program_pos_usec, &pos) && p->steps[pos.step].heat &&
+	if (engine_locate(p, c->session.program_pos_usec, &pos) && p->steps[pos.step].heat &&
 	    zone_covers(p->steps[pos.step].zone, h->zone))
 		return fallback;
 	return 0.0;
@@ -416,7 +416,7 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 		/* no lockout: an open or shorted sensor is unmistakable, and ClearFault needs a
 		 * valid reading again */
 		(void)snprintf(code, sizeof(code), "sensor:%s", zone);
-		fault_raise(c, code, "The %s pad's temperature sensor reads %s (raw %d): its heat is off. "
+		faults_raise(c, code, "The %s pad's temperature sensor reads %s (raw %d): its heat is off. "
 			    "Check the sensor and its wiring.", zone,
 			    raw == TEMP_SENTINEL_OPEN ? "open or missing" :
 			    raw == TEMP_SENTINEL_SHORT ? "shorted" : "an impossible value", raw);
@@ -445,7 +445,7 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 		break;
 	case HEAT_VERDICT_OVERTEMP:
 		(void)snprintf(code, sizeof(code), "overtemp:%s", zone);
-		fault_raise_reading(c, code, reading, "The %s pad reached %.1f °C, at or above its trip point of "
+		faults_raise_reading(c, code, reading, "The %s pad reached %.1f °C, at or above its trip point of "
 				    "%.1f °C (MaxTarget + %.0f °C): all heat is off.", zone, reading,
 				    h->max_target_c + HEAT_OVERTEMP_MARGIN_C, HEAT_OVERTEMP_MARGIN_C);
 		/* the controller never drives past MaxTarget: heat it did not command arrived */
@@ -453,20 +453,20 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 		return false;
 	case HEAT_VERDICT_RUNAWAY:
 		(void)snprintf(code, sizeof(code), "runaway:%s", zone);
-		fault_raise_reading(c, code, reading, "The %s pad is not warming although it is heated hard "
+		faults_raise_reading(c, code, reading, "The %s pad is not warming although it is heated hard "
 				    "(%.1f °C at %.0f %% power): its element may be dead or its sensor off the "
 				    "stone. Its heat is off.", zone, reading, h->protect.duty_mean * 100.0);
 		heater_lock_out(h, code, "it did not warm when heated: a dead element or its sensor off the stone");
 		return false;
 	case HEAT_VERDICT_STUCK:
 		(void)snprintf(code, sizeof(code), "heater-stuck:%s", zone);
-		fault_raise_reading(c, code, reading, "The %s pad keeps warming (%.1f °C) with its relay off: "
+		faults_raise_reading(c, code, reading, "The %s pad keeps warming (%.1f °C) with its relay off: "
 				    "the relay may be welded shut. The master heater relay is off.", zone, reading);
 		heater_lock_out(h, code, "its relay is welded shut: it warms with its relay off");
 		return false;
 	case HEAT_VERDICT_SENSOR:
 		(void)snprintf(code, sizeof(code), "sensor:%s", zone);
-		fault_raise_reading(c, code, reading, "The %s pad's reading jumped to %.1f °C, %+.1f °C from what the "
+		faults_raise_reading(c, code, reading, "The %s pad's reading jumped to %.1f °C, %+.1f °C from what the "
 				    "stone can do in a quarter second: its sensor may be off the stone. Its heat "
 				    "is off.", zone, reading, reading - h->protect.reading_before);
 		heater_lock_out(h, code, "its sensor came off the stone: the reading jumped as no stone can");
@@ -476,7 +476,7 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 		return false;
 	case HEAT_VERDICT_FROZEN:
 		(void)snprintf(code, sizeof(code), "sensor:%s", zone);
-		fault_raise_reading(c, code, reading, "The %s pad's reading has stayed at %.1f °C for %.0f s while the pad "
+		faults_raise_reading(c, code, reading, "The %s pad's reading has stayed at %.1f °C for %.0f s while the pad "
 				    "heated: its sensor or the temperature module has stopped measuring. Its heat is "
 				    "off.", zone, reading, HEAT_SENSOR_FROZEN_S);
 		heater_lock_out(h, code, "its sensor stopped measuring: the reading froze while the pad heated");
@@ -535,7 +535,7 @@ static void heat_tick(struct context *c, uint64_t now)
 	r = c->driver->ops->temperatures_read(c->driver, raw);
 	if (r < 0) {
 		if (now - MIN(now, c->temps_last_ok_usec) >= (uint64_t)(HEAT_SILENCE_S * 1e6))
-			fault_raise(c, "temp-module-offline", "The temperature module has not answered for "
+			faults_raise(c, "temp-module-offline", "The temperature module has not answered for "
 				    "%.0f s: all heat is off. Check its supply and bus wiring.", HEAT_SILENCE_S);
 		return;
 	}
@@ -667,7 +667,7 @@ int heater_start_autotune(struct heater *h, sd_bus_error *error)
 int heater_fault_persists(struct context *c, const char *code)
 {
 	int16_t raw[TEMP_CHANNELS];
-	const char *zone = fault_zone(code);
+	const char *zone = fault_code_zone(code);
 	double v;
 
 	if (strcmp(code, "temp-module-offline") == 0) {
@@ -716,11 +716,11 @@ void heater_compute_view(const struct heater *h, struct heater_view *ret)
 {
 	const struct context *c = h->context;
 	const struct heater *lockout;
-	bool faulted = fault_is_active(c, "temp-module-offline");
+	bool faulted = faults_is_active(c, "temp-module-offline");
 
 	/* every fault code that names a zone (sensor:, overtemp:, ...) is this kind */
 	for (unsigned i = 0; i < c->n_faults && !faulted; i++) {
-		const char *zone = fault_zone(c->faults[i].code);
+		const char *zone = fault_code_zone(c->faults[i].code);
 
 		faulted = zone && strcmp(zone, zone_to_string(h->zone)) == 0;
 	}

@@ -2,7 +2,7 @@
 #include "engine.h"
 #include "macro.h"
 
-bool program_locate(const struct program *p, uint64_t pos_usec, struct program_position *ret)
+bool engine_locate(const struct program *p, uint64_t pos_usec, struct program_position *ret)
 {
 	uint64_t start = 0, total = (uint64_t)program_duration_s(p) * USEC_PER_SEC;
 

@@ -17,7 +17,7 @@ struct program_position {
 };
 
 /* Where the program stands `pos_usec` into it; false once it has ended. */
-bool program_locate(const struct program *p, uint64_t pos_usec, struct program_position *ret);
+bool engine_locate(const struct program *p, uint64_t pos_usec, struct program_position *ret);
 
 /* What the person chose for this session, on top of the program. */
 struct session_levels {

@@ -7,7 +7,7 @@ static uint16_t clamp_u16(uint16_t v, unsigned lo, unsigned hi)
 	return (uint16_t)CLAMP((unsigned)v, lo, hi);
 }
 
-void limits_clamp_setpoints(const struct limits_config *l, struct roller_setpoints *sp)
+void setpoint_limits_clamp(const struct limits_config *l, struct roller_setpoints *sp)
 {
 	sp->travel_target_mm = clamp_u16(sp->travel_target_mm, l->track_min_mm, MIN(l->track_max_mm, ROLLER_TRAVEL_MAX_MM));
 	sp->travel_speed = clamp_u16(sp->travel_speed, 0, MIN(l->travel_speed_max, ROLLER_TRAVEL_SPEED_MAX));

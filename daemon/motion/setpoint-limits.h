@@ -6,4 +6,4 @@
 
 /* The safety gate's last word on motion (docs/safety-rules.md "limits"): every setpoint within
  * the configured track, depth, width and speed ranges, whatever produced it. */
-void limits_clamp_setpoints(const struct limits_config *limits, struct roller_setpoints *sp);
+void setpoint_limits_clamp(const struct limits_config *limits, struct roller_setpoints *sp);

@@ -20,17 +20,17 @@ START_TEST(test_locate_steps)
 	struct program_position pos;
 
 	three_steps(&p);
-	ck_assert(program_locate(&p, 0, &pos));
+	ck_assert(engine_locate(&p, 0, &pos));
 	ck_assert_uint_eq(pos.step, 0);
 	ck_assert_uint_eq(pos.remaining_usec, 210 * USEC_PER_SEC);
 
-	ck_assert(program_locate(&p, 59 * USEC_PER_SEC, &pos));
+	ck_assert(engine_locate(&p, 59 * USEC_PER_SEC, &pos));
 	ck_assert_uint_eq(pos.step, 0);
-	ck_assert(program_locate(&p, 60 * USEC_PER_SEC, &pos));
+	ck_assert(engine_locate(&p, 60 * USEC_PER_SEC, &pos));
 	ck_assert_uint_eq(pos.step, 1);
 	ck_assert_uint_eq(pos.t_in_step_usec, 0);
 
-	ck_assert(program_locate(&p, 200 * USEC_PER_SEC, &pos));
+	ck_assert(engine_locate(&p, 200 * USEC_PER_SEC, &pos));
 	ck_assert_uint_eq(pos.step, 2);
 	ck_assert_uint_eq(pos.t_in_step_usec, 20 * USEC_PER_SEC);
 	ck_assert_uint_eq(pos.remaining_usec, 10 * USEC_PER_SEC);
@@ -43,10 +43,10 @@ START_TEST(test_locate_end)
 	struct program_position pos = { .step = 99 };
 
 	three_steps(&p);
-	ck_assert(program_locate(&p, 210 * USEC_PER_SEC - 1, &pos));
-	ck_assert(!program_locate(&p, 210 * USEC_PER_SEC, &pos));
+	ck_assert(engine_locate(&p, 210 * USEC_PER_SEC - 1, &pos));
+	ck_assert(!engine_locate(&p, 210 * USEC_PER_SEC, &pos));
 	p.n_steps = 0;
-	ck_assert(!program_locate(&p, 0, &pos));
+	ck_assert(!engine_locate(&p, 0, &pos));
 }
 END_TEST
 

@@ -17,7 +17,7 @@ START_TEST(test_clamps_every_setpoint)
 				       .knead_rpm = 60, .knead_reverse = 7, .tap_rate = 720,
 				       .depth_mm = 50, .width_mm = 180, .watchdog_ms = 9000 };
 
-	limits_clamp_setpoints(&l, &sp);
+	setpoint_limits_clamp(&l, &sp);
 	ck_assert_uint_eq(sp.control, 5); /* control bits are not a limit */
 	ck_assert_uint_eq(sp.travel_target_mm, 600);
 	ck_assert_uint_eq(sp.travel_speed, 50);
@@ -30,7 +30,7 @@ START_TEST(test_clamps_every_setpoint)
 
 	sp.travel_target_mm = 0;
 	sp.width_mm = 60;
-	limits_clamp_setpoints(&l, &sp);
+	setpoint_limits_clamp(&l, &sp);
 	ck_assert_uint_eq(sp.travel_target_mm, 100);
 	ck_assert_uint_eq(sp.width_mm, 90);
 }
@@ -43,7 +43,7 @@ START_TEST(test_within_limits_untouched)
 				       .tap_rate = 200, .depth_mm = 10, .width_mm = 120, .watchdog_ms = 1000 };
 	struct roller_setpoints before = sp;
 
-	limits_clamp_setpoints(&l, &sp);
+	setpoint_limits_clamp(&l, &sp);
 	ck_assert_mem_eq(&sp, &before, sizeof(sp));
 }
 END_TEST
@@ -56,7 +56,7 @@ START_TEST(test_board_ranges_even_with_loose_config)
 	struct roller_setpoints sp = { .travel_target_mm = 2000, .travel_speed = 500, .knead_rpm = 500,
 				       .tap_rate = 5000, .depth_mm = 200, .width_mm = 20 };
 
-	limits_clamp_setpoints(&l, &sp);
+	setpoint_limits_clamp(&l, &sp);
 	ck_assert_uint_eq(sp.travel_target_mm, 780);
 	ck_assert_uint_eq(sp.travel_speed, 120);
 	ck_assert_uint_eq(sp.knead_rpm, 60);
