@@ -96,7 +96,7 @@ static int coil_write(struct hw_driver *h, unsigned coil, bool on)
 		retry_later(h, r);
 		return -EINPROGRESS;
 	}
-	h->coils_pending &= (uint8_t)~(1u << coil);
+	h->coils_pending &= (uint8_t)(~(1u << coil));
 	retry_in(h, RETRY_NEXT_ITERATION_USEC); /* to read it back */
 	return 0;
 }

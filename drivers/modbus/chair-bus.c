@@ -192,7 +192,7 @@ int chair_bus_coil_write(struct chair_bus *b, unsigned coil, bool on)
 		return r;
 	r = modbus_link_end(b->link, modbus_write_bit(ctx, (int)coil, on));
 	if (r < 0) {
-		b->coils_known &= (uint8_t)~(1u << coil);
+		b->coils_known &= (uint8_t)(~(1u << coil));
 		return r;
 	}
 	b->coils[coil] = on;

@@ -10,7 +10,7 @@
 #include "scan.h"
 #include "sim-chair.h"
 
-#define MSEC(x) ((uint64_t)(x) * 1000ULL)
+#define MSEC(x) (1000ULL * (uint64_t)(x))
 #define SCAN_TIMEOUT_USEC (120ULL * 1000000ULL)
 
 struct scan_case {

@@ -13,8 +13,8 @@
 #include "sim-chair.h"
 #include "sim-driver.h"
 
-#define MS(x) ((uint64_t)(x) * 1000ULL)
-#define SEC(x) ((uint64_t)((x) * 1e6))
+#define MS(x) (1000ULL * (uint64_t)(x))
+#define SEC(x) ((uint64_t)(1e6 * (x)))
 
 /* Full power from 24 °C, person seated, 300 s: the plant script's own numbers, from
  *   cd bench && python3 -c 'import thermal_plant as tp; \

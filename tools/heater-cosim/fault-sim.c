@@ -66,7 +66,7 @@ static const struct {
 	const char *name;
 	size_t offset;
 } param_names[] = {
-#define PARAM(n) { #n, offsetof(struct sim_pad_params, n) }
+#define PARAM(n) { .name = #n, .offset = offsetof(struct sim_pad_params, n) }
 	PARAM(power_w), PARAM(c_heater), PARAM(c_stone), PARAM(k_hs), PARAM(k_ha), PARAM(k_sa),
 	PARAM(k_body), PARAM(t_amb), PARAM(t_body), PARAM(sensor_tau), PARAM(sensor_noise),
 	PARAM(sensor_lsb),
