@@ -10,7 +10,7 @@ This script keeps the clock and the physics; the controller only sees readings a
 answers duties. A run goes through the benchmark's scenario and prints its metrics as
 one JSON line; --autotune feeds the controller the plain plant (no lean-back) until it
 exits, for up to two hours of plant time, and prints how long that took. The pad model
-is the one drivers/sim/sim-chair.c steps in C; tools/heater-bench reads PUBLIC from here.
+is the one drivers/sim/sim-pad.c steps in C; tools/heater-bench reads PUBLIC from here.
 """
 import argparse
 import json
