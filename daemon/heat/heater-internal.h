@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* What the pieces of the pads at run time share, and nothing else includes: heater.c
- * (set-up, target, drive, view), heater-tick.c (the heat tick), heater-faults.c (the heat
- * faults) and heater-tuning.c (the tuning lifecycle). */
+ * (set-up, target, drive, view, the tick's timer), heater-tick.c (what a tick does),
+ * heater-faults.c (the heat faults) and heater-tuning.c (the tuning lifecycle). */
 #pragma once
 
 #include <stdbool.h>
@@ -18,8 +18,8 @@ static inline double seconds(uint64_t usec)
  * open is tried again and opens the master meanwhile */
 void heater_drive(struct heater *h, bool on);
 
-/* heater-tick.c: keep the heat tick armed (it never stops once started) */
-int heat_tick_schedule(struct context *c);
+/* heater-tick.c: one run of the heat tick at chair time `now` (heater.c keeps it armed) */
+void heat_tick(struct context *c, uint64_t now);
 
 /* heater-faults.c: the temperature module did not answer (a fault once it has been
  * silent HEAT_SILENCE_S); a pad's reading is no temperature (open, shorted); a pad's

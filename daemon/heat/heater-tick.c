@@ -83,7 +83,7 @@ static bool heat_cap_check(struct context *c, uint64_t now)
 	return true;
 }
 
-static void heat_tick(struct context *c, uint64_t now)
+void heat_tick(struct context *c, uint64_t now)
 {
 	int16_t raw[TEMP_CHANNELS];
 	int r;
@@ -116,29 +116,4 @@ static void heat_tick(struct context *c, uint64_t now)
 			return;
 	}
 	heaters_update(c);
-}
-
-static int on_heat_tick(sd_event_source *s, uint64_t usec, void *userdata)
-{
-	struct context *c = userdata;
-	uint64_t wall = monotonic_usec();
-
-	(void)s;
-	/* usec: when the tick was due (sd-event passes the timer's time) */
-	loop_lateness_record(&c->heat_lateness, usec, wall);
-	heat_tick(c, context_now(c));
-	context_publish(c);
-	return heat_tick_schedule(c);
-}
-
-/* The heat tick never stops: idle pads are supervised too, so a sensor that fails, a
- * stone that warms with every relay open or a silent temperature module is a fault
- * before anyone asks for heat, and while another fault has turned the heat off. */
-int heat_tick_schedule(struct context *c)
-{
-	if (!c->event)
-		return 0;
-	if (!c->heat_source) /* the first tick: the module's silence is timed from now */
-		c->temps_last_ok_usec = context_now(c);
-	return context_arm_tick(c, &c->heat_source, HEAT_TICK_CHAIR_USEC, on_heat_tick, "heat-tick");
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The pads at run time: their set-up, each pad's target (the session, Heat, SetTarget,
- * the dose budget), the relays and the master relay driven to it, and what Heater1 shows.
- * The heat tick is heater-tick.c, its faults heater-faults.c, tuning heater-tuning.c. */
+ * the dose budget), the relays and the master relay driven to it, the heat tick's timer,
+ * and what Heater1 shows. What a tick does is heater-tick.c, the heat faults
+ * heater-faults.c, the tuning files and autotune's result heater-tuning.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@
 #define SET_TARGET_MIN_C 30.0
 #define AUTOTUNE_COLD_MARGIN_C 5.0
 #define AUTOTUNE_CEILING_MARGIN_C 1.0
+
+static int heat_tick_schedule(struct context *c);
 
 /* The first readings, so Temperature is known from the start; the heat tick judges
  * them from its first run on. */
@@ -296,6 +299,31 @@ void heaters_reconfigure(struct context *c)
 			h->set_target_c = max;
 	}
 	heaters_update(c);
+}
+
+static int on_heat_tick(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct context *c = userdata;
+	uint64_t wall = monotonic_usec();
+
+	(void)s;
+	/* usec: when the tick was due (sd-event passes the timer's time) */
+	loop_lateness_record(&c->heat_lateness, usec, wall);
+	heat_tick(c, context_now(c));
+	context_publish(c);
+	return heat_tick_schedule(c);
+}
+
+/* The heat tick never stops: idle pads are supervised too, so a sensor that fails, a
+ * stone that warms with every relay open or a silent temperature module is a fault
+ * before anyone asks for heat, and while another fault has turned the heat off. */
+static int heat_tick_schedule(struct context *c)
+{
+	if (!c->event)
+		return 0;
+	if (!c->heat_source) /* the first tick: the module's silence is timed from now */
+		c->temps_last_ok_usec = context_now(c);
+	return context_arm_tick(c, &c->heat_source, HEAT_TICK_CHAIR_USEC, on_heat_tick, "heat-tick");
 }
 
 int heater_set_target(struct heater *h, double celsius, sd_bus_error *error)
