@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-#include <errno.h>
+/* The pads at run time: their set-up, each pad's target (the session, Heat, SetTarget,
+ * the dose budget), the relays and the master relay driven to it, the heat tick's timer,
+ * and what Heater1 shows. What a tick does is heater-tick.c, the heat faults
+ * heater-faults.c, the tuning files and autotune's result heater-tuning.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "context.h"
-#include "heater.h"
+#include "heater-internal.h"
 #include "log.h"
 #include "macro.h"
 #include "safety.h"
-#include "state-writer.h"
-#include "state-file.h"
 
 #define ERROR_FAULTED "org.massaged.Chair1.Error.Faulted"
 #define ERROR_NOT_SEATED "org.massaged.Chair1.Error.NotSeated"
@@ -19,48 +20,6 @@
 #define SET_TARGET_MIN_C 30.0
 #define AUTOTUNE_COLD_MARGIN_C 5.0
 #define AUTOTUNE_CEILING_MARGIN_C 1.0
-
-static double seconds(uint64_t usec)
-{
-	return (double)usec / 1e6;
-}
-
-static void tuning_path(const struct context *c, const struct heater *h, char *buf, size_t size)
-{
-	(void)snprintf(buf, size, "%s/heater-%s.tune", c->state_dir, zone_to_string(h->zone));
-}
-
-static void heater_apply_model(struct heater *h)
-{
-	const struct massaged_config *cfg = &h->context->config;
-
-	/* both were validated: by heat_tuning_load() or as the built-in defaults */
-	(void)heat_control_init(&h->control, &h->tuning.model, seconds(HEAT_TICK_CHAIR_USEC));
-	(void)heat_model_check_init(&h->model_check, &h->tuning.model, seconds(HEAT_TICK_CHAIR_USEC), h->tuned);
-	heat_protect_init(&h->protect, h->max_target_c, &h->tuning.model);
-	relay_pwm_init(&h->pwm, cfg->relay_cycle_s, cfg->relay_min_on_s, cfg->relay_min_off_s);
-}
-
-static void heater_load_tuning(struct heater *h)
-{
-	char path[512], err[HEAT_TUNING_ERROR_MAX];
-	int r;
-
-	heat_model_default(&h->tuning.model);
-	h->tuned = false;
-	tuning_path(h->context, h, path, sizeof(path));
-	(void)state_file_remove_stale(path);
-	r = heat_tuning_load(path, &h->tuning, err);
-	if (r == -ENOENT)
-		log_info("The %s pad has no autotune result yet: using cautious defaults",
-			 zone_to_string(h->zone));
-	else if (r < 0) {
-		log_warning("Ignoring the %s pad's autotune result: %s; using cautious defaults",
-			    zone_to_string(h->zone), err);
-		heat_model_default(&h->tuning.model);
-	} else
-		h->tuned = true;
-}
 
 static int heat_tick_schedule(struct context *c);
 
@@ -215,7 +174,7 @@ static void master_drive(struct context *c, bool on)
 /* A relay that could not be opened (a relay-board coil that did not answer) is tried
  * again on the next update, also after a fault's safe state, and the master relay in
  * series cuts its heat meanwhile. */
-static void heater_drive(struct heater *h, bool on)
+void heater_drive(struct heater *h, bool on)
 {
 	if (h->relay == OUTPUT_INVALID || (on == h->relay_on && !h->relay_unopened))
 		return;
@@ -342,228 +301,6 @@ void heaters_reconfigure(struct context *c)
 	heaters_update(c);
 }
 
-static void tuning_written(void *userdata, const char *path, int r, uint64_t duration_usec)
-{
-	struct heater *h = userdata;
-
-	(void)duration_usec;
-	if (r < 0)
-		(void)log_errno(r, "Failed to save the %s pad's autotune result to %s; it holds until "
-				"massaged restarts", zone_to_string(h->zone), path);
-}
-
-static void autotune_finish(struct heater *h)
-{
-	struct heat_tuning result;
-	char path[512], *text;
-	size_t size;
-	int r;
-
-	r = heat_autotune_result(h->autotune, &result);
-	if (r < 0) {
-		log_event(LOG_WARNING, LOG_EVENT_AUTOTUNE_FAILED, LOG_FIELDS(.zone = zone_to_string(h->zone)),
-			  "Autotune of the %s pad failed: %s", zone_to_string(h->zone),
-			  heat_autotune_error(h->autotune));
-		(void)snprintf(h->autotune_error, sizeof(h->autotune_error), "%s", heat_autotune_error(h->autotune));
-		h->autotune = heat_autotune_free(h->autotune);
-		return;
-	}
-	h->autotune = heat_autotune_free(h->autotune);
-	h->tuning = result;
-	h->tuned = true;
-	heater_apply_model(h);
-	log_event(LOG_INFO, LOG_EVENT_AUTOTUNE_FINISHED, LOG_FIELDS(.zone = zone_to_string(h->zone)),
-		  "Autotune of the %s pad done in %.0f s: element +%.1f °C at full power, "
-		  "time constants %.0f/%.0f/%.0f s, sensor lag %.1f s, fit within %.2f °C",
-		  zone_to_string(h->zone), result.duration_s, result.model.gain_c, result.model.element_s,
-		  result.model.couple_s, result.model.loss_s, result.model.sensor_s, result.fit_rms_c);
-	tuning_path(h->context, h, path, sizeof(path));
-	text = heat_tuning_format(&result, &size);
-	r = text ? state_writer_submit(h->context->state_writer, path, text, size, tuning_written, h) : -ENOMEM;
-	if (r < 0)
-		tuning_written(h, path, r, 0);
-}
-
-/* The pad does not do what its tuned model predicts: heat on the cautious defaults from
- * this reading on, the element assumed hot so the controller coasts until the readings
- * show otherwise. The dose given so far stays. */
-static void heater_model_refuted(struct heater *h, double t, double reading)
-{
-	const char *zone = zone_to_string(h->zone);
-	char path[512];
-
-	tuning_path(h->context, h, path, sizeof(path));
-	log_warning("The %s pad does not behave as its autotune result %s says: after %.0f s of heating the "
-		    "reading is %+.1f °C off the model's prediction (tolerance %.1f °C). Using cautious "
-		    "defaults from now on; run Autotune again.", zone, path, h->model_check.heated_s,
-		    h->model_check.residual, h->model_check.tolerance);
-	heat_model_default(&h->tuning.model);
-	h->tuned = false;
-	(void)heat_control_init(&h->control, &h->tuning.model, seconds(HEAT_TICK_CHAIR_USEC));
-	heat_control_restart(&h->control, t, reading, reading + h->tuning.model.gain_c);
-	heat_protect_set_model(&h->protect, &h->tuning.model);
-}
-
-/* One pad's reading: judge it, choose the duty, drive the relay. False after a fault. */
-static bool heater_tick(struct heater *h, double t, int16_t raw)
-{
-	struct context *c = h->context;
-	const char *zone = zone_to_string(h->zone);
-	char code[FAULT_CODE_MAX];
-	double reading, duty, relay_duty, applied = h->duty;
-
-	if (heat_reading_from_raw(raw, &reading) < 0) {
-		/* no lockout: an open or shorted sensor is unmistakable, and ClearFault needs a
-		 * valid reading again */
-		(void)snprintf(code, sizeof(code), "sensor:%s", zone);
-		faults_raise(c, code, "The %s pad's temperature sensor reads %s (raw %d): its heat is off. "
-			    "Check the sensor and its wiring.", zone,
-			    raw == TEMP_SENTINEL_OPEN ? "open or missing" :
-			    raw == TEMP_SENTINEL_SHORT ? "shorted" : "an impossible value", raw);
-		return false;
-	}
-	h->reading_c = reading;
-	if (h->protect.max_target_c > h->max_target_c && reading < h->max_target_c + HEAT_OVERTEMP_MARGIN_C)
-		h->protect.max_target_c = h->max_target_c; /* MaxTarget lowered by a reload */
-
-	if (h->autotune) {
-		duty = heat_autotune_update(h->autotune, t, reading);
-		heat_control_observe(&h->control, t, reading);
-		heat_control_applied(&h->control, duty);
-	} else if (h->target_c > 0.0)
-		duty = heat_control_update(&h->control, t, reading, h->target_c);
-	else {
-		heat_control_observe(&h->control, t, reading);
-		heat_control_applied(&h->control, duty = 0.0);
-	}
-
-	heat_protect_seated(&h->protect, t, c->seated);
-	heat_protect_autotuning(&h->protect, h->autotune != NULL);
-	heat_protect_model_tuned(&h->protect, h->tuned);
-	switch (heat_protect_check(&h->protect, t, reading, applied, &h->control)) {
-	case HEAT_VERDICT_OK:
-		break;
-	case HEAT_VERDICT_OVERTEMP:
-		(void)snprintf(code, sizeof(code), "overtemp:%s", zone);
-		faults_raise_reading(c, code, reading, "The %s pad reached %.1f °C, at or above its trip point of "
-				    "%.1f °C (MaxTarget + %.0f °C): all heat is off.", zone, reading,
-				    h->max_target_c + HEAT_OVERTEMP_MARGIN_C, HEAT_OVERTEMP_MARGIN_C);
-		/* the controller never drives past MaxTarget: heat it did not command arrived */
-		heater_lock_out(h, code, "it heated past its trip point uncommanded: a relay or its drive is broken");
-		return false;
-	case HEAT_VERDICT_RUNAWAY:
-		(void)snprintf(code, sizeof(code), "runaway:%s", zone);
-		faults_raise_reading(c, code, reading, "The %s pad is not warming although it is heated hard "
-				    "(%.1f °C at %.0f %% power): its element may be dead or its sensor off the "
-				    "stone. Its heat is off.", zone, reading, h->protect.duty_mean * 100.0);
-		heater_lock_out(h, code, "it did not warm when heated: a dead element or its sensor off the stone");
-		return false;
-	case HEAT_VERDICT_STUCK:
-		(void)snprintf(code, sizeof(code), "heater-stuck:%s", zone);
-		faults_raise_reading(c, code, reading, "The %s pad keeps warming (%.1f °C) with its relay off: "
-				    "the relay may be welded shut. The master heater relay is off.", zone, reading);
-		heater_lock_out(h, code, "its relay is welded shut: it warms with its relay off");
-		return false;
-	case HEAT_VERDICT_SENSOR:
-		(void)snprintf(code, sizeof(code), "sensor:%s", zone);
-		faults_raise_reading(c, code, reading, "The %s pad's reading jumped to %.1f °C, %+.1f °C from what the "
-				    "stone can do in a quarter second: its sensor may be off the stone. Its heat "
-				    "is off.", zone, reading, reading - h->protect.reading_before);
-		heater_lock_out(h, code, "its sensor came off the stone: the reading jumped as no stone can");
-		/* what the estimate and the rules knew belongs to the stone, not to this reading */
-		heat_control_reset(&h->control);
-		heat_protect_set_model(&h->protect, &h->tuning.model);
-		return false;
-	case HEAT_VERDICT_FROZEN:
-		(void)snprintf(code, sizeof(code), "sensor:%s", zone);
-		faults_raise_reading(c, code, reading, "The %s pad's reading has stayed at %.1f °C for %.0f s while the pad "
-				    "heated: its sensor or the temperature module has stopped measuring. Its heat is "
-				    "off.", zone, reading, HEAT_SENSOR_FROZEN_S);
-		heater_lock_out(h, code, "its sensor stopped measuring: the reading froze while the pad heated");
-		return false;
-	}
-
-	if (heat_model_check_update(&h->model_check, t, reading, !h->autotune && h->target_c > 0.0, &h->control)) {
-		heater_model_refuted(h, t, reading);
-		duty = 0.0;
-	}
-	if (h->autotune && heat_autotune_done(h->autotune)) {
-		autotune_finish(h);
-		duty = 0.0;
-	}
-	h->duty = duty;
-	heater_drive(h, relay_pwm_update(&h->pwm, t, duty));
-	/* what the pad gets until the next reading: the relay, not the duty asked for */
-	relay_duty = h->relay_on && c->heat_master_on ? 1.0 : 0.0;
-	heat_model_check_applied(&h->model_check, relay_duty);
-	if (h->autotune)
-		heat_autotune_applied(h->autotune, relay_duty);
-	return true;
-}
-
-/* Every pad's reading counts toward its dose, heating or not: a warm stone warms skin. */
-static void heater_dose_add(struct heater *h, uint64_t now, const int16_t raw[TEMP_CHANNELS])
-{
-	double v;
-
-	if (h->channel >= TEMP_CHANNELS || heat_reading_from_raw(raw[h->channel], &v) < 0)
-		return;
-	heat_dose_add(&h->dose, seconds(now), v);
-	h->dose_unsaved_min += seconds(HEAT_TICK_CHAIR_USEC) / 60.0 * heat_dose_rate(v);
-}
-
-/* Heat ends SessionLimit after a pad started heating with every pad off before. In a
- * session that is never before the session's own end unless the heat began before the
- * session. True when it ended the heat. */
-static bool heat_cap_check(struct context *c, uint64_t now)
-{
-	uint64_t limit = (uint64_t)c->session_limit_s * USEC_PER_SEC;
-	char why[128];
-
-	if (!c->heat_since_valid || !any_heater_active(c) || now - MIN(now, c->heat_since_usec) < limit)
-		return false;
-	(void)snprintf(why, sizeof(why), "the pads heated for %u min, the session limit", c->session_limit_s / 60);
-	heaters_off(c, "timeout", why);
-	return true;
-}
-
-static void heat_tick(struct context *c, uint64_t now)
-{
-	int16_t raw[TEMP_CHANNELS];
-	int r;
-
-	r = c->driver->ops->temperatures_read(c->driver, raw);
-	if (r < 0) {
-		if (now - MIN(now, c->temps_last_ok_usec) >= (uint64_t)(HEAT_SILENCE_S * 1e6))
-			faults_raise(c, "temp-module-offline", "The temperature module has not answered for "
-				    "%.0f s: all heat is off. Check its supply and bus wiring.", HEAT_SILENCE_S);
-		return;
-	}
-	c->temps_last_ok_usec = now;
-	for (unsigned i = 0; i < c->n_heaters; i++)
-		heater_dose_add(&c->heaters[i], now, raw);
-	heaters_dose_tick(c, now);
-	if (heat_cap_check(c, now))
-		return;
-
-	if (c->seated || !any_heater_active(c))
-		c->heat_seat_empty_since_usec = 0;
-	else if (c->heat_seat_empty_since_usec == 0)
-		c->heat_seat_empty_since_usec = now;
-	else if (now - c->heat_seat_empty_since_usec >= HEAT_SEAT_EMPTY_USEC) {
-		heaters_off(c, "seat-empty", "the seat has been empty for 30 s");
-		return;
-	}
-
-	for (unsigned i = 0; i < c->n_heaters; i++) {
-		struct heater *h = &c->heaters[i];
-
-		if (h->channel < TEMP_CHANNELS && !heater_tick(h, seconds(now), raw[h->channel]))
-			return;
-	}
-	heaters_update(c);
-}
-
 static int on_heat_tick(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct context *c = userdata;
@@ -662,40 +399,6 @@ int heater_start_autotune(struct heater *h, sd_bus_error *error)
 	heaters_update(c);
 	context_publish(c);
 	return 0;
-}
-
-int heater_fault_persists(struct context *c, const char *code)
-{
-	int16_t raw[TEMP_CHANNELS];
-	const char *zone = fault_code_zone(code);
-	double v;
-
-	if (strcmp(code, "temp-module-offline") == 0) {
-		if (c->driver->ops->temperatures_read(c->driver, raw) < 0)
-			return true;
-		c->temps_last_ok_usec = context_now(c); /* its silence is timed afresh */
-		return false;
-	}
-	if (!zone)
-		return -ENOENT;
-	for (unsigned i = 0; i < c->n_heaters; i++) {
-		struct heater *h = &c->heaters[i];
-
-		if (strcmp(zone, zone_to_string(h->zone)) != 0)
-			continue;
-		if (h->channel >= TEMP_CHANNELS || c->driver->ops->temperatures_read(c->driver, raw) < 0 ||
-		    heat_reading_from_raw(raw[h->channel], &v) < 0)
-			return true; /* no trustworthy reading: no heat fault can be ruled out */
-		h->reading_c = v;
-		if (strncmp(code, "overtemp:", 9) == 0)
-			return v > h->max_target_c + HEAT_OVERTEMP_MARGIN_C - HEAT_OVERTEMP_CLEAR_C;
-		/* sensor: it reads again. runaway and heater-stuck show only while heating: if the
-		 * cause is still there the next heat brings the fault straight back. */
-		heat_protect_init(&h->protect, h->max_target_c, &h->tuning.model);
-		heat_control_reset(&h->control);
-		return false;
-	}
-	return -ENOENT;
 }
 
 void heater_stone_moved(struct context *c, enum zone zone, double celsius)
