@@ -65,7 +65,6 @@ struct context *context_free(struct context *c)
 	c->state_writer = state_writer_free(c->state_writer); /* the last writes land first */
 	settings_store_free(c);
 	heaters_free(c);
-	sd_bus_flush_close_unref(c->bus);
 	if (c->driver)
 		c->driver->ops->free(c->driver);
 	sd_event_unref(c->event);

@@ -3,10 +3,10 @@
 
 #include "config.h"
 
-/* Every fault code there can be: the chair's own (safety.c's table, in this order)
+/* Every fault code there can be: the chair's own (faults.c's table, in this order)
  * and one per pad for each kind, "KIND:ZONE". The fault list holds all of them at
  * once, so that no fault, the emergency stop least of all, is ever dropped for want
- * of room (safety.c checks this at compile time). A new code goes here and in the
+ * of room (faults.c checks this at compile time). A new code goes here and in the
  * table. */
 enum fault_global {
 	FAULT_ESTOP,

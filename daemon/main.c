@@ -12,10 +12,11 @@
 #include "build-config.h"
 #include "bus-chair.h"
 #include "bus-simulator.h"
-#include "buttons.h"
+#include "faults.h"
 #include "gpio-lines.h"
 #include "heater.h"
 #include "hw-driver.h"
+#include "inputs.h"
 #include "context.h"
 #include "log.h"
 #include "macro.h"
@@ -163,37 +164,10 @@ static int load_configuration(struct context *c, const struct options *o)
 	return 0;
 }
 
-static void on_input(void *userdata, enum chair_input input, bool active)
-{
-	struct context *c = userdata;
-
-	switch (input) {
-	case INPUT_ESTOP:
-		if (active) {
-			uint64_t t0 = monotonic_usec();
-
-			faults_raise(c, "estop", "The emergency stop is pressed: rollers and heat are off. "
-				    "Release it, then clear the fault.");
-			log_info("Emergency stop: safe state %llu µs after its input was seen",
-				 (unsigned long long)(monotonic_usec() - t0));
-		} else
-			log_notice("Emergency stop released");
-		break;
-	case INPUT_SEAT:
-		session_seat_changed(c, active);
-		break;
-	default:
-		if (active)
-			buttons_press(c, input);
-		break;
-	}
-	context_publish(c);
-}
-
 /* every 100 ms while a coil is closed: faults_raise() publishes what changes */
 static void on_relay_board(void *userdata, uint64_t unconfirmed_usec)
 {
-	safety_relay_board_checked(userdata, unconfirmed_usec);
+	faults_check_relay_board(userdata, unconfirmed_usec);
 }
 
 static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -201,7 +175,7 @@ static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, v
 	struct context *c = userdata;
 
 	log_info("Received %s: stopping", strsignal((int)si->ssi_signo));
-	safety_force_safe_state(c);
+	faults_force_safe_state(c);
 	(void)sd_notify(false, "STOPPING=1\nSTATUS=Stopping");
 	session_end(c, "stopped");
 	settings_store_flush(c);
@@ -325,19 +299,18 @@ static int wait_for_roller_board(struct context *c, struct roller_status *ret)
 static int setup_hardware(struct context *c, const struct options *o)
 {
 	struct roller_status st;
-	bool pressed = false, seated = false;
 	int r;
 
 	r = open_driver(c, o);
 	if (r < 0)
 		return r;
-	chair_driver_set_input_handler(c->driver, on_input, c);
+	chair_driver_set_input_handler(c->driver, inputs_changed, c);
 	chair_driver_set_relay_handler(c->driver, on_relay_board, c);
 	r = heaters_init(c);
 	if (r < 0)
 		return r;
 
-	safety_force_safe_state(c);
+	faults_force_safe_state(c);
 	r = wait_for_roller_board(c, &st);
 	if (r == -ECANCELED)
 		return r;
@@ -352,10 +325,7 @@ static int setup_hardware(struct context *c, const struct options *o)
 	}
 	c->roller = st;
 	(void)safety_clear_inherited_watchdog(c);
-	(void)c->driver->ops->get_input(c->driver, INPUT_SEAT, &seated);
-	c->seated = seated;
-	if (c->driver->ops->get_input(c->driver, INPUT_ESTOP, &pressed) >= 0 && pressed)
-		on_input(c, INPUT_ESTOP, true);
+	inputs_read_at_start(c);
 	return 0;
 }
 
@@ -382,7 +352,7 @@ static int run_safe_state(struct context *c, const struct options *o)
 	r = open_driver(c, o);
 	if (r < 0)
 		return r;
-	r = safety_force_safe_state(c);
+	r = faults_force_safe_state(c);
 	/* the relay board's coils are read back: "inactive" only when it confirms them */
 	if (r >= 0 && c->driver->ops->relay_confirm)
 		r = c->driver->ops->relay_confirm(c->driver) < 0 ? -EINPROGRESS : 0;
@@ -404,7 +374,7 @@ static int on_bus_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *
 	struct context *c = userdata;
 	int r;
 
-	r = safety_force_safe_state(c);
+	r = faults_force_safe_state(c);
 	log_event(LOG_ERR, LOG_EVENT_BUS_LOST, NULL,
 		  "Lost the D-Bus connection: safe state at chair time %.3f s%s; exiting to be started again",
 		  context_now(c) / 1e6,
@@ -459,9 +429,17 @@ static void log_loop_lateness(const struct context *c)
 		 (double)c->heat_lateness.worst_usec / 1000.0, (unsigned long long)c->heat_lateness.count);
 }
 
+/* The bus connection first (its last signals flushed out), then the rest of the context. */
+static void daemon_freep(struct context **c)
+{
+	if (*c)
+		(*c)->bus = sd_bus_flush_close_unref((*c)->bus);
+	context_free(*c);
+}
+
 int main(int argc, char *argv[])
 {
-	_cleanup_(context_freep) struct context *c = NULL;
+	_cleanup_(daemon_freep) struct context *c = NULL;
 	struct options o;
 	int r;
 
@@ -490,7 +468,7 @@ int main(int argc, char *argv[])
 	r = sd_event_loop(c->event);
 	if (r < 0)
 		return log_errno(r, "Event loop failed"), EXIT_FAILURE;
-	safety_force_safe_state(c);
+	faults_force_safe_state(c);
 	log_loop_lateness(c);
 	if (c->clock->stalls > 0)
 		log_info("Time scale: %llu host stalls, %.1f s of wall time not counted as chair time",

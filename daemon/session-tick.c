@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "setpoint-limits.h"
+#include "faults.h"
 #include "log.h"
 #include "macro.h"
 #include "safety.h"
@@ -184,7 +184,7 @@ static void run_step(struct context *c, uint64_t dt)
 static void park_finish(struct context *c)
 {
 	c->setpoints.control = 0;
-	(void)c->driver->ops->roller_write(c->driver, &c->setpoints);
+	(void)safety_roller_write(c, &c->setpoints);
 	(void)safety_set_output(c, OUTPUT_MOTOR_POWER, false);
 	c->state = STATE_IDLE;
 	log_info("Rollers parked");
@@ -222,8 +222,7 @@ static void tick_once(struct context *c, uint64_t now)
 	default:
 		return;
 	}
-	setpoint_limits_clamp(&c->config.limits, &c->setpoints);
-	r = c->driver->ops->roller_write(c->driver, &c->setpoints);
+	r = safety_roller_write(c, &c->setpoints); /* clamped to the limits there */
 	if (r < 0)
 		log_debug("Roller board write failed: %s", strerror(-r));
 }

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bus-chair.h"
+#include "events.h"
 #include "log.h"
 #include "macro.h"
 #include "safety.h"
@@ -91,7 +91,7 @@ void session_end(struct context *c, const char *reason)
 	id = session_program_id(c);
 	log_event(LOG_INFO, LOG_EVENT_PROGRAM_FINISHED, LOG_FIELDS(.program = id, .reason = reason),
 		  "Program %s finished: %s at chair time %.3f s", id, reason, context_now(c) / 1e6);
-	bus_chair_emit_program_finished(c, id, reason);
+	events_program_finished(&c->events, id, reason);
 	c->session.active = false;
 	heaters_off(c, reason, NULL);
 	if (strcmp(reason, "seat-empty") == 0)

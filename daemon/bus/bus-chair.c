@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "bus-chair.h"
+#include "bus-names.h"
 #include "log.h"
 #include "macro.h"
 #include "quote.h"
@@ -298,7 +299,11 @@ static int method_adjust_shoulder(sd_bus_message *m, void *userdata, sd_bus_erro
 
 static int method_clear_fault(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-	return reply(m, faults_clear(userdata, error));
+	struct refusal refusal;
+
+	if (faults_clear(userdata, &refusal) < 0)
+		return bus_refusal_reply(error, &refusal);
+	return reply(m, 0);
 }
 
 static int property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -385,6 +390,31 @@ static const sd_bus_vtable chair_vtable[] = {
 	SD_BUS_VTABLE_END,
 };
 
+/* The events Chair1 announces (events.h): its signals. */
+static void on_program_finished(void *userdata, const char *program, const char *reason)
+{
+	struct context *c = userdata;
+
+	if (c->bus)
+		(void)sd_bus_emit_signal(c->bus, CHAIR_PATH, CHAIR_INTERFACE, "ProgramFinished", "ss", program, reason);
+}
+
+static void on_fault_raised(void *userdata, const char *code, const char *message)
+{
+	struct context *c = userdata;
+
+	if (c->bus)
+		(void)sd_bus_emit_signal(c->bus, CHAIR_PATH, CHAIR_INTERFACE, "FaultRaised", "ss", code, message);
+}
+
+static void on_fault_cleared(void *userdata, const char *code)
+{
+	struct context *c = userdata;
+
+	if (c->bus)
+		(void)sd_bus_emit_signal(c->bus, CHAIR_PATH, CHAIR_INTERFACE, "FaultCleared", "s", code);
+}
+
 int bus_chair_register(struct context *c)
 {
 	int r;
@@ -395,23 +425,9 @@ int bus_chair_register(struct context *c)
 	r = sd_bus_add_object_manager(c->bus, NULL, CHAIR_PATH);
 	if (r < 0)
 		return log_errno(r, "Failed to add the object manager");
+	c->events.program_finished = on_program_finished;
+	c->events.fault_raised = on_fault_raised;
+	c->events.fault_cleared = on_fault_cleared;
+	c->events.userdata = c;
 	return 0;
-}
-
-void bus_chair_emit_program_finished(struct context *c, const char *program, const char *reason)
-{
-	if (c->bus)
-		(void)sd_bus_emit_signal(c->bus, CHAIR_PATH, CHAIR_INTERFACE, "ProgramFinished", "ss", program, reason);
-}
-
-void bus_chair_emit_fault_raised(struct context *c, const char *code, const char *message)
-{
-	if (c->bus)
-		(void)sd_bus_emit_signal(c->bus, CHAIR_PATH, CHAIR_INTERFACE, "FaultRaised", "ss", code, message);
-}
-
-void bus_chair_emit_fault_cleared(struct context *c, const char *code)
-{
-	if (c->bus)
-		(void)sd_bus_emit_signal(c->bus, CHAIR_PATH, CHAIR_INTERFACE, "FaultCleared", "s", code);
 }

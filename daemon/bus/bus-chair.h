@@ -7,12 +7,10 @@
 #define CHAIR_INTERFACE "org.massaged.Chair1"
 #define CHAIR_ERROR(x) "org.massaged.Chair1.Error." x
 
-/* Register org.massaged.Chair1 and the ObjectManager on /org/massaged/Chair1. */
+/* Register org.massaged.Chair1 and the ObjectManager on /org/massaged/Chair1, and the
+ * handlers of c->events that become its signals (ProgramFinished, FaultRaised,
+ * FaultCleared). */
 int bus_chair_register(struct context *c);
-
-void bus_chair_emit_program_finished(struct context *c, const char *program, const char *reason);
-void bus_chair_emit_fault_raised(struct context *c, const char *code, const char *message);
-void bus_chair_emit_fault_cleared(struct context *c, const char *code);
 
 /* Shared by D-Bus methods and the remote's buttons: validate, then act. Each returns
  * 0 or a negative errno with *error set; a refusal changes nothing. */
