@@ -1,23 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "bus-heater.h"
+#include "bus-names.h"
 #include "context.h"
 
-#define CHAIR_PATH "/org/massaged/Chair1"
-#define CHAIR_INTERFACE "org.massaged.Chair1"
-#define CHAIR_ERROR(x) "org.massaged.Chair1.Error." x
-
-/* Register org.massaged.Chair1 and the ObjectManager on /org/massaged/Chair1. */
+/* Register org.massaged.Chair1 and the ObjectManager on /org/massaged/Chair1, and
+ * events_changed()'s handler (c->events.changed): PropertiesChanged. */
 int bus_chair_register(struct context *c);
 
 void bus_chair_emit_program_finished(struct context *c, const char *program, const char *reason);
 void bus_chair_emit_fault_raised(struct context *c, const char *code, const char *message);
 void bus_chair_emit_fault_cleared(struct context *c, const char *code);
-
-/* Shared by D-Bus methods and the remote's buttons: validate, then act. Each returns
- * 0 or a negative errno with *error set; a refusal changes nothing. */
-int chair_start_program(struct context *c, const char *id, sd_bus_error *error);
-int chair_pause(struct context *c, sd_bus_error *error);
-int chair_resume(struct context *c, sd_bus_error *error);
-int chair_set_intensity(struct context *c, unsigned level, sd_bus_error *error);
-int chair_set_heat(struct context *c, bool on, sd_bus_error *error);
