@@ -240,8 +240,10 @@ int bus_chair_register(struct context *c)
 		bus_state_free(c);
 		return log_errno(r, "Failed to add the %s object", CHAIR_INTERFACE);
 	}
+	/* the bus owns the slot from now on (floating), as it owns every other */
 	(void)sd_bus_slot_set_destroy_callback(slot, bus_state_free);
 	(void)sd_bus_slot_set_floating(slot, 1);
+	sd_bus_slot_unref(slot);
 	r = sd_bus_add_object_manager(c->bus, NULL, CHAIR_PATH);
 	if (r < 0)
 		return log_errno(r, "Failed to add the object manager");

@@ -6,7 +6,7 @@
 
 #include "bus-properties.h"
 
-#define VALUE(type, p, view) (*(const type *)((const char *)(view) + (p)->offset))
+#define VALUE(type, p, view) (*(type const *)((const char *)(view) + (p)->offset))
 #define STRING_AT(p, view) ((const char *)(view) + (p)->offset)
 
 const struct bus_property *bus_property_find(const struct bus_property *table, size_t n, const char *name)
