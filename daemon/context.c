@@ -101,118 +101,50 @@ unsigned context_shoulder_mm(const struct context *c)
 	return c->shoulder_mm ? c->shoulder_mm : c->config.default_shoulder_mm;
 }
 
-static void view_session(const struct context *c, struct chair_view *v)
+/* The technique the session works with now, "" while it scans or between steps. */
+static const char *session_technique(const struct context *c)
 {
 	const struct session *s = &c->session;
-	uint64_t now = context_now(c), program_left = UINT64_MAX;
-	const struct program_step *step = NULL;
 	struct program_position pos;
 
-	if (s->manual) {
-		(void)snprintf(v->program, sizeof(v->program), "manual");
-		v->technique = technique_to_string(s->manual_technique);
-		v->zone = zone_to_string(s->manual_zone);
-	} else {
-		(void)snprintf(v->program, sizeof(v->program), "%s", s->program.id);
-		v->step_count = s->program.n_steps;
-		program_left = 0;
-		if (engine_locate(&s->program, s->program_pos_usec, &pos)) {
-			step = &s->program.steps[pos.step];
-			v->step = pos.step + 1;
-			program_left = pos.remaining_usec;
-			v->technique = technique_to_string(step->technique);
-			v->zone = zone_to_string(step->zone);
-		}
-	}
 	if (c->state == STATE_SCANNING)
-		v->technique = v->zone = "";
-
-	struct session_levels levels = context_levels(c);
-	struct motion_levels lv = engine_levels(step, &levels);
-	v->speed = lv.speed;
-	v->width = width_to_string(lv.width);
-	engine_session_times(now - MIN(now, s->start_usec), (uint64_t)c->session_limit_s * USEC_PER_SEC,
-			     program_left, &v->elapsed, &v->remaining);
+		return "";
+	if (s->manual)
+		return technique_to_string(s->manual_technique);
+	if (engine_locate(&s->program, s->program_pos_usec, &pos))
+		return technique_to_string(s->program.steps[pos.step].technique);
+	return "";
 }
 
-void context_compute_view(const struct context *c, struct chair_view *v)
+static void status_text(const struct context *c, char *buf, size_t size)
 {
-	size_t off = 0;
+	const char *state = chair_state_to_string(c->state);
+	size_t off;
 
-	*v = (struct chair_view){
-		.state = chair_state_to_string(c->state),
-		.technique = "",
-		.zone = "",
-		.intensity = c->intensity,
-		.speed = c->speed,
-		.width = width_to_string(c->width),
-		.heat = c->heat,
-		.shoulder_height = c->shoulder_mm,
-		.seated = c->seated,
-		.session_limit = c->session_limit_s,
-	};
-	if (c->session.active)
-		view_session(c, v);
-	for (unsigned i = 0; i < c->n_faults; i++)
-		off += (size_t)snprintf(v->faults + off, sizeof(v->faults) - off, "%s%s",
-					i ? " " : "", c->faults[i].code);
-}
+	if (c->state == STATE_FAULT) {
+		off = (size_t)snprintf(buf, size, "Fault:");
+		for (unsigned i = 0; i < c->n_faults && off < size; i++)
+			off += (size_t)snprintf(buf + off, size - off, " %s", c->faults[i].code);
+	} else if (c->session.active) {
+		const char *technique = session_technique(c);
 
-static void notify_status(const struct context *c, const struct chair_view *v)
-{
-	if (c->state == STATE_FAULT)
-		(void)sd_notifyf(false, "STATUS=Fault: %s", v->faults);
-	else if (c->session.active)
-		(void)sd_notifyf(false, "STATUS=%s %s%s%s", v->state, v->program,
-				 *v->technique ? ": " : "", v->technique);
-	else
-		(void)sd_notifyf(false, "STATUS=%s", v->state);
+		(void)snprintf(buf, size, "%s %s%s%s", state, c->session.manual ? "manual" : c->session.program.id,
+			       *technique ? ": " : "", technique);
+	} else
+		(void)snprintf(buf, size, "%s", state);
 }
 
 void context_publish(struct context *c)
 {
+	char status[sizeof(c->notified_status)];
+
 	settings_store_changed(c);
-	bus_heaters_publish(c, false);
-	struct chair_view v;
-	const struct chair_view *p = &c->published;
-	const char *changed[20];
-	size_t n = 0;
-	bool all = !c->published_valid;
-
-#define CHANGED_STR(name, field) if (all || strcmp(v.field, p->field) != 0) changed[n++] = name
-#define CHANGED_VAL(name, field) if (all || v.field != p->field) changed[n++] = name
-
-	context_compute_view(c, &v);
-	CHANGED_STR("State", state);
-	CHANGED_STR("Program", program);
-	CHANGED_STR("Technique", technique);
-	CHANGED_STR("Zone", zone);
-	CHANGED_VAL("Step", step);
-	CHANGED_VAL("StepCount", step_count);
-	CHANGED_VAL("Intensity", intensity);
-	CHANGED_VAL("Speed", speed);
-	CHANGED_STR("Width", width);
-	CHANGED_VAL("Heat", heat);
-	CHANGED_VAL("Elapsed", elapsed);
-	CHANGED_VAL("Remaining", remaining);
-	CHANGED_VAL("ShoulderHeight", shoulder_height);
-	CHANGED_VAL("Seated", seated);
-	CHANGED_STR("Faults", faults);
-	CHANGED_VAL("SessionLimit", session_limit);
-	changed[n] = NULL;
-#undef CHANGED_STR
-#undef CHANGED_VAL
-
-	if (n == 0)
-		return;
-	if (c->bus && c->published_valid)
-		(void)sd_bus_emit_properties_changed_strv(c->bus, "/org/massaged/Chair1", "org.massaged.Chair1",
-							  (char **)changed);
-	if (all || strcmp(v.state, p->state) != 0 || strcmp(v.program, p->program) != 0 ||
-	    strcmp(v.technique, p->technique) != 0)
-		notify_status(c, &v);
-	c->published = v;
-	c->published_valid = true;
+	events_changed(&c->events);
+	status_text(c, status, sizeof(status));
+	if (strcmp(status, c->notified_status) != 0) {
+		(void)sd_notifyf(false, "STATUS=%s", status);
+		memcpy(c->notified_status, status, sizeof(status));
+	}
 }
 
 /* The clock skips host stalls from the earliest armed tick's due time. */

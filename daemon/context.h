@@ -19,6 +19,7 @@
 #include "settings.h"
 
 struct reload_worker;
+struct bus_state;
 /* D-Bus is bus/'s and main.c's: the context only holds the connection. */
 typedef struct sd_bus sd_bus;
 
@@ -38,23 +39,6 @@ enum chair_state {
 struct fault {
 	char code[FAULT_CODE_MAX];
 	char message[FAULT_MESSAGE_MAX];
-};
-
-/* What the Chair1 properties show, computed from the context in one place so that
- * getters and PropertiesChanged can never disagree. */
-struct chair_view {
-	const char *state;
-	char program[PROGRAM_ID_MAX];
-	const char *technique, *zone;
-	unsigned step, step_count;
-	unsigned intensity, speed;
-	const char *width;
-	bool heat;
-	unsigned elapsed, remaining;
-	unsigned shoulder_height;
-	bool seated;
-	char faults[FAULTS_MAX * FAULT_CODE_MAX]; /* space-joined, for comparison */
-	unsigned session_limit;
 };
 
 enum scan_phase {
@@ -128,8 +112,9 @@ struct context {
 	 * so that nothing can make the chair forget it (safety.c). */
 	bool estop_latched;
 
-	struct chair_view published;
-	bool published_valid;
+	/* what bus/ last published (bus/bus-state.h), NULL without Chair1 on the bus */
+	struct bus_state *bus_state;
+	char notified_status[32 + FAULTS_MAX * FAULT_CODE_MAX]; /* systemd's STATUS= */
 
 	/* the state directory and settings.state: what the file holds, what was last tried */
 	char state_dir[256];
@@ -169,9 +154,9 @@ void context_freep(struct context **c);
 
 /* The current chair time. */
 uint64_t context_now(const struct context *c);
-void context_compute_view(const struct context *c, struct chair_view *ret);
-/* Emit PropertiesChanged for every Chair1 property whose value changed, and tell
- * systemd the status. Call after anything that may change state. */
+/* Something clients see may have changed: tell them (events_changed: bus/ compares and
+ * emits PropertiesChanged) and systemd the status. Call after anything that may
+ * change state. */
 void context_publish(struct context *c);
 /* The levels that apply now: the person's, and whether they override the steps. */
 struct session_levels context_levels(const struct context *c);

@@ -13,6 +13,7 @@
 #include "build-config.h"
 #include "clock.h"
 #include "context.h"
+#include "faults.h"
 #include "heater.h"
 #include "log.h"
 #include "reload.h"

@@ -4,10 +4,6 @@
 #include <stdbool.h>
 
 #include "context.h"
-/* TODO(issue 15 merge): the fault list moved to faults.h; heat/heater.c and buttons.c
- * still reach faults_* through this header. Drop this include once they include
- * faults.h themselves: the gate's header names nothing above it. */
-#include "faults.h"
 
 /* THE GATE: the only path to the outputs and the roller board. Every output write goes
  * through safety_set_output(), every roller write through safety_roller_write(), which

@@ -30,3 +30,10 @@ int bus_refusal_reply(sd_bus_error *error, const struct refusal *r)
 {
 	return sd_bus_error_set(error, bus_refusal_error_name(r->kind), r->message);
 }
+
+int bus_reply_command(sd_bus_message *m, int r, const struct refusal *why, sd_bus_error *error)
+{
+	if (r >= 0)
+		return sd_bus_reply_method_return(m, NULL);
+	return why->message[0] ? bus_refusal_reply(error, why) : r;
+}

@@ -19,3 +19,6 @@
 const char *bus_refusal_error_name(enum refusal_kind kind);
 /* Reply to a refused call: sets *error from the refusal, returns its negative errno. */
 int bus_refusal_reply(sd_bus_error *error, const struct refusal *r);
+/* Reply to a call that ran a command (commands.h) returning r: the method return, the
+ * refusal in *why, or (no refusal given) the bare errno for sd-bus to reply with. */
+int bus_reply_command(sd_bus_message *m, int r, const struct refusal *why, sd_bus_error *error);

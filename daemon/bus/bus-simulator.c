@@ -3,15 +3,13 @@
 #include <math.h>
 #include <string.h>
 
+#include "bus-names.h"
 #include "bus-simulator.h"
 #include "heater.h"
 #include "log.h"
 #include "macro.h"
 #include "quote.h"
 #include "sim-driver.h"
-
-#define SIM_PATH "/org/massaged/Simulator1"
-#define SIM_INTERFACE "org.massaged.Simulator1"
 
 static const struct {
 	const char *name;

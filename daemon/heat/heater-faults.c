@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "faults.h"
 #include "heater-internal.h"
 #include "macro.h"
 #include "safety.h"

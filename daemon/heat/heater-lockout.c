@@ -165,56 +165,24 @@ void heater_lock_out(struct heater *h, const char *code, const char *what_broke)
 	context_publish(c);
 }
 
-int heater_lockout_refuse(const struct heater *h, sd_bus_error *error)
+bool heater_lockout_stops_all_heat(const struct heater *h)
 {
-	const struct heater *holder = heater_lockout_holder(h);
-	const char *zone = zone_to_string(h->zone);
-
-	if (!holder)
-		return 0;
-	if (strcmp(holder->lockout, HEATER_LOCKOUT_FILE_DAMAGED) == 0)
-		return sd_bus_error_setf(error, HEATER_ERROR_LOCKED_OUT,
-					 "The %s pad is locked out: the lockout file in the state directory is "
-					 "damaged, so massaged cannot tell which pad is broken and keeps every pad "
-					 "off. After a service check root runs `massagectl service reset %s`.",
-					 zone, zone);
-	if (holder != h)
-		return sd_bus_error_setf(error, HEATER_ERROR_LOCKED_OUT,
-					 "All heat is locked out: the %s pad is locked out (%s, %s), so the master "
-					 "heat relay stays open and no pad heats. It needs service: replace that "
-					 "pad's relay, then root runs `massagectl service reset %s`.",
-					 zone_to_string(holder->zone), holder->lockout, holder->lockout_what,
-					 zone_to_string(holder->zone));
-	return sd_bus_error_setf(error, HEATER_ERROR_LOCKED_OUT,
-				 "The %s pad is locked out (%s, %s).%s It needs service; after the repair root "
-				 "runs `massagectl service reset %s`.", zone, h->lockout, h->lockout_what,
-				 code_is_stuck(h->lockout) ? " The master heat relay stays open: no pad heats." : "",
-				 zone);
+	return code_is_stuck(h->lockout);
 }
 
-int heater_lockout_reset(struct heater *h, sd_bus_error *error)
+int heater_lockout_reset(struct heater *h)
 {
 	struct context *c = h->context;
-	const struct heater *holder = heater_lockout_holder(h);
 	const char *zone = zone_to_string(h->zone);
 	char code[HEATER_LOCKOUT_CODE_MAX];
 	int r;
 
-	if (!holder)
-		return 0; /* nothing to end */
-	if (holder != h)
-		return sd_bus_error_setf(error, HEATER_ERROR_LOCKED_OUT,
-					 "The %s pad has no lockout of its own: all heat is locked out by the %s "
-					 "pad's (%s). Reset that one: `massagectl service reset %s`.", zone,
-					 zone_to_string(holder->zone), holder->lockout, zone_to_string(holder->zone));
 	/* the file first: a lockout the disk still holds would come back at the next start */
 	r = lockout_save(c, h);
 	if (r < 0) {
 		log_error("Failed to save the end of the %s pad's lockout to %s/" LOCKOUT_FILE ": %s", zone,
 			  c->state_dir, strerror(-r));
-		return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
-					 "The lockout file in %s could not be written (%s): the %s pad stays "
-					 "locked out.", c->state_dir, strerror(-r), zone);
+		return r;
 	}
 	(void)snprintf(code, sizeof(code), "%s", h->lockout);
 	h->lockout[0] = '\0';

@@ -9,16 +9,12 @@
 #include <string.h>
 
 #include "context.h"
+#include "faults.h"
 #include "heater-internal.h"
 #include "log.h"
 #include "macro.h"
 #include "safety.h"
 
-#define ERROR_FAULTED "org.massaged.Chair1.Error.Faulted"
-#define ERROR_NOT_SEATED "org.massaged.Chair1.Error.NotSeated"
-#define ERROR_TOO_WARM "org.massaged.Chair1.Error.TooWarm"
-#define SET_TARGET_MIN_C 30.0
-#define AUTOTUNE_COLD_MARGIN_C 5.0
 #define AUTOTUNE_CEILING_MARGIN_C 1.0
 
 static int heat_tick_schedule(struct context *c);
@@ -42,8 +38,6 @@ static void heaters_read_once(struct context *c)
 
 int heaters_init(struct context *c)
 {
-	int r;
-
 	for (unsigned i = 0; i < c->config.n_pads; i++) {
 		struct heater *h = &c->heaters[i];
 
@@ -56,9 +50,6 @@ int heaters_init(struct context *c)
 			.set_target_c = -1.0,
 			.reading_c = NAN,
 		};
-		r = sd_bus_path_encode("/org/massaged/Chair1/heater", zone_to_string(h->zone), &h->path);
-		if (r < 0)
-			return log_errno(r, "Out of memory");
 		if (h->relay == OUTPUT_INVALID)
 			log_warning("The %s pad has no relay line in docs/hardware.md's wiring; it stays off",
 				    zone_to_string(h->zone));
@@ -77,10 +68,8 @@ int heaters_init(struct context *c)
 
 void heaters_free(struct context *c)
 {
-	for (unsigned i = 0; i < c->n_heaters; i++) {
+	for (unsigned i = 0; i < c->n_heaters; i++)
 		c->heaters[i].autotune = heat_autotune_free(c->heaters[i].autotune);
-		free(c->heaters[i].path);
-	}
 	c->n_heaters = 0;
 	sd_event_source_disable_unref(c->heat_source);
 	c->heat_source = NULL;
@@ -326,26 +315,11 @@ static int heat_tick_schedule(struct context *c)
 	return context_arm_tick(c, &c->heat_source, HEAT_TICK_CHAIR_USEC, on_heat_tick, "heat-tick");
 }
 
-int heater_set_target(struct heater *h, double celsius, sd_bus_error *error)
+void heater_set_target(struct heater *h, double celsius)
 {
 	struct context *c = h->context;
 	const char *zone = zone_to_string(h->zone);
 
-	if (!isfinite(celsius) || (celsius != 0.0 && (celsius < SET_TARGET_MIN_C || celsius > h->max_target_c)))
-		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "The %s pad takes 0 (off) or %.0f..%.1f °C (its MaxTarget), not %g.",
-					 zone, SET_TARGET_MIN_C, h->max_target_c, celsius);
-	if (celsius > 0.0 && faults_any(c))
-		return sd_bus_error_setf(error, ERROR_FAULTED,
-					 "The chair has a fault (see Faults): clear it before heating.");
-	if (celsius > 0.0 && heater_lockout_holder(h))
-		return heater_lockout_refuse(h, error);
-	if (celsius > 0.0 && !c->seated)
-		return sd_bus_error_setf(error, ERROR_NOT_SEATED,
-					 "Nobody is seated: the pads only heat for a person in the chair.");
-	if (celsius > 0.0 && h->relay == OUTPUT_INVALID)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
-					 "The %s pad has no relay wired; it cannot heat.", zone);
 	if (celsius == 0.0)
 		celsius = 0.0; /* -0.0 is off too, and Target must not read -0 */
 	if (h->autotune) {
@@ -359,38 +333,24 @@ int heater_set_target(struct heater *h, double celsius, sd_bus_error *error)
 	log_info("The %s pad's target set to %.1f °C at chair time %.3f s", zone, celsius, context_now(c) / 1e6);
 	heaters_update(c);
 	context_publish(c);
-	return 0;
 }
 
-int heater_start_autotune(struct heater *h, sd_bus_error *error)
+double heater_autotune_target(const struct heater *h)
+{
+	return MIN(h->context->config.default_target_c, h->max_target_c);
+}
+
+int heater_start_autotune(struct heater *h)
 {
 	struct context *c = h->context;
 	const char *zone = zone_to_string(h->zone);
-	double target = MIN(c->config.default_target_c, h->max_target_c);
+	double target = heater_autotune_target(h);
 	int r;
 
-	if (h->autotune)
-		return 0;
-	if (faults_any(c))
-		return sd_bus_error_setf(error, ERROR_FAULTED,
-					 "The chair has a fault (see Faults): clear it before autotune.");
-	if (heater_lockout_holder(h))
-		return heater_lockout_refuse(h, error);
-	if (!c->seated)
-		return sd_bus_error_setf(error, ERROR_NOT_SEATED,
-					 "Autotune heats the pad, and the pads only heat for a person in the chair.");
-	if (h->relay == OUTPUT_INVALID)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
-					 "The %s pad has no relay wired; it cannot heat.", zone);
-	if (isfinite(h->reading_c) && h->reading_c > target - AUTOTUNE_COLD_MARGIN_C)
-		return sd_bus_error_setf(error, ERROR_TOO_WARM,
-					 "The %s pad is at %.1f °C; autotune starts it from below %.0f °C. "
-					 "Let it cool and try again.", zone, h->reading_c,
-					 target - AUTOTUNE_COLD_MARGIN_C);
 	r = heat_autotune_new(&h->autotune, target, h->max_target_c + AUTOTUNE_CEILING_MARGIN_C,
 			      seconds(HEAT_TICK_CHAIR_USEC));
 	if (r < 0)
-		return r;
+		return log_errno(r, "Failed to start autotune of the %s pad", zone);
 	h->set_target_c = -1.0;
 	h->autotune_error[0] = '\0';
 	log_event(LOG_INFO, LOG_EVENT_AUTOTUNE_STARTED, LOG_FIELDS(.zone = zone, LOG_TEMPERATURE(target)),
@@ -434,6 +394,7 @@ void heater_compute_view(const struct heater *h, struct heater_view *ret)
 		.power = h->duty,
 		.progress = h->autotune ? heat_autotune_progress(h->autotune) : 0.0,
 		.max_target = h->max_target_c,
+		.zone = zone_to_string(h->zone),
 		.tuned = h->tuned,
 	};
 	lockout = heater_lockout_holder(h);

@@ -3,7 +3,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <systemd/sd-bus.h>
 
 #include "heat-autotune.h"
 #include "heat-control.h"
@@ -18,12 +17,13 @@ struct context;
 #define HEATER_LOCKOUT_WHAT_MAX 160
 #define HEATER_LOCKOUT_FILE_DAMAGED "lockout-file-damaged"
 
-/* What Heater1 shows, computed in one place (see context.h's chair_view). */
+/* What Heater1 shows, computed in one place so that its getters and PropertiesChanged
+ * can never disagree (bus/bus-heater.c's table walks it). */
 #define HEATER_AUTOTUNE_ERROR_MAX 256
 
 struct heater_view {
 	double temperature, target, power, progress, max_target;
-	const char *state;
+	const char *zone, *state;
 	bool tuned;
 	char lockout[HEATER_LOCKOUT_CODE_MAX]; /* "" when the pad may heat */
 	uint64_t lockout_since_usec;           /* CLOCK_REALTIME, 0 when none */
@@ -37,7 +37,6 @@ struct heater {
 	unsigned channel;            /* temperature module channel */
 	enum chair_output relay;     /* its heater output, OUTPUT_INVALID if none */
 	double max_target_c;
-	char *path;                  /* its D-Bus object */
 
 	double set_target_c;         /* SetTarget's, -1 = follow the session */
 	double target_c;             /* driven to now (0 = off), after the dose budget */
@@ -63,10 +62,6 @@ struct heater {
 	char lockout[HEATER_LOCKOUT_CODE_MAX];   /* "" when none */
 	char lockout_what[HEATER_LOCKOUT_WHAT_MAX];
 	uint64_t lockout_since_usec;             /* CLOCK_REALTIME */
-
-	struct heater_view published;
-	uint64_t published_wall_usec;
-	bool published_valid;
 };
 
 #define HEAT_TICK_CHAIR_USEC 250000ULL
@@ -97,8 +92,13 @@ bool heaters_heating(const struct context *c);
  * an autotune, which may heat up to the old one. */
 void heaters_reconfigure(struct context *c);
 
-int heater_set_target(struct heater *h, double celsius, sd_bus_error *error);
-int heater_start_autotune(struct heater *h, sd_bus_error *error);
+/* SetTarget, checked already (commands.c): 0 = off, else a target within MaxTarget;
+ * an autotune gives way to it. */
+void heater_set_target(struct heater *h, double celsius);
+/* What autotune heats the pad to: the default target, capped by MaxTarget. */
+double heater_autotune_target(const struct heater *h);
+/* Autotune, checked already (commands.c). 0 or a negative errno (logged). */
+int heater_start_autotune(struct heater *h);
 
 /* The simulator moved a pad's stone to `celsius` at once (SetPadTemperature): a move no
  * stone makes (more than a sensor jump) starts its estimate and protection again from
@@ -124,7 +124,6 @@ void heaters_dose_flush(struct context *c);
  * root calls ResetLockout. heater-stuck (a welded relay: only the master relay cuts that
  * pad's heat) locks out all heat. Kept in heater-lockout.state, written at once; a
  * damaged file locks out every pad. */
-#define HEATER_ERROR_LOCKED_OUT "org.massaged.Chair1.Error.LockedOut"
 /* Lock the pad out: `code` the fault that says its part is broken (KIND:ZONE), `what_broke`
  * words for messages ("its relay is welded shut"). The first lockout stays, except that a
  * heater-stuck replaces a milder one. A sensor: fault from an open or shorted reading is
@@ -134,14 +133,10 @@ void heater_lock_out(struct heater *h, const char *code, const char *what_broke)
  * keeps the master relay open), or NULL. */
 const struct heater *heater_lockout_holder(const struct heater *h);
 bool heaters_all_locked_out(const struct context *c);
-/* Refuse heat on a locked pad: sets LockedOut in error and returns its negative errno,
- * or 0 when the pad is not locked out. */
-int heater_lockout_refuse(const struct heater *h, sd_bus_error *error);
-/* ResetLockout, the caller already known to be root. */
-int heater_lockout_reset(struct heater *h, sd_bus_error *error);
+/* Does this pad's own lockout (a welded relay) keep the master heat relay open? */
+bool heater_lockout_stops_all_heat(const struct heater *h);
+/* ResetLockout of the pad's own lockout, checked already (commands.c): written to the
+ * file first. 0 or a negative errno (logged; the lockout stays). */
+int heater_lockout_reset(struct heater *h);
 /* At start: heater-lockout.state (missing: no lockout; damaged: every pad locked out). */
 void heaters_lockout_load(struct context *c);
-
-/* bus-heater.c */
-int bus_heaters_register(struct context *c);
-void bus_heaters_publish(struct context *c, bool force);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "faults.h"
 #include "log.h"
 #include "macro.h"
 #include "settings-store.h"

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* The Chair1 properties: their view of the context, their getter, and the
+ * PropertiesChanged that follows a change. */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bus-chair-properties.h"
+#include "bus-heater.h"
+#include "bus-names.h"
+#include "bus-state.h"
+#include "macro.h"
+
+#define CHAIR_PROPERTY_ROW(name_, kind_, field_) \
+	{ .name = name_, .kind = BUS_KIND_##kind_, .offset = offsetof(struct chair_view, field_) },
+
+static const struct bus_property chair_properties[] = { CHAIR1_PROPERTIES(CHAIR_PROPERTY_ROW) };
+
+static void view_session(const struct context *c, struct chair_view *v)
+{
+	const struct session *s = &c->session;
+	uint64_t now = context_now(c), program_left = UINT64_MAX;
+	const struct program_step *step = NULL;
+	struct program_position pos;
+
+	if (s->manual) {
+		(void)snprintf(v->program, sizeof(v->program), "manual");
+		v->technique = technique_to_string(s->manual_technique);
+		v->zone = zone_to_string(s->manual_zone);
+	} else {
+		(void)snprintf(v->program, sizeof(v->program), "%s", s->program.id);
+		v->step_count = s->program.n_steps;
+		program_left = 0;
+		if (engine_locate(&s->program, s->program_pos_usec, &pos)) {
+			step = &s->program.steps[pos.step];
+			v->step = pos.step + 1;
+			program_left = pos.remaining_usec;
+			v->technique = technique_to_string(step->technique);
+			v->zone = zone_to_string(step->zone);
+		}
+	}
+	if (c->state == STATE_SCANNING)
+		v->technique = v->zone = "";
+
+	struct session_levels levels = context_levels(c);
+	struct motion_levels lv = engine_levels(step, &levels);
+	v->speed = lv.speed;
+	v->width = width_to_string(lv.width);
+	engine_session_times(now - MIN(now, s->start_usec), (uint64_t)c->session_limit_s * USEC_PER_SEC,
+			     program_left, &v->elapsed, &v->remaining);
+}
+
+void chair_compute_view(const struct context *c, struct chair_view *v)
+{
+	size_t off = 0;
+
+	*v = (struct chair_view){
+		.state = chair_state_to_string(c->state),
+		.technique = "",
+		.zone = "",
+		.intensity = c->intensity,
+		.speed = c->speed,
+		.width = width_to_string(c->width),
+		.heat = c->heat,
+		.shoulder_height = c->shoulder_mm,
+		.seated = c->seated,
+		.session_limit = c->session_limit_s,
+	};
+	if (c->session.active)
+		view_session(c, v);
+	for (unsigned i = 0; i < c->n_faults && off < sizeof(v->faults); i++)
+		off += (size_t)snprintf(v->faults + off, sizeof(v->faults) - off, "%s%s", i ? " " : "",
+					c->faults[i].code);
+}
+
+int bus_chair_property_get(sd_bus *bus, const char *path, const char *interface, const char *property,
+			   sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+	struct chair_view v;
+
+	(void)bus, (void)path, (void)interface;
+	chair_compute_view(userdata, &v);
+	return bus_property_get(chair_properties, ELEMENTSOF(chair_properties), property, &v, reply, error);
+}
+
+static void chair_publish(struct context *c, struct bus_state *b)
+{
+	const char *changed[ELEMENTSOF(chair_properties) + 1];
+	size_t n = 0;
+	struct chair_view v;
+
+	chair_compute_view(c, &v);
+	for (size_t i = 0; i < ELEMENTSOF(chair_properties); i++)
+		if (bus_property_changed(&chair_properties[i], &b->published, &v))
+			changed[n++] = chair_properties[i].name;
+	changed[n] = NULL;
+	if (n == 0)
+		return;
+	(void)sd_bus_emit_properties_changed_strv(c->bus, CHAIR_PATH, CHAIR_INTERFACE, (char **)changed);
+	b->published = v;
+}
+
+void bus_chair_changed(void *userdata)
+{
+	struct context *c = userdata;
+
+	if (!c->bus || !c->bus_state)
+		return;
+	bus_heaters_publish(c);
+	chair_publish(c, c->bus_state);
+}
