@@ -10,7 +10,7 @@
 
 static bool session_running(const struct context *c)
 {
-	return c->session.active || c->scan_active;
+	return c->session.active || c->scan.active;
 }
 
 static int press_power(struct context *c, struct refusal *why)

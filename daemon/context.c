@@ -42,10 +42,10 @@ int context_new(struct context **ret)
 
 	if (!c)
 		return -ENOMEM;
-	c->scan = malloc(sizeof(*c->scan));
+	c->scan.body = malloc(sizeof(*c->scan.body));
 	c->clock = calloc(1, sizeof(*c->clock));
-	if (!c->scan || !c->clock) {
-		free(c->scan);
+	if (!c->scan.body || !c->clock) {
+		free(c->scan.body);
 		free(c->clock);
 		free(c);
 		return -ENOMEM;
@@ -69,7 +69,7 @@ struct context *context_free(struct context *c)
 		c->driver->ops->free(c->driver);
 	sd_event_unref(c->event);
 	program_library_clear(&c->programs);
-	free(c->scan);
+	free(c->scan.body);
 	free(c->clock);
 	free(c);
 	return NULL;
@@ -150,7 +150,7 @@ void context_publish(struct context *c)
 /* The clock skips host stalls from the earliest armed tick's due time. */
 static void context_update_due(struct context *c)
 {
-	sd_event_source *sources[] = { c->tick_source, c->heat_source };
+	sd_event_source *sources[] = { c->tick_source, c->heating.tick_source };
 	uint64_t due = 0, t;
 
 	for (size_t i = 0; i < ELEMENTSOF(sources); i++)

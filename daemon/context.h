@@ -16,6 +16,8 @@
 #include "program.h"
 #include "roller.h"
 #include "scan.h"
+#include "session-types.h"
+#include "settings-store.h"
 #include "settings.h"
 
 struct reload_worker;
@@ -23,40 +25,12 @@ struct bus_state;
 /* D-Bus is bus/'s and main.c's: the context only holds the connection. */
 typedef struct sd_bus sd_bus;
 
-enum chair_state {
-	STATE_IDLE,
-	STATE_SCANNING,
-	STATE_RUNNING,
-	STATE_PAUSED,
-	STATE_STOPPING,
-	STATE_FAULT,
-	_STATE_MAX,
-};
-
 #define FAULT_CODE_MAX 40
 #define FAULT_MESSAGE_MAX 256
 
 struct fault {
 	char code[FAULT_CODE_MAX];
 	char message[FAULT_MESSAGE_MAX];
-};
-
-enum scan_phase {
-	SCAN_APPROACH, /* to SCAN_FROM_MM at full travel speed, no depth */
-	SCAN_CLIMB,    /* up the track at SCAN_SPEED_MM_S, light depth, reading the load */
-};
-
-struct session {
-	bool active;                 /* a program or manual session exists */
-	bool manual;
-	struct program program;      /* a copy: a reload never pulls it away */
-	enum technique manual_technique;
-	enum zone manual_zone;
-	uint64_t start_usec;         /* chair time the session began */
-	uint64_t program_pos_usec;   /* how far into the program (holds in pause and scan) */
-	bool speed_chosen, width_chosen; /* the person's SetSpeed/SetWidth override the steps */
-	bool seat_empty;             /* paused because the seat emptied */
-	uint64_t seat_empty_since_usec;
 };
 
 struct context {
@@ -90,12 +64,7 @@ struct context {
 	unsigned shoulder_mm;        /* 0 = not known for this person */
 	bool seated;
 
-	/* scan */
-	bool scan_active;
-	enum scan_phase scan_phase;
-	enum chair_state scan_return; /* what follows the scan: running, paused or stopping */
-	uint64_t scan_climb_start_usec;
-	struct body_scan *scan;
+	struct chair_scan scan;       /* session.c, session-tick.c */
 
 	/* roller board */
 	struct roller_setpoints setpoints;
@@ -116,31 +85,12 @@ struct context {
 	struct bus_state *bus_state;
 	char notified_status[32 + FAULTS_MAX * FAULT_CODE_MAX]; /* systemd's STATUS= */
 
-	/* the state directory and settings.state: what the file holds, what was last tried */
-	char state_dir[256];
-	struct settings_file settings_saved, settings_tried;
-	/* a reload changed the configured defaults while a session ran: they apply at the
-	 * next session start, compared with these */
-	bool settings_defaults_pending;
-	struct chair_settings settings_configured_before;
-	bool settings_write_failing;
-	sd_event_source *settings_timer;
+	char state_dir[256];          /* the StateDirectory: settings, tunings, dose, lockouts */
+	struct settings_store settings_store; /* store/settings-store.c */
 	struct state_writer *state_writer; /* state files are written off the loop */
 	struct reload_worker *reload_worker; /* and SIGHUP's files read off it (reload.c) */
 
-	/* heating pads */
-	unsigned n_heaters;
-	struct heater heaters[MAX_PADS];
-	sd_event_source *heat_source;
-	bool heat_master_on;
-	uint64_t temps_last_ok_usec;
-	uint64_t heat_seat_empty_since_usec;
-	/* a pad heats since then with no moment of every pad off (SessionLimit caps it) */
-	bool heat_since_valid;
-	uint64_t heat_since_usec;
-	/* heater-dose.state: the last write (chair time), and whether writes fail */
-	uint64_t dose_saved_usec;
-	bool dose_write_failing;
+	struct heating heating;       /* heat/heater*.c */
 
 	/* how late the control and heat ticks fired (logged at exit) */
 	struct loop_lateness control_lateness, heat_lateness;

@@ -122,7 +122,7 @@ static void fault_raisev(struct context *c, const char *code, double celsius, co
 	heaters_off(c, "fault", f->code);
 	events_fault_raised(&c->events, f->code, f->message);
 	session_end(c, "fault");
-	c->scan_active = false; /* a scan ends too: Stop must not park a faulted chair */
+	c->scan.active = false; /* a scan ends too: Stop must not park a faulted chair */
 	c->state = STATE_FAULT;
 	context_publish(c);
 }
@@ -151,12 +151,12 @@ static void pads_on_coils(const struct context *c, char *buf, size_t size)
 	size_t at = 0;
 
 	buf[0] = '\0';
-	for (unsigned i = 0; i < c->n_heaters && at < size; i++) {
-		enum chair_output relay = c->heaters[i].relay;
+	for (unsigned i = 0; i < c->heating.n_heaters && at < size; i++) {
+		enum chair_output relay = c->heating.heaters[i].relay;
 
 		if (relay != OUTPUT_INVALID && c->config.hw.outputs[relay].kind == SIGNAL_COIL)
 			at += (size_t)snprintf(buf + at, size - at, "%s%s", at ? ", " : "",
-					       zone_to_string(c->heaters[i].zone));
+					       zone_to_string(c->heating.heaters[i].zone));
 	}
 }
 

@@ -108,7 +108,7 @@ static void setpoints_park(struct context *c)
 static void scan_finish(struct context *c)
 {
 	unsigned mm;
-	int r = body_scan_find_shoulder(c->scan, &mm);
+	int r = body_scan_find_shoulder(c->scan.body, &mm);
 
 	if (r < 0) {
 		log_event(LOG_WARNING, LOG_EVENT_SCAN_FINISHED, LOG_FIELDS(.reason = "no-shoulder-line"),
@@ -119,8 +119,8 @@ static void scan_finish(struct context *c)
 		log_event(LOG_INFO, LOG_EVENT_SCAN_FINISHED, LOG_FIELDS(.reason = "found"),
 			  "Body scan: shoulder line at %u mm", mm);
 	}
-	c->scan_active = false;
-	c->state = c->scan_return;
+	c->scan.active = false;
+	c->state = c->scan.then;
 	if (c->state == STATE_STOPPING)
 		setpoints_park(c);
 }
@@ -133,20 +133,20 @@ static void scan_step(struct context *c, uint64_t now)
 
 	sp->knead_rpm = sp->tap_rate = 0;
 	sp->depth_mm = (uint16_t)MIN(SCAN_DEPTH_MM, lim->depth_max_mm);
-	if (c->scan_phase == SCAN_APPROACH) {
+	if (c->scan.phase == SCAN_APPROACH) {
 		sp->travel_target_mm = (uint16_t)from;
 		sp->travel_speed = (uint16_t)lim->travel_speed_max;
 		if (abs((int)c->roller.travel_mm - (int)from) <= 3 && c->roller.depth_mm + 1u >= sp->depth_mm) {
-			c->scan_phase = SCAN_CLIMB;
-			c->scan_climb_start_usec = now;
+			c->scan.phase = SCAN_CLIMB;
+			c->scan.climb_start_usec = now;
 		}
 		return;
 	}
-	body_scan_add(c->scan, c->roller.travel_mm, c->roller.load_dn / 10.0);
+	body_scan_add(c->scan.body, c->roller.travel_mm, c->roller.load_dn / 10.0);
 	sp->travel_target_mm = (uint16_t)lim->track_max_mm;
 	sp->travel_speed = SCAN_SPEED_MM_S;
 	if ((unsigned)c->roller.travel_mm + 1 >= lim->track_max_mm ||
-	    now - c->scan_climb_start_usec >= SCAN_TIMEOUT_USEC)
+	    now - c->scan.climb_start_usec >= SCAN_TIMEOUT_USEC)
 		scan_finish(c);
 }
 

@@ -19,10 +19,10 @@ static const char *session_program_id(const struct context *c)
 
 static void scan_begin(struct context *c, enum chair_state after)
 {
-	body_scan_init(c->scan);
-	c->scan_active = true;
-	c->scan_phase = SCAN_APPROACH;
-	c->scan_return = after;
+	body_scan_init(c->scan.body);
+	c->scan.active = true;
+	c->scan.phase = SCAN_APPROACH;
+	c->scan.then = after;
 	c->state = STATE_SCANNING;
 	(void)safety_set_output(c, OUTPUT_MOTOR_POWER, true);
 	log_event(LOG_INFO, LOG_EVENT_SCAN_STARTED, LOG_FIELDS(.program = session_program_id(c)), "Body scan started");
@@ -38,7 +38,7 @@ static void session_begin(struct context *c)
 	c->session.speed_chosen = c->session.width_chosen = false;
 	c->session.seat_empty = false;
 	c->roller_last_ok_usec = now;
-	c->scan_active = false;
+	c->scan.active = false;
 	(void)safety_set_output(c, OUTPUT_MOTOR_POWER, true);
 	if (c->shoulder_mm == 0)
 		scan_begin(c, STATE_RUNNING);
@@ -77,7 +77,7 @@ void session_start_manual(struct context *c, enum technique t, enum zone z)
 
 static void park_begin(struct context *c)
 {
-	c->scan_active = false;
+	c->scan.active = false;
 	c->state = STATE_STOPPING;
 	(void)session_tick_update(c);
 }
@@ -103,7 +103,7 @@ void session_end(struct context *c, const char *reason)
 
 void session_stop(struct context *c)
 {
-	bool scanning_alone = c->scan_active && !c->session.active;
+	bool scanning_alone = c->scan.active && !c->session.active;
 
 	if (c->session.active)
 		session_end(c, "stopped");
@@ -135,7 +135,7 @@ void session_resume(struct context *c)
 
 void session_scan(struct context *c)
 {
-	if (c->scan_active)
+	if (c->scan.active)
 		return;
 	if (c->session.active) {
 		scan_begin(c, c->state == STATE_PAUSED ? STATE_PAUSED : STATE_RUNNING);
@@ -160,7 +160,7 @@ void session_seat_changed(struct context *c, bool seated)
 	log_info("Seat empty");
 	if (c->session.active && (c->state == STATE_RUNNING || c->state == STATE_SCANNING ||
 				  c->state == STATE_PAUSED)) {
-		c->scan_active = false;
+		c->scan.active = false;
 		c->state = STATE_PAUSED;
 		c->session.seat_empty = true;
 		c->session.seat_empty_since_usec = context_now(c);
@@ -168,7 +168,7 @@ void session_seat_changed(struct context *c, bool seated)
 			  "Paused: the seat is empty; the program ends unless someone sits down within %u s",
 			  c->config.seat_grace_s);
 	} else {
-		if (c->scan_active)
+		if (c->scan.active)
 			park_begin(c);
 		c->shoulder_mm = 0; /* whoever sits down next is scanned afresh */
 	}

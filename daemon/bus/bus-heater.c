@@ -114,10 +114,10 @@ int bus_heaters_register(struct context *c)
 
 	if (!b)
 		return log_errno(-EINVAL, "Heater1 registered before Chair1");
-	for (unsigned i = 0; i < c->n_heaters; i++) {
+	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
 		struct bus_heater_object *o = &b->heaters[i];
 
-		o->heater = &c->heaters[i];
+		o->heater = &c->heating.heaters[i];
 		r = sd_bus_path_encode(HEATER_PATH_PREFIX, zone_to_string(o->heater->zone), &o->path);
 		if (r < 0)
 			return log_errno(r, "Out of memory");

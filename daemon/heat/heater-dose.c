@@ -61,8 +61,8 @@ static int on_key(void *userdata, const char *key, const char *value, unsigned l
 	struct context *c = p->context;
 	enum zone z = zone_from_string(key);
 
-	for (unsigned i = 0; i < c->n_heaters; i++) {
-		if (c->heaters[i].zone != z)
+	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
+		if (c->heating.heaters[i].zone != z)
 			continue;
 		if (p->seen[i])
 			return ini_file_error(p->err, p->path, line, -EINVAL, "%s= given twice", key);
@@ -95,8 +95,8 @@ void heaters_dose_load(struct context *c)
 		log_warning("Ignoring the saved heat doses: %s. Every pad's dose counts from now", err);
 		return;
 	}
-	for (unsigned i = 0; i < c->n_heaters; i++) {
-		struct heater *h = &c->heaters[i];
+	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
+		struct heater *h = &c->heating.heaters[i];
 		double sum = 0.0;
 
 		if (!p.seen[i])
@@ -122,9 +122,9 @@ static char *dose_format(struct context *c, size_t *ret_size)
 		      "# CEM43 minutes per 24th of the window, oldest first. Restored at start, so a\n"
 		      "# restart does not reset the dose budget; a damaged file is reported and ignored.\n"
 		      "[Dose]\nVersion=%d\n", DOSE_VERSION);
-	for (unsigned i = 0; i < c->n_heaters; i++) {
-		heat_dose_get(&c->heaters[i].dose, slices);
-		(void)fprintf(f, "%s=", zone_to_string(c->heaters[i].zone));
+	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
+		heat_dose_get(&c->heating.heaters[i].dose, slices);
+		(void)fprintf(f, "%s=", zone_to_string(c->heating.heaters[i].zone));
 		for (unsigned k = 0; k < DOSE_N; k++)
 			(void)fprintf(f, "%s%.4f", k ? " " : "", slices[k]);
 		(void)fputc('\n', f);
@@ -142,12 +142,12 @@ static void dose_written(void *userdata, const char *path, int r, uint64_t durat
 	struct context *c = userdata;
 
 	(void)duration_usec;
-	if (r < 0 && !c->dose_write_failing)
+	if (r < 0 && !c->heating.dose_write_failing)
 		log_warning("Failed to save the heat doses to %s: %s. The chair keeps them until it restarts; "
 			    "it tries again while the pads give more", path, strerror(-r));
-	else if (r >= 0 && c->dose_write_failing)
+	else if (r >= 0 && c->heating.dose_write_failing)
 		log_notice("Heat doses saved to %s again", path);
-	c->dose_write_failing = r < 0;
+	c->heating.dose_write_failing = r < 0;
 }
 
 static void dose_save(struct context *c)
@@ -163,23 +163,23 @@ static void dose_save(struct context *c)
 	r = text ? state_writer_submit(c->state_writer, path, text, size, dose_written, c) : -ENOMEM;
 	if (r < 0)
 		dose_written(c, path, r, 0);
-	for (unsigned i = 0; i < c->n_heaters; i++)
-		c->heaters[i].dose_unsaved_min = 0.0;
+	for (unsigned i = 0; i < c->heating.n_heaters; i++)
+		c->heating.heaters[i].dose_unsaved_min = 0.0;
 }
 
 static bool dose_unsaved(const struct context *c, double at_least)
 {
-	for (unsigned i = 0; i < c->n_heaters; i++)
-		if (c->heaters[i].dose_unsaved_min > at_least)
+	for (unsigned i = 0; i < c->heating.n_heaters; i++)
+		if (c->heating.heaters[i].dose_unsaved_min > at_least)
 			return true;
 	return false;
 }
 
 void heaters_dose_tick(struct context *c, uint64_t now)
 {
-	if (now - MIN(now, c->dose_saved_usec) < DOSE_SAVE_PERIOD_USEC || !dose_unsaved(c, DOSE_SAVE_MIN))
+	if (now - MIN(now, c->heating.dose_saved_usec) < DOSE_SAVE_PERIOD_USEC || !dose_unsaved(c, DOSE_SAVE_MIN))
 		return;
-	c->dose_saved_usec = now;
+	c->heating.dose_saved_usec = now;
 	dose_save(c);
 }
 

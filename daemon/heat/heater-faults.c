@@ -14,7 +14,7 @@
 
 void heaters_temperatures_unanswered(struct context *c, uint64_t now)
 {
-	if (now - MIN(now, c->temps_last_ok_usec) >= (uint64_t)(HEAT_SILENCE_S * 1e6))
+	if (now - MIN(now, c->heating.temps_last_ok_usec) >= (uint64_t)(HEAT_SILENCE_S * 1e6))
 		faults_raise(c, "temp-module-offline", "The temperature module has not answered for "
 			    "%.0f s: all heat is off. Check its supply and bus wiring.", HEAT_SILENCE_S);
 }
@@ -93,13 +93,13 @@ int heater_fault_persists(struct context *c, const char *code)
 	if (strcmp(code, "temp-module-offline") == 0) {
 		if (c->driver->ops->temperatures_read(c->driver, raw) < 0)
 			return true;
-		c->temps_last_ok_usec = context_now(c); /* its silence is timed afresh */
+		c->heating.temps_last_ok_usec = context_now(c); /* its silence is timed afresh */
 		return false;
 	}
 	if (!zone)
 		return -ENOENT;
-	for (unsigned i = 0; i < c->n_heaters; i++) {
-		struct heater *h = &c->heaters[i];
+	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
+		struct heater *h = &c->heating.heaters[i];
 
 		if (strcmp(zone, zone_to_string(h->zone)) != 0)
 			continue;

@@ -62,16 +62,16 @@ const struct heater *heater_lockout_holder(const struct heater *h)
 
 	if (h->lockout[0])
 		return h;
-	for (unsigned i = 0; i < c->n_heaters; i++)
-		if (code_is_stuck(c->heaters[i].lockout))
-			return &c->heaters[i];
+	for (unsigned i = 0; i < c->heating.n_heaters; i++)
+		if (code_is_stuck(c->heating.heaters[i].lockout))
+			return &c->heating.heaters[i];
 	return NULL;
 }
 
 bool heaters_all_locked_out(const struct context *c)
 {
-	for (unsigned i = 0; i < c->n_heaters; i++)
-		if (code_is_stuck(c->heaters[i].lockout))
+	for (unsigned i = 0; i < c->heating.n_heaters; i++)
+		if (code_is_stuck(c->heating.heaters[i].lockout))
 			return true;
 	return false;
 }
@@ -89,8 +89,8 @@ static char *lockout_format(const struct context *c, const struct heater *skip, 
 		      "# ZONE=FAULT SINCE WHAT, SINCE in µs since the epoch. Only ResetLockout (root) ends\n"
 		      "# a lockout; a damaged file locks out every pad.\n"
 		      "[Lockout]\nVersion=%d\n", LOCKOUT_VERSION);
-	for (unsigned i = 0; i < c->n_heaters; i++) {
-		const struct heater *h = &c->heaters[i];
+	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
+		const struct heater *h = &c->heating.heaters[i];
 
 		if (h != skip && h->lockout[0])
 			(void)fprintf(f, "%s=%s %" PRIu64 " %s\n", zone_to_string(h->zone), h->lockout,
@@ -218,8 +218,8 @@ static int on_key(void *userdata, const char *key, const char *value, unsigned l
 		return ini_file_error(p->err, p->path, line, -EINVAL,
 				      "%s=: expected a lockout's fault code for this pad, µs since the epoch "
 				      "and what broke", key);
-	for (unsigned i = 0; i < c->n_heaters; i++) {
-		struct heater *h = &c->heaters[i];
+	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
+		struct heater *h = &c->heating.heaters[i];
 
 		if (h->zone != z)
 			continue;
@@ -250,16 +250,16 @@ void heaters_lockout_load(struct context *c)
 	if (r < 0) {
 		log_error("The pads' lockout file is damaged: %s. Every pad is locked out (%s) until root resets "
 			  "each after a service check", err, HEATER_LOCKOUT_FILE_DAMAGED);
-		for (unsigned i = 0; i < c->n_heaters; i++) {
-			struct heater *h = &c->heaters[i];
+		for (unsigned i = 0; i < c->heating.n_heaters; i++) {
+			struct heater *h = &c->heating.heaters[i];
 
 			lockout_set(h, HEATER_LOCKOUT_FILE_DAMAGED, "the lockout file is damaged", now);
 			lockout_log(h, "");
 		}
 		return;
 	}
-	for (unsigned i = 0; i < c->n_heaters; i++)
-		if (c->heaters[i].lockout[0])
-			log_notice("The %s pad stays locked out (%s: %s), as %s says", zone_to_string(c->heaters[i].zone),
-				   c->heaters[i].lockout, c->heaters[i].lockout_what, path);
+	for (unsigned i = 0; i < c->heating.n_heaters; i++)
+		if (c->heating.heaters[i].lockout[0])
+			log_notice("The %s pad stays locked out (%s: %s), as %s says", zone_to_string(c->heating.heaters[i].zone),
+				   c->heating.heaters[i].lockout, c->heating.heaters[i].lockout_what, path);
 }

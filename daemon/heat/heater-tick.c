@@ -50,7 +50,7 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 	h->duty = duty;
 	heater_drive(h, relay_pwm_update(&h->pwm, t, duty));
 	/* what the pad gets until the next reading: the relay, not the duty asked for */
-	relay_duty = h->relay_on && c->heat_master_on ? 1.0 : 0.0;
+	relay_duty = h->relay_on && c->heating.master_on ? 1.0 : 0.0;
 	heat_model_check_applied(&h->model_check, relay_duty);
 	if (h->autotune)
 		heat_autotune_applied(h->autotune, relay_duty);
@@ -76,7 +76,7 @@ static bool heat_cap_check(struct context *c, uint64_t now)
 	uint64_t limit = (uint64_t)c->session_limit_s * USEC_PER_SEC;
 	char why[128];
 
-	if (!c->heat_since_valid || !heaters_heating(c) || now - MIN(now, c->heat_since_usec) < limit)
+	if (!c->heating.since_valid || !heaters_heating(c) || now - MIN(now, c->heating.since_usec) < limit)
 		return false;
 	(void)snprintf(why, sizeof(why), "the pads heated for %u min, the session limit", c->session_limit_s / 60);
 	heaters_off(c, "timeout", why);
@@ -93,24 +93,24 @@ void heat_tick(struct context *c, uint64_t now)
 		heaters_temperatures_unanswered(c, now);
 		return;
 	}
-	c->temps_last_ok_usec = now;
-	for (unsigned i = 0; i < c->n_heaters; i++)
-		heater_dose_add(&c->heaters[i], now, raw);
+	c->heating.temps_last_ok_usec = now;
+	for (unsigned i = 0; i < c->heating.n_heaters; i++)
+		heater_dose_add(&c->heating.heaters[i], now, raw);
 	heaters_dose_tick(c, now);
 	if (heat_cap_check(c, now))
 		return;
 
 	if (c->seated || !heaters_heating(c))
-		c->heat_seat_empty_since_usec = 0;
-	else if (c->heat_seat_empty_since_usec == 0)
-		c->heat_seat_empty_since_usec = now;
-	else if (now - c->heat_seat_empty_since_usec >= HEAT_SEAT_EMPTY_USEC) {
+		c->heating.seat_empty_since_usec = 0;
+	else if (c->heating.seat_empty_since_usec == 0)
+		c->heating.seat_empty_since_usec = now;
+	else if (now - c->heating.seat_empty_since_usec >= HEAT_SEAT_EMPTY_USEC) {
 		heaters_off(c, "seat-empty", "the seat has been empty for 30 s");
 		return;
 	}
 
-	for (unsigned i = 0; i < c->n_heaters; i++) {
-		struct heater *h = &c->heaters[i];
+	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
+		struct heater *h = &c->heating.heaters[i];
 
 		if (h->channel < TEMP_CHANNELS && !heater_tick(h, seconds(now), raw[h->channel]))
 			return;

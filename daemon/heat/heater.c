@@ -28,8 +28,8 @@ static void heaters_read_once(struct context *c)
 
 	if (c->driver->ops->temperatures_read(c->driver, raw) < 0)
 		return;
-	for (unsigned i = 0; i < c->n_heaters; i++) {
-		struct heater *h = &c->heaters[i];
+	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
+		struct heater *h = &c->heating.heaters[i];
 
 		if (h->channel < TEMP_CHANNELS && heat_reading_from_raw(raw[h->channel], &v) == 0)
 			h->reading_c = v;
@@ -39,7 +39,7 @@ static void heaters_read_once(struct context *c)
 int heaters_init(struct context *c)
 {
 	for (unsigned i = 0; i < c->config.n_pads; i++) {
-		struct heater *h = &c->heaters[i];
+		struct heater *h = &c->heating.heaters[i];
 
 		*h = (struct heater) {
 			.context = c,
@@ -56,9 +56,9 @@ int heaters_init(struct context *c)
 		heater_load_tuning(h);
 		heater_apply_model(h);
 		heat_dose_init(&h->dose, c->config.dose_window_h * 3600.0);
-		c->n_heaters++;
+		c->heating.n_heaters++;
 	}
-	if (c->n_heaters == 0)
+	if (c->heating.n_heaters == 0)
 		return 0;
 	heaters_dose_load(c);
 	heaters_lockout_load(c);
@@ -68,11 +68,11 @@ int heaters_init(struct context *c)
 
 void heaters_free(struct context *c)
 {
-	for (unsigned i = 0; i < c->n_heaters; i++)
-		c->heaters[i].autotune = heat_autotune_free(c->heaters[i].autotune);
-	c->n_heaters = 0;
-	sd_event_source_disable_unref(c->heat_source);
-	c->heat_source = NULL;
+	for (unsigned i = 0; i < c->heating.n_heaters; i++)
+		c->heating.heaters[i].autotune = heat_autotune_free(c->heating.heaters[i].autotune);
+	c->heating.n_heaters = 0;
+	sd_event_source_disable_unref(c->heating.tick_source);
+	c->heating.tick_source = NULL;
 }
 
 /* Does a step on zone `step` heat the pad on zone `pad`? "back" is both halves. */
@@ -138,8 +138,8 @@ static bool heater_active(const struct heater *h)
 
 static bool any_heater_active(const struct context *c)
 {
-	for (unsigned i = 0; i < c->n_heaters; i++)
-		if (heater_active(&c->heaters[i]))
+	for (unsigned i = 0; i < c->heating.n_heaters; i++)
+		if (heater_active(&c->heating.heaters[i]))
 			return true;
 	return false;
 }
@@ -153,11 +153,11 @@ bool heaters_heating(const struct context *c)
  * tick, and a Modbus coil costs a transaction. */
 static void master_drive(struct context *c, bool on)
 {
-	if (on == c->heat_master_on)
+	if (on == c->heating.master_on)
 		return;
 	/* a master that did not open stays "on", so that the next update tries again */
 	if (safety_set_output(c, OUTPUT_HEAT_POWER, on) >= 0)
-		c->heat_master_on = on;
+		c->heating.master_on = on;
 }
 
 /* A relay that could not be opened (a relay-board coil that did not answer) is tried
@@ -178,17 +178,17 @@ void heater_drive(struct heater *h, bool on)
 
 static bool any_relay_unopened(const struct context *c)
 {
-	for (unsigned i = 0; i < c->n_heaters; i++)
-		if (c->heaters[i].relay_unopened)
+	for (unsigned i = 0; i < c->heating.n_heaters; i++)
+		if (c->heating.heaters[i].relay_unopened)
 			return true;
 	return false;
 }
 
 void heaters_outputs_forced_off(struct context *c)
 {
-	c->heat_master_on = false;
-	for (unsigned i = 0; i < c->n_heaters; i++)
-		c->heaters[i].relay_on = false;
+	c->heating.master_on = false;
+	for (unsigned i = 0; i < c->heating.n_heaters; i++)
+		c->heating.heaters[i].relay_on = false;
 }
 
 /* A pad starting to heat, stopping, or heating to another target: one journal entry. */
@@ -207,8 +207,8 @@ static void heater_log_target(const struct heater *h, double old_c)
 
 void heaters_update(struct context *c)
 {
-	for (unsigned i = 0; i < c->n_heaters; i++) {
-		struct heater *h = &c->heaters[i];
+	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
+		struct heater *h = &c->heating.heaters[i];
 		double old_c = h->target_c;
 
 		h->target_c = heater_target(c, h);
@@ -224,10 +224,10 @@ void heaters_update(struct context *c)
 	/* SessionLimit's cap on heat runs from the moment a pad heats with every pad off
 	 * before, sessions or not: only every pad off starts it again (heat_cap_check()) */
 	if (!any_heater_active(c))
-		c->heat_since_valid = false;
-	else if (!c->heat_since_valid) {
-		c->heat_since_valid = true;
-		c->heat_since_usec = context_now(c);
+		c->heating.since_valid = false;
+	else if (!c->heating.since_valid) {
+		c->heating.since_valid = true;
+		c->heating.since_usec = context_now(c);
 	}
 	(void)heat_tick_schedule(c);
 }
@@ -238,8 +238,8 @@ void heaters_off(struct context *c, const char *reason, const char *why)
 
 	if (!why)
 		why = reason;
-	for (unsigned i = 0; i < c->n_heaters; i++) {
-		struct heater *h = &c->heaters[i];
+	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
+		struct heater *h = &c->heating.heaters[i];
 
 		if (h->autotune)
 			log_event(LOG_NOTICE, LOG_EVENT_AUTOTUNE_ABANDONED,
@@ -252,7 +252,7 @@ void heaters_off(struct context *c, const char *reason, const char *why)
 		log_event(LOG_INFO, LOG_EVENT_HEAT_STOPPED, LOG_FIELDS(.reason = reason),
 			  "Heat off at chair time %.3f s: %s", context_now(c) / 1e6, why);
 	c->heat = false;
-	c->heat_seat_empty_since_usec = 0;
+	c->heating.seat_empty_since_usec = 0;
 	heaters_update(c);
 }
 
@@ -260,8 +260,8 @@ void heaters_reconfigure(struct context *c)
 {
 	const struct massaged_config *cfg = &c->config;
 
-	for (unsigned i = 0; i < c->n_heaters; i++) {
-		struct heater *h = &c->heaters[i];
+	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
+		struct heater *h = &c->heating.heaters[i];
 		const struct pad_config *pad = config_find_pad(cfg, h->zone);
 		double max = pad ? pad->max_target_c : cfg->max_target_c;
 		const char *zone = zone_to_string(h->zone);
@@ -310,9 +310,9 @@ static int heat_tick_schedule(struct context *c)
 {
 	if (!c->event)
 		return 0;
-	if (!c->heat_source) /* the first tick: the module's silence is timed from now */
-		c->temps_last_ok_usec = context_now(c);
-	return context_arm_tick(c, &c->heat_source, HEAT_TICK_CHAIR_USEC, on_heat_tick, "heat-tick");
+	if (!c->heating.tick_source) /* the first tick: the module's silence is timed from now */
+		c->heating.temps_last_ok_usec = context_now(c);
+	return context_arm_tick(c, &c->heating.tick_source, HEAT_TICK_CHAIR_USEC, on_heat_tick, "heat-tick");
 }
 
 void heater_set_target(struct heater *h, double celsius)
@@ -363,8 +363,8 @@ int heater_start_autotune(struct heater *h)
 
 void heater_stone_moved(struct context *c, enum zone zone, double celsius)
 {
-	for (unsigned i = 0; i < c->n_heaters; i++) {
-		struct heater *h = &c->heaters[i];
+	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
+		struct heater *h = &c->heating.heaters[i];
 
 		/* a small move is one a stone can make: judged as any reading is */
 		if (h->zone != zone || fabs(celsius - h->reading_c) <= HEAT_SENSOR_JUMP_C)

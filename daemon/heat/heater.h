@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "chair-types.h"
 #include "heat-autotune.h"
 #include "heat-control.h"
 #include "heat-model-check.h"
@@ -62,6 +63,22 @@ struct heater {
 	char lockout[HEATER_LOCKOUT_CODE_MAX];   /* "" when none */
 	char lockout_what[HEATER_LOCKOUT_WHAT_MAX];
 	uint64_t lockout_since_usec;             /* CLOCK_REALTIME */
+};
+
+/* The pads of the chair and what heating them as a whole needs (heater*.c own it). */
+struct heating {
+	unsigned n_heaters;
+	struct heater heaters[MAX_PADS];
+	struct sd_event_source *tick_source;
+	bool master_on;
+	uint64_t temps_last_ok_usec;
+	uint64_t seat_empty_since_usec;
+	/* a pad heats since then with no moment of every pad off (SessionLimit caps it) */
+	bool since_valid;
+	uint64_t since_usec;
+	/* heater-dose.state: the last write (chair time), and whether writes fail */
+	uint64_t dose_saved_usec;
+	bool dose_write_failing;
 };
 
 #define HEAT_TICK_CHAIR_USEC 250000ULL

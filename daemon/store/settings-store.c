@@ -32,7 +32,7 @@ static struct settings_file settings_current(const struct context *c)
 			.session_limit_s = c->session_limit_s,
 		},
 		/* defaults a reload changed but not applied yet: a restart applies them too */
-		.configured = c->settings_defaults_pending ? c->settings_configured_before
+		.configured = c->settings_store.defaults_pending ? c->settings_store.configured_before
 							   : settings_from_config(&c->config),
 	};
 }
@@ -52,10 +52,10 @@ void settings_store_session_start(struct context *c)
 	struct chair_settings s;
 	char why[SETTINGS_ERROR_MAX];
 
-	if (!c->settings_defaults_pending)
+	if (!c->settings_store.defaults_pending)
 		return;
 	s = settings_restore(&f, &c->config, why, sizeof(why));
-	c->settings_defaults_pending = false;
+	c->settings_store.defaults_pending = false;
 	if (why[0])
 		log_notice("Settings adjusted to the reloaded configuration: %s", why);
 	settings_apply(c, &s);
@@ -65,9 +65,9 @@ void settings_store_reconfigured(struct context *c, const struct chair_settings 
 {
 	unsigned max_s = c->config.max_session_minutes * 60;
 
-	if (!c->settings_defaults_pending) {
-		c->settings_configured_before = *before;
-		c->settings_defaults_pending = true;
+	if (!c->settings_store.defaults_pending) {
+		c->settings_store.configured_before = *before;
+		c->settings_store.defaults_pending = true;
 	}
 	if (c->session_limit_s > max_s) {
 		log_notice("Session limit cut from %u to %u min, the reloaded MaxSessionMinutes",
@@ -107,8 +107,8 @@ void settings_store_restore(struct context *c)
 		log_info("Settings restored from %s: intensity %u, speed %u, width %s, session limit %u min; "
 			 "heat off", path, s.intensity, s.speed, width_to_string(s.width), s.session_limit_s / 60);
 	/* an adjusted file is written again at the first chance; a damaged one at the next change */
-	c->settings_saved = r == 0 ? saved : settings_current(c);
-	c->settings_tried = c->settings_saved;
+	c->settings_store.saved = r == 0 ? saved : settings_current(c);
+	c->settings_store.tried = c->settings_store.saved;
 }
 
 struct settings_job {
@@ -122,19 +122,19 @@ static void settings_written(void *userdata, const char *path, int r, uint64_t d
 	struct context *c = job->context;
 
 	if (r < 0) {
-		if (c->settings_write_failing)
+		if (c->settings_store.write_failing)
 			log_debug("Settings not saved to %s: %s", path, strerror(-r));
 		else
 			log_warning("Failed to save the settings to %s: %s. The chair keeps them until it "
 				    "restarts; the next change tries again", path, strerror(-r));
-		c->settings_write_failing = true;
+		c->settings_store.write_failing = true;
 	} else {
-		if (c->settings_write_failing)
+		if (c->settings_store.write_failing)
 			log_notice("Settings saved to %s again", path);
 		else
 			log_debug("Settings saved to %s in %.1f ms", path, (double)duration_usec / 1e3);
-		c->settings_write_failing = false;
-		c->settings_saved = job->written;
+		c->settings_store.write_failing = false;
+		c->settings_store.saved = job->written;
 	}
 	free(job);
 }
@@ -152,7 +152,7 @@ static void settings_write(struct context *c)
 		return;
 	}
 	*job = (struct settings_job){ .context = c, .written = settings_current(c) };
-	c->settings_tried = job->written;
+	c->settings_store.tried = job->written;
 	settings_path(c, path, sizeof(path));
 	text = settings_format(&job->written, &size);
 	r = text ? state_writer_submit(c->state_writer, path, text, size, settings_written, job) : -ENOMEM;
@@ -167,8 +167,8 @@ static int on_settings_timer(sd_event_source *s, uint64_t usec, void *userdata)
 
 	(void)s;
 	(void)usec;
-	if (settings_file_equal(&now, &c->settings_saved) && !c->settings_write_failing)
-		c->settings_tried = now; /* changed and changed back */
+	if (settings_file_equal(&now, &c->settings_store.saved) && !c->settings_store.write_failing)
+		c->settings_store.tried = now; /* changed and changed back */
 	else
 		settings_write(c);
 	return 0;
@@ -180,23 +180,23 @@ void settings_store_changed(struct context *c)
 	uint64_t wall_now;
 	int r;
 
-	if (!c->event || settings_file_equal(&now, &c->settings_tried))
+	if (!c->event || settings_file_equal(&now, &c->settings_store.tried))
 		return;
-	if (c->settings_timer && sd_event_source_get_enabled(c->settings_timer, NULL) > 0)
+	if (c->settings_store.timer && sd_event_source_get_enabled(c->settings_store.timer, NULL) > 0)
 		return; /* the write already scheduled takes this change too */
 	r = sd_event_now(c->event, CLOCK_MONOTONIC, &wall_now);
-	if (r >= 0 && !c->settings_timer) {
-		r = sd_event_add_time(c->event, &c->settings_timer, CLOCK_MONOTONIC,
+	if (r >= 0 && !c->settings_store.timer) {
+		r = sd_event_add_time(c->event, &c->settings_store.timer, CLOCK_MONOTONIC,
 				      wall_now + SETTINGS_WRITE_DELAY_USEC, 0, on_settings_timer, c);
 		if (r >= 0) {
-			(void)sd_event_source_set_description(c->settings_timer, "settings-write");
+			(void)sd_event_source_set_description(c->settings_store.timer, "settings-write");
 			/* after whatever else is pending: inputs and ticks come first */
-			r = sd_event_source_set_priority(c->settings_timer, SD_EVENT_PRIORITY_IDLE);
+			r = sd_event_source_set_priority(c->settings_store.timer, SD_EVENT_PRIORITY_IDLE);
 		}
 	} else if (r >= 0) {
-		r = sd_event_source_set_time(c->settings_timer, wall_now + SETTINGS_WRITE_DELAY_USEC);
+		r = sd_event_source_set_time(c->settings_store.timer, wall_now + SETTINGS_WRITE_DELAY_USEC);
 		if (r >= 0)
-			r = sd_event_source_set_enabled(c->settings_timer, SD_EVENT_ONESHOT);
+			r = sd_event_source_set_enabled(c->settings_store.timer, SD_EVENT_ONESHOT);
 	}
 	if (r < 0) {
 		/* cannot wait: write now rather than lose the change */
@@ -209,13 +209,13 @@ void settings_store_flush(struct context *c)
 {
 	struct settings_file now = settings_current(c);
 
-	if (c->settings_timer)
-		(void)sd_event_source_set_enabled(c->settings_timer, SD_EVENT_OFF);
-	if (!settings_file_equal(&now, &c->settings_saved))
+	if (c->settings_store.timer)
+		(void)sd_event_source_set_enabled(c->settings_store.timer, SD_EVENT_OFF);
+	if (!settings_file_equal(&now, &c->settings_store.saved))
 		settings_write(c);
 }
 
 void settings_store_free(struct context *c)
 {
-	c->settings_timer = sd_event_source_disable_unref(c->settings_timer);
+	c->settings_store.timer = sd_event_source_disable_unref(c->settings_store.timer);
 }

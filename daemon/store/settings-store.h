@@ -1,7 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "context.h"
+#include <stdbool.h>
+
+#include "settings.h"
+
+struct context;
+struct sd_event_source;
+
+/* What settings-store.c keeps in the context. */
+struct settings_store {
+	struct settings_file saved, tried; /* what the file holds, what was last tried */
+	/* a reload changed the configured defaults while a session ran: they apply at the
+	 * next session start, compared with these */
+	bool defaults_pending;
+	struct chair_settings configured_before;
+	bool write_failing;
+	struct sd_event_source *timer;
+};
 
 /* settings.state in the state directory: the person's settings (settings.h) restored
  * at start and written off the control path, about a second of wall time after a
