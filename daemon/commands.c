@@ -232,9 +232,25 @@ static int refuse_if_no_relay(const struct heater *h, struct refusal *why)
 		      zone_to_string(h->zone));
 }
 
+/* What heating a pad needs, in the order a person can act on: no fault, no lockout,
+ * somebody seated, a relay to drive. The two sentences say what was asked for. */
+static int refuse_unless_pad_may_heat(const struct heater *h, struct refusal *why, const char *if_faulted,
+				      const char *if_empty)
+{
+	int r;
+
+	if (faults_any(h->context))
+		return refuse(why, REFUSAL_FAULTED, "%s", if_faulted);
+	r = refuse_if_locked_out(h, why);
+	if (r < 0)
+		return r;
+	if (!h->context->seated)
+		return refuse(why, REFUSAL_NOT_SEATED, "%s", if_empty);
+	return refuse_if_no_relay(h, why);
+}
+
 int heater_command_set_target(struct heater *h, double celsius, struct refusal *why)
 {
-	const struct context *c = h->context;
 	int r;
 
 	if (!isfinite(celsius) || (celsius != 0.0 && (celsius < SET_TARGET_MIN_C || celsius > h->max_target_c)))
@@ -242,16 +258,8 @@ int heater_command_set_target(struct heater *h, double celsius, struct refusal *
 			      "The %s pad takes 0 (off) or %.0f..%.1f °C (its MaxTarget), not %g.",
 			      zone_to_string(h->zone), SET_TARGET_MIN_C, h->max_target_c, celsius);
 	if (celsius > 0.0) {
-		if (faults_any(c))
-			return refuse(why, REFUSAL_FAULTED,
-				      "The chair has a fault (see Faults): clear it before heating.");
-		r = refuse_if_locked_out(h, why);
-		if (r < 0)
-			return r;
-		if (!c->seated)
-			return refuse(why, REFUSAL_NOT_SEATED,
-				      "Nobody is seated: the pads only heat for a person in the chair.");
-		r = refuse_if_no_relay(h, why);
+		r = refuse_unless_pad_may_heat(h, why, "The chair has a fault (see Faults): clear it before heating.",
+					       "Nobody is seated: the pads only heat for a person in the chair.");
 		if (r < 0)
 			return r;
 	}
@@ -261,21 +269,13 @@ int heater_command_set_target(struct heater *h, double celsius, struct refusal *
 
 int heater_command_autotune(struct heater *h, struct refusal *why)
 {
-	const struct context *c = h->context;
 	double target = heater_autotune_target(h);
 	int r;
 
 	if (h->autotune)
 		return 0; /* already tuning */
-	if (faults_any(c))
-		return refuse(why, REFUSAL_FAULTED, "The chair has a fault (see Faults): clear it before autotune.");
-	r = refuse_if_locked_out(h, why);
-	if (r < 0)
-		return r;
-	if (!c->seated)
-		return refuse(why, REFUSAL_NOT_SEATED,
-			      "Autotune heats the pad, and the pads only heat for a person in the chair.");
-	r = refuse_if_no_relay(h, why);
+	r = refuse_unless_pad_may_heat(h, why, "The chair has a fault (see Faults): clear it before autotune.",
+				       "Autotune heats the pad, and the pads only heat for a person in the chair.");
 	if (r < 0)
 		return r;
 	if (isfinite(h->reading_c) && h->reading_c > target - AUTOTUNE_COLD_MARGIN_C)
