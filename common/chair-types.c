@@ -12,12 +12,8 @@
 
 /* The D-Bus names (docs/dbus-api.md); program files and configuration use the same words. */
 static const char *const technique_names[_TECHNIQUE_MAX] = {
-	[TECHNIQUE_KNEAD] = "knead",
-	[TECHNIQUE_TAP] = "tap",
-	[TECHNIQUE_GLIDE] = "glide",
-	[TECHNIQUE_SHIATSU] = "shiatsu",
-	[TECHNIQUE_FRICTION] = "friction",
-	[TECHNIQUE_PRESS] = "press",
+	[TECHNIQUE_KNEAD] = "knead",     [TECHNIQUE_TAP] = "tap",           [TECHNIQUE_GLIDE] = "glide",
+	[TECHNIQUE_SHIATSU] = "shiatsu", [TECHNIQUE_FRICTION] = "friction", [TECHNIQUE_PRESS] = "press",
 	[TECHNIQUE_DEEP] = "deep",
 };
 

@@ -7,7 +7,7 @@
 
 void chair_clock_init(struct chair_clock *c, uint64_t wall_now_usec, double scale)
 {
-	*c = (struct chair_clock){
+	*c = (struct chair_clock) {
 		.wall_origin_usec = wall_now_usec,
 		.scale = scale > 0 ? scale : 1.0,
 		.last_read_usec = wall_now_usec,

@@ -13,12 +13,12 @@
  * not count the lateness beyond a tolerance as chair time: the simulated chair waits for
  * the daemon as a real one never has to. At scale 1 nothing is skipped. */
 struct chair_clock {
-	uint64_t wall_origin_usec;   /* CLOCK_MONOTONIC at chair time 0 */
+	uint64_t wall_origin_usec; /* CLOCK_MONOTONIC at chair time 0 */
 	double scale;
-	uint64_t skipped_usec;       /* wall time of host stalls, not counted */
-	uint64_t last_read_usec;     /* CLOCK_MONOTONIC of the latest chair_clock_now() */
-	uint64_t stalls;             /* how many stalls were skipped */
-	uint64_t due_usec;           /* CLOCK_MONOTONIC the next tick is due, 0 = none armed */
+	uint64_t skipped_usec;   /* wall time of host stalls, not counted */
+	uint64_t last_read_usec; /* CLOCK_MONOTONIC of the latest chair_clock_now() */
+	uint64_t stalls;         /* how many stalls were skipped */
+	uint64_t due_usec;       /* CLOCK_MONOTONIC the next tick is due, 0 = none armed */
 };
 
 /* A tick may run this much wall time late before the rest is a host stall. */

@@ -18,9 +18,8 @@
 static int max_level = LOG_INFO;
 
 static const char *const level_names[] = {
-	[LOG_EMERG] = "emerg", [LOG_ALERT] = "alert", [LOG_CRIT] = "crit",
-	[LOG_ERR] = "err", [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
-	[LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+	[LOG_EMERG] = "emerg",     [LOG_ALERT] = "alert",   [LOG_CRIT] = "crit", [LOG_ERR] = "err",
+	[LOG_WARNING] = "warning", [LOG_NOTICE] = "notice", [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
 };
 
 void log_set_max_level(int level)
@@ -92,7 +91,7 @@ static void entry_add(struct log_entry *e, const char *fmt, ...)
 		return;
 	if ((size_t)n >= room)
 		n = (int)room - 1;
-	e->iov[e->n_iov++] = (struct iovec){ .iov_base = e->text + e->used, .iov_len = (size_t)n };
+	e->iov[e->n_iov++] = (struct iovec) { .iov_base = e->text + e->used, .iov_len = (size_t)n };
 	e->used += (size_t)n + 1;
 }
 

@@ -18,14 +18,14 @@ int log_errno(int r, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 
 /* What an event is about; NULL fields are left out of the entry. */
 struct log_fields {
-	const char *program;  /* MASSAGED_PROGRAM: a program id, or "manual" */
-	const char *reason;   /* MASSAGED_REASON: as ProgramFinished's reason */
-	const char *fault;    /* MASSAGED_FAULT: the fault code, as on D-Bus */
-	const char *zone;     /* MASSAGED_ZONE */
-	double temperature;   /* MASSAGED_TEMPERATURE, °C, when has_temperature */
+	const char *program; /* MASSAGED_PROGRAM: a program id, or "manual" */
+	const char *reason;  /* MASSAGED_REASON: as ProgramFinished's reason */
+	const char *fault;   /* MASSAGED_FAULT: the fault code, as on D-Bus */
+	const char *zone;    /* MASSAGED_ZONE */
+	double temperature;  /* MASSAGED_TEMPERATURE, °C, when has_temperature */
 	bool has_temperature;
 };
-#define LOG_FIELDS(...) (&(const struct log_fields){ __VA_ARGS__ })
+#define LOG_FIELDS(...) (&(const struct log_fields) { __VA_ARGS__ })
 #define LOG_TEMPERATURE(celsius) .temperature = (celsius), .has_temperature = true
 
 /* A session or fault event: the same line on stderr as log_msg(), and in the journal

@@ -78,5 +78,6 @@ void buttons_press(struct context *c, enum chair_input button)
 		break;
 	}
 	if (r < 0)
-		log_notice("Remote %s ignored: %s", chair_input_name(button), why.message[0] ? why.message : strerror(-r));
+		log_notice("Remote %s ignored: %s", chair_input_name(button),
+			   why.message[0] ? why.message : strerror(-r));
 }

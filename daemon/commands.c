@@ -146,8 +146,7 @@ int chair_set_width(struct context *c, const char *width, struct refusal *why)
 
 int chair_set_timer(struct context *c, unsigned minutes, struct refusal *why)
 {
-	if (minutes < TIMER_MIN_MINUTES || minutes > c->config.max_session_minutes ||
-	    minutes % TIMER_STEP_MINUTES != 0)
+	if (minutes < TIMER_MIN_MINUTES || minutes > c->config.max_session_minutes || minutes % TIMER_STEP_MINUTES != 0)
 		return refuse(why, REFUSAL_INVALID_ARGS,
 			      "Timer %u min is not allowed: use 5 to %u minutes in steps of 5.", minutes,
 			      c->config.max_session_minutes);
@@ -219,9 +218,9 @@ static int refuse_if_locked_out(const struct heater *h, struct refusal *why)
 			      zone_to_string(holder->zone));
 	return refuse(why, REFUSAL_LOCKED_OUT,
 		      "The %s pad is locked out (%s, %s).%s It needs service; after the repair root "
-		      "runs `massagectl service reset %s`.", zone, h->lockout, h->lockout_what,
-		      heater_lockout_stops_all_heat(h) ? " The master heat relay stays open: no pad heats." : "",
-		      zone);
+		      "runs `massagectl service reset %s`.",
+		      zone, h->lockout, h->lockout_what,
+		      heater_lockout_stops_all_heat(h) ? " The master heat relay stays open: no pad heats." : "", zone);
 }
 
 static int refuse_if_no_relay(const struct heater *h, struct refusal *why)
@@ -281,8 +280,8 @@ int heater_command_autotune(struct heater *h, struct refusal *why)
 	if (isfinite(h->reading_c) && h->reading_c > target - AUTOTUNE_COLD_MARGIN_C)
 		return refuse(why, REFUSAL_TOO_WARM,
 			      "The %s pad is at %.1f °C; autotune starts it from below %.0f °C. "
-			      "Let it cool and try again.", zone_to_string(h->zone), h->reading_c,
-			      target - AUTOTUNE_COLD_MARGIN_C);
+			      "Let it cool and try again.",
+			      zone_to_string(h->zone), h->reading_c, target - AUTOTUNE_COLD_MARGIN_C);
 	return heater_start_autotune(h);
 }
 
@@ -311,12 +310,13 @@ int heater_command_reset_lockout(struct heater *h, int caller_r, uid_t caller_ui
 	if (holder != h)
 		return refuse(why, REFUSAL_LOCKED_OUT,
 			      "The %s pad has no lockout of its own: all heat is locked out by the %s "
-			      "pad's (%s). Reset that one: `massagectl service reset %s`.", zone,
-			      zone_to_string(holder->zone), holder->lockout, zone_to_string(holder->zone));
+			      "pad's (%s). Reset that one: `massagectl service reset %s`.",
+			      zone, zone_to_string(holder->zone), holder->lockout, zone_to_string(holder->zone));
 	r = heater_lockout_reset(h);
 	if (r < 0)
 		return refuse(why, REFUSAL_FAILED,
 			      "The lockout file in %s could not be written (%s): the %s pad stays "
-			      "locked out.", h->context->state_dir, strerror(-r), zone);
+			      "locked out.",
+			      h->context->state_dir, strerror(-r), zone);
 	return 0;
 }

@@ -23,12 +23,8 @@
 #define TICK_OVERRUN_PRIORITY SD_EVENT_PRIORITY_NORMAL
 
 static const char *const state_names[_STATE_MAX] = {
-	[STATE_IDLE] = "idle",
-	[STATE_SCANNING] = "scanning",
-	[STATE_RUNNING] = "running",
-	[STATE_PAUSED] = "paused",
-	[STATE_STOPPING] = "stopping",
-	[STATE_FAULT] = "fault",
+	[STATE_IDLE] = "idle",     [STATE_SCANNING] = "scanning", [STATE_RUNNING] = "running",
+	[STATE_PAUSED] = "paused", [STATE_STOPPING] = "stopping", [STATE_FAULT] = "fault",
 };
 
 const char *chair_state_to_string(enum chair_state s)
@@ -87,7 +83,7 @@ uint64_t context_now(const struct context *c)
 
 struct session_levels context_levels(const struct context *c)
 {
-	return (struct session_levels){
+	return (struct session_levels) {
 		.intensity = c->intensity,
 		.speed = c->speed,
 		.width = c->width,
@@ -171,12 +167,12 @@ int context_disarm_tick(struct context *c, sd_event_source *source)
 /* The tick ran past its next due time: let the bus take turns with it. */
 static int tick_set_priority(sd_event_source *source, uint64_t next_due)
 {
-	return sd_event_source_set_priority(source, monotonic_usec() >= next_due ? TICK_OVERRUN_PRIORITY
-										  : TICK_PRIORITY);
+	return sd_event_source_set_priority(source,
+					    monotonic_usec() >= next_due ? TICK_OVERRUN_PRIORITY : TICK_PRIORITY);
 }
 
-int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair_usec,
-		     sd_event_time_handler_t handler, const char *description)
+int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair_usec, sd_event_time_handler_t handler,
+		     const char *description)
 {
 	uint64_t period = MAX(chair_clock_wall_span(c->clock, chair_usec), TICK_WALL_MIN_USEC);
 	uint64_t wall_now;

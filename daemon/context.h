@@ -38,11 +38,11 @@ struct context {
 	sd_bus *bus;
 	struct chair_event_handlers events; /* the way up to the clients (bus/ sets them) */
 	sd_event_source *tick_source;
-	struct chair_clock *clock;   /* its own allocation: reading it from a const context updates it */
+	struct chair_clock *clock; /* its own allocation: reading it from a const context updates it */
 
 	struct massaged_config config;
-	char config_path[256];       /* what SIGHUP reads again */
-	bool config_required;        /* given with --config: must exist */
+	char config_path[256]; /* what SIGHUP reads again */
+	bool config_required;  /* given with --config: must exist */
 	char program_library_dir[256], program_override_dir[256];
 	struct program_library programs;
 
@@ -61,10 +61,10 @@ struct context {
 	enum width width;
 	bool heat;
 	unsigned session_limit_s;
-	unsigned shoulder_mm;        /* 0 = not known for this person */
+	unsigned shoulder_mm; /* 0 = not known for this person */
 	bool seated;
 
-	struct chair_scan scan;       /* session.c, session-tick.c */
+	struct chair_scan scan; /* session.c, session-tick.c */
 
 	/* roller board */
 	struct roller_setpoints setpoints;
@@ -85,12 +85,12 @@ struct context {
 	struct bus_state *bus_state;
 	char notified_status[32 + FAULTS_MAX * FAULT_CODE_MAX]; /* systemd's STATUS= */
 
-	char state_dir[256];          /* the StateDirectory: settings, tunings, dose, lockouts */
+	char state_dir[256];                  /* the StateDirectory: settings, tunings, dose, lockouts */
 	struct settings_store settings_store; /* store/settings-store.c */
-	struct state_writer *state_writer; /* state files are written off the loop */
-	struct reload_worker *reload_worker; /* and SIGHUP's files read off it (reload.c) */
+	struct state_writer *state_writer;    /* state files are written off the loop */
+	struct reload_worker *reload_worker;  /* and SIGHUP's files read off it (reload.c) */
 
-	struct heating heating;       /* heat/heater*.c */
+	struct heating heating; /* heat/heater*.c */
 
 	/* how late the control and heat ticks fired (logged at exit) */
 	struct loop_lateness control_lateness, heat_lateness;
@@ -115,7 +115,7 @@ unsigned context_shoulder_mm(const struct context *c);
 /* Arm a one-shot timer `chair_usec` of chair time from now (never sooner than 2 ms of
  * wall time, however fast chair time runs), creating the source on first use. A
  * timer that is armed already is left as it is. Returns 0 or negative errno (logged). */
-int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair_usec,
-		     sd_event_time_handler_t handler, const char *description);
+int context_arm_tick(struct context *c, sd_event_source **source, uint64_t chair_usec, sd_event_time_handler_t handler,
+		     const char *description);
 /* Turn a tick off (source may be NULL); the clock learns that it is no longer due. */
 int context_disarm_tick(struct context *c, sd_event_source *source);

@@ -100,8 +100,7 @@ static void fault_raisev(struct context *c, const char *code, double celsius, co
 	if (faults_is_active(c, code))
 		return;
 	if (!fault_code_is_known(code))
-		log_error("Fault code %s is missing from fault-codes.h: the fault list may not have room for it",
-			  code);
+		log_error("Fault code %s is missing from fault-codes.h: the fault list may not have room for it", code);
 	if (c->n_faults < ELEMENTSOF(c->faults))
 		f = &c->faults[c->n_faults++];
 	else {
@@ -174,17 +173,22 @@ void faults_check_relay_board(struct context *c, uint64_t unconfirmed_usec)
 		      safety_set_output(c, OUTPUT_HEAT_POWER, false) == 0;
 	pads_on_coils(c, pads, sizeof(pads));
 	if (!pads[0])
-		faults_raise(c, "relay-offline", "The relay board has not confirmed its coils for %llu ms (no pad "
-			    "relay is on it). Check its cable and supply, then clear the fault.", ms);
+		faults_raise(c, "relay-offline",
+			     "The relay board has not confirmed its coils for %llu ms (no pad "
+			     "relay is on it). Check its cable and supply, then clear the fault.",
+			     ms);
 	else if (master_open)
-		faults_raise(c, "relay-offline", "The relay board has not confirmed its coils for %llu ms: the "
-			    "relays of the %s pads may still be closed. The master heater relay, a GPIO line, is "
-			    "open and cuts every pad. Check the board's cable and supply, then clear the fault.",
-			    ms, pads);
+		faults_raise(c, "relay-offline",
+			     "The relay board has not confirmed its coils for %llu ms: the "
+			     "relays of the %s pads may still be closed. The master heater relay, a GPIO line, is "
+			     "open and cuts every pad. Check the board's cable and supply, then clear the fault.",
+			     ms, pads);
 	else
-		faults_raise(c, "relay-offline", "The relay board has not confirmed its coils for %llu ms: the "
-			    "relays of the %s pads may still be closed, and the master heater relay did not "
-			    "open. Switch the chair off at the mains.", ms, pads);
+		faults_raise(c, "relay-offline",
+			     "The relay board has not confirmed its coils for %llu ms: the "
+			     "relays of the %s pads may still be closed, and the master heater relay did not "
+			     "open. Switch the chair off at the mains.",
+			     ms, pads);
 }
 
 /* A stop that cannot be read counts as pressed. */
@@ -241,18 +245,19 @@ int faults_clear(struct context *c, struct refusal *r)
 		off += (size_t)snprintf(persisting, sizeof(persisting), "%s", estop);
 	for (unsigned i = 0; i < c->n_faults && off < sizeof(persisting); i++)
 		if (fault_cause_persists(c, &c->faults[i]))
-			off += (size_t)snprintf(persisting + off, sizeof(persisting) - off, "%s%s",
-						off ? ", " : "", c->faults[i].code);
+			off += (size_t)snprintf(persisting + off, sizeof(persisting) - off, "%s%s", off ? ", " : "",
+						c->faults[i].code);
 	if (off > 0)
 		return refuse(r, REFUSAL_FAULT_ACTIVE,
 			      "The cause of %s is still there: release the emergency stop "
-			      "or repair what the fault names, then clear again.", persisting);
+			      "or repair what the fault names, then clear again.",
+			      persisting);
 
 	while (c->n_faults > 0) {
 		struct fault f = c->faults[--c->n_faults];
 
-		log_event(LOG_NOTICE, LOG_EVENT_FAULT_CLEARED, LOG_FIELDS(.fault = f.code, .zone = fault_code_zone(f.code)),
-			  "Fault %s cleared", f.code);
+		log_event(LOG_NOTICE, LOG_EVENT_FAULT_CLEARED,
+			  LOG_FIELDS(.fault = f.code, .zone = fault_code_zone(f.code)), "Fault %s cleared", f.code);
 		events_fault_cleared(&c->events, f.code);
 	}
 	c->estop_latched = false;

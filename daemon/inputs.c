@@ -19,8 +19,9 @@ void inputs_changed(void *userdata, enum chair_input input, bool active)
 		if (active) {
 			uint64_t t0 = monotonic_usec();
 
-			faults_raise(c, "estop", "The emergency stop is pressed: rollers and heat are off. "
-				    "Release it, then clear the fault.");
+			faults_raise(c, "estop",
+				     "The emergency stop is pressed: rollers and heat are off. "
+				     "Release it, then clear the fault.");
 			log_info("Emergency stop: safe state %llu µs after its input was seen",
 				 (unsigned long long)(monotonic_usec() - t0));
 		} else

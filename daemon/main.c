@@ -76,7 +76,7 @@ static int parse_options(int argc, char *argv[], struct options *o)
 	bool scale_given = false;
 	int opt, level;
 
-	*o = (struct options){ .time_scale = 1.0 };
+	*o = (struct options) { .time_scale = 1.0 };
 	while ((opt = getopt_long(argc, argv, "c:st:ul:h", longopts, NULL)) >= 0) {
 		switch (opt) {
 		case 'c':
@@ -284,7 +284,8 @@ static int wait_for_roller_board(struct context *c, struct roller_status *ret)
 		if (r == 0 || r == -EPROTO || monotonic_usec() >= deadline)
 			return r;
 		if (!told) {
-			log_notice("The roller board does not answer yet: waiting up to %u s for it (StartupWait=)", wait_s);
+			log_notice("The roller board does not answer yet: waiting up to %u s for it (StartupWait=)",
+				   wait_s);
 			(void)sd_notifyf(false, "STATUS=Waiting for the roller board…\nEXTEND_TIMEOUT_USEC=%llu",
 					 (unsigned long long)(wait_s * USEC_PER_SEC + STARTUP_TIMEOUT_MARGIN_USEC));
 			told = true;
@@ -317,8 +318,10 @@ static int setup_hardware(struct context *c, const struct options *o)
 	if (r == -EPROTO && c->driver != c->simulator)
 		return log_errno(r, "The roller board's answer is not one this massaged can use");
 	if (r < 0)
-		return log_errno(r, "The roller board does not answer (StartupWait=%u s): check its supply and "
-				 "the Modbus line", c->config.hw.modbus.startup_wait_s);
+		return log_errno(r,
+				 "The roller board does not answer (StartupWait=%u s): check its supply and "
+				 "the Modbus line",
+				 c->config.hw.modbus.startup_wait_s);
 	if (st.protocol != ROLLER_PROTOCOL) {
 		log_error("The roller board speaks protocol %u; this massaged speaks %u", st.protocol, ROLLER_PROTOCOL);
 		return -EPROTO;
@@ -463,7 +466,10 @@ int main(int argc, char *argv[])
 
 	context_publish(c);
 	(void)sd_notify(false, "READY=1");
-	log_info("Ready: %u programs, %s chair%s", c->programs.n_programs, o.simulate ? "simulated" : o.simulate_lines ? "real (lines simulated)" : "real",
+	log_info("Ready: %u programs, %s chair%s", c->programs.n_programs,
+		 o.simulate         ? "simulated"
+		 : o.simulate_lines ? "real (lines simulated)"
+				    : "real",
 		 o.time_scale != 1.0 ? " (time scaled)" : "");
 	r = sd_event_loop(c->event);
 	if (r < 0)

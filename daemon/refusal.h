@@ -10,8 +10,8 @@ enum refusal_kind {
 	REFUSAL_NOT_SUPPORTED,
 	REFUSAL_FAILED,
 	REFUSAL_ACCESS_DENIED,
-	REFUSAL_FAULTED,        /* a fault is latched */
-	REFUSAL_FAULT_ACTIVE,   /* ClearFault: a fault's cause persists */
+	REFUSAL_FAULTED,      /* a fault is latched */
+	REFUSAL_FAULT_ACTIVE, /* ClearFault: a fault's cause persists */
 	REFUSAL_NO_SUCH_PROGRAM,
 	REFUSAL_NOT_RUNNING,
 	REFUSAL_NOT_SCANNED,

@@ -37,9 +37,9 @@ struct reload_job {
 struct reload_worker {
 	struct context *context;
 	pthread_t thread;
-	bool running;  /* the thread owns job until the loop joins it */
-	bool again;    /* a SIGHUP came while it ran */
-	int efd;       /* the thread's "done" */
+	bool running; /* the thread owns job until the loop joins it */
+	bool again;   /* a SIGHUP came while it ran */
+	int efd;      /* the thread's "done" */
 	sd_event_source *source;
 	struct reload_job job;
 };
@@ -57,11 +57,13 @@ static const char *default_program_dir(void)
 	return PROGRAM_LIBRARY_DIR;
 }
 
-void program_dirs_from_config(const struct massaged_config *cfg, char *library, size_t library_size,
-			      char *override, size_t override_size)
+void program_dirs_from_config(const struct massaged_config *cfg, char *library, size_t library_size, char *override,
+			      size_t override_size)
 {
-	(void)snprintf(library, library_size, "%s", cfg->program_library[0] ? cfg->program_library : default_program_dir());
-	(void)snprintf(override, override_size, "%s", cfg->program_override[0] ? cfg->program_override : PROGRAM_OVERRIDE_DIR);
+	(void)snprintf(library, library_size, "%s",
+		       cfg->program_library[0] ? cfg->program_library : default_program_dir());
+	(void)snprintf(override, override_size, "%s",
+		       cfg->program_override[0] ? cfg->program_override : PROGRAM_OVERRIDE_DIR);
 }
 
 static bool same_pads(const struct massaged_config *a, const struct massaged_config *b)
@@ -100,7 +102,7 @@ static void keep_wiring(struct massaged_config *cfg, const struct massaged_confi
 	for (unsigned i = 0; i < running->n_pads; i++) {
 		const struct pad_config *p = config_find_pad(cfg, running->pads[i].zone);
 
-		pads[i] = (struct pad_config){ running->pads[i].zone, p ? p->max_target_c : cfg->max_target_c };
+		pads[i] = (struct pad_config) { running->pads[i].zone, p ? p->max_target_c : cfg->max_target_c };
 	}
 	memcpy(cfg->pads, pads, sizeof(pads));
 	cfg->n_pads = running->n_pads;
@@ -140,7 +142,8 @@ static void reload_apply(struct context *c, struct reload_job *job, char *status
 	wiring_changes(&c->config, cfg, wiring, sizeof(wiring));
 	if (wiring[0]) {
 		log_warning("The wiring changed in the configuration (%s): it takes effect when massaged "
-			    "restarts; the running wiring stays until then", wiring);
+			    "restarts; the running wiring stays until then",
+			    wiring);
 		keep_wiring(cfg, &c->config);
 	}
 	c->config = *cfg;
@@ -148,7 +151,7 @@ static void reload_apply(struct context *c, struct reload_job *job, char *status
 	(void)snprintf(c->program_override_dir, sizeof(c->program_override_dir), "%s", job->override);
 	program_library_clear(&c->programs);
 	c->programs = job->lib;
-	job->lib = (struct program_library){};
+	job->lib = (struct program_library) {};
 
 	/* [Limits], the seat grace, DefaultProgram and DefaultShoulderHeight are read where
 	 * they are used: they hold from the next tick on */
@@ -156,8 +159,8 @@ static void reload_apply(struct context *c, struct reload_job *job, char *status
 	heaters_reconfigure(c);
 	context_publish(c);
 	log_event(LOG_INFO, LOG_EVENT_CONFIG_RELOADED, NULL,
-		  "Reloaded the configuration and %u programs%s (read in %.1f ms beside the control loop)",
-		  n_programs, wiring[0] ? " (the wiring waits for a restart)" : "", (double)job->duration_usec / 1e3);
+		  "Reloaded the configuration and %u programs%s (read in %.1f ms beside the control loop)", n_programs,
+		  wiring[0] ? " (the wiring waits for a restart)" : "", (double)job->duration_usec / 1e3);
 	(void)snprintf(status, size, "Reloaded: %u programs%s", n_programs,
 		       wiring[0] ? "; the wiring changes wait for a restart" : "");
 }
@@ -184,7 +187,7 @@ static int reload_spawn(struct context *c, struct reload_worker *w)
 			 (unsigned long long)monotonic_usec());
 	log_info("Reloading the configuration (%s) and the programs", c->config_path);
 	program_library_clear(&w->job.lib);
-	w->job = (struct reload_job){ .config_required = c->config_required };
+	w->job = (struct reload_job) { .config_required = c->config_required };
 	(void)snprintf(w->job.config_path, sizeof(w->job.config_path), "%s", c->config_path);
 	/* the thread inherits the loop thread's blocked signals: they stay the loop's */
 	r = -pthread_create(&w->thread, NULL, reload_thread, w);
@@ -282,7 +285,7 @@ struct reload_worker *reload_worker_free(struct reload_worker *w)
 }
 
 int reload_load_program_set(const char *library_dir, const char *override_dir, const char *default_program,
-			     struct program_library *ret, char *err)
+			    struct program_library *ret, char *err)
 {
 	struct program_library lib = {};
 	int r;
@@ -306,8 +309,8 @@ int reload_programs_at_start(struct context *c)
 	char err[PROGRAM_ERROR_MAX];
 	int r;
 
-	r = reload_load_program_set(c->program_library_dir, c->program_override_dir, c->config.default_program,
-				     &lib, err);
+	r = reload_load_program_set(c->program_library_dir, c->program_override_dir, c->config.default_program, &lib,
+				    err);
 	if (r < 0) {
 		log_error("Cannot load the programs: %s", err);
 		return r;

@@ -7,8 +7,8 @@
 
 /* The program directories a configuration names, or the built-in ones (the source
  * tree's when this binary runs from its build folder). */
-void program_dirs_from_config(const struct massaged_config *cfg, char *library, size_t library_size,
-			      char *override, size_t override_size);
+void program_dirs_from_config(const struct massaged_config *cfg, char *library, size_t library_size, char *override,
+			      size_t override_size);
 
 /* SIGHUP: read the configuration file (and its drop-ins) and the programs again, all
  * or nothing: if either is invalid, the running configuration and programs stay and
@@ -32,4 +32,4 @@ int reload_programs_at_start(struct context *c);
 /* The program set of these directories, which must hold default_program. On failure
  * returns negative errno and says why in err (PROGRAM_ERROR_MAX). */
 int reload_load_program_set(const char *library_dir, const char *override_dir, const char *default_program,
-			     struct program_library *ret, char *err);
+			    struct program_library *ret, char *err);

@@ -43,10 +43,10 @@ static bool link_keeps_up(struct context *c, uint64_t now, bool slow)
 	if (now - MIN(now, c->modbus_slow_since_usec) < MODBUS_SLOW_USEC)
 		return true;
 	faults_raise(c, "modbus-slow",
-		    "The Modbus link answers too slowly for the control tick: every roller board answer "
-		    "took over %u ms (half the %u ms Timeout) for 1 s; motors and heat are off. Check the "
-		    "bus wiring, its speed and the devices, then clear the fault.",
-		    c->config.hw.modbus.timeout_ms / 2, c->config.hw.modbus.timeout_ms);
+		     "The Modbus link answers too slowly for the control tick: every roller board answer "
+		     "took over %u ms (half the %u ms Timeout) for 1 s; motors and heat are off. Check the "
+		     "bus wiring, its speed and the devices, then clear the fault.",
+		     c->config.hw.modbus.timeout_ms / 2, c->config.hw.modbus.timeout_ms);
 	return false;
 }
 
@@ -59,8 +59,8 @@ static bool roller_poll(struct context *c, uint64_t now)
 	if (r < 0) {
 		if (now - MIN(now, c->roller_last_ok_usec) >= ROLLER_SILENCE_USEC) {
 			faults_raise(c, "roller-offline",
-				    "The roller board has not answered for 300 ms; motor power is off. "
-				    "Check its cable and supply, then clear the fault.");
+				     "The roller board has not answered for 300 ms; motor power is off. "
+				     "Check its cable and supply, then clear the fault.");
 			return false;
 		}
 		return link_keeps_up(c, now, slow);
@@ -70,15 +70,16 @@ static bool roller_poll(struct context *c, uint64_t now)
 		return false;
 	if (c->roller.status & ROLLER_STATUS_FAULT) {
 		faults_raise(c, "roller-fault",
-			    "The roller board reports fault code %u (1 pinch or overcurrent, 2 motor "
-			    "overtemperature, 3 encoder, 4 supply); the motors are off. Make sure nothing "
-			    "is caught in the mechanism, then clear the fault.", c->roller.fault_code);
+			     "The roller board reports fault code %u (1 pinch or overcurrent, 2 motor "
+			     "overtemperature, 3 encoder, 4 supply); the motors are off. Make sure nothing "
+			     "is caught in the mechanism, then clear the fault.",
+			     c->roller.fault_code);
 		return false;
 	}
 	if (c->roller.status & ROLLER_STATUS_WATCHDOG) {
 		faults_raise(c, "roller-fault",
-			    "The roller board's watchdog stopped the motors: it missed the daemon's "
-			    "updates. Clear the fault to go on.");
+			     "The roller board's watchdog stopped the motors: it missed the daemon's "
+			     "updates. Clear the fault to go on.");
 		return false;
 	}
 	return true;
@@ -235,7 +236,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 
 	loop_lateness_record(&c->control_lateness, usec, wall);
 	tick_once(c, context_now(c)); /* less a host stall under --time-scale */
-	heaters_update(c); /* a step may start or stop heating its zone */
+	heaters_update(c);            /* a step may start or stop heating its zone */
 	context_publish(c);
 	return session_tick_update(c);
 }

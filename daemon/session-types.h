@@ -30,20 +30,20 @@ enum scan_phase {
 struct chair_scan {
 	bool active;
 	enum scan_phase phase;
-	enum chair_state then;        /* what follows the scan: running, paused or stopping */
+	enum chair_state then; /* what follows the scan: running, paused or stopping */
 	uint64_t climb_start_usec;
-	struct body_scan *body;       /* the load profile so far (motion/scan.c) */
+	struct body_scan *body; /* the load profile so far (motion/scan.c) */
 };
 
 struct session {
-	bool active;                 /* a program or manual session exists */
+	bool active; /* a program or manual session exists */
 	bool manual;
-	struct program program;      /* a copy: a reload never pulls it away */
+	struct program program; /* a copy: a reload never pulls it away */
 	enum technique manual_technique;
 	enum zone manual_zone;
-	uint64_t start_usec;         /* chair time the session began */
-	uint64_t program_pos_usec;   /* how far into the program (holds in pause and scan) */
+	uint64_t start_usec;             /* chair time the session began */
+	uint64_t program_pos_usec;       /* how far into the program (holds in pause and scan) */
 	bool speed_chosen, width_chosen; /* the person's SetSpeed/SetWidth override the steps */
-	bool seat_empty;             /* paused because the seat emptied */
+	bool seat_empty;                 /* paused because the seat emptied */
 	uint64_t seat_empty_since_usec;
 };

@@ -158,8 +158,8 @@ void session_seat_changed(struct context *c, bool seated)
 		return;
 	}
 	log_info("Seat empty");
-	if (c->session.active && (c->state == STATE_RUNNING || c->state == STATE_SCANNING ||
-				  c->state == STATE_PAUSED)) {
+	if (c->session.active &&
+	    (c->state == STATE_RUNNING || c->state == STATE_SCANNING || c->state == STATE_PAUSED)) {
 		c->scan.active = false;
 		c->state = STATE_PAUSED;
 		c->session.seat_empty = true;

@@ -79,8 +79,8 @@ static int parse_option(const char *w, bool output, struct signal_binding *b)
 	return 0;
 }
 
-int signal_binding_parse(const char *value, bool output, enum signal_bias default_bias,
-			 struct signal_binding *ret, char *expected, size_t size)
+int signal_binding_parse(const char *value, bool output, enum signal_bias default_bias, struct signal_binding *ret,
+			 char *expected, size_t size)
 {
 	struct signal_binding b = { .active_low = !output, .bias = output ? BIAS_AS_IS : default_bias };
 	char buf[160], *save = NULL, *w;
@@ -94,14 +94,13 @@ int signal_binding_parse(const char *value, bool output, enum signal_bias defaul
 	if (strcmp(w, "none") == 0) {
 		if (strtok_r(NULL, " \t", &save))
 			return signal_expected(output, expected, size);
-		*ret = (struct signal_binding){ .kind = SIGNAL_NONE };
+		*ret = (struct signal_binding) { .kind = SIGNAL_NONE };
 		return 0;
 	}
 	if (strncmp(w, "gpio:", 5) == 0 && w[5] != '\0' && strlen(w + 5) < sizeof(b.line)) {
 		b.kind = SIGNAL_GPIO;
 		memcpy(b.line, w + 5, strlen(w + 5) + 1);
-	} else if (output && strncmp(w, "coil:", 5) == 0 &&
-		   parse_uint_range(w + 5, 0, RELAY_COILS - 1, &b.coil) == 0) {
+	} else if (output && strncmp(w, "coil:", 5) == 0 && parse_uint_range(w + 5, 0, RELAY_COILS - 1, &b.coil) == 0) {
 		b.kind = SIGNAL_COIL;
 	} else {
 		return signal_expected(output, expected, size);
@@ -170,9 +169,9 @@ static unsigned collect_bindings(const struct hardware_config *hw, struct named_
 	unsigned n = 0;
 
 	for (int i = 0; i < _INPUT_MAX; i++)
-		out[n++] = (struct named_binding){ chair_input_name((enum chair_input)i), &hw->inputs[i] };
+		out[n++] = (struct named_binding) { chair_input_name((enum chair_input)i), &hw->inputs[i] };
 	for (int o = 0; o < _OUTPUT_MAX; o++)
-		out[n++] = (struct named_binding){ chair_output_name((enum chair_output)o), &hw->outputs[o] };
+		out[n++] = (struct named_binding) { chair_output_name((enum chair_output)o), &hw->outputs[o] };
 	return n;
 }
 
@@ -183,8 +182,8 @@ static bool same_place(const struct signal_binding *a, const struct signal_bindi
 	return a->kind == SIGNAL_GPIO ? strcmp(a->line, b->line) == 0 : a->coil == b->coil;
 }
 
-int hardware_config_verify(const struct hardware_config *hw, const enum zone *pads, unsigned n_pads,
-			   char *why, size_t size)
+int hardware_config_verify(const struct hardware_config *hw, const enum zone *pads, unsigned n_pads, char *why,
+			   size_t size)
 {
 	struct named_binding all[_INPUT_MAX + _OUTPUT_MAX];
 	unsigned n = collect_bindings(hw, all);
@@ -194,14 +193,17 @@ int hardware_config_verify(const struct hardware_config *hw, const enum zone *pa
 		for (unsigned j = i + 1; j < n; j++)
 			if (same_place(all[i].b, all[j].b)) {
 				signal_binding_format(all[i].b, where, sizeof(where));
-				(void)snprintf(why, size, "%s and %s are both bound to %s; expected each "
-					       "signal on a line or coil of its own", all[i].name, all[j].name, where);
+				(void)snprintf(why, size,
+					       "%s and %s are both bound to %s; expected each "
+					       "signal on a line or coil of its own",
+					       all[i].name, all[j].name, where);
 				return -EINVAL;
 			}
 	for (unsigned i = 0; i < n_pads; i++)
 		for (unsigned j = i + 1; j < n_pads; j++)
 			if (hardware_sensor_channel(hw, pads[i], i) == hardware_sensor_channel(hw, pads[j], j)) {
-				(void)snprintf(why, size, "the %s and %s pads both read temperature channel %u; "
+				(void)snprintf(why, size,
+					       "the %s and %s pads both read temperature channel %u; "
 					       "expected a channel (0..7) of its own for each pad",
 					       zone_to_string(pads[i]), zone_to_string(pads[j]),
 					       hardware_sensor_channel(hw, pads[i], i));

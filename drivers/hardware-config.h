@@ -33,7 +33,7 @@ struct signal_binding {
 	char line[HW_NAME_MAX]; /* SIGNAL_GPIO: the line's name */
 	unsigned coil;          /* SIGNAL_COIL: 0..7 */
 	bool active_low;
-	enum signal_bias bias;  /* inputs */
+	enum signal_bias bias; /* inputs */
 };
 
 enum modbus_transport {
@@ -45,11 +45,11 @@ struct modbus_config {
 	enum modbus_transport transport;
 	char device[HW_PATH_MAX];
 	unsigned baud;
-	char parity;            /* 'N', 'E' or 'O', as libmodbus wants it */
+	char parity; /* 'N', 'E' or 'O', as libmodbus wants it */
 	unsigned data_bits, stop_bits;
 	char host[HW_PATH_MAX];
 	unsigned port;
-	unsigned timeout_ms;    /* one request's answer; also the longest the loop waits */
+	unsigned timeout_ms;     /* one request's answer; also the longest the loop waits */
 	unsigned startup_wait_s; /* how long start-up waits for the roller board to answer */
 	unsigned roller_slave, temp_slave, relay_slave;
 };
@@ -59,7 +59,8 @@ struct hardware_config {
 	unsigned debounce_ms;        /* remote buttons and seat; the emergency stop has none */
 	struct signal_binding inputs[_INPUT_MAX];
 	struct signal_binding outputs[_OUTPUT_MAX];
-	int sensor_channel[_ZONE_MAX]; /* temperature module channel of each zone's pad; -1 = the pad's place in Pads= */
+	int sensor_channel
+		[_ZONE_MAX]; /* temperature module channel of each zone's pad; -1 = the pad's place in Pads= */
 	struct modbus_config modbus;
 };
 
@@ -68,8 +69,8 @@ void hardware_config_init_defaults(struct hardware_config *hw);
 /* "gpio:LINE [active-low|active-high] [pull-up|pull-down|no-pull]", "coil:N [active-low]"
  * or "none". Inputs take GPIO lines only. On error returns -EINVAL and writes what was
  * expected into expected[size]. */
-int signal_binding_parse(const char *value, bool output, enum signal_bias default_bias,
-			 struct signal_binding *ret, char *expected, size_t size);
+int signal_binding_parse(const char *value, bool output, enum signal_bias default_bias, struct signal_binding *ret,
+			 char *expected, size_t size);
 /* docs/hardware.md: pull-ups on the emergency stop and the buttons, none on the seat. */
 enum signal_bias hardware_default_bias(enum chair_input i);
 /* Back to text, for logs: "gpio:ESTOP active-low". */
@@ -83,7 +84,7 @@ void modbus_config_format(const struct modbus_config *m, char *buf, size_t size)
 
 /* Two signals on one line or coil, or two pads on one channel: -EINVAL, and what
  * clashes in why[size]. */
-int hardware_config_verify(const struct hardware_config *hw, const enum zone *pads, unsigned n_pads,
-			   char *why, size_t size);
+int hardware_config_verify(const struct hardware_config *hw, const enum zone *pads, unsigned n_pads, char *why,
+			   size_t size);
 /* The temperature channel of the pad at `index` in Pads= on `zone`. */
 unsigned hardware_sensor_channel(const struct hardware_config *hw, enum zone zone, unsigned index);

@@ -27,14 +27,14 @@ struct hw_driver {
 	struct hardware_config hw;
 	sd_event *event;
 	sd_event_source *retry;
-	uint8_t coils_bound;          /* bit per coil an output is bound to */
-	uint8_t coils_pending;        /* bit per coil whose last write the board did not take */
+	uint8_t coils_bound;   /* bit per coil an output is bound to */
+	uint8_t coils_pending; /* bit per coil whose last write the board did not take */
 	bool coil_wanted[RELAY_COILS];
-	bool coils_confirmed;         /* read back as driven, and nothing written since */
-	uint64_t coils_checked_usec;  /* when last confirmed, or first written after that */
+	bool coils_confirmed;        /* read back as driven, and nothing written since */
+	uint64_t coils_checked_usec; /* when last confirmed, or first written after that */
 	bool roller_pending;
 	struct roller_setpoints roller_wanted;
-	bool readback_first;          /* whose turn it is to go first in on_retry() */
+	bool readback_first; /* whose turn it is to go first in on_retry() */
 };
 
 static struct hw_driver *to_hw(struct chair_driver *d)
@@ -262,10 +262,9 @@ static void hw_free(struct chair_driver *d)
 			(void)hw_set_output(d, (enum chair_output)o, false);
 		log_info("Modbus %s: %llu requests, %llu failed (%llu timed out), %llu connections, "
 			 "%llu deferred to a later loop iteration; longest wait in one loop iteration %.1f ms",
-			 chair_bus_name(h->bus), (unsigned long long)st->requests,
-			 (unsigned long long)st->failures, (unsigned long long)st->timeouts,
-			 (unsigned long long)st->reconnects, (unsigned long long)st->deferred,
-			 (double)st->longest_iteration_wait_usec / 1000.0);
+			 chair_bus_name(h->bus), (unsigned long long)st->requests, (unsigned long long)st->failures,
+			 (unsigned long long)st->timeouts, (unsigned long long)st->reconnects,
+			 (unsigned long long)st->deferred, (double)st->longest_iteration_wait_usec / 1000.0);
 	}
 	if (h->lines)
 		h->lines->ops->free(h->lines);
@@ -294,8 +293,8 @@ static const struct chair_driver_ops hw_driver_ops = {
 	.relay_confirm = hw_relay_confirm,
 };
 
-int hw_driver_new(const struct hardware_config *hw, sd_event *event, struct chair_driver *lines,
-		  bool lines_simulated, struct chair_driver **ret)
+int hw_driver_new(const struct hardware_config *hw, sd_event *event, struct chair_driver *lines, bool lines_simulated,
+		  struct chair_driver **ret)
 {
 	struct hw_driver *h = calloc(1, sizeof(*h));
 	int r;

@@ -11,5 +11,5 @@
  * temperature module over Modbus. `lines` is the GPIO backend, or the simulated chair
  * (--simulate-lines) whose lines then also show every output, coils included. Takes
  * ownership of `lines`, also on failure. */
-int hw_driver_new(const struct hardware_config *hw, sd_event *event, struct chair_driver *lines,
-		  bool lines_simulated, struct chair_driver **ret);
+int hw_driver_new(const struct hardware_config *hw, sd_event *event, struct chair_driver *lines, bool lines_simulated,
+		  struct chair_driver **ret);

@@ -53,14 +53,14 @@ struct roller_setpoints {
 
 /* Input registers 0..9 */
 struct roller_status {
-	uint16_t status;           /* ROLLER_STATUS_* */
-	uint16_t fault_code;       /* enum roller_fault_code */
+	uint16_t status;     /* ROLLER_STATUS_* */
+	uint16_t fault_code; /* enum roller_fault_code */
 	uint16_t travel_mm;
 	uint16_t depth_mm;
 	uint16_t width_mm;
 	uint16_t knead_rpm;
 	uint16_t tap_rate;
-	uint16_t load_dn;          /* 0.1 N */
-	int16_t board_temp_dc;     /* 0.1 °C */
+	uint16_t load_dn;      /* 0.1 N */
+	int16_t board_temp_dc; /* 0.1 °C */
 	uint16_t protocol;
 };

@@ -55,11 +55,19 @@ static inline void test_dump_log_tail(const char *what, const char *path, size_t
 static inline const char *test_log_memory_report(const char *path, char *line, size_t size)
 {
 	static const char *const markers[] = {
-		"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", ": runtime error: ",
-		"Invalid read of size", "Invalid write of size",
-		"Conditional jump or move depends on uninitialised", "Syscall param",
-		"Use of uninitialised value", "Invalid free()", "definitely lost in loss record",
-		"indirectly lost in loss record", "Mismatched free()", "Source and destination overlap",
+		"ERROR: AddressSanitizer",
+		"ERROR: LeakSanitizer",
+		": runtime error: ",
+		"Invalid read of size",
+		"Invalid write of size",
+		"Conditional jump or move depends on uninitialised",
+		"Syscall param",
+		"Use of uninitialised value",
+		"Invalid free()",
+		"definitely lost in loss record",
+		"indirectly lost in loss record",
+		"Mismatched free()",
+		"Source and destination overlap",
 	};
 	FILE *f = fopen(path, "re");
 	const char *found = NULL;

@@ -46,15 +46,15 @@ static void view_session(const struct context *c, struct chair_view *v)
 	struct motion_levels lv = engine_levels(step, &levels);
 	v->speed = lv.speed;
 	v->width = width_to_string(lv.width);
-	engine_session_times(now - MIN(now, s->start_usec), (uint64_t)c->session_limit_s * USEC_PER_SEC,
-			     program_left, &v->elapsed, &v->remaining);
+	engine_session_times(now - MIN(now, s->start_usec), (uint64_t)c->session_limit_s * USEC_PER_SEC, program_left,
+			     &v->elapsed, &v->remaining);
 }
 
 void chair_compute_view(const struct context *c, struct chair_view *v)
 {
 	size_t off = 0;
 
-	*v = (struct chair_view){
+	*v = (struct chair_view) {
 		.state = chair_state_to_string(c->state),
 		.technique = "",
 		.zone = "",

@@ -26,22 +26,22 @@ struct chair_view {
 /* Every org.massaged.Chair1 property, in the order of the introspection data:
  * X(name, kind (enum bus_value_kind without BUS_KIND_), field of struct chair_view).
  * Each one emits PropertiesChanged. */
-#define CHAIR1_PROPERTIES(X)                                                                                   \
-	X("State", STRING, state)                                                                              \
-	X("Program", STRING_BUF, program)                                                                      \
-	X("Technique", STRING, technique)                                                                      \
-	X("Zone", STRING, zone)                                                                                \
-	X("Step", U32, step)                                                                                   \
-	X("StepCount", U32, step_count)                                                                        \
-	X("Intensity", U32, intensity)                                                                         \
-	X("Speed", U32, speed)                                                                                 \
-	X("Width", STRING, width)                                                                              \
-	X("Heat", BOOL, heat)                                                                                  \
-	X("Elapsed", U32, elapsed)                                                                             \
-	X("Remaining", U32, remaining)                                                                         \
-	X("ShoulderHeight", U32, shoulder_height)                                                              \
-	X("Seated", BOOL, seated)                                                                              \
-	X("Faults", WORDS, faults)                                                                             \
+#define CHAIR1_PROPERTIES(X) \
+	X("State", STRING, state) \
+	X("Program", STRING_BUF, program) \
+	X("Technique", STRING, technique) \
+	X("Zone", STRING, zone) \
+	X("Step", U32, step) \
+	X("StepCount", U32, step_count) \
+	X("Intensity", U32, intensity) \
+	X("Speed", U32, speed) \
+	X("Width", STRING, width) \
+	X("Heat", BOOL, heat) \
+	X("Elapsed", U32, elapsed) \
+	X("Remaining", U32, remaining) \
+	X("ShoulderHeight", U32, shoulder_height) \
+	X("Seated", BOOL, seated) \
+	X("Faults", WORDS, faults) \
 	X("SessionLimit", U32, session_limit)
 
 void chair_compute_view(const struct context *c, struct chair_view *ret);

@@ -31,8 +31,7 @@ static int method_list_programs(sd_bus_message *m, void *userdata, sd_bus_error 
 	for (unsigned i = 0; i < c->programs.n_programs; i++) {
 		const struct program *p = &c->programs.programs[i];
 
-		r = sd_bus_message_append(rep, "(sssu)", p->id, p->title, p->description,
-					  program_duration_s(p));
+		r = sd_bus_message_append(rep, "(sssu)", p->id, p->title, p->description, program_duration_s(p));
 		if (r < 0)
 			return r;
 	}
@@ -188,19 +187,21 @@ static const sd_bus_vtable chair_vtable[] = {
 	SD_BUS_METHOD("Stop", NULL, NULL, method_stop, METHOD_FLAGS),
 	SD_BUS_METHOD("Pause", NULL, NULL, method_pause, METHOD_FLAGS),
 	SD_BUS_METHOD("Resume", NULL, NULL, method_resume, METHOD_FLAGS),
-	SD_BUS_METHOD_WITH_ARGS("SetIntensity", SD_BUS_ARGS("u", level), SD_BUS_NO_RESULT, method_set_intensity, METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("SetIntensity", SD_BUS_ARGS("u", level), SD_BUS_NO_RESULT, method_set_intensity,
+				METHOD_FLAGS),
 	SD_BUS_METHOD_WITH_ARGS("SetSpeed", SD_BUS_ARGS("u", level), SD_BUS_NO_RESULT, method_set_speed, METHOD_FLAGS),
 	SD_BUS_METHOD_WITH_ARGS("SetWidth", SD_BUS_ARGS("s", width), SD_BUS_NO_RESULT, method_set_width, METHOD_FLAGS),
-	SD_BUS_METHOD_WITH_ARGS("SetTimer", SD_BUS_ARGS("u", minutes), SD_BUS_NO_RESULT, method_set_timer, METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("SetTimer", SD_BUS_ARGS("u", minutes), SD_BUS_NO_RESULT, method_set_timer,
+				METHOD_FLAGS),
 	SD_BUS_METHOD_WITH_ARGS("SetHeat", SD_BUS_ARGS("b", on), SD_BUS_NO_RESULT, method_set_heat, METHOD_FLAGS),
 	SD_BUS_METHOD("Scan", NULL, NULL, method_scan, METHOD_FLAGS),
-	SD_BUS_METHOD_WITH_ARGS("AdjustShoulder", SD_BUS_ARGS("i", mm), SD_BUS_NO_RESULT, method_adjust_shoulder, METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("AdjustShoulder", SD_BUS_ARGS("i", mm), SD_BUS_NO_RESULT, method_adjust_shoulder,
+				METHOD_FLAGS),
 	SD_BUS_METHOD("ClearFault", NULL, NULL, method_clear_fault, METHOD_FLAGS),
 	SD_BUS_SIGNAL_WITH_ARGS("ProgramFinished", SD_BUS_ARGS("s", program, "s", reason), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("FaultRaised", SD_BUS_ARGS("s", code, "s", message), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("FaultCleared", SD_BUS_ARGS("s", code), 0),
-	CHAIR1_PROPERTIES(CHAIR_VTABLE_ROW)
-	SD_BUS_VTABLE_END,
+	CHAIR1_PROPERTIES(CHAIR_VTABLE_ROW) SD_BUS_VTABLE_END,
 };
 
 /* The events Chair1 announces (events.h): its signals. */

@@ -23,22 +23,26 @@
 /* Every org.massaged.Heater1 property, in the order of the introspection data:
  * X(name, kind, field of struct heater_view, vtable flag, paced step, paced zero)
  * (struct bus_property). */
-#define HEATER1_PROPERTIES(X)                                        \
-	X("Zone", STRING, zone, PROP_CONST, 0.0, false)                   \
+#define HEATER1_PROPERTIES(X) \
+	X("Zone", STRING, zone, PROP_CONST, 0.0, false) \
 	X("Temperature", DOUBLE, temperature, PROP_EMITS, 0.1 - 1e-9, false) \
-	X("Target", DOUBLE, target, PROP_EMITS, 0.0, false)               \
-	X("Power", DOUBLE, power, PROP_EMITS, 0.005, true)                \
-	X("State", STRING, state, PROP_EMITS, 0.0, false)                 \
-	X("MaxTarget", DOUBLE, max_target, PROP_EMITS, 0.0, false)        \
-	X("AutotuneProgress", DOUBLE, progress, PROP_EMITS, 0.005, true)  \
-	X("Tuned", BOOL, tuned, PROP_EMITS, 0.0, false)                   \
-	X("Lockout", STRING_BUF, lockout, PROP_EMITS, 0.0, false)         \
+	X("Target", DOUBLE, target, PROP_EMITS, 0.0, false) \
+	X("Power", DOUBLE, power, PROP_EMITS, 0.005, true) \
+	X("State", STRING, state, PROP_EMITS, 0.0, false) \
+	X("MaxTarget", DOUBLE, max_target, PROP_EMITS, 0.0, false) \
+	X("AutotuneProgress", DOUBLE, progress, PROP_EMITS, 0.005, true) \
+	X("Tuned", BOOL, tuned, PROP_EMITS, 0.0, false) \
+	X("Lockout", STRING_BUF, lockout, PROP_EMITS, 0.0, false) \
 	X("LockoutSince", U64, lockout_since_usec, PROP_EMITS, 0.0, false) \
 	X("AutotuneError", STRING_BUF, autotune_error, PROP_EMITS, 0.0, false)
 
-#define HEATER_PROPERTY_ROW(name_, kind_, field_, flag_, step_, zero_)                            \
-	{ .name = name_, .kind = BUS_KIND_##kind_, .offset = offsetof(struct heater_view, field_), \
-	  .constant = (flag_) == PROP_CONST, .paced_step = step_, .paced_zero = zero_ },
+#define HEATER_PROPERTY_ROW(name_, kind_, field_, flag_, step_, zero_) \
+	{ .name = name_, \
+	  .kind = BUS_KIND_##kind_, \
+	  .offset = offsetof(struct heater_view, field_), \
+	  .constant = (flag_) == PROP_CONST, \
+	  .paced_step = step_, \
+	  .paced_zero = zero_ },
 
 static const struct bus_property heater_properties[] = { HEATER1_PROPERTIES(HEATER_PROPERTY_ROW) };
 
@@ -103,8 +107,7 @@ static const sd_bus_vtable heater_vtable[] = {
 	SD_BUS_METHOD("Autotune", NULL, NULL, method_autotune, SD_BUS_VTABLE_UNPRIVILEGED),
 	/* unprivileged for sd-bus: heater_command_reset_lockout() checks the caller's uid */
 	SD_BUS_METHOD("ResetLockout", NULL, NULL, method_reset_lockout, SD_BUS_VTABLE_UNPRIVILEGED),
-	HEATER1_PROPERTIES(HEATER_VTABLE_ROW)
-	SD_BUS_VTABLE_END,
+	HEATER1_PROPERTIES(HEATER_VTABLE_ROW) SD_BUS_VTABLE_END,
 };
 
 int bus_heaters_register(struct context *c)

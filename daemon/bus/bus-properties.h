@@ -32,12 +32,12 @@ enum bus_value_kind {
 struct bus_property {
 	const char *name;
 	enum bus_value_kind kind;
-	size_t offset;      /* of the value in the view */
-	bool constant;      /* never changes: never announced */
+	size_t offset; /* of the value in the view */
+	bool constant; /* never changes: never announced */
 	/* A double announced only when it moved by at least this much since it was last
 	 * announced, and at most every publish period (0: every change, at once) */
 	double paced_step;
-	bool paced_zero;    /* a paced value reaching or leaving 0 is a change whatever the step */
+	bool paced_zero; /* a paced value reaching or leaving 0 is a change whatever the step */
 };
 
 const struct bus_property *bus_property_find(const struct bus_property *table, size_t n, const char *name);

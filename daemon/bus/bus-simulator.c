@@ -15,14 +15,9 @@ static const struct {
 	const char *name;
 	enum chair_input input;
 } buttons[] = {
-	{ "power", INPUT_BTN_POWER },
-	{ "neck", INPUT_BTN_NECK },
-	{ "shoulder", INPUT_BTN_SHOULDER },
-	{ "back", INPUT_BTN_BACK },
-	{ "pause", INPUT_BTN_PAUSE },
-	{ "intensity-up", INPUT_BTN_UP },
-	{ "intensity-down", INPUT_BTN_DOWN },
-	{ "heat", INPUT_BTN_HEAT },
+	{ "power", INPUT_BTN_POWER },         { "neck", INPUT_BTN_NECK },   { "shoulder", INPUT_BTN_SHOULDER },
+	{ "back", INPUT_BTN_BACK },           { "pause", INPUT_BTN_PAUSE }, { "intensity-up", INPUT_BTN_UP },
+	{ "intensity-down", INPUT_BTN_DOWN }, { "heat", INPUT_BTN_HEAT },
 };
 
 static int method_set_emergency_stop(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -101,7 +96,8 @@ static int method_press_button(sd_bus_message *m, void *userdata, sd_bus_error *
 		}
 	return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 				 "Unknown button '%s': use power, neck, shoulder, back, pause, "
-				 "intensity-up, intensity-down or heat.", quote_value(name, q));
+				 "intensity-up, intensity-down or heat.",
+				 quote_value(name, q));
 }
 
 static int method_inject_fault(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -119,13 +115,15 @@ static int method_inject_fault(sd_bus_message *m, void *userdata, sd_bus_error *
 		return r;
 	r = sim_driver_inject_fault(c->simulator, what, on);
 	if (r == -ENOENT)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "'%s' names a zone without a heating pad.", quote_value(what, q));
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "'%s' names a zone without a heating pad.",
+					 quote_value(what, q));
 	if (r < 0)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "Unknown fault '%s': use sensor-open:ZONE, sensor-short:ZONE, "
-					 "sensor-detached:ZONE, sensor-frozen:ZONE, heater-stuck:ZONE, heater-dead:ZONE, "
-					 "temp-module-offline, roller-offline or roller-pinch.", quote_value(what, q));
+		return sd_bus_error_setf(
+			error, SD_BUS_ERROR_INVALID_ARGS,
+			"Unknown fault '%s': use sensor-open:ZONE, sensor-short:ZONE, "
+			"sensor-detached:ZONE, sensor-frozen:ZONE, heater-stuck:ZONE, heater-dead:ZONE, "
+			"temp-module-offline, roller-offline or roller-pinch.",
+			quote_value(what, q));
 	log_notice("Simulator: %s %s at chair time %.3f s", what, on ? "injected" : "removed", context_now(c) / 1e6);
 	return sd_bus_reply_method_return(m, NULL);
 }
@@ -147,11 +145,11 @@ static int method_set_pad_temperature(sd_bus_message *m, void *userdata, sd_bus_
 		return r;
 	z = zone_from_string(name);
 	if (!isfinite(celsius) || celsius < -20.0 || celsius > 120.0)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "A pad temperature is -20..120 °C, not %g.", celsius);
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "A pad temperature is -20..120 °C, not %g.",
+					 celsius);
 	if (z == ZONE_INVALID || sim_driver_set_pad_temperature(c->simulator, z, celsius) < 0)
-		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-					 "'%s' is not a zone with a heating pad.", quote_value(name, q));
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "'%s' is not a zone with a heating pad.",
+					 quote_value(name, q));
 	log_notice("Simulator: the %s pad set to %.1f °C at chair time %.3f s", name, celsius, context_now(c) / 1e6);
 	/* no stone moves like that: the pad's estimate and rules start again from the next
 	 * reading instead of taking the step for a sensor off the stone */
@@ -205,12 +203,14 @@ static const sd_bus_vtable simulator_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_METHOD_WITH_ARGS("SetEmergencyStop", SD_BUS_ARGS("b", pressed), SD_BUS_NO_RESULT,
 				method_set_emergency_stop, METHOD_FLAGS),
-	SD_BUS_METHOD_WITH_ARGS("SetSeated", SD_BUS_ARGS("b", seated), SD_BUS_NO_RESULT, method_set_seated, METHOD_FLAGS),
-	SD_BUS_METHOD_WITH_ARGS("SetShoulderHeight", SD_BUS_ARGS("u", mm), SD_BUS_NO_RESULT,
-				method_set_shoulder_height, METHOD_FLAGS),
-	SD_BUS_METHOD_WITH_ARGS("PressButton", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_press_button, METHOD_FLAGS),
-	SD_BUS_METHOD_WITH_ARGS("InjectFault", SD_BUS_ARGS("s", what, "b", on), SD_BUS_NO_RESULT,
-				method_inject_fault, METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("SetSeated", SD_BUS_ARGS("b", seated), SD_BUS_NO_RESULT, method_set_seated,
+				METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("SetShoulderHeight", SD_BUS_ARGS("u", mm), SD_BUS_NO_RESULT, method_set_shoulder_height,
+				METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("PressButton", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_press_button,
+				METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("InjectFault", SD_BUS_ARGS("s", what, "b", on), SD_BUS_NO_RESULT, method_inject_fault,
+				METHOD_FLAGS),
 	SD_BUS_METHOD_WITH_ARGS("SetPadTemperature", SD_BUS_ARGS("s", zone, "d", celsius), SD_BUS_NO_RESULT,
 				method_set_pad_temperature, METHOD_FLAGS),
 	SD_BUS_PROPERTY("PadTemperature", "a{sd}", property_pad_temperature, 0, 0),

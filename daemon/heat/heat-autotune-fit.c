@@ -105,9 +105,8 @@ static double fit_prior(const double *p)
 static void fit_start(struct heat_fit *f, const double *start, double scale)
 {
 	const double step[P_N] = {
-		[P_GAIN] = 0.4 * scale, [P_ELEMENT] = 0.5 * scale, [P_COUPLE] = 0.5 * scale,
-		[P_LOSS] = 0.5 * scale, [P_SINK] = 3.0 * scale, [P_SENSOR] = 0.5 * scale,
-		[P_ELEMENT0] = 3.0 * scale, [P_STONE0] = 0.3 * scale,
+		[P_GAIN] = 0.4 * scale, [P_ELEMENT] = 0.5 * scale, [P_COUPLE] = 0.5 * scale,   [P_LOSS] = 0.5 * scale,
+		[P_SINK] = 3.0 * scale, [P_SENSOR] = 0.5 * scale,  [P_ELEMENT0] = 3.0 * scale, [P_STONE0] = 0.3 * scale,
 	};
 
 	nm_init(&f->nm, P_N, start, step, FIT_EVALUATIONS, 1e-9);
@@ -132,7 +131,7 @@ void heat_fit_begin(struct heat_fit *f, const struct heat_model *from, size_t n,
 {
 	struct heat_model warmer = *from, weaker = *from, lagging = *from;
 
-	warmer.sink_c += 6.0;          /* a person warms an idle stone above the room */
+	warmer.sink_c += 6.0; /* a person warms an idle stone above the room */
 	weaker.gain_c *= 0.6;
 	weaker.couple_s *= 1.5;
 	weaker.sink_c += 3.0;

@@ -15,8 +15,14 @@
 
 /* The fitted numbers, in logs where they must stay positive. */
 enum fit_param {
-	P_GAIN, P_ELEMENT, P_COUPLE, P_LOSS, P_SINK, P_SENSOR,
-	P_ELEMENT0, P_STONE0, /* element and stone at the first reading, °C over it */
+	P_GAIN,
+	P_ELEMENT,
+	P_COUPLE,
+	P_LOSS,
+	P_SINK,
+	P_SENSOR,
+	P_ELEMENT0,
+	P_STONE0, /* element and stone at the first reading, °C over it */
 	P_N,
 };
 
@@ -29,18 +35,18 @@ struct heat_record {
 
 struct heat_fit {
 	struct nelder_mead nm;
-	size_t n;                     /* samples the running fit replays */
-	double h;                     /* seconds between them */
-	double rest_c;                /* the reading the pad rested at before the experiment */
+	size_t n;      /* samples the running fit replays */
+	double h;      /* seconds between them */
+	double rest_c; /* the reading the pad rested at before the experiment */
 	int restarts;
 	double restart_cost;
 	struct heat_model starts[FIT_STARTS]; /* the fit begins from each in turn */
-	double start_offset[2];       /* and from this P_ELEMENT0, P_STONE0 (the last fit's) */
+	double start_offset[2];               /* and from this P_ELEMENT0, P_STONE0 (the last fit's) */
 	int n_starts, start;
 	double best_cost, edge_cost; /* the best start inside the bounds, and at one */
 	double best[P_N], edge[P_N];
-	struct heat_model model;      /* the result */
-	double rms;                   /* how well it replays the readings, °C */
+	struct heat_model model; /* the result */
+	double rms;              /* how well it replays the readings, °C */
 };
 
 /* Start fitting the first n samples of the record, h seconds apart, from `from` and

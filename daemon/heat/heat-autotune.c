@@ -14,21 +14,21 @@
 #include "macro.h"
 
 #define BASELINE_S 20.0
-#define PULSE_SHARE 0.4          /* of the way from rest to the target */
+#define PULSE_SHARE 0.4 /* of the way from rest to the target */
 #define PULSE_RISE_MIN_C 1.0
 #define PULSE_RISE_MAX_C 8.0
 #define PULSE_MAX_S 900.0
-#define PULSE_NO_RISE_S 300.0    /* full power this long without 0.5 °C: no heat arrives */
+#define PULSE_NO_RISE_S 300.0 /* full power this long without 0.5 °C: no heat arrives */
 #define COAST_MIN_S 240.0
-#define COAST_PEAK_FACTOR 4.0    /* coast 4 × the time the stored heat took to arrive */
+#define COAST_PEAK_FACTOR 4.0 /* coast 4 × the time the stored heat took to arrive */
 #define COAST_MAX_S 1200.0
-#define HOLD_BELOW_C 0.3         /* hold this far under the target */
+#define HOLD_BELOW_C 0.3 /* hold this far under the target */
 #define HOLD_BAND_C 0.3
 #define HOLD_STEADY_S 200.0
 #define HOLD_MIN_S 300.0
 #define HOLD_MAX_S 1800.0
 #define CEILING_GUARD_C 0.5
-#define WARM_MARGIN_C 5.0        /* the pad must start this far under the target */
+#define WARM_MARGIN_C 5.0 /* the pad must start this far under the target */
 #define FIT_RMS_MAX_C 0.25
 
 enum phase {
@@ -49,7 +49,7 @@ struct heat_autotune {
 	double t_first, t_last, phase_start;
 	double duty;
 
-	struct heat_record rec;       /* what the fits replay */
+	struct heat_record rec; /* what the fits replay */
 
 	double rest_c, pulse_rise_c;
 	double pulse_end, peak_c, peak_t;
@@ -78,8 +78,7 @@ int heat_autotune_new(struct heat_autotune **ret, double target_c, double ceilin
 {
 	struct heat_autotune *a;
 
-	if (!(target_c >= 20.0 && target_c < ceiling_c && ceiling_c <= 100.0) ||
-	    !(sample_s > 0.0 && sample_s <= 5.0))
+	if (!(target_c >= 20.0 && target_c < ceiling_c && ceiling_c <= 100.0) || !(sample_s > 0.0 && sample_s <= 5.0))
 		return -EINVAL;
 	a = calloc(1, sizeof(*a));
 	if (!a)
@@ -144,7 +143,8 @@ static int step(struct heat_autotune *a, double t, double reading)
 			return 0;
 		a->rest_c = a->rec.y[0];
 		if (a->rest_c > a->target - WARM_MARGIN_C)
-			return fail(a, "the pad is already at %.1f °C; autotune needs it at least %.0f °C "
+			return fail(a,
+				    "the pad is already at %.1f °C; autotune needs it at least %.0f °C "
 				    "under the target (%.1f °C): let it cool and try again",
 				    a->rest_c, WARM_MARGIN_C, a->target);
 		a->pulse_rise_c = CLAMP(PULSE_SHARE * (a->target - a->rest_c), PULSE_RISE_MIN_C, PULSE_RISE_MAX_C);
@@ -161,8 +161,10 @@ static int step(struct heat_autotune *a, double t, double reading)
 			a->duty = 0.0;
 			enter(a, PHASE_COAST, t);
 		} else if (in_phase >= PULSE_NO_RISE_S && reading < a->rest_c + 0.5)
-			return fail(a, "full power for %.0f s warmed the pad by only %.1f °C: the element "
-				    "or the sensor is not working", in_phase, reading - a->rest_c);
+			return fail(a,
+				    "full power for %.0f s warmed the pad by only %.1f °C: the element "
+				    "or the sensor is not working",
+				    in_phase, reading - a->rest_c);
 		return 0;
 	case PHASE_COAST:
 		if (reading > a->peak_c) {
@@ -185,7 +187,8 @@ static int step(struct heat_autotune *a, double t, double reading)
 			return fail(a, "the pad's response fits no plausible pad: %s", why);
 		r = heat_control_init(&a->control, &a->fit.model, a->h);
 		if (r < 0 || full_power_stone(&a->fit.model) < a->target + 1.0)
-			return fail(a, "the pad's response does not fit a pad that can reach %.1f °C "
+			return fail(a,
+				    "the pad's response does not fit a pad that can reach %.1f °C "
 				    "(fitted full-power temperature %.1f °C): check its element and sensor",
 				    a->target, full_power_stone(&a->fit.model));
 		a->hold_in_band_since = -1.0;
@@ -199,10 +202,9 @@ static int step(struct heat_autotune *a, double t, double reading)
 		else if (a->hold_in_band_since < 0.0)
 			a->hold_in_band_since = t;
 		if (in_phase >= HOLD_MAX_S)
-			return fail(a, "the pad did not settle at %.1f °C within %.0f s",
-				    a->target - HOLD_BELOW_C, HOLD_MAX_S);
-		if (in_phase < HOLD_MIN_S || a->hold_in_band_since < 0.0 ||
-		    t - a->hold_in_band_since < HOLD_STEADY_S)
+			return fail(a, "the pad did not settle at %.1f °C within %.0f s", a->target - HOLD_BELOW_C,
+				    HOLD_MAX_S);
+		if (in_phase < HOLD_MIN_S || a->hold_in_band_since < 0.0 || t - a->hold_in_band_since < HOLD_STEADY_S)
 			return 0;
 		heat_fit_begin(&a->fit, &a->fit.model, a->rec.n, a->h, a->rest_c);
 		enter(a, PHASE_FIT_ALL, t);
@@ -217,8 +219,10 @@ static int step(struct heat_autotune *a, double t, double reading)
 			return fail(a, "the pad's response fits no plausible pad: %s", why);
 		if (a->fit.rms > FIT_RMS_MAX_C || heat_model_validate(&a->fit.model) < 0 ||
 		    full_power_stone(&a->fit.model) < a->target + 1.0)
-			return fail(a, "the pad does not behave like the model of a pad "
-				    "(fit rms %.2f °C): check its sensor and element", a->fit.rms);
+			return fail(a,
+				    "the pad does not behave like the model of a pad "
+				    "(fit rms %.2f °C): check its sensor and element",
+				    a->fit.rms);
 		enter(a, PHASE_DONE, t);
 		return 0;
 	case PHASE_DONE:
@@ -279,9 +283,8 @@ double heat_autotune_progress(const struct heat_autotune *a)
 {
 	/* rough shares of the time each phase takes on a typical pad */
 	static const double start[] = {
-		[PHASE_BASELINE] = 0.0, [PHASE_PULSE] = 0.02, [PHASE_COAST] = 0.15,
-		[PHASE_FIT_PULSE] = 0.45, [PHASE_HOLD] = 0.5, [PHASE_FIT_ALL] = 0.92,
-		[PHASE_DONE] = 1.0, [PHASE_FAILED] = 1.0,
+		[PHASE_BASELINE] = 0.0, [PHASE_PULSE] = 0.02,   [PHASE_COAST] = 0.15, [PHASE_FIT_PULSE] = 0.45,
+		[PHASE_HOLD] = 0.5,     [PHASE_FIT_ALL] = 0.92, [PHASE_DONE] = 1.0,   [PHASE_FAILED] = 1.0,
 	};
 	double in_phase = a->t_last - a->phase_start, share;
 

@@ -25,14 +25,14 @@
 
 struct heat_control {
 	struct heat_model model;
-	struct heat_discrete sample;   /* one control sample */
-	struct heat_discrete predict;  /* HEAT_CONTROL_PREDICT_S, for looking ahead */
+	struct heat_discrete sample;  /* one control sample */
+	struct heat_discrete predict; /* HEAT_CONTROL_PREDICT_S, for looking ahead */
 	double observer_gain[HEAT_X_N];
-	double x[HEAT_X_N];            /* estimate after the latest reading */
+	double x[HEAT_X_N]; /* estimate after the latest reading */
 	bool started;
 	double t_last;
-	double duty;                   /* applied since t_last */
-	double innovation;             /* latest reading minus its prediction */
+	double duty;       /* applied since t_last */
+	double innovation; /* latest reading minus its prediction */
 };
 
 /* -EINVAL for an implausible model or sample period. */

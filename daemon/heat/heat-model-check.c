@@ -4,8 +4,7 @@
 
 #include "heat-model-check.h"
 
-int heat_model_check_init(struct heat_model_check *k, const struct heat_model *m, double sample_s,
-			  bool on_trial)
+int heat_model_check_init(struct heat_model_check *k, const struct heat_model *m, double sample_s, bool on_trial)
 {
 	struct heat_model_check n = { .on_trial = on_trial, .sink_c = m->sink_c, .loss_s = m->loss_s };
 	int r;

@@ -35,27 +35,26 @@
 #define HEAT_MODEL_CHECK_TOLERANCE_C 0.6
 #define HEAT_MODEL_CHECK_TOLERANCE_SHARE 0.25
 #define HEAT_MODEL_CHECK_LEAN_SHARE 1.0
-#define HEAT_MODEL_CHECK_TRIAL_S 600.0   /* heating time after which the model is trusted */
+#define HEAT_MODEL_CHECK_TRIAL_S 600.0 /* heating time after which the model is trusted */
 
 struct heat_model_check {
 	struct heat_discrete sample;
-	double sink_c, loss_s;  /* the model's, for the person's share */
-	bool on_trial;        /* a loaded model not yet confirmed or refuted */
+	double sink_c, loss_s; /* the model's, for the person's share */
+	bool on_trial;         /* a loaded model not yet confirmed or refuted */
 	bool refuted;
 	bool window_open;
-	double x[HEAT_X_N];   /* the open-loop prediction */
+	double x[HEAT_X_N]; /* the open-loop prediction */
 	double window_start, window_s, t_last;
-	double predicted_from;  /* the predicted reading at the window's start */
-	double duty;          /* applied since t_last */
-	double heated_s;      /* heating judged so far */
-	double residual;      /* the last window's reading minus prediction */
-	double tolerance;     /* and what it was allowed */
-	double worst_share;   /* the largest |residual|/tolerance so far */
+	double predicted_from; /* the predicted reading at the window's start */
+	double duty;           /* applied since t_last */
+	double heated_s;       /* heating judged so far */
+	double residual;       /* the last window's reading minus prediction */
+	double tolerance;      /* and what it was allowed */
+	double worst_share;    /* the largest |residual|/tolerance so far */
 };
 
 /* on_trial: false for the built-in defaults (nothing to judge). -EINVAL for a bad model. */
-int heat_model_check_init(struct heat_model_check *k, const struct heat_model *m, double sample_s,
-			  bool on_trial);
+int heat_model_check_init(struct heat_model_check *k, const struct heat_model *m, double sample_s, bool on_trial);
 
 /* A reading at t; `heating` whether the pad is heating under its controller (not
  * autotune, target above 0) and `observer` its estimate after this reading. Returns

@@ -26,12 +26,9 @@ static int in_range(double v, double lo, double hi)
 
 int heat_model_validate(const struct heat_model *m)
 {
-	if (!in_range(m->gain_c, 1.0, 500.0) ||
-	    !in_range(m->element_s, 0.5, 3600.0) ||
-	    !in_range(m->couple_s, 1.0, 36000.0) ||
-	    !in_range(m->loss_s, 1.0, 36000.0) ||
-	    !in_range(m->sink_c, -20.0, 60.0) ||
-	    !in_range(m->sensor_s, 0.05, 600.0))
+	if (!in_range(m->gain_c, 1.0, 500.0) || !in_range(m->element_s, 0.5, 3600.0) ||
+	    !in_range(m->couple_s, 1.0, 36000.0) || !in_range(m->loss_s, 1.0, 36000.0) ||
+	    !in_range(m->sink_c, -20.0, 60.0) || !in_range(m->sensor_s, 0.05, 600.0))
 		return -EINVAL;
 	return 0;
 }
@@ -63,20 +60,53 @@ struct plausible_bound {
 	const char *unit;
 	double (*value)(const struct heat_model *m);
 	double lo, hi;
-	bool linear;  /* the margin is a share of hi − lo, not of the value */
+	bool linear; /* the margin is a share of hi − lo, not of the value */
 };
 
-static double v_gain(const struct heat_model *m) { return m->gain_c; }
-static double v_element(const struct heat_model *m) { return m->element_s; }
-static double v_couple(const struct heat_model *m) { return m->couple_s; }
-static double v_loss(const struct heat_model *m) { return m->loss_s; }
-static double v_sink(const struct heat_model *m) { return m->sink_c; }
-static double v_sensor(const struct heat_model *m) { return m->sensor_s; }
-static double v_stone_rate(const struct heat_model *m) { return m->gain_c / m->couple_s; }
-static double v_element_rate(const struct heat_model *m) { return m->gain_c / m->element_s; }
-static double v_rise(const struct heat_model *m) { return m->gain_c * m->loss_s / m->couple_s; }
-static double v_element_share(const struct heat_model *m) { return m->element_s / m->couple_s; }
-static double v_sensor_share(const struct heat_model *m) { return m->sensor_s / m->loss_s; }
+static double v_gain(const struct heat_model *m)
+{
+	return m->gain_c;
+}
+static double v_element(const struct heat_model *m)
+{
+	return m->element_s;
+}
+static double v_couple(const struct heat_model *m)
+{
+	return m->couple_s;
+}
+static double v_loss(const struct heat_model *m)
+{
+	return m->loss_s;
+}
+static double v_sink(const struct heat_model *m)
+{
+	return m->sink_c;
+}
+static double v_sensor(const struct heat_model *m)
+{
+	return m->sensor_s;
+}
+static double v_stone_rate(const struct heat_model *m)
+{
+	return m->gain_c / m->couple_s;
+}
+static double v_element_rate(const struct heat_model *m)
+{
+	return m->gain_c / m->element_s;
+}
+static double v_rise(const struct heat_model *m)
+{
+	return m->gain_c * m->loss_s / m->couple_s;
+}
+static double v_element_share(const struct heat_model *m)
+{
+	return m->element_s / m->couple_s;
+}
+static double v_sensor_share(const struct heat_model *m)
+{
+	return m->sensor_s / m->loss_s;
+}
 
 static const struct plausible_bound plausible_bounds[] = {
 	{ "the element's rise over the stone at full power (Gain)", "°C", v_gain, 3.0, 100.0, false },
@@ -85,16 +115,14 @@ static const struct plausible_bound plausible_bounds[] = {
 	{ "the stone's loss time constant (LossSeconds)", "s", v_loss, 20.0, 3600.0, false },
 	{ "where the idle stone settles (Sink)", "°C", v_sink, 5.0, 40.0, true },
 	{ "the sensor's lag (SensorSeconds)", "s", v_sensor, 0.2, 60.0, false },
-	{ "the stone's warming rate at full power (Gain/CoupleSeconds)", "°C/s",
-	  v_stone_rate, 0.03, 1.0, false },
-	{ "the element's warming rate at full power (Gain/ElementSeconds)", "°C/s",
-	  v_element_rate, 0.05, 5.0, false },
-	{ "the stone's rise over Sink at full power (Gain·LossSeconds/CoupleSeconds)", "°C",
-	  v_rise, 8.0, 200.0, false },
-	{ "the element's heat capacity over the stone's (ElementSeconds/CoupleSeconds)", "",
-	  v_element_share, 0.02, 1.0, false },
-	{ "the sensor's lag over the stone's cooling (SensorSeconds/LossSeconds)", "",
-	  v_sensor_share, 0.0, 0.5, false },
+	{ "the stone's warming rate at full power (Gain/CoupleSeconds)", "°C/s", v_stone_rate, 0.03, 1.0, false },
+	{ "the element's warming rate at full power (Gain/ElementSeconds)", "°C/s", v_element_rate, 0.05, 5.0, false },
+	{ "the stone's rise over Sink at full power (Gain·LossSeconds/CoupleSeconds)", "°C", v_rise, 8.0, 200.0,
+	  false },
+	{ "the element's heat capacity over the stone's (ElementSeconds/CoupleSeconds)", "", v_element_share, 0.02, 1.0,
+	  false },
+	{ "the sensor's lag over the stone's cooling (SensorSeconds/LossSeconds)", "", v_sensor_share, 0.0, 0.5,
+	  false },
 };
 
 int heat_model_plausible(const struct heat_model *m, double margin, char *why, size_t size)
@@ -116,10 +144,10 @@ int heat_model_plausible(const struct heat_model *m, double margin, char *why, s
 		}
 		if (isfinite(v) && v >= lo && v <= hi)
 			continue;
-		(void)snprintf(why, size, "%s is %.3g%s%s, %s what a pad can be (%.3g..%.3g%s%s)%s",
-			       b->what, v, b->unit[0] ? " " : "", b->unit,
-			       margin > 0.0 ? "at or beyond the edge of" : "outside", b->lo, b->hi,
-			       b->unit[0] ? " " : "", b->unit, margin > 0.0 ? ": the fit ran to a bound" : "");
+		(void)snprintf(why, size, "%s is %.3g%s%s, %s what a pad can be (%.3g..%.3g%s%s)%s", b->what, v,
+			       b->unit[0] ? " " : "", b->unit, margin > 0.0 ? "at or beyond the edge of" : "outside",
+			       b->lo, b->hi, b->unit[0] ? " " : "", b->unit,
+			       margin > 0.0 ? ": the fit ran to a bound" : "");
 		return -EINVAL;
 	}
 	return 0;

@@ -29,8 +29,7 @@ int heat_reading_from_raw(int16_t raw, double *ret)
 {
 	double c = raw / 10.0;
 
-	if (raw == TEMP_SENTINEL_OPEN || raw == TEMP_SENTINEL_SHORT ||
-	    c < HEAT_READING_MIN_C || c > HEAT_READING_MAX_C)
+	if (raw == TEMP_SENTINEL_OPEN || raw == TEMP_SENTINEL_SHORT || c < HEAT_READING_MIN_C || c > HEAT_READING_MAX_C)
 		return -ERANGE;
 	*ret = c;
 	return 0;
@@ -286,10 +285,11 @@ enum heat_verdict heat_protect_check(struct heat_protect *p, double t, double re
 	if (full_power_without_rise(p, t, reading, duty, from_off, observer))
 		return HEAT_VERDICT_RUNAWAY;
 	if (held(p->duty_mean >= RUNAWAY_DUTY && disturb < -RUNAWAY_SHARE * p->full_rate &&
-		 recent_rise(p, reading) < RUNAWAY_CLIMB_C, t, &p->runaway_since, RUNAWAY_S))
+			 recent_rise(p, reading) < RUNAWAY_CLIMB_C,
+		 t, &p->runaway_since, RUNAWAY_S))
 		return HEAT_VERDICT_RUNAWAY;
-	if (held(p->off_since >= 0.0 && t - p->off_since >= STUCK_OFF_S &&
-		 disturb > STUCK_SHARE * p->full_rate && recent_rise(p, reading) >= STUCK_RISE_C,
+	if (held(p->off_since >= 0.0 && t - p->off_since >= STUCK_OFF_S && disturb > STUCK_SHARE * p->full_rate &&
+			 recent_rise(p, reading) >= STUCK_RISE_C,
 		 t, &p->stuck_since, STUCK_S))
 		return HEAT_VERDICT_STUCK;
 	return HEAT_VERDICT_OK;

@@ -13,7 +13,7 @@
 
 #define HEAT_READING_MIN_C 0.0
 #define HEAT_READING_MAX_C 90.0
-#define HEAT_OVERTEMP_MARGIN_C 3.0    /* trip at MaxTarget + 3 °C */
+#define HEAT_OVERTEMP_MARGIN_C 3.0 /* trip at MaxTarget + 3 °C */
 /* an overtemperature clears only this far below the trip point: one noisy reading
  * under it would otherwise clear a trip that the next one raises again */
 #define HEAT_OVERTEMP_CLEAR_C 1.0
@@ -25,8 +25,8 @@ enum heat_verdict {
 	HEAT_VERDICT_OVERTEMP,
 	HEAT_VERDICT_RUNAWAY,
 	HEAT_VERDICT_STUCK,
-	HEAT_VERDICT_SENSOR,   /* a step in the reading no stone can make: off the stone */
-	HEAT_VERDICT_FROZEN,   /* a reading that no longer moves while the pad heats */
+	HEAT_VERDICT_SENSOR, /* a step in the reading no stone can make: off the stone */
+	HEAT_VERDICT_FROZEN, /* a reading that no longer moves while the pad heats */
 };
 
 /* A reading this far from the one before, within about a sample, is not the stone:
@@ -52,7 +52,7 @@ enum heat_verdict {
 #define HEAT_RUNAWAY_FULL_DUTY 0.95
 #define HEAT_RUNAWAY_FULL_RISE_C 0.2
 #define HEAT_RUNAWAY_FULL_SHARE 0.33
-#define HEAT_RUNAWAY_FULL_MIN_C 0.3         /* the model's share judged from this much */
+#define HEAT_RUNAWAY_FULL_MIN_C 0.3 /* the model's share judged from this much */
 #define HEAT_RUNAWAY_TREND_S 10
 #define HEAT_RUNAWAY_ELEMENT_WARM_C 5.0 /* the element no warmer than the stone plus this */
 #define HEAT_RUNAWAY_FROM_OFF_S 1.0     /* off this long before: a heat start, not a flicker */
@@ -61,28 +61,28 @@ enum heat_verdict {
 
 struct heat_protect {
 	double max_target_c;
-	double full_rate;         /* the model's heat at full power, °C/s at the stone */
+	double full_rate; /* the model's heat at full power, °C/s at the stone */
 	double t_last;
 	double reading_last;
-	double reading_before;    /* the one before reading_last */
-	double reading_since;     /* the reading has been reading_last since */
-	double full_since;        /* full power since (or -1) */
-	double full_start_c;      /* the readings' mean in its first second */
-	double full_trend;        /* the reading's trend before it, °C/s */
-	double full_base_c;       /* the rise the model expects without heat */
-	double full_expected_c;   /* ...and what the heat adds */
+	double reading_before;  /* the one before reading_last */
+	double reading_since;   /* the reading has been reading_last since */
+	double full_since;      /* full power since (or -1) */
+	double full_start_c;    /* the readings' mean in its first second */
+	double full_trend;      /* the reading's trend before it, °C/s */
+	double full_base_c;     /* the rise the model expects without heat */
+	double full_expected_c; /* ...and what the heat adds */
 	unsigned full_start_n;
 	bool started;
-	double duty_mean;         /* applied duty, averaged over about 30 s */
-	double off_since;         /* duty 0 since (or -1) */
-	double runaway_since;     /* the runaway condition holds since (or -1) */
+	double duty_mean;     /* applied duty, averaged over about 30 s */
+	double off_since;     /* duty 0 since (or -1) */
+	double runaway_since; /* the runaway condition holds since (or -1) */
 	double stuck_since;
 	double history[HEAT_HISTORY_N]; /* the reading once a second */
 	double history_t;
 	unsigned history_n;
 	struct heat_relay_check relay; /* heat the relay did not command */
 	bool seated;
-	bool autotuning;               /* autotune's own steps: the relay check waits */
+	bool autotuning; /* autotune's own steps: the relay check waits */
 };
 
 /* The heat dose one pad gave over a rolling window, in CEM43 minutes: slices of a
@@ -91,12 +91,12 @@ struct heat_protect {
 #define HEAT_DOSE_SLICES 24
 
 struct heat_dose {
-	double slice_s;                             /* the window / HEAT_DOSE_SLICES */
-	double slice_start;                         /* t the newest slice began */
-	double t_last;                              /* the last reading's t */
-	bool started;                               /* slice_start and t_last are set */
-	unsigned newest;                            /* index of the newest slice */
-	double slice_min[HEAT_DOSE_SLICES + 1];     /* CEM43 minutes given in each slice */
+	double slice_s;                         /* the window / HEAT_DOSE_SLICES */
+	double slice_start;                     /* t the newest slice began */
+	double t_last;                          /* the last reading's t */
+	bool started;                           /* slice_start and t_last are set */
+	unsigned newest;                        /* index of the newest slice */
+	double slice_min[HEAT_DOSE_SLICES + 1]; /* CEM43 minutes given in each slice */
 };
 
 /* A raw temperature module value (0.1 °C, with sentinels) as °C; -ERANGE for a

@@ -31,44 +31,45 @@
  * °C/s) the curvature of 12 s of 0.1 °C readings is as noisy as the slowing it looks
  * for, and it tripped healthy pads in the soak. */
 
-#define HEAT_RELAY_CHECK_WINDOW 32          /* rule 1: readings, 8 s at 0.25 s */
-#define HEAT_RELAY_CHECK_GAIN_C2 0.03       /* mean squared misfit the fit removes */
-#define HEAT_RELAY_CHECK_EFFECT_C 0.01      /* full power must differ this much (RMS) */
+#define HEAT_RELAY_CHECK_WINDOW 32     /* rule 1: readings, 8 s at 0.25 s */
+#define HEAT_RELAY_CHECK_GAIN_C2 0.03  /* mean squared misfit the fit removes */
+#define HEAT_RELAY_CHECK_EFFECT_C 0.01 /* full power must differ this much (RMS) */
 #define HEAT_RELAY_CHECK_SEAT_HOLD_S 60.0
 
-#define HEAT_RELAY_COAST_FULL_S 60.0        /* rule 2: full power this long before */
+#define HEAT_RELAY_COAST_FULL_S 60.0 /* rule 2: full power this long before */
 #define HEAT_RELAY_COAST_FULL_DUTY 0.99
-#define HEAT_RELAY_COAST_LOW_DUTY 0.5       /* the controller's step down counts as letting go */
-#define HEAT_RELAY_COAST_STEP_S 2.0         /* ...when it comes within this; a moment back
+#define HEAT_RELAY_COAST_LOW_DUTY 0.5 /* the controller's step down counts as letting go */
+#define HEAT_RELAY_COAST_STEP_S \
+	2.0                            /* ...when it comes within this; a moment back
 					     * at more power, up to this, does not end it */
-#define HEAT_RELAY_COAST_LAGS 2.0           /* sensor lags after letting go */
-#define HEAT_RELAY_COAST_N 48               /* the full-power readings: 12 s */
-#define HEAT_RELAY_COAST_RATE_N 32          /* the readings after: 8 s */
-#define HEAT_RELAY_COAST_KEPT 0.85          /* a welded relay keeps this share of the rate */
-#define HEAT_RELAY_COAST_RISE_C_S 0.02      /* judged when it warmed at least this fast */
-#define HEAT_RELAY_COAST_MAX_S 120.0        /* ...for this long after letting go */
+#define HEAT_RELAY_COAST_LAGS 2.0      /* sensor lags after letting go */
+#define HEAT_RELAY_COAST_N 48          /* the full-power readings: 12 s */
+#define HEAT_RELAY_COAST_RATE_N 32     /* the readings after: 8 s */
+#define HEAT_RELAY_COAST_KEPT 0.85     /* a welded relay keeps this share of the rate */
+#define HEAT_RELAY_COAST_RISE_C_S 0.02 /* judged when it warmed at least this fast */
+#define HEAT_RELAY_COAST_MAX_S 120.0   /* ...for this long after letting go */
 
 struct heat_relay_check {
 	double x0[HEAT_RELAY_CHECK_WINDOW][HEAT_X_N]; /* the estimate after each reading */
 	double reading[HEAT_RELAY_CHECK_WINDOW];
-	double duty[HEAT_RELAY_CHECK_WINDOW];          /* applied from that reading on */
-	unsigned n;                                    /* readings pushed since the reset */
-	double t_last;                                 /* the latest reading's t */
-	double hold_until;                             /* no verdict before this t */
-	double gain;                                   /* the latest window's fit, for the tests */
+	double duty[HEAT_RELAY_CHECK_WINDOW]; /* applied from that reading on */
+	unsigned n;                           /* readings pushed since the reset */
+	double t_last;                        /* the latest reading's t */
+	double hold_until;                    /* no verdict before this t */
+	double gain;                          /* the latest window's fit, for the tests */
 	bool model_tuned;
-	double coast[HEAT_RELAY_COAST_N];              /* readings since two lags after letting go */
+	double coast[HEAT_RELAY_COAST_N]; /* readings since two lags after letting go */
 	unsigned coast_n;
-	double open_s;                                 /* the relay open since (s of readings) */
-	double full_s;                                 /* full power for this long before it */
-	double full[HEAT_RELAY_COAST_N];               /* the readings at full power */
+	double open_s;                   /* the relay open since (s of readings) */
+	double full_s;                   /* full power for this long before it */
+	double full[HEAT_RELAY_COAST_N]; /* the readings at full power */
 	unsigned full_n;
-	double full_rate;                              /* their warming rate, °C/s */
-	double last_full_s;                            /* the latest full-power stretch */
-	double since_full_s;                           /* since its end */
-	bool after_full;                               /* this open stretch follows it */
-	double blip_s;                                 /* more power for a moment within it */
-	double sensor_s;                               /* the model's sensor lag */
+	double full_rate;    /* their warming rate, °C/s */
+	double last_full_s;  /* the latest full-power stretch */
+	double since_full_s; /* since its end */
+	bool after_full;     /* this open stretch follows it */
+	double blip_s;       /* more power for a moment within it */
+	double sensor_s;     /* the model's sensor lag */
 };
 
 /* Whether the model is the pad's own (autotuned and not refuted) or the defaults. */

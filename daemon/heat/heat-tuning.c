@@ -35,7 +35,7 @@ struct tuning_parser {
 	const char *path;
 	char *err;
 	struct heat_tuning t;
-	unsigned seen;    /* bit per tuning_keys entry */
+	unsigned seen; /* bit per tuning_keys entry */
 };
 
 static int on_key(void *userdata, const char *key, const char *value, unsigned line)
@@ -46,8 +46,7 @@ static int on_key(void *userdata, const char *key, const char *value, unsigned l
 	errno = 0;
 	double v = strtod(value, &end);
 	if (errno != 0 || end == value || *end != '\0' || !isfinite(v))
-		return ini_file_error(p->err, p->path, line, -EINVAL,
-				      "%s=%s is not a number", key, value);
+		return ini_file_error(p->err, p->path, line, -EINVAL, "%s=%s is not a number", key, value);
 	for (size_t i = 0; i < ELEMENTSOF(tuning_keys); i++)
 		if (strcmp(key, tuning_keys[i].name) == 0) {
 			*(double *)((char *)&p->t + tuning_keys[i].offset) = v;
@@ -70,8 +69,7 @@ int heat_tuning_load(const char *path, struct heat_tuning *ret, char *err)
 		if (!(p.seen & (1u << i)))
 			return ini_file_error(err, path, 0, -EINVAL, "%s= is missing", tuning_keys[i].name);
 	if (heat_model_validate(&p.t.model) < 0)
-		return ini_file_error(err, path, 0, -EINVAL,
-				      "the model's numbers are outside what a pad can be");
+		return ini_file_error(err, path, 0, -EINVAL, "the model's numbers are outside what a pad can be");
 	if (heat_model_plausible(&p.t.model, 0.0, why, sizeof(why)) < 0)
 		return ini_file_error(err, path, 0, -EINVAL, "not a model of a pad: %s", why);
 	*ret = p.t;
@@ -89,9 +87,11 @@ char *heat_tuning_format(const struct heat_tuning *t, size_t *ret_size)
 	f = open_memstream(&text, &size);
 	if (!f)
 		return NULL;
-	(void)fprintf(f, "# Written by massaged's heater autotune. Delete it to tune again from\n"
+	(void)fprintf(f,
+		      "# Written by massaged's heater autotune. Delete it to tune again from\n"
 		      "# the defaults; a damaged file is reported and ignored.\n"
-		      "[Tuning]\nVersion=%d\n", TUNING_VERSION);
+		      "[Tuning]\nVersion=%d\n",
+		      TUNING_VERSION);
 	for (size_t i = 0; i < ELEMENTSOF(tuning_keys); i++)
 		(void)fprintf(f, "%s=%.17g\n", tuning_keys[i].name,
 			      *(const double *)((const char *)t + tuning_keys[i].offset));

@@ -13,9 +13,9 @@
 
 struct heat_tuning {
 	struct heat_model model;
-	double target_c;      /* where autotune held the pad */
-	double fit_rms_c;     /* how closely the model replays the experiment */
-	double duration_s;    /* how long the experiment took */
+	double target_c;   /* where autotune held the pad */
+	double fit_rms_c;  /* how closely the model replays the experiment */
+	double duration_s; /* how long the experiment took */
 };
 
 /* Returns 0, or negative errno with err ("FILE:LINE: what") saying why: -ENOENT when

@@ -118,10 +118,12 @@ static char *dose_format(struct context *c, size_t *ret_size)
 
 	if (!f)
 		return NULL;
-	(void)fprintf(f, "# Written by massaged: each pad's heat dose over the last [Heat] DoseWindow, in\n"
+	(void)fprintf(f,
+		      "# Written by massaged: each pad's heat dose over the last [Heat] DoseWindow, in\n"
 		      "# CEM43 minutes per 24th of the window, oldest first. Restored at start, so a\n"
 		      "# restart does not reset the dose budget; a damaged file is reported and ignored.\n"
-		      "[Dose]\nVersion=%d\n", DOSE_VERSION);
+		      "[Dose]\nVersion=%d\n",
+		      DOSE_VERSION);
 	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
 		heat_dose_get(&c->heating.heaters[i].dose, slices);
 		(void)fprintf(f, "%s=", zone_to_string(c->heating.heaters[i].zone));
@@ -144,7 +146,8 @@ static void dose_written(void *userdata, const char *path, int r, uint64_t durat
 	(void)duration_usec;
 	if (r < 0 && !c->heating.dose_write_failing)
 		log_warning("Failed to save the heat doses to %s: %s. The chair keeps them until it restarts; "
-			    "it tries again while the pads give more", path, strerror(-r));
+			    "it tries again while the pads give more",
+			    path, strerror(-r));
 	else if (r >= 0 && c->heating.dose_write_failing)
 		log_notice("Heat doses saved to %s again", path);
 	c->heating.dose_write_failing = r < 0;

@@ -15,8 +15,10 @@
 void heaters_temperatures_unanswered(struct context *c, uint64_t now)
 {
 	if (now - MIN(now, c->heating.temps_last_ok_usec) >= (uint64_t)(HEAT_SILENCE_S * 1e6))
-		faults_raise(c, "temp-module-offline", "The temperature module has not answered for "
-			    "%.0f s: all heat is off. Check its supply and bus wiring.", HEAT_SILENCE_S);
+		faults_raise(c, "temp-module-offline",
+			     "The temperature module has not answered for "
+			     "%.0f s: all heat is off. Check its supply and bus wiring.",
+			     HEAT_SILENCE_S);
 }
 
 void heater_raise_unreadable(struct heater *h, int16_t raw)
@@ -27,10 +29,14 @@ void heater_raise_unreadable(struct heater *h, int16_t raw)
 	/* no lockout: an open or shorted sensor is unmistakable, and ClearFault needs a
 	 * valid reading again */
 	(void)snprintf(code, sizeof(code), "sensor:%s", zone);
-	faults_raise(h->context, code, "The %s pad's temperature sensor reads %s (raw %d): its heat is off. "
-		    "Check the sensor and its wiring.", zone,
-		    raw == TEMP_SENTINEL_OPEN ? "open or missing" :
-		    raw == TEMP_SENTINEL_SHORT ? "shorted" : "an impossible value", raw);
+	faults_raise(h->context, code,
+		     "The %s pad's temperature sensor reads %s (raw %d): its heat is off. "
+		     "Check the sensor and its wiring.",
+		     zone,
+		     raw == TEMP_SENTINEL_OPEN    ? "open or missing"
+		     : raw == TEMP_SENTINEL_SHORT ? "shorted"
+						  : "an impossible value",
+		     raw);
 }
 
 bool heater_raise_verdict(struct heater *h, enum heat_verdict verdict, double reading)
@@ -44,30 +50,37 @@ bool heater_raise_verdict(struct heater *h, enum heat_verdict verdict, double re
 		return false;
 	case HEAT_VERDICT_OVERTEMP:
 		(void)snprintf(code, sizeof(code), "overtemp:%s", zone);
-		faults_raise_reading(c, code, reading, "The %s pad reached %.1f °C, at or above its trip point of "
-				    "%.1f °C (MaxTarget + %.0f °C): all heat is off.", zone, reading,
-				    h->max_target_c + HEAT_OVERTEMP_MARGIN_C, HEAT_OVERTEMP_MARGIN_C);
+		faults_raise_reading(c, code, reading,
+				     "The %s pad reached %.1f °C, at or above its trip point of "
+				     "%.1f °C (MaxTarget + %.0f °C): all heat is off.",
+				     zone, reading, h->max_target_c + HEAT_OVERTEMP_MARGIN_C, HEAT_OVERTEMP_MARGIN_C);
 		/* the controller never drives past MaxTarget: heat it did not command arrived */
 		heater_lock_out(h, code, "it heated past its trip point uncommanded: a relay or its drive is broken");
 		return true;
 	case HEAT_VERDICT_RUNAWAY:
 		(void)snprintf(code, sizeof(code), "runaway:%s", zone);
-		faults_raise_reading(c, code, reading, "The %s pad is not warming although it is heated hard "
-				    "(%.1f °C at %.0f %% power): its element may be dead or its sensor off the "
-				    "stone. Its heat is off.", zone, reading, h->protect.duty_mean * 100.0);
+		faults_raise_reading(c, code, reading,
+				     "The %s pad is not warming although it is heated hard "
+				     "(%.1f °C at %.0f %% power): its element may be dead or its sensor off the "
+				     "stone. Its heat is off.",
+				     zone, reading, h->protect.duty_mean * 100.0);
 		heater_lock_out(h, code, "it did not warm when heated: a dead element or its sensor off the stone");
 		return true;
 	case HEAT_VERDICT_STUCK:
 		(void)snprintf(code, sizeof(code), "heater-stuck:%s", zone);
-		faults_raise_reading(c, code, reading, "The %s pad keeps warming (%.1f °C) with its relay off: "
-				    "the relay may be welded shut. The master heater relay is off.", zone, reading);
+		faults_raise_reading(c, code, reading,
+				     "The %s pad keeps warming (%.1f °C) with its relay off: "
+				     "the relay may be welded shut. The master heater relay is off.",
+				     zone, reading);
 		heater_lock_out(h, code, "its relay is welded shut: it warms with its relay off");
 		return true;
 	case HEAT_VERDICT_SENSOR:
 		(void)snprintf(code, sizeof(code), "sensor:%s", zone);
-		faults_raise_reading(c, code, reading, "The %s pad's reading jumped to %.1f °C, %+.1f °C from what the "
-				    "stone can do in a quarter second: its sensor may be off the stone. Its heat "
-				    "is off.", zone, reading, reading - h->protect.reading_before);
+		faults_raise_reading(c, code, reading,
+				     "The %s pad's reading jumped to %.1f °C, %+.1f °C from what the "
+				     "stone can do in a quarter second: its sensor may be off the stone. Its heat "
+				     "is off.",
+				     zone, reading, reading - h->protect.reading_before);
 		heater_lock_out(h, code, "its sensor came off the stone: the reading jumped as no stone can");
 		/* what the estimate and the rules knew belongs to the stone, not to this reading */
 		heat_control_reset(&h->control);
@@ -75,9 +88,11 @@ bool heater_raise_verdict(struct heater *h, enum heat_verdict verdict, double re
 		return true;
 	case HEAT_VERDICT_FROZEN:
 		(void)snprintf(code, sizeof(code), "sensor:%s", zone);
-		faults_raise_reading(c, code, reading, "The %s pad's reading has stayed at %.1f °C for %.0f s while the pad "
-				    "heated: its sensor or the temperature module has stopped measuring. Its heat is "
-				    "off.", zone, reading, HEAT_SENSOR_FROZEN_S);
+		faults_raise_reading(c, code, reading,
+				     "The %s pad's reading has stayed at %.1f °C for %.0f s while the pad "
+				     "heated: its sensor or the temperature module has stopped measuring. Its heat is "
+				     "off.",
+				     zone, reading, HEAT_SENSOR_FROZEN_S);
 		heater_lock_out(h, code, "its sensor stopped measuring: the reading froze while the pad heated");
 		return true;
 	}

@@ -85,10 +85,12 @@ static char *lockout_format(const struct context *c, const struct heater *skip, 
 
 	if (!f)
 		return NULL;
-	(void)fprintf(f, "# Written by massaged: the pads locked out until serviced, each as\n"
+	(void)fprintf(f,
+		      "# Written by massaged: the pads locked out until serviced, each as\n"
 		      "# ZONE=FAULT SINCE WHAT, SINCE in µs since the epoch. Only ResetLockout (root) ends\n"
 		      "# a lockout; a damaged file locks out every pad.\n"
-		      "[Lockout]\nVersion=%d\n", LOCKOUT_VERSION);
+		      "[Lockout]\nVersion=%d\n",
+		      LOCKOUT_VERSION);
 	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
 		const struct heater *h = &c->heating.heaters[i];
 
@@ -136,7 +138,8 @@ static void lockout_log(const struct heater *h, const char *saved)
 		log_event(LOG_ERR, LOG_EVENT_HEAT_LOCKOUT, LOG_FIELDS(.zone = zone, .fault = h->lockout),
 			  "All heat is locked out until serviced (%s: the %s pad, %s): the master heat relay "
 			  "stays open and no pad heats. After the repair root runs `massagectl service reset "
-			  "%s`%s", h->lockout, zone, h->lockout_what, zone, saved);
+			  "%s`%s",
+			  h->lockout, zone, h->lockout_what, zone, saved);
 	else
 		log_event(LOG_ERR, LOG_EVENT_HEAT_LOCKOUT, LOG_FIELDS(.zone = zone, .fault = h->lockout),
 			  "The %s pad is locked out until serviced (%s: %s): its relay stays open, the other "
@@ -159,7 +162,8 @@ void heater_lock_out(struct heater *h, const char *code, const char *what_broke)
 	r = lockout_save(c, NULL);
 	if (r < 0)
 		log_error("Failed to save the %s pad's lockout to %s/" LOCKOUT_FILE ": %s. It holds until massaged "
-			  "restarts", zone_to_string(h->zone), c->state_dir, strerror(-r));
+			  "restarts",
+			  zone_to_string(h->zone), c->state_dir, strerror(-r));
 	lockout_log(h, r < 0 ? " (not saved: a restart would forget it)" : "");
 	heaters_update(c);
 	context_publish(c);
@@ -213,11 +217,11 @@ static int on_key(void *userdata, const char *key, const char *value, unsigned l
 
 	if (z == ZONE_INVALID)
 		return ini_file_error(p->err, p->path, line, -EINVAL, "unknown key %s", key);
-	if (sscanf(value, "%39s %llu %n", code, &since, &n) != 2 || n == 0 || !code_locks(code, key) ||
-	    since == 0)
+	if (sscanf(value, "%39s %llu %n", code, &since, &n) != 2 || n == 0 || !code_locks(code, key) || since == 0)
 		return ini_file_error(p->err, p->path, line, -EINVAL,
 				      "%s=: expected a lockout's fault code for this pad, µs since the epoch "
-				      "and what broke", key);
+				      "and what broke",
+				      key);
 	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
 		struct heater *h = &c->heating.heaters[i];
 
@@ -249,7 +253,8 @@ void heaters_lockout_load(struct context *c)
 		return;
 	if (r < 0) {
 		log_error("The pads' lockout file is damaged: %s. Every pad is locked out (%s) until root resets "
-			  "each after a service check", err, HEATER_LOCKOUT_FILE_DAMAGED);
+			  "each after a service check",
+			  err, HEATER_LOCKOUT_FILE_DAMAGED);
 		for (unsigned i = 0; i < c->heating.n_heaters; i++) {
 			struct heater *h = &c->heating.heaters[i];
 
@@ -260,6 +265,7 @@ void heaters_lockout_load(struct context *c)
 	}
 	for (unsigned i = 0; i < c->heating.n_heaters; i++)
 		if (c->heating.heaters[i].lockout[0])
-			log_notice("The %s pad stays locked out (%s: %s), as %s says", zone_to_string(c->heating.heaters[i].zone),
-				   c->heating.heaters[i].lockout, c->heating.heaters[i].lockout_what, path);
+			log_notice("The %s pad stays locked out (%s: %s), as %s says",
+				   zone_to_string(c->heating.heaters[i].zone), c->heating.heaters[i].lockout,
+				   c->heating.heaters[i].lockout_what, path);
 }

@@ -38,8 +38,7 @@ void heater_load_tuning(struct heater *h)
 	(void)state_file_remove_stale(path);
 	r = heat_tuning_load(path, &h->tuning, err);
 	if (r == -ENOENT)
-		log_info("The %s pad has no autotune result yet: using cautious defaults",
-			 zone_to_string(h->zone));
+		log_info("The %s pad has no autotune result yet: using cautious defaults", zone_to_string(h->zone));
 	else if (r < 0) {
 		log_warning("Ignoring the %s pad's autotune result: %s; using cautious defaults",
 			    zone_to_string(h->zone), err);
@@ -54,8 +53,10 @@ static void tuning_written(void *userdata, const char *path, int r, uint64_t dur
 
 	(void)duration_usec;
 	if (r < 0)
-		(void)log_errno(r, "Failed to save the %s pad's autotune result to %s; it holds until "
-				"massaged restarts", zone_to_string(h->zone), path);
+		(void)log_errno(r,
+				"Failed to save the %s pad's autotune result to %s; it holds until "
+				"massaged restarts",
+				zone_to_string(h->zone), path);
 }
 
 void heater_autotune_finish(struct heater *h)
@@ -101,8 +102,8 @@ void heater_model_refuted(struct heater *h, double t, double reading)
 	tuning_path(h->context, h, path, sizeof(path));
 	log_warning("The %s pad does not behave as its autotune result %s says: after %.0f s of heating the "
 		    "reading is %+.1f °C off the model's prediction (tolerance %.1f °C). Using cautious "
-		    "defaults from now on; run Autotune again.", zone, path, h->model_check.heated_s,
-		    h->model_check.residual, h->model_check.tolerance);
+		    "defaults from now on; run Autotune again.",
+		    zone, path, h->model_check.heated_s, h->model_check.residual, h->model_check.tolerance);
 	heat_model_default(&h->tuning.model);
 	h->tuned = false;
 	(void)heat_control_init(&h->control, &h->tuning.model, seconds(HEAT_TICK_CHAIR_USEC));

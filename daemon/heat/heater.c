@@ -119,12 +119,13 @@ static double heater_target(struct context *c, struct heater *h)
 		h->dose_spent = false; /* the window forgot enough of it */
 	else if (t > HEAT_DOSE_LIMIT_TARGET_C) {
 		if (!h->dose_spent)
-			log_event(LOG_NOTICE, LOG_EVENT_HEAT_DOSE_SPENT,
-				  LOG_FIELDS(.zone = zone_to_string(h->zone), LOG_TEMPERATURE(HEAT_DOSE_LIMIT_TARGET_C)),
-				  "The %s pad has given its heat dose for the last %u h (%.0f of %.0f CEM43 "
-				   "minutes): its target drops from %.1f to %.0f °C",
-				   zone_to_string(h->zone), c->config.dose_window_h, dose, c->config.dose_budget_min,
-				   t, HEAT_DOSE_LIMIT_TARGET_C);
+			log_event(
+				LOG_NOTICE, LOG_EVENT_HEAT_DOSE_SPENT,
+				LOG_FIELDS(.zone = zone_to_string(h->zone), LOG_TEMPERATURE(HEAT_DOSE_LIMIT_TARGET_C)),
+				"The %s pad has given its heat dose for the last %u h (%.0f of %.0f CEM43 "
+				"minutes): its target drops from %.1f to %.0f °C",
+				zone_to_string(h->zone), c->config.dose_window_h, dose, c->config.dose_budget_min, t,
+				HEAT_DOSE_LIMIT_TARGET_C);
 		h->dose_spent = true;
 		t = HEAT_DOSE_LIMIT_TARGET_C;
 	}
@@ -219,8 +220,7 @@ void heaters_update(struct context *c)
 		}
 	}
 	/* the master relay is in series with every pad: closed only while one heats */
-	master_drive(c, any_heater_active(c) && !faults_any(c) && !any_relay_unopened(c) &&
-			!heaters_all_locked_out(c));
+	master_drive(c, any_heater_active(c) && !faults_any(c) && !any_relay_unopened(c) && !heaters_all_locked_out(c));
 	/* SessionLimit's cap on heat runs from the moment a pad heats with every pad off
 	 * before, sessions or not: only every pad off starts it again (heat_cap_check()) */
 	if (!any_heater_active(c))
@@ -269,13 +269,15 @@ void heaters_reconfigure(struct context *c)
 
 		heat_dose_set_window(&h->dose, cfg->dose_window_h * 3600.0);
 		relay_pwm_init(&pwm, cfg->relay_cycle_s, cfg->relay_min_on_s, cfg->relay_min_off_s);
-		if (pwm.cycle_s != h->pwm.cycle_s || pwm.min_on_s != h->pwm.min_on_s || pwm.min_off_s != h->pwm.min_off_s)
+		if (pwm.cycle_s != h->pwm.cycle_s || pwm.min_on_s != h->pwm.min_on_s ||
+		    pwm.min_off_s != h->pwm.min_off_s)
 			h->pwm = pwm; /* a new cycle from the next tick */
 		if (max == h->max_target_c)
 			continue;
 		log_notice("The %s pad's MaxTarget is now %.1f °C (was %.1f)", zone, max, h->max_target_c);
 		if (h->autotune && max < h->max_target_c) {
-			log_event(LOG_NOTICE, LOG_EVENT_AUTOTUNE_ABANDONED, LOG_FIELDS(.zone = zone, .reason = "reload"),
+			log_event(LOG_NOTICE, LOG_EVENT_AUTOTUNE_ABANDONED,
+				  LOG_FIELDS(.zone = zone, .reason = "reload"),
 				  "Autotune of the %s pad abandoned: MaxTarget lowered", zone);
 			h->autotune = heat_autotune_free(h->autotune);
 		}

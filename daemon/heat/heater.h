@@ -26,8 +26,8 @@ struct heater_view {
 	double temperature, target, power, progress, max_target;
 	const char *zone, *state;
 	bool tuned;
-	char lockout[HEATER_LOCKOUT_CODE_MAX]; /* "" when the pad may heat */
-	uint64_t lockout_since_usec;           /* CLOCK_REALTIME, 0 when none */
+	char lockout[HEATER_LOCKOUT_CODE_MAX];          /* "" when the pad may heat */
+	uint64_t lockout_since_usec;                    /* CLOCK_REALTIME, 0 when none */
 	char autotune_error[HEATER_AUTOTUNE_ERROR_MAX]; /* a copy: published compares it */
 };
 
@@ -35,15 +35,15 @@ struct heater_view {
 struct heater {
 	struct context *context;
 	enum zone zone;
-	unsigned channel;            /* temperature module channel */
-	enum chair_output relay;     /* its heater output, OUTPUT_INVALID if none */
+	unsigned channel;        /* temperature module channel */
+	enum chair_output relay; /* its heater output, OUTPUT_INVALID if none */
 	double max_target_c;
 
-	double set_target_c;         /* SetTarget's, -1 = follow the session */
-	double target_c;             /* driven to now (0 = off), after the dose budget */
-	struct heat_dose dose;       /* over the last DoseWindow, across sessions and restarts */
-	double dose_unsaved_min;     /* added since heater-dose.state was last written */
-	bool dose_spent;             /* said once until the window forgets enough of it */
+	double set_target_c;     /* SetTarget's, -1 = follow the session */
+	double target_c;         /* driven to now (0 = off), after the dose budget */
+	struct heat_dose dose;   /* over the last DoseWindow, across sessions and restarts */
+	double dose_unsaved_min; /* added since heater-dose.state was last written */
+	bool dose_spent;         /* said once until the window forgets enough of it */
 
 	bool tuned;
 	struct heat_tuning tuning;
@@ -54,15 +54,15 @@ struct heater {
 	struct heat_autotune *autotune;
 	char autotune_error[HEATER_AUTOTUNE_ERROR_MAX]; /* the last one's failure; "" since one started or succeeded */
 
-	double reading_c;            /* latest valid reading, NaN before one */
+	double reading_c; /* latest valid reading, NaN before one */
 	double duty;
 	bool relay_on;
-	bool relay_unopened;     /* its relay failed to open: the master stays open */
+	bool relay_unopened; /* its relay failed to open: the master stays open */
 
 	/* heater-lockout.c: a broken part keeps the pad off until ResetLockout */
-	char lockout[HEATER_LOCKOUT_CODE_MAX];   /* "" when none */
+	char lockout[HEATER_LOCKOUT_CODE_MAX]; /* "" when none */
 	char lockout_what[HEATER_LOCKOUT_WHAT_MAX];
-	uint64_t lockout_since_usec;             /* CLOCK_REALTIME */
+	uint64_t lockout_since_usec; /* CLOCK_REALTIME */
 };
 
 /* The pads of the chair and what heating them as a whole needs (heater*.c own it). */

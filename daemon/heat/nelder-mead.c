@@ -9,8 +9,8 @@
 #define CONTRACT 0.5
 #define SHRINK 0.5
 
-void nm_init(struct nelder_mead *nm, int n, const double *start, const double *step,
-	     int max_evaluations, double tolerance)
+void nm_init(struct nelder_mead *nm, int n, const double *start, const double *step, int max_evaluations,
+	     double tolerance)
 {
 	*nm = (struct nelder_mead) {
 		.n = n,

@@ -26,15 +26,15 @@ struct nelder_mead {
 	double reflected[NM_DIM_MAX], reflected_f;
 	double pending[NM_DIM_MAX];
 	enum nm_phase phase;
-	int index;            /* vertex being evaluated (initial simplex, shrink) */
-	int shrink_center;    /* the best vertex when the shrink began */
+	int index;         /* vertex being evaluated (initial simplex, shrink) */
+	int shrink_center; /* the best vertex when the shrink began */
 	int evaluations, max_evaluations;
-	double tolerance;     /* stop when the costs of the simplex differ less */
+	double tolerance; /* stop when the costs of the simplex differ less */
 };
 
 /* Start at `start` with a simplex of `step` along each axis. */
-void nm_init(struct nelder_mead *nm, int n, const double *start, const double *step,
-	     int max_evaluations, double tolerance);
+void nm_init(struct nelder_mead *nm, int n, const double *start, const double *step, int max_evaluations,
+	     double tolerance);
 /* The point to evaluate next; NULL when done. */
 const double *nm_ask(struct nelder_mead *nm);
 /* The cost of the point nm_ask() returned (NaN/inf count as worse than anything). */

@@ -13,8 +13,8 @@ struct relay_pwm {
 	double cycle_s, min_on_s, min_off_s;
 	bool started;
 	double cycle_start;
-	double on_s;      /* on-time of this cycle */
-	double carry_s;   /* on-time owed (or owed back) from earlier cycles */
+	double on_s;    /* on-time of this cycle */
+	double carry_s; /* on-time owed (or owed back) from earlier cycles */
 };
 
 void relay_pwm_init(struct relay_pwm *p, double cycle_s, double min_on_s, double min_off_s);

@@ -10,7 +10,7 @@ bool engine_locate(const struct program *p, uint64_t pos_usec, struct program_po
 		uint64_t len = (uint64_t)p->steps[i].duration_s * USEC_PER_SEC;
 
 		if (pos_usec < start + len) {
-			*ret = (struct program_position){
+			*ret = (struct program_position) {
 				.step = i,
 				.t_in_step_usec = pos_usec - start,
 				.remaining_usec = total - pos_usec,

@@ -11,7 +11,7 @@
  * which levels apply, and what the rollers do. Linked alone by the unit tests. */
 
 struct program_position {
-	unsigned step;          /* 0-based index */
+	unsigned step; /* 0-based index */
 	uint64_t t_in_step_usec;
 	uint64_t remaining_usec; /* of the whole program */
 };
@@ -21,10 +21,10 @@ bool engine_locate(const struct program *p, uint64_t pos_usec, struct program_po
 
 /* What the person chose for this session, on top of the program. */
 struct session_levels {
-	unsigned intensity;     /* 1..5 */
-	unsigned speed;         /* 1..6: the person's, used when speed_chosen or manual */
+	unsigned intensity; /* 1..5 */
+	unsigned speed;     /* 1..6: the person's, used when speed_chosen or manual */
 	enum width width;
-	bool speed_chosen;      /* set by SetSpeed during this session: overrides steps */
+	bool speed_chosen; /* set by SetSpeed during this session: overrides steps */
 	bool width_chosen;
 };
 

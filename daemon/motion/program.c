@@ -16,7 +16,7 @@
 #define STEP_DEPTH_MAX 2
 #define PROGRAM_HEAT_MIN_C 30.0
 #define PROGRAM_HEAT_MAX_C 48.0 /* the hard ceiling; the daemon clamps to MaxTarget */
-#define VALUE_QUOTE_MAX 64 /* an error quotes this much of a value: "expected ..." must fit */
+#define VALUE_QUOTE_MAX 64      /* an error quotes this much of a value: "expected ..." must fit */
 
 enum program_key_id {
 	KEY_TITLE,
@@ -48,9 +48,9 @@ struct program_parser {
 	const char *path;
 	char *err;
 	struct program *p;
-	unsigned program_line;   /* the [Program] header, 0 before it */
-	unsigned section_line;   /* the header of the section being read */
-	const char *section;     /* "Program", "Step" or NULL before the first header */
+	unsigned program_line;       /* the [Program] header, 0 before it */
+	unsigned section_line;       /* the header of the section being read */
+	const char *section;         /* "Program", "Step" or NULL before the first header */
 	unsigned key_line[_KEY_MAX]; /* where each key was set in this section, 0 = not */
 };
 
@@ -77,8 +77,7 @@ static int parse_description(struct program_parser *pp, const char *value)
 
 static int parse_heat_target(struct program_parser *pp, const char *value)
 {
-	return parse_double_range(value, PROGRAM_HEAT_MIN_C, PROGRAM_HEAT_MAX_C,
-				  &pp->p->heat_target_c);
+	return parse_double_range(value, PROGRAM_HEAT_MIN_C, PROGRAM_HEAT_MAX_C, &pp->p->heat_target_c);
 }
 
 static int parse_program_heat(struct program_parser *pp, const char *value)
@@ -113,8 +112,7 @@ static int parse_zone(struct program_parser *pp, const char *value)
 
 static int parse_duration(struct program_parser *pp, const char *value)
 {
-	return parse_uint_range(value, STEP_DURATION_MIN_S, STEP_DURATION_MAX_S,
-				&current_step(pp)->duration_s);
+	return parse_uint_range(value, STEP_DURATION_MIN_S, STEP_DURATION_MAX_S, &current_step(pp)->duration_s);
 }
 
 static int parse_speed(struct program_parser *pp, const char *value)
@@ -148,23 +146,19 @@ static int parse_heat(struct program_parser *pp, const char *value)
 }
 
 static const struct program_key program_keys[_KEY_MAX] = {
-	[KEY_TITLE] = { "Program", "Title", true, parse_title,
-			"a title of 1..127 characters" },
+	[KEY_TITLE] = { "Program", "Title", true, parse_title, "a title of 1..127 characters" },
 	[KEY_DESCRIPTION] = { "Program", "Description", true, parse_description,
 			      "a description of at most 511 characters" },
-	[KEY_HEAT_TARGET] = { "Program", "HeatTarget", false, parse_heat_target,
-			      "a pad temperature 30..48 (°C)" },
+	[KEY_HEAT_TARGET] = { "Program", "HeatTarget", false, parse_heat_target, "a pad temperature 30..48 (°C)" },
 	[KEY_PROGRAM_HEAT] = { "Program", "Heat", false, parse_program_heat,
 			       "yes or no (turn heat on when the program starts)" },
 	[KEY_TECHNIQUE] = { "Step", "Technique", true, parse_technique,
 			    "one of knead, tap, glide, shiatsu, friction, press, deep" },
-	[KEY_ZONE] = { "Step", "Zone", true, parse_zone,
-		       "one of neck, shoulders, upper-back, lower-back, back" },
+	[KEY_ZONE] = { "Step", "Zone", true, parse_zone, "one of neck, shoulders, upper-back, lower-back, back" },
 	[KEY_DURATION] = { "Step", "Duration", true, parse_duration, "10..900 (seconds)" },
 	[KEY_SPEED] = { "Step", "Speed", false, parse_speed, "1..6" },
 	[KEY_WIDTH] = { "Step", "Width", false, parse_width, "narrow, medium or wide" },
-	[KEY_DEPTH] = { "Step", "Depth", false, parse_depth,
-			"-2..+2 (an offset on the person's intensity)" },
+	[KEY_DEPTH] = { "Step", "Depth", false, parse_depth, "-2..+2 (an offset on the person's intensity)" },
 	[KEY_HEAT] = { "Step", "Heat", false, parse_heat, "yes or no" },
 };
 
@@ -175,8 +169,7 @@ static void list_keys(const char *section, char *buf, size_t size)
 	buf[0] = '\0';
 	for (size_t i = 0; i < _KEY_MAX && n < size; i++)
 		if (strcmp(program_keys[i].section, section) == 0)
-			n += (size_t)snprintf(buf + n, size - n, "%s%s=", n ? ", " : "",
-					      program_keys[i].name);
+			n += (size_t)snprintf(buf + n, size - n, "%s%s=", n ? ", " : "", program_keys[i].name);
 }
 
 /* A section ends at the next header or the end of the file: check what it must set. */
@@ -191,11 +184,9 @@ static int close_section(struct program_parser *pp)
 			continue;
 		if (strcmp(pp->section, "Step") == 0)
 			return ini_file_error(pp->err, pp->path, pp->section_line, -EINVAL,
-					      "step %u has no %s=, expected %s", pp->p->n_steps,
-					      k->name, k->expected);
-		return ini_file_error(pp->err, pp->path, pp->section_line, -EINVAL,
-				      "[%s] has no %s=, expected %s", pp->section, k->name,
-				      k->expected);
+					      "step %u has no %s=, expected %s", pp->p->n_steps, k->name, k->expected);
+		return ini_file_error(pp->err, pp->path, pp->section_line, -EINVAL, "[%s] has no %s=, expected %s",
+				      pp->section, k->name, k->expected);
 	}
 	return 0;
 }
@@ -205,7 +196,8 @@ static int open_program(struct program_parser *pp, unsigned line)
 	if (pp->program_line)
 		return ini_file_error(pp->err, pp->path, line, -EINVAL,
 				      "a second [Program] section (the first is at line %u), "
-				      "expected [Step]", pp->program_line);
+				      "expected [Step]",
+				      pp->program_line);
 	pp->program_line = line;
 	pp->section = "Program";
 	return 0;
@@ -217,8 +209,8 @@ static int open_step(struct program_parser *pp, unsigned line)
 		return ini_file_error(pp->err, pp->path, line, -EINVAL,
 				      "[Step] before [Program], expected [Program] first");
 	if (pp->p->n_steps >= PROGRAM_STEPS_MAX)
-		return ini_file_error(pp->err, pp->path, line, -E2BIG,
-				      "too many steps, expected at most %d", PROGRAM_STEPS_MAX);
+		return ini_file_error(pp->err, pp->path, line, -E2BIG, "too many steps, expected at most %d",
+				      PROGRAM_STEPS_MAX);
 	pp->p->steps[pp->p->n_steps++] = (struct program_step) {
 		.technique = TECHNIQUE_INVALID,
 		.zone = ZONE_INVALID,
@@ -248,8 +240,8 @@ static int on_header(struct program_parser *pp, const char *section, unsigned li
 	return 0;
 }
 
-static int program_on_line(void *userdata, const char *section, int section_index,
-			   const char *key, const char *value, unsigned line)
+static int program_on_line(void *userdata, const char *section, int section_index, const char *key, const char *value,
+			   unsigned line)
 {
 	struct program_parser *pp = userdata;
 	char expected[INI_FILE_ERROR_MAX / 2];
@@ -261,25 +253,22 @@ static int program_on_line(void *userdata, const char *section, int section_inde
 		return ini_file_error(pp->err, pp->path, line, -EINVAL,
 				      "%s= before [Program], expected the [Program] section first", key);
 	for (size_t i = 0; i < _KEY_MAX && !k; i++)
-		if (strcmp(program_keys[i].section, section) == 0 &&
-		    strcmp(program_keys[i].name, key) == 0)
+		if (strcmp(program_keys[i].section, section) == 0 && strcmp(program_keys[i].name, key) == 0)
 			k = &program_keys[i];
 	if (!k) {
 		list_keys(section, expected, sizeof(expected));
-		return ini_file_error(pp->err, pp->path, line, -EINVAL,
-				      "unknown key '%s' in [%s], expected one of %s", key, section,
-				      expected);
+		return ini_file_error(pp->err, pp->path, line, -EINVAL, "unknown key '%s' in [%s], expected one of %s",
+				      key, section, expected);
 	}
 	/* most often a forgotten [Step] header: two steps run together */
 	if (pp->key_line[k - program_keys])
 		return ini_file_error(pp->err, pp->path, line, -EINVAL,
 				      "%s= set twice in this [%s] (first at line %u), "
-				      "expected a new [%s] header before it", key, section,
-				      pp->key_line[k - program_keys], section);
+				      "expected a new [%s] header before it",
+				      key, section, pp->key_line[k - program_keys], section);
 	if (k->parse(pp, value) < 0)
-		return ini_file_error(pp->err, pp->path, line, -EINVAL, "%s=%.*s%s: expected %s", key,
-				      VALUE_QUOTE_MAX, value, strlen(value) > VALUE_QUOTE_MAX ? "..." : "",
-				      k->expected);
+		return ini_file_error(pp->err, pp->path, line, -EINVAL, "%s=%.*s%s: expected %s", key, VALUE_QUOTE_MAX,
+				      value, strlen(value) > VALUE_QUOTE_MAX ? "..." : "", k->expected);
 	pp->key_line[k - program_keys] = line;
 	return 0;
 }
@@ -288,8 +277,7 @@ bool program_id_is_valid(const char *id)
 {
 	size_t len = strlen(id);
 
-	return len > 0 && len < PROGRAM_ID_MAX &&
-	       strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") == len;
+	return len > 0 && len < PROGRAM_ID_MAX && strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") == len;
 }
 
 static int program_id_from_path(const char *path, char *id, char *err)
@@ -299,10 +287,8 @@ static int program_id_from_path(const char *path, char *id, char *err)
 
 	base = base ? base + 1 : path;
 	len = strlen(base);
-	if (len <= strlen(PROGRAM_SUFFIX) ||
-	    strcmp(base + len - strlen(PROGRAM_SUFFIX), PROGRAM_SUFFIX) != 0)
-		return ini_file_error(err, path, 0, -EINVAL,
-				      "expected a file name ending in " PROGRAM_SUFFIX);
+	if (len <= strlen(PROGRAM_SUFFIX) || strcmp(base + len - strlen(PROGRAM_SUFFIX), PROGRAM_SUFFIX) != 0)
+		return ini_file_error(err, path, 0, -EINVAL, "expected a file name ending in " PROGRAM_SUFFIX);
 	len -= strlen(PROGRAM_SUFFIX);
 	if (len >= PROGRAM_ID_MAX)
 		return ini_file_error(err, path, 0, -EINVAL,
@@ -312,8 +298,7 @@ static int program_id_from_path(const char *path, char *id, char *err)
 	id[len] = '\0';
 	if (!program_id_is_valid(id))
 		return ini_file_error(err, path, 0, -EINVAL,
-				      "program id '%s' (the file name) must consist of a-z, 0-9 and '-'",
-				      id);
+				      "program id '%s' (the file name) must consist of a-z, 0-9 and '-'", id);
 	return 0;
 }
 
@@ -391,7 +376,7 @@ static int load_dir(const char *dir, struct program_array *ret, char *err)
 	unsigned n = 0;
 	int r;
 
-	*ret = (struct program_array){};
+	*ret = (struct program_array) {};
 	if (!dir)
 		return 0;
 	r = ini_file_list_dir(dir, PROGRAM_SUFFIX, PROGRAM_FILES_MAX, &names, &n, err);
@@ -409,7 +394,7 @@ static int load_dir(const char *dir, struct program_array *ret, char *err)
 	ini_file_names_free(names);
 	if (r < 0) {
 		free(ret->programs);
-		*ret = (struct program_array){};
+		*ret = (struct program_array) {};
 		return r;
 	}
 	/* the file names' order is not the ids' ("a-b" < "a" but "a-b.program" < "a.program") */
@@ -419,22 +404,22 @@ static int load_dir(const char *dir, struct program_array *ret, char *err)
 
 /* Both sorted by id, each id once: the union, an override replacing the library's
  * program of its id. */
-static int merge(const struct program_array *library, const struct program_array *override,
-		 struct program_library *ret)
+static int merge(const struct program_array *library, const struct program_array *override, struct program_library *ret)
 {
 	unsigned i = 0, j = 0, n = 0;
 	struct program *all;
 
 	if (library->n + override->n == 0) {
-		*ret = (struct program_library){};
+		*ret = (struct program_library) {};
 		return 0;
 	}
 	all = malloc((library->n + override->n) * sizeof(*all));
 	if (!all)
 		return -ENOMEM;
 	while (i < library->n || j < override->n) {
-		int cmp = i == library->n ? 1 : j == override->n ? -1 :
-			  strcmp(library->programs[i].id, override->programs[j].id);
+		int cmp = i == library->n    ? 1
+			  : j == override->n ? -1
+					     : strcmp(library->programs[i].id, override->programs[j].id);
 
 		if (cmp < 0)
 			all[n++] = library->programs[i++];
@@ -443,12 +428,11 @@ static int merge(const struct program_array *library, const struct program_array
 			i += cmp == 0;
 		}
 	}
-	*ret = (struct program_library){ .n_programs = n, .programs = all };
+	*ret = (struct program_library) { .n_programs = n, .programs = all };
 	return 0;
 }
 
-int program_library_load(const char *library_dir, const char *override_dir,
-			 struct program_library *ret, char *err)
+int program_library_load(const char *library_dir, const char *override_dir, struct program_library *ret, char *err)
 {
 	struct program_array library, override = {};
 	int r;
@@ -480,6 +464,5 @@ const struct program *program_library_find(const struct program_library *lib, co
 {
 	if (!lib->programs || !id)
 		return NULL;
-	return bsearch(id, lib->programs, lib->n_programs, sizeof(lib->programs[0]),
-		       compare_id_with_program);
+	return bsearch(id, lib->programs, lib->n_programs, sizeof(lib->programs[0]), compare_id_with_program);
 }

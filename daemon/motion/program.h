@@ -19,19 +19,19 @@
 struct program_step {
 	enum technique technique;
 	enum zone zone;
-	unsigned duration_s;   /* 10..900 */
-	unsigned speed;        /* 1..6: the step's rates unless the person chose a speed */
-	enum width width;      /* unless the person chose a width */
-	int depth_offset;      /* -2..+2 on the person's intensity ("finish lighter") */
-	bool heat;             /* heat this step's zone (if it has a pad) while Heat is on */
+	unsigned duration_s; /* 10..900 */
+	unsigned speed;      /* 1..6: the step's rates unless the person chose a speed */
+	enum width width;    /* unless the person chose a width */
+	int depth_offset;    /* -2..+2 on the person's intensity ("finish lighter") */
+	bool heat;           /* heat this step's zone (if it has a pad) while Heat is on */
 };
 
 struct program {
-	char id[PROGRAM_ID_MAX];          /* the file name without .program */
+	char id[PROGRAM_ID_MAX]; /* the file name without .program */
 	char title[PROGRAM_TITLE_MAX];
 	char description[PROGRAM_DESCRIPTION_MAX];
-	double heat_target_c;             /* 0 = the configured default target */
-	bool heat_on_start;               /* [Program] Heat=yes: the program turns Heat on */
+	double heat_target_c; /* 0 = the configured default target */
+	bool heat_on_start;   /* [Program] Heat=yes: the program turns Heat on */
 	unsigned n_steps;
 	struct program_step steps[PROGRAM_STEPS_MAX];
 };
@@ -55,7 +55,6 @@ int program_parse_file(const char *path, struct program *ret, char *err);
  * Any invalid file fails the whole load: *ret untouched, err names it; so does a file
  * that is no regular file or is larger than PROGRAM_FILE_SIZE_MAX, and a directory
  * with more than PROGRAM_FILES_MAX of them. Time and memory grow as n log n. */
-int program_library_load(const char *library_dir, const char *override_dir,
-			 struct program_library *ret, char *err);
+int program_library_load(const char *library_dir, const char *override_dir, struct program_library *ret, char *err);
 void program_library_clear(struct program_library *lib);
 const struct program *program_library_find(const struct program_library *lib, const char *id);

@@ -24,9 +24,9 @@
 #define NBINS (ROLLER_TRAVEL_MAX_MM + 1)
 
 struct scan_profile {
-	int lo, hi;               /* lowest and highest filled bin */
-	unsigned filled;          /* filled bins */
-	double smooth[NBINS];     /* smoothed load, N; NAN where no sample is near */
+	int lo, hi;           /* lowest and highest filled bin */
+	unsigned filled;      /* filled bins */
+	double smooth[NBINS]; /* smoothed load, N; NAN where no sample is near */
 };
 
 void body_scan_init(struct body_scan *s)

@@ -9,7 +9,8 @@ static uint16_t clamp_u16(uint16_t v, unsigned lo, unsigned hi)
 
 void setpoint_limits_clamp(const struct limits_config *l, struct roller_setpoints *sp)
 {
-	sp->travel_target_mm = clamp_u16(sp->travel_target_mm, l->track_min_mm, MIN(l->track_max_mm, ROLLER_TRAVEL_MAX_MM));
+	sp->travel_target_mm =
+		clamp_u16(sp->travel_target_mm, l->track_min_mm, MIN(l->track_max_mm, ROLLER_TRAVEL_MAX_MM));
 	sp->travel_speed = clamp_u16(sp->travel_speed, 0, MIN(l->travel_speed_max, ROLLER_TRAVEL_SPEED_MAX));
 	sp->knead_rpm = clamp_u16(sp->knead_rpm, 0, MIN(l->knead_speed_max, ROLLER_KNEAD_RPM_MAX));
 	sp->knead_reverse = sp->knead_reverse ? 1 : 0;

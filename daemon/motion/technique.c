@@ -34,9 +34,9 @@ static const unsigned width_mm_table[_WIDTH_MAX] = {
 
 /* Everything a technique needs to know, resolved once per call. */
 struct motion_ctx {
-	unsigned lo, hi;      /* the zone within the track, lo <= hi */
-	unsigned speed;       /* 1..6 */
-	unsigned depth_cmm;   /* the intensity's full depth, 1/100 mm, before a technique's share */
+	unsigned lo, hi;    /* the zone within the track, lo <= hi */
+	unsigned speed;     /* 1..6 */
+	unsigned depth_cmm; /* the intensity's full depth, 1/100 mm, before a technique's share */
 	enum width width;
 	const struct limits_config *limits;
 };
@@ -44,7 +44,7 @@ struct motion_ctx {
 /* What a technique asks for; clamped by motion_write(). */
 struct motion {
 	unsigned target_mm;
-	unsigned travel_speed;   /* mm/s */
+	unsigned travel_speed; /* mm/s */
 	unsigned knead_rpm;
 	bool knead_reverse;
 	unsigned tap_rate;       /* taps/min */
@@ -54,9 +54,9 @@ struct motion {
 
 /* A position in a schedule of visits to evenly spaced points. */
 struct point_visit {
-	uint64_t index;      /* visits since the step started */
+	uint64_t index; /* visits since the step started */
 	unsigned point_mm;
-	uint64_t into_usec;  /* time since this visit began (its travel included) */
+	uint64_t into_usec; /* time since this visit began (its travel included) */
 };
 
 unsigned width_to_mm(enum width w, const struct limits_config *limits)
@@ -172,8 +172,8 @@ static void point_visit_at(const struct motion_ctx *c, unsigned n, unsigned inse
 
 /* Depth share of a press-and-release point: light while travelling to the point,
  * ramping to full, holding, ramping back to light before the next move. */
-static unsigned press_release_depth(uint64_t into, uint64_t move, uint64_t ramp, uint64_t hold,
-				    unsigned light, unsigned full)
+static unsigned press_release_depth(uint64_t into, uint64_t move, uint64_t ramp, uint64_t hold, unsigned light,
+				    unsigned full)
 {
 	if (into < move)
 		return light;
@@ -362,18 +362,14 @@ static void motion_write(const struct motion_ctx *c, const struct motion *m, str
 typedef void (*technique_fn)(const struct motion_ctx *c, uint64_t t_usec, struct motion *m);
 
 static const technique_fn technique_table[_TECHNIQUE_MAX] = {
-	[TECHNIQUE_KNEAD] = technique_knead,
-	[TECHNIQUE_TAP] = technique_tap,
-	[TECHNIQUE_GLIDE] = technique_glide,
-	[TECHNIQUE_SHIATSU] = technique_shiatsu,
-	[TECHNIQUE_FRICTION] = technique_friction,
-	[TECHNIQUE_PRESS] = technique_press,
+	[TECHNIQUE_KNEAD] = technique_knead,       [TECHNIQUE_TAP] = technique_tap,
+	[TECHNIQUE_GLIDE] = technique_glide,       [TECHNIQUE_SHIATSU] = technique_shiatsu,
+	[TECHNIQUE_FRICTION] = technique_friction, [TECHNIQUE_PRESS] = technique_press,
 	[TECHNIQUE_DEEP] = technique_deep,
 };
 
-void technique_setpoints(enum technique t, struct zone_range zone,
-			 const struct motion_levels *levels, const struct limits_config *limits,
-			 uint64_t t_usec, struct roller_setpoints *ret)
+void technique_setpoints(enum technique t, struct zone_range zone, const struct motion_levels *levels,
+			 const struct limits_config *limits, uint64_t t_usec, struct roller_setpoints *ret)
 {
 	struct motion_ctx c;
 	struct motion m = { 0 };

@@ -24,9 +24,8 @@ struct motion_levels {
  * evaluated at any instant. Every value is clamped to `limits`. Sets the motion
  * registers only (travel, speeds, knead, tap, depth, width); control and watchdog
  * are left as they were in *ret. */
-void technique_setpoints(enum technique t, struct zone_range zone,
-			 const struct motion_levels *levels, const struct limits_config *limits,
-			 uint64_t t_usec, struct roller_setpoints *ret);
+void technique_setpoints(enum technique t, struct zone_range zone, const struct motion_levels *levels,
+			 const struct limits_config *limits, uint64_t t_usec, struct roller_setpoints *ret);
 
 /* Roller spacing in mm for a width, within limits. */
 unsigned width_to_mm(enum width w, const struct limits_config *limits);

@@ -83,7 +83,7 @@ static struct zone_range span_fit_track(int lo, int hi, const struct limits_conf
 	}
 	if (hi <= lo) /* an empty track (misconfigured): the one point it has, and above */
 		hi = lo + 1;
-	return (struct zone_range){ .lo_mm = (unsigned)lo, .hi_mm = (unsigned)hi };
+	return (struct zone_range) { .lo_mm = (unsigned)lo, .hi_mm = (unsigned)hi };
 }
 
 struct zone_range zone_to_range(enum zone z, unsigned shoulder_mm, const struct limits_config *limits)

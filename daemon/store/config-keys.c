@@ -42,17 +42,25 @@ struct config_key {
 #define FIELD(f) offsetof(struct massaged_config, f), sizeof(((struct massaged_config *)0)->f)
 #define LIMIT(f) FIELD(limits.f)
 #define HW(f) FIELD(hw.f)
-#define INPUT(name, i) { "Binding", name, KEY_INPUT, HW(inputs[i]), 0, 0, 0, NULL }
-#define OUTPUT(name, o) { "Binding", name, KEY_OUTPUT, HW(outputs[o]), 0, 0, 0, NULL }
-#define SENSOR(name, z) { "Binding", name, KEY_CHANNEL, HW(sensor_channel[z]), 0, 7, 0, NULL }
+#define INPUT(name, i) \
+	{ \
+		"Binding", name, KEY_INPUT, HW(inputs[i]), 0, 0, 0, NULL \
+	}
+#define OUTPUT(name, o) \
+	{ \
+		"Binding", name, KEY_OUTPUT, HW(outputs[o]), 0, 0, 0, NULL \
+	}
+#define SENSOR(name, z) \
+	{ \
+		"Binding", name, KEY_CHANNEL, HW(sensor_channel[z]), 0, 7, 0, NULL \
+	}
 
 static const struct config_key config_keys[] = {
 	{ "Chair", "SessionMinutes", KEY_UINT, FIELD(session_minutes), 5, 30, 5, "minutes" },
 	{ "Chair", "MaxSessionMinutes", KEY_UINT, FIELD(max_session_minutes), 5, 30, 5, "minutes" },
 	{ "Chair", "SeatEmptyGraceSeconds", KEY_UINT, FIELD(seat_grace_s), 1, 30, 0, "seconds" },
 	{ "Chair", "DefaultProgram", KEY_PROGRAM_ID, FIELD(default_program), 0, 0, 0, NULL },
-	{ "Chair", "DefaultShoulderHeight", KEY_UINT, FIELD(default_shoulder_mm), 300, 780, 0,
-	  "mm above the seat" },
+	{ "Chair", "DefaultShoulderHeight", KEY_UINT, FIELD(default_shoulder_mm), 300, 780, 0, "mm above the seat" },
 	{ "Defaults", "Intensity", KEY_UINT, FIELD(intensity), INTENSITY_MIN, INTENSITY_MAX, 0, NULL },
 	{ "Defaults", "Speed", KEY_UINT, FIELD(speed), SPEED_MIN, SPEED_MAX, 0, NULL },
 	{ "Defaults", "Width", KEY_WIDTH, FIELD(width), 0, 0, 0, NULL },
@@ -112,8 +120,7 @@ static const struct config_key config_keys[] = {
 	SENSOR("SensorUpperBack", ZONE_UPPER_BACK),
 	SENSOR("SensorLowerBack", ZONE_LOWER_BACK),
 	SENSOR("SensorBack", ZONE_BACK),
-	{ "Simulator", "ShoulderHeight", KEY_UINT, FIELD(sim_shoulder_mm), 300, 780, 0,
-	  "mm above the seat" },
+	{ "Simulator", "ShoulderHeight", KEY_UINT, FIELD(sim_shoulder_mm), 300, 780, 0, "mm above the seat" },
 	{ "Simulator", "LoadNoise", KEY_DOUBLE, FIELD(sim_load_noise_n), 0, 20, 0, "newtons" },
 };
 
@@ -138,8 +145,7 @@ static bool section_is_known(const char *section)
 static const struct config_key *key_find(const char *section, const char *name)
 {
 	for (size_t i = 0; i < N_CONFIG_KEYS; i++)
-		if (strcmp(config_keys[i].section, section) == 0 &&
-		    strcmp(config_keys[i].name, name) == 0)
+		if (strcmp(config_keys[i].section, section) == 0 && strcmp(config_keys[i].name, name) == 0)
 			return &config_keys[i];
 	return NULL;
 }
@@ -165,36 +171,32 @@ static void list_keys(const char *section, char *buf, size_t size)
 	buf[0] = '\0';
 	for (size_t i = 0; i < N_CONFIG_KEYS && n < size; i++)
 		if (strcmp(config_keys[i].section, section) == 0)
-			n += (size_t)snprintf(buf + n, size - n, "%s%s=", n ? ", " : "",
-					      config_keys[i].name);
+			n += (size_t)snprintf(buf + n, size - n, "%s%s=", n ? ", " : "", config_keys[i].name);
 }
 
-static int bad_value(const struct config_parser *p, const struct config_key *k, const char *value,
-		     unsigned line, const char *expected)
+static int bad_value(const struct config_parser *p, const struct config_key *k, const char *value, unsigned line,
+		     const char *expected)
 {
-	return ini_file_error(p->err, p->path, line, -EINVAL, "[%s] %s=%s: expected %s", k->section,
-			      k->name, value, expected);
+	return ini_file_error(p->err, p->path, line, -EINVAL, "[%s] %s=%s: expected %s", k->section, k->name, value,
+			      expected);
 }
 
-static int bad_number(const struct config_parser *p, const struct config_key *k, const char *value,
-		      unsigned line)
+static int bad_number(const struct config_parser *p, const struct config_key *k, const char *value, unsigned line)
 {
 	char expected[160];
 
 	(void)snprintf(expected, sizeof(expected), "%s %g..%g%s%s%s",
-		       k->type == KEY_UINT ? "a whole number" : "a number", k->min, k->max,
-		       k->unit ? " (" : "", k->unit ? k->unit : "", k->unit ? ")" : "");
+		       k->type == KEY_UINT ? "a whole number" : "a number", k->min, k->max, k->unit ? " (" : "",
+		       k->unit ? k->unit : "", k->unit ? ")" : "");
 	if (k->multiple_of > 1) {
 		size_t n = strlen(expected);
 
-		(void)snprintf(expected + n, sizeof(expected) - n, ", a multiple of %u",
-			       k->multiple_of);
+		(void)snprintf(expected + n, sizeof(expected) - n, ", a multiple of %u", k->multiple_of);
 	}
 	return bad_value(p, k, value, line, expected);
 }
 
-static int parse_uint_key(const struct config_parser *p, const struct config_key *k,
-			  const char *value, unsigned line)
+static int parse_uint_key(const struct config_parser *p, const struct config_key *k, const char *value, unsigned line)
 {
 	unsigned v;
 
@@ -205,8 +207,7 @@ static int parse_uint_key(const struct config_parser *p, const struct config_key
 	return 0;
 }
 
-static int parse_double_key(const struct config_parser *p, const struct config_key *k,
-			    const char *value, unsigned line)
+static int parse_double_key(const struct config_parser *p, const struct config_key *k, const char *value, unsigned line)
 {
 	double v;
 
@@ -216,8 +217,7 @@ static int parse_double_key(const struct config_parser *p, const struct config_k
 	return 0;
 }
 
-static int parse_max_target(const struct config_parser *p, const struct config_key *k,
-			    const char *value, unsigned line)
+static int parse_max_target(const struct config_parser *p, const struct config_key *k, const char *value, unsigned line)
 {
 	double v;
 	int r;
@@ -236,8 +236,7 @@ static int parse_max_target(const struct config_parser *p, const struct config_k
 	return 0;
 }
 
-static int parse_width_key(const struct config_parser *p, const struct config_key *k,
-			   const char *value, unsigned line)
+static int parse_width_key(const struct config_parser *p, const struct config_key *k, const char *value, unsigned line)
 {
 	enum width w = width_from_string(value);
 
@@ -247,12 +246,10 @@ static int parse_width_key(const struct config_parser *p, const struct config_ke
 	return 0;
 }
 
-static int parse_string_key(const struct config_parser *p, const struct config_key *k,
-			    const char *value, unsigned line)
+static int parse_string_key(const struct config_parser *p, const struct config_key *k, const char *value, unsigned line)
 {
 	if (k->type == KEY_PROGRAM_ID && !program_id_is_valid(value))
-		return bad_value(p, k, value, line,
-				 "a program id (the file name without .program: a-z, 0-9 and '-')");
+		return bad_value(p, k, value, line, "a program id (the file name without .program: a-z, 0-9 and '-')");
 	/* empty: back to the built-in location */
 	if (k->type == KEY_PATH && value[0] != '\0' && value[0] != '/')
 		return bad_value(p, k, value, line, "an absolute path, or nothing for the built-in one");
@@ -262,13 +259,14 @@ static int parse_string_key(const struct config_parser *p, const struct config_k
 	return 0;
 }
 
-static int pads_error(const struct config_parser *p, unsigned line, const char *value,
-		      const char *zone, const char *problem)
+static int pads_error(const struct config_parser *p, unsigned line, const char *value, const char *zone,
+		      const char *problem)
 {
 	return ini_file_error(p->err, p->path, line, -EINVAL,
 			      "[Heat] Pads=%s: '%s' %s; expected distinct zones out of neck, "
 			      "shoulders, upper-back, lower-back, back (at most %d), separated by "
-			      "spaces", value, zone, problem, MAX_PADS);
+			      "spaces",
+			      value, zone, problem, MAX_PADS);
 }
 
 static int parse_pads(const struct config_parser *p, const char *value, unsigned line)
@@ -297,14 +295,14 @@ static int parse_pads(const struct config_parser *p, const char *value, unsigned
 	return 0;
 }
 
-static int parse_signal_key(const struct config_parser *p, const struct config_key *k,
-			    const char *value, unsigned line)
+static int parse_signal_key(const struct config_parser *p, const struct config_key *k, const char *value, unsigned line)
 {
 	struct signal_binding b;
 	char expected[INI_FILE_ERROR_MAX / 2];
 	bool output = k->type == KEY_OUTPUT;
-	enum chair_input input = output ? INPUT_INVALID
-		: (enum chair_input)((k->offset - offsetof(struct massaged_config, hw.inputs)) / sizeof(b));
+	enum chair_input input =
+		output ? INPUT_INVALID
+		       : (enum chair_input)((k->offset - offsetof(struct massaged_config, hw.inputs)) / sizeof(b));
 	bool required = input == INPUT_ESTOP || input == INPUT_SEAT;
 	enum signal_bias bias = output ? BIAS_AS_IS : hardware_default_bias(input);
 
@@ -327,8 +325,8 @@ static int parse_signal_key(const struct config_parser *p, const struct config_k
 	return 0;
 }
 
-static int parse_hardware_key(const struct config_parser *p, const struct config_key *k,
-			      const char *value, unsigned line)
+static int parse_hardware_key(const struct config_parser *p, const struct config_key *k, const char *value,
+			      unsigned line)
 {
 	unsigned channel;
 	int r = 0;
@@ -355,8 +353,7 @@ static int parse_hardware_key(const struct config_parser *p, const struct config
 	}
 }
 
-static int parse_key_value(const struct config_parser *p, const struct config_key *k,
-			   const char *value, unsigned line)
+static int parse_key_value(const struct config_parser *p, const struct config_key *k, const char *value, unsigned line)
 {
 	switch (k->type) {
 	case KEY_UINT:
@@ -383,8 +380,8 @@ static int parse_key_value(const struct config_parser *p, const struct config_ke
 	return -EINVAL;
 }
 
-static int config_on_line(void *userdata, const char *section, int section_index,
-			  const char *key, const char *value, unsigned line)
+static int config_on_line(void *userdata, const char *section, int section_index, const char *key, const char *value,
+			  unsigned line)
 {
 	const struct config_parser *p = userdata;
 	const struct config_key *k;
@@ -395,21 +392,19 @@ static int config_on_line(void *userdata, const char *section, int section_index
 		if (section_is_known(section))
 			return 0;
 		list_sections(expected, sizeof(expected));
-		return ini_file_error(p->err, p->path, line, -EINVAL,
-				      "unknown section [%s], expected one of %s", section, expected);
+		return ini_file_error(p->err, p->path, line, -EINVAL, "unknown section [%s], expected one of %s",
+				      section, expected);
 	}
 	if (section_index < 0) {
 		list_sections(expected, sizeof(expected));
 		return ini_file_error(p->err, p->path, line, -EINVAL,
-				      "%s= before any section, expected a section header first: %s",
-				      key, expected);
+				      "%s= before any section, expected a section header first: %s", key, expected);
 	}
 	k = key_find(section, key);
 	if (!k) {
 		list_keys(section, expected, sizeof(expected));
-		return ini_file_error(p->err, p->path, line, -EINVAL,
-				      "unknown key '%s' in [%s], expected one of %s", key, section,
-				      expected);
+		return ini_file_error(p->err, p->path, line, -EINVAL, "unknown key '%s' in [%s], expected one of %s",
+				      key, section, expected);
 	}
 	r = parse_key_value(p, k, value, line);
 	if (r < 0)
@@ -423,8 +418,7 @@ static int config_on_line(void *userdata, const char *section, int section_index
 	return 0;
 }
 
-int config_parse_file_tracked(struct massaged_config *c, const char *path,
-			      struct config_origin *origins, char *err)
+int config_parse_file_tracked(struct massaged_config *c, const char *path, struct config_origin *origins, char *err)
 {
 	struct config_parser p = { .c = c, .path = path, .err = err, .origins = origins };
 

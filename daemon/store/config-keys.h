@@ -19,8 +19,7 @@ struct config_origin {
 
 /* config_parse_file(), also noting in origins[CONFIG_KEY_COUNT] (unless NULL) the file
  * and line that set each key. */
-int config_parse_file_tracked(struct massaged_config *c, const char *path,
-			      struct config_origin *origins, char *err);
+int config_parse_file_tracked(struct massaged_config *c, const char *path, struct config_origin *origins, char *err);
 
 /* The index in origins[] of the key called `name` (names are unique across sections). */
 size_t config_key_index(const char *name);

@@ -63,8 +63,7 @@ const struct pad_config *config_find_pad(const struct massaged_config *c, enum z
 	return NULL;
 }
 
-static int config_parse_dropins(struct massaged_config *c, const char *path,
-				struct config_origin *origins, char *err)
+static int config_parse_dropins(struct massaged_config *c, const char *path, struct config_origin *origins, char *err)
 {
 	char dir[PATH_MAX], file[PATH_MAX];
 	char **names = NULL;
@@ -96,11 +95,10 @@ struct config_checker {
 };
 
 /* Name the file and line that set `key` (or `other` when `key` kept its default). */
-static int cross_error(const struct config_checker *ck, const char *key, const char *other,
-		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int cross_error(const struct config_checker *ck, const char *key, const char *other, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
-static int cross_error(const struct config_checker *ck, const char *key, const char *other,
-		       const char *fmt, ...)
+static int cross_error(const struct config_checker *ck, const char *key, const char *other, const char *fmt, ...)
 {
 	const struct config_origin *o = &ck->origins[config_key_index(key)];
 	va_list ap;
@@ -131,8 +129,8 @@ static int hardware_verify(const struct config_checker *ck)
 			return cross_error(ck, "HeatPower", "Pads",
 					   "[Binding] HeatPower=none while the %s pad can heat (its relay is %s); "
 					   "expected gpio:LINE: the master heater relay is the pads' second, "
-					   "independent cut-off", zone_to_string(c->pads[i].zone),
-					   chair_output_name(relay));
+					   "independent cut-off",
+					   zone_to_string(c->pads[i].zone), chair_output_name(relay));
 	}
 	if (hardware_config_verify(&c->hw, zones, c->n_pads, why, sizeof(why)) < 0)
 		return ini_file_error(ck->err, ck->path, 0, -EINVAL, "[Binding] %s", why);
@@ -149,8 +147,7 @@ static int config_verify(const struct config_checker *ck)
 				   "[Chair] SessionMinutes=%u is longer than MaxSessionMinutes=%u; "
 				   "expected SessionMinutes <= MaxSessionMinutes",
 				   c->session_minutes, c->max_session_minutes);
-	if (l->track_min_mm >= l->track_max_mm ||
-	    l->track_max_mm - l->track_min_mm < TRACK_SPAN_MIN_MM)
+	if (l->track_min_mm >= l->track_max_mm || l->track_max_mm - l->track_min_mm < TRACK_SPAN_MIN_MM)
 		return cross_error(ck, "TrackMax", "TrackMin",
 				   "[Limits] TrackMin=%u, TrackMax=%u: expected TrackMin < TrackMax, "
 				   "at least %u mm apart (0..780 mm above the seat)",
@@ -158,14 +155,15 @@ static int config_verify(const struct config_checker *ck)
 	if (l->width_min_mm >= l->width_max_mm)
 		return cross_error(ck, "WidthMax", "WidthMin",
 				   "[Limits] WidthMin=%u, WidthMax=%u: expected WidthMin < WidthMax "
-				   "(60..180 mm)", l->width_min_mm, l->width_max_mm);
+				   "(60..180 mm)",
+				   l->width_min_mm, l->width_max_mm);
 	for (unsigned i = 0; i < c->n_pads; i++)
 		if (c->default_target_c > c->pads[i].max_target_c)
 			return cross_error(ck, "DefaultTarget", "MaxTarget",
 					   "[Heat] DefaultTarget=%g is above MaxTarget=%g of the %s pad; "
-					   "expected 30..%g °C", c->default_target_c,
-					   c->pads[i].max_target_c, zone_to_string(c->pads[i].zone),
-					   c->pads[i].max_target_c);
+					   "expected 30..%g °C",
+					   c->default_target_c, c->pads[i].max_target_c,
+					   zone_to_string(c->pads[i].zone), c->pads[i].max_target_c);
 	return hardware_verify(ck);
 }
 

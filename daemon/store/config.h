@@ -8,7 +8,7 @@
 #include "hardware-config.h"
 
 #define HEAT_HARD_CEILING_C 48.0 /* docs/safety-rules.md: no configuration may set MaxTarget above */
-#define HEAT_DOSE_WINDOW_MIN_H 1   /* [Heat] DoseWindow= range, hours */
+#define HEAT_DOSE_WINDOW_MIN_H 1 /* [Heat] DoseWindow= range, hours */
 #define HEAT_DOSE_WINDOW_MAX_H 168
 #define CONFIG_ERROR_MAX 512
 /* Each file (the main one and each drop-in), and how many drop-ins: far beyond any
@@ -22,51 +22,51 @@ struct pad_config {
 };
 
 struct limits_config {
-	unsigned track_min_mm, track_max_mm;   /* 0..780 */
-	unsigned depth_max_mm;                 /* 0..50 */
-	unsigned width_min_mm, width_max_mm;   /* 60..180 */
-	unsigned travel_speed_max;             /* mm/s, 1..120 */
-	unsigned knead_speed_max;              /* rpm, 0..60 */
-	unsigned tap_rate_max;                 /* taps/min, 0..720 */
+	unsigned track_min_mm, track_max_mm; /* 0..780 */
+	unsigned depth_max_mm;               /* 0..50 */
+	unsigned width_min_mm, width_max_mm; /* 60..180 */
+	unsigned travel_speed_max;           /* mm/s, 1..120 */
+	unsigned knead_speed_max;            /* rpm, 0..60 */
+	unsigned tap_rate_max;               /* taps/min, 0..720 */
 };
 
 struct massaged_config {
 	/* [Chair] */
-	unsigned session_minutes;      /* default SessionLimit: 5..30, multiple of 5 */
-	unsigned max_session_minutes;  /* SetTimer ceiling: 5..30, multiple of 5 */
-	unsigned seat_grace_s;         /* seat empty this long ends a program: 1..30 */
-	char default_program[64];      /* POWER with no previous program */
-	unsigned default_shoulder_mm;  /* zones before a scan succeeds */
+	unsigned session_minutes;     /* default SessionLimit: 5..30, multiple of 5 */
+	unsigned max_session_minutes; /* SetTimer ceiling: 5..30, multiple of 5 */
+	unsigned seat_grace_s;        /* seat empty this long ends a program: 1..30 */
+	char default_program[64];     /* POWER with no previous program */
+	unsigned default_shoulder_mm; /* zones before a scan succeeds */
 
 	/* [Defaults] */
-	unsigned intensity;            /* 1..5 */
-	unsigned speed;                /* 1..6 */
+	unsigned intensity; /* 1..5 */
+	unsigned speed;     /* 1..6 */
 	enum width width;
 
 	/* [Limits] */
 	struct limits_config limits;
 
 	/* [Heat] */
-	double default_target_c;       /* 30..MaxTarget */
-	double max_target_c;           /* MaxTarget: every pad's ceiling, also for pads a
+	double default_target_c; /* 30..MaxTarget */
+	double max_target_c;     /* MaxTarget: every pad's ceiling, also for pads a
 					* later Pads= (or drop-in) adds */
 	unsigned n_pads;
 	struct pad_config pads[MAX_PADS];
-	double dose_budget_min;        /* CEM43 minutes per DoseWindow before a pad drops to 43 °C */
-	unsigned dose_window_h;        /* DoseWindow: the dose budget's rolling window, hours */
-	double relay_cycle_s;          /* time-proportioning cycle of the pad relays */
+	double dose_budget_min; /* CEM43 minutes per DoseWindow before a pad drops to 43 °C */
+	unsigned dose_window_h; /* DoseWindow: the dose budget's rolling window, hours */
+	double relay_cycle_s;   /* time-proportioning cycle of the pad relays */
 	double relay_min_on_s, relay_min_off_s;
 
 	/* [Programs] */
-	char program_library[256];     /* shipped programs; empty = built-in location */
-	char program_override[256];    /* local overrides of the same ids */
+	char program_library[256];  /* shipped programs; empty = built-in location */
+	char program_override[256]; /* local overrides of the same ids */
 
 	/* [GPIO], [Modbus], [Binding]: the wiring */
 	struct hardware_config hw;
 
 	/* [Simulator] */
-	unsigned sim_shoulder_mm;      /* the simulated person, 300..780 */
-	double sim_load_noise_n;       /* σ of the roller load noise, N */
+	unsigned sim_shoulder_mm; /* the simulated person, 300..780 */
+	double sim_load_noise_n;  /* σ of the roller load noise, N */
 };
 
 /* Built-in defaults: the default wiring and limits of docs/hardware.md and docs/safety-rules.md. */

@@ -22,19 +22,18 @@ struct ini_file_state {
 	void *userdata;
 	char *err;
 
-	unsigned line;        /* lines handed to inih so far: the one it is parsing now */
-	int section_index;    /* header lines seen so far, minus one */
+	unsigned line;     /* lines handed to inih so far: the one it is parsing now */
+	int section_index; /* header lines seen so far, minus one */
 	char section[INI_FILE_SECTION_MAX];
 
-	int error;            /* first error of ours or the handler's, negative errno */
+	int error; /* first error of ours or the handler's, negative errno */
 	unsigned error_line;
 
 	size_t size_max, size_read;
 	char line_buf[INI_FILE_LINE_MAX + 1]; /* the whole line: inih's own buffer holds 199 bytes */
 };
 
-int ini_file_errorv(char *err, const char *path, unsigned line, int r, const char *fmt,
-		    va_list ap)
+int ini_file_errorv(char *err, const char *path, unsigned line, int r, const char *fmt, va_list ap)
 {
 	int n;
 
@@ -219,8 +218,8 @@ static char *ini_file_read_line(char *buf, int size, void *stream)
 			int r = errno > 0 ? -errno : -EIO;
 
 			/* name the line only when the file was readable before it */
-			(void)ini_file_error(s->err, s->path, s->line ? s->line + 1 : 0, r,
-					     "read error: %s", strerror(-r));
+			(void)ini_file_error(s->err, s->path, s->line ? s->line + 1 : 0, r, "read error: %s",
+					     strerror(-r));
 			s->line++;
 			state_fail(s, r);
 		}
@@ -230,20 +229,19 @@ static char *ini_file_read_line(char *buf, int size, void *stream)
 	s->size_read += len;
 	if (s->size_read > s->size_max) {
 		/* it grew after it was opened */
-		(void)ini_file_error(s->err, s->path, s->line, -EFBIG,
-				     "larger than %zu bytes, expected a smaller file", s->size_max);
+		(void)ini_file_error(s->err, s->path, s->line, -EFBIG, "larger than %zu bytes, expected a smaller file",
+				     s->size_max);
 		state_fail(s, -EFBIG);
 		return NULL;
 	}
 	if (!line_is_complete(s->f, line, len)) {
-		(void)ini_file_error(s->err, s->path, s->line, -EINVAL,
-				     "line too long, at most %d characters", INI_FILE_LINE_MAX);
+		(void)ini_file_error(s->err, s->path, s->line, -EINVAL, "line too long, at most %d characters",
+				     INI_FILE_LINE_MAX);
 		state_fail(s, -EINVAL);
 		return NULL;
 	}
 	if (memchr(line, '\0', len)) {
-		(void)ini_file_error(s->err, s->path, s->line, -EINVAL,
-				     "a NUL byte, expected text (a damaged file?)");
+		(void)ini_file_error(s->err, s->path, s->line, -EINVAL, "a NUL byte, expected text (a damaged file?)");
 		state_fail(s, -EINVAL);
 		return NULL;
 	}
@@ -301,8 +299,7 @@ static int syntax_error(struct ini_file_state *s, unsigned line)
 
 	read_line_at(s->f, line, quote, sizeof(quote));
 	return ini_file_error(s->err, s->path, line, -EINVAL,
-			      "syntax error in \"%s\": expected '[Section]', 'Key=value' or a comment",
-			      quote);
+			      "syntax error in \"%s\": expected '[Section]', 'Key=value' or a comment", quote);
 }
 
 static const char *file_type(mode_t mode)

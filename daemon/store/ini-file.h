@@ -18,8 +18,8 @@
  * key=value line. `section_index` counts header lines from 0 across the file (-1
  * before the first header), so each `[Step]` has its own index; `line` counts from 1.
  * Return 0, or a negative errno after writing the reason with ini_file_error(). */
-typedef int (*ini_file_handler_t)(void *userdata, const char *section, int section_index,
-				  const char *key, const char *value, unsigned line);
+typedef int (*ini_file_handler_t)(void *userdata, const char *section, int section_index, const char *key,
+				  const char *value, unsigned line);
 
 /* Parse `path`, a regular file of at most `size_max` bytes. On failure returns negative
  * errno and err (INI_FILE_ERROR_MAX bytes) holds the first error: the handler's, a
@@ -41,5 +41,5 @@ void ini_file_names_free(char **names);
  * r, so handlers can `return ini_file_error(...)`. */
 int ini_file_error(char *err, const char *path, unsigned line, int r, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
-int ini_file_errorv(char *err, const char *path, unsigned line, int r, const char *fmt,
-		    va_list ap) __attribute__((format(printf, 5, 0)));
+int ini_file_errorv(char *err, const char *path, unsigned line, int r, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));

@@ -105,7 +105,8 @@ void settings_store_restore(struct context *c)
 	settings_apply(c, &s);
 	if (r == 0)
 		log_info("Settings restored from %s: intensity %u, speed %u, width %s, session limit %u min; "
-			 "heat off", path, s.intensity, s.speed, width_to_string(s.width), s.session_limit_s / 60);
+			 "heat off",
+			 path, s.intensity, s.speed, width_to_string(s.width), s.session_limit_s / 60);
 	/* an adjusted file is written again at the first chance; a damaged one at the next change */
 	c->settings_store.saved = r == 0 ? saved : settings_current(c);
 	c->settings_store.tried = c->settings_store.saved;
@@ -126,7 +127,8 @@ static void settings_written(void *userdata, const char *path, int r, uint64_t d
 			log_debug("Settings not saved to %s: %s", path, strerror(-r));
 		else
 			log_warning("Failed to save the settings to %s: %s. The chair keeps them until it "
-				    "restarts; the next change tries again", path, strerror(-r));
+				    "restarts; the next change tries again",
+				    path, strerror(-r));
 		c->settings_store.write_failing = true;
 	} else {
 		if (c->settings_store.write_failing)
@@ -151,7 +153,7 @@ static void settings_write(struct context *c)
 		log_error("Out of memory: the settings are not saved");
 		return;
 	}
-	*job = (struct settings_job){ .context = c, .written = settings_current(c) };
+	*job = (struct settings_job) { .context = c, .written = settings_current(c) };
 	c->settings_store.tried = job->written;
 	settings_path(c, path, sizeof(path));
 	text = settings_format(&job->written, &size);

@@ -22,10 +22,7 @@ enum settings_field {
 };
 
 static const char *const field_names[_FIELD_MAX] = {
-	[FIELD_INTENSITY] = "Intensity",
-	[FIELD_SPEED] = "Speed",
-	[FIELD_WIDTH] = "Width",
-	[FIELD_HEAT] = "Heat",
+	[FIELD_INTENSITY] = "Intensity",        [FIELD_SPEED] = "Speed", [FIELD_WIDTH] = "Width", [FIELD_HEAT] = "Heat",
 	[FIELD_SESSION_LIMIT] = "SessionLimit",
 };
 
@@ -44,8 +41,8 @@ struct chair_settings settings_from_config(const struct massaged_config *cfg)
 
 bool chair_settings_equal(const struct chair_settings *a, const struct chair_settings *b)
 {
-	return a->intensity == b->intensity && a->speed == b->speed && a->width == b->width &&
-	       a->heat == b->heat && a->session_limit_s == b->session_limit_s;
+	return a->intensity == b->intensity && a->speed == b->speed && a->width == b->width && a->heat == b->heat &&
+	       a->session_limit_s == b->session_limit_s;
 }
 
 bool settings_file_equal(const struct settings_file *a, const struct settings_file *b)
@@ -60,33 +57,32 @@ struct settings_parser {
 	unsigned seen; /* bit per field; the configured ones from bit _FIELD_MAX */
 };
 
-static int parse_field(struct settings_parser *p, struct chair_settings *s, enum settings_field f,
-		       const char *key, const char *value, unsigned line)
+static int parse_field(struct settings_parser *p, struct chair_settings *s, enum settings_field f, const char *key,
+		       const char *value, unsigned line)
 {
 	int r;
 
 	switch (f) {
 	case FIELD_INTENSITY:
 		if (parse_uint_range(value, INTENSITY_MIN, INTENSITY_MAX, &s->intensity) < 0)
-			return ini_file_error(p->err, p->path, line, -EINVAL, "%s=%s: expected %d..%d", key,
-					      value, INTENSITY_MIN, INTENSITY_MAX);
+			return ini_file_error(p->err, p->path, line, -EINVAL, "%s=%s: expected %d..%d", key, value,
+					      INTENSITY_MIN, INTENSITY_MAX);
 		return 0;
 	case FIELD_SPEED:
 		if (parse_uint_range(value, SPEED_MIN, SPEED_MAX, &s->speed) < 0)
-			return ini_file_error(p->err, p->path, line, -EINVAL, "%s=%s: expected %d..%d", key,
-					      value, SPEED_MIN, SPEED_MAX);
+			return ini_file_error(p->err, p->path, line, -EINVAL, "%s=%s: expected %d..%d", key, value,
+					      SPEED_MIN, SPEED_MAX);
 		return 0;
 	case FIELD_WIDTH:
 		s->width = width_from_string(value);
 		if (s->width == WIDTH_INVALID)
-			return ini_file_error(p->err, p->path, line, -EINVAL,
-					      "%s=%s: expected narrow, medium or wide", key, value);
+			return ini_file_error(p->err, p->path, line, -EINVAL, "%s=%s: expected narrow, medium or wide",
+					      key, value);
 		return 0;
 	case FIELD_HEAT:
 		r = parse_boolean(value);
 		if (r < 0)
-			return ini_file_error(p->err, p->path, line, -EINVAL, "%s=%s: expected yes or no", key,
-					      value);
+			return ini_file_error(p->err, p->path, line, -EINVAL, "%s=%s: expected yes or no", key, value);
 		s->heat = r;
 		return 0;
 	case FIELD_SESSION_LIMIT:
@@ -127,8 +123,7 @@ int settings_load(const char *path, struct settings_file *ret, char *err)
 	for (unsigned f = 0; f < 2 * _FIELD_MAX; f++)
 		if (f != _FIELD_MAX + FIELD_HEAT && !(p.seen & (1u << f)))
 			return ini_file_error(err, path, 0, -EINVAL, "%s%s= is missing",
-					      f >= _FIELD_MAX ? CONFIGURED_PREFIX : "",
-					      field_names[f % _FIELD_MAX]);
+					      f >= _FIELD_MAX ? CONFIGURED_PREFIX : "", field_names[f % _FIELD_MAX]);
 	*ret = p.s;
 	return 0;
 }
@@ -189,8 +184,8 @@ static void note(char *why, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
-struct chair_settings settings_restore(const struct settings_file *saved, const struct massaged_config *cfg,
-				       char *why, size_t size)
+struct chair_settings settings_restore(const struct settings_file *saved, const struct massaged_config *cfg, char *why,
+				       size_t size)
 {
 	struct chair_settings now = settings_from_config(cfg), r = saved->last;
 	const struct chair_settings *was = &saved->configured;
@@ -198,13 +193,12 @@ struct chair_settings settings_restore(const struct settings_file *saved, const 
 
 	why[0] = '\0';
 	if (now.intensity != was->intensity) {
-		note(why, size, "Intensity %u: the configured default is now %u (was %u)", r.intensity,
-		     now.intensity, was->intensity);
+		note(why, size, "Intensity %u: the configured default is now %u (was %u)", r.intensity, now.intensity,
+		     was->intensity);
 		r.intensity = now.intensity;
 	}
 	if (now.speed != was->speed) {
-		note(why, size, "Speed %u: the configured default is now %u (was %u)", r.speed, now.speed,
-		     was->speed);
+		note(why, size, "Speed %u: the configured default is now %u (was %u)", r.speed, now.speed, was->speed);
 		r.speed = now.speed;
 	}
 	if (now.width != was->width) {

@@ -12,16 +12,16 @@
  * not among them: it is forgotten whenever the seat empties. */
 
 #define SETTINGS_ERROR_MAX 512
-#define SESSION_LIMIT_MIN_S 300u   /* 5 minutes */
-#define SESSION_LIMIT_MAX_S 1800u  /* 30 minutes: docs/safety-rules.md's longest session */
+#define SESSION_LIMIT_MIN_S 300u  /* 5 minutes */
+#define SESSION_LIMIT_MAX_S 1800u /* 30 minutes: docs/safety-rules.md's longest session */
 #define SESSION_LIMIT_STEP_S 300u
 
 struct chair_settings {
-	unsigned intensity;        /* INTENSITY_MIN..INTENSITY_MAX */
-	unsigned speed;            /* SPEED_MIN..SPEED_MAX */
+	unsigned intensity; /* INTENSITY_MIN..INTENSITY_MAX */
+	unsigned speed;     /* SPEED_MIN..SPEED_MAX */
 	enum width width;
 	bool heat;
-	unsigned session_limit_s;  /* SESSION_LIMIT_MIN_S..MAX_S in steps of STEP_S */
+	unsigned session_limit_s; /* SESSION_LIMIT_MIN_S..MAX_S in steps of STEP_S */
 };
 
 /* What settings.state holds: the last settings, and the configured defaults they were
@@ -50,5 +50,5 @@ int settings_save(const char *path, const struct settings_file *s);
  * configured default changed since they were saved wins (the owner's newer choice),
  * and the session limit is cut to the configured MaxSessionMinutes. Each change from
  * the saved settings is described in `why` (empty when none). */
-struct chair_settings settings_restore(const struct settings_file *saved, const struct massaged_config *cfg,
-				       char *why, size_t size);
+struct chair_settings settings_restore(const struct settings_file *saved, const struct massaged_config *cfg, char *why,
+				       size_t size);

@@ -126,12 +126,12 @@ int state_file_remove_stale(const char *path)
 	while ((de = readdir(d))) {
 		struct stat st;
 
-		if (!is_temp_of(de->d_name, base) ||
-		    fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		if (!is_temp_of(de->d_name, base) || fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
 			continue;
 		if (unlinkat(dir_fd, de->d_name, 0) < 0) {
-			log_warning("Failed to remove %s/%s, left by a write that was cut short: %s",
-				    dir, de->d_name, strerror(errno));
+			log_warning("Failed to remove %s/%s, left by a write that was cut short: %s", dir, de->d_name,
+				    strerror(errno));
 			continue;
 		}
 		log_notice("Removed %s/%s, left by a write that was cut short", dir, de->d_name);
@@ -150,29 +150,28 @@ struct state_parser {
 	char *err;
 };
 
-static int on_line(void *userdata, const char *section, int section_index, const char *key,
-		   const char *value, unsigned line)
+static int on_line(void *userdata, const char *section, int section_index, const char *key, const char *value,
+		   unsigned line)
 {
 	struct state_parser *p = userdata;
 	unsigned v;
 
 	(void)section_index;
 	if (strcmp(section, p->section) != 0)
-		return ini_file_error(p->err, p->path, line, -EINVAL,
-				      "unknown section [%s]; expected [%s]", section, p->section);
+		return ini_file_error(p->err, p->path, line, -EINVAL, "unknown section [%s]; expected [%s]", section,
+				      p->section);
 	if (!key)
 		return 0;
 	if (strcmp(key, "Version") != 0)
 		return p->on_key(p->userdata, key, value, line);
 	if (parse_uint_range(value, 0, UINT_MAX, &v) < 0 || v != p->version)
-		return ini_file_error(p->err, p->path, line, -EINVAL, "Version=%s; expected %u", value,
-				      p->version);
+		return ini_file_error(p->err, p->path, line, -EINVAL, "Version=%s; expected %u", value, p->version);
 	p->version_seen = true;
 	return 0;
 }
 
-int state_file_parse(const char *path, const char *section, unsigned version, state_file_key_t on_key,
-		     void *userdata, char *err)
+int state_file_parse(const char *path, const char *section, unsigned version, state_file_key_t on_key, void *userdata,
+		     char *err)
 {
 	struct state_parser p = {
 		.path = path,

@@ -32,5 +32,5 @@ int state_file_remove_stale(const char *path);
  * on), another section, another Version or none, a syntax error, or the handler's
  * refusal, -EFBIG for a file larger than STATE_FILE_SIZE_MAX. */
 typedef int (*state_file_key_t)(void *userdata, const char *key, const char *value, unsigned line);
-int state_file_parse(const char *path, const char *section, unsigned version, state_file_key_t on_key,
-		     void *userdata, char *err);
+int state_file_parse(const char *path, const char *section, unsigned version, state_file_key_t on_key, void *userdata,
+		     char *err);

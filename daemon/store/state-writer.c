@@ -17,7 +17,12 @@
 /* the settings and one autotune result per pad, with room to spare */
 #define STATE_WRITER_JOBS 8
 
-enum job_state { JOB_FREE, JOB_QUEUED, JOB_WRITING, JOB_DONE };
+enum job_state {
+	JOB_FREE,
+	JOB_QUEUED,
+	JOB_WRITING,
+	JOB_DONE
+};
 
 struct state_job {
 	enum job_state state;
@@ -95,7 +100,7 @@ static void dispatch_done(struct state_writer *w)
 		if (w->jobs[i].state == JOB_DONE) {
 			done[n++] = w->jobs[i];
 			free(w->jobs[i].text);
-			w->jobs[i] = (struct state_job){ .state = JOB_FREE };
+			w->jobs[i] = (struct state_job) { .state = JOB_FREE };
 		}
 	(void)pthread_mutex_unlock(&w->lock);
 	for (unsigned i = 0; i < n; i++)
@@ -153,8 +158,8 @@ int state_writer_new(sd_event *event, struct state_writer **ret)
 	return 0;
 }
 
-int state_writer_submit(struct state_writer *w, const char *path, char *text, size_t size,
-			state_writer_done_t done, void *userdata)
+int state_writer_submit(struct state_writer *w, const char *path, char *text, size_t size, state_writer_done_t done,
+			void *userdata)
 {
 	struct state_job *slot = NULL;
 
@@ -171,7 +176,7 @@ int state_writer_submit(struct state_writer *w, const char *path, char *text, si
 		free(text);
 		return -EBUSY;
 	}
-	*slot = (struct state_job){
+	*slot = (struct state_job) {
 		.state = JOB_QUEUED,
 		.sequence = ++w->submitted,
 		.text = text,

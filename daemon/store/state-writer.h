@@ -19,7 +19,7 @@ int state_writer_new(sd_event *event, struct state_writer **ret);
 /* Queue `text` (taken over, freed by the writer) to replace `path`; writes happen in
  * the order submitted and each one's callback runs. Returns 0, or negative errno
  * (text freed, no callback): -EBUSY when too many writes wait. */
-int state_writer_submit(struct state_writer *w, const char *path, char *text, size_t size,
-			state_writer_done_t done, void *userdata);
+int state_writer_submit(struct state_writer *w, const char *path, char *text, size_t size, state_writer_done_t done,
+			void *userdata);
 /* Finish every queued write, run their callbacks, stop the thread. Blocks: for exit. */
 struct state_writer *state_writer_free(struct state_writer *w);

@@ -21,7 +21,7 @@ struct gpio_lines {
 	struct gpiod_edge_event_buffer *events;
 	sd_event_source *source;
 	char chip_name[HW_PATH_MAX + 16];
-	unsigned input_offset[_INPUT_MAX];   /* NO_OFFSET: not on this chip */
+	unsigned input_offset[_INPUT_MAX]; /* NO_OFFSET: not on this chip */
 	unsigned output_offset[_OUTPUT_MAX];
 };
 
@@ -170,7 +170,8 @@ static int find_line(struct gpio_lines *g, const char *signal, const struct sign
 	offset = gpiod_chip_get_line_offset_from_name(g->chip, b->line);
 	if (offset < 0) {
 		log_error("GPIO line '%s' (%s) is not on %s: check [Binding] and [GPIO] Chip= in the "
-			  "configuration, or the wiring", b->line, signal, g->chip_name);
+			  "configuration, or the wiring",
+			  b->line, signal, g->chip_name);
 		return -ENODEV;
 	}
 	*ret = (unsigned)offset;
@@ -192,8 +193,8 @@ static enum gpiod_line_bias to_gpiod_bias(enum signal_bias b)
 }
 
 /* One settings object per line: polarity, bias and debounce differ from line to line. */
-static int add_line(struct gpiod_line_config *lc, unsigned offset, const struct signal_binding *b,
-		    bool output, unsigned long debounce_us)
+static int add_line(struct gpiod_line_config *lc, unsigned offset, const struct signal_binding *b, bool output,
+		    unsigned long debounce_us)
 {
 	struct gpiod_line_settings *s = gpiod_line_settings_new();
 	int r = 0;
@@ -235,8 +236,10 @@ static int request_lines(struct gpio_lines *g, const struct hardware_config *hw)
 		gpiod_request_config_set_event_buffer_size(rc, EVENT_BUFFER);
 		g->request = gpiod_chip_request_lines(g->chip, rc, lc);
 		if (!g->request)
-			r = log_errno(-errno, "Failed to request the chair's lines on %s (is another program "
-				      "using them?)", g->chip_name);
+			r = log_errno(-errno,
+				      "Failed to request the chair's lines on %s (is another program "
+				      "using them?)",
+				      g->chip_name);
 	}
 	gpiod_request_config_free(rc);
 	gpiod_line_config_free(lc);

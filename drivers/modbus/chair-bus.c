@@ -51,19 +51,25 @@ void chair_bus_free(struct chair_bus *b)
 
 bool roller_status_is_plausible(const struct roller_status *st)
 {
-	return st->protocol == ROLLER_PROTOCOL && st->fault_code <= ROLLER_FAULT_SUPPLY &&
-	       st->status < (1u << 7) && st->travel_mm <= ROLLER_TRAVEL_MAX_MM + 20 &&
-	       st->depth_mm <= ROLLER_DEPTH_MAX_MM + 5 && st->width_mm <= ROLLER_WIDTH_MAX_MM + 20 &&
-	       st->knead_rpm <= ROLLER_KNEAD_RPM_MAX * 2 && st->tap_rate <= ROLLER_TAP_RATE_MAX * 2 &&
-	       st->board_temp_dc > -400 && st->board_temp_dc < 1500;
+	return st->protocol == ROLLER_PROTOCOL && st->fault_code <= ROLLER_FAULT_SUPPLY && st->status < (1u << 7) &&
+	       st->travel_mm <= ROLLER_TRAVEL_MAX_MM + 20 && st->depth_mm <= ROLLER_DEPTH_MAX_MM + 5 &&
+	       st->width_mm <= ROLLER_WIDTH_MAX_MM + 20 && st->knead_rpm <= ROLLER_KNEAD_RPM_MAX * 2 &&
+	       st->tap_rate <= ROLLER_TAP_RATE_MAX * 2 && st->board_temp_dc > -400 && st->board_temp_dc < 1500;
 }
 
 void roller_status_decode(const uint16_t regs[ROLLER_INPUT], struct roller_status *ret)
 {
 	*ret = (struct roller_status) {
-		.status = regs[0], .fault_code = regs[1], .travel_mm = regs[2], .depth_mm = regs[3],
-		.width_mm = regs[4], .knead_rpm = regs[5], .tap_rate = regs[6], .load_dn = regs[7],
-		.board_temp_dc = (int16_t)regs[8], .protocol = regs[9],
+		.status = regs[0],
+		.fault_code = regs[1],
+		.travel_mm = regs[2],
+		.depth_mm = regs[3],
+		.width_mm = regs[4],
+		.knead_rpm = regs[5],
+		.tap_rate = regs[6],
+		.load_dn = regs[7],
+		.board_temp_dc = (int16_t)regs[8],
+		.protocol = regs[9],
 	};
 }
 
@@ -90,8 +96,8 @@ int chair_bus_roller_read(struct chair_bus *b, struct roller_status *ret)
 	}
 	b->protocol_seen = st.protocol;
 	if (!roller_status_is_plausible(&st)) {
-		log_debug("Roller board: implausible status (travel %u, depth %u, fault %u): ignored",
-			  st.travel_mm, st.depth_mm, st.fault_code);
+		log_debug("Roller board: implausible status (travel %u, depth %u, fault %u): ignored", st.travel_mm,
+			  st.depth_mm, st.fault_code);
 		return -EPROTO;
 	}
 	*ret = st;

@@ -22,11 +22,11 @@ struct modbus_link {
 	bool connect_failing;
 	uint64_t next_connect_usec;
 	uint64_t request_start_usec;
-	uint64_t iteration;            /* loop iteration the figures below belong to */
+	uint64_t iteration; /* loop iteration the figures below belong to */
 	bool timed_out_in_iteration;
-	bool left_loop;                /* at exit: every request may wait, none is counted */
-	bool in_handler;               /* the request runs in a loop iteration: it is budgeted */
-	bool stale_input;              /* a late answer may still arrive: drop it first */
+	bool left_loop;   /* at exit: every request may wait, none is counted */
+	bool in_handler;  /* the request runs in a loop iteration: it is budgeted */
+	bool stale_input; /* a late answer may still arrive: drop it first */
 	uint64_t waited_in_iteration_usec;
 	uint64_t answer_estimate_usec; /* a recent slow answer, decaying */
 	struct modbus_link_stats stats;

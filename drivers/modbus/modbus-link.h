@@ -18,7 +18,7 @@
 
 struct modbus_link_stats {
 	uint64_t requests, failures, timeouts, reconnects;
-	uint64_t deferred; /* requests put off to a later iteration: the budget was spent */
+	uint64_t deferred;                    /* requests put off to a later iteration: the budget was spent */
 	uint64_t longest_iteration_wait_usec; /* time spent in requests within one loop iteration */
 };
 

@@ -83,8 +83,8 @@ static void roller_goal(const struct sim_chair *s, struct roller_goal *g)
 
 static bool roller_drive_active(const struct sim_chair *s)
 {
-	return s->enabled && s->outputs[OUTPUT_MOTOR_POWER] &&
-	       s->fault_code == ROLLER_FAULT_NONE && !s->watchdog_tripped;
+	return s->enabled && s->outputs[OUTPUT_MOTOR_POWER] && s->fault_code == ROLLER_FAULT_NONE &&
+	       !s->watchdog_tripped;
 }
 
 static bool roller_watchdog_armed(const struct sim_chair *s)

@@ -26,19 +26,19 @@ enum sim_pad_fault {
 	SIM_PAD_SENSOR_DETACHED = 1 << 2, /* reads ambient, no longer the pad */
 	SIM_PAD_HEATER_STUCK = 1 << 3,    /* relay welded on (the master still cuts) */
 	SIM_PAD_HEATER_DEAD = 1 << 4,
-	SIM_PAD_SENSOR_FROZEN = 1 << 5,   /* reads what it read when frozen, unchanging */
+	SIM_PAD_SENSOR_FROZEN = 1 << 5, /* reads what it read when frozen, unchanging */
 };
 /* for code that also builds against trees from before the frozen sensor */
 #define SIM_PAD_SENSOR_FROZEN SIM_PAD_SENSOR_FROZEN
 
 struct sim_pad {
 	enum zone zone;
-	unsigned channel;                 /* temperature module channel */
-	enum chair_output relay;          /* its heater output */
+	unsigned channel;        /* temperature module channel */
+	enum chair_output relay; /* its heater output */
 	struct sim_pad_params p;
 	double t_heater, t_stone, t_sensor;
-	unsigned faults;                  /* enum sim_pad_fault */
-	int16_t frozen_raw;               /* the reading a frozen sensor repeats */
+	unsigned faults;    /* enum sim_pad_fault */
+	int16_t frozen_raw; /* the reading a frozen sensor repeats */
 };
 
 /* What the model needs to know of the chair it plays: the person's shoulder height,
@@ -56,18 +56,18 @@ struct sim_config {
 };
 
 struct sim_chair {
-	uint64_t now_usec;                /* chair time the model has reached */
-	uint64_t rng;                     /* xorshift64* state */
+	uint64_t now_usec; /* chair time the model has reached */
+	uint64_t rng;      /* xorshift64* state */
 
 	/* roller board */
-	struct roller_setpoints sp;       /* holding registers as last written */
+	struct roller_setpoints sp; /* holding registers as last written */
 	uint64_t last_write_usec;
 	double travel_mm, depth_mm, width_mm, knead_rpm, tap_rate;
 	bool enabled, watchdog_tripped, homed;
 	uint16_t fault_code;
-	bool offline;                     /* injected: the board does not answer */
-	bool temp_offline;                /* injected: the temperature module does not answer */
-	bool pinch;                       /* injected: overcurrent while enabled */
+	bool offline;      /* injected: the board does not answer */
+	bool temp_offline; /* injected: the temperature module does not answer */
+	bool pinch;        /* injected: overcurrent while enabled */
 
 	/* the person and the chair's inputs */
 	bool seated;

@@ -166,12 +166,9 @@ static const struct {
 	const char *prefix;
 	unsigned fault;
 } pad_fault_names[] = {
-	{ "sensor-open:", SIM_PAD_SENSOR_OPEN },
-	{ "sensor-short:", SIM_PAD_SENSOR_SHORT },
-	{ "sensor-detached:", SIM_PAD_SENSOR_DETACHED },
-	{ "sensor-frozen:", SIM_PAD_SENSOR_FROZEN },
-	{ "heater-stuck:", SIM_PAD_HEATER_STUCK },
-	{ "heater-dead:", SIM_PAD_HEATER_DEAD },
+	{ "sensor-open:", SIM_PAD_SENSOR_OPEN },         { "sensor-short:", SIM_PAD_SENSOR_SHORT },
+	{ "sensor-detached:", SIM_PAD_SENSOR_DETACHED }, { "sensor-frozen:", SIM_PAD_SENSOR_FROZEN },
+	{ "heater-stuck:", SIM_PAD_HEATER_STUCK },       { "heater-dead:", SIM_PAD_HEATER_DEAD },
 };
 
 /* "KIND:ZONE": -EINVAL if KIND is not a pad fault, -ENOENT if ZONE has no pad. */

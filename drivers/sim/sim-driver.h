@@ -8,8 +8,7 @@
 /* The simulated backend: a struct chair_driver over a struct sim_chair, reading the
  * chair clock for every access. Inputs changed through the sim_driver_set_* calls
  * reach the daemon through its input handler at once, like a GPIO edge. */
-int sim_driver_new(struct chair_clock *clock, const struct sim_config *cfg,
-		   struct chair_driver **ret);
+int sim_driver_new(struct chair_clock *clock, const struct sim_config *cfg, struct chair_driver **ret);
 /* The model itself, for tests and tools that inspect it; the daemon goes through the
  * functions below, which bring the model up to chair time first. */
 struct sim_chair *sim_driver_chair(struct chair_driver *d);

@@ -45,8 +45,8 @@ void sim_pad_step(const struct sim_chair *s, struct sim_pad *pad, double dt)
 	double u = sim_chair_pad_powered(s, pad) ? 1.0 : 0.0;
 	double q_hs = p->k_hs * (pad->t_heater - pad->t_stone);
 	double dth = (p->power_w * u - q_hs - p->k_ha * (pad->t_heater - p->t_amb)) / p->c_heater;
-	double dts = (q_hs - p->k_sa * (pad->t_stone - p->t_amb) -
-		      pad_k_body(s, pad) * (pad->t_stone - p->t_body)) / p->c_stone;
+	double dts = (q_hs - p->k_sa * (pad->t_stone - p->t_amb) - pad_k_body(s, pad) * (pad->t_stone - p->t_body)) /
+		     p->c_stone;
 
 	pad->t_heater += dth * dt;
 	pad->t_stone += dts * dt;
@@ -79,11 +79,13 @@ static void pad_step_matrix(const struct sim_chair *s, const struct sim_pad *pad
 	double ah = dt / p->c_heater, as = dt / p->c_stone, am = dt / p->sensor_tau;
 
 	*ret = (struct mat4) { .m = {
-		{ 1.0 - ah * (p->k_hs + p->k_ha), ah * p->k_hs, 0.0, ah * (p->power_w * u + p->k_ha * p->t_amb) },
-		{ as * p->k_hs, 1.0 - as * (p->k_hs + p->k_sa + kb), 0.0, as * (p->k_sa * p->t_amb + kb * p->t_body) },
-		{ 0.0, 0.0, 1.0 - am, 0.0 },
-		{ 0.0, 0.0, 0.0, 1.0 },
-	} };
+				       { 1.0 - ah * (p->k_hs + p->k_ha), ah * p->k_hs, 0.0,
+					 ah * (p->power_w * u + p->k_ha * p->t_amb) },
+				       { as * p->k_hs, 1.0 - as * (p->k_hs + p->k_sa + kb), 0.0,
+					 as * (p->k_sa * p->t_amb + kb * p->t_body) },
+				       { 0.0, 0.0, 1.0 - am, 0.0 },
+				       { 0.0, 0.0, 0.0, 1.0 },
+			       } };
 	/* the sensor follows the stone's new value, as in the plant script */
 	for (int j = 0; j < 4; j++)
 		ret->m[2][j] += am * ret->m[1][j];

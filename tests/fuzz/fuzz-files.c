@@ -106,8 +106,8 @@ static const uint8_t *line_start(const uint8_t *data, size_t size, unsigned line
 	return p;
 }
 
-void fuzz_check_first_bad_line(const char *err, const char *path, const uint8_t *data,
-			       size_t size, int (*parse)(const char *path, char *err))
+void fuzz_check_first_bad_line(const char *err, const char *path, const uint8_t *data, size_t size,
+			       int (*parse)(const char *path, char *err))
 {
 	unsigned line = error_line(err, path), again_line;
 	const uint8_t *start, *end, *nl;
@@ -126,17 +126,17 @@ void fuzz_check_first_bad_line(const char *err, const char *path, const uint8_t 
 	/* the message after "PATH:N: " (a quoted line may say anything) */
 	message = strchr(err + strlen(path) + 1, ':') + 2;
 	if (sscanf(message, "line too long, at most %d", &limit) == 1)
-		FUZZ_CHECK((size_t)(end - start) > (size_t)limit, "line %u of %zu bytes called too long: %s",
-			   line, (size_t)(end - start), err);
+		FUZZ_CHECK((size_t)(end - start) > (size_t)limit, "line %u of %zu bytes called too long: %s", line,
+			   (size_t)(end - start), err);
 
 	fuzz_path(part, "first-lines");
 	fuzz_write_file(part, data, (size_t)(start - data));
 	r = parse(part, again);
-	FUZZ_CHECK(r == 0 || error_line(again, part) == 0,
-		   "line %u was named first, but the lines before it fail: %s", line, again);
+	FUZZ_CHECK(r == 0 || error_line(again, part) == 0, "line %u was named first, but the lines before it fail: %s",
+		   line, again);
 	fuzz_write_file(part, data, (size_t)(end - data));
 	r = parse(part, again);
 	again_line = error_line(again, part);
-	FUZZ_CHECK(r < 0 && again_line == line, "line %u was named, but the lines up to it %s: %s",
-		   line, r < 0 ? "fail at another" : "parse", r < 0 ? again : err);
+	FUZZ_CHECK(r < 0 && again_line == line, "line %u was named, but the lines up to it %s: %s", line,
+		   r < 0 ? "fail at another" : "parse", r < 0 ? again : err);
 }

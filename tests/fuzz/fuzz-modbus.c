@@ -29,8 +29,18 @@
 #define MAX_TRANSACTIONS 4
 #define ANSWER_MAX 300
 
-enum op { OP_ROLLER_READ, OP_TEMPERATURE_READ, OP_ROLLER_WRITE, OP_COIL_WRITE };
-enum kind { KIND_DATA, KIND_EXCEPTION, KIND_RAW, KIND_PDU };
+enum op {
+	OP_ROLLER_READ,
+	OP_TEMPERATURE_READ,
+	OP_ROLLER_WRITE,
+	OP_COIL_WRITE
+};
+enum kind {
+	KIND_DATA,
+	KIND_EXCEPTION,
+	KIND_RAW,
+	KIND_PDU
+};
 
 static const unsigned op_registers[] = { 10, TEMP_CHANNELS, 9, 0 };
 
@@ -117,12 +127,10 @@ static void check_plausible_is_data(const struct roller_status *st)
 	FUZZ_CHECK(st->protocol == ROLLER_PROTOCOL, "protocol %u taken", st->protocol);
 	FUZZ_CHECK(st->fault_code <= ROLLER_FAULT_SUPPLY, "fault %u taken", st->fault_code);
 	FUZZ_CHECK(st->status < 1u << 7, "status %#x taken", st->status);
-	FUZZ_CHECK(st->travel_mm <= 800 && st->depth_mm <= 55 && st->width_mm <= 200,
-		   "position %u/%u/%u taken", st->travel_mm, st->depth_mm, st->width_mm);
-	FUZZ_CHECK(st->knead_rpm <= 120 && st->tap_rate <= 1440, "rates %u/%u taken", st->knead_rpm,
-		   st->tap_rate);
-	FUZZ_CHECK(st->board_temp_dc > -400 && st->board_temp_dc < 1500, "board at %d dC taken",
-		   st->board_temp_dc);
+	FUZZ_CHECK(st->travel_mm <= 800 && st->depth_mm <= 55 && st->width_mm <= 200, "position %u/%u/%u taken",
+		   st->travel_mm, st->depth_mm, st->width_mm);
+	FUZZ_CHECK(st->knead_rpm <= 120 && st->tap_rate <= 1440, "rates %u/%u taken", st->knead_rpm, st->tap_rate);
+	FUZZ_CHECK(st->board_temp_dc > -400 && st->board_temp_dc < 1500, "board at %d dC taken", st->board_temp_dc);
 }
 
 static void fuzz_decoding(const uint8_t *data, size_t size)
@@ -134,20 +142,18 @@ static void fuzz_decoding(const uint8_t *data, size_t size)
 	for (unsigned i = 0; i < ELEMENTSOF(regs); i++)
 		regs[i] = take_register(&in);
 	roller_status_decode(regs, &st);
-	FUZZ_CHECK(st.status == regs[0] && st.protocol == regs[9] &&
-		   st.board_temp_dc == (int16_t)regs[8], "decoding");
+	FUZZ_CHECK(st.status == regs[0] && st.protocol == regs[9] && st.board_temp_dc == (int16_t)regs[8], "decoding");
 	if (roller_status_is_plausible(&st))
 		check_plausible_is_data(&st);
 }
 
 static bool result_is_documented(int r)
 {
-	return r == 0 || r == -ETIMEDOUT || r == -EBADMSG || r == -EPROTO || r == -ENOTCONN ||
-	       r == -EIO || r == -EAGAIN;
+	return r == 0 || r == -ETIMEDOUT || r == -EBADMSG || r == -EPROTO || r == -ENOTCONN || r == -EIO ||
+	       r == -EAGAIN;
 }
 
-static void run_transaction(struct chair_bus *b, const struct modbus_config *cfg,
-			    struct input *in, unsigned index)
+static void run_transaction(struct chair_bus *b, const struct modbus_config *cfg, struct input *in, unsigned index)
 {
 	bool first = index == 0, last;
 	uint8_t head = take_byte(in), arg = take_byte(in), extra = take_byte(in);
@@ -155,8 +161,8 @@ static void run_transaction(struct chair_bus *b, const struct modbus_config *cfg
 	enum kind kind = (head >> 2) & 3;
 	uint16_t transaction = (uint16_t)(chair_bus_stats(b)->requests + 1);
 	static const uint8_t functions[] = { 0x04, 0x04, 0x10, 0x05 };
-	const uint8_t units[] = { (uint8_t)cfg->roller_slave, (uint8_t)cfg->temp_slave,
-				  (uint8_t)cfg->roller_slave, (uint8_t)cfg->relay_slave };
+	const uint8_t units[] = { (uint8_t)cfg->roller_slave, (uint8_t)cfg->temp_slave, (uint8_t)cfg->roller_slave,
+				  (uint8_t)cfg->relay_slave };
 	uint16_t regs[10] = {};
 	uint8_t pdu[ANSWER_MAX];
 	size_t n = 0;
@@ -242,8 +248,7 @@ static void run_transaction(struct chair_bus *b, const struct modbus_config *cfg
 	switch (op) {
 	case OP_ROLLER_READ:
 		roller_status_decode(regs, &want);
-		FUZZ_CHECK(r == (roller_status_is_plausible(&want) ? 0 : -EPROTO),
-			   "roller read gave %d", r);
+		FUZZ_CHECK(r == (roller_status_is_plausible(&want) ? 0 : -EPROTO), "roller read gave %d", r);
 		FUZZ_CHECK(r < 0 || memcmp(&st, &want, sizeof(st)) == 0, "roller status changed");
 		break;
 	case OP_TEMPERATURE_READ:

@@ -14,22 +14,18 @@ static void check_program(const struct program *p)
 	FUZZ_CHECK(strcmp(p->id, "fuzz") == 0, "id '%s'", p->id);
 	FUZZ_CHECK(memchr(p->title, '\0', sizeof(p->title)) && p->title[0], "title");
 	FUZZ_CHECK(memchr(p->description, '\0', sizeof(p->description)), "description");
-	FUZZ_CHECK(p->heat_target_c == 0 || (p->heat_target_c >= 30 && p->heat_target_c <= 48),
-		   "HeatTarget %g", p->heat_target_c);
+	FUZZ_CHECK(p->heat_target_c == 0 || (p->heat_target_c >= 30 && p->heat_target_c <= 48), "HeatTarget %g",
+		   p->heat_target_c);
 	FUZZ_CHECK(p->n_steps >= 1 && p->n_steps <= PROGRAM_STEPS_MAX, "%u steps", p->n_steps);
 	for (unsigned i = 0; i < p->n_steps; i++) {
 		const struct program_step *s = &p->steps[i];
 
-		FUZZ_CHECK(s->technique >= 0 && s->technique < _TECHNIQUE_MAX, "step %u technique %d",
-			   i, s->technique);
+		FUZZ_CHECK(s->technique >= 0 && s->technique < _TECHNIQUE_MAX, "step %u technique %d", i, s->technique);
 		FUZZ_CHECK(s->zone >= 0 && s->zone < _ZONE_MAX, "step %u zone %d", i, s->zone);
 		FUZZ_CHECK(s->width >= 0 && s->width < _WIDTH_MAX, "step %u width %d", i, s->width);
-		FUZZ_CHECK(s->duration_s >= 10 && s->duration_s <= 900, "step %u duration %u", i,
-			   s->duration_s);
-		FUZZ_CHECK(s->speed >= SPEED_MIN && s->speed <= SPEED_MAX, "step %u speed %u", i,
-			   s->speed);
-		FUZZ_CHECK(s->depth_offset >= -2 && s->depth_offset <= 2, "step %u depth %d", i,
-			   s->depth_offset);
+		FUZZ_CHECK(s->duration_s >= 10 && s->duration_s <= 900, "step %u duration %u", i, s->duration_s);
+		FUZZ_CHECK(s->speed >= SPEED_MIN && s->speed <= SPEED_MAX, "step %u speed %u", i, s->speed);
+		FUZZ_CHECK(s->depth_offset >= -2 && s->depth_offset <= 2, "step %u depth %d", i, s->depth_offset);
 	}
 	FUZZ_CHECK(program_duration_s(p) <= PROGRAM_STEPS_MAX * 900u, "duration");
 }

@@ -35,10 +35,10 @@ static void check_controller_takes(const struct heat_model *m)
 
 	r = heat_control_init(&c, m, (double)HEAT_TICK_CHAIR_USEC / 1e6);
 	FUZZ_CHECK(r == 0, "the controller refuses a loaded model: %s", strerror(-r));
-	FUZZ_CHECK(all_finite(&c.sample.a[0][0], HEAT_X_N * HEAT_X_N) &&
-		   all_finite(c.sample.b, HEAT_X_N) && all_finite(c.sample.c, HEAT_X_N) &&
-		   all_finite(&c.predict.a[0][0], HEAT_X_N * HEAT_X_N) &&
-		   all_finite(c.observer_gain, HEAT_X_N), "the controller's numbers are not finite");
+	FUZZ_CHECK(all_finite(&c.sample.a[0][0], HEAT_X_N * HEAT_X_N) && all_finite(c.sample.b, HEAT_X_N) &&
+			   all_finite(c.sample.c, HEAT_X_N) && all_finite(&c.predict.a[0][0], HEAT_X_N * HEAT_X_N) &&
+			   all_finite(c.observer_gain, HEAT_X_N),
+		   "the controller's numbers are not finite");
 	for (unsigned i = 0; i < 8; i++) {
 		duty = heat_control_update(&c, 0.25 * i, 25.0 + i, 42.0);
 		FUZZ_CHECK(duty >= 0.0 && duty <= 1.0, "duty %g", duty);
@@ -70,8 +70,7 @@ static void load_heat_tuning(const char *path, const uint8_t *data, size_t size)
 		return;
 	}
 	FUZZ_CHECK(heat_model_validate(&t.model) == 0, "a loaded model that is not valid");
-	FUZZ_CHECK(heat_model_plausible(&t.model, 0.0, why, sizeof(why)) == 0, "a loaded model no pad can be: %s",
-		   why);
+	FUZZ_CHECK(heat_model_plausible(&t.model, 0.0, why, sizeof(why)) == 0, "a loaded model no pad can be: %s", why);
 	check_controller_takes(&t.model);
 	FUZZ_CHECK(isfinite(t.target_c) && isfinite(t.fit_rms_c) && isfinite(t.duration_s),
 		   "a number that is not finite");
@@ -95,7 +94,8 @@ static void check_settings_in_range(const struct chair_settings *s, bool with_he
 	FUZZ_CHECK(s->speed >= SPEED_MIN && s->speed <= SPEED_MAX, "speed %u", s->speed);
 	FUZZ_CHECK(width_to_string(s->width) != NULL, "width %d", (int)s->width);
 	FUZZ_CHECK(s->session_limit_s >= SESSION_LIMIT_MIN_S && s->session_limit_s <= SESSION_LIMIT_MAX_S &&
-		   s->session_limit_s % SESSION_LIMIT_STEP_S == 0, "session limit %u s", s->session_limit_s);
+			   s->session_limit_s % SESSION_LIMIT_STEP_S == 0,
+		   "session limit %u s", s->session_limit_s);
 	FUZZ_CHECK(with_heat || !s->heat, "a configured Heat");
 }
 

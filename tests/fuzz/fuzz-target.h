@@ -24,20 +24,19 @@ void fuzz_make_dir(char *buf, const char *name);
 /* For a parser that stops at the first bad line, as ini-file.c does: when its error
  * (err, for the file `path` holding data) names line N, the lines before N must parse
  * and the first N lines must fail naming line N; a line it calls too long must be. */
-void fuzz_check_first_bad_line(const char *err, const char *path, const uint8_t *data,
-			       size_t size, int (*parse)(const char *path, char *err));
+void fuzz_check_first_bad_line(const char *err, const char *path, const uint8_t *data, size_t size,
+			       int (*parse)(const char *path, char *err));
 
-#define FUZZ_CHECK(cond, ...)                                                              \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
+#define FUZZ_CHECK(cond, ...) \
+	do { \
+		if (!(cond)) { \
 			fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                                      \
-			fputc('\n', stderr);                                               \
-			abort();                                                           \
-		}                                                                          \
+			fprintf(stderr, __VA_ARGS__); \
+			fputc('\n', stderr); \
+			abort(); \
+		} \
 	} while (0)
 
 /* An error message a loader wrote: not empty, terminated within its buffer. */
-#define FUZZ_CHECK_ERROR_TEXT(err, size)                                                   \
-	FUZZ_CHECK((err)[0] != '\0' && memchr((err), '\0', (size)) != NULL,                \
-		   "a failed load must say why")
+#define FUZZ_CHECK_ERROR_TEXT(err, size) \
+	FUZZ_CHECK((err)[0] != '\0' && memchr((err), '\0', (size)) != NULL, "a failed load must say why")

@@ -77,19 +77,41 @@ static int format_next(sd_bus_message *m, FILE *f)
 	if (r < 0)
 		return r;
 	switch (type) {
-	case SD_BUS_TYPE_BYTE: (void)fprintf(f, "%u", v.y); break;
-	case SD_BUS_TYPE_BOOLEAN: (void)fputs(v.b ? "true" : "false", f); break;
-	case SD_BUS_TYPE_INT16: (void)fprintf(f, "%d", v.n); break;
-	case SD_BUS_TYPE_UINT16: (void)fprintf(f, "%u", v.q); break;
-	case SD_BUS_TYPE_INT32: (void)fprintf(f, "%d", (int)v.i); break;
-	case SD_BUS_TYPE_UINT32: (void)fprintf(f, "%u", (unsigned)v.u); break;
-	case SD_BUS_TYPE_INT64: (void)fprintf(f, "%lld", (long long)v.x); break;
-	case SD_BUS_TYPE_UINT64: (void)fprintf(f, "%llu", (unsigned long long)v.t); break;
-	case SD_BUS_TYPE_DOUBLE: (void)fprintf(f, "%.2f", v.d); break;
+	case SD_BUS_TYPE_BYTE:
+		(void)fprintf(f, "%u", v.y);
+		break;
+	case SD_BUS_TYPE_BOOLEAN:
+		(void)fputs(v.b ? "true" : "false", f);
+		break;
+	case SD_BUS_TYPE_INT16:
+		(void)fprintf(f, "%d", v.n);
+		break;
+	case SD_BUS_TYPE_UINT16:
+		(void)fprintf(f, "%u", v.q);
+		break;
+	case SD_BUS_TYPE_INT32:
+		(void)fprintf(f, "%d", (int)v.i);
+		break;
+	case SD_BUS_TYPE_UINT32:
+		(void)fprintf(f, "%u", (unsigned)v.u);
+		break;
+	case SD_BUS_TYPE_INT64:
+		(void)fprintf(f, "%lld", (long long)v.x);
+		break;
+	case SD_BUS_TYPE_UINT64:
+		(void)fprintf(f, "%llu", (unsigned long long)v.t);
+		break;
+	case SD_BUS_TYPE_DOUBLE:
+		(void)fprintf(f, "%.2f", v.d);
+		break;
 	case SD_BUS_TYPE_STRING:
 	case SD_BUS_TYPE_OBJECT_PATH:
-	case SD_BUS_TYPE_SIGNATURE: (void)fputs(v.s, f); break;
-	default: (void)fprintf(f, "<%c>", type); break;
+	case SD_BUS_TYPE_SIGNATURE:
+		(void)fputs(v.s, f);
+		break;
+	default:
+		(void)fprintf(f, "<%c>", type);
+		break;
 	}
 	return 1;
 }
@@ -148,8 +170,7 @@ static void observe_read(struct harness *h, const char *name, const char *value)
 
 	if (!k)
 		return;
-	if (k->value && strcmp(k->value, value) != 0 &&
-	    h->n_pending < sizeof(h->pending) / sizeof(h->pending[0])) {
+	if (k->value && strcmp(k->value, value) != 0 && h->n_pending < sizeof(h->pending) / sizeof(h->pending[0])) {
 		struct harness_pending *p = &h->pending[h->n_pending++];
 
 		(void)snprintf(p->name, sizeof(p->name), "%s", name);
@@ -196,7 +217,7 @@ static void record_change(struct harness *h, const char *name, char *value)
 		h->changes = c;
 		h->cap_changes = cap;
 	}
-	h->changes[h->n_changes++] = (struct harness_change){
+	h->changes[h->n_changes++] = (struct harness_change) {
 		.name = strdup(name),
 		.value = value,
 		.when_usec = harness_now_usec(),
@@ -275,7 +296,7 @@ int harness_on_chair_signal(sd_bus_message *m, void *userdata, sd_bus_error *ret
 		h->cap_signals = cap;
 	}
 	s = &h->signals[h->n_signals++];
-	*s = (struct harness_signal){ .when_usec = harness_now_usec() };
+	*s = (struct harness_signal) { .when_usec = harness_now_usec() };
 	(void)snprintf(s->member, sizeof(s->member), "%s", member);
 	s->arg0 = args[0] ? strdup(args[0]) : NULL;
 	s->arg1 = args[1] ? strdup(args[1]) : NULL;
@@ -327,8 +348,8 @@ static const char *call_name(const char *member, const char *types)
 	return buf;
 }
 
-sd_bus_message *harness_call_ok(struct harness *h, const char *file, int line, const char *path,
-				const char *iface, const char *member, const char *types, ...)
+sd_bus_message *harness_call_ok(struct harness *h, const char *file, int line, const char *path, const char *iface,
+				const char *member, const char *types, ...)
 {
 	sd_bus_error error = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply;
@@ -343,8 +364,8 @@ sd_bus_message *harness_call_ok(struct harness *h, const char *file, int line, c
 	return reply;
 }
 
-const char *harness_call_error(struct harness *h, const char *file, int line, const char *error_name,
-			       const char *path, const char *iface, const char *member, const char *types, ...)
+const char *harness_call_error(struct harness *h, const char *file, int line, const char *error_name, const char *path,
+			       const char *iface, const char *member, const char *types, ...)
 {
 	sd_bus_error error = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply;
@@ -360,12 +381,10 @@ const char *harness_call_error(struct harness *h, const char *file, int line, co
 			     error_name);
 	}
 	if (!error.name || strcmp(error.name, error_name) != 0)
-		harness_fail(h, file, line, "%s.%s failed with %s (%s), expected %s", iface,
-			     call_name(member, types), error.name ? error.name : "?",
-			     error.message ? error.message : "", error_name);
+		harness_fail(h, file, line, "%s.%s failed with %s (%s), expected %s", iface, call_name(member, types),
+			     error.name ? error.name : "?", error.message ? error.message : "", error_name);
 	if (!error.message || !error.message[0])
-		harness_fail(h, file, line, "%s.%s: %s without a message", iface, call_name(member, types),
-			     error_name);
+		harness_fail(h, file, line, "%s.%s: %s without a message", iface, call_name(member, types), error_name);
 	message = harness_ring_copy(h, error.message);
 	sd_bus_error_free(&error);
 	return message;
@@ -393,16 +412,15 @@ const char *harness_program_ids(struct harness *h, const char *file, int line)
 	return buf;
 }
 
-const char *harness_get(struct harness *h, const char *path, const char *iface, const char *name,
-			sd_bus_error *error)
+const char *harness_get(struct harness *h, const char *path, const char *iface, const char *name, sd_bus_error *error)
 {
 	sd_bus_message *reply = NULL;
 	const char *ret;
 	char *value;
 	int r;
 
-	r = sd_bus_call_method(h->bus, CHAIR_SERVICE, path, "org.freedesktop.DBus.Properties", "Get", error,
-			       &reply, "ss", iface, name);
+	r = sd_bus_call_method(h->bus, CHAIR_SERVICE, path, "org.freedesktop.DBus.Properties", "Get", error, &reply,
+			       "ss", iface, name);
 	if (r < 0)
 		return NULL;
 	value = format_value(reply);
@@ -420,8 +438,8 @@ const char *harness_get(struct harness *h, const char *path, const char *iface, 
 	return ret;
 }
 
-static const char *get_or_fail(struct harness *h, const char *file, int line, const char *path,
-			       const char *iface, const char *name)
+static const char *get_or_fail(struct harness *h, const char *file, int line, const char *path, const char *iface,
+			       const char *name)
 {
 	sd_bus_error error = SD_BUS_ERROR_NULL;
 	const char *v = harness_get(h, path, iface, name, &error);
@@ -581,15 +599,15 @@ bool harness_try_wait_property(struct harness *h, const char *name, const char *
 	return wait_property(h, name, expected, timeout_ms, &last) != 0;
 }
 
-void harness_wait_property(struct harness *h, const char *file, int line, const char *name,
-			   const char *expected, unsigned timeout_ms)
+void harness_wait_property(struct harness *h, const char *file, int line, const char *name, const char *expected,
+			   unsigned timeout_ms)
 {
 	const char *last;
 	int r = wait_property(h, name, expected, timeout_ms, &last);
 
 	if (r == 0)
-		harness_fail(h, file, line, "%s did not become \"%s\" within %u ms (last read \"%s\")", name,
-			     expected, timeout_ms, last ? last : "(unreadable)");
+		harness_fail(h, file, line, "%s did not become \"%s\" within %u ms (last read \"%s\")", name, expected,
+			     timeout_ms, last ? last : "(unreadable)");
 }
 
 const char *harness_state_history(struct harness *h)
@@ -642,8 +660,8 @@ static char *snapshot_of(struct harness *h, const char *path, const char *iface,
 	FILE *f;
 	int r;
 
-	r = sd_bus_call_method(h->bus, CHAIR_SERVICE, path, "org.freedesktop.DBus.Properties", "GetAll",
-			       &error, &reply, "s", iface);
+	r = sd_bus_call_method(h->bus, CHAIR_SERVICE, path, "org.freedesktop.DBus.Properties", "GetAll", &error, &reply,
+			       "s", iface);
 	if (r < 0)
 		FAIL(h, "GetAll(%s) on %s failed: %s: %s", iface, path, error.name ? error.name : "?",
 		     error.message ? error.message : "");
@@ -724,19 +742,17 @@ void harness_assert_unchanged(struct harness *h, const char *file, int line, con
 
 		(void)snprintf(msg, sizeof(msg), "%s", now);
 		free(now);
-		harness_fail(h, file, line, "a refused call changed the properties.\nbefore:\n%s\nafter:\n%s",
-			     before, msg);
+		harness_fail(h, file, line, "a refused call changed the properties.\nbefore:\n%s\nafter:\n%s", before,
+			     msg);
 	}
 	free(now);
 }
 
 /* ---- signals ---- */
 
-static bool signal_matches(const struct harness_signal *s, const char *member, const char *arg0,
-			   const char *arg1)
+static bool signal_matches(const struct harness_signal *s, const char *member, const char *arg0, const char *arg1)
 {
-	return !s->consumed && strcmp(s->member, member) == 0 &&
-	       (!arg0 || (s->arg0 && strcmp(s->arg0, arg0) == 0)) &&
+	return !s->consumed && strcmp(s->member, member) == 0 && (!arg0 || (s->arg0 && strcmp(s->arg0, arg0) == 0)) &&
 	       (!arg1 || (s->arg1 && strcmp(s->arg1, arg1) == 0));
 }
 
@@ -766,8 +782,8 @@ const char *harness_signal_list(struct harness *h)
 
 	for (size_t i = 0; i < h->n_signals && len < size; i++)
 		len += (size_t)snprintf(b + len, size - len, "%s%s(%s%s%s)", len ? ", " : "", h->signals[i].member,
-					h->signals[i].arg0 ? h->signals[i].arg0 : "",
-					h->signals[i].arg1 ? ", " : "", h->signals[i].arg1 ? h->signals[i].arg1 : "");
+					h->signals[i].arg0 ? h->signals[i].arg0 : "", h->signals[i].arg1 ? ", " : "",
+					h->signals[i].arg1 ? h->signals[i].arg1 : "");
 	return len ? b : "(none)";
 }
 

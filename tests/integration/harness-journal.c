@@ -45,8 +45,9 @@ void harness_journal_open(struct harness *h)
  * "connected to the journal" (JOURNAL_STREAM). Exits 126 on failure. */
 void harness_journal_child(struct harness *h)
 {
-	const char *base = access(JOURNAL_DIR, F_OK) == 0 ? JOURNAL_DIR :
-			   access("/run/systemd", F_OK) == 0 ? "/run/systemd" : "/run";
+	const char *base = access(JOURNAL_DIR, F_OK) == 0      ? JOURNAL_DIR
+			   : access("/run/systemd", F_OK) == 0 ? "/run/systemd"
+							       : "/run";
 	char dir[400], stream[64];
 	struct stat st;
 
@@ -127,7 +128,7 @@ static void add_entry(struct harness *h, const char *data, size_t n)
 	e = malloc(sizeof(*e));
 	if (!e)
 		FAIL(h, "out of memory");
-	*e = (struct harness_journal_entry){ .fields = entry };
+	*e = (struct harness_journal_entry) { .fields = entry };
 	h->journal[h->n_journal++] = e;
 }
 
@@ -156,8 +157,9 @@ void harness_journal_drain(struct harness *h)
 			char space[CMSG_SPACE(sizeof(int))];
 		} control;
 		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
-				     .msg_controllen = sizeof(control) };
+		struct msghdr mh = {
+			.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control)
+		};
 		struct cmsghdr *c;
 		ssize_t n = recvmsg(h->journal_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 

@@ -34,56 +34,54 @@
 #define VALGRIND_SCALE_MAX 2.0
 #define VALGRIND_SLOWDOWN 6
 
-static const char test_short_program[] =
-	"[Program]\n"
-	"Title=Test short\n"
-	"Description=Three short steps on three zones\n"
-	"\n"
-	"[Step]\n"
-	"Technique=knead\n"
-	"Zone=neck\n"
-	"Duration=30\n"
-	"Speed=3\n"
-	"Width=wide\n"
-	"Depth=0\n"
-	"Heat=no\n"
-	"\n"
-	"[Step]\n"
-	"Technique=tap\n"
-	"Zone=lower-back\n"
-	"Duration=30\n"
-	"Speed=4\n"
-	"Width=wide\n"
-	"Depth=0\n"
-	"Heat=no\n"
-	"\n"
-	"[Step]\n"
-	"Technique=knead\n"
-	"Zone=shoulders\n"
-	"Duration=30\n"
-	"Speed=2\n"
-	"Width=medium\n"
-	"Depth=-1\n"
-	"Heat=yes\n";
+static const char test_short_program[] = "[Program]\n"
+					 "Title=Test short\n"
+					 "Description=Three short steps on three zones\n"
+					 "\n"
+					 "[Step]\n"
+					 "Technique=knead\n"
+					 "Zone=neck\n"
+					 "Duration=30\n"
+					 "Speed=3\n"
+					 "Width=wide\n"
+					 "Depth=0\n"
+					 "Heat=no\n"
+					 "\n"
+					 "[Step]\n"
+					 "Technique=tap\n"
+					 "Zone=lower-back\n"
+					 "Duration=30\n"
+					 "Speed=4\n"
+					 "Width=wide\n"
+					 "Depth=0\n"
+					 "Heat=no\n"
+					 "\n"
+					 "[Step]\n"
+					 "Technique=knead\n"
+					 "Zone=shoulders\n"
+					 "Duration=30\n"
+					 "Speed=2\n"
+					 "Width=medium\n"
+					 "Depth=-1\n"
+					 "Heat=yes\n";
 
-static const char test_long_program[] =
-	"[Program]\n"
-	"Title=Test long\n"
-	"Description=Two long steps that outlast any timer\n"
-	"\n"
-	"[Step]\n"
-	"Technique=glide\n"
-	"Zone=back\n"
-	"Duration=900\n"
-	"Speed=3\n"
-	"Width=wide\n"
-	"\n"
-	"[Step]\n"
-	"Technique=knead\n"
-	"Zone=shoulders\n"
-	"Duration=900\n"
-	"Speed=3\n"
-	"Width=medium\n";
+static const char test_long_program[] = "[Program]\n"
+					"Title=Test long\n"
+					"Description=Two long steps that outlast any timer\n"
+					"\n"
+					"[Step]\n"
+					"Technique=glide\n"
+					"Zone=back\n"
+					"Duration=900\n"
+					"Speed=3\n"
+					"Width=wide\n"
+					"\n"
+					"[Step]\n"
+					"Technique=knead\n"
+					"Zone=shoulders\n"
+					"Duration=900\n"
+					"Speed=3\n"
+					"Width=medium\n";
 
 /* ---- small utilities ---- */
 
@@ -219,8 +217,8 @@ void harness_write_config(struct harness *h, const char *extra)
 {
 	char *text = NULL;
 
-	if (asprintf(&text, "[Programs]\nOverride=%s\n%s%s", h->override_dir, extra ? "\n" : "",
-		     extra ? extra : "") < 0)
+	if (asprintf(&text, "[Programs]\nOverride=%s\n%s%s", h->override_dir, extra ? "\n" : "", extra ? extra : "") <
+	    0)
 		FAIL(h, "out of memory");
 	harness_write_file(h, h->config_path, text);
 	free(text);
@@ -263,8 +261,8 @@ bool harness_log_contains(struct harness *h, const char *needle)
 
 /* ---- waiting ---- */
 
-static void check_memory_report(struct harness *h, const char *file, int line, const char *what,
-				const char *err_path, int status);
+static void check_memory_report(struct harness *h, const char *file, int line, const char *what, const char *err_path,
+				int status);
 
 static void check_daemon_alive(struct harness *h)
 {
@@ -319,11 +317,11 @@ bool harness_wait_step(struct harness *h, uint64_t deadline)
 			timeout = h->pending[i].deadline - now;
 	if (h->daemon_pidfd < 0 && h->daemon_pid > 0 && timeout > 100000)
 		timeout = 100000; /* no pidfd: look at the daemon now and then */
-	p[0] = (struct pollfd){ .fd = sd_bus_get_fd(h->bus), .events = (short)sd_bus_get_events(h->bus) };
+	p[0] = (struct pollfd) { .fd = sd_bus_get_fd(h->bus), .events = (short)sd_bus_get_events(h->bus) };
 	if (h->daemon_pidfd >= 0)
-		p[n++] = (struct pollfd){ .fd = h->daemon_pidfd, .events = POLLIN };
+		p[n++] = (struct pollfd) { .fd = h->daemon_pidfd, .events = POLLIN };
 	if (h->journal_fd >= 0) /* drained on every step: a full queue would block the daemon */
-		p[n++] = (struct pollfd){ .fd = h->journal_fd, .events = POLLIN };
+		p[n++] = (struct pollfd) { .fd = h->journal_fd, .events = POLLIN };
 	r = poll(p, (nfds_t)n, (int)((timeout + 999) / 1000));
 	if (r < 0 && errno != EINTR)
 		FAIL(h, "poll: %s", strerror(errno));
@@ -422,9 +420,15 @@ static void exec_program(char *const argv[])
 	const char *source_root = getenv("SOURCE_ROOT");
 	char exitcode[32], supp[600];
 	const char *vg[64] = {
-		"valgrind", "--tool=memcheck", "--quiet", "--leak-check=full",
-		"--show-leak-kinds=definite,indirect", "--errors-for-leak-kinds=definite,indirect",
-		"--track-fds=no", "--num-callers=30", exitcode,
+		"valgrind",
+		"--tool=memcheck",
+		"--quiet",
+		"--leak-check=full",
+		"--show-leak-kinds=definite,indirect",
+		"--errors-for-leak-kinds=definite,indirect",
+		"--track-fds=no",
+		"--num-callers=30",
+		exitcode,
 	};
 	size_t n = 9;
 
@@ -446,8 +450,8 @@ static void exec_program(char *const argv[])
 
 /* Fail when a process's stderr holds a sanitizer's or valgrind's report, or when it
  * exited with valgrind's error code. */
-static void check_memory_report(struct harness *h, const char *file, int line, const char *what,
-				const char *err_path, int status)
+static void check_memory_report(struct harness *h, const char *file, int line, const char *what, const char *err_path,
+				int status)
 {
 	bool daemon_log = strcmp(err_path, h->log_path) == 0; /* harness_fail() shows that one */
 	char report[512];
@@ -574,7 +578,7 @@ void harness_init(struct harness *h, const char *config_extra)
 {
 	const char *tmp = getenv("TMPDIR");
 
-	*h = (struct harness){ .daemon_pidfd = -1, .journal_fd = -1, .time_scale = 1 };
+	*h = (struct harness) { .daemon_pidfd = -1, .journal_fd = -1, .time_scale = 1 };
 	(void)snprintf(h->tmpdir, sizeof(h->tmpdir), "%s/massaged-it-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
 	if (!mkdtemp(h->tmpdir)) {
 		h->tmpdir[0] = '\0';
@@ -712,11 +716,11 @@ void harness_start_daemon(struct harness *h, double time_scale)
 		if (h->journal_capture)
 			harness_journal_child(h);
 		if (h->simulate_lines)
-			exec_program((char *[]){ (char *)massaged, "--simulate-lines", "--config", h->config_path,
-						 "--log-level", "debug", NULL });
+			exec_program((char *[]) { (char *)massaged, "--simulate-lines", "--config", h->config_path,
+						  "--log-level", "debug", NULL });
 		else
-			exec_program((char *[]){ (char *)massaged, "--simulate", "--time-scale", scale, "--config",
-						 h->config_path, "--log-level", "debug", NULL });
+			exec_program((char *[]) { (char *)massaged, "--simulate", "--time-scale", scale, "--config",
+						  h->config_path, "--log-level", "debug", NULL });
 	}
 	h->daemon_pid = pid;
 	h->daemon_pidfd = pidfd_open_compat(pid);
@@ -773,8 +777,7 @@ static bool wait_exit(pid_t pid, int pidfd, unsigned timeout_ms, int *status)
 	}
 }
 
-int harness_run(struct harness *h, char *const argv[], const char *out_path, const char *err_path,
-		unsigned timeout_ms)
+int harness_run(struct harness *h, char *const argv[], const char *out_path, const char *err_path, unsigned timeout_ms)
 {
 	int status = 0, pidfd;
 	char own_err[400];
@@ -828,7 +831,8 @@ void harness_stop_daemon_at(struct harness *h, const char *file, int line)
 		h->daemon_pid = 0;
 		check_memory_report(h, file, line, "massaged", h->log_path, status);
 		if (!WIFEXITED(status))
-			harness_fail(h, file, line, "massaged died of signal %d on SIGTERM, expected exit 0", WTERMSIG(status));
+			harness_fail(h, file, line, "massaged died of signal %d on SIGTERM, expected exit 0",
+				     WTERMSIG(status));
 		if (WEXITSTATUS(status) != 0)
 			harness_fail(h, file, line, "massaged exited %d on SIGTERM, expected 0", WEXITSTATUS(status));
 	}
@@ -912,4 +916,3 @@ void harness_stop_at(struct harness *h, const char *file, int line)
 		free(h->pending[i].value);
 	h->n_pending = 0;
 }
-

@@ -149,8 +149,7 @@ void harness_write_config(struct harness *h, const char *extra);
 /* Run a program with DBUS_SYSTEM_BUS_ADDRESS of the private bus, stdout and stderr
  * to files (either may be NULL: /dev/null). Returns its wait status; kills it and
  * fails when it runs longer than timeout_ms. */
-int harness_run(struct harness *h, char *const argv[], const char *out_path, const char *err_path,
-		unsigned timeout_ms);
+int harness_run(struct harness *h, char *const argv[], const char *out_path, const char *err_path, unsigned timeout_ms);
 /* Contents of a file (ring buffer string, truncated to 4 KiB; "" if missing). */
 const char *harness_read_file(struct harness *h, const char *path);
 bool harness_log_contains(struct harness *h, const char *needle);
@@ -178,12 +177,12 @@ void harness_pump(struct harness *h, unsigned ms);
 /* A method call; returns the reply (caller unrefs) or NULL with *error set. */
 sd_bus_message *harness_callv(struct harness *h, const char *path, const char *iface, const char *member,
 			      sd_bus_error *error, const char *types, va_list ap);
-sd_bus_message *harness_call_ok(struct harness *h, const char *file, int line, const char *path,
-				const char *iface, const char *member, const char *types, ...);
+sd_bus_message *harness_call_ok(struct harness *h, const char *file, int line, const char *path, const char *iface,
+				const char *member, const char *types, ...);
 /* Assert the call fails with error_name and a non-empty message; returns the message
  * (ring buffer string). */
-const char *harness_call_error(struct harness *h, const char *file, int line, const char *error_name,
-			       const char *path, const char *iface, const char *member, const char *types, ...);
+const char *harness_call_error(struct harness *h, const char *file, int line, const char *error_name, const char *path,
+			       const char *iface, const char *member, const char *types, ...);
 
 #define H_CALL(h, member, ...) \
 	sd_bus_message_unref(harness_call_ok((h), __FILE__, __LINE__, CHAIR_PATH, CHAIR_IFACE, (member), __VA_ARGS__))
@@ -206,8 +205,7 @@ const char *harness_program_ids(struct harness *h, const char *file, int line);
 /* A property formatted: strings as they are, numbers in decimal, booleans true/false,
  * arrays as elements joined by ",", dict entries as key=value, structs as (a b).
  * NULL (and *error set) when the Get fails. Ring buffer string. */
-const char *harness_get(struct harness *h, const char *path, const char *iface, const char *name,
-			sd_bus_error *error);
+const char *harness_get(struct harness *h, const char *path, const char *iface, const char *name, sd_bus_error *error);
 const char *harness_prop(struct harness *h, const char *file, int line, const char *name);
 uint32_t harness_prop_u(struct harness *h, const char *file, int line, const char *name);
 int32_t harness_prop_i(struct harness *h, const char *file, int line, const char *name);
@@ -244,8 +242,8 @@ void harness_wait_pad(struct harness *h, const char *file, int line, const char 
  * must be announced by a PropertiesChanged for that property (before the read's
  * reply, or within a grace of 0.5 s + 1.5 s of chair time for deferred emission),
  * else the test fails. */
-void harness_wait_property(struct harness *h, const char *file, int line, const char *name,
-			   const char *expected, unsigned timeout_ms);
+void harness_wait_property(struct harness *h, const char *file, int line, const char *name, const char *expected,
+			   unsigned timeout_ms);
 #define H_WAIT_PROP(h, name, expected, ms) harness_wait_property((h), __FILE__, __LINE__, (name), (expected), (ms))
 /* As above without failing: true when reached. */
 bool harness_try_wait_property(struct harness *h, const char *name, const char *expected, unsigned timeout_ms);
@@ -339,4 +337,3 @@ void harness_fail(struct harness *h, const char *file, int line, const char *fmt
 		if (_g != _w) \
 			harness_fail((h), __FILE__, __LINE__, "%s is %llu, expected %llu", #got, _g, _w); \
 	} while (0)
-

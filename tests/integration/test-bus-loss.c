@@ -114,8 +114,10 @@ START_TEST(test_bus_lost_while_heating)
 		harness_fail(&h, __FILE__, __LINE__, "massaged still runs %u ms after its bus died", bound);
 	printf("# massaged exited %.0f ms (wall) after its bus died\n", (harness_now_usec() - killed) / 1000.0);
 	/* 1, EXIT_FAILURE: not a crash, and not valgrind's own exit code for errors it found */
-	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 1, "massaged ended with wait status %#x, expected "
-		 "exit 1", (unsigned)status);
+	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 1,
+		 "massaged ended with wait status %#x, expected "
+		 "exit 1",
+		 (unsigned)status);
 	H_ASSERT(&h, !test_log_memory_report(h.log_path, report, sizeof(report)), "memory error: %s", report);
 
 	lost = lost_chair_seconds(&h);

@@ -132,8 +132,7 @@ START_TEST(test_intensity_buttons)
 	PRESS(&h, "intensity-down");
 	PRESS(&h, "intensity-up");
 	H_WAIT_PROP(&h, "Intensity", "2", 2000);
-	H_ASSERT(&h, !harness_seen(&h, "Intensity", "6") && !harness_seen(&h, "Intensity", "0"),
-		 "Intensity left 1..5");
+	H_ASSERT(&h, !harness_seen(&h, "Intensity", "6") && !harness_seen(&h, "Intensity", "0"), "Intensity left 1..5");
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "State"), "running");
 	harness_stop(&h);
 }
@@ -159,8 +158,8 @@ END_TEST
 
 START_TEST(test_buttons_while_faulted)
 {
-	static const char *const buttons[] = { "power", "neck", "shoulder", "back", "pause",
-					       "intensity-up", "intensity-down", "heat" };
+	static const char *const buttons[] = { "power", "neck",         "shoulder",       "back",
+					       "pause", "intensity-up", "intensity-down", "heat" };
 	struct harness h;
 	char *before;
 

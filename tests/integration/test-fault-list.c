@@ -73,8 +73,8 @@ static void latch_pad_faults(struct harness *h, const char *file, int line, cons
 	char what[64], code[64];
 
 	warm_until_stuck(h, file, line, zone);
-	sd_bus_message_unref(harness_call_ok(h, file, line, SIM_PATH, SIM_IFACE, "SetPadTemperature", "sd", zone,
-					     60.0));
+	sd_bus_message_unref(
+		harness_call_ok(h, file, line, SIM_PATH, SIM_IFACE, "SetPadTemperature", "sd", zone, 60.0));
 	(void)snprintf(code, sizeof(code), "overtemp:%s", zone);
 	wait_fault(h, file, line, code, 3);
 	(void)snprintf(what, sizeof(what), "sensor-open:%s", zone);
@@ -136,8 +136,9 @@ START_TEST(test_estop_with_every_fault_latched)
 	}
 	harness_pump(&h, harness_wall_ms(&h, 3));
 	message = H_CALL_ERR(&h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
-	H_ASSERT(&h, strcmp(message, "estop") != 0 && strstr(message, "estop") != NULL &&
-			     strstr(message, "sensor:") == NULL && strstr(message, "roller-offline") == NULL,
+	H_ASSERT(&h,
+		 strcmp(message, "estop") != 0 && strstr(message, "estop") != NULL &&
+			 strstr(message, "sensor:") == NULL && strstr(message, "roller-offline") == NULL,
 		 "refusal with only the stop pressed: %s", message);
 	(void)H_CALL_ERR(&h, CHAIR_ERROR("Faulted"), "Start", "s", "neck");
 	harness_pump(&h, harness_wall_ms(&h, 2));

@@ -146,15 +146,20 @@ static unsigned udiff_mm(unsigned a, unsigned b)
 	return a > b ? a - b : b - a;
 }
 
-enum cause { CAUSE_INJECT, CAUSE_ESTOP, CAUSE_PAD };
+enum cause {
+	CAUSE_INJECT,
+	CAUSE_ESTOP,
+	CAUSE_PAD
+};
 
 /* Apply or remove a cause. */
-static void set_cause(struct harness *h, const char *file, int line, enum cause kind, const char *what,
-		      double celsius, bool on)
+static void set_cause(struct harness *h, const char *file, int line, enum cause kind, const char *what, double celsius,
+		      bool on)
 {
 	switch (kind) {
 	case CAUSE_INJECT:
-		sd_bus_message_unref(harness_call_ok(h, file, line, SIM_PATH, SIM_IFACE, "InjectFault", "sb", what, on));
+		sd_bus_message_unref(
+			harness_call_ok(h, file, line, SIM_PATH, SIM_IFACE, "InjectFault", "sb", what, on));
 		break;
 	case CAUSE_ESTOP:
 		sd_bus_message_unref(harness_call_ok(h, file, line, SIM_PATH, SIM_IFACE, "SetEmergencyStop", "b", on));
@@ -167,30 +172,34 @@ static void set_cause(struct harness *h, const char *file, int line, enum cause 
 }
 
 static const struct fault_row {
-	const char *rule;       /* docs/safety-rules.md's row */
+	const char *rule; /* docs/safety-rules.md's row */
 	enum cause kind;
-	const char *what;       /* InjectFault's argument */
-	double celsius;         /* CAUSE_PAD: the neck stone's temperature */
+	const char *what; /* InjectFault's argument */
+	double celsius;   /* CAUSE_PAD: the neck stone's temperature */
 	const char *code;
-	double budget_ms;       /* published reaction time: chair ms from cause to safe state */
+	double budget_ms; /* published reaction time: chair ms from cause to safe state */
 	double scale;
-	bool persists;          /* the cause is seen while the chair is safe: ClearFault refuses */
-	bool holding_first;     /* the neck pad holds its target before the fault */
+	bool persists;      /* the cause is seen while the chair is safe: ClearFault refuses */
+	bool holding_first; /* the neck pad holds its target before the fault */
 	/* a fault the first one may truly lead to: a welded relay has heated the stone so
 	 * far that its heat, still soaking in from the element, can reach the trip point */
 	const char *follow_on;
 	/* the fault that comes back when heated again with the cause still there, if not
 	 * the same one */
 	const char *again;
-	bool locks;             /* a broken part: the neck pad is locked out until ResetLockout */
+	bool locks; /* a broken part: the neck pad is locked out until ResetLockout */
 } rows[] = {
 	/* motion */
 	{ "emergency stop", CAUSE_ESTOP, NULL, 0, "estop", 1, FAST, true, false, NULL, NULL, false },
-	{ "roller board silent", CAUSE_INJECT, "roller-offline", 0, "roller-offline", 500, FAST, true, false, NULL, NULL, false },
-	{ "roller board fault bit", CAUSE_INJECT, "roller-pinch", 0, "roller-fault", 250, FAST, true, false, NULL, NULL, false },
+	{ "roller board silent", CAUSE_INJECT, "roller-offline", 0, "roller-offline", 500, FAST, true, false, NULL,
+	  NULL, false },
+	{ "roller board fault bit", CAUSE_INJECT, "roller-pinch", 0, "roller-fault", 250, FAST, true, false, NULL, NULL,
+	  false },
 	/* temperature */
-	{ "valid reading (open)", CAUSE_INJECT, "sensor-open:neck", 0, "sensor:neck", 300, FAST, true, false, NULL, NULL, false },
-	{ "valid reading (short)", CAUSE_INJECT, "sensor-short:neck", 0, "sensor:neck", 300, FAST, true, false, NULL, NULL, false },
+	{ "valid reading (open)", CAUSE_INJECT, "sensor-open:neck", 0, "sensor:neck", 300, FAST, true, false, NULL,
+	  NULL, false },
+	{ "valid reading (short)", CAUSE_INJECT, "sensor-short:neck", 0, "sensor:neck", 300, FAST, true, false, NULL,
+	  NULL, false },
 	{ "temperature module silent", CAUSE_INJECT, "temp-module-offline", 0, "temp-module-offline", 2300, FAST, true,
 	  false, NULL, NULL, false },
 	{ "overtemperature trip", CAUSE_PAD, NULL, 48.5, "overtemp:neck", 300, FAST, true, false, NULL, NULL, true },
@@ -198,8 +207,8 @@ static const struct fault_row {
 	  false, NULL, NULL, true },
 	/* off a holding stone the reading jumps: sensor at once; heated again, the sensor
 	 * reads the room while the pad heats, which is runaway (the budget is runaway's) */
-	{ "sensor off the stone (the reading jumps)", CAUSE_INJECT, "sensor-detached:neck", 0, "sensor:neck", 180000, SLOW,
-	  false, true, NULL, "runaway:neck", true },
+	{ "sensor off the stone (the reading jumps)", CAUSE_INJECT, "sensor-detached:neck", 0, "sensor:neck", 180000,
+	  SLOW, false, true, NULL, "runaway:neck", true },
 	{ "heater stuck on", CAUSE_INJECT, "heater-stuck:neck", 0, "heater-stuck:neck", 120000, SLOW, false, true,
 	  "overtemp:neck", NULL, true },
 };
@@ -228,8 +237,9 @@ static void wait_fault_again(struct harness *h, const struct fault_row *row)
 	while (harness_count_signals(h, "FaultRaised", code, NULL) == 0 &&
 	       (!row->follow_on || harness_count_signals(h, "FaultRaised", row->follow_on, NULL) == 0)) {
 		if (harness_now_usec() > end)
-			harness_fail(h, __FILE__, __LINE__, "%s did not come back with the cause still there; signals: %s",
-				     row->code, harness_signal_list(h));
+			harness_fail(h, __FILE__, __LINE__,
+				     "%s did not come back with the cause still there; signals: %s", row->code,
+				     harness_signal_list(h));
 		harness_pump(h, 20);
 	}
 }
@@ -245,8 +255,8 @@ static void assert_locked_then_reset(struct harness *h, const char *file, int li
 	if (!row->locks)
 		return;
 	if (strcmp(lockout, code) != 0)
-		harness_fail(h, file, line, "the neck pad's Lockout is \"%s\" after ClearFault, expected \"%s\"", lockout,
-			     code);
+		harness_fail(h, file, line, "the neck pad's Lockout is \"%s\" after ClearFault, expected \"%s\"",
+			     lockout, code);
 	(void)harness_call_error(h, file, line, CHAIR_ERROR("LockedOut"), NECK, HEATER_IFACE, "SetTarget", "d", 40.0);
 	sd_bus_message_unref(harness_call_ok(h, file, line, NECK, HEATER_IFACE, "ResetLockout", ""));
 }
@@ -318,7 +328,8 @@ START_TEST(test_fault_row)
 	if (row->persists) {
 		const char *message = H_CALL_ERR(&h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
 
-		H_ASSERT(&h, strstr(message, row->code), "ClearFault's refusal does not name %s: %s", row->code, message);
+		H_ASSERT(&h, strstr(message, row->code), "ClearFault's refusal does not name %s: %s", row->code,
+			 message);
 		H_ASSERT_UNCHANGED(&h, before);
 	} else {
 		/* the cause shows only while heating: cleared, it comes straight back with the
@@ -344,8 +355,7 @@ START_TEST(test_fault_row)
 	H_WAIT_PROP(&h, "State", "idle", 2000);
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Faults"), "");
 	H_ASSERT(&h, !H_OUTPUT(&h, "LED"), "the LED still shows a fault after ClearFault");
-	assert_locked_then_reset(&h, __FILE__, __LINE__, row,
-				 !row->persists && row->again ? row->again : row->code);
+	assert_locked_then_reset(&h, __FILE__, __LINE__, row, !row->persists && row->again ? row->again : row->code);
 	START_HEATED_PROGRAM(&h);
 	harness_stop(&h);
 }

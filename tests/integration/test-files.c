@@ -46,7 +46,8 @@ static void write_program_of_size(struct harness *h, const char *dir, const char
 	H_ASSERT(h, text != NULL);
 	n = (size_t)snprintf(text, size + 1,
 			     "[Program]\nTitle=Filler %s\nDescription=Fills the library to its limit\n"
-			     "[Step]\nTechnique=knead\nZone=neck\nDuration=60\n", id);
+			     "[Step]\nTechnique=knead\nZone=neck\nDuration=60\n",
+			     id);
 	H_ASSERT(h, n <= size);
 	while (n < size) {
 		size_t line = size - n < 100 ? size - n : 100;
@@ -281,8 +282,9 @@ static double worst_lateness_ms(struct harness *h)
 	while (fgets(text, sizeof(text), f)) {
 		const char *at = strstr(text, "Control loop: ");
 
-		if (at && sscanf(at, "Control loop: %llu ticks, late by median %lf ms, 99th percentile %lf ms, worst %lf ms",
-				 &ticks, &median, &p99, &worst) == 4)
+		if (at &&
+		    sscanf(at, "Control loop: %llu ticks, late by median %lf ms, 99th percentile %lf ms, worst %lf ms",
+			   &ticks, &median, &p99, &worst) == 4)
 			break;
 	}
 	(void)fclose(f);
@@ -307,7 +309,8 @@ START_TEST(test_estop_during_largest_reload)
 	H_START_RUNNING(&h, "hot-stone"); /* every pad heats, the rollers work */
 	t0 = harness_now_usec();
 	while (!H_OUTPUT(&h, "HEAT_POWER")) {
-		H_ASSERT(&h, harness_now_usec() - t0 < 5000000ULL, "the heater master relay is off while hot-stone runs");
+		H_ASSERT(&h, harness_now_usec() - t0 < 5000000ULL,
+			 "the heater master relay is off while hot-stone runs");
 		harness_pump(&h, 20);
 	}
 	H_ASSERT(&h, H_OUTPUT(&h, "MOTOR_POWER"));
@@ -336,7 +339,8 @@ START_TEST(test_estop_during_largest_reload)
 	safe = log_line_of(&h, "Fault estop: safe state");
 	reloaded = log_line_of(&h, "Reloaded the configuration and");
 	printf("# SetEmergencyStop answered in %.1f ms of wall time during the reload; log lines: pressed %u, "
-	       "safe %u, reloaded %u\n", call_us / 1e3, pressed, safe, reloaded);
+	       "safe %u, reloaded %u\n",
+	       call_us / 1e3, pressed, safe, reloaded);
 	(void)fflush(stdout);
 	H_ASSERT(&h, pressed && safe && reloaded, "log lines missing: pressed %u, safe %u, reloaded %u", pressed, safe,
 		 reloaded);
@@ -344,7 +348,8 @@ START_TEST(test_estop_during_largest_reload)
 		 "the emergency stop waited for the reload: pressed at log line %u, safe at %u, reload done at %u",
 		 pressed, safe, reloaded);
 	reaction_ms = (log_chair_time(&h, "Fault estop: safe state") -
-		       log_chair_time(&h, "Simulator: emergency stop pressed")) * 1e3;
+		       log_chair_time(&h, "Simulator: emergency stop pressed")) *
+		      1e3;
 	printf("# estop during the reload: safe state %.1f ms of chair time after the press (budget %.0f ms)\n",
 	       reaction_ms, ESTOP_BUDGET_MS);
 	/* memcheck runs the daemon 20-50x slower: the order above still holds, a budget not.

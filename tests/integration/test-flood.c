@@ -201,7 +201,7 @@ static int send_op(struct client *c, enum op op)
 	if (r >= 0 && !p)
 		r = -ENOMEM;
 	if (r >= 0) {
-		*p = (struct pending){ .client = c, .op = op };
+		*p = (struct pending) { .client = c, .op = op };
 		r = sd_bus_call_async(c->bus, NULL, m, on_reply, p, 20 * 1000000ULL);
 	}
 	sd_bus_message_unref(m);
@@ -328,7 +328,8 @@ static struct flood_result flood(struct harness *h, unsigned n_clients, double s
 		for (int o = 0; o < _OP_MAX; o++)
 			res.wrong += stats[i].wrong[o];
 		if (!res.first_wrong[0] && stats[i].first_wrong[0])
-			(void)snprintf(res.first_wrong, sizeof(res.first_wrong), "client %u: %s", i, stats[i].first_wrong);
+			(void)snprintf(res.first_wrong, sizeof(res.first_wrong), "client %u: %s", i,
+				       stats[i].first_wrong);
 		H_ASSERT(h, stats[i].done == 1, "client %u did not get all its replies", i);
 	}
 	(void)munmap(stats, sizeof(*stats) * n_clients);
@@ -362,15 +363,15 @@ static void assert_heat_on(struct harness *h)
 		state = harness_field(h, all, "State");
 		H_ASSERT(h, strcmp(state, "heating") == 0 || strcmp(state, "holding") == 0,
 			 "the %s pad is %s after the flood", pads[i], state);
-		H_ASSERT(h, strtod(harness_field(h, all, "Target"), NULL) >= 40.0, "the %s pad's target is %s",
-			 pads[i], harness_field(h, all, "Target"));
+		H_ASSERT(h, strtod(harness_field(h, all, "Target"), NULL) >= 40.0, "the %s pad's target is %s", pads[i],
+			 harness_field(h, all, "Target"));
 		free(all);
 	}
 }
 
 /* "Control loop: N ticks, late by median X ms, 99th percentile Y ms, worst Z ms (...)" */
-static bool parse_lateness(struct harness *h, unsigned long long *ticks, double *median, double *p99,
-			   double *worst, char *line_out, size_t size)
+static bool parse_lateness(struct harness *h, unsigned long long *ticks, double *median, double *p99, double *worst,
+			   char *line_out, size_t size)
 {
 	FILE *f = fopen(h->log_path, "re");
 	char line[512];
@@ -381,8 +382,9 @@ static bool parse_lateness(struct harness *h, unsigned long long *ticks, double 
 	while (fgets(line, sizeof(line), f)) {
 		const char *at = strstr(line, "Control loop: ");
 
-		if (at && sscanf(at, "Control loop: %llu ticks, late by median %lf ms, 99th percentile %lf ms, worst %lf ms",
-				 ticks, median, p99, worst) == 4) {
+		if (at &&
+		    sscanf(at, "Control loop: %llu ticks, late by median %lf ms, 99th percentile %lf ms, worst %lf ms",
+			   ticks, median, p99, worst) == 4) {
 			found = true;
 			line[strcspn(line, "\n")] = '\0';
 			(void)snprintf(line_out, size, "%s", at);
@@ -427,16 +429,18 @@ START_TEST(test_flood)
 		H_ASSERT_UINT_EQ(&h, harness_count_signals(&h, "ProgramFinished", NULL, NULL), 0);
 		assert_heat_on(&h);
 		printf("# flood: %u clients x %d calls in flight, 2 x %.0f s: %llu calls answered, %.0f calls/s; "
-		       "a Get right after took %.1f ms\n", n_clients, OUTSTANDING, seconds,
-		       (unsigned long long)(first.replies + second.replies),
+		       "a Get right after took %.1f ms\n",
+		       n_clients, OUTSTANDING, seconds, (unsigned long long)(first.replies + second.replies),
 		       (double)(first.replies + second.replies) / (first.seconds + second.seconds), answer_ms);
 	}
 	printf("# daemon RSS: %lu KiB before, %lu KiB after the first flood, %lu KiB after the second "
-	       "(peak %lu, %lu, %lu KiB)\n", before.rss_kib, after_first.rss_kib, after_second.rss_kib,
-	       before.hwm_kib, after_first.hwm_kib, after_second.hwm_kib);
+	       "(peak %lu, %lu, %lu KiB)\n",
+	       before.rss_kib, after_first.rss_kib, after_second.rss_kib, before.hwm_kib, after_first.hwm_kib,
+	       after_second.hwm_kib);
 
 	H_ASSERT(&h, first.wrong + second.wrong == 0, "%llu calls got the wrong answer; first: %s",
-		 (unsigned long long)(first.wrong + second.wrong), first.first_wrong[0] ? first.first_wrong : second.first_wrong);
+		 (unsigned long long)(first.wrong + second.wrong),
+		 first.first_wrong[0] ? first.first_wrong : second.first_wrong);
 	H_ASSERT(&h, first.failed_to_send + second.failed_to_send == 0, "%llu calls could not be sent",
 		 (unsigned long long)(first.failed_to_send + second.failed_to_send));
 	H_ASSERT(&h, first.replies == first.sent && second.replies == second.sent, "calls went unanswered");

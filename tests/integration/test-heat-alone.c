@@ -31,7 +31,8 @@ static void assert_neck_off(struct harness *h, const char *file, int line)
 	if (strtod(harness_pad_prop(h, file, line, NECK, "Target"), NULL) != 0.0 ||
 	    strtod(harness_pad_prop(h, file, line, NECK, "Power"), NULL) != 0.0)
 		harness_fail(h, file, line, "the neck pad's Target %s, Power %s: expected 0",
-			     harness_pad_prop(h, file, line, NECK, "Target"), harness_pad_prop(h, file, line, NECK, "Power"));
+			     harness_pad_prop(h, file, line, NECK, "Target"),
+			     harness_pad_prop(h, file, line, NECK, "Power"));
 	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++)
 		if (harness_output(h, file, line, outputs[i]))
 			harness_fail(h, file, line, "%s still active", outputs[i]);
@@ -92,8 +93,7 @@ START_TEST(test_set_target_capped)
 	off_s = LOGGED_CHAIR_S(&h, "the session limit");
 	printf("# SetTarget heat with no session (limit 300 s) ended %.3f s of chair time after it began\n",
 	       off_s - on_s);
-	H_ASSERT(&h, off_s - on_s >= 300.0 && off_s - on_s <= 305.0, "heat ended %.3f s after SetTarget",
-		 off_s - on_s);
+	H_ASSERT(&h, off_s - on_s >= 300.0 && off_s - on_s <= 305.0, "heat ended %.3f s after SetTarget", off_s - on_s);
 	H_ASSERT(&h, harness_log_contains(&h, "Heat off at chair time"));
 	ASSERT_NECK_STAYS_OFF(&h, 5);
 	/* a new deliberate SetTarget heats again, for a new limit */

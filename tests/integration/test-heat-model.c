@@ -54,18 +54,23 @@ START_TEST(test_implausible_file_refused)
 	double peak;
 
 	harness_init(&h, NULL);
-	write_tuning(&h, "neck", "Gain=500\nElementSeconds=0.5\nCoupleSeconds=146\nLossSeconds=170\n"
+	write_tuning(&h, "neck",
+		     "Gain=500\nElementSeconds=0.5\nCoupleSeconds=146\nLossSeconds=170\n"
 		     "Sink=30.2\nSensorSeconds=6.1\n");
 	harness_start_daemon(&h, SCALE);
 	peak = heat_neck_watch(&h, 600.0);
 	printf("# Gain=500, ElementSeconds=0.5: the stone peaked at %.2f °C in 600 s of SetTarget 44\n", peak);
 	H_ASSERT(&h, peak <= MAX_TARGET_C + 0.5, "the stone reached %.2f °C", peak);
 	H_ASSERT(&h, fabs(H_PAD_TEMPERATURE(&h, "neck") - 44.0) <= 0.5);
-	(void)snprintf(want, sizeof(want), "Ignoring the neck pad's autotune result: %s/state/heater-neck.tune: "
-		       "not a model of a pad: ", h.tmpdir);
+	(void)snprintf(want, sizeof(want),
+		       "Ignoring the neck pad's autotune result: %s/state/heater-neck.tune: "
+		       "not a model of a pad: ",
+		       h.tmpdir);
 	H_ASSERT(&h, harness_log_contains(&h, want), "no refusal naming the file");
-	H_ASSERT(&h, harness_log_contains(&h, "(Gain) is 500 °C, outside what a pad can be (3..100 °C); "
-					      "using cautious defaults"), "the check is not named");
+	H_ASSERT(&h,
+		 harness_log_contains(&h, "(Gain) is 500 °C, outside what a pad can be (3..100 °C); "
+					  "using cautious defaults"),
+		 "the check is not named");
 	H_ASSERT_STR_EQ(&h, NECK_PROP(&h, "Tuned"), "false");
 	harness_stop(&h);
 }
@@ -81,7 +86,8 @@ START_TEST(test_wrong_model_refuted)
 	double peak;
 
 	harness_init(&h, NULL);
-	write_tuning(&h, "neck", "Gain=29.2\nElementSeconds=34\nCoupleSeconds=300\nLossSeconds=350\n"
+	write_tuning(&h, "neck",
+		     "Gain=29.2\nElementSeconds=34\nCoupleSeconds=300\nLossSeconds=350\n"
 		     "Sink=30.2\nSensorSeconds=6.1\n");
 	harness_start_daemon(&h, SCALE);
 	H_ASSERT_STR_EQ(&h, NECK_PROP(&h, "Tuned"), "true");
@@ -136,7 +142,8 @@ START_TEST(test_autotune_plausible)
 	H_ASSERT(&h, !harness_log_contains(&h, "Ignoring the lower-back pad's autotune result"));
 	H_ASSERT_STR_EQ(&h, PAD_PROP(&h, LOWER_BACK, "Tuned"), "true");
 	H_ASSERT(&h, heat_watch(&h, LOWER_BACK, "lower-back", 400.0) <= MAX_TARGET_C + 0.5);
-	H_ASSERT(&h, !harness_log_contains(&h, "does not behave as its autotune result"), "the pad's own model refuted");
+	H_ASSERT(&h, !harness_log_contains(&h, "does not behave as its autotune result"),
+		 "the pad's own model refuted");
 	H_ASSERT_STR_EQ(&h, PAD_PROP(&h, LOWER_BACK, "Tuned"), "true");
 	harness_stop(&h);
 }
@@ -261,8 +268,7 @@ START_TEST(test_autotune_error)
 	H_ASSERT_STR_EQ(h, NECK_PROP(h, "AutotuneError"), "");
 	H_ASSERT_STR_EQ(h, NECK_PROP(h, "Tuned"), "true");
 	H_ASSERT(h, w.changes == 1, "AutotuneError changed %u times", w.changes);
-	H_ASSERT(h, !strstr(massagectl_heat(h), "autotune failed"), "massagectl heat printed:\n%s",
-		 massagectl_heat(h));
+	H_ASSERT(h, !strstr(massagectl_heat(h), "autotune failed"), "massagectl heat printed:\n%s", massagectl_heat(h));
 	slot = sd_bus_slot_unref(slot);
 	harness_stop(h);
 }

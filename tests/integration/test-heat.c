@@ -27,8 +27,8 @@
 #define WAIT_PAD(h, path, name, want, ms) harness_wait_pad((h), __FILE__, __LINE__, (path), (name), (want), (ms))
 
 /* Wait until a pad property reads the number `want`, pumping the bus. */
-static void wait_pad_d(struct harness *h, const char *file, int line, const char *path, const char *name,
-		       double want, unsigned timeout_ms)
+static void wait_pad_d(struct harness *h, const char *file, int line, const char *path, const char *name, double want,
+		       unsigned timeout_ms)
 {
 	uint64_t end = harness_now_usec() + (uint64_t)timeout_ms * 1000;
 	double v;
@@ -220,12 +220,12 @@ END_TEST
  * fault that means a broken part locks the pad out: after ClearFault it stays off
  * (LockedOut) until root's ResetLockout. */
 static const struct {
-	const char *inject;      /* Simulator1.InjectFault, or NULL */
-	double pad_celsius;      /* else SetPadTemperature on the neck pad */
+	const char *inject; /* Simulator1.InjectFault, or NULL */
+	double pad_celsius; /* else SetPadTemperature on the neck pad */
 	const char *code;
-	double within_s;         /* chair seconds to the fault */
-	bool persists;           /* ClearFault refuses while injected */
-	bool locks;              /* the pad stays locked out after ClearFault */
+	double within_s; /* chair seconds to the fault */
+	bool persists;   /* ClearFault refuses while injected */
+	bool locks;      /* the pad stays locked out after ClearFault */
 } heat_faults[] = {
 	{ "sensor-open:neck", 0, "sensor:neck", 2, true, false },
 	{ "sensor-short:neck", 0, "sensor:neck", 2, true, false },
@@ -384,7 +384,8 @@ START_TEST(test_tuning_loaded)
 
 	harness_init(&h, NULL);
 	(void)snprintf(path, sizeof(path), "%s/state/heater-neck.tune", h.tmpdir);
-	harness_write_file(&h, path, "[Tuning]\nVersion=1\nGain=30\nElementSeconds=35\nCoupleSeconds=150\n"
+	harness_write_file(&h, path,
+			   "[Tuning]\nVersion=1\nGain=30\nElementSeconds=35\nCoupleSeconds=150\n"
 			   "LossSeconds=170\nSink=30\nSensorSeconds=6\nTarget=42\nFitRms=0.04\nDuration=700\n");
 	(void)snprintf(path, sizeof(path), "%s/state/heater-shoulders.tune", h.tmpdir);
 	harness_write_file(&h, path, "[Tuning]\nVersion=1\nGain=30\nElementSe");
@@ -514,7 +515,8 @@ START_TEST(test_reload_relay_timing)
 	H_ASSERT_STR_EQ(&h, PAD(&h, NECK, "State"), "holding");
 	fast = neck_relay_switches(&h, 90);
 	printf("# the holding neck pad's relay switched %u times in 90 s with RelayCycle=30, %u times after a "
-	       "reload to 2\n", slow, fast);
+	       "reload to 2\n",
+	       slow, fast);
 	H_ASSERT(&h, slow <= 8, "%u switches in 90 s with a 30 s cycle", slow);
 	H_ASSERT(&h, fast >= 20, "%u switches in 90 s after the reload to a 2 s cycle", fast);
 	harness_stop(&h);

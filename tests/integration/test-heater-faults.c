@@ -75,8 +75,8 @@ static void wait_fault_and_peak(struct harness *h, const char *file, int line, s
 
 /* After ClearFault: hot-stone again, run for chair_s tracking the peak, with `output`
  * (a locked-out pad's relay, or the master) never closing and no fault raised. */
-static void start_again_without(struct harness *h, const char *file, int line, struct peak *p,
-				const char *output, double chair_s)
+static void start_again_without(struct harness *h, const char *file, int line, struct peak *p, const char *output,
+				double chair_s)
 {
 	H_WAIT_PROP(h, "State", "idle", 2000);
 	harness_clear_history(h);
@@ -106,7 +106,8 @@ START_TEST(test_welded_from_start)
 	H_START_RUNNING(&h, "hot-stone");
 	wait_fault_and_peak(&h, __FILE__, __LINE__, &p, "heater-stuck:neck", 900);
 	printf("# welded relay from the start of hot-stone: heater-stuck:neck, stone peak %.2f °C (bar %.1f; "
-	       "before: 48.9, overtemp)\n", p.celsius, BAR_WELDED_C);
+	       "before: 48.9, overtemp)\n",
+	       p.celsius, BAR_WELDED_C);
 	H_ASSERT(&h, harness_count_signals(&h, "FaultRaised", "overtemp:neck", NULL) == 0, "overtemp:neck too: %s",
 		 harness_signal_list(&h));
 	H_ASSERT(&h, p.celsius <= BAR_WELDED_C, "stone peak %.2f °C over %.1f", p.celsius, BAR_WELDED_C);
@@ -131,7 +132,8 @@ START_TEST(test_sensor_off_hot)
 	H_SIM(&h, "InjectFault", "sb", "sensor-detached:neck", 1);
 	wait_fault_and_peak(&h, __FILE__, __LINE__, &p, "sensor:neck", 2);
 	printf("# sensor off the neck stone at 44 °C: sensor:neck, stone peak %.2f °C after it (bar %.1f; before: "
-	       "45.7, runaway after 20 s of full power)\n", p.celsius, BAR_SENSOR_C);
+	       "45.7, runaway after 20 s of full power)\n",
+	       p.celsius, BAR_SENSOR_C);
 	H_ASSERT(&h, p.celsius <= BAR_SENSOR_C, "stone peak %.2f °C over %.1f", p.celsius, BAR_SENSOR_C);
 	H_ASSERT_STR_EQ(&h, PAD(&h, "Lockout"), "sensor:neck");
 	harness_stop(&h);
@@ -178,7 +180,8 @@ START_TEST(test_welded_cleared_and_started_again)
 	H_CLEAR_FAULT(&h, "heater-stuck:neck");
 	start_again_without(&h, __FILE__, __LINE__, &p, "HEAT_POWER", 300);
 	printf("# welded relay, ClearFault, hot-stone again: runs without heat (Lockout %s), stone peak %.2f °C "
-	       "(bar %.1f; before: 48.8)\n", PAD(&h, "Lockout"), p.celsius, BAR_WELDED_C);
+	       "(bar %.1f; before: 48.8)\n",
+	       PAD(&h, "Lockout"), p.celsius, BAR_WELDED_C);
 	H_ASSERT(&h, p.celsius <= BAR_WELDED_C, "stone peak %.2f °C over %.1f", p.celsius, BAR_WELDED_C);
 	harness_stop(&h);
 }

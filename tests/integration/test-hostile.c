@@ -45,22 +45,70 @@ struct arg {
 	double d;
 	const char *s;
 };
-#define A_Y(v) { .type = 'y', .u = (v) }
-#define A_B(v) { .type = 'b', .u = (v) }
-#define A_N(v) { .type = 'n', .i = (v) }
-#define A_Q(v) { .type = 'q', .u = (v) }
-#define A_I(v) { .type = 'i', .i = (v) }
-#define A_U(v) { .type = 'u', .u = (v) }
-#define A_X(v) { .type = 'x', .i = (v) }
-#define A_T(v) { .type = 't', .u = (v) }
-#define A_D(v) { .type = 'd', .d = (v) }
-#define A_S(v) { .type = 's', .s = (v) }
-#define A_O(v) { .type = 'o', .s = (v) }
-#define A_G(v) { .type = 'g', .s = (v) }
-#define A_AS { .type = 'A' }
-#define A_V(v) { .type = 'V', .s = (v) }
-#define A_VU(v) { .type = 'W', .u = (v) }
-#define A_E { .type = 'E' }
+#define A_Y(v) \
+	{ \
+		.type = 'y', .u = (v) \
+	}
+#define A_B(v) \
+	{ \
+		.type = 'b', .u = (v) \
+	}
+#define A_N(v) \
+	{ \
+		.type = 'n', .i = (v) \
+	}
+#define A_Q(v) \
+	{ \
+		.type = 'q', .u = (v) \
+	}
+#define A_I(v) \
+	{ \
+		.type = 'i', .i = (v) \
+	}
+#define A_U(v) \
+	{ \
+		.type = 'u', .u = (v) \
+	}
+#define A_X(v) \
+	{ \
+		.type = 'x', .i = (v) \
+	}
+#define A_T(v) \
+	{ \
+		.type = 't', .u = (v) \
+	}
+#define A_D(v) \
+	{ \
+		.type = 'd', .d = (v) \
+	}
+#define A_S(v) \
+	{ \
+		.type = 's', .s = (v) \
+	}
+#define A_O(v) \
+	{ \
+		.type = 'o', .s = (v) \
+	}
+#define A_G(v) \
+	{ \
+		.type = 'g', .s = (v) \
+	}
+#define A_AS \
+	{ \
+		.type = 'A' \
+	}
+#define A_V(v) \
+	{ \
+		.type = 'V', .s = (v) \
+	}
+#define A_VU(v) \
+	{ \
+		.type = 'W', .u = (v) \
+	}
+#define A_E \
+	{ \
+		.type = 'E' \
+	}
 
 #define ARGS_MAX 4
 struct call {
@@ -72,23 +120,40 @@ struct call {
 static int append_arg(sd_bus_message *m, const struct arg *a)
 {
 	switch (a->type) {
-	case 'y': return sd_bus_message_append(m, "y", (uint8_t)a->u);
-	case 'b': return sd_bus_message_append(m, "b", (int)a->u);
-	case 'n': return sd_bus_message_append(m, "n", (int16_t)a->i);
-	case 'q': return sd_bus_message_append(m, "q", (uint16_t)a->u);
-	case 'i': return sd_bus_message_append(m, "i", (int32_t)a->i);
-	case 'u': return sd_bus_message_append(m, "u", (uint32_t)a->u);
-	case 'x': return sd_bus_message_append(m, "x", (int64_t)a->i);
-	case 't': return sd_bus_message_append(m, "t", (uint64_t)a->u);
-	case 'd': return sd_bus_message_append(m, "d", a->d);
-	case 's': return sd_bus_message_append(m, "s", a->s);
-	case 'o': return sd_bus_message_append(m, "o", a->s);
-	case 'g': return sd_bus_message_append(m, "g", a->s);
-	case 'A': return sd_bus_message_append(m, "as", 0);
-	case 'V': return sd_bus_message_append(m, "v", "s", a->s);
-	case 'W': return sd_bus_message_append(m, "v", "u", (uint32_t)a->u);
-	case 'E': return sd_bus_message_append(m, "a{sv}", 0);
-	default: return -EINVAL;
+	case 'y':
+		return sd_bus_message_append(m, "y", (uint8_t)a->u);
+	case 'b':
+		return sd_bus_message_append(m, "b", (int)a->u);
+	case 'n':
+		return sd_bus_message_append(m, "n", (int16_t)a->i);
+	case 'q':
+		return sd_bus_message_append(m, "q", (uint16_t)a->u);
+	case 'i':
+		return sd_bus_message_append(m, "i", (int32_t)a->i);
+	case 'u':
+		return sd_bus_message_append(m, "u", (uint32_t)a->u);
+	case 'x':
+		return sd_bus_message_append(m, "x", (int64_t)a->i);
+	case 't':
+		return sd_bus_message_append(m, "t", (uint64_t)a->u);
+	case 'd':
+		return sd_bus_message_append(m, "d", a->d);
+	case 's':
+		return sd_bus_message_append(m, "s", a->s);
+	case 'o':
+		return sd_bus_message_append(m, "o", a->s);
+	case 'g':
+		return sd_bus_message_append(m, "g", a->s);
+	case 'A':
+		return sd_bus_message_append(m, "as", 0);
+	case 'V':
+		return sd_bus_message_append(m, "v", "s", a->s);
+	case 'W':
+		return sd_bus_message_append(m, "v", "u", (uint32_t)a->u);
+	case 'E':
+		return sd_bus_message_append(m, "a{sv}", 0);
+	default:
+		return -EINVAL;
 	}
 }
 
@@ -98,18 +163,30 @@ static void describe_arg(const struct arg *a, char *buf, size_t size)
 	size_t len = 0;
 
 	switch (a->type) {
-	case 'y': case 'b': case 'q': case 'u': case 't': case 'W':
+	case 'y':
+	case 'b':
+	case 'q':
+	case 'u':
+	case 't':
+	case 'W':
 		(void)snprintf(buf, size, "%c:%llu", a->type == 'W' ? 'v' : a->type, (unsigned long long)a->u);
 		return;
-	case 'n': case 'i': case 'x':
+	case 'n':
+	case 'i':
+	case 'x':
 		(void)snprintf(buf, size, "%c:%lld", a->type, (long long)a->i);
 		return;
 	case 'd':
 		(void)snprintf(buf, size, "d:%g%s", a->d, signbit(a->d) && a->d == 0 ? " (negative zero)" : "");
 		return;
-	case 'A': (void)snprintf(buf, size, "as:[]"); return;
-	case 'E': (void)snprintf(buf, size, "a{sv}:{}"); return;
-	default: break;
+	case 'A':
+		(void)snprintf(buf, size, "as:[]");
+		return;
+	case 'E':
+		(void)snprintf(buf, size, "a{sv}:{}");
+		return;
+	default:
+		break;
 	}
 	len = (size_t)snprintf(buf, size, "%c:\"", a->type == 'V' ? 'v' : a->type);
 	for (const unsigned char *p = (const unsigned char *)a->s; *p && len + 8 < size; p++) {
@@ -168,7 +245,7 @@ struct watch {
 	char *world;           /* the last snapshot */
 	char unexpected[1024]; /* PropertiesChanged that only a change of state explains */
 	unsigned n_unexpected;
-	unsigned calls;        /* hostile calls made */
+	unsigned calls; /* hostile calls made */
 };
 
 static bool moves_by_itself(const char *iface, const char *name, const char *state_value)
@@ -177,7 +254,8 @@ static bool moves_by_itself(const char *iface, const char *name, const char *sta
 		return strcmp(name, "Elapsed") == 0 || strcmp(name, "Remaining") == 0;
 	if (strcmp(iface, HEATER_IFACE) == 0) {
 		if (strcmp(name, "State") == 0)
-			return state_value && (strcmp(state_value, "heating") == 0 || strcmp(state_value, "holding") == 0);
+			return state_value &&
+			       (strcmp(state_value, "heating") == 0 || strcmp(state_value, "holding") == 0);
 		return strcmp(name, "Temperature") == 0 || strcmp(name, "Power") == 0 ||
 		       strcmp(name, "AutotuneProgress") == 0;
 	}
@@ -197,8 +275,7 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
 	struct watch *w = userdata;
 	const char *path = sd_bus_message_get_path(m), *iface, *name;
 
-	if (sd_bus_message_read(m, "s", &iface) < 0 ||
-	    sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}") < 0)
+	if (sd_bus_message_read(m, "s", &iface) < 0 || sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}") < 0)
 		return 0;
 	while (sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv") > 0) {
 		const char *contents = NULL, *state = NULL;
@@ -297,9 +374,9 @@ static void watch_start(struct watch *w, struct harness *h)
 {
 	int r;
 
-	*w = (struct watch){ .h = h };
-	r = sd_bus_match_signal(h->bus, &w->slot, NULL, NULL, PROPS_IFACE, "PropertiesChanged",
-				on_properties_changed, w);
+	*w = (struct watch) { .h = h };
+	r = sd_bus_match_signal(h->bus, &w->slot, NULL, NULL, PROPS_IFACE, "PropertiesChanged", on_properties_changed,
+				w);
 	H_ASSERT(h, r >= 0, "cannot watch PropertiesChanged: %s", strerror(-r));
 }
 
@@ -341,8 +418,7 @@ static void check_unchanged(struct watch *w, const char *file, int line, const c
 }
 
 /* The call is refused with error_name and a message of sensible size; nothing changed. */
-static void expect_refused_at(struct watch *w, const char *file, int line, const char *error_name,
-			      const struct call *c)
+static void expect_refused_at(struct watch *w, const char *file, int line, const char *error_name, const struct call *c)
 {
 	struct harness *h = w->h;
 	sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -361,7 +437,8 @@ static void expect_refused_at(struct watch *w, const char *file, int line, const
 	if (!error.message || !error.message[0])
 		harness_fail(h, file, line, "%s: %s without a message", what, error_name);
 	/* sd-bus's own Unknown* errors quote the name whole, as the caller sent it */
-	if (strlen(error.message) > ERROR_MESSAGE_MAX && strncmp(error.name, ERR("Unknown"), strlen(ERR("Unknown"))) != 0)
+	if (strlen(error.message) > ERROR_MESSAGE_MAX &&
+	    strncmp(error.name, ERR("Unknown"), strlen(ERR("Unknown"))) != 0)
 		harness_fail(h, file, line, "%s: the %s message is %zu bytes long (\"%.80s...\")", what, error_name,
 			     strlen(error.message), error.message);
 	sd_bus_error_free(&error);
@@ -387,9 +464,11 @@ static void expect_accepted_at(struct watch *w, const char *file, int line, cons
 }
 
 #define CALL(path_, iface_, member_, ...) \
-	((struct call){ .path = (path_), .iface = (iface_), .member = (member_), \
-			.n = sizeof((struct arg[]){ { 0 }, __VA_ARGS__ }) / sizeof(struct arg) - 1, \
-			.args = { __VA_ARGS__ } })
+	((struct call) { .path = (path_), \
+			 .iface = (iface_), \
+			 .member = (member_), \
+			 .n = sizeof((struct arg[]) { { 0 }, __VA_ARGS__ }) / sizeof(struct arg) - 1, \
+			 .args = { __VA_ARGS__ } })
 #define CHAIR(member, ...) CALL(CHAIR_PATH, CHAIR_IFACE, member, __VA_ARGS__)
 #define SIM(member, ...) CALL(SIM_PATH, SIM_IFACE, member, __VA_ARGS__)
 #define PAD(i, member, ...) CALL(pads[i].path, HEATER_IFACE, member, __VA_ARGS__)
@@ -442,8 +521,8 @@ static const struct method chair_methods[] = {
 
 /* A value of each type, to put where another type belongs. */
 static const struct arg wrong_values[] = {
-	A_Y(1), A_B(1), A_N(1), A_Q(1), A_I(1), A_U(1), A_X(1), A_T(1), A_D(1.0),
-	A_S("1"), A_O("/"), A_G("s"), A_AS, A_V("neck"), A_E,
+	A_Y(1),   A_B(1),   A_N(1),   A_Q(1),   A_I(1), A_U(1),      A_X(1), A_T(1),
+	A_D(1.0), A_S("1"), A_O("/"), A_G("s"), A_AS,   A_V("neck"), A_E,
 };
 
 static char signature_char(const struct arg *a)
@@ -506,13 +585,28 @@ static void out_of_range_numbers(struct watch *w, double max_target)
 	static const uint32_t intensity[] = { 0, 6, 7, 100, 0x7fffffffu, 0x80000000u, 0xfffffffeu, 0xffffffffu };
 	static const uint32_t speed[] = { 0, 7, 0x80000000u, 0xffffffffu };
 	/* 0xffffffff is a multiple of 5: only the range check refuses it */
-	static const uint32_t timer[] = { 0, 1, 4, 6, 29, 31, 35, 60, 1000, 0x7ffffffau, 0x80000000u,
-					  0xfffffff0u, 0xffffffffu };
+	static const uint32_t timer[] = { 0,  1,    4,           6,           29,          31,         35,
+					  60, 1000, 0x7ffffffau, 0x80000000u, 0xfffffff0u, 0xffffffffu };
 	static const uint32_t shoulder[] = { 0, 1, 299, 781, 0x80000000u, 0xffffffffu };
 	static const int32_t adjust[] = { 51, -51, 1000, -1000, INT32_MAX, INT32_MIN, INT32_MIN + 1 };
-	const double target[] = { NAN, -NAN, INFINITY, -INFINITY, 1e308, -1e308, DBL_MAX, -DBL_MAX, -1.0,
-				  -30.0, 1e-300, 4.9e-324, -4.9e-324, 29.999, max_target + 0.001, max_target + 1,
-				  48.0001, 1000.0 };
+	const double target[] = { NAN,
+				  -NAN,
+				  INFINITY,
+				  -INFINITY,
+				  1e308,
+				  -1e308,
+				  DBL_MAX,
+				  -DBL_MAX,
+				  -1.0,
+				  -30.0,
+				  1e-300,
+				  4.9e-324,
+				  -4.9e-324,
+				  29.999,
+				  max_target + 0.001,
+				  max_target + 1,
+				  48.0001,
+				  1000.0 };
 	const double pad_temperature[] = { NAN, INFINITY, -INFINITY, 1e308, -1e308, -20.001, 120.001, 4e9 };
 
 	for (size_t i = 0; i < sizeof(intensity) / sizeof(intensity[0]); i++)
@@ -566,17 +660,22 @@ static const char *const strange_strings[] = {
 	"..",
 	"/",
 	"*",
-	"ne\xcc\x81" "ck",                  /* neck with a combining acute accent */
-	"n\xd0\xb5" "ck",                   /* a Cyrillic е */
+	"ne\xcc\x81"
+	"ck", /* neck with a combining acute accent */
+	"n\xd0\xb5"
+	"ck",                                               /* a Cyrillic е */
 	"\xef\xbd\x8e\xef\xbd\x85\xef\xbd\x83\xef\xbd\x8b", /* fullwidth ｎｅｃｋ */
-	"\xe2\x80\xae" "kcen",              /* RIGHT-TO-LEFT OVERRIDE */
-	"neck\xe2\x80\x8f",                 /* RIGHT-TO-LEFT MARK */
-	"ne\xe2\x80\x8b" "ck",              /* ZERO WIDTH SPACE */
-	"\xef\xbb\xbf" "neck",              /* BOM */
-	"\xf0\x9f\x92\x86",                 /* 💆 */
-	"neck\xf0\x9f\x94\xa5",             /* neck🔥 */
-	"\xef\xbf\xbd",                     /* REPLACEMENT CHARACTER */
-	"\xf4\x8f\xbf\xbd",                 /* U+10FFFD, the last private-use code point */
+	"\xe2\x80\xae"
+	"kcen",             /* RIGHT-TO-LEFT OVERRIDE */
+	"neck\xe2\x80\x8f", /* RIGHT-TO-LEFT MARK */
+	"ne\xe2\x80\x8b"
+	"ck", /* ZERO WIDTH SPACE */
+	"\xef\xbb\xbf"
+	"neck",                 /* BOM */
+	"\xf0\x9f\x92\x86",     /* 💆 */
+	"neck\xf0\x9f\x94\xa5", /* neck🔥 */
+	"\xef\xbf\xbd",         /* REPLACEMENT CHARACTER */
+	"\xf4\x8f\xbf\xbd",     /* U+10FFFD, the last private-use code point */
 };
 
 /* Argument positions that take a name, with the error a bad name gets. */
@@ -624,12 +723,30 @@ static void lookalike_names(struct watch *w)
 	/* fault names: look-alikes of the valid ones */
 	{
 		static const char *const faults[] = {
-			"sensor-open:", "sensor-open:nowhere", "sensor-open:back", "sensor-open:upper-back",
-			"sensor-open:Neck", "sensor-open:neck ", "sensor-open: neck", "sensor-open:neck:neck",
-			"sensor-open::neck", "sensor-open:lower_back", "sensor-open:lower_2dback", ":neck",
-			"sensor-open", "sensor-open-neck", "Sensor-open:neck", "heater-dead:", "heater-stuck:*",
-			"roller-offline ", "ROLLER-OFFLINE", "roller-offline\n", "roller_pinch", "roller-pinch:neck",
-			"temp-module-offline:", "estop",
+			"sensor-open:",
+			"sensor-open:nowhere",
+			"sensor-open:back",
+			"sensor-open:upper-back",
+			"sensor-open:Neck",
+			"sensor-open:neck ",
+			"sensor-open: neck",
+			"sensor-open:neck:neck",
+			"sensor-open::neck",
+			"sensor-open:lower_back",
+			"sensor-open:lower_2dback",
+			":neck",
+			"sensor-open",
+			"sensor-open-neck",
+			"Sensor-open:neck",
+			"heater-dead:",
+			"heater-stuck:*",
+			"roller-offline ",
+			"ROLLER-OFFLINE",
+			"roller-offline\n",
+			"roller_pinch",
+			"roller-pinch:neck",
+			"temp-module-offline:",
+			"estop",
 		};
 
 		for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
@@ -639,8 +756,8 @@ static void lookalike_names(struct watch *w)
 	}
 	/* names that are nearly a program's */
 	{
-		static const char *const ids[] = { "test-long ", "Test-long", "test_long", "test-lon", "test-longer",
-						   "hot-stone\n", "hot stone", "HOT-STONE", "manual", "replaced" };
+		static const char *const ids[] = { "test-long ",  "Test-long", "test_long", "test-lon", "test-longer",
+						   "hot-stone\n", "hot stone", "HOT-STONE", "manual",   "replaced" };
 
 		for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
 			REFUSED(w, CHAIR_ERROR("NoSuchProgram"), CHAIR("Start", A_S(ids[i])));
@@ -651,15 +768,27 @@ static void lookalike_names(struct watch *w)
 
 static void unknown_names(struct watch *w)
 {
-	static const char *const methods[] = { "start", "STOP", "Starts", "Star", "StartManual2", "GetState",
-					       "SetTarget", "Autotune", "SetEmergencyStop", "Get" };
-	static const char *const paths[] = { "/", "/org", "/org/massaged", "/org/massaged/Chair", "/org/massaged/Chair2",
-					     "/org/massaged/chair1", CHAIR_PATH "/heater", HEATER_PATH("back"),
-					     HEATER_PATH("upper_2dback"), HEATER_PATH("lower_back"),
-					     HEATER_PATH("Neck"), HEATER_PATH("neck/x"), SIM_PATH "/x",
+	static const char *const methods[] = { "start",     "STOP",         "Starts",
+					       "Star",      "StartManual2", "GetState",
+					       "SetTarget", "Autotune",     "SetEmergencyStop",
+					       "Get" };
+	static const char *const paths[] = { "/",
+					     "/org",
+					     "/org/massaged",
+					     "/org/massaged/Chair",
+					     "/org/massaged/Chair2",
+					     "/org/massaged/chair1",
+					     CHAIR_PATH "/heater",
+					     HEATER_PATH("back"),
+					     HEATER_PATH("upper_2dback"),
+					     HEATER_PATH("lower_back"),
+					     HEATER_PATH("Neck"),
+					     HEATER_PATH("neck/x"),
+					     SIM_PATH "/x",
 					     "/org/massaged/Simulator" };
-	static const char *const ifaces[] = { "org.massaged.Chair2", "org.massaged.chair1", "org.massaged.Chair1.Error",
-					      "org.massaged.Heater1", "org.massaged.Simulator1", "a.b" };
+	static const char *const ifaces[] = { "org.massaged.Chair2",       "org.massaged.chair1",
+					      "org.massaged.Chair1.Error", "org.massaged.Heater1",
+					      "org.massaged.Simulator1",   "a.b" };
 	char long_member[256], long_iface[256], long_path[2048];
 
 	/* Chair1 lacks these names (SetTarget is a pad's, Get a Properties one) */
@@ -699,15 +828,16 @@ static void unknown_names(struct watch *w)
 	REFUSED(w, ERR("UnknownInterface"), CALL(CHAIR_PATH, PROPS_IFACE, "GetAll", A_S(HEATER_IFACE)));
 	REFUSED(w, ERR("UnknownInterface"), CALL(SIM_PATH, PROPS_IFACE, "GetAll", A_S(CHAIR_IFACE)));
 	{
-		static const char *const chair_props[] = { "State", "Intensity", "Speed", "Heat", "Faults",
-							   "SessionLimit", "ShoulderHeight", "Seated" };
+		static const char *const chair_props[] = { "State",  "Intensity",    "Speed",          "Heat",
+							   "Faults", "SessionLimit", "ShoulderHeight", "Seated" };
 		static const char *const pad_props[] = { "Target", "MaxTarget", "State", "Zone", "Tuned" };
 
 		for (size_t i = 0; i < sizeof(chair_props) / sizeof(chair_props[0]); i++) {
 			REFUSED(w, ERR("PropertyReadOnly"),
 				CALL(CHAIR_PATH, PROPS_IFACE, "Set", A_S(CHAIR_IFACE), A_S(chair_props[i]), A_VU(2)));
 			REFUSED(w, ERR("PropertyReadOnly"),
-				CALL(CHAIR_PATH, PROPS_IFACE, "Set", A_S(CHAIR_IFACE), A_S(chair_props[i]), A_V("running")));
+				CALL(CHAIR_PATH, PROPS_IFACE, "Set", A_S(CHAIR_IFACE), A_S(chair_props[i]),
+				     A_V("running")));
 		}
 		for (size_t p = 0; p < N_PADS; p++)
 			for (size_t i = 0; i < sizeof(pad_props) / sizeof(pad_props[0]); i++)
@@ -840,7 +970,8 @@ START_TEST(test_hostile_running)
 	harness_start(&h, 4, NULL);
 	watch_start(&w, &h);
 	H_START_RUNNING(&h, TEST_LONG_ID);
-	sd_bus_message_unref(harness_call_ok(&h, __FILE__, __LINE__, pads[0].path, HEATER_IFACE, "SetTarget", "d", 40.0));
+	sd_bus_message_unref(
+		harness_call_ok(&h, __FILE__, __LINE__, pads[0].path, HEATER_IFACE, "SetTarget", "d", 40.0));
 	t0 = harness_now_usec();
 	whole_battery(&w, &h);
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "State"), "running");
@@ -957,7 +1088,8 @@ START_TEST(test_states)
 	/* running, one pad heating */
 	H_CALL(&h, "Start", "s", TEST_LONG_ID);
 	H_WAIT_PROP(&h, "State", "running", 2000);
-	sd_bus_message_unref(harness_call_ok(&h, __FILE__, __LINE__, pads[0].path, HEATER_IFACE, "SetTarget", "d", 40.0));
+	sd_bus_message_unref(
+		harness_call_ok(&h, __FILE__, __LINE__, pads[0].path, HEATER_IFACE, "SetTarget", "d", 40.0));
 	watch_settle(&w);
 	ACCEPTED(&w, CHAIR("Resume"));
 	ACCEPTED(&w, CHAIR("ClearFault"));

@@ -48,8 +48,10 @@ START_TEST(test_program_events)
 	H_ASSERT_STR_EQ(&h, harness_journal_field(e, "MASSAGED_PROGRAM"), TEST_SHORT_ID);
 	H_ASSERT_STR_EQ(&h, harness_journal_field(e, "PRIORITY"), "6");
 	H_ASSERT(&h, strstr(harness_journal_field(e, "MESSAGE"), "Program " TEST_SHORT_ID " started"));
-	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=scan-started MASSAGED_PROGRAM=" TEST_SHORT_ID
-			     " MESSAGE_ID=5d3bb354268442dea1c37e2c638d3b04", 1000);
+	(void)H_JOURNAL_WAIT(&h,
+			     "MASSAGED_EVENT=scan-started MASSAGED_PROGRAM=" TEST_SHORT_ID
+			     " MESSAGE_ID=5d3bb354268442dea1c37e2c638d3b04",
+			     1000);
 	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=scan-finished MASSAGED_REASON=found", 1000);
 
 	H_CALL(&h, "Pause", "");
@@ -57,8 +59,10 @@ START_TEST(test_program_events)
 	H_CALL(&h, "Resume", "");
 	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=resumed MASSAGED_PROGRAM=" TEST_SHORT_ID, 2000);
 	H_SIM(&h, "SetSeated", "b", 0);
-	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=seat-empty-pause MASSAGED_PROGRAM=" TEST_SHORT_ID
-			     " MESSAGE_ID=b643d54b059d47bc9a2aac4a4021ca33", 2000);
+	(void)H_JOURNAL_WAIT(&h,
+			     "MASSAGED_EVENT=seat-empty-pause MASSAGED_PROGRAM=" TEST_SHORT_ID
+			     " MESSAGE_ID=b643d54b059d47bc9a2aac4a4021ca33",
+			     2000);
 	H_SIM(&h, "SetSeated", "b", 1);
 	H_CALL(&h, "Resume", "");
 	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=resumed MASSAGED_PROGRAM=" TEST_SHORT_ID, 2000);
@@ -93,8 +97,8 @@ START_TEST(test_fault_events)
 	H_ASSERT_STR_EQ(&h, harness_journal_field(e, "PRIORITY"), "4");
 	assert_no_field(&h, e, "MASSAGED_ZONE");
 	assert_no_field(&h, e, "MASSAGED_TEMPERATURE");
-	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=program-finished MASSAGED_PROGRAM=" TEST_LONG_ID
-			     " MASSAGED_REASON=fault", 1000);
+	(void)H_JOURNAL_WAIT(
+		&h, "MASSAGED_EVENT=program-finished MASSAGED_PROGRAM=" TEST_LONG_ID " MASSAGED_REASON=fault", 1000);
 	H_SIM(&h, "SetEmergencyStop", "b", 0);
 	H_CLEAR_FAULT(&h, "estop");
 	e = H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=fault-cleared MASSAGED_FAULT=estop", 1000);
@@ -125,7 +129,8 @@ int main(void)
 
 	if (why[0]) {
 		printf("1..0 # SKIP the daemon cannot have a journal socket of the test's in a mount namespace "
-		       "here (needs unshare(CLONE_NEWNS) and mount, as root): %s\n", why);
+		       "here (needs unshare(CLONE_NEWNS) and mount, as root): %s\n",
+		       why);
 		return 0; /* TAP: the plan above says skip */
 	}
 	s = suite_create("journal");

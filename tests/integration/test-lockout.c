@@ -79,11 +79,12 @@ static sd_bus_slot *watch_neck(struct harness *h, struct lockout_watch *w)
 /* Every pad's SetTarget and Autotune answer LockedOut with a message naming `code`. */
 static void assert_refused(struct harness *h, const char *file, int line, const char *path, const char *code)
 {
-	const char *m = harness_call_error(h, file, line, CHAIR_ERROR("LockedOut"), path, HEATER_IFACE, "SetTarget",
-					   "d", 40.0);
+	const char *m =
+		harness_call_error(h, file, line, CHAIR_ERROR("LockedOut"), path, HEATER_IFACE, "SetTarget", "d", 40.0);
 
 	if (!strstr(m, code) || !strstr(m, "service"))
-		harness_fail(h, file, line, "SetTarget's LockedOut on %s does not name %s and service: %s", path, code, m);
+		harness_fail(h, file, line, "SetTarget's LockedOut on %s does not name %s and service: %s", path, code,
+			     m);
 	m = harness_call_error(h, file, line, CHAIR_ERROR("LockedOut"), path, HEATER_IFACE, "Autotune", "");
 	if (!strstr(m, code))
 		harness_fail(h, file, line, "Autotune's LockedOut on %s does not name %s: %s", path, code, m);
@@ -413,12 +414,16 @@ START_TEST(test_damaged_file_locks_every_pad)
 		e = H_JOURNAL_WAIT(&h, "PRIORITY=3", 3000);
 		H_ASSERT(&h, strstr(harness_journal_field(e, "MESSAGE"), "lockout file is damaged"), "%s",
 			 harness_journal_field(e, "MESSAGE"));
-		e = H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=heat-lockout MASSAGED_ZONE=neck MASSAGED_FAULT=lockout-file-damaged "
-				   "MESSAGE_ID=a4f4b8dd343e44e39949a813b432bb05", 3000);
+		e = H_JOURNAL_WAIT(&h,
+				   "MASSAGED_EVENT=heat-lockout MASSAGED_ZONE=neck MASSAGED_FAULT=lockout-file-damaged "
+				   "MESSAGE_ID=a4f4b8dd343e44e39949a813b432bb05",
+				   3000);
 		(void)e;
 		PAD_CALL(&h, NECK, "ResetLockout", "");
-		(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=heat-lockout-reset MASSAGED_ZONE=neck "
-				     "MASSAGED_FAULT=lockout-file-damaged MESSAGE_ID=35151ab67bf045119d6162ad848e37a0", 3000);
+		(void)H_JOURNAL_WAIT(&h,
+				     "MASSAGED_EVENT=heat-lockout-reset MASSAGED_ZONE=neck "
+				     "MASSAGED_FAULT=lockout-file-damaged MESSAGE_ID=35151ab67bf045119d6162ad848e37a0",
+				     3000);
 	} else {
 		printf("# no journal capture here (%s): the log instead\n", why);
 		H_ASSERT(&h, harness_log_contains(&h, "lockout file is damaged"));

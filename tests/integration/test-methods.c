@@ -14,12 +14,12 @@ static const char *const shipped_ids[] = {
 	"back", "deep-tissue", "full", "hot-stone", "neck", "shiatsu", "shoulder", "swedish", "trigger-point",
 };
 
-static void check_mentions(struct harness *h, const char *file, int line, const char *member,
-			   const char *message, const char *needle)
+static void check_mentions(struct harness *h, const char *file, int line, const char *member, const char *message,
+			   const char *needle)
 {
 	if (!strstr(message, needle))
-		harness_fail(h, file, line, "%s: the error message \"%s\" does not name the bad value \"%s\"",
-			     member, message, needle);
+		harness_fail(h, file, line, "%s: the error message \"%s\" does not name the bad value \"%s\"", member,
+			     message, needle);
 }
 
 /* A call refused with `error`; the message names `needle` (if any); nothing changed. */
@@ -138,8 +138,8 @@ START_TEST(test_idle_errors)
 	/* but with no session, Stop still ends heat alone: what a person pressing Stop
 	 * expects (a pad heated by SetTarget and Heat on) */
 	H_CALL(&h, "SetHeat", "b", 1);
-	sd_bus_message_unref(harness_call_ok(&h, __FILE__, __LINE__, CHAIR_PATH "/heater/neck",
-					     "org.massaged.Heater1", "SetTarget", "d", 42.0));
+	sd_bus_message_unref(harness_call_ok(&h, __FILE__, __LINE__, CHAIR_PATH "/heater/neck", "org.massaged.Heater1",
+					     "SetTarget", "d", 42.0));
 	H_ASSERT(&h, H_OUTPUT(&h, "HEAT_POWER"), "the master heat relay open while the neck pad heats");
 	H_CALL(&h, "Stop", "");
 	H_ASSERT(&h, !H_OUTPUT(&h, "HEAT_POWER") && !H_OUTPUT(&h, "HEAT_NECK"), "heat on after Stop");
@@ -160,8 +160,7 @@ START_TEST(test_adjust_shoulder)
 	H_CALL(&h, "Scan", "");
 	H_WAIT_PROP(&h, "State", "idle", SCAN_TIMEOUT_MS(&h));
 	scanned = H_PROP_U(&h, "ShoulderHeight");
-	H_ASSERT(&h, scanned >= 590 && scanned <= 610, "ShoulderHeight %u after a scan of a 600 mm person",
-		 scanned);
+	H_ASSERT(&h, scanned >= 590 && scanned <= 610, "ShoulderHeight %u after a scan of a 600 mm person", scanned);
 	before = harness_snapshot(&h);
 	EXPECT_REFUSED(&h, before, ERROR_INVALID_ARGS, "51", "AdjustShoulder", "i", 51);
 	EXPECT_REFUSED(&h, before, ERROR_INVALID_ARGS, "-51", "AdjustShoulder", "i", -51);
@@ -490,7 +489,7 @@ static void xml_members(const char *xml, struct member_list *out)
 			if (out->n >= sizeof(out->items) / sizeof(out->items[0]))
 				return;
 			cur = &out->items[out->n++];
-			*cur = (struct member){ .name = "" };
+			*cur = (struct member) { .name = "" };
 			(void)snprintf(cur->iface, sizeof(cur->iface), "%s", iface);
 			(void)snprintf(cur->kind, sizeof(cur->kind), "%s", tag);
 			(void)xml_attribute(attrs, alen, "name", cur->name, sizeof(cur->name));
@@ -514,8 +513,8 @@ static void xml_members(const char *xml, struct member_list *out)
 				(void)snprintf(direction, sizeof(direction), "out");
 			else
 				(void)xml_attribute(attrs, alen, "direction", direction, sizeof(direction));
-			(void)snprintf(cur->signature + len, sizeof(cur->signature) - len, "%s%s:%s",
-				       len ? " " : "", direction, type);
+			(void)snprintf(cur->signature + len, sizeof(cur->signature) - len, "%s%s:%s", len ? " " : "",
+				       direction, type);
 		}
 	}
 }
@@ -537,8 +536,8 @@ static char *introspect(struct harness *h, const char *path)
 	char *copy;
 	int r;
 
-	r = sd_bus_call_method(h->bus, CHAIR_SERVICE, path, "org.freedesktop.DBus.Introspectable", "Introspect",
-			       &error, &reply, "");
+	r = sd_bus_call_method(h->bus, CHAIR_SERVICE, path, "org.freedesktop.DBus.Introspectable", "Introspect", &error,
+			       &reply, "");
 	H_ASSERT(h, r >= 0, "Introspect %s: %s", path, error.message ? error.message : strerror(-r));
 	r = sd_bus_message_read(reply, "s", &xml);
 	H_ASSERT(h, r >= 0);
@@ -605,13 +604,14 @@ START_TEST(test_introspection)
 
 	/* Chair1's members by name, as the brief lists them, in case the XML lost some */
 	{
-		static const char *const methods[] = { "ListPrograms", "Start", "StartManual", "Stop", "Pause",
-						       "Resume", "SetIntensity", "SetSpeed", "SetWidth", "SetTimer",
-						       "SetHeat", "Scan", "AdjustShoulder", "ClearFault" };
-		static const char *const properties[] = { "State", "Program", "Technique", "Zone", "Step",
-							  "StepCount", "Intensity", "Speed", "Width", "Heat",
-							  "Elapsed", "Remaining", "ShoulderHeight", "Seated",
-							  "Faults", "SessionLimit" };
+		static const char *const methods[] = { "ListPrograms",   "Start",     "StartManual",  "Stop",
+						       "Pause",          "Resume",    "SetIntensity", "SetSpeed",
+						       "SetWidth",       "SetTimer",  "SetHeat",      "Scan",
+						       "AdjustShoulder", "ClearFault" };
+		static const char *const properties[] = { "State",          "Program",   "Technique", "Zone",
+							  "Step",           "StepCount", "Intensity", "Speed",
+							  "Width",          "Heat",      "Elapsed",   "Remaining",
+							  "ShoulderHeight", "Seated",    "Faults",    "SessionLimit" };
 		static const char *const signals[] = { "ProgramFinished", "FaultRaised", "FaultCleared" };
 		struct member m = { .iface = CHAIR_IFACE };
 
@@ -641,9 +641,20 @@ END_TEST
 static int call_as_nobody(struct harness *h, const char *path, const char *iface, const char *method,
 			  const char *signature, const char *arg, char *err, size_t err_size)
 {
-	char *const argv[] = { "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-			       "busctl", "--system", "call", "org.massaged.Chair1", (char *)path,
-			       (char *)iface, (char *)method, (char *)signature, (char *)arg, NULL };
+	char *const argv[] = { "/usr/bin/setpriv",
+			       "--reuid=65534",
+			       "--regid=65534",
+			       "--clear-groups",
+			       "busctl",
+			       "--system",
+			       "call",
+			       "org.massaged.Chair1",
+			       (char *)path,
+			       (char *)iface,
+			       (char *)method,
+			       (char *)signature,
+			       (char *)arg,
+			       NULL };
 
 	(void)snprintf(err, err_size, "%s/nobody.err", h->tmpdir);
 	return harness_run(h, argv, NULL, err, 10000);
@@ -658,8 +669,8 @@ START_TEST(test_unprivileged_caller)
 	harness_start(&h, SCAN_SCALE, NULL);
 	/* the private bus's socket lives in the test's directory */
 	H_ASSERT(&h, chmod(h.tmpdir, 0755) == 0, "chmod %s: %m", h.tmpdir);
-	status = call_as_nobody(&h, "/org/massaged/Chair1", "org.massaged.Chair1", "SetIntensity", "u", "4",
-				err, sizeof(err));
+	status = call_as_nobody(&h, "/org/massaged/Chair1", "org.massaged.Chair1", "SetIntensity", "u", "4", err,
+				sizeof(err));
 	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 0, "SetIntensity as uid 65534: wait status 0x%x: %s",
 		 (unsigned)status, harness_read_file(&h, err));
 	H_WAIT_PROP(&h, "Intensity", "4", 2000);

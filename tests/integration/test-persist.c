@@ -91,8 +91,8 @@ static void assert_levels(struct harness *h, const char *file, int line, unsigne
 		       harness_prop_u(h, file, line, "Intensity"), harness_prop_u(h, file, line, "Speed"),
 		       harness_prop(h, file, line, "Width"), harness_prop_u(h, file, line, "SessionLimit"),
 		       harness_prop_b(h, file, line, "Heat") ? "on" : "off");
-	(void)snprintf(want, sizeof(want), "intensity %u speed %u width %s limit %u heat %s", intensity, speed,
-		       width, minutes * 60, heat ? "on" : "off");
+	(void)snprintf(want, sizeof(want), "intensity %u speed %u width %s limit %u heat %s", intensity, speed, width,
+		       minutes * 60, heat ? "on" : "off");
 	if (strcmp(got, want) != 0)
 		harness_fail(h, file, line, "the chair has %s, expected %s", got, want);
 }
@@ -145,8 +145,8 @@ START_TEST(test_kill_before_write)
 	WAIT_LOG_COUNT(&h, "Settings saved to", 1, 5000);
 	harness_pump(&h, 1500); /* a second write would come within this */
 	writes = log_count(&h, "Settings saved to");
-	printf("# 61 SetIntensity calls in %llu ms: %u write(s) of settings.state\n",
-	       (unsigned long long)flood_ms, writes);
+	printf("# 61 SetIntensity calls in %llu ms: %u write(s) of settings.state\n", (unsigned long long)flood_ms,
+	       writes);
 	H_ASSERT(&h, writes <= 1 + flood_ms / 1000, "%u writes for a flood of %llu ms", writes,
 		 (unsigned long long)flood_ms);
 
@@ -281,8 +281,7 @@ START_TEST(test_full_disk)
 	H_ASSERT(&h, harness_log_contains(&h, "Failed to save the settings"));
 
 	/* room again (the tmpfs is the daemon's: reach it through its /proc root) */
-	(void)snprintf(filler, sizeof(filler), "/proc/%d/root%s", (int)h.daemon_pid,
-		       harness_state_path(&h, "filler"));
+	(void)snprintf(filler, sizeof(filler), "/proc/%d/root%s", (int)h.daemon_pid, harness_state_path(&h, "filler"));
 	H_ASSERT(&h, unlink(filler) == 0, "unlink %s: %s", filler, strerror(errno));
 	H_CALL(&h, "SetIntensity", "u", 3);
 	WAIT_LOG_COUNT(&h, "Settings saved to", 1, 5000);
@@ -314,8 +313,10 @@ START_TEST(test_heat_not_restored)
 	H_WAIT_RUNNING(&h);
 	for (end = harness_now_usec() + harness_wall_ms(&h, 10) * 1000ULL; harness_now_usec() < end;) {
 		H_ASSERT(&h, !H_PROP_B(&h, "Heat"), "Heat came back on");
-		H_ASSERT(&h, strtod(harness_get(&h, "/org/massaged/Chair1/heater/neck", HEATER_IFACE, "Target", &error),
-				    NULL) == 0.0, "the neck pad heats in an unheated manual session");
+		H_ASSERT(&h,
+			 strtod(harness_get(&h, "/org/massaged/Chair1/heater/neck", HEATER_IFACE, "Target", &error),
+				NULL) == 0.0,
+			 "the neck pad heats in an unheated manual session");
 		for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++)
 			H_ASSERT(&h, !H_OUTPUT(&h, outputs[i]), "%s active in an unheated manual session", outputs[i]);
 		harness_pump(&h, 50);

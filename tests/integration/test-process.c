@@ -20,28 +20,26 @@ static const char *const shipped_ids[] = {
 	"back", "deep-tissue", "full", "hot-stone", "neck", "shiatsu", "shoulder", "swedish", "trigger-point",
 };
 
-static const char valid_program[] =
-	"[Program]\n"
-	"Title=Reloaded\n"
-	"Description=Added while the daemon runs\n"
-	"\n"
-	"[Step]\n"
-	"Technique=friction\n"
-	"Zone=upper-back\n"
-	"Duration=40\n"
-	"Speed=2\n"
-	"Width=narrow\n";
+static const char valid_program[] = "[Program]\n"
+				    "Title=Reloaded\n"
+				    "Description=Added while the daemon runs\n"
+				    "\n"
+				    "[Step]\n"
+				    "Technique=friction\n"
+				    "Zone=upper-back\n"
+				    "Duration=40\n"
+				    "Speed=2\n"
+				    "Width=narrow\n";
 
 /* Duration below the 10 s minimum, on line 8 */
-static const char invalid_program[] =
-	"[Program]\n"
-	"Title=Broken\n"
-	"Description=Too short a step\n"
-	"\n"
-	"[Step]\n"
-	"Technique=knead\n"
-	"Zone=neck\n"
-	"Duration=5\n";
+static const char invalid_program[] = "[Program]\n"
+				      "Title=Broken\n"
+				      "Description=Too short a step\n"
+				      "\n"
+				      "[Step]\n"
+				      "Technique=knead\n"
+				      "Zone=neck\n"
+				      "Duration=5\n";
 
 static bool id_listed(const char *ids, const char *id)
 {
@@ -207,14 +205,14 @@ START_TEST(test_massagectl)
 
 	status = massagectl(&h, out, err, "status", NULL);
 	text = harness_read_file(&h, out);
-	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 0, "massagectl status: 0x%x\n%s%s",
-		 (unsigned)status, text, harness_read_file(&h, err));
+	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 0, "massagectl status: 0x%x\n%s%s", (unsigned)status,
+		 text, harness_read_file(&h, err));
 	H_ASSERT(&h, strstr(text, "idle"), "massagectl status does not show State idle:\n%s", text);
 
 	status = massagectl(&h, out, err, "list", NULL);
 	text = harness_read_file(&h, out);
-	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 0, "massagectl list: 0x%x\n%s%s",
-		 (unsigned)status, text, harness_read_file(&h, err));
+	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 0, "massagectl list: 0x%x\n%s%s", (unsigned)status,
+		 text, harness_read_file(&h, err));
 	for (size_t i = 0; i < sizeof(shipped_ids) / sizeof(shipped_ids[0]); i++)
 		H_ASSERT(&h, strstr(text, shipped_ids[i]), "massagectl list lacks %s:\n%s", shipped_ids[i], text);
 	H_ASSERT(&h, strstr(text, TEST_SHORT_ID), "massagectl list lacks %s:\n%s", TEST_SHORT_ID, text);
@@ -301,7 +299,7 @@ START_TEST(test_massagectl_host)
 	(void)snprintf(args_path, sizeof(args_path), "%s/ssh.args", h.tmpdir);
 	fake_ssh_install(&h, true);
 
-	status = massagectl_remote(&h, out, err, (char *[]){ "--host", "chair.example", "status", NULL });
+	status = massagectl_remote(&h, out, err, (char *[]) { "--host", "chair.example", "status", NULL });
 	text = harness_read_file(&h, out);
 	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 0, "massagectl --host status: 0x%x\n%s%s",
 		 (unsigned)status, text, harness_read_file(&h, err));
@@ -311,7 +309,7 @@ START_TEST(test_massagectl_host)
 		 "ssh was not asked for chair.example and systemd-stdio-bridge; its arguments:\n%s", text);
 
 	(void)unlink(args_path);
-	status = massagectl_remote(&h, out, err, (char *[]){ "-H", "chair.example", "start", "neck", NULL });
+	status = massagectl_remote(&h, out, err, (char *[]) { "-H", "chair.example", "start", "neck", NULL });
 	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 0, "massagectl --host start neck: 0x%x\n%s",
 		 (unsigned)status, harness_read_file(&h, err));
 	H_ASSERT(&h, strstr(harness_read_file(&h, args_path), "\nchair.example\n"),
@@ -320,7 +318,7 @@ START_TEST(test_massagectl_host)
 
 	/* a host ssh cannot reach: ssh's message, then ours, exit 1 */
 	fake_ssh_install(&h, false);
-	status = massagectl_remote(&h, out, err, (char *[]){ "--host", "chair.example", "stop", NULL });
+	status = massagectl_remote(&h, out, err, (char *[]) { "--host", "chair.example", "stop", NULL });
 	text = harness_read_file(&h, err);
 	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 1,
 		 "massagectl --host with ssh failing: 0x%x, expected exit 1\n%s", (unsigned)status, text);
@@ -328,7 +326,7 @@ START_TEST(test_massagectl_host)
 		 "no clear message for an unreachable host:\n%s", text);
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Program"), "neck");
 
-	status = massagectl_remote(&h, out, err, (char *[]){ "--user", "--host", "chair.example", "status", NULL });
+	status = massagectl_remote(&h, out, err, (char *[]) { "--user", "--host", "chair.example", "status", NULL });
 	text = harness_read_file(&h, err);
 	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 2,
 		 "massagectl --user --host: 0x%x, expected exit 2\n%s", (unsigned)status, text);
@@ -461,14 +459,19 @@ START_TEST(test_sighup_config)
 	H_ASSERT(&h, pad_d(&h, NECK, "Target") == 44.0);
 
 	/* lower ceilings: the pad's target and the running session's timer are cut at once */
-	harness_write_config(&h, "[Heat]\nMaxTarget=40\nDefaultTarget=38\n[Chair]\nMaxSessionMinutes=15\nSessionMinutes=15\n");
+	harness_write_config(
+		&h, "[Heat]\nMaxTarget=40\nDefaultTarget=38\n[Chair]\nMaxSessionMinutes=15\nSessionMinutes=15\n");
 	sighup_wait(&h, fd, "STATUS=Reloaded");
-	H_ASSERT(&h, pad_d(&h, NECK, "MaxTarget") == 40.0, "MaxTarget %.1f after the reload", pad_d(&h, NECK, "MaxTarget"));
+	H_ASSERT(&h, pad_d(&h, NECK, "MaxTarget") == 40.0, "MaxTarget %.1f after the reload",
+		 pad_d(&h, NECK, "MaxTarget"));
 	H_ASSERT(&h, pad_d(&h, NECK, "Target") == 40.0, "Target %.1f after the reload", pad_d(&h, NECK, "Target"));
-	(void)harness_call_error(&h, __FILE__, __LINE__, ERROR_INVALID_ARGS, NECK, HEATER_IFACE, "SetTarget", "d", 42.0);
+	(void)harness_call_error(&h, __FILE__, __LINE__, ERROR_INVALID_ARGS, NECK, HEATER_IFACE, "SetTarget", "d",
+				 42.0);
 	H_WAIT_PROP(&h, "SessionLimit", "900", 1000);
-	H_ASSERT(&h, H_PROP_U(&h, "Remaining") <= 900, "Remaining %u s under a 15 min limit", H_PROP_U(&h, "Remaining"));
-	H_ASSERT(&h, !harness_log_contains(&h, "takes effect when massaged restarts"), "a wiring change reported where none was");
+	H_ASSERT(&h, H_PROP_U(&h, "Remaining") <= 900, "Remaining %u s under a 15 min limit",
+		 H_PROP_U(&h, "Remaining"));
+	H_ASSERT(&h, !harness_log_contains(&h, "takes effect when massaged restarts"),
+		 "a wiring change reported where none was");
 
 	/* an invalid file (line 8, after the harness's two lines first): nothing changes, a new program neither */
 	harness_write_program(&h, "also-new", valid_program);
@@ -476,7 +479,8 @@ START_TEST(test_sighup_config)
 	sighup_wait(&h, fd, "STATUS=Reload refused");
 	H_ASSERT(&h, harness_wait_log(&h, "massaged.conf:8", 1000), "the refusal does not name massaged.conf:8");
 	H_ASSERT(&h, pad_d(&h, NECK, "MaxTarget") == 40.0);
-	(void)harness_call_error(&h, __FILE__, __LINE__, ERROR_INVALID_ARGS, NECK, HEATER_IFACE, "SetTarget", "d", 42.0);
+	(void)harness_call_error(&h, __FILE__, __LINE__, ERROR_INVALID_ARGS, NECK, HEATER_IFACE, "SetTarget", "d",
+				 42.0);
 	message = H_CALL_ERR(&h, ERROR_INVALID_ARGS, "SetTimer", "u", 20);
 	H_ASSERT(&h, strstr(message, "15"), "SetTimer 20 refused without naming the 15 min ceiling: %s", message);
 	H_ASSERT(&h, !id_listed(H_PROGRAM_IDS(&h), "also-new"), "a program loaded by a refused reload");
@@ -510,8 +514,8 @@ START_TEST(test_watchdog)
 	H_ASSERT(&h, notify_wait(fd, acc, sizeof(acc), "READY=1", 3000), "no READY=1; got:\n%s", acc);
 	acc[0] = '\0';
 	(void)notify_wait(fd, acc, sizeof(acc), "never sent", 1000);
-	H_ASSERT(&h, count_lines(acc, "WATCHDOG=1") >= 3, "%u WATCHDOG=1 in 1 s:\n%s",
-		 count_lines(acc, "WATCHDOG=1"), acc);
+	H_ASSERT(&h, count_lines(acc, "WATCHDOG=1") >= 3, "%u WATCHDOG=1 in 1 s:\n%s", count_lines(acc, "WATCHDOG=1"),
+		 acc);
 	(void)close(fd); /* systemd gone: sd_notify must not hold the daemon up */
 	harness_stop(&h);
 }
@@ -539,8 +543,7 @@ START_TEST(test_host_stall_not_chair_time)
 	harness_pump(&h, 50);
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "State"), "running");
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Faults"), "");
-	H_ASSERT(&h, harness_count_signals(&h, "FaultRaised", NULL, NULL) == 0, "signals: %s",
-		 harness_signal_list(&h));
+	H_ASSERT(&h, harness_count_signals(&h, "FaultRaised", NULL, NULL) == 0, "signals: %s", harness_signal_list(&h));
 	chair1 = strtoull(harness_get(&h, SIM_PATH, SIM_IFACE, "ChairTime", NULL), NULL, 10);
 	wall1 = harness_now_usec();
 	/* the stall's 150 ms were 15 s of chair time; most of it is skipped */

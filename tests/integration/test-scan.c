@@ -104,7 +104,8 @@ START_TEST(test_scan_during_program)
 	{
 		unsigned found = H_PROP_U(&h, "ShoulderHeight");
 
-		H_ASSERT(&h, found + 10 >= 680 && found <= 690, "scan during the program found %u mm for 680 mm", found);
+		H_ASSERT(&h, found + 10 >= 680 && found <= 690, "scan during the program found %u mm for 680 mm",
+			 found);
 	}
 	H_ASSERT_UINT_EQ(&h, harness_count_signals(&h, "ProgramFinished", NULL, NULL), 0);
 	H_CALL(&h, "Stop", "");
@@ -145,11 +146,12 @@ START_TEST(test_adjust_moves_zones)
 	H_CALL(&h, "AdjustShoulder", "i", -50);
 	harness_pump(&h, harness_wall_ms(&h, 10));
 	position_range(&h, 30, &lo1, &hi1);
-	(void)fprintf(stderr, "tapping the shoulders: %u..%u mm, %u..%u mm after AdjustShoulder(-50)\n", lo0, hi0,
-		      lo1, hi1);
+	(void)fprintf(stderr, "tapping the shoulders: %u..%u mm, %u..%u mm after AdjustShoulder(-50)\n", lo0, hi0, lo1,
+		      hi1);
 	H_ASSERT(&h, hi0 > lo0 + 20, "tapping the shoulders stayed within %u..%u mm", lo0, hi0);
-	H_ASSERT(&h, (int)lo0 - (int)lo1 >= 40 && (int)lo0 - (int)lo1 <= 60 && (int)hi0 - (int)hi1 >= 40 &&
-			     (int)hi0 - (int)hi1 <= 60,
+	H_ASSERT(&h,
+		 (int)lo0 - (int)lo1 >= 40 && (int)lo0 - (int)lo1 <= 60 && (int)hi0 - (int)hi1 >= 40 &&
+			 (int)hi0 - (int)hi1 <= 60,
 		 "the shoulders zone went from %u..%u mm to %u..%u mm after AdjustShoulder(-50)", lo0, hi0, lo1, hi1);
 	harness_stop(&h);
 }

@@ -58,8 +58,8 @@ static void assert_safe_outputs(struct harness *h, const char *file, int line)
 
 	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++)
 		if (harness_output(h, file, line, outputs[i]))
-			harness_fail(h, file, line, "output %s is active in the safe state (Outputs %s)",
-				     outputs[i], harness_get(h, SIM_PATH, SIM_IFACE, "Outputs", NULL));
+			harness_fail(h, file, line, "output %s is active in the safe state (Outputs %s)", outputs[i],
+				     harness_get(h, SIM_PATH, SIM_IFACE, "Outputs", NULL));
 }
 #define H_ASSERT_SAFE_OUTPUTS(h) assert_safe_outputs((h), __FILE__, __LINE__)
 
@@ -126,8 +126,7 @@ START_TEST(test_complete_program)
 			}
 		}
 		H_ASSERT(&h, elapsed >= prev_elapsed, "Elapsed went back from %u to %u", prev_elapsed, elapsed);
-		H_ASSERT(&h, remaining <= prev_remaining, "Remaining went up from %u to %u", prev_remaining,
-			 remaining);
+		H_ASSERT(&h, remaining <= prev_remaining, "Remaining went up from %u to %u", prev_remaining, remaining);
 		H_ASSERT(&h, remaining <= 90, "Remaining %u of a 90 s program", remaining);
 		prev_elapsed = elapsed;
 		prev_remaining = remaining;
@@ -432,8 +431,7 @@ START_TEST(test_seat_back_within_grace)
 	H_ASSERT_UINT_EQ(&h, harness_count_signals(&h, "ProgramFinished", NULL, NULL), 0);
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Program"), TEST_LONG_ID);
 	state = H_PROP(&h, "State");
-	H_ASSERT(&h, !strcmp(state, "paused") || !strcmp(state, "running"), "State %s after the seat was back",
-		 state);
+	H_ASSERT(&h, !strcmp(state, "paused") || !strcmp(state, "running"), "State %s after the seat was back", state);
 	H_CALL(&h, "Resume", "");
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "State"), "running");
 	H_CALL(&h, "Stop", "");

@@ -6,8 +6,7 @@
 #include "daemon-rig.h"
 
 const char *const rig_coil_map[] = {
-	"--coil", "0=HEAT_NECK", "--coil", "1=HEAT_SHOULDERS", "--coil", "2=HEAT_LOWER_BACK",
-	"--coil", "5=LED", NULL,
+	"--coil", "0=HEAT_NECK", "--coil", "1=HEAT_SHOULDERS", "--coil", "2=HEAT_LOWER_BACK", "--coil", "5=LED", NULL,
 };
 
 double rig_exit_figure(struct harness *h, const char *label)
@@ -44,7 +43,8 @@ void rig_wait_coil(struct sim *s, struct harness *h, unsigned n, bool on, unsign
 
 	while (rig_coil(s, n) != on) {
 		if (harness_now_usec() > end)
-			harness_fail(h, __FILE__, __LINE__, "coil %u not %s after %u ms: %s", n, on ? "on" : "off", ms, why);
+			harness_fail(h, __FILE__, __LINE__, "coil %u not %s after %u ms: %s", n, on ? "on" : "off", ms,
+				     why);
 		harness_pump(h, 20);
 	}
 }
@@ -55,7 +55,8 @@ void rig_wait_output(struct harness *h, const char *name, bool on, unsigned ms, 
 
 	while (H_OUTPUT(h, name) != on) {
 		if (harness_now_usec() > end)
-			harness_fail(h, __FILE__, __LINE__, "%s not %s after %u ms: %s", name, on ? "on" : "off", ms, why);
+			harness_fail(h, __FILE__, __LINE__, "%s not %s after %u ms: %s", name, on ? "on" : "off", ms,
+				     why);
 		harness_pump(h, 20);
 	}
 }

@@ -43,7 +43,6 @@ static const char *chair_sim_path(void)
 	return p && p[0] ? p : "chair-sim";
 }
 
-
 /* Fail when chair-sim's stderr holds a sanitizer's or valgrind's report. */
 static void check_memory_report(struct sim *s, const char *file, int line)
 {
@@ -261,8 +260,8 @@ int sim_run_at(struct sim *s, const char *file, int line, const char *const *arg
 	return status;
 }
 
-__attribute__((format(printf, 5, 0)))
-static const char *command(struct sim *s, const char *file, int line, bool want_ok, const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0))) static const char *command(struct sim *s, const char *file, int line,
+								 bool want_ok, const char *fmt, va_list ap)
 {
 	uint64_t deadline = sim_now_usec() + COMMAND_TIMEOUT_MS * 1000ULL;
 	char cmd[512];
@@ -320,8 +319,8 @@ const char *sim_command_error_at(struct sim *s, const char *file, int line, cons
 }
 
 /* The text of " key=VALUE" in the last line of s->reply starting with prefix. */
-static const char *field_text(struct sim *s, const char *file, int line, const char *prefix, const char *key,
-			      char *buf, size_t size)
+static const char *field_text(struct sim *s, const char *file, int line, const char *prefix, const char *key, char *buf,
+			      size_t size)
 {
 	const char *l = NULL, *p, *v;
 	char pat[128];

@@ -27,10 +27,10 @@ struct sim {
 	bool tcp;
 	unsigned tcp_port;
 	pid_t pid;
-	int in_fd, out_fd;  /* its stdin and stdout */
-	char out[16384];    /* stdout read but not yet taken as lines */
+	int in_fd, out_fd; /* its stdin and stdout */
+	char out[16384];   /* stdout read but not yet taken as lines */
 	size_t out_len;
-	char reply[16384];  /* the lines before a command's ok / error */
+	char reply[16384]; /* the lines before a command's ok / error */
 	modbus_t *masters[SIM_MASTERS_MAX];
 };
 
@@ -101,7 +101,6 @@ void sim_fail(struct sim *s, const char *file, int line, const char *fmt, ...)
 	do { \
 		int _rc = (call), _e = errno; \
 		if (_rc != -1 || _e != (err)) \
-			sim_fail((s), __FILE__, __LINE__, "%s returned %d (%s), expected -1 with %s", #call, \
-				 _rc, _rc < 0 ? modbus_strerror(_e) : "no error", modbus_strerror(err)); \
+			sim_fail((s), __FILE__, __LINE__, "%s returned %d (%s), expected -1 with %s", #call, _rc, \
+				 _rc < 0 ? modbus_strerror(_e) : "no error", modbus_strerror(err)); \
 	} while (0)
-

@@ -14,10 +14,31 @@
 #include "harness.h"
 
 /* docs/hardware.md */
-enum { CONTROL, TRAVEL_TARGET, TRAVEL_SPEED, KNEAD_SPEED, KNEAD_DIR, TAP_RATE, DEPTH_TARGET, WIDTH_TARGET,
-       WATCHDOG_MS, HOLDING_REGISTERS };
-enum { STATUS, FAULT_CODE, TRAVEL_POS, DEPTH_POS, WIDTH_POS, KNEAD_RPM, TAP_RATE_ACTUAL, LOAD, BOARD_TEMP,
-       PROTOCOL, INPUT_REGISTERS };
+enum {
+	CONTROL,
+	TRAVEL_TARGET,
+	TRAVEL_SPEED,
+	KNEAD_SPEED,
+	KNEAD_DIR,
+	TAP_RATE,
+	DEPTH_TARGET,
+	WIDTH_TARGET,
+	WATCHDOG_MS,
+	HOLDING_REGISTERS
+};
+enum {
+	STATUS,
+	FAULT_CODE,
+	TRAVEL_POS,
+	DEPTH_POS,
+	WIDTH_POS,
+	KNEAD_RPM,
+	TAP_RATE_ACTUAL,
+	LOAD,
+	BOARD_TEMP,
+	PROTOCOL,
+	INPUT_REGISTERS
+};
 #define CONTROL_ENABLE 0x1
 #define CONTROL_CLEAR_FAULT 0x2
 #define STATUS_ENABLED 0x01
@@ -106,8 +127,8 @@ START_TEST(test_rtu_maps)
 	S_MB_OK(&s, modbus_write_bit(m, 2, 1), 1);
 	S_MB_OK(&s, modbus_write_bits(m, 5, 3, (const uint8_t[]) { 1, 0, 1 }), 3);
 	S_MB_OK(&s, modbus_read_bits(m, 0, 8, bits), 8);
-	S_ASSERT(&s, !bits[0] && bits[2] && bits[5] && !bits[6] && bits[7], "coils %d%d%d%d%d%d%d%d", bits[0],
-		 bits[1], bits[2], bits[3], bits[4], bits[5], bits[6], bits[7]);
+	S_ASSERT(&s, !bits[0] && bits[2] && bits[5] && !bits[6] && bits[7], "coils %d%d%d%d%d%d%d%d", bits[0], bits[1],
+		 bits[2], bits[3], bits[4], bits[5], bits[6], bits[7]);
 	S_ASSERT(&s, strcmp(S_STATE(&s, "coils"), "00100101") == 0, "state coils=%s", S_STATE(&s, "coils"));
 	S_MB_ERR(&s, modbus_read_bits(m, 0, 9, bits), EMBXILADD);
 	S_MB_ERR(&s, modbus_read_input_registers(m, 0, 1, in), EMBXILADD);
@@ -203,9 +224,10 @@ START_TEST(test_rtu_out_of_range)
 		int addr;
 		uint16_t bad, good;
 	} cases[] = {
-		{ CONTROL, 8, 7 }, { TRAVEL_TARGET, 781, 780 }, { TRAVEL_SPEED, 121, 120 }, { KNEAD_SPEED, 61, 60 },
-		{ KNEAD_DIR, 2, 1 }, { TAP_RATE, 721, 720 }, { DEPTH_TARGET, 51, 50 }, { WIDTH_TARGET, 59, 60 },
-		{ WIDTH_TARGET, 181, 180 }, { WATCHDOG_MS, 5001, 5000 },
+		{ CONTROL, 8, 7 },           { TRAVEL_TARGET, 781, 780 }, { TRAVEL_SPEED, 121, 120 },
+		{ KNEAD_SPEED, 61, 60 },     { KNEAD_DIR, 2, 1 },         { TAP_RATE, 721, 720 },
+		{ DEPTH_TARGET, 51, 50 },    { WIDTH_TARGET, 59, 60 },    { WIDTH_TARGET, 181, 180 },
+		{ WATCHDOG_MS, 5001, 5000 },
 	};
 	uint16_t before[HOLDING_REGISTERS], after[HOLDING_REGISTERS];
 	struct sim s;
@@ -461,8 +483,9 @@ END_TEST
 /* --coil replaces the map; an output on a coil starts open, even MOTOR_POWER. */
 START_TEST(test_rtu_coil_map)
 {
-	const char *const args[] = { "--coil", "7=MOTOR_POWER", "--coil", "4=HEAT_SHOULDERS", "--time-scale", "50",
-				     NULL };
+	const char *const args[] = {
+		"--coil", "7=MOTOR_POWER", "--coil", "4=HEAT_SHOULDERS", "--time-scale", "50", NULL
+	};
 	int neck0, shoulders0, v;
 	uint64_t deadline;
 	struct sim s;
@@ -570,12 +593,12 @@ START_TEST(test_rtu_stats)
 	/* 01 04 0000 000a CRC: 8 bytes; 01 04 14 <20 bytes> CRC: 25 */
 	S_MB_OK(&s, modbus_read_input_registers(m, 0, INPUT_REGISTERS, v), INPUT_REGISTERS);
 	S_CMD(&s, "stats");
-	S_ASSERT(&s, S_FIELD(&s, "stats roller", "requests") == 1 && S_FIELD(&s, "stats roller", "replies") == 1,
-		 "%s", s.reply);
+	S_ASSERT(&s, S_FIELD(&s, "stats roller", "requests") == 1 && S_FIELD(&s, "stats roller", "replies") == 1, "%s",
+		 s.reply);
 	S_ASSERT(&s, S_FIELD(&s, "stats roller", "bytes_in") == 8 && S_FIELD(&s, "stats roller", "bytes_out") == 25,
 		 "%s", s.reply);
-	S_ASSERT(&s, S_FIELD(&s, "stats temp", "requests") == 0 && S_FIELD(&s, "stats total", "bytes_out") == 25,
-		 "%s", s.reply);
+	S_ASSERT(&s, S_FIELD(&s, "stats temp", "requests") == 0 && S_FIELD(&s, "stats total", "bytes_out") == 25, "%s",
+		 s.reply);
 
 	/* a write echoed (8 + 8), a silent device (8 + 0), a slave that is none of ours (8 + 0) */
 	S_MB_OK(&s, modbus_write_register(m, TRAVEL_TARGET, 10), 1);
@@ -585,12 +608,17 @@ START_TEST(test_rtu_stats)
 	modbus_set_slave(m, 42);
 	S_MB_ERR(&s, modbus_read_input_registers(m, 0, 1, v), ETIMEDOUT);
 	S_CMD(&s, "stats");
-	S_ASSERT(&s, S_FIELD(&s, "stats roller", "requests") == 2 && S_FIELD(&s, "stats roller", "bytes_in") == 16 &&
-		     S_FIELD(&s, "stats roller", "bytes_out") == 33, "%s", s.reply);
-	S_ASSERT(&s, S_FIELD(&s, "stats temp", "requests") == 1 && S_FIELD(&s, "stats temp", "replies") == 0 &&
-		     S_FIELD(&s, "stats temp", "bytes_in") == 8, "%s", s.reply);
-	S_ASSERT(&s, S_FIELD(&s, "stats total", "requests") == 4 && S_FIELD(&s, "stats total", "replies") == 2 &&
-		     S_FIELD(&s, "stats total", "bytes_in") == 32 && S_FIELD(&s, "stats total", "bytes_out") == 33,
+	S_ASSERT(&s,
+		 S_FIELD(&s, "stats roller", "requests") == 2 && S_FIELD(&s, "stats roller", "bytes_in") == 16 &&
+			 S_FIELD(&s, "stats roller", "bytes_out") == 33,
+		 "%s", s.reply);
+	S_ASSERT(&s,
+		 S_FIELD(&s, "stats temp", "requests") == 1 && S_FIELD(&s, "stats temp", "replies") == 0 &&
+			 S_FIELD(&s, "stats temp", "bytes_in") == 8,
+		 "%s", s.reply);
+	S_ASSERT(&s,
+		 S_FIELD(&s, "stats total", "requests") == 4 && S_FIELD(&s, "stats total", "replies") == 2 &&
+			 S_FIELD(&s, "stats total", "bytes_in") == 32 && S_FIELD(&s, "stats total", "bytes_out") == 33,
 		 "%s", s.reply);
 	S_CMD_ERR(&s, "stats everything");
 	sim_stop(&s);
@@ -706,8 +734,7 @@ START_TEST(test_rtu_symlink)
 	(void)snprintf(stale, sizeof(stale), "%s/nowhere", s.dir);
 	S_ASSERT(&s, symlink(stale, path) == 0, "symlink");
 	status = sim_run(&s, args);
-	S_ASSERT(&s, WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status 0x%x: %s", (unsigned)status,
-		 s.reply);
+	S_ASSERT(&s, WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status 0x%x: %s", (unsigned)status, s.reply);
 	S_ASSERT(&s, lstat(path, &st) < 0 && errno == ENOENT, "%s left behind", path);
 
 	status = sim_run(&s, ((const char *const[]) { "--rtu", path, "--coil", "9=LED", NULL }));
@@ -771,7 +798,7 @@ START_TEST(test_line_command)
 	stone = strtod(S_STATE(&s, "neck.stone"), NULL);
 	S_ASSERT(&s, stone > 31.0, "the neck stone did not warm: state %s", s.reply);
 	S_CMD(&s, "line HEAT_POWER off");
-	sim_pause_ms(100);                         /* the element's stored heat settles */
+	sim_pause_ms(100); /* the element's stored heat settles */
 	stone = strtod(S_STATE(&s, "neck.stone"), NULL);
 	sim_pause_ms(2000);
 	later = strtod(S_STATE(&s, "neck.stone"), NULL);

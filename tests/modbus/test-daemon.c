@@ -32,10 +32,9 @@ static const char short_program[] =
 	"[Step]\nTechnique=tap\nZone=shoulders\nDuration=10\nSpeed=4\nWidth=wide\nDepth=0\n";
 
 /* Heat=yes turns every pad on for the whole program. */
-static const char hot_program[] =
-	"[Program]\nTitle=Modbus heated test\nDescription=Two long heated steps.\nHeat=yes\n"
-	"[Step]\nTechnique=knead\nZone=neck\nDuration=300\nSpeed=3\nWidth=medium\nDepth=0\n"
-	"[Step]\nTechnique=glide\nZone=back\nDuration=300\nSpeed=3\nWidth=wide\nDepth=0\n";
+static const char hot_program[] = "[Program]\nTitle=Modbus heated test\nDescription=Two long heated steps.\nHeat=yes\n"
+				  "[Step]\nTechnique=knead\nZone=neck\nDuration=300\nSpeed=3\nWidth=medium\nDepth=0\n"
+				  "[Step]\nTechnique=glide\nZone=back\nDuration=300\nSpeed=3\nWidth=wide\nDepth=0\n";
 
 static void rig_start_on(struct rig *r, bool tcp)
 {
@@ -46,10 +45,7 @@ static void rig_start_on(struct rig *r, bool tcp)
 		(void)snprintf(line, sizeof(line), "Transport=tcp\nHost=127.0.0.1\nPort=%u", r->s.tcp_port);
 	else
 		(void)snprintf(line, sizeof(line), "Device=%s", r->s.bus_path);
-	(void)snprintf(extra, sizeof(extra),
-		       "[Modbus]\n%s\nTimeout=%d\n"
-		       RIG_COIL_BINDING, line,
-		       TIMEOUT_MS);
+	(void)snprintf(extra, sizeof(extra), "[Modbus]\n%s\nTimeout=%d\n" RIG_COIL_BINDING, line, TIMEOUT_MS);
 	harness_init(&r->h, extra);
 	harness_write_program(&r->h, "modbus-short", short_program);
 	harness_write_program(&r->h, "modbus-hot", hot_program);
@@ -83,7 +79,8 @@ static void assert_safe_coils(struct rig *r, const char *why)
 		coils = S_STATE(&r->s, "coils");
 	}
 	if (strncmp(coils, "000", 3) != 0)
-		harness_fail(&r->h, __FILE__, __LINE__, "after %s the coils are %s, expected the three pad coils off", why, coils);
+		harness_fail(&r->h, __FILE__, __LINE__, "after %s the coils are %s, expected the three pad coils off",
+			     why, coils);
 }
 
 static double heater_temperature(struct rig *r)
@@ -204,8 +201,8 @@ static void walk(struct rig *r, const struct misbehaviour *m, bool rollers)
 	sig = H_WAIT_SIGNAL(&r->h, "FaultRaised", m->fault, NULL, 5000);
 	ms = (sig->when_usec - t0) / 1000;
 	printf("# %s: %s after %llu ms\n", m->on, m->fault, (unsigned long long)ms);
-	H_ASSERT(&r->h, ms >= m->min_ms && ms <= m->max_ms, "%s raised %s after %llu ms, expected %u..%u",
-		 m->on, m->fault, (unsigned long long)ms, m->min_ms, m->max_ms);
+	H_ASSERT(&r->h, ms >= m->min_ms && ms <= m->max_ms, "%s raised %s after %llu ms, expected %u..%u", m->on,
+		 m->fault, (unsigned long long)ms, m->min_ms, m->max_ms);
 	H_WAIT_PROP(&r->h, "State", "fault", 2000);
 	if (rollers)
 		H_WAIT_SIGNAL(&r->h, "ProgramFinished", NULL, "fault", 2000);
@@ -295,7 +292,8 @@ START_TEST(test_temperature_misbehaviour)
 
 	rig_start(&r);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		sd_bus_message_unref(harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 42.0));
+		sd_bus_message_unref(
+			harness_call_ok(&r.h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 42.0));
 		rig_wait_output(&r.h, "HEAT_POWER", true, 2000, "the pad heats");
 		walk(&r, &cases[i], false);
 		H_ASSERT(&r.h, strcmp(harness_get(&r.h, NECK, HEATER_IFACE, "State", NULL), "off") == 0,
@@ -383,8 +381,8 @@ START_TEST(test_loop_waits_one_timeout)
 	/* ClearFault asks the silent boards again */
 	H_CALL_ERR(&r.h, CHAIR_ERROR("FaultActive"), "ClearFault", "");
 	longest = rig_exit_figure(&r.h, "longest wait in one loop iteration ");
-	printf("# longest wait in one loop iteration with every device silent: %.1f ms (Timeout=%d ms)\n",
-	       longest, TIMEOUT_MS);
+	printf("# longest wait in one loop iteration with every device silent: %.1f ms (Timeout=%d ms)\n", longest,
+	       TIMEOUT_MS);
 	H_ASSERT(&r.h, longest >= TIMEOUT_MS * 0.9 && longest <= TIMEOUT_MS * 1.3,
 		 "longest wait %.1f ms against a %d ms timeout", longest, TIMEOUT_MS);
 	S_CMD(&r.s, "silent all off");
@@ -395,8 +393,9 @@ END_TEST
 /* Modbus TCP to a gateway: the same devices, the same faults and recovery. */
 START_TEST(test_tcp_gateway)
 {
-	static const struct misbehaviour silent = { "silent temp on", "silent temp off", "temp-module-offline",
-						    1700, 3000, false };
+	static const struct misbehaviour silent = {
+		"silent temp on", "silent temp off", "temp-module-offline", 1700, 3000, false
+	};
 	struct rig r;
 
 	rig_start_on(&r, true);
@@ -475,8 +474,10 @@ START_TEST(test_safe_state_after_kill)
 	H_ASSERT(&r.h, kill(r.h.daemon_pid, SIGSTOP) == 0, "SIGSTOP: %m");
 	sim_pause_ms(1500);
 	harness_kill_daemon(&r.h);
-	S_ASSERT(&r.s, rig_coil(&r.s, COIL_HEAT_NECK), "a killed massaged should leave its coils as they were "
-		 "(the neck pad heating from cold): coils=%s", S_STATE(&r.s, "coils"));
+	S_ASSERT(&r.s, rig_coil(&r.s, COIL_HEAT_NECK),
+		 "a killed massaged should leave its coils as they were "
+		 "(the neck pad heating from cold): coils=%s",
+		 S_STATE(&r.s, "coils"));
 	S_ASSERT(&r.s, S_STATE_U(&r.s, "control") != 0, "the roller board should still be enabled");
 
 	argv[4] = r.h.config_path;
@@ -508,8 +509,8 @@ START_TEST(test_safe_state_after_kill)
 	H_ASSERT(&r.h, WIFEXITED(status) && WEXITSTATUS(status) == 1,
 		 "massaged --safe-state with a silent relay board: wait status 0x%x\n%s", (unsigned)status,
 		 harness_read_file(&r.h, err));
-	H_ASSERT(&r.h, strstr(harness_read_file(&r.h, err), "not every write landed"),
-		 "no failure reported:\n%s", harness_read_file(&r.h, err));
+	H_ASSERT(&r.h, strstr(harness_read_file(&r.h, err), "not every write landed"), "no failure reported:\n%s",
+		 harness_read_file(&r.h, err));
 	(void)S_CMD(&r.s, "silent relay off");
 	harness_stop_at(&r.h, __FILE__, __LINE__);
 	sim_stop(&r.s);
@@ -549,8 +550,9 @@ START_TEST(test_start_errors_and_refusals)
 	status = harness_run(&r.h, argv, NULL, err_path, 10000);
 	err = harness_read_file(&r.h, err_path);
 	H_ASSERT(&r.h, WIFEXITED(status) && WEXITSTATUS(status) == 1, "massaged exited with status %d", status);
-	H_ASSERT(&r.h, lines_containing(err, "massaged[err]") == 1 && lines_containing(err, "Modbus") == 1 &&
-		 lines_containing(err, "115200 8E1: Invalid argument") == 1,
+	H_ASSERT(&r.h,
+		 lines_containing(err, "massaged[err]") == 1 && lines_containing(err, "Modbus") == 1 &&
+			 lines_containing(err, "115200 8E1: Invalid argument") == 1,
 		 "the refused Modbus settings are not said exactly once, naming the line:\n%s", err);
 	harness_stop(&r.h);
 
@@ -559,8 +561,9 @@ START_TEST(test_start_errors_and_refusals)
 	(void)snprintf(err_path, sizeof(err_path), "%s/start.err", r.h.tmpdir);
 	status = harness_run(&r.h, argv, NULL, err_path, 10000);
 	H_ASSERT(&r.h, WIFEXITED(status) && WEXITSTATUS(status) == 1, "massaged exited with status %d", status);
-	H_ASSERT(&r.h, strstr(harness_read_file(&r.h, err_path), "/dev/massaged-test-no-such-tty") &&
-		 strstr(harness_read_file(&r.h, err_path), "roller board does not answer"),
+	H_ASSERT(&r.h,
+		 strstr(harness_read_file(&r.h, err_path), "/dev/massaged-test-no-such-tty") &&
+			 strstr(harness_read_file(&r.h, err_path), "roller board does not answer"),
 		 "the start-up error does not name the device: %s", harness_read_file(&r.h, err_path));
 	harness_stop(&r.h);
 

@@ -31,10 +31,8 @@ static void rig_start_with_timeout(struct rig *r, unsigned timeout_ms)
 	char extra[1024];
 
 	sim_start(&r->s, false, rig_coil_map);
-	(void)snprintf(extra, sizeof(extra),
-		       "[Modbus]\nDevice=%s\nTimeout=%u\n"
-		       RIG_COIL_BINDING,
-		       r->s.bus_path, timeout_ms);
+	(void)snprintf(extra, sizeof(extra), "[Modbus]\nDevice=%s\nTimeout=%u\n" RIG_COIL_BINDING, r->s.bus_path,
+		       timeout_ms);
 	harness_init(&r->h, extra);
 	r->h.simulate_lines = true;
 	harness_start_daemon(&r->h, 1.0);
@@ -154,9 +152,10 @@ START_TEST(test_relay_board_silent)
 
 	n = problem_lines_since(&r, log_from, first, sizeof(first));
 	H_ASSERT(&r.h, n == 1, "%u warning or error lines for one relay board outage, expected 1", n);
-	H_ASSERT(&r.h, strstr(first, "fault relay-offline: The relay board has not confirmed its coils") &&
-		 strstr(first, "neck, shoulders, lower-back pads may still be closed") &&
-		 strstr(first, "master heater relay, a GPIO line, is open"),
+	H_ASSERT(&r.h,
+		 strstr(first, "fault relay-offline: The relay board has not confirmed its coils") &&
+			 strstr(first, "neck, shoulders, lower-back pads may still be closed") &&
+			 strstr(first, "master heater relay, a GPIO line, is open"),
 		 "the journal line does not say what happened: %s", first);
 
 	/* well again: a pad heats through its coil and the master */

@@ -31,10 +31,9 @@ struct rig {
 };
 
 /* Heat=yes turns every pad on for the whole program. */
-static const char hot_program[] =
-	"[Program]\nTitle=Modbus heated test\nDescription=Two long heated steps.\nHeat=yes\n"
-	"[Step]\nTechnique=knead\nZone=neck\nDuration=300\nSpeed=3\nWidth=medium\nDepth=0\n"
-	"[Step]\nTechnique=glide\nZone=back\nDuration=300\nSpeed=3\nWidth=wide\nDepth=0\n";
+static const char hot_program[] = "[Program]\nTitle=Modbus heated test\nDescription=Two long heated steps.\nHeat=yes\n"
+				  "[Step]\nTechnique=knead\nZone=neck\nDuration=300\nSpeed=3\nWidth=medium\nDepth=0\n"
+				  "[Step]\nTechnique=glide\nZone=back\nDuration=300\nSpeed=3\nWidth=wide\nDepth=0\n";
 
 /* chair-sim and the daemon's configuration; the daemon not started yet */
 static void rig_init(struct rig *r, unsigned timeout_ms, unsigned startup_wait_s)
@@ -43,9 +42,7 @@ static void rig_init(struct rig *r, unsigned timeout_ms, unsigned startup_wait_s
 
 	r->timeout_ms = timeout_ms;
 	sim_start(&r->s, false, rig_coil_map);
-	(void)snprintf(extra, sizeof(extra),
-		       "[Modbus]\nDevice=%s\nTimeout=%u\nStartupWait=%u\n"
-		       RIG_COIL_BINDING,
+	(void)snprintf(extra, sizeof(extra), "[Modbus]\nDevice=%s\nTimeout=%u\nStartupWait=%u\n" RIG_COIL_BINDING,
 		       r->s.bus_path, timeout_ms, startup_wait_s);
 	harness_init(&r->h, extra);
 	harness_write_program(&r->h, "modbus-hot", hot_program);
@@ -108,8 +105,10 @@ static void assert_longest_wait_in_budget(struct rig *r, const char *what)
 
 	printf("# %s: longest Modbus wait in one loop iteration %.1f ms (budget: Timeout=%u ms)\n", what, longest,
 	       r->timeout_ms);
-	H_ASSERT(&r->h, longest <= r->timeout_ms * BUDGET_MARGIN, "%s: one loop iteration waited %.1f ms on Modbus, "
-		 "over its budget of %u ms", what, longest, r->timeout_ms);
+	H_ASSERT(&r->h, longest <= r->timeout_ms * BUDGET_MARGIN,
+		 "%s: one loop iteration waited %.1f ms on Modbus, "
+		 "over its budget of %u ms",
+		 what, longest, r->timeout_ms);
 }
 
 /* The issue's link: every answer at 45 ms against Timeout=50, and Stop is answered.

@@ -358,7 +358,8 @@ static sd_bus_message *get_all(struct soak *s, const char *path, const char *ifa
 	if (ms > CALL_DEADLINE_MS)
 		soak_violation(s, "GetAll(%s) took %.0f ms", iface, ms);
 	if (r < 0) {
-		soak_violation(s, "GetAll(%s) on %s failed: %s", iface, path, error.message ? error.message : strerror(-r));
+		soak_violation(s, "GetAll(%s) on %s failed: %s", iface, path,
+			       error.message ? error.message : strerror(-r));
 		sd_bus_error_free(&error);
 		return NULL;
 	}
@@ -414,16 +415,17 @@ double soak_sim_dict(struct soak *s, const char *property, const char *key)
 
 	for (const char *at = all; (at = strstr(at, key)); at += n)
 		if ((at == all || at[-1] == ',') && at[n] == '=')
-			return strncmp(at + n + 1, "true", 4) == 0 ? 1.0 :
-			       strncmp(at + n + 1, "false", 5) == 0 ? 0.0 : strtod(at + n + 1, NULL);
+			return strncmp(at + n + 1, "true", 4) == 0    ? 1.0
+			       : strncmp(at + n + 1, "false", 5) == 0 ? 0.0
+								      : strtod(at + n + 1, NULL);
 	soak_violation(s, "Simulator1.%s has no %s: %s", property, key, all);
 	return NAN;
 }
 
 void soak_check_outputs_safe(struct soak *s, const char *why)
 {
-	static const char *const power[] = { "MOTOR_POWER", "HEAT_POWER", "HEAT_NECK", "HEAT_SHOULDERS",
-					     "HEAT_LOWER_BACK", NULL };
+	static const char *const power[] = { "MOTOR_POWER",    "HEAT_POWER",      "HEAT_NECK",
+					     "HEAT_SHOULDERS", "HEAT_LOWER_BACK", NULL };
 
 	for (size_t i = 0; power[i]; i++)
 		if (soak_sim_dict(s, "Outputs", power[i]) != 0.0)
@@ -447,7 +449,8 @@ void soak_check_all(struct soak *s)
 		if (t > s->pad_worst_c)
 			s->pad_worst_c = t;
 		if (t > OVERTEMP_TRIP_C)
-			soak_violation(s, "the %s stone is at %.2f °C, above MaxTarget + 3 °C, with no overtemp injected",
+			soak_violation(s,
+				       "the %s stone is at %.2f °C, above MaxTarget + 3 °C, with no overtemp injected",
 				       pad_zones[i], t);
 	}
 	if (strcmp(s->state, "fault") == 0)

@@ -11,20 +11,20 @@
 #include "soak.h"
 
 enum precondition {
-	PRE_NONE,     /* trips in any state */
-	PRE_SESSION,  /* needs the control tick: a session (or scan) under way */
-	PRE_HEAT,     /* needs the heat tick: a pad heating */
-	PRE_HOLD,     /* needs the pad holding its target: the rule watches the heat it gets */
+	PRE_NONE,    /* trips in any state */
+	PRE_SESSION, /* needs the control tick: a session (or scan) under way */
+	PRE_HEAT,    /* needs the heat tick: a pad heating */
+	PRE_HOLD,    /* needs the pad holding its target: the rule watches the heat it gets */
 };
 
 static const struct fault_kind {
-	const char *inject;   /* InjectFault's name; "ZONE" is replaced; NULL: SetPadTemperature */
-	const char *code;     /* the fault expected; "ZONE" is replaced */
+	const char *inject; /* InjectFault's name; "ZONE" is replaced; NULL: SetPadTemperature */
+	const char *code;   /* the fault expected; "ZONE" is replaced */
 	enum precondition pre;
-	double within_s;      /* chair seconds from injection to FaultRaised, with margin */
-	bool persists;        /* ClearFault refused while injected */
+	double within_s; /* chair seconds from injection to FaultRaised, with margin */
+	bool persists;   /* ClearFault refused while injected */
 	bool zoned;
-	bool locks;           /* a broken part: the pad stays locked out until ResetLockout */
+	bool locks; /* a broken part: the pad stays locked out until ResetLockout */
 } kinds[] = {
 	{ "estop", "estop", PRE_NONE, 1, true, false, false },
 	{ "roller-offline", "roller-offline", PRE_SESSION, 3, true, false, false },
@@ -161,8 +161,8 @@ static void refusals_while_faulted(struct soak *s, const struct fault_kind *k)
 	CHAIR(s, "StartManual", CHAIR_ERROR("Faulted"), NULL, "ss", "knead", "neck");
 	CHAIR(s, "Scan", CHAIR_ERROR("Faulted"), NULL, "");
 	CHAIR(s, "SetHeat", CHAIR_ERROR("Faulted"), NULL, "b", 1);
-	soak_call(s, pad_paths[soak_uniform(s, N_PADS)], HEATER_IFACE, "SetTarget", CHAIR_ERROR("Faulted"), NULL,
-		  "d", 40.0);
+	soak_call(s, pad_paths[soak_uniform(s, N_PADS)], HEATER_IFACE, "SetTarget", CHAIR_ERROR("Faulted"), NULL, "d",
+		  40.0);
 	if (k->persists)
 		CHAIR(s, "ClearFault", CHAIR_ERROR("FaultActive"), NULL, "");
 	/* harmless traffic goes on */

@@ -238,7 +238,8 @@ int soak_call(struct soak *s, const char *path, const char *iface, const char *m
 	else if (!expect)
 		soak_violation(s, "%s refused: %s: %s (State %s)", member, error.name, error.message, s->state);
 	else if (strcmp(expect, "ANY") == 0) {
-		if (allowed ? !listed(allowed, error.name) : strncmp(error.name, CHAIR_ERROR(""), strlen(CHAIR_ERROR(""))) != 0)
+		if (allowed ? !listed(allowed, error.name)
+			    : strncmp(error.name, CHAIR_ERROR(""), strlen(CHAIR_ERROR(""))) != 0)
 			soak_violation(s, "%s refused with %s (%s), expected success or %s", member, error.name,
 				       error.message, allowed ? allowed : "a Chair1 error");
 	} else if (strcmp(error.name, expect) != 0)
@@ -438,14 +439,17 @@ static void action_pad(struct soak *s)
 		return;
 	}
 	t = soak_uniform(s, 4) == 0 ? 0.0 : 30.0 + soak_uniform(s, 31) * 0.5;
-	soak_call(s, path, HEATER_IFACE, "SetTarget", t == 0.0 ? NULL : s->seated ? "ANY" : CHAIR_ERROR("NotSeated"),
+	soak_call(s, path, HEATER_IFACE, "SetTarget",
+		  t == 0.0    ? NULL
+		  : s->seated ? "ANY"
+			      : CHAIR_ERROR("NotSeated"),
 		  NULL, "d", t);
 }
 
 static void action_button(struct soak *s)
 {
-	static const char *const buttons[] = { "power", "neck", "shoulder", "back", "pause", "intensity-up",
-					       "intensity-down", "heat" };
+	static const char *const buttons[] = { "power", "neck",         "shoulder",       "back",
+					       "pause", "intensity-up", "intensity-down", "heat" };
 	/* mostly the buttons that change no session */
 	unsigned b = soak_uniform(s, 10) == 0 ? soak_uniform(s, 4) : 4 + soak_uniform(s, 5);
 
@@ -536,7 +540,8 @@ static void load_programs(struct soak *s)
 			(void)snprintf(s->programs[s->n_programs++], sizeof(s->programs[0]), "%s", id);
 	sd_bus_message_unref(reply);
 	if (r < 0 || s->n_programs < 9)
-		harness_fail(&s->h, __FILE__, __LINE__, "ListPrograms gave %u programs (%s)", s->n_programs, strerror(-r));
+		harness_fail(&s->h, __FILE__, __LINE__, "ListPrograms gave %u programs (%s)", s->n_programs,
+			     strerror(-r));
 }
 
 /* No session, no fault, rollers parked: a state to compare memory in. */
@@ -551,7 +556,8 @@ static void quiesce(struct soak *s)
 		soak_call(s, pad_paths[i], HEATER_IFACE, "SetTarget", NULL, NULL, "d", 0.0);
 	if (strcmp(soak_get(s, CHAIR_PATH, CHAIR_IFACE, "State"), "fault") == 0)
 		CHAIR(s, "ClearFault", "ANY", NULL, "");
-	for (uint64_t end = harness_now_usec() + 5000000; strcmp(soak_get(s, CHAIR_PATH, CHAIR_IFACE, "State"), "idle");)
+	for (uint64_t end = harness_now_usec() + 5000000;
+	     strcmp(soak_get(s, CHAIR_PATH, CHAIR_IFACE, "State"), "idle");)
 		if (harness_now_usec() > end) {
 			soak_violation(s, "the chair did not come to rest: State %s", s->state);
 			break;
@@ -626,10 +632,18 @@ static int parse_options(int argc, char *argv[], struct soak *s)
 		s->seed = (uint64_t)harness_now_usec();
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) >= 0)
 		switch (c) {
-		case 'h': s->hours = strtod(optarg, NULL); break;
-		case 's': s->scale = strtod(optarg, NULL); break;
-		case 'r': s->seed = strtoull(optarg, NULL, 10); break;
-		case 'v': s->verbose = true; break;
+		case 'h':
+			s->hours = strtod(optarg, NULL);
+			break;
+		case 's':
+			s->scale = strtod(optarg, NULL);
+			break;
+		case 'r':
+			s->seed = strtoull(optarg, NULL, 10);
+			break;
+		case 'v':
+			s->verbose = true;
+			break;
 		default:
 			fprintf(stderr, "usage: soak [--hours H] [--scale N (1..100)] [--seed N] [--verbose]\n");
 			return -EINVAL;
@@ -686,12 +700,14 @@ int main(int argc, char *argv[])
 		if (!s->rss_start_kb && s->chair_us >= warmup_us) {
 			quiesce(s);
 			s->rss_start_kb = sample_rss(s);
-			printf("soak: RSS after the warm-up (%.2f h): %ld KiB\n", (double)s->chair_us / 3.6e9, s->rss_start_kb);
+			printf("soak: RSS after the warm-up (%.2f h): %ld KiB\n", (double)s->chair_us / 3.6e9,
+			       s->rss_start_kb);
 		}
 		if (s->chair_us >= s->next_episode_us) {
 			s->n_raised = 0;
 			soak_fault_episode(s);
-			s->next_episode_us = soak_chair_now(s) + (uint64_t)(soak_uniform_d(s, EPISODE_MIN_S, EPISODE_MAX_S) * 1e6);
+			s->next_episode_us =
+				soak_chair_now(s) + (uint64_t)(soak_uniform_d(s, EPISODE_MIN_S, EPISODE_MAX_S) * 1e6);
 		} else if (s->chair_us >= s->next_action_us) {
 			random_action(s);
 			/* programs back to back: an idle chair with a person in it gets the next one */
@@ -703,9 +719,9 @@ int main(int argc, char *argv[])
 			next_report += 3600000000ULL;
 			(void)sample_rss(s);
 			printf("soak: %5.2f h of chair time, %4.0f s wall: %u programs, %u fault episodes, RSS %ld KiB, "
-			       "%u violations\n", (double)s->chair_us / 3.6e9,
-			       (double)(harness_now_usec() - s->wall_start) / 1e6, s->started, s->episodes,
-			       soak_rss_kb(s), s->n_violations);
+			       "%u violations\n",
+			       (double)s->chair_us / 3.6e9, (double)(harness_now_usec() - s->wall_start) / 1e6,
+			       s->started, s->episodes, soak_rss_kb(s), s->n_violations);
 			/* the harness keeps every signal: forget them, hours of them add up */
 			harness_clear_history(&s->h);
 			harness_forget_signals(&s->h);

@@ -46,8 +46,8 @@ struct soak {
 	/* what the bus told us last */
 	char state[16];
 	unsigned shoulder, session_limit, elapsed;
-	bool seated;            /* as we set it */
-	unsigned person_mm;     /* the simulated person's shoulder line */
+	bool seated;        /* as we set it */
+	unsigned person_mm; /* the simulated person's shoulder line */
 
 	/* sessions */
 	uint64_t session_start_us; /* chair time of the last accepted start */

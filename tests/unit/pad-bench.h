@@ -13,8 +13,8 @@
 struct bench {
 	struct sim_chair chair;
 	struct sim_pad *pad;
-	uint64_t now;       /* chair time, µs: always a whole number of samples */
-	double stone_max;   /* the true stone temperature, highest and lowest so far */
+	uint64_t now;     /* chair time, µs: always a whole number of samples */
+	double stone_max; /* the true stone temperature, highest and lowest so far */
 	double stone_min;
 };
 

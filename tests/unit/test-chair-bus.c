@@ -8,8 +8,14 @@
 #include "chair-bus.h"
 
 static const struct roller_status healthy = {
-	.status = ROLLER_STATUS_ENABLED | ROLLER_STATUS_HOMED, .travel_mm = 420, .depth_mm = 12,
-	.width_mm = 120, .knead_rpm = 30, .tap_rate = 0, .load_dn = 150, .board_temp_dc = 412,
+	.status = ROLLER_STATUS_ENABLED | ROLLER_STATUS_HOMED,
+	.travel_mm = 420,
+	.depth_mm = 12,
+	.width_mm = 120,
+	.knead_rpm = 30,
+	.tap_rate = 0,
+	.load_dn = 150,
+	.board_temp_dc = 412,
 	.protocol = ROLLER_PROTOCOL,
 };
 

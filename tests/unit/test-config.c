@@ -61,14 +61,12 @@ static int load_text(const char *content, struct massaged_config *c, char *err)
 }
 
 /* err must start "TMP/massaged.conf:LINE:" and mention every `expect` */
-static void assert_error_at(const char *err, unsigned line, const char *expect1,
-			    const char *expect2)
+static void assert_error_at(const char *err, unsigned line, const char *expect1, const char *expect2)
 {
 	char prefix[PATH_MAX + 32];
 
 	(void)snprintf(prefix, sizeof(prefix), "%s/massaged.conf:%u: ", tmp_root, line);
-	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0, "'%s' does not start '%s'", err,
-		      prefix);
+	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0, "'%s' does not start '%s'", err, prefix);
 	if (expect1)
 		ck_assert_msg(strstr(err, expect1), "'%s' does not mention '%s'", err, expect1);
 	if (expect2)
@@ -114,7 +112,9 @@ static void assert_default_wiring(const struct hardware_config *hw)
 	ck_assert_uint_eq(hw->modbus.temp_slave, 2);
 	ck_assert_uint_eq(hw->modbus.relay_slave, 3);
 	for (unsigned i = 0; i < 3; i++)
-		ck_assert_uint_eq(hardware_sensor_channel(hw, (enum zone[]){ ZONE_NECK, ZONE_SHOULDERS, ZONE_LOWER_BACK }[i], i), i);
+		ck_assert_uint_eq(
+			hardware_sensor_channel(hw, (enum zone[]) { ZONE_NECK, ZONE_SHOULDERS, ZONE_LOWER_BACK }[i], i),
+			i);
 }
 
 static void assert_defaults(const struct massaged_config *c)
@@ -332,8 +332,7 @@ START_TEST(test_unknown_key)
 	struct massaged_config c;
 	char err[CONFIG_ERROR_MAX];
 
-	ck_assert_int_eq(load_text("[Chair]\nSessionMinutes=10\nSessionMinute=10\n", &c, err),
-			 -EINVAL);
+	ck_assert_int_eq(load_text("[Chair]\nSessionMinutes=10\nSessionMinute=10\n", &c, err), -EINVAL);
 	assert_error_at(err, 3, "SessionMinute'", "SessionMinutes=, MaxSessionMinutes=");
 	ck_assert_ptr_nonnull(strstr(err, "DefaultShoulderHeight="));
 
@@ -349,7 +348,8 @@ START_TEST(test_unknown_section)
 	char err[CONFIG_ERROR_MAX];
 
 	ck_assert_int_eq(load_text("# comment\n[Chair]\n\n[Hardware]\nFoo=1\n", &c, err), -EINVAL);
-	assert_error_at(err, 4, "[Hardware]", "[Chair], [Defaults], [Limits], [Heat], [Programs], "
+	assert_error_at(err, 4, "[Hardware]",
+			"[Chair], [Defaults], [Limits], [Heat], [Programs], "
 			"[GPIO], [Modbus], [Binding], [Simulator]");
 
 	ck_assert_int_eq(load_text("Intensity=3\n[Defaults]\n", &c, err), -EINVAL);
@@ -363,8 +363,7 @@ START_TEST(test_syntax_error)
 	char err[CONFIG_ERROR_MAX];
 	char line[INI_FILE_LINE_MAX + 40];
 
-	ck_assert_int_eq(load_text("[Chair]\nSessionMinutes=10\nthis is not a key\nBogus=1\n", &c,
-				   err), -EINVAL);
+	ck_assert_int_eq(load_text("[Chair]\nSessionMinutes=10\nthis is not a key\nBogus=1\n", &c, err), -EINVAL);
 	assert_error_at(err, 3, "syntax error", "this is not a key");
 
 	ck_assert_int_eq(load_text("[Chair]\n[Defaults\nIntensity=2\n", &c, err), -EINVAL);
@@ -490,14 +489,13 @@ START_TEST(test_dropins)
 		       write_file("massaged.conf", "[Defaults]\nIntensity=2\n[Heat]\nMaxTarget=47\n"));
 	make_dir("massaged.conf.d");
 	(void)write_file("massaged.conf.d/20-b.conf", "[Defaults]\nIntensity=5\n");
-	(void)write_file("massaged.conf.d/10-a.conf",
-			 "[Defaults]\nIntensity=4\nSpeed=5\n[Heat]\nPads=upper-back\n");
+	(void)write_file("massaged.conf.d/10-a.conf", "[Defaults]\nIntensity=4\nSpeed=5\n[Heat]\nPads=upper-back\n");
 	(void)write_file("massaged.conf.d/30-c.conf.disabled", "garbage\n");
 	(void)write_file("massaged.conf.d/README", "not a drop-in\n");
 
 	r = config_load(main_path, true, &c, err);
 	ck_assert_msg(r == 0, "%s", err);
-	ck_assert_uint_eq(c.intensity, 5);  /* 20-b.conf after 10-a.conf */
+	ck_assert_uint_eq(c.intensity, 5); /* 20-b.conf after 10-a.conf */
 	ck_assert_uint_eq(c.speed, 5);
 	ck_assert_uint_eq(c.n_pads, 1);
 	ck_assert_int_eq(c.pads[0].zone, ZONE_UPPER_BACK);
@@ -551,15 +549,61 @@ START_TEST(test_failure_leaves_ret)
 END_TEST
 
 static const char *const example_keys[] = {
-	"SessionMinutes", "MaxSessionMinutes", "SeatEmptyGraceSeconds", "DefaultProgram",
-	"DefaultShoulderHeight", "Intensity", "Speed", "Width", "TrackMin", "TrackMax",
-	"DepthMax", "WidthMin", "WidthMax", "TravelSpeedMax", "KneadSpeedMax", "TapRateMax",
-	"DefaultTarget", "MaxTarget", "Pads", "Library", "Override", "ShoulderHeight",
-	"LoadNoise", "Chip", "Debounce", "Transport", "Device", "Baud", "Parity", "DataBits",
-	"StopBits", "Host", "Port", "Timeout", "RollerSlave", "TemperatureSlave", "RelaySlave",
-	"EmergencyStop", "Seat", "ButtonPower", "ButtonNeck", "ButtonShoulder", "ButtonBack",
-	"ButtonPause", "ButtonUp", "ButtonDown", "ButtonHeat", "MotorPower", "HeatPower",
-	"HeatNeck", "HeatShoulders", "HeatLowerBack", "Led", "SensorNeck", "SensorShoulders",
+	"SessionMinutes",
+	"MaxSessionMinutes",
+	"SeatEmptyGraceSeconds",
+	"DefaultProgram",
+	"DefaultShoulderHeight",
+	"Intensity",
+	"Speed",
+	"Width",
+	"TrackMin",
+	"TrackMax",
+	"DepthMax",
+	"WidthMin",
+	"WidthMax",
+	"TravelSpeedMax",
+	"KneadSpeedMax",
+	"TapRateMax",
+	"DefaultTarget",
+	"MaxTarget",
+	"Pads",
+	"Library",
+	"Override",
+	"ShoulderHeight",
+	"LoadNoise",
+	"Chip",
+	"Debounce",
+	"Transport",
+	"Device",
+	"Baud",
+	"Parity",
+	"DataBits",
+	"StopBits",
+	"Host",
+	"Port",
+	"Timeout",
+	"RollerSlave",
+	"TemperatureSlave",
+	"RelaySlave",
+	"EmergencyStop",
+	"Seat",
+	"ButtonPower",
+	"ButtonNeck",
+	"ButtonShoulder",
+	"ButtonBack",
+	"ButtonPause",
+	"ButtonUp",
+	"ButtonDown",
+	"ButtonHeat",
+	"MotorPower",
+	"HeatPower",
+	"HeatNeck",
+	"HeatShoulders",
+	"HeatLowerBack",
+	"Led",
+	"SensorNeck",
+	"SensorShoulders",
 	"SensorLowerBack",
 };
 
@@ -577,7 +621,8 @@ START_TEST(test_binding)
 		      "[Binding]\nEmergencyStop=gpio:STOP_BUTTON active-high pull-down\n"
 		      "Seat=gpio:SEAT no-pull\nButtonHeat=none\nHeatNeck=coil:0\n"
 		      "HeatShoulders=coil:1 active-low\nHeatLowerBack=coil:7\nLed=none\n"
-		      "SensorNeck=5\nSensorLowerBack=0\n", &c, err);
+		      "SensorNeck=5\nSensorLowerBack=0\n",
+		      &c, err);
 	ck_assert_msg(r == 0, "%s", err);
 	ck_assert_str_eq(c.hw.gpio_chip, "/dev/gpiochip3");
 	ck_assert_uint_eq(c.hw.debounce_ms, 5);
@@ -683,8 +728,7 @@ START_TEST(test_example_config)
 	f = fopen(example, "re");
 	ck_assert_ptr_nonnull(f);
 	while (fgets(line, sizeof(line), f)) {
-		bool is_key = line[0] == '#' && line[1] >= 'A' && line[1] <= 'Z' &&
-			      strchr(line, '=');
+		bool is_key = line[0] == '#' && line[1] >= 'A' && line[1] <= 'Z' && strchr(line, '=');
 
 		n += (size_t)snprintf(text + n, 32768 - n, "%s", is_key ? line + 1 : line);
 	}
@@ -766,7 +810,8 @@ START_TEST(test_power_relays_need_gpio)
 		  "independent of" },
 		{ "[Binding]\nMotorPower=coil:4\n", 2, "MotorPower=coil:4", "neither board can do for itself" },
 		{ "[Binding]\nMotorPower=none\n", 2, "MotorPower=none", "gpio:LINE" },
-		{ "[Binding]\nHeatPower=none\n", 2, "HeatPower=none while the neck pad can heat", "independent cut-off" },
+		{ "[Binding]\nHeatPower=none\n", 2, "HeatPower=none while the neck pad can heat",
+		  "independent cut-off" },
 		{ "[Heat]\nPads=lower-back\n[Binding]\nHeatNeck=none\nHeatPower=none\nHeatLowerBack=coil:2\n", 5,
 		  "lower-back pad can heat (its relay is HEAT_LOWER_BACK)", "gpio:LINE" },
 	};
@@ -785,7 +830,8 @@ START_TEST(test_power_relays_need_gpio)
 	ck_assert_msg(r == 0, "%s", err);
 	/* the pads on the relay board, the master and motor power on GPIO lines */
 	r = load_text("[Binding]\nHeatNeck=coil:0\nHeatShoulders=coil:1\nHeatLowerBack=coil:2\n"
-		      "HeatPower=gpio:MASTER active-low\nMotorPower=gpio:MOTORS\nLed=coil:5\n", &c, err);
+		      "HeatPower=gpio:MASTER active-low\nMotorPower=gpio:MOTORS\nLed=coil:5\n",
+		      &c, err);
 	ck_assert_msg(r == 0, "%s", err);
 	ck_assert_int_eq(c.hw.outputs[OUTPUT_HEAT_POWER].kind, SIGNAL_GPIO);
 	ck_assert_int_eq(c.hw.outputs[OUTPUT_HEAT_NECK].kind, SIGNAL_COIL);

@@ -8,10 +8,10 @@
 /* 60 s glide, 120 s knead (depth -1, heat), 30 s tap (speed 5, narrow) */
 static void three_steps(struct program *p)
 {
-	*p = (struct program){ .id = "t", .n_steps = 3 };
-	p->steps[0] = (struct program_step){ TECHNIQUE_GLIDE, ZONE_BACK, 60, 2, WIDTH_WIDE, 0, false };
-	p->steps[1] = (struct program_step){ TECHNIQUE_KNEAD, ZONE_SHOULDERS, 120, 3, WIDTH_MEDIUM, -1, true };
-	p->steps[2] = (struct program_step){ TECHNIQUE_TAP, ZONE_UPPER_BACK, 30, 5, WIDTH_NARROW, 2, false };
+	*p = (struct program) { .id = "t", .n_steps = 3 };
+	p->steps[0] = (struct program_step) { TECHNIQUE_GLIDE, ZONE_BACK, 60, 2, WIDTH_WIDE, 0, false };
+	p->steps[1] = (struct program_step) { TECHNIQUE_KNEAD, ZONE_SHOULDERS, 120, 3, WIDTH_MEDIUM, -1, true };
+	p->steps[2] = (struct program_step) { TECHNIQUE_TAP, ZONE_UPPER_BACK, 30, 5, WIDTH_NARROW, 2, false };
 }
 
 START_TEST(test_locate_steps)
@@ -109,12 +109,18 @@ END_TEST
 
 START_TEST(test_transit_between_zones)
 {
-	struct limits_config lim = { .track_min_mm = 0, .track_max_mm = 780, .depth_max_mm = 40,
-				     .width_min_mm = 60, .width_max_mm = 180, .travel_speed_max = 120,
-				     .knead_speed_max = 60, .tap_rate_max = 720 };
+	struct limits_config lim = { .track_min_mm = 0,
+				     .track_max_mm = 780,
+				     .depth_max_mm = 40,
+				     .width_min_mm = 60,
+				     .width_max_mm = 180,
+				     .travel_speed_max = 120,
+				     .knead_speed_max = 60,
+				     .tap_rate_max = 720 };
 	struct zone_range lower_back = { 120, 330 };
-	struct roller_setpoints sp = { .travel_target_mm = 200, .travel_speed = 12, .tap_rate = 400,
-				       .knead_rpm = 20, .depth_mm = 30 };
+	struct roller_setpoints sp = {
+		.travel_target_mm = 200, .travel_speed = 12, .tap_rate = 400, .knead_rpm = 20, .depth_mm = 30
+	};
 	struct roller_setpoints inside = sp;
 
 	/* from the neck down to the lower back: brisk, light, no tapping on the way */

@@ -27,13 +27,13 @@
 /* ---- an autotune run ---- */
 
 struct tune_run {
-	int r;                    /* heat_autotune_result() */
+	int r; /* heat_autotune_result() */
 	struct heat_tuning result;
 	char error[256];
-	double end_s;             /* chair time when it was done (or gave up) */
+	double end_s; /* chair time when it was done (or gave up) */
 	double progress_first, progress_last;
-	double progress_drop;     /* the largest step backwards */
-	double progress_drop_at;  /* where it was */
+	double progress_drop;      /* the largest step backwards */
+	double progress_drop_at;   /* where it was */
 	unsigned guard_violations; /* duty > 0 with the reading at or over ceiling − 0.5 */
 	double reading_max;
 };
@@ -116,9 +116,11 @@ START_TEST(test_public_pad)
 	bench_init(&b, 1);
 	tune_run(&b, 42.0, 46.0, 3600.0, &t);
 	m = &t.result.model;
-	fprintf(stderr, "# public at 42: r=%d %s, %.1f s, stone max %.3f, rms %.4f, gain %.2f element %.1f "
-		"couple %.1f loss %.1f sink %.2f sensor %.2f\n", t.r, t.error, t.end_s, b.stone_max,
-		t.result.fit_rms_c, m->gain_c, m->element_s, m->couple_s, m->loss_s, m->sink_c, m->sensor_s);
+	fprintf(stderr,
+		"# public at 42: r=%d %s, %.1f s, stone max %.3f, rms %.4f, gain %.2f element %.1f "
+		"couple %.1f loss %.1f sink %.2f sensor %.2f\n",
+		t.r, t.error, t.end_s, b.stone_max, t.result.fit_rms_c, m->gain_c, m->element_s, m->couple_s, m->loss_s,
+		m->sink_c, m->sensor_s);
 	ck_assert_msg(t.r == 0, "autotune failed (%d): %s", t.r, t.error);
 	ck_assert_double_le(t.end_s, 3600.0);
 	ck_assert_double_le(b.stone_max, 43.0);
@@ -136,8 +138,8 @@ START_TEST(test_public_pad)
 
 	ck_assert_double_eq(t.progress_first, 0.0);
 	ck_assert_double_eq(t.progress_last, 1.0);
-	ck_assert_msg(t.progress_drop <= PROGRESS_JITTER, "progress went back by %.4f at %.2f s",
-		      t.progress_drop, t.progress_drop_at);
+	ck_assert_msg(t.progress_drop <= PROGRESS_JITTER, "progress went back by %.4f at %.2f s", t.progress_drop,
+		      t.progress_drop_at);
 	ck_assert_uint_eq(t.guard_violations, 0);
 }
 END_TEST
@@ -157,9 +159,10 @@ START_TEST(test_heavy_stone)
 	bench_init(&b, 1);
 	b.pad->p.c_stone *= 2.0;
 	tune_run(&b, 42.0, 46.0, 3600.0, &heavy);
-	fprintf(stderr, "# heavy stone: r=%d %s, %.1f s, stone max %.3f, rms %.4f, couple %.1f (public %.1f), "
-		"full rate %.4f (%.4f) °C/s, loss %.1f (%.1f) s\n", heavy.r, heavy.error, heavy.end_s,
-		b.stone_max, heavy.result.fit_rms_c, mh->couple_s, mp->couple_s,
+	fprintf(stderr,
+		"# heavy stone: r=%d %s, %.1f s, stone max %.3f, rms %.4f, couple %.1f (public %.1f), "
+		"full rate %.4f (%.4f) °C/s, loss %.1f (%.1f) s\n",
+		heavy.r, heavy.error, heavy.end_s, b.stone_max, heavy.result.fit_rms_c, mh->couple_s, mp->couple_s,
 		heat_model_full_rate(mh), heat_model_full_rate(mp), mh->loss_s, mp->loss_s);
 	ck_assert_msg(heavy.r == 0, "heavy stone: %s", heavy.error);
 	ck_assert_int_eq(heat_model_validate(mh), 0);
@@ -207,7 +210,8 @@ START_TEST(test_detached_sensor)
 	tune_run(&b, 42.0, 46.0, 3600.0, &t);
 	/* the stone gets far too hot meanwhile: heat-protect's runaway check must stop this
 	 * first in the daemon (test-heat-protect) */
-	fprintf(stderr, "# detached sensor: r=%d after %.1f s, stone max %.2f: %s\n", t.r, t.end_s, b.stone_max, t.error);
+	fprintf(stderr, "# detached sensor: r=%d after %.1f s, stone max %.2f: %s\n", t.r, t.end_s, b.stone_max,
+		t.error);
 	ck_assert_int_lt(t.r, 0);
 	ck_assert_int_ne(t.r, -EAGAIN);
 	ck_assert_msg(strstr(t.error, "element") || strstr(t.error, "sensor"), "error: %s", t.error);
@@ -246,9 +250,9 @@ START_TEST(test_ceiling_guard)
 
 	bench_init(&b, 5);
 	tune_run(&b, 38.0, 38.1, 3600.0, &t);
-	fprintf(stderr, "# ceiling 38.1: r=%d %s after %.1f s, reading max %.1f, stone max %.3f\n",
-		t.r, t.error, t.end_s, t.reading_max, b.stone_max);
-	ck_assert_double_lt(t.end_s, 3600.0); /* done, one way or the other */
+	fprintf(stderr, "# ceiling 38.1: r=%d %s after %.1f s, reading max %.1f, stone max %.3f\n", t.r, t.error,
+		t.end_s, t.reading_max, b.stone_max);
+	ck_assert_double_lt(t.end_s, 3600.0);           /* done, one way or the other */
 	ck_assert_double_ge(t.reading_max, 38.1 - 0.5); /* the guard was needed */
 	ck_assert_uint_eq(t.guard_violations, 0);
 	ck_assert_double_lt(b.stone_max, 38.1);
@@ -310,8 +314,8 @@ START_TEST(test_progress_never_backwards)
 
 	bench_init(&b, 1);
 	tune_run(&b, 42.0, 46.0, 3600.0, &t);
-	ck_assert_msg(t.progress_drop == 0.0, "progress went back by %.4f at %.2f s",
-		      t.progress_drop, t.progress_drop_at);
+	ck_assert_msg(t.progress_drop == 0.0, "progress went back by %.4f at %.2f s", t.progress_drop,
+		      t.progress_drop_at);
 }
 END_TEST
 
@@ -411,14 +415,17 @@ START_TEST(test_daemon_fit_plausible)
 			b.pad = sim_chair_find_pad(&b.chair, zones[z]);
 			ck_assert_ptr_nonnull(b.pad);
 			r = tune_relay_driven(&b, true, &t, error, sizeof(error));
-			fprintf(stderr, "# %s seed %u: r=%d %s gain %.2f element %.1f couple %.1f loss %.1f sink %.2f "
-				"sensor %.2f rms %.3f\n", zone_to_string(zones[z]), (unsigned)seed, r, error,
-				m->gain_c, m->element_s, m->couple_s, m->loss_s, m->sink_c, m->sensor_s, t.fit_rms_c);
+			fprintf(stderr,
+				"# %s seed %u: r=%d %s gain %.2f element %.1f couple %.1f loss %.1f sink %.2f "
+				"sensor %.2f rms %.3f\n",
+				zone_to_string(zones[z]), (unsigned)seed, r, error, m->gain_c, m->element_s,
+				m->couple_s, m->loss_s, m->sink_c, m->sensor_s, t.fit_rms_c);
 			ck_assert_msg(r == 0, "%s seed %u: %s", zone_to_string(zones[z]), (unsigned)seed, error);
 			ck_assert_msg(heat_model_plausible(m, 0.2, why, sizeof(why)) == 0, "%s", why);
 			ck_assert_double_lt(m->gain_c, 100.0);
 			ck_assert_double_lt(t.fit_rms_c, 0.06);
-			ck_assert_double_eq_tol(heat_model_hold_duty(m, 42.0, 0.0), plant_hold_duty(&b.pad->p, 42.0), 0.03);
+			ck_assert_double_eq_tol(heat_model_hold_duty(m, 42.0, 0.0), plant_hold_duty(&b.pad->p, 42.0),
+						0.03);
 			ck_assert_double_eq_tol(m->sensor_s, b.pad->p.sensor_tau, 1.0);
 			/* the stone's rate at full power, P/c_s = 0.22 °C/s, less what the element
 			 * loses to the room on the way */
@@ -469,8 +476,8 @@ START_TEST(test_degenerate_fit)
 	b.pad = sim_chair_find_pad(&b.chair, ZONE_LOWER_BACK);
 	ck_assert_ptr_nonnull(b.pad);
 	tune_run(&b, 42.0, 46.0, 3600.0, &t);
-	fprintf(stderr, "# lower-back, in-sample drive: r=%d %s gain %.2f element %.1f couple %.1f loss %.1f\n",
-		t.r, t.error, m->gain_c, m->element_s, m->couple_s, m->loss_s);
+	fprintf(stderr, "# lower-back, in-sample drive: r=%d %s gain %.2f element %.1f couple %.1f loss %.1f\n", t.r,
+		t.error, m->gain_c, m->element_s, m->couple_s, m->loss_s);
 	ck_assert_msg(t.r == 0, "%s", t.error);
 	ck_assert_msg(heat_model_plausible(m, 0.2, why, sizeof(why)) == 0, "%s", why);
 	ck_assert_double_eq_tol(m->gain_c, 30.0, 15.0);
@@ -487,11 +494,8 @@ struct plant {
 };
 
 static const struct plant plants[] = {
-	{ "public", 0, 0, 0, 0 },
-	{ "heavy-stone", 440.0, 0, 0, 0 },
-	{ "slow-sensor", 0, 15.0, 0, 0 },
-	{ "weak-element", 0, 0, 40.0, 0 },
-	{ "cold-room", 0, 0, 0, 15.0 },
+	{ "public", 0, 0, 0, 0 },          { "heavy-stone", 440.0, 0, 0, 0 }, { "slow-sensor", 0, 15.0, 0, 0 },
+	{ "weak-element", 0, 0, 40.0, 0 }, { "cold-room", 0, 0, 0, 15.0 },
 };
 
 static void plant_apply(struct sim_pad_params *p, const struct plant *pl)
@@ -514,8 +518,8 @@ static void plant_apply(struct sim_pad_params *p, const struct plant *pl)
  * (bench/plants/README.md). On the public pad: 30 °C, 34.3/150/171 s. */
 struct plant_truth {
 	double gain_c, element_s, couple_s, loss_s;
-	double full_rate;   /* the stone's rise per second at full power: g·P/c_s */
-	double full_rise;   /* the stone's steady rise over its sink at full power */
+	double full_rate; /* the stone's rise per second at full power: g·P/c_s */
+	double full_rise; /* the stone's steady rise over its sink at full power */
 };
 
 static void plant_truth(const struct sim_pad_params *p, struct plant_truth *ret)
@@ -541,9 +545,9 @@ static void spread_add(struct spread *s, double v)
 }
 
 /* How far a fit may be from the plant's truth. */
-#define SWEEP_RISE_TOL 0.10    /* the full-power rise and the loss: what the readings fix */
-#define SWEEP_RATE_TOL 0.10    /* the full-power rate: what the stone's mass sets */
-#define SWEEP_GAIN_TOL 0.25    /* the gain: what the prior on the element picks */
+#define SWEEP_RISE_TOL 0.10 /* the full-power rise and the loss: what the readings fix */
+#define SWEEP_RATE_TOL 0.10 /* the full-power rate: what the stone's mass sets */
+#define SWEEP_GAIN_TOL 0.25 /* the gain: what the prior on the element picks */
 
 /* Autotune on every bench plant from a cold, a room-warm and a warm pad, several
  * noise seeds each: every fit is a plausible pad well inside every bound and near the
@@ -554,8 +558,8 @@ static void sweep_plant(const struct plant *pl, unsigned index)
 	static const double starts[] = { 15.0, 24.0, 35.0 };
 	const char *env = getenv("MASSAGED_TUNE_SEEDS");
 	unsigned seeds = env ? (unsigned)atoi(env) : 1, failed = 0, refused = 0, runs = 0;
-	struct spread gain = { INFINITY, -INFINITY }, element = gain, couple = gain, loss = gain,
-		      rise = gain, rate = gain;
+	struct spread gain = { INFINITY, -INFINITY }, element = gain, couple = gain, loss = gain, rise = gain,
+		      rate = gain;
 	struct plant_truth truth = { 0 };
 
 	for (size_t s = 0; s < ELEMENTSOF(starts); s++)
@@ -596,20 +600,24 @@ static void sweep_plant(const struct plant *pl, unsigned index)
 			else if (!ok)
 				failed++;
 			if (!ok) {
-				fprintf(stderr, "# %s from %.0f °C, seed %u: r=%d %s gain %.1f element %.1f couple %.1f "
+				fprintf(stderr,
+					"# %s from %.0f °C, seed %u: r=%d %s gain %.1f element %.1f couple %.1f "
 					"loss %.1f sink %.2f sensor %.2f rms %.3f; rise %.2f rate %.2f gain %.2f of the "
-					"plant's; stone max %.2f\n", pl->name, starts[s], (unsigned)seed, t.r,
-					t.r < 0 ? t.error : "", m->gain_c, m->element_s, m->couple_s, m->loss_s,
-					m->sink_c, m->sensor_s, t.result.fit_rms_c, r_rise, r_rate, r_gain, b.stone_max);
+					"plant's; stone max %.2f\n",
+					pl->name, starts[s], (unsigned)seed, t.r, t.r < 0 ? t.error : "", m->gain_c,
+					m->element_s, m->couple_s, m->loss_s, m->sink_c, m->sensor_s,
+					t.result.fit_rms_c, r_rise, r_rate, r_gain, b.stone_max);
 			}
 		}
-	fprintf(stderr, "# sweep %s (truth gain %.1f, %.1f/%.0f/%.0f s, rate %.3f, rise %.1f): %u of %u runs off, %u refused; "
+	fprintf(stderr,
+		"# sweep %s (truth gain %.1f, %.1f/%.0f/%.0f s, rate %.3f, rise %.1f): %u of %u runs off, %u refused; "
 		"gain %.1f..%.1f, element %.1f..%.1f couple %.0f..%.0f loss %.0f..%.0f s, rise %.2f..%.2f "
-		"rate %.2f..%.2f of the plant's\n", pl->name, truth.gain_c, truth.element_s, truth.couple_s,
-		truth.loss_s, truth.full_rate, truth.full_rise, failed, runs, refused, gain.lo, gain.hi, element.lo, element.hi, couple.lo, couple.hi,
-		loss.lo, loss.hi, rise.lo, rise.hi, rate.lo, rate.hi);
-	ck_assert_msg(failed == 0, "%s: %u of %u autotunes failed or fitted far from the plant", pl->name,
-		      failed, runs);
+		"rate %.2f..%.2f of the plant's\n",
+		pl->name, truth.gain_c, truth.element_s, truth.couple_s, truth.loss_s, truth.full_rate, truth.full_rise,
+		failed, runs, refused, gain.lo, gain.hi, element.lo, element.hi, couple.lo, couple.hi, loss.lo, loss.hi,
+		rise.lo, rise.hi, rate.lo, rate.hi);
+	ck_assert_msg(failed == 0, "%s: %u of %u autotunes failed or fitted far from the plant", pl->name, failed,
+		      runs);
 	ck_assert_msg(refused * 20 <= runs, "%s: %u of %u fits ran to a bound", pl->name, refused, runs);
 }
 

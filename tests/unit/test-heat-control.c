@@ -42,7 +42,14 @@ static void bench_hold_relay(struct bench *b, struct relay_pwm *pwm, double duty
 
 /* The bench's other plants (bench/plants/): the controller must do as well on each
  * with its own autotune. */
-enum plant { PLANT_PUBLIC, PLANT_HEAVY_STONE, PLANT_SLOW_SENSOR, PLANT_WEAK_ELEMENT, PLANT_COLD_ROOM, _PLANT_MAX };
+enum plant {
+	PLANT_PUBLIC,
+	PLANT_HEAVY_STONE,
+	PLANT_SLOW_SENSOR,
+	PLANT_WEAK_ELEMENT,
+	PLANT_COLD_ROOM,
+	_PLANT_MAX
+};
 
 static const char *const plant_names[_PLANT_MAX] = {
 	"public", "heavy-stone", "slow-sensor", "weak-element", "cold-room",
@@ -73,9 +80,9 @@ static void bench_plant(struct bench *b, enum plant p)
 }
 
 struct tuned {
-	int r;                    /* -EAGAIN until tuned */
+	int r; /* -EAGAIN until tuned */
 	struct heat_model model;
-	double stone_max;         /* during the autotune */
+	double stone_max; /* during the autotune */
 	char error[256];
 };
 static struct tuned tuned[_PLANT_MAX];
@@ -113,8 +120,8 @@ static void tune_all(void)
 
 static void plant_model(enum plant p, struct heat_model *ret)
 {
-	ck_assert_msg(tuned[p].r == 0, "autotune at 45 °C on the %s plant failed (%d): %s",
-		      plant_names[p], tuned[p].r, tuned[p].error);
+	ck_assert_msg(tuned[p].r == 0, "autotune at 45 °C on the %s plant failed (%d): %s", plant_names[p], tuned[p].r,
+		      tuned[p].error);
 	*ret = tuned[p].model;
 }
 
@@ -128,8 +135,8 @@ static void tuned_model(struct heat_model *ret)
 /* What a stretch of control looked like: since when the reading is in ±BAND_C of the
  * target, its RMS error over a window, the range of duties. */
 struct run {
-	double settle;           /* since when the reading is in band; NAN when out */
-	double sq_sum;           /* (reading − target)² over [rms_from, rms_to) */
+	double settle; /* since when the reading is in band; NAN when out */
+	double sq_sum; /* (reading − target)² over [rms_from, rms_to) */
 	unsigned sq_n;
 	double rms_from, rms_to;
 	double duty_min, duty_max;
@@ -137,8 +144,9 @@ struct run {
 
 static void run_reset(struct run *r)
 {
-	*r = (struct run) { .settle = NAN, .rms_from = INFINITY, .rms_to = INFINITY,
-			    .duty_min = INFINITY, .duty_max = -INFINITY };
+	*r = (struct run) {
+		.settle = NAN, .rms_from = INFINITY, .rms_to = INFINITY, .duty_min = INFINITY, .duty_max = -INFINITY
+	};
 }
 
 static void run_note(struct run *r, double t, double reading, double target, double duty)
@@ -162,8 +170,8 @@ static double run_rms(const struct run *r)
 }
 
 /* Hold `target` until chair time `until` (through the relay drive if pwm is given). */
-static void control_until_pwm(struct bench *b, struct heat_control *c, struct run *r, double target,
-			      double until, struct relay_pwm *pwm)
+static void control_until_pwm(struct bench *b, struct heat_control *c, struct run *r, double target, double until,
+			      struct relay_pwm *pwm)
 {
 	while (bench_t(b) < until - 1e-9) {
 		double t = bench_t(b), reading, duty;
@@ -242,8 +250,8 @@ static void bench_scenario(enum plant p, bool relay)
 	b.pad->p.k_body *= 2.0;
 	run_reset(&r);
 	control_until_pwm(&b, &c, &r, 45.0, 1500.0, relay ? &pwm : NULL);
-	fprintf(stderr, "# %s (%s): lean-back recovery %.2f s, stone max %.3f °C\n",
-		plant_names[p], how, r.settle - 900.0, b.stone_max);
+	fprintf(stderr, "# %s (%s): lean-back recovery %.2f s, stone max %.3f °C\n", plant_names[p], how,
+		r.settle - 900.0, b.stone_max);
 	ck_assert_msg(!isnan(r.settle), "not back in band at 1500 s after leaning back");
 	ck_assert_double_le(r.settle - 900.0, 90.0);
 	ck_assert_double_le(b.stone_max, 45.3);
@@ -328,8 +336,8 @@ START_TEST(test_target_change)
 			ck_assert_double_eq(duty, 0.0);
 		bench_hold(&b, duty);
 	}
-	fprintf(stderr, "# 44→40: first heat at reading %.2f °C, stone min %.3f °C, in band from %.2f s\n",
-		first_heat, b.stone_min, r.settle - 1800.0);
+	fprintf(stderr, "# 44→40: first heat at reading %.2f °C, stone min %.3f °C, in band from %.2f s\n", first_heat,
+		b.stone_min, r.settle - 1800.0);
 	ck_assert_msg(!coasting, "never heated again after lowering the target");
 	ck_assert_double_le(first_heat, 40.0 + BAND_C);
 	ck_assert_double_ge(b.stone_min, 39.5);
@@ -375,8 +383,8 @@ START_TEST(test_no_windup)
 	b.stone_max = b.pad->t_stone;
 	run_reset(&r);
 	control_until(&b, &c, &r, 45.0, 2700.0);
-	fprintf(stderr, "# element back: stone max %.3f °C, in band from %.2f s after\n",
-		b.stone_max, r.settle - 1500.0);
+	fprintf(stderr, "# element back: stone max %.3f °C, in band from %.2f s after\n", b.stone_max,
+		r.settle - 1500.0);
 	ck_assert_double_le(b.stone_max, 45.5);
 	ck_assert_msg(!isnan(r.settle), "not back at 45 °C 1200 s after the element came back");
 }
@@ -427,11 +435,11 @@ START_TEST(test_reading_gaps)
 
 			t += gaps[g];
 			double duty = heat_control_update(&c, t, reading, 45.0);
-			ck_assert_msg(isfinite(duty) && duty >= 0.0 && duty <= 1.0,
-				      "duty %g after a gap of %g s", duty, gaps[g]);
+			ck_assert_msg(isfinite(duty) && duty >= 0.0 && duty <= 1.0, "duty %g after a gap of %g s", duty,
+				      gaps[g]);
 			for (int j = 0; j < HEAT_X_N; j++)
-				ck_assert_msg(isfinite(c.x[j]), "estimate %d is %g after a gap of %g s",
-					      j, c.x[j], gaps[g]);
+				ck_assert_msg(isfinite(c.x[j]), "estimate %d is %g after a gap of %g s", j, c.x[j],
+					      gaps[g]);
 		}
 
 	/* on a plant: holding 45 °C, the loop stalls for a minute with the last duty held;
@@ -447,8 +455,8 @@ START_TEST(test_reading_gaps)
 	b.stone_max = b.stone_min = b.pad->t_stone;
 	run_reset(&r);
 	control_until(&b, &c, &r, 45.0, 1500.0);
-	fprintf(stderr, "# 60 s gap while holding: stone %.3f..%.3f °C, duty %.3f..%.3f\n",
-		b.stone_min, b.stone_max, r.duty_min, r.duty_max);
+	fprintf(stderr, "# 60 s gap while holding: stone %.3f..%.3f °C, duty %.3f..%.3f\n", b.stone_min, b.stone_max,
+		r.duty_min, r.duty_max);
 	ck_assert_msg(!isnan(r.settle), "not holding 45 °C at 1500 s after a gap");
 	ck_assert_double_le(b.stone_max, 45.5);
 }

@@ -35,7 +35,7 @@ struct pad_run {
 	struct heat_protect protect;
 	struct heat_model_check check;
 	struct relay_pwm pwm;
-	double duty;             /* asked for at the previous reading */
+	double duty; /* asked for at the previous reading */
 	bool refuted;
 	double refuted_t;
 	enum heat_verdict verdict;
@@ -135,9 +135,10 @@ START_TEST(test_right_model_kept)
 					b.pad->p.k_body *= 2.0;
 				run_tick(&b, &r, 45.0);
 			}
-			fprintf(stderr, "# right model, lean back at %.0f s, seed %u: worst residual %.2f of its "
-				"tolerance, stone max %.2f\n", lean_at[i], (unsigned)seed, r.check.worst_share,
-				b.stone_max);
+			fprintf(stderr,
+				"# right model, lean back at %.0f s, seed %u: worst residual %.2f of its "
+				"tolerance, stone max %.2f\n",
+				lean_at[i], (unsigned)seed, r.check.worst_share, b.stone_max);
 			ck_assert_msg(!r.refuted, "refuted at %.1f s (residual %.2f)", r.refuted_t, r.check.residual);
 			ck_assert(!r.check.on_trial);
 			ck_assert_int_eq(r.verdict, HEAT_VERDICT_OK);
@@ -151,14 +152,21 @@ END_TEST
 static void plant_apply(struct sim_pad *pad, int plant)
 {
 	switch (plant) {
-	case 1: pad->p.c_stone = 440.0; break;
-	case 2: pad->p.sensor_tau = 15.0; break;
-	case 3: pad->p.power_w = 40.0; break;
+	case 1:
+		pad->p.c_stone = 440.0;
+		break;
+	case 2:
+		pad->p.sensor_tau = 15.0;
+		break;
+	case 3:
+		pad->p.power_w = 40.0;
+		break;
 	case 4:
 		pad->p.t_amb = 15.0;
 		pad->t_heater = pad->t_stone = pad->t_sensor = 15.0;
 		break;
-	default: break;
+	default:
+		break;
 	}
 }
 
@@ -257,11 +265,13 @@ START_TEST(test_wrong_model_refuted)
 		run_init(&r, &wrong_models[_i].m);
 		rest_until(&b, &r, 20.0);
 		run_until(&b, &r, 44.0, 1200.0);
-		fprintf(stderr, "# %s, seed %u: refuted after %.1f s of heating (residual %+.2f °C, tolerance "
-			"%.2f), stone max %.2f\n", wrong_models[_i].name, (unsigned)seed, r.refuted_t - 20.0,
-			r.check.residual, r.check.tolerance, b.stone_max);
-		ck_assert_msg(r.refuted, "%s not refuted (worst residual %.2f of the tolerance)",
-			      wrong_models[_i].name, r.check.worst_share);
+		fprintf(stderr,
+			"# %s, seed %u: refuted after %.1f s of heating (residual %+.2f °C, tolerance "
+			"%.2f), stone max %.2f\n",
+			wrong_models[_i].name, (unsigned)seed, r.refuted_t - 20.0, r.check.residual, r.check.tolerance,
+			b.stone_max);
+		ck_assert_msg(r.refuted, "%s not refuted (worst residual %.2f of the tolerance)", wrong_models[_i].name,
+			      r.check.worst_share);
 		ck_assert_double_le(r.refuted_t - 20.0, HEAT_MODEL_CHECK_FIRST_WINDOW_S);
 		ck_assert_msg(r.verdict == HEAT_VERDICT_OK, "verdict %d at %.1f s", r.verdict, r.verdict_t);
 		ck_assert_double_le(b.stone_max, MAX_TARGET_C + 0.5);

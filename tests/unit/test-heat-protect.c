@@ -32,15 +32,15 @@
 struct pad_loop {
 	struct heat_control control;
 	struct heat_protect protect;
-	struct heat_autotune *autotune;  /* when tuning */
-	double duty;                     /* applied since the previous reading */
-	enum heat_verdict verdict;       /* the first that was not OK */
+	struct heat_autotune *autotune; /* when tuning */
+	double duty;                    /* applied since the previous reading */
+	enum heat_verdict verdict;      /* the first that was not OK */
 	double verdict_t;
-	unsigned verdicts[6];            /* how often each verdict was given */
-	bool tuned;                      /* the model is the pad's own */
-	bool seat_untold;                /* the seat sensor is not passed to the protection */
-	double full_rise;                /* the fast runaway rule's rise after 20 s, or NAN */
-	double step_max;                 /* the largest change from one reading to the next */
+	unsigned verdicts[6]; /* how often each verdict was given */
+	bool tuned;           /* the model is the pad's own */
+	bool seat_untold;     /* the seat sensor is not passed to the protection */
+	double full_rise;     /* the fast runaway rule's rise after 20 s, or NAN */
+	double step_max;      /* the largest change from one reading to the next */
 };
 
 static void loop_init(struct pad_loop *l, const struct heat_model *m)
@@ -73,8 +73,7 @@ static enum heat_verdict loop_judge(struct bench *b, struct pad_loop *l, double 
 	heat_protect_autotuning(&l->protect, l->autotune != NULL);
 	heat_protect_model_tuned(&l->protect, l->tuned);
 	v = heat_protect_check(&l->protect, t, reading, l->duty, &l->control);
-	if (isnan(l->full_rise) && l->protect.full_since >= 0.0 &&
-	    t - l->protect.full_since >= HEAT_RUNAWAY_FULL_S)
+	if (isnan(l->full_rise) && l->protect.full_since >= 0.0 && t - l->protect.full_since >= HEAT_RUNAWAY_FULL_S)
 		l->full_rise = reading - l->protect.full_start_c - l->protect.full_base_c;
 	ck_assert_int_ge(v, HEAT_VERDICT_OK);
 	ck_assert_int_le(v, HEAT_VERDICT_FROZEN);
@@ -124,8 +123,7 @@ static void tune_judged(struct bench *b, struct heat_model *ret)
 	while (!heat_autotune_done(l.autotune) && bench_t(b) < 7200.0)
 		ck_assert_msg(loop_tick(b, &l, 0.0) == HEAT_VERDICT_OK, "autotune judged %s at %.2f s",
 			      verdict_name(l.verdict), l.verdict_t);
-	ck_assert_msg(heat_autotune_result(l.autotune, &result) == 0, "autotune: %s",
-		      heat_autotune_error(l.autotune));
+	ck_assert_msg(heat_autotune_result(l.autotune, &result) == 0, "autotune: %s", heat_autotune_error(l.autotune));
 	l.autotune = heat_autotune_free(l.autotune);
 	*ret = result.model;
 }
@@ -291,8 +289,8 @@ static const struct fault_case fault_cases[] = {
 	{ SIM_PAD_HEATER_STUCK, HEAT_VERDICT_STUCK, "relay stuck" },
 };
 
-static void fault_while_holding(const struct fault_case *fc, bool use_tuned, uint64_t seed,
-				struct pad_loop *l, double *ret_t0)
+static void fault_while_holding(const struct fault_case *fc, bool use_tuned, uint64_t seed, struct pad_loop *l,
+				double *ret_t0)
 {
 	struct heat_model m;
 	struct bench b;
@@ -308,10 +306,11 @@ static void fault_while_holding(const struct fault_case *fc, bool use_tuned, uin
 	ck_assert_int_eq(sim_chair_set_pad_fault(&b.chair, b.now, ZONE_SHOULDERS, fc->fault, true), 0);
 	b.stone_max = b.pad->t_stone;
 	v = loop_until(&b, l, 45.0, t0 + 600.0);
-	fprintf(stderr, "# %s, %s: %s after %.2f s, stone max %.2f °C\n", fc->name,
-		use_tuned ? "tuned" : "defaults", verdict_name(v), l->verdict_t - t0, b.stone_max);
+	fprintf(stderr, "# %s, %s: %s after %.2f s, stone max %.2f °C\n", fc->name, use_tuned ? "tuned" : "defaults",
+		verdict_name(v), l->verdict_t - t0, b.stone_max);
 	ck_assert_uint_eq(l->verdicts[HEAT_VERDICT_RUNAWAY] + l->verdicts[HEAT_VERDICT_STUCK] +
-			  l->verdicts[HEAT_VERDICT_OVERTEMP] + l->verdicts[HEAT_VERDICT_SENSOR], 1);
+				  l->verdicts[HEAT_VERDICT_OVERTEMP] + l->verdicts[HEAT_VERDICT_SENSOR],
+			  1);
 	*ret_t0 = t0;
 }
 
@@ -357,8 +356,8 @@ START_TEST(test_fault_during_autotune)
 	ck_assert_int_eq(heat_autotune_new(&l.autotune, 45.0, MAX_TARGET_C + 1.0, SAMPLE_S), 0);
 	while (!heat_autotune_done(l.autotune) && bench_t(&b) < 3600.0 && v == HEAT_VERDICT_OK)
 		v = loop_tick(&b, &l, 0.0);
-	fprintf(stderr, "# autotune, %s: %s after %.2f s, stone max %.2f °C, autotune %s\n", fc->name,
-		verdict_name(v), l.verdict_t, b.stone_max, heat_autotune_error(l.autotune) ?: "running");
+	fprintf(stderr, "# autotune, %s: %s after %.2f s, stone max %.2f °C, autotune %s\n", fc->name, verdict_name(v),
+		l.verdict_t, b.stone_max, heat_autotune_error(l.autotune) ?: "running");
 	ck_assert_msg(v == HEAT_VERDICT_RUNAWAY, "autotune, %s: %s", fc->name, verdict_name(v));
 	ck_assert(!heat_autotune_done(l.autotune));
 	ck_assert_double_le(b.stone_max, MAX_TARGET_C);
@@ -467,10 +466,12 @@ START_TEST(test_normal_readings)
 		loop_tick(&b, &l, 45.0);
 	while (bench_t(&b) < 2100.0)
 		loop_tick(&b, &l, 0.0);
-	fprintf(stderr, "# normal use, %s, %s: largest step %.2f °C; sensor %u, frozen %u, stuck %u, runaway %u, "
-		"overtemp %u\n", plant_names[plant], use_tuned ? "tuned" : "defaults", l.step_max,
-		l.verdicts[HEAT_VERDICT_SENSOR], l.verdicts[HEAT_VERDICT_FROZEN], l.verdicts[HEAT_VERDICT_STUCK],
-		l.verdicts[HEAT_VERDICT_RUNAWAY], l.verdicts[HEAT_VERDICT_OVERTEMP]);
+	fprintf(stderr,
+		"# normal use, %s, %s: largest step %.2f °C; sensor %u, frozen %u, stuck %u, runaway %u, "
+		"overtemp %u\n",
+		plant_names[plant], use_tuned ? "tuned" : "defaults", l.step_max, l.verdicts[HEAT_VERDICT_SENSOR],
+		l.verdicts[HEAT_VERDICT_FROZEN], l.verdicts[HEAT_VERDICT_STUCK], l.verdicts[HEAT_VERDICT_RUNAWAY],
+		l.verdicts[HEAT_VERDICT_OVERTEMP]);
 	ck_assert_uint_eq(l.verdicts[HEAT_VERDICT_SENSOR], 0);
 	ck_assert_uint_eq(l.verdicts[HEAT_VERDICT_FROZEN], 0);
 	ck_assert_double_le(l.step_max, HEAT_SENSOR_JUMP_C / 2.0);
@@ -563,9 +564,10 @@ static void welded_from_cold(bool use_tuned, double target, uint64_t seed)
 	sim_chair_set_output(&b.chair, b.now, OUTPUT_HEAT_POWER, false);
 	for (unsigned i = 0; i < 300 / SAMPLE_S; i++)
 		bench_hold(&b, 0.0);
-	fprintf(stderr, "# welded from cold, target %.0f °C, %s: %s at %.2f s, %.2f s after the first step down "
-		"(at %.2f s); stone %.2f °C at the verdict, peak %.2f °C (limit %.1f)\n", target,
-		use_tuned ? "tuned" : "defaults", verdict_name(v), l.verdict_t, l.verdict_t - t_below, t_below,
+	fprintf(stderr,
+		"# welded from cold, target %.0f °C, %s: %s at %.2f s, %.2f s after the first step down "
+		"(at %.2f s); stone %.2f °C at the verdict, peak %.2f °C (limit %.1f)\n",
+		target, use_tuned ? "tuned" : "defaults", verdict_name(v), l.verdict_t, l.verdict_t - t_below, t_below,
 		peak_at_verdict, b.stone_max, limit);
 	ck_assert_msg(v == HEAT_VERDICT_STUCK, "%s at %.2f s", verdict_name(v), l.verdict_t);
 	if (!isnan(t_below))

@@ -176,8 +176,8 @@ static unsigned line_of(const char *text, const char *key)
 }
 
 static const char *const keys[] = {
-	"Version", "Gain", "ElementSeconds", "CoupleSeconds", "LossSeconds", "Sink",
-	"SensorSeconds", "Target", "FitRms", "Duration",
+	"Version", "Gain",          "ElementSeconds", "CoupleSeconds", "LossSeconds",
+	"Sink",    "SensorSeconds", "Target",         "FitRms",        "Duration",
 };
 
 /* ---- tests ---- */
@@ -445,13 +445,13 @@ START_TEST(test_bench_plants_plausible)
 	/* element_s = c_h/(k_hs+k_ha), couple_s = c_s/k_hs, gain = P/(k_hs+k_ha),
 	 * loss_s = c_s/(k_sa+k_body), sink from the room and the body */
 	static const struct heat_model plants[] = {
-		{ 27.4, 34.3, 137.5, 191.3, 31.0, 6.0 },   /* public */
-		{ 27.4, 34.3, 275.0, 382.6, 31.0, 6.0 },   /* heavy stone */
-		{ 27.4, 34.3, 137.5, 191.3, 31.0, 15.0 },  /* slow sensor */
-		{ 22.9, 34.3, 137.5, 191.3, 31.0, 6.0 },   /* weak element */
-		{ 27.4, 34.3, 137.5, 191.3, 28.3, 6.0 },   /* cold room */
-		{ 27.4, 34.3, 137.5, 112.8, 32.4, 6.0 },   /* public, leaning back */
-		{ 27.4, 34.3, 137.5, 628.6, 24.0, 6.0 },   /* public, nobody seated */
+		{ 27.4, 34.3, 137.5, 191.3, 31.0, 6.0 },  /* public */
+		{ 27.4, 34.3, 275.0, 382.6, 31.0, 6.0 },  /* heavy stone */
+		{ 27.4, 34.3, 137.5, 191.3, 31.0, 15.0 }, /* slow sensor */
+		{ 22.9, 34.3, 137.5, 191.3, 31.0, 6.0 },  /* weak element */
+		{ 27.4, 34.3, 137.5, 191.3, 28.3, 6.0 },  /* cold room */
+		{ 27.4, 34.3, 137.5, 112.8, 32.4, 6.0 },  /* public, leaning back */
+		{ 27.4, 34.3, 137.5, 628.6, 24.0, 6.0 },  /* public, nobody seated */
 	};
 	struct heat_model defaults;
 	char why[HEAT_PLAUSIBLE_WHY_MAX], text[2048];

@@ -93,13 +93,15 @@ START_TEST(test_fields)
 	log_entry_build(&e, LOG_WARNING, LOG_EVENT_FAULT_RAISED,
 			LOG_FIELDS(.fault = "overtemp:neck", .zone = "neck", LOG_TEMPERATURE(49.04)),
 			"fault overtemp:neck: hot");
-	ck_assert_str_eq(entry_text(&e), "PRIORITY=4\nMESSAGE_ID=2d4cb4dd9ccb49199fa49b2e7ef2fc45\n"
+	ck_assert_str_eq(entry_text(&e),
+			 "PRIORITY=4\nMESSAGE_ID=2d4cb4dd9ccb49199fa49b2e7ef2fc45\n"
 			 "MASSAGED_EVENT=fault-raised\nMASSAGED_FAULT=overtemp:neck\nMASSAGED_ZONE=neck\n"
 			 "MASSAGED_TEMPERATURE=49.0\nMESSAGE=fault overtemp:neck: hot\n");
 
 	log_entry_build(&e, LOG_INFO, LOG_EVENT_PROGRAM_FINISHED, LOG_FIELDS(.program = "full", .reason = "timeout"),
 			"Program full finished");
-	ck_assert_str_eq(entry_text(&e), "PRIORITY=6\nMESSAGE_ID=34f7eb5b45ee40c3959bc25a16c421f1\n"
+	ck_assert_str_eq(entry_text(&e),
+			 "PRIORITY=6\nMESSAGE_ID=34f7eb5b45ee40c3959bc25a16c421f1\n"
 			 "MASSAGED_EVENT=program-finished\nMASSAGED_PROGRAM=full\nMASSAGED_REASON=timeout\n"
 			 "MESSAGE=Program full finished\n");
 

@@ -11,9 +11,9 @@
 typedef double (*cost_fn)(const double *x, int n);
 
 struct nm_result {
-	int evaluations;       /* costs told */
+	int evaluations; /* costs told */
 	double best[NM_DIM_MAX], best_cost;
-	double told_min;       /* the lowest finite cost told */
+	double told_min; /* the lowest finite cost told */
 };
 
 /* Ask and tell until done (or `cap` evaluations, a runaway guard). */
@@ -55,8 +55,8 @@ START_TEST(test_rosenbrock)
 
 	nm_init(&nm, 2, start, step, 2000, 1e-14);
 	minimise(&nm, rosenbrock, 2, 100000, &r);
-	fprintf(stderr, "# rosenbrock: %d evaluations, (%.6f, %.6f), cost %.3g\n", r.evaluations, r.best[0],
-		r.best[1], r.best_cost);
+	fprintf(stderr, "# rosenbrock: %d evaluations, (%.6f, %.6f), cost %.3g\n", r.evaluations, r.best[0], r.best[1],
+		r.best_cost);
 	ck_assert_int_lt(r.evaluations, 2000);
 	ck_assert_double_eq_tol(r.best[0], 1.0, 1e-3);
 	ck_assert_double_eq_tol(r.best[1], 1.0, 1e-3);
@@ -134,8 +134,7 @@ static double rosenbrock_holes(const double *x, int n)
 {
 	double scatter = x[0] * 7919.0 + x[1] * 104729.0;
 
-	if (x[0] + x[1] > 2.05 || x[1] < 0.5 * x[0] - 1.0 || x[0] < -1.6 ||
-	    scatter - floor(scatter) < 0.1) {
+	if (x[0] + x[1] > 2.05 || x[1] < 0.5 * x[0] - 1.0 || x[0] < -1.6 || scatter - floor(scatter) < 0.1) {
 		nan_told++;
 		return NAN;
 	}

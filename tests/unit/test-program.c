@@ -72,8 +72,7 @@ static void assert_parse_error(const char *content, unsigned line, const char *e
 		(void)snprintf(prefix, sizeof(prefix), "%s:%u: ", tmp_path("t.program"), line);
 	else
 		(void)snprintf(prefix, sizeof(prefix), "%s: ", tmp_path("t.program"));
-	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0, "'%s' does not start '%s'", err,
-		      prefix);
+	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0, "'%s' does not start '%s'", err, prefix);
 	ck_assert_msg(strstr(err, expect), "'%s' does not mention '%s'", err, expect);
 }
 
@@ -83,32 +82,31 @@ START_TEST(test_parse_good)
 	char err[PROGRAM_ERROR_MAX];
 	int r;
 
-	write_file("neck-2.program",
-		   "# a comment\n"
-		   "[Program]\n"
-		   "Title=Neck relief\n"
-		   "Description=Eases a stiff neck ; with an inline comment\n"
-		   "HeatTarget=43.5\n"
-		   "Heat=yes\n"
-		   "\n"
-		   "[Step]\n"
-		   "Technique=glide\n"
-		   "Zone=neck\n"
-		   "Duration=90\n"
-		   "Speed=2\n"
-		   "Width=wide\n"
-		   "Depth=-1\n"
-		   "Heat=yes\n"
-		   "[Step]\n"
-		   "  Technique = press\n"
-		   "  Zone = upper-back\n"
-		   "  Duration = 900\n"
-		   "[Step]\n"
-		   "Technique=deep\n"
-		   "Zone=lower-back\n"
-		   "Duration=10\n"
-		   "Depth=+2\n"
-		   "Heat=no\n");
+	write_file("neck-2.program", "# a comment\n"
+				     "[Program]\n"
+				     "Title=Neck relief\n"
+				     "Description=Eases a stiff neck ; with an inline comment\n"
+				     "HeatTarget=43.5\n"
+				     "Heat=yes\n"
+				     "\n"
+				     "[Step]\n"
+				     "Technique=glide\n"
+				     "Zone=neck\n"
+				     "Duration=90\n"
+				     "Speed=2\n"
+				     "Width=wide\n"
+				     "Depth=-1\n"
+				     "Heat=yes\n"
+				     "[Step]\n"
+				     "  Technique = press\n"
+				     "  Zone = upper-back\n"
+				     "  Duration = 900\n"
+				     "[Step]\n"
+				     "Technique=deep\n"
+				     "Zone=lower-back\n"
+				     "Duration=10\n"
+				     "Depth=+2\n"
+				     "Heat=no\n");
 	r = program_parse_file(tmp_path("neck-2.program"), &p, err);
 	ck_assert_msg(r == 0, "%s", err);
 	ck_assert_str_eq(p.id, "neck-2");
@@ -159,8 +157,7 @@ START_TEST(test_missing_key)
 			   "step 1 has no Duration=, expected 10..900");
 	assert_parse_error(PROGRAM_HEAD GOOD_STEP "\n[Step]\nZone=neck\nDuration=60\n", 9,
 			   "step 2 has no Technique=, expected one of knead");
-	assert_parse_error(PROGRAM_HEAD GOOD_STEP "[Step]\nTechnique=knead\nDuration=60\n", 8,
-			   "no Zone=");
+	assert_parse_error(PROGRAM_HEAD GOOD_STEP "[Step]\nTechnique=knead\nDuration=60\n", 8, "no Zone=");
 	assert_parse_error("\n[Program]\nTitle=Only a title\n" GOOD_STEP, 2, "no Description=");
 	assert_parse_error("[Program]\nDescription=No title\n" GOOD_STEP, 1, "no Title=");
 	assert_parse_error("[Program]\nTitle=\nDescription=Empty title\n" GOOD_STEP, 2, "Title=");
@@ -182,7 +179,8 @@ START_TEST(test_bad_values)
 	assert_parse_error(PROGRAM_HEAD "[Step]\nWidth=broad\n", 5, "narrow, medium or wide");
 	assert_parse_error(PROGRAM_HEAD "[Step]\nDepth=3\n", 5, "Depth=3: expected -2..+2");
 	assert_parse_error(PROGRAM_HEAD "[Step]\nHeat=maybe\n", 5, "Heat=maybe: expected yes or no");
-	assert_parse_error("[Program]\nHeatTarget=49\n", 2, "HeatTarget=49: expected a pad "
+	assert_parse_error("[Program]\nHeatTarget=49\n", 2,
+			   "HeatTarget=49: expected a pad "
 			   "temperature 30..48");
 	assert_parse_error("[Program]\nHeatTarget=0\n", 2, "30..48");
 }
@@ -192,18 +190,17 @@ START_TEST(test_structure_errors)
 {
 	assert_parse_error(PROGRAM_HEAD, 1, "no steps, expected at least one [Step]");
 	assert_parse_error("\n\n" PROGRAM_HEAD "\n", 3, "no steps");
-	assert_parse_error("Title=Too early\n" PROGRAM_HEAD GOOD_STEP, 1,
-			   "Title= before [Program]");
+	assert_parse_error("Title=Too early\n" PROGRAM_HEAD GOOD_STEP, 1, "Title= before [Program]");
 	assert_parse_error("# comment\n" GOOD_STEP PROGRAM_HEAD, 2, "[Step] before [Program]");
 	assert_parse_error(PROGRAM_HEAD GOOD_STEP PROGRAM_HEAD, 8, "second [Program]");
 	assert_parse_error("", 0, "no [Program] section");
-	assert_parse_error(PROGRAM_HEAD "[Steps]\n", 4, "unknown section [Steps], expected "
+	assert_parse_error(PROGRAM_HEAD "[Steps]\n", 4,
+			   "unknown section [Steps], expected "
 			   "[Program] or [Step]");
 	assert_parse_error(PROGRAM_HEAD "[Step]\nTechnique=knead\nZone=neck\nDuraton=60\n", 7,
 			   "unknown key 'Duraton' in [Step], expected one of Technique=, Zone=, "
 			   "Duration=, Speed=, Width=, Depth=, Heat=");
-	assert_parse_error("[Program]\nTitle=x\nDuration=60\n", 3,
-			   "expected one of Title=, Description=, HeatTarget=");
+	assert_parse_error("[Program]\nTitle=x\nDuration=60\n", 3, "expected one of Title=, Description=, HeatTarget=");
 	/* a forgotten [Step] header: two steps run together */
 	assert_parse_error(PROGRAM_HEAD GOOD_STEP "Technique=knead\n", 8,
 			   "Technique= set twice in this [Step] (first at line 5)");
@@ -331,8 +328,7 @@ END_TEST
 /* ---- the shipped library ---- */
 
 static const char *const shipped_ids[] = {
-	"back", "deep-tissue", "full", "hot-stone", "neck", "shiatsu", "shoulder", "swedish",
-	"trigger-point",
+	"back", "deep-tissue", "full", "hot-stone", "neck", "shiatsu", "shoulder", "swedish", "trigger-point",
 };
 
 static struct program_library load_shipped(void)
@@ -353,8 +349,7 @@ START_TEST(test_shipped_ids)
 
 	ck_assert_uint_ge(lib.n_programs, n);
 	for (size_t i = 0; i < n; i++)
-		ck_assert_msg(program_library_find(&lib, shipped_ids[i]), "no program %s",
-			      shipped_ids[i]);
+		ck_assert_msg(program_library_find(&lib, shipped_ids[i]), "no program %s", shipped_ids[i]);
 	/* the remote's three buttons */
 	ck_assert_ptr_nonnull(program_library_find(&lib, "neck"));
 	ck_assert_ptr_nonnull(program_library_find(&lib, "shoulder"));
@@ -376,8 +371,7 @@ START_TEST(test_shipped_composition)
 		int middle_max = -3;
 
 		ck_assert_msg(duration >= 600 && duration <= 1200, "%s lasts %u s", p->id, duration);
-		ck_assert_msg(p->title[0] && p->description[0], "%s lacks a title or description",
-			      p->id);
+		ck_assert_msg(p->title[0] && p->description[0], "%s lacks a title or description", p->id);
 		ck_assert_msg(p->n_steps >= 3, "%s has %u steps", p->id, p->n_steps);
 		/* warm up with gliding, finish lighter */
 		ck_assert_msg(p->steps[0].technique == TECHNIQUE_GLIDE, "%s starts with %s", p->id,
@@ -385,8 +379,7 @@ START_TEST(test_shipped_composition)
 		for (unsigned s = 1; s + 1 < p->n_steps; s++)
 			if (p->steps[s].depth_offset > middle_max)
 				middle_max = p->steps[s].depth_offset;
-		ck_assert_msg(p->steps[p->n_steps - 1].depth_offset <= middle_max,
-			      "%s does not finish lighter", p->id);
+		ck_assert_msg(p->steps[p->n_steps - 1].depth_offset <= middle_max, "%s does not finish lighter", p->id);
 		for (unsigned s = 0; s < p->n_steps; s++) {
 			techniques[p->steps[s].technique] = true;
 			zones[p->steps[s].zone] = true;
@@ -413,12 +406,11 @@ START_TEST(test_shipped_hot_stone)
 	ck_assert_double_le(p->heat_target_c, 45);
 	/* hot-stone turns heat on by itself; no other shipped program does */
 	for (unsigned i = 0; i < lib.n_programs; i++)
-		ck_assert_msg(lib.programs[i].heat_on_start == (lib.programs[i].id == p->id),
-			      "%s: Heat= in its header", lib.programs[i].id);
+		ck_assert_msg(lib.programs[i].heat_on_start == (lib.programs[i].id == p->id), "%s: Heat= in its header",
+			      lib.programs[i].id);
 	program_library_clear(&lib);
 }
 END_TEST
-
 
 /* ---- files that could stall a load: issue 13 item 6, and long lines (item 10) ---- */
 
@@ -521,7 +513,8 @@ START_TEST(test_file_size_limit)
 	write_program_of_size("big.program", PROGRAM_HEAD, PROGRAM_FILE_SIZE_MAX + 1);
 	ck_assert_int_eq(program_parse_file(tmp_path("big.program"), &p, err), -EFBIG);
 	ck_assert_msg(strstr(err, tmp_path("big.program")) && strstr(err, "65537 bytes") &&
-		      strstr(err, "limit of 65536 bytes"), "%s", err);
+			      strstr(err, "limit of 65536 bytes"),
+		      "%s", err);
 }
 END_TEST
 

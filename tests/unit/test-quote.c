@@ -11,7 +11,11 @@ START_TEST(test_quote_short_values_whole)
 
 	ck_assert_str_eq(quote_value("", q), "");
 	ck_assert_str_eq(quote_value("elbow", q), "elbow");
-	ck_assert_str_eq(quote_value("n\xd0\xb5" "ck \xf0\x9f\x92\x86", q), "n\xd0\xb5" "ck \xf0\x9f\x92\x86");
+	ck_assert_str_eq(quote_value("n\xd0\xb5"
+				     "ck \xf0\x9f\x92\x86",
+				     q),
+			 "n\xd0\xb5"
+			 "ck \xf0\x9f\x92\x86");
 }
 END_TEST
 

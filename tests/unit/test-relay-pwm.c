@@ -18,8 +18,8 @@
 struct pwm_run {
 	unsigned samples, on;
 	unsigned switches;
-	unsigned min_on, min_off;      /* shortest complete on- and off-period, in samples */
-	double first_off_t;            /* first time the relay was open (NAN if never) */
+	unsigned min_on, min_off; /* shortest complete on- and off-period, in samples */
+	double first_off_t;       /* first time the relay was open (NAN if never) */
 };
 
 /* Drive at a constant duty from t0 for n samples; periods cut by the window's ends do
@@ -73,8 +73,8 @@ START_TEST(test_average_and_minimum_periods)
 
 		relay_pwm_init(&p, CYCLE_S, MIN_ON_S, MIN_OFF_S);
 		pwm_run(&p, 100.0, n, duties[i], &r);
-		fprintf(stderr, "# duty %.2f: on %.5f, %u switches, shortest on %u, off %u samples\n",
-			duties[i], on_fraction(&r), r.switches, r.min_on, r.min_off);
+		fprintf(stderr, "# duty %.2f: on %.5f, %u switches, shortest on %u, off %u samples\n", duties[i],
+			on_fraction(&r), r.switches, r.min_on, r.min_off);
 		ck_assert_double_eq_tol(on_fraction(&r), duties[i], 0.01 * duties[i]);
 		ck_assert_uint_gt(r.switches, 100); /* it does switch: the periods were seen */
 		ck_assert_double_ge(r.min_on * STEP_S + 1e-9, MIN_ON_S);
@@ -98,8 +98,8 @@ START_TEST(test_duty_sweep)
 			relay_pwm_init(&p, CYCLE_S, mins[m][0], mins[m][1]);
 			pwm_run(&p, 0.0, n, duty, &r);
 			ck_assert_msg(fabs(on_fraction(&r) - duty) <= 0.01,
-				      "duty %.2f (min on %.1f, off %.1f): on %.4f", duty, mins[m][0],
-				      mins[m][1], on_fraction(&r));
+				      "duty %.2f (min on %.1f, off %.1f): on %.4f", duty, mins[m][0], mins[m][1],
+				      on_fraction(&r));
 			if (r.min_on != UINT32_MAX)
 				ck_assert_msg(r.min_on * STEP_S + 1e-9 >= mins[m][0], "duty %.2f: on for %u samples",
 					      duty, r.min_on);

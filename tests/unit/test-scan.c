@@ -106,11 +106,13 @@ START_TEST(test_scan_sweep)
 					unsigned found = 0;
 					int err;
 
-					ck_assert_msg(run_scan(&c, &found) == 0, "no edge: shoulder %u noise %.0f Δ %u ms seed %u",
-						      h, noises[n], deltas_ms[d], (unsigned)seed);
+					ck_assert_msg(run_scan(&c, &found) == 0,
+						      "no edge: shoulder %u noise %.0f Δ %u ms seed %u", h, noises[n],
+						      deltas_ms[d], (unsigned)seed);
 					err = (int)found - (int)h;
-					ck_assert_msg(abs(err) <= 10, "shoulder %u found %u (noise %.0f N, Δ %u ms, seed %u)",
-						      h, found, noises[n], deltas_ms[d], (unsigned)seed);
+					ck_assert_msg(abs(err) <= 10,
+						      "shoulder %u found %u (noise %.0f N, Δ %u ms, seed %u)", h, found,
+						      noises[n], deltas_ms[d], (unsigned)seed);
 					if (abs(err) > abs(worst)) {
 						worst = err;
 						worst_at = h;

@@ -171,8 +171,8 @@ END_TEST
 START_TEST(test_unknown_and_missing)
 {
 	static const char *const keys[] = {
-		"Version", "Intensity", "Speed", "Width", "Heat", "SessionLimit",
-		"ConfiguredIntensity", "ConfiguredSpeed", "ConfiguredWidth", "ConfiguredSessionLimit",
+		"Version",      "Intensity",           "Speed",           "Width",           "Heat",
+		"SessionLimit", "ConfiguredIntensity", "ConfiguredSpeed", "ConfiguredWidth", "ConfiguredSessionLimit",
 	};
 	char text[2048];
 
@@ -220,8 +220,7 @@ START_TEST(test_restore_config_changed)
 	ck_assert_uint_eq(s.speed, 2);
 	ck_assert_int_eq(s.width, WIDTH_WIDE);
 	ck_assert(s.heat);
-	ck_assert_msg(strstr(why, "Intensity") && strstr(why, "SessionLimit") && !strstr(why, "Speed"),
-		      "\"%s\"", why);
+	ck_assert_msg(strstr(why, "Intensity") && strstr(why, "SessionLimit") && !strstr(why, "Speed"), "\"%s\"", why);
 }
 END_TEST
 

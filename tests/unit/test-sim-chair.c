@@ -339,7 +339,7 @@ START_TEST(test_heater_stuck_and_dead)
 	sim_chair_set_output(&s, SEC(120), OUTPUT_HEAT_POWER, true);
 	sim_chair_set_output(&s, SEC(120), OUTPUT_HEAT_LOWER_BACK, true);
 	sim_chair_advance(&s, SEC(420));
-	ck_assert_double_gt(stone(&s, ZONE_NECK), 45.0);              /* relay off, heats anyway */
+	ck_assert_double_gt(stone(&s, ZONE_NECK), 45.0);                 /* relay off, heats anyway */
 	ck_assert_double_eq_tol(stone(&s, ZONE_LOWER_BACK), 24.0, 1e-9); /* dead */
 	ck_assert(!sim_chair_pad_powered(&s, sim_chair_find_pad(&s, ZONE_LOWER_BACK)));
 }

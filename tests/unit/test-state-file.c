@@ -35,7 +35,7 @@ int __wrap_rename(const char *from, const char *to);
 int __wrap_fsync(int fd);
 
 static bool kill_at_rename;
-static int kill_at_fsync;   /* die on this fsync() call, from 1; 0 = never */
+static int kill_at_fsync; /* die on this fsync() call, from 1; 0 = never */
 static int fsync_calls;
 
 int __wrap_rename(const char *from, const char *to)
@@ -279,16 +279,16 @@ START_TEST(test_kill_at_random)
 		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 
 		r = k->load(p, err);
-		ck_assert_msg(r == 0 || r == 1, "kill %d: %s is neither the old nor the new file (%d: %s)", i,
-			      k->name, r, r < 0 ? err : "valid but mixed");
+		ck_assert_msg(r == 0 || r == 1, "kill %d: %s is neither the old nor the new file (%d: %s)", i, k->name,
+			      r, r < 0 ? err : "valid but mixed");
 		loaded[r]++;
 		r = state_file_remove_stale(p);
 		ck_assert_int_ge(r, 0);
 		stale += (unsigned)r;
 		ck_assert_uint_eq(dir_entries(dir, NULL, NULL, 0), 1);
 	}
-	printf("# %s: 200 kills: %u left A, %u left B, %u left a temporary file\n", k->name, loaded[0],
-	       loaded[1], stale);
+	printf("# %s: 200 kills: %u left A, %u left B, %u left a temporary file\n", k->name, loaded[0], loaded[1],
+	       stale);
 }
 END_TEST
 
@@ -327,7 +327,7 @@ END_TEST
 START_TEST(test_remove_stale_only_temporaries)
 {
 	static const char *const keep[] = {
-		"settings.state", "settings.state.bak", "settings.state.12345", "settings.state.abc-ef",
+		"settings.state",        "settings.state.bak", "settings.state.12345",   "settings.state.abc-ef",
 		"settings.stateXabcdef", "other.state.abcdef", "settings.state.abcdefg",
 	};
 	char p[256];

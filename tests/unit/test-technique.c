@@ -17,9 +17,9 @@
 static const char *technique_name(enum technique t)
 {
 	static const char *const names[_TECHNIQUE_MAX] = {
-		[TECHNIQUE_KNEAD] = "knead", [TECHNIQUE_TAP] = "tap", [TECHNIQUE_GLIDE] = "glide",
-		[TECHNIQUE_SHIATSU] = "shiatsu", [TECHNIQUE_FRICTION] = "friction",
-		[TECHNIQUE_PRESS] = "press", [TECHNIQUE_DEEP] = "deep",
+		[TECHNIQUE_KNEAD] = "knead",     [TECHNIQUE_TAP] = "tap",           [TECHNIQUE_GLIDE] = "glide",
+		[TECHNIQUE_SHIATSU] = "shiatsu", [TECHNIQUE_FRICTION] = "friction", [TECHNIQUE_PRESS] = "press",
+		[TECHNIQUE_DEEP] = "deep",
 	};
 
 	return t >= 0 && t < _TECHNIQUE_MAX ? names[t] : "?";
@@ -28,34 +28,44 @@ static const char *technique_name(enum technique t)
 /* The defaults of docs/hardware.md and config_init_defaults(). */
 static struct limits_config default_limits(void)
 {
-	return (struct limits_config){
-		.track_min_mm = 0, .track_max_mm = 780,
+	return (struct limits_config) {
+		.track_min_mm = 0,
+		.track_max_mm = 780,
 		.depth_max_mm = 40,
-		.width_min_mm = 60, .width_max_mm = 180,
-		.travel_speed_max = 120, .knead_speed_max = 60, .tap_rate_max = 720,
+		.width_min_mm = 60,
+		.width_max_mm = 180,
+		.travel_speed_max = 120,
+		.knead_speed_max = 60,
+		.tap_rate_max = 720,
 	};
 }
 
 /* A configuration that bites into every pattern. */
 static struct limits_config tight_limits(void)
 {
-	return (struct limits_config){
-		.track_min_mm = 100, .track_max_mm = 700,
+	return (struct limits_config) {
+		.track_min_mm = 100,
+		.track_max_mm = 700,
 		.depth_max_mm = 20,
-		.width_min_mm = 100, .width_max_mm = 140,
-		.travel_speed_max = 25, .knead_speed_max = 20, .tap_rate_max = 300,
+		.width_min_mm = 100,
+		.width_max_mm = 140,
+		.travel_speed_max = 25,
+		.knead_speed_max = 20,
+		.tap_rate_max = 300,
 	};
 }
 
 /* neck, whole back, the very top of the track, the bottom (partly outside the tight
  * limits' track; the top one wholly outside it) */
 static const struct zone_range test_zones[] = {
-	{ 610, 700 }, { 120, 620 }, { 740, 780 }, { 40, 160 },
+	{ 610, 700 },
+	{ 120, 620 },
+	{ 740, 780 },
+	{ 40, 160 },
 };
 
-static struct roller_setpoints setpoints_at(enum technique t, struct zone_range z, unsigned intensity,
-					    unsigned speed, enum width w, const struct limits_config *l,
-					    uint64_t t_usec)
+static struct roller_setpoints setpoints_at(enum technique t, struct zone_range z, unsigned intensity, unsigned speed,
+					    enum width w, const struct limits_config *l, uint64_t t_usec)
 {
 	struct motion_levels levels = { .intensity = intensity, .speed = speed, .width = w };
 	struct roller_setpoints sp = { .control = SENTINEL_CONTROL, .watchdog_ms = SENTINEL_WATCHDOG };
@@ -114,9 +124,10 @@ static void assert_all_within(const struct limits_config *l)
 							const char *why = setpoints_violation(&s, test_zones[zi], l);
 
 							if (why)
-								ck_abort_msg("%s: %s (zone %zu, intensity %u, speed %u, width %d, t %llu us)",
-									     technique_name(t), why, zi, in, sp, (int)w,
-									     (unsigned long long)u);
+								ck_abort_msg(
+									"%s: %s (zone %zu, intensity %u, speed %u, width %d, t %llu us)",
+									technique_name(t), why, zi, in, sp, (int)w,
+									(unsigned long long)u);
 						}
 }
 
@@ -191,7 +202,8 @@ START_TEST(test_deep_is_slower_and_deeper_than_glide)
 
 		ck_assert_uint_le(deep * 2, glide + 1);
 		ck_assert_uint_ge(deep * 2 + 1, glide);
-		ck_assert(mean_depth_over_minute(TECHNIQUE_DEEP, 3, sp) > mean_depth_over_minute(TECHNIQUE_GLIDE, 3, sp));
+		ck_assert(mean_depth_over_minute(TECHNIQUE_DEEP, 3, sp) >
+			  mean_depth_over_minute(TECHNIQUE_GLIDE, 3, sp));
 	}
 }
 END_TEST
@@ -243,14 +255,15 @@ START_TEST(test_glide_reaches_both_ends)
 				bool near_lo = false, near_hi = false;
 
 				for (uint64_t u = 0; u < MINUTE_USEC; u += SIM_DT_USEC) {
-					struct roller_setpoints s = setpoints_at(TECHNIQUE_GLIDE, z, 3, sp, WIDTH_MEDIUM, &l, u);
+					struct roller_setpoints s =
+						setpoints_at(TECHNIQUE_GLIDE, z, 3, sp, WIDTH_MEDIUM, &l, u);
 
 					pos = board_step(pos, &s, SIM_DT_USEC);
 					near_lo |= pos <= z.lo_mm + 5.0;
 					near_hi |= pos >= z.hi_mm - 5.0;
 				}
-				ck_assert_msg(near_lo && near_hi, "zone %zu speed %u start %.0f: lo %d hi %d",
-					      zi, sp, starts[si], near_lo, near_hi);
+				ck_assert_msg(near_lo && near_hi, "zone %zu speed %u start %.0f: lo %d hi %d", zi, sp,
+					      starts[si], near_lo, near_hi);
 			}
 		}
 }
@@ -271,9 +284,10 @@ static void assert_targets_reached(const struct limits_config *l)
 					s = setpoints_at(t, test_zones[zi], 3, sp, WIDTH_MEDIUM, l, u);
 					if (s.travel_target_mm != target) {
 						if (pos < target - 0.5 || pos > target + 0.5)
-							ck_abort_msg("%s zone %zu speed %u: turned at %.1f mm before reaching %u (t %llu us)",
-								     technique_name(t), zi, sp, pos, target,
-								     (unsigned long long)u);
+							ck_abort_msg(
+								"%s zone %zu speed %u: turned at %.1f mm before reaching %u (t %llu us)",
+								technique_name(t), zi, sp, pos, target,
+								(unsigned long long)u);
 						target = s.travel_target_mm;
 						legs++;
 					}
@@ -303,12 +317,14 @@ START_TEST(test_knead_alternates_direction)
 		unsigned flips = 0;
 
 		for (uint64_t u = STEP_USEC; u < 2 * MINUTE_USEC; u += STEP_USEC) {
-			struct roller_setpoints s = setpoints_at(TECHNIQUE_KNEAD, test_zones[1], 3, sp, WIDTH_MEDIUM, &l, u);
+			struct roller_setpoints s =
+				setpoints_at(TECHNIQUE_KNEAD, test_zones[1], 3, sp, WIDTH_MEDIUM, &l, u);
 
 			ck_assert_uint_gt(s.knead_rpm, 0);
 			ck_assert_uint_eq(s.tap_rate, 0);
 			/* a new dwell point comes with the other direction, and only then */
-			ck_assert((s.knead_reverse != prev.knead_reverse) == (s.travel_target_mm != prev.travel_target_mm));
+			ck_assert((s.knead_reverse != prev.knead_reverse) ==
+				  (s.travel_target_mm != prev.travel_target_mm));
 			flips += s.knead_reverse != prev.knead_reverse;
 			prev = s;
 		}
@@ -324,7 +340,8 @@ START_TEST(test_tap_taps_without_kneading)
 
 	for (unsigned sp = SPEED_MIN; sp <= SPEED_MAX; sp++)
 		for (uint64_t u = 0; u < 2 * MINUTE_USEC; u += STEP_USEC) {
-			struct roller_setpoints s = setpoints_at(TECHNIQUE_TAP, test_zones[0], 3, sp, WIDTH_MEDIUM, &l, u);
+			struct roller_setpoints s =
+				setpoints_at(TECHNIQUE_TAP, test_zones[0], 3, sp, WIDTH_MEDIUM, &l, u);
 
 			ck_assert_uint_gt(s.tap_rate, 0);
 			ck_assert_uint_eq(s.knead_rpm, 0);
@@ -341,7 +358,8 @@ START_TEST(test_only_tap_taps)
 	for (enum technique t = 0; t < _TECHNIQUE_MAX; t++)
 		if (t != TECHNIQUE_TAP)
 			for (uint64_t u = 0; u < MINUTE_USEC; u += STEP_USEC)
-				ck_assert_uint_eq(setpoints_at(t, test_zones[1], 5, 6, WIDTH_MEDIUM, &l, u).tap_rate, 0);
+				ck_assert_uint_eq(setpoints_at(t, test_zones[1], 5, 6, WIDTH_MEDIUM, &l, u).tap_rate,
+						  0);
 }
 END_TEST
 
@@ -351,20 +369,22 @@ START_TEST(test_press_holds_full_depth)
 
 	for (unsigned in = INTENSITY_MIN; in <= INTENSITY_MAX; in++)
 		for (unsigned sp = SPEED_MIN; sp <= SPEED_MAX; sp++) {
-			unsigned full = setpoints_at(TECHNIQUE_DEEP, test_zones[1], in, sp, WIDTH_MEDIUM, &l, 0).depth_mm;
+			unsigned full =
+				setpoints_at(TECHNIQUE_DEEP, test_zones[1], in, sp, WIDTH_MEDIUM, &l, 0).depth_mm;
 			uint64_t run = 0, longest = 0;
 			unsigned least = full;
 
 			for (uint64_t u = 0; u < 3 * MINUTE_USEC; u += STEP_USEC) {
-				struct roller_setpoints s = setpoints_at(TECHNIQUE_PRESS, test_zones[1], in, sp, WIDTH_MEDIUM, &l, u);
+				struct roller_setpoints s =
+					setpoints_at(TECHNIQUE_PRESS, test_zones[1], in, sp, WIDTH_MEDIUM, &l, u);
 
 				ck_assert_uint_le(s.depth_mm, full);
 				least = MIN(least, s.depth_mm);
 				run = s.depth_mm == full ? run + STEP_USEC : 0;
 				longest = MAX(longest, run);
 			}
-			ck_assert_msg(longest >= 15 * USEC_PER_SEC, "intensity %u speed %u: held %llu us",
-				      in, sp, (unsigned long long)longest);
+			ck_assert_msg(longest >= 15 * USEC_PER_SEC, "intensity %u speed %u: held %llu us", in, sp,
+				      (unsigned long long)longest);
 			ck_assert_uint_lt(least, full); /* and it lets go between points */
 		}
 }
@@ -376,12 +396,14 @@ START_TEST(test_shiatsu_presses_and_releases)
 
 	for (unsigned in = INTENSITY_MIN; in <= INTENSITY_MAX; in++)
 		for (unsigned sp = SPEED_MIN; sp <= SPEED_MAX; sp++) {
-			unsigned full = setpoints_at(TECHNIQUE_DEEP, test_zones[1], in, sp, WIDTH_MEDIUM, &l, 0).depth_mm;
+			unsigned full =
+				setpoints_at(TECHNIQUE_DEEP, test_zones[1], in, sp, WIDTH_MEDIUM, &l, 0).depth_mm;
 			bool pressed = false;
 			unsigned presses = 0;
 
 			for (uint64_t u = 0; u < MINUTE_USEC; u += STEP_USEC) {
-				unsigned d = setpoints_at(TECHNIQUE_SHIATSU, test_zones[1], in, sp, WIDTH_MEDIUM, &l, u).depth_mm;
+				unsigned d = setpoints_at(TECHNIQUE_SHIATSU, test_zones[1], in, sp, WIDTH_MEDIUM, &l, u)
+						     .depth_mm;
 
 				if (!pressed && d == full) {
 					pressed = true;
@@ -389,8 +411,8 @@ START_TEST(test_shiatsu_presses_and_releases)
 				} else if (pressed && d * 5 <= full * 2)
 					pressed = false;
 			}
-			ck_assert_msg(presses >= 6 && presses <= 30, "intensity %u speed %u: %u presses a minute",
-				      in, sp, presses);
+			ck_assert_msg(presses >= 6 && presses <= 30, "intensity %u speed %u: %u presses a minute", in,
+				      sp, presses);
 		}
 }
 END_TEST
@@ -403,8 +425,8 @@ START_TEST(test_friction_small_circles)
 
 	for (uint64_t u = 0; u < 10 * MINUTE_USEC; u += STEP_USEC) {
 		struct roller_setpoints s = setpoints_at(TECHNIQUE_FRICTION, test_zones[1], 3, 3, WIDTH_MEDIUM, &l, u);
-		unsigned jump = s.travel_target_mm > prev.travel_target_mm ?
-			s.travel_target_mm - prev.travel_target_mm : prev.travel_target_mm - s.travel_target_mm;
+		unsigned jump = s.travel_target_mm > prev.travel_target_mm ? s.travel_target_mm - prev.travel_target_mm
+									   : prev.travel_target_mm - s.travel_target_mm;
 
 		ck_assert_uint_ge(s.knead_rpm, 30);
 		ck_assert_uint_le(jump, 2 * 15 + 40);

@@ -11,11 +11,15 @@
 /* The defaults of docs/hardware.md and config_init_defaults(). */
 static struct limits_config default_limits(void)
 {
-	return (struct limits_config){
-		.track_min_mm = 0, .track_max_mm = 780,
+	return (struct limits_config) {
+		.track_min_mm = 0,
+		.track_max_mm = 780,
 		.depth_max_mm = 40,
-		.width_min_mm = 60, .width_max_mm = 180,
-		.travel_speed_max = 120, .knead_speed_max = 60, .tap_rate_max = 720,
+		.width_min_mm = 60,
+		.width_max_mm = 180,
+		.travel_speed_max = 120,
+		.knead_speed_max = 60,
+		.tap_rate_max = 720,
 	};
 }
 
@@ -32,8 +36,8 @@ static void assert_zones_in_track(const struct limits_config *l, unsigned s_from
 
 			ck_assert_msg(r.lo_mm >= l->track_min_mm && r.hi_mm <= l->track_max_mm,
 				      "zone %d S %u: [%u, %u] outside the track", (int)z, s, r.lo_mm, r.hi_mm);
-			ck_assert_msg(r.lo_mm + 40 <= r.hi_mm, "zone %d S %u: [%u, %u] too short",
-				      (int)z, s, r.lo_mm, r.hi_mm);
+			ck_assert_msg(r.lo_mm + 40 <= r.hi_mm, "zone %d S %u: [%u, %u] too short", (int)z, s, r.lo_mm,
+				      r.hi_mm);
 		}
 }
 
@@ -126,8 +130,8 @@ START_TEST(test_zones_move_with_shoulders)
 			struct zone_range a = zone_to_range(z, s, &l);
 			struct zone_range b = zone_to_range(z, s + 50, &l);
 
-			ck_assert_msg(mid(b) > mid(a), "zone %d: S %u mid %u, S %u mid %u",
-				      (int)z, s, mid(a), s + 50, mid(b));
+			ck_assert_msg(mid(b) > mid(a), "zone %d: S %u mid %u, S %u mid %u", (int)z, s, mid(a), s + 50,
+				      mid(b));
 			ck_assert_uint_ge(b.lo_mm, a.lo_mm);
 			ck_assert_uint_ge(b.hi_mm, a.hi_mm);
 		}

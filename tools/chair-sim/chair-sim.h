@@ -62,19 +62,19 @@ struct rtu_bus {
 	char link_path[4096]; /* the symlink to the slave side; "" until made */
 	char slave_name[128];
 
-	modbus_t *server;     /* libmodbus RTU server context on server_fd */
-	int server_fd;        /* its end of an internal socketpair */
-	int feed_fd;          /* our end: requests in, replies out */
+	modbus_t *server; /* libmodbus RTU server context on server_fd */
+	int server_fd;    /* its end of an internal socketpair */
+	int feed_fd;      /* our end: requests in, replies out */
 
-	uint8_t rx[512];      /* bytes from the master not yet framed */
+	uint8_t rx[512]; /* bytes from the master not yet framed */
 	size_t rx_len;
 	uint64_t rx_last_usec; /* CLOCK_MONOTONIC of the last byte, for the silence */
 };
 
 struct tcp_server {
-	modbus_t *ctx;        /* one context serves all three unit ids */
+	modbus_t *ctx; /* one context serves all three unit ids */
 	int listen_fd;
-	int client_fd;        /* -1 when no client is connected */
+	int client_fd; /* -1 when no client is connected */
 	unsigned port;
 };
 

@@ -45,8 +45,7 @@ static unsigned parse_devices(const char *s)
 	return id == BUS_DEVICE_INVALID ? 0 : 1u << id;
 }
 
-__attribute__((format(printf, 3, 4)))
-static const char *format_why(char *why, size_t size, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static const char *format_why(char *why, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -112,8 +111,7 @@ static const char *cmd_exception(struct chair_sim *cs, char **args, char *why, s
 
 	if (!devices)
 		return format_why(why, size, "no device '%s'; expected roller, temp, relay or all", args[0]);
-	if (strcmp(args[1], "off") != 0 &&
-	    parse_uint_range(args[1], 1, MODBUS_EXCEPTION_MAX - 1, &code) < 0)
+	if (strcmp(args[1], "off") != 0 && parse_uint_range(args[1], 1, MODBUS_EXCEPTION_MAX - 1, &code) < 0)
 		return format_why(why, size, "exception code '%s' is not 1 to 11 or off", args[1]);
 	for (int i = 0; i < _BUS_DEVICE_MAX; i++)
 		if (devices & (1u << i))
@@ -223,8 +221,8 @@ static const char *cmd_pad(struct chair_sim *cs, char **args, char *why, size_t 
 
 static void say_stats(struct chair_sim *cs, const char *name, const struct traffic_stats *s)
 {
-	chair_sim_say(cs, "stats %s requests=%" PRIu64 " replies=%" PRIu64 " bytes_in=%" PRIu64
-		      " bytes_out=%" PRIu64, name, s->requests, s->replies, s->bytes_in, s->bytes_out);
+	chair_sim_say(cs, "stats %s requests=%" PRIu64 " replies=%" PRIu64 " bytes_in=%" PRIu64 " bytes_out=%" PRIu64,
+		      name, s->requests, s->replies, s->bytes_in, s->bytes_out);
 }
 
 static const char *cmd_stats(struct chair_sim *cs, char **args, char *why, size_t size)
@@ -248,8 +246,8 @@ static const char *cmd_stats_reset(struct chair_sim *cs, char **args, char *why,
 static const char *cmd_state(struct chair_sim *cs, char **args, char *why, size_t size)
 {
 	static const char *const holding_names[ROLLER_HOLDING_REGISTERS] = {
-		"control", "travel_target", "travel_speed", "knead_speed", "knead_dir",
-		"tap_rate", "depth_target", "width_target", "watchdog_ms",
+		"control",  "travel_target", "travel_speed", "knead_speed", "knead_dir",
+		"tap_rate", "depth_target",  "width_target", "watchdog_ms",
 	};
 	const uint16_t *regs = cs->devices[BUS_ROLLER].map->tab_registers;
 	struct roller_status st = { 0 };

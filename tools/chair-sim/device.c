@@ -53,8 +53,8 @@ static enum bus_device_id device_id(const struct chair_sim *cs, const struct bus
 static void setpoints_to_registers(const struct roller_setpoints *sp, uint16_t *regs)
 {
 	const uint16_t v[ROLLER_HOLDING_REGISTERS] = {
-		sp->control, sp->travel_target_mm, sp->travel_speed, sp->knead_rpm, sp->knead_reverse,
-		sp->tap_rate, sp->depth_mm, sp->width_mm, sp->watchdog_ms,
+		sp->control,  sp->travel_target_mm, sp->travel_speed, sp->knead_rpm,   sp->knead_reverse,
+		sp->tap_rate, sp->depth_mm,         sp->width_mm,     sp->watchdog_ms,
 	};
 
 	memcpy(regs, v, sizeof(v));
@@ -78,8 +78,10 @@ static void registers_to_setpoints(const uint16_t *regs, struct roller_setpoints
 static void status_to_registers(const struct roller_status *st, uint16_t *regs)
 {
 	const uint16_t v[ROLLER_INPUT_REGISTERS] = {
-		st->status, st->fault_code, st->travel_mm, st->depth_mm, st->width_mm,
-		st->knead_rpm, st->tap_rate, st->load_dn, (uint16_t)st->board_temp_dc, st->protocol,
+		st->status,   st->fault_code, st->travel_mm,
+		st->depth_mm, st->width_mm,   st->knead_rpm,
+		st->tap_rate, st->load_dn,    (uint16_t)st->board_temp_dc,
+		st->protocol,
 	};
 
 	memcpy(regs, v, sizeof(v));
@@ -214,8 +216,8 @@ static void relay_apply_coils(struct chair_sim *cs, struct bus_device *d)
 			continue;
 		cs->coil_applied[c] = on;
 		chair_sim_debug(cs, "coil %d %s (%s)", c, on ? "on" : "off",
-				cs->coil_output[c] == OUTPUT_INVALID ? "drives nothing" :
-				chair_output_name(cs->coil_output[c]));
+				cs->coil_output[c] == OUTPUT_INVALID ? "drives nothing"
+								     : chair_output_name(cs->coil_output[c]));
 		if (cs->coil_output[c] != OUTPUT_INVALID)
 			sim_chair_set_output(&cs->chair, chair_sim_now(cs), cs->coil_output[c], on);
 	}

@@ -29,8 +29,8 @@
 #define TIME_SCALE_MAX 10000.0
 
 static const enum chair_output default_coils[CHAIR_SIM_COILS] = {
-	OUTPUT_HEAT_NECK, OUTPUT_HEAT_SHOULDERS, OUTPUT_HEAT_LOWER_BACK,
-	OUTPUT_INVALID, OUTPUT_INVALID, OUTPUT_INVALID, OUTPUT_INVALID, OUTPUT_INVALID,
+	OUTPUT_HEAT_NECK, OUTPUT_HEAT_SHOULDERS, OUTPUT_HEAT_LOWER_BACK, OUTPUT_INVALID,
+	OUTPUT_INVALID,   OUTPUT_INVALID,        OUTPUT_INVALID,         OUTPUT_INVALID,
 };
 
 uint64_t chair_sim_now(const struct chair_sim *cs)
@@ -38,8 +38,7 @@ uint64_t chair_sim_now(const struct chair_sim *cs)
 	return chair_clock_at(&cs->clock, monotonic_usec()); /* chair-sim skips no stalls */
 }
 
-__attribute__((format(printf, 1, 0)))
-static void vlog(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static void vlog(const char *fmt, va_list ap)
 {
 	char buf[1024];
 
@@ -81,54 +80,53 @@ void chair_sim_say(struct chair_sim *cs, const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-	(void)fprintf(f,
-		"Usage: chair-sim (--rtu PATH | --tcp [HOST:]PORT) [OPTIONS]\n"
-		"Serves docs/hardware.md's Modbus devices (roller board, temperature module, relay board)\n"
-		"backed by the chair model of massaged --simulate, and misbehaves on command.\n"
-		"\n"
-		"  --rtu PATH            Modbus RTU on a new pty; PATH becomes a symlink to its slave\n"
-		"                        side (an existing symlink is replaced, nothing else) and is\n"
-		"                        removed at exit. Open it as 115200 8E1.\n"
-		"  --tcp [HOST:]PORT     Modbus TCP on HOST (default 127.0.0.1); PORT 0 picks a free\n"
-		"                        port. One client at a time; the next once it disconnects.\n"
-		"  --config FILE         massaged configuration: the pads (Pads=) and [Simulator]\n"
-		"  --coil N=OUTPUT       relay coil N (0-7) drives OUTPUT (MOTOR_POWER, HEAT_POWER,\n"
-		"                        HEAT_NECK, HEAT_SHOULDERS, HEAT_LOWER_BACK, LED); repeatable.\n"
-		"                        Any --coil replaces the default map 0=HEAT_NECK\n"
-		"                        1=HEAT_SHOULDERS 2=HEAT_LOWER_BACK. Outputs on no coil:\n"
-		"                        MOTOR_POWER and HEAT_POWER closed, the others open.\n"
-		"  --roller-slave ID     slave id of the roller board (default 1)\n"
-		"  --temp-slave ID       of the temperature module (default 2)\n"
-		"  --relay-slave ID      of the relay board (default 3)\n"
-		"  --time-scale X        chair time runs X times faster than the clock (default 1)\n"
-		"  --seed N              the model's noise (default: massaged --simulate's)\n"
-		"  --verbose             log every frame to stderr\n"
-		"  --help                this text\n"
-		"\n"
-		"Once serving, prints one line 'ready rtu PATH' or 'ready tcp PORT'.\n"
-		"Requests to other slave ids are not answered (on TCP neither).\n"
-		"\n"
-		"Commands on stdin, one a line; each is answered 'ok' or 'error: why':\n"
-		"  silent DEVICE on|off        DEVICE (roller, temp, relay or all) stops answering\n"
-		"  bad-crc DEVICE on|off       replies go out with a corrupted CRC (RTU only)\n"
-		"  exception DEVICE CODE|off   every request answered with exception CODE (1-11)\n"
-		"  wrong-slave DEVICE on|off   replies carry another slave id\n"
-		"  delay MS                    every device answers MS ms late (0-1000; 0 = at once)\n"
-		"  pinch on|off                the roller board's overcurrent fault\n"
-		"  sensor ZONE open|short|ok   that pad's channel reads 0x8000 / 0x7FFF / the pad\n"
-		"  pad ZONE CELSIUS            the pad (element, stone, sensor) is at CELSIUS now\n"
-		"  seated on|off               the person in the chair\n"
-		"  line OUTPUT on|off          OUTPUT, on no coil, is switched so: the daemon's\n"
-		"                              GPIO lines are out of sight, a test mirrors them\n"
-		"  stats                       lines 'stats DEVICE|total requests=N replies=N\n"
-		"                              bytes_in=N bytes_out=N', bytes on the wire as the\n"
-		"                              master sees them (RTU: whole ADU; TCP: with MBAP);\n"
-		"                              total also counts frames for no device of ours\n"
-		"  stats reset                 zero them\n"
-		"  state                       one line 'state KEY=VALUE...': holding registers,\n"
-		"                              positions, status, fault_code, coils, each pad's\n"
-		"                              stone and sensor temperature\n"
-		"  quit                        exit 0 (so does end of file on stdin, or SIGTERM)\n");
+	(void)fprintf(f, "Usage: chair-sim (--rtu PATH | --tcp [HOST:]PORT) [OPTIONS]\n"
+			 "Serves docs/hardware.md's Modbus devices (roller board, temperature module, relay board)\n"
+			 "backed by the chair model of massaged --simulate, and misbehaves on command.\n"
+			 "\n"
+			 "  --rtu PATH            Modbus RTU on a new pty; PATH becomes a symlink to its slave\n"
+			 "                        side (an existing symlink is replaced, nothing else) and is\n"
+			 "                        removed at exit. Open it as 115200 8E1.\n"
+			 "  --tcp [HOST:]PORT     Modbus TCP on HOST (default 127.0.0.1); PORT 0 picks a free\n"
+			 "                        port. One client at a time; the next once it disconnects.\n"
+			 "  --config FILE         massaged configuration: the pads (Pads=) and [Simulator]\n"
+			 "  --coil N=OUTPUT       relay coil N (0-7) drives OUTPUT (MOTOR_POWER, HEAT_POWER,\n"
+			 "                        HEAT_NECK, HEAT_SHOULDERS, HEAT_LOWER_BACK, LED); repeatable.\n"
+			 "                        Any --coil replaces the default map 0=HEAT_NECK\n"
+			 "                        1=HEAT_SHOULDERS 2=HEAT_LOWER_BACK. Outputs on no coil:\n"
+			 "                        MOTOR_POWER and HEAT_POWER closed, the others open.\n"
+			 "  --roller-slave ID     slave id of the roller board (default 1)\n"
+			 "  --temp-slave ID       of the temperature module (default 2)\n"
+			 "  --relay-slave ID      of the relay board (default 3)\n"
+			 "  --time-scale X        chair time runs X times faster than the clock (default 1)\n"
+			 "  --seed N              the model's noise (default: massaged --simulate's)\n"
+			 "  --verbose             log every frame to stderr\n"
+			 "  --help                this text\n"
+			 "\n"
+			 "Once serving, prints one line 'ready rtu PATH' or 'ready tcp PORT'.\n"
+			 "Requests to other slave ids are not answered (on TCP neither).\n"
+			 "\n"
+			 "Commands on stdin, one a line; each is answered 'ok' or 'error: why':\n"
+			 "  silent DEVICE on|off        DEVICE (roller, temp, relay or all) stops answering\n"
+			 "  bad-crc DEVICE on|off       replies go out with a corrupted CRC (RTU only)\n"
+			 "  exception DEVICE CODE|off   every request answered with exception CODE (1-11)\n"
+			 "  wrong-slave DEVICE on|off   replies carry another slave id\n"
+			 "  delay MS                    every device answers MS ms late (0-1000; 0 = at once)\n"
+			 "  pinch on|off                the roller board's overcurrent fault\n"
+			 "  sensor ZONE open|short|ok   that pad's channel reads 0x8000 / 0x7FFF / the pad\n"
+			 "  pad ZONE CELSIUS            the pad (element, stone, sensor) is at CELSIUS now\n"
+			 "  seated on|off               the person in the chair\n"
+			 "  line OUTPUT on|off          OUTPUT, on no coil, is switched so: the daemon's\n"
+			 "                              GPIO lines are out of sight, a test mirrors them\n"
+			 "  stats                       lines 'stats DEVICE|total requests=N replies=N\n"
+			 "                              bytes_in=N bytes_out=N', bytes on the wire as the\n"
+			 "                              master sees them (RTU: whole ADU; TCP: with MBAP);\n"
+			 "                              total also counts frames for no device of ours\n"
+			 "  stats reset                 zero them\n"
+			 "  state                       one line 'state KEY=VALUE...': holding registers,\n"
+			 "                              positions, status, fault_code, coils, each pad's\n"
+			 "                              stone and sensor temperature\n"
+			 "  quit                        exit 0 (so does end of file on stdin, or SIGTERM)\n");
 }
 
 enum {
@@ -255,9 +253,11 @@ static int parse_args(struct chair_sim *cs, int argc, char **argv, unsigned slav
 		case OPT_COIL:
 			r = parse_coil(cs, optarg, &first_coil);
 			if (r < 0) {
-				chair_sim_log(cs, "bad --coil '%s': %s", optarg,
-					      r == -EEXIST ? "that coil or output is mapped already" :
-					      "expected N=OUTPUT with N 0-7 and an output name of docs/hardware.md");
+				chair_sim_log(
+					cs, "bad --coil '%s': %s", optarg,
+					r == -EEXIST
+						? "that coil or output is mapped already"
+						: "expected N=OUTPUT with N 0-7 and an output name of docs/hardware.md");
 				return r;
 			}
 			break;
@@ -395,7 +395,13 @@ static void on_signal(struct chair_sim *cs)
 
 static int chair_sim_run(struct chair_sim *cs)
 {
-	enum { POLL_STDIN, POLL_SIGNAL, POLL_BUS, POLL_WATCH, _POLL_MAX };
+	enum {
+		POLL_STDIN,
+		POLL_SIGNAL,
+		POLL_BUS,
+		POLL_WATCH,
+		_POLL_MAX
+	};
 	bool rtu = cs->transport == TRANSPORT_RTU;
 
 	while (!cs->quit) {

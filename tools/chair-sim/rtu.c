@@ -144,8 +144,7 @@ static int read_reply(int fd, uint8_t *p, size_t n)
 }
 
 /* libmodbus checks the CRC of the request and builds the reply; we only carry bytes. */
-static int rtu_exchange(struct chair_sim *cs, struct bus_device *d, const uint8_t *frame, size_t len,
-			uint8_t *rsp)
+static int rtu_exchange(struct chair_sim *cs, struct bus_device *d, const uint8_t *frame, size_t len, uint8_t *rsp)
 {
 	struct rtu_bus *b = &cs->rtu;
 	uint8_t req[MODBUS_MAX_ADU_LENGTH];

@@ -22,7 +22,8 @@ static unsigned other_slave(struct chair_sim *cs, const struct bus_device *d)
  * meanwhile, as a bus that carries one request at a time would not either. */
 static void delay_reply(const struct chair_sim *cs)
 {
-	struct timespec left = { .tv_sec = cs->reply_delay_ms / 1000, .tv_nsec = (long)(cs->reply_delay_ms % 1000) * 1000000L };
+	struct timespec left = { .tv_sec = cs->reply_delay_ms / 1000,
+				 .tv_nsec = (long)(cs->reply_delay_ms % 1000) * 1000000L };
 
 	while (cs->reply_delay_ms > 0 && nanosleep(&left, &left) < 0 && errno == EINTR)
 		;

@@ -21,9 +21,9 @@
 #define MAX_TARGET_C 45.0
 #define AUTOTUNE_CEILING_C (MAX_TARGET_C + 1.0) /* the daemon's: MaxTarget + 1 °C */
 #define AUTOTUNE_LIMIT_S 7200.0
-#define HOLD_ONSET_S 600.0    /* the pad holds its target by then */
-#define LEAN_BACK_S 900.0     /* the control bench's disturbance: k_body doubles */
-#define NONE_END_S 1500.0     /* the control bench's length */
+#define HOLD_ONSET_S 600.0 /* the pad holds its target by then */
+#define LEAN_BACK_S 900.0  /* the control bench's disturbance: k_body doubles */
+#define NONE_END_S 1500.0  /* the control bench's length */
 /* A fault nobody sees runs at least UNDETECTED_MIN_S past its onset, and on while the
  * stone's peak still rose by PEAK_SETTLED_C over the last PEAK_WINDOW_S, up to
  * UNDETECTED_MAX_S: a controller fooled by a frozen reading creeps up for long. */
@@ -31,15 +31,15 @@
 #define UNDETECTED_MAX_S 7200.0
 #define PEAK_WINDOW_S 300.0
 #define PEAK_SETTLED_C 0.01
-#define COAST_MIN_S 300.0     /* after the master opens, at least this long */
+#define COAST_MIN_S 300.0      /* after the master opens, at least this long */
 #define COAST_PEAK_AGE_S 120.0 /* and until the stone's peak is this old */
 #define COAST_MAX_S 1800.0
 
 struct scenario {
 	const char *name;
-	unsigned fault;    /* enum sim_pad_fault; 0 for none */
+	unsigned fault; /* enum sim_pad_fault; 0 for none */
 	double onset_s;
-	bool supported;    /* false: this tree's simulator lacks the fault */
+	bool supported; /* false: this tree's simulator lacks the fault */
 };
 
 #ifdef SIM_PAD_SENSOR_FROZEN
@@ -66,10 +66,12 @@ static const struct {
 	const char *name;
 	size_t offset;
 } param_names[] = {
-#define PARAM(n) { .name = #n, .offset = offsetof(struct sim_pad_params, n) }
-	PARAM(power_w), PARAM(c_heater), PARAM(c_stone), PARAM(k_hs), PARAM(k_ha), PARAM(k_sa),
-	PARAM(k_body), PARAM(t_amb), PARAM(t_body), PARAM(sensor_tau), PARAM(sensor_noise),
-	PARAM(sensor_lsb),
+#define PARAM(n) \
+	{ \
+		.name = #n, .offset = offsetof(struct sim_pad_params, n) \
+	}
+	PARAM(power_w), PARAM(c_heater), PARAM(c_stone), PARAM(k_hs),       PARAM(k_ha),         PARAM(k_sa),
+	PARAM(k_body),  PARAM(t_amb),    PARAM(t_body),  PARAM(sensor_tau), PARAM(sensor_noise), PARAM(sensor_lsb),
 #undef PARAM
 };
 
@@ -184,8 +186,8 @@ static int run_scenario(const struct scenario *sc, const struct sim_pad_params *
 	printf("\"supported\": true, \"tuned\": %s, ", tuned ? "true" : "false");
 	printf("\"detected\": %s, ", v != PAD_LOOP_OK ? "true" : "false");
 	/* a verdict before the fault, or any in "none", is a false trip */
-	printf("\"false_trip\": %s, ", v != PAD_LOOP_OK && (sc->fault == 0 || !started || verdict_t < sc->onset_s)
-	       ? "true" : "false");
+	printf("\"false_trip\": %s, ",
+	       v != PAD_LOOP_OK && (sc->fault == 0 || !started || verdict_t < sc->onset_s) ? "true" : "false");
 	json_string("code", pad_loop_verdict_code(v), ", ");
 	json_number("onset_s", sc->onset_s, 2, ", ");
 	json_number("verdict_t_s", verdict_t, 2, ", ");
@@ -254,7 +256,8 @@ static void usage(FILE *f)
 		      "       heater-fault-sim --autotune --save TUNING [--param KEY=VALUE...] [--seed N]\n"
 		      "Runs one fault scenario on a simulated pad under the daemon's heat control\n"
 		      "(target %.0f °C, MaxTarget %.0f °C) and prints one JSON line.\n"
-		      "Scenarios:", TARGET_C, MAX_TARGET_C);
+		      "Scenarios:",
+		      TARGET_C, MAX_TARGET_C);
 	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
 		(void)fprintf(f, " %s", scenarios[i].name);
 	(void)fprintf(f, "\nKEYs: the simulator's pad parameters (struct sim_pad_params):");
@@ -265,15 +268,13 @@ static void usage(FILE *f)
 
 int main(int argc, char *argv[])
 {
-	static const struct option options[] = {
-		{ "param", required_argument, NULL, 'p' },
-		{ "load", required_argument, NULL, 'l' },
-		{ "seed", required_argument, NULL, 'S' },
-		{ "autotune", no_argument, NULL, 'a' },
-		{ "save", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option options[] = { { "param", required_argument, NULL, 'p' },
+						 { "load", required_argument, NULL, 'l' },
+						 { "seed", required_argument, NULL, 'S' },
+						 { "autotune", no_argument, NULL, 'a' },
+						 { "save", required_argument, NULL, 's' },
+						 { "help", no_argument, NULL, 'h' },
+						 {} };
 	struct sim_pad_params params;
 	const char *load_path = NULL, *save_path = NULL;
 	const struct scenario *sc = NULL;
@@ -294,9 +295,15 @@ int main(int argc, char *argv[])
 				return 2;
 			}
 			break;
-		case 'l': load_path = optarg; break;
-		case 's': save_path = optarg; break;
-		case 'a': autotune = true; break;
+		case 'l':
+			load_path = optarg;
+			break;
+		case 's':
+			save_path = optarg;
+			break;
+		case 'a':
+			autotune = true;
+			break;
 		case 'S':
 			errno = 0;
 			seed = strtoull(optarg, &end, 10);
@@ -305,8 +312,12 @@ int main(int argc, char *argv[])
 				return 2;
 			}
 			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	if (autotune ? optind != argc || !save_path || load_path : optind + 1 != argc || save_path) {
 		usage(stderr);

@@ -63,7 +63,8 @@ static int run_autotune(const char *save_path)
 	heat_autotune_free(a);
 	if (r < 0)
 		return r;
-	(void)fprintf(stderr, "heater-cosim: tuned in %.0f s: gain %.2f °C, element %.1f s, couple %.1f s, "
+	(void)fprintf(stderr,
+		      "heater-cosim: tuned in %.0f s: gain %.2f °C, element %.1f s, couple %.1f s, "
 		      "loss %.1f s, sink %.2f °C, sensor %.2f s, fit rms %.3f °C\n",
 		      result.duration_s, result.model.gain_c, result.model.element_s, result.model.couple_s,
 		      result.model.loss_s, result.model.sink_c, result.model.sensor_s, result.fit_rms_c);
@@ -72,23 +73,19 @@ static int run_autotune(const char *save_path)
 
 static void usage(FILE *f)
 {
-	(void)fprintf(f,
-		      "Usage: heater-cosim [--pid] [--autotune --save FILE | --load FILE]\n"
-		      "Speaks docs/heater-bench.md's line protocol on stdin/stdout.\n"
-		      "  --autotune --save FILE  autotune at the target the plant sends, save, exit\n"
-		      "  --load FILE             control with that tuning (else the untuned defaults)\n"
-		      "  --pid                   a textbook PID tuned by the relay method instead\n");
+	(void)fprintf(f, "Usage: heater-cosim [--pid] [--autotune --save FILE | --load FILE]\n"
+			 "Speaks docs/heater-bench.md's line protocol on stdin/stdout.\n"
+			 "  --autotune --save FILE  autotune at the target the plant sends, save, exit\n"
+			 "  --load FILE             control with that tuning (else the untuned defaults)\n"
+			 "  --pid                   a textbook PID tuned by the relay method instead\n");
 }
 
 int main(int argc, char *argv[])
 {
 	static const struct option options[] = {
-		{ "autotune", no_argument, NULL, 'a' },
-		{ "save", required_argument, NULL, 's' },
-		{ "load", required_argument, NULL, 'l' },
-		{ "pid", no_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
+		{ "autotune", no_argument, NULL, 'a' },   { "save", required_argument, NULL, 's' },
+		{ "load", required_argument, NULL, 'l' }, { "pid", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },       {}
 	};
 	const char *save_path = NULL, *load_path = NULL;
 	bool autotune = false, pid = false;
@@ -96,12 +93,24 @@ int main(int argc, char *argv[])
 
 	while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
 		switch (c) {
-		case 'a': autotune = true; break;
-		case 's': save_path = optarg; break;
-		case 'l': load_path = optarg; break;
-		case 'p': pid = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'a':
+			autotune = true;
+			break;
+		case 's':
+			save_path = optarg;
+			break;
+		case 'l':
+			load_path = optarg;
+			break;
+		case 'p':
+			pid = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	if (optind < argc || autotune != !!save_path || (autotune && load_path)) {
 		usage(stderr);

@@ -41,8 +41,8 @@ void pad_loop_default_params(struct sim_pad_params *ret)
 	*ret = pad ? pad->p : chair.pads[0].p;
 }
 
-int pad_loop_init(struct pad_loop *l, const struct sim_pad_params *params, uint64_t seed,
-		  const struct heat_model *m, bool tuned, double max_target_c, double target_c)
+int pad_loop_init(struct pad_loop *l, const struct sim_pad_params *params, uint64_t seed, const struct heat_model *m,
+		  bool tuned, double max_target_c, double target_c)
 {
 	struct heat_control probe;
 	int r;

@@ -33,9 +33,9 @@ enum pad_loop_verdict {
 struct pad_loop {
 	struct sim_chair chair;
 	struct sim_pad *pad;
-	uint64_t now;                  /* chair time, µs, a whole number of samples */
+	uint64_t now; /* chair time, µs, a whole number of samples */
 	double max_target_c;
-	double target_c;               /* 0 while autotune chooses */
+	double target_c; /* 0 while autotune chooses */
 	struct heat_model model;
 	bool tuned;
 	struct heat_control control;
@@ -43,12 +43,12 @@ struct pad_loop {
 	struct heat_model_check model_check;
 	struct relay_pwm pwm;
 	struct heat_autotune *autotune;
-	double duty;                   /* asked since the latest reading */
+	double duty; /* asked since the latest reading */
 	bool master_on;
-	double refuted_t;              /* when the model check refuted the tuned model, or -1 */
-	double stone_peak;             /* the true stone, highest since pad_loop_track_from() */
+	double refuted_t;  /* when the model check refuted the tuned model, or -1 */
+	double stone_peak; /* the true stone, highest since pad_loop_track_from() */
 	double stone_peak_t;
-	double reading;                /* the latest valid reading */
+	double reading; /* the latest valid reading */
 };
 
 /* The simulator's pad physics as it has them (the plant script's public set). */
@@ -56,8 +56,8 @@ void pad_loop_default_params(struct sim_pad_params *ret);
 
 /* A seated person, every pad at the plant's ambient; `params` the pad's physics (the
  * simulator's public set with overrides). -EINVAL for a model the daemon refuses. */
-int pad_loop_init(struct pad_loop *l, const struct sim_pad_params *params, uint64_t seed,
-		  const struct heat_model *m, bool tuned, double max_target_c, double target_c);
+int pad_loop_init(struct pad_loop *l, const struct sim_pad_params *params, uint64_t seed, const struct heat_model *m,
+		  bool tuned, double max_target_c, double target_c);
 void pad_loop_free(struct pad_loop *l);
 
 /* One reading at the current time, then the duty held for one sample; the time moves

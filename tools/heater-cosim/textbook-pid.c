@@ -13,19 +13,19 @@
 #include "line-protocol.h"
 #include "textbook-pid.h"
 
-#define RELAY_D 0.5              /* relay amplitude, duty units: duty = 0.5 ± 0.5 */
-#define RELAY_MIN_HALF_S 5.0     /* as M303: no relay switch within 5 s of the last (noise) */
-#define RELAY_CYCLES 5           /* full relay cycles measured */
-#define RELAY_AVERAGED 3         /* the last ones, averaged, give a and Tu */
-#define AUTOTUNE_LIMIT_S 7000.0  /* give up after this long */
-#define DERIV_FILTER_N 10.0      /* derivative filter time constant Td / N */
+#define RELAY_D 0.5             /* relay amplitude, duty units: duty = 0.5 ± 0.5 */
+#define RELAY_MIN_HALF_S 5.0    /* as M303: no relay switch within 5 s of the last (noise) */
+#define RELAY_CYCLES 5          /* full relay cycles measured */
+#define RELAY_AVERAGED 3        /* the last ones, averaged, give a and Tu */
+#define AUTOTUNE_LIMIT_S 7000.0 /* give up after this long */
+#define DERIV_FILTER_N 10.0     /* derivative filter time constant Td / N */
 
 struct tuning {
-	double kp;  /* duty per °C */
-	double ki;  /* duty per °C·s */
-	double kd;  /* duty·s per °C */
-	double ku;  /* ultimate gain, duty per °C (for the record) */
-	double tu;  /* ultimate period, s (for the record) */
+	double kp; /* duty per °C */
+	double ki; /* duty per °C·s */
+	double kd; /* duty·s per °C */
+	double ku; /* ultimate gain, duty per °C (for the record) */
+	double tu; /* ultimate period, s (for the record) */
 };
 
 static int neg_errno(void)
@@ -37,8 +37,8 @@ static int neg_errno(void)
 
 struct pid {
 	struct tuning k;
-	double integral;  /* duty */
-	double deriv;     /* filtered derivative term, duty */
+	double integral; /* duty */
+	double deriv;    /* filtered derivative term, duty */
 	double prev_t, prev_reading;
 	bool have_prev;
 };
@@ -60,7 +60,7 @@ static double pid_step(struct pid *p, double t, double reading, double target)
 {
 	double e, u;
 
-	if (!(target > 0.0)) {  /* off */
+	if (!(target > 0.0)) { /* off */
 		pid_reset(p);
 		return 0.0;
 	}
@@ -88,10 +88,10 @@ static double pid_step(struct pid *p, double t, double reading, double target)
 /* ---- Relay experiment ---- */
 
 struct relay {
-	bool started;    /* a target has arrived */
-	bool relaying;   /* past the first heat-up */
+	bool started;  /* a target has arrived */
+	bool relaying; /* past the first heat-up */
 	bool on;
-	bool in_cycle;   /* a full cycle (from a switch on) is being measured */
+	bool in_cycle; /* a full cycle (from a switch on) is being measured */
 	double target, t0, t_switch, t_cycle, hi, lo;
 	int cycles;
 	double period[RELAY_CYCLES], amplitude[RELAY_CYCLES];
@@ -102,7 +102,7 @@ struct relay {
 static int relay_step(struct relay *r, double t, double reading, double target, double *ret_duty)
 {
 	if (!r->started) {
-		if (!(target > 0.0)) {  /* wait for a target, heater off */
+		if (!(target > 0.0)) { /* wait for a target, heater off */
 			*ret_duty = 0.0;
 			return 0;
 		}
@@ -111,17 +111,16 @@ static int relay_step(struct relay *r, double t, double reading, double target, 
 		r->t0 = t;
 	}
 	if (target != r->target) {
-		fprintf(stderr, "textbook-pid: target changed from %g to %g during the autotune\n",
-			r->target, target);
+		fprintf(stderr, "textbook-pid: target changed from %g to %g during the autotune\n", r->target, target);
 		return -ECANCELED;
 	}
 	if (t - r->t0 > AUTOTUNE_LIMIT_S) {
-		fprintf(stderr, "textbook-pid: relay autotune gave up after %.0f s (%d of %d cycles)\n",
-			t - r->t0, r->cycles, RELAY_CYCLES);
+		fprintf(stderr, "textbook-pid: relay autotune gave up after %.0f s (%d of %d cycles)\n", t - r->t0,
+			r->cycles, RELAY_CYCLES);
 		return -ETIME;
 	}
 
-	if (!r->relaying) {  /* full power until the reading crosses the target */
+	if (!r->relaying) { /* full power until the reading crosses the target */
 		if (reading > r->target) {
 			r->relaying = true;
 			r->on = false;
@@ -138,7 +137,7 @@ static int relay_step(struct relay *r, double t, double reading, double target, 
 		} else if (!r->on && reading < r->target && t - r->t_switch >= RELAY_MIN_HALF_S) {
 			r->on = true;
 			r->t_switch = t;
-			if (r->in_cycle) {  /* a full cycle ends where the next begins */
+			if (r->in_cycle) { /* a full cycle ends where the next begins */
 				r->period[r->cycles] = t - r->t_cycle;
 				r->amplitude[r->cycles] = (r->hi - r->lo) / 2.0;
 				if (++r->cycles == RELAY_CYCLES)
@@ -169,13 +168,13 @@ static int relay_tuning(const struct relay *r, struct tuning *ret)
 	ku = 4.0 * RELAY_D / (M_PI * a);
 	*ret = (struct tuning) {
 		.kp = 0.6 * ku,
-		.ki = 0.6 * ku / (tu / 2.0),   /* Ti = Tu/2 */
-		.kd = 0.6 * ku * (tu / 8.0),   /* Td = Tu/8 */
+		.ki = 0.6 * ku / (tu / 2.0), /* Ti = Tu/2 */
+		.kd = 0.6 * ku * (tu / 8.0), /* Td = Tu/8 */
 		.ku = ku,
 		.tu = tu,
 	};
-	fprintf(stderr, "textbook-pid: a = %.3f °C, Tu = %.1f s: Ku = %.4g, Kp = %.4g, Ki = %.4g, Kd = %.4g\n",
-		a, tu, ku, ret->kp, ret->ki, ret->kd);
+	fprintf(stderr, "textbook-pid: a = %.3f °C, Tu = %.1f s: Ku = %.4g, Kp = %.4g, Ki = %.4g, Kd = %.4g\n", a, tu,
+		ku, ret->kp, ret->ki, ret->kd);
 	return 0;
 }
 
@@ -187,14 +186,14 @@ static int tuning_save(const char *path, const struct tuning *k)
 	FILE *f;
 	int r;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int) sizeof(tmp))
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	f = fopen(tmp, "w");
 	if (!f)
 		return neg_errno();
 	errno = 0;
-	fprintf(f, "[TextbookPID]\nKp=%.17g\nKi=%.17g\nKd=%.17g\nKu=%.17g\nTu=%.17g\n",
-		k->kp, k->ki, k->kd, k->ku, k->tu);
+	fprintf(f, "[TextbookPID]\nKp=%.17g\nKi=%.17g\nKd=%.17g\nKu=%.17g\nTu=%.17g\n", k->kp, k->ki, k->kd, k->ku,
+		k->tu);
 	if (ferror(f) || fflush(f) != 0 || fsync(fileno(f)) < 0) {
 		r = neg_errno();
 		fclose(f);
@@ -233,8 +232,8 @@ static int tuning_load(const char *path, struct tuning *ret)
 		}
 		if (!in_section)
 			continue;
-		if (sscanf(line, " %7[A-Za-z] = %lf %n", name, &v, &end) != 2 || line[end] != '\0' ||
-		    !isfinite(v) || v < 0.0) {
+		if (sscanf(line, " %7[A-Za-z] = %lf %n", name, &v, &end) != 2 || line[end] != '\0' || !isfinite(v) ||
+		    v < 0.0) {
 			r = -EBADMSG;
 			break;
 		}
@@ -253,7 +252,7 @@ static int tuning_load(const char *path, struct tuning *ret)
 		r = -EIO;
 	fclose(f);
 	if (r == 0 && (isnan(k.kp) || isnan(k.ki) || isnan(k.kd)))
-		r = -EBADMSG;  /* Kp, Ki, Kd are required; Ku, Tu are only the record */
+		r = -EBADMSG; /* Kp, Ki, Kd are required; Ku, Tu are only the record */
 	if (r == 0)
 		*ret = k;
 	return r;

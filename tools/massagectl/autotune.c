@@ -28,12 +28,12 @@ struct autotune {
 	sd_bus_slot *matches[_MATCH_MAX];
 
 	bool tty;
-	bool line_open;    /* the progress line on the terminal wants its newline */
-	char line[128];    /* ... and what it shows */
-	int shown_tens;    /* the last step of 10 % written (not on a terminal); -1: none */
-	bool stale;        /* the pad's properties want a fresh GetAll */
-	bool daemon_gone;  /* massaged left the bus, or was replaced */
-	char *fault;       /* the last FaultRaised message about this pad's zone */
+	bool line_open;   /* the progress line on the terminal wants its newline */
+	char line[128];   /* ... and what it shows */
+	int shown_tens;   /* the last step of 10 % written (not on a terminal); -1: none */
+	bool stale;       /* the pad's properties want a fresh GetAll */
+	bool daemon_gone; /* massaged left the bus, or was replaced */
+	char *fault;      /* the last FaultRaised message about this pad's zone */
 };
 
 static void autotune_done(struct autotune *t)
@@ -94,8 +94,8 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
 	struct autotune *t = userdata;
 	const char *name, *old_owner, *new_owner;
 
-	if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) >= 0 &&
-	    strcmp(name, CHAIR_SERVICE) == 0 && *old_owner)
+	if (sd_bus_message_read(m, "sss", &name, &old_owner, &new_owner) >= 0 && strcmp(name, CHAIR_SERVICE) == 0 &&
+	    *old_owner)
 		t->daemon_gone = true;
 	return 0;
 }
@@ -106,8 +106,8 @@ static int autotune_subscribe(struct autotune *t)
 	sd_bus *bus = t->ctl->bus;
 	int r;
 
-	r = sd_bus_match_signal(bus, &t->matches[MATCH_PROPERTIES], CHAIR_SERVICE, t->pad->path,
-				PROPERTIES_INTERFACE, "PropertiesChanged", on_pad_properties_changed, t);
+	r = sd_bus_match_signal(bus, &t->matches[MATCH_PROPERTIES], CHAIR_SERVICE, t->pad->path, PROPERTIES_INTERFACE,
+				"PropertiesChanged", on_pad_properties_changed, t);
 	if (r >= 0)
 		r = sd_bus_match_signal(bus, &t->matches[MATCH_FAULT_RAISED], CHAIR_SERVICE, CHAIR_PATH,
 					CHAIR_INTERFACE, "FaultRaised", on_fault_raised, t);
@@ -125,8 +125,8 @@ static int autotune_refresh(struct autotune *t, sd_bus_error *error)
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	int r;
 
-	r = sd_bus_call_method(t->ctl->bus, CHAIR_SERVICE, t->pad->path, PROPERTIES_INTERFACE, "GetAll",
-			       error, &reply, "s", HEATER_INTERFACE);
+	r = sd_bus_call_method(t->ctl->bus, CHAIR_SERVICE, t->pad->path, PROPERTIES_INTERFACE, "GetAll", error, &reply,
+			       "s", HEATER_INTERFACE);
 	if (r < 0)
 		return r;
 	return heater_update(t->pad, reply);
@@ -222,8 +222,8 @@ static int autotune_follow(struct autotune *t)
 			r = sd_bus_wait(bus, UINT64_MAX);
 		if (r < 0 && r != -EINTR) {
 			autotune_end_line(t);
-			(void)fprintf(stderr, "massagectl: lost the connection to the %s: %s\n",
-				      ctl_bus_name(t->ctl), strerror(-r));
+			(void)fprintf(stderr, "massagectl: lost the connection to the %s: %s\n", ctl_bus_name(t->ctl),
+				      strerror(-r));
 			return EXIT_FAILURE;
 		}
 	}
@@ -282,8 +282,7 @@ int verb_autotune(struct ctl *ctl, char **args)
 		}
 	}
 
-	r = sd_bus_call_method(ctl->bus, CHAIR_SERVICE, t.pad->path, HEATER_INTERFACE, "Autotune", &error,
-			       NULL, NULL);
+	r = sd_bus_call_method(ctl->bus, CHAIR_SERVICE, t.pad->path, HEATER_INTERFACE, "Autotune", &error, NULL, NULL);
 	if (r < 0)
 		return ctl_report_bus_error(ctl, &error, r);
 	return wait ? autotune_follow(&t) : EXIT_SUCCESS;

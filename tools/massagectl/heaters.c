@@ -46,7 +46,7 @@ static void heater_done(struct heater *h)
 	free(h->state);
 	free(h->lockout);
 	free(h->autotune_error);
-	*h = (struct heater){};
+	*h = (struct heater) {};
 }
 
 void heater_list_done(struct heater_list *l)
@@ -54,7 +54,7 @@ void heater_list_done(struct heater_list *l)
 	for (size_t i = 0; i < l->n; i++)
 		heater_done(&l->items[i]);
 	free(l->items);
-	*l = (struct heater_list){};
+	*l = (struct heater_list) {};
 }
 
 int heater_update(struct heater *h, sd_bus_message *m)
@@ -91,7 +91,7 @@ static int heater_list_add(struct heater_list *l, const char *path, sd_bus_messa
 	l->items = items;
 
 	h = &l->items[l->n];
-	*h = (struct heater){ .path = strdup(path) };
+	*h = (struct heater) { .path = strdup(path) };
 	r = h->path ? heater_update(h, m) : -ENOMEM;
 	if (r >= 0)
 		r = heater_name_from_path(h);
@@ -165,7 +165,7 @@ int heater_list_read(sd_bus_message *m, struct heater_list *ret)
 		qsort(l.items, l.n, sizeof(l.items[0]), heater_compare);
 	heater_list_done(ret);
 	*ret = l;
-	l = (struct heater_list){};
+	l = (struct heater_list) {};
 	return 0;
 }
 
@@ -174,8 +174,8 @@ int heater_list_fetch(sd_bus *bus, sd_bus_error *error, struct heater_list *ret)
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	int r;
 
-	r = sd_bus_call_method(bus, CHAIR_SERVICE, CHAIR_PATH, OBJECT_MANAGER_INTERFACE,
-			       "GetManagedObjects", error, &reply, NULL);
+	r = sd_bus_call_method(bus, CHAIR_SERVICE, CHAIR_PATH, OBJECT_MANAGER_INTERFACE, "GetManagedObjects", error,
+			       &reply, NULL);
 	if (r < 0)
 		return r;
 	return heater_list_read(reply, ret);
@@ -197,8 +197,7 @@ struct heater *heater_list_find_path(const struct heater_list *l, const char *pa
 	return NULL;
 }
 
-int heater_fetch_zone(const struct ctl *ctl, const char *zone, struct heater_list *list,
-		      struct heater **ret)
+int heater_fetch_zone(const struct ctl *ctl, const char *zone, struct heater_list *list, struct heater **ret)
 {
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 	int r;
@@ -309,8 +308,8 @@ static void print_row(char cells[static _COLUMN_MAX][CELL_MAX], const size_t wid
 
 static void print_heater_table(const struct heater_list *l, bool colour)
 {
-	char cells[_COLUMN_MAX][CELL_MAX] = { "ZONE", "STATE", "TEMP", "TARGET", "POWER", "MAX", "TUNED",
-					      "LOCKED OUT SINCE" };
+	char cells[_COLUMN_MAX][CELL_MAX] = { "ZONE",  "STATE", "TEMP",  "TARGET",
+					      "POWER", "MAX",   "TUNED", "LOCKED OUT SINCE" };
 	size_t widths[_COLUMN_MAX];
 
 	for (size_t c = 0; c < _COLUMN_MAX; c++)
@@ -365,8 +364,8 @@ static int set_session_heat(struct ctl *ctl, bool on)
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 	int r;
 
-	r = sd_bus_call_method(ctl->bus, CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE, "SetHeat", &error,
-			       NULL, "b", (int)on);
+	r = sd_bus_call_method(ctl->bus, CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE, "SetHeat", &error, NULL, "b",
+			       (int)on);
 	if (r < 0)
 		return ctl_report_bus_error(ctl, &error, r);
 	return EXIT_SUCCESS;
@@ -382,8 +381,8 @@ static int set_heater_target(struct ctl *ctl, const char *zone, double celsius)
 	r = heater_fetch_zone(ctl, zone, &heaters, &h);
 	if (r != EXIT_SUCCESS)
 		return r;
-	r = sd_bus_call_method(ctl->bus, CHAIR_SERVICE, h->path, HEATER_INTERFACE, "SetTarget", &error,
-			       NULL, "d", celsius);
+	r = sd_bus_call_method(ctl->bus, CHAIR_SERVICE, h->path, HEATER_INTERFACE, "SetTarget", &error, NULL, "d",
+			       celsius);
 	if (r < 0)
 		return ctl_report_bus_error(ctl, &error, r);
 	return EXIT_SUCCESS;
@@ -391,9 +390,9 @@ static int set_heater_target(struct ctl *ctl, const char *zone, double celsius)
 
 struct heat_arguments {
 	size_t n;
-	int on;             /* heat on|off */
-	const char *zone;   /* heat ZONE CELSIUS|off */
-	double celsius;     /* 0: off */
+	int on;           /* heat on|off */
+	const char *zone; /* heat ZONE CELSIUS|off */
+	double celsius;   /* 0: off */
 };
 
 /* The form only: which zones exist and what range they take is massaged's to say. */
@@ -401,7 +400,7 @@ static int heat_arguments_parse(char **args, struct heat_arguments *ret)
 {
 	int r;
 
-	*ret = (struct heat_arguments){};
+	*ret = (struct heat_arguments) {};
 	while (args[ret->n])
 		ret->n++;
 

@@ -58,8 +58,8 @@ static const struct verb verbs[] = {
 	{ "list", "", "List the programs with their length and description", .run = verb_list },
 	{ "start", "PROGRAM", "Start a program (replaces a running one)", .method = "Start",
 	  .arguments = ARGUMENTS_STRING },
-	{ "manual", "TECHNIQUE ZONE", "One technique on one zone until stopped",
-	  .method = "StartManual", .arguments = ARGUMENTS_TWO_STRINGS },
+	{ "manual", "TECHNIQUE ZONE", "One technique on one zone until stopped", .method = "StartManual",
+	  .arguments = ARGUMENTS_TWO_STRINGS },
 	{ "stop", "", "End the session: rollers park, heat off", .method = "Stop" },
 	{ "pause", "", "Hold the rollers where they are", .method = "Pause" },
 	{ "resume", "", "Continue a paused session", .method = "Resume" },
@@ -67,21 +67,20 @@ static const struct verb verbs[] = {
 	  .arguments = ARGUMENTS_UINT32 },
 	{ "speed", "1-6", "Speed of travel, kneading and tapping", .method = "SetSpeed",
 	  .arguments = ARGUMENTS_UINT32 },
-	{ "width", "narrow|medium|wide", "Roller spacing", .method = "SetWidth",
-	  .arguments = ARGUMENTS_STRING },
+	{ "width", "narrow|medium|wide", "Roller spacing", .method = "SetWidth", .arguments = ARGUMENTS_STRING },
 	{ "timer", "MINUTES", "Session length: 5 to 30 in steps of 5", .method = "SetTimer",
 	  .arguments = ARGUMENTS_UINT32 },
 	{ "heat", "\non|off\nZONE CELSIUS|off",
-	  "Show the heating pads\nHot-stone heat for this session\nSet one pad's target temperature",
-	  .run = verb_heat, .max_args = 2, .check = heat_check_arguments },
-	{ "autotune", "ZONE [--wait]", "Tune a pad's heat control; --wait follows it",
-	  .run = verb_autotune, .min_args = 1, .max_args = 2, .check = autotune_check_arguments },
+	  "Show the heating pads\nHot-stone heat for this session\nSet one pad's target temperature", .run = verb_heat,
+	  .max_args = 2, .check = heat_check_arguments },
+	{ "autotune", "ZONE [--wait]", "Tune a pad's heat control; --wait follows it", .run = verb_autotune,
+	  .min_args = 1, .max_args = 2, .check = autotune_check_arguments },
 	{ "scan", "", "Scan the back for the shoulder line", .method = "Scan" },
 	{ "adjust", "±MM", "Move the shoulder line by -50 to +50 mm", .method = "AdjustShoulder",
 	  .arguments = ARGUMENTS_INT32 },
 	{ "clear", "", "Clear faults whose cause is gone", .method = "ClearFault" },
-	{ "service", "reset ZONE [--yes]", "After service, end a pad's lockout (root; asks first)",
-	  .run = verb_service, .min_args = 2, .max_args = 3, .check = service_check_arguments },
+	{ "service", "reset ZONE [--yes]", "After service, end a pad's lockout (root; asks first)", .run = verb_service,
+	  .min_args = 2, .max_args = 3, .check = service_check_arguments },
 	{ "faults", "", "List the active faults", .run = verb_faults },
 	{ "monitor", "", "Live status and events until Ctrl-C", .run = verb_monitor },
 };
@@ -134,8 +133,7 @@ const char *ctl_bus_name(const struct ctl *ctl)
 
 bool bus_error_is_not_running(const sd_bus_error *error)
 {
-	return sd_bus_error_has_names(error, SD_BUS_ERROR_SERVICE_UNKNOWN,
-				      SD_BUS_ERROR_NAME_HAS_NO_OWNER);
+	return sd_bus_error_has_names(error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER);
 }
 
 static int report_not_running(const struct ctl *ctl)
@@ -182,11 +180,9 @@ static void print_help(void)
 			char command[64];
 
 			(void)snprintf(command, sizeof(command), "%s%s%.*s", verbs[i].name,
-				       line_length(synopsis) > 0 ? " " : "", line_length(synopsis),
-				       synopsis);
+				       line_length(synopsis) > 0 ? " " : "", line_length(synopsis), synopsis);
 			/* "±" is two bytes that take one column. */
-			printf("  %-*s %.*s\n", strstr(command, "±") ? 27 : 26, command, line_length(help),
-			       help);
+			printf("  %-*s %.*s\n", strstr(command, "±") ? 27 : 26, command, line_length(help), help);
 		}
 	}
 
@@ -231,8 +227,7 @@ static const struct verb *verb_find(const char *name)
 	return NULL;
 }
 
-static int verb_usage_errorv(const struct verb *v, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+static int verb_usage_errorv(const struct verb *v, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static int verb_usage_errorv(const struct verb *v, const char *fmt, va_list ap)
 {
 	const char *prefix = "Usage:";
@@ -246,8 +241,7 @@ static int verb_usage_errorv(const struct verb *v, const char *fmt, va_list ap)
 	return -EINVAL;
 }
 
-static int verb_usage_error(const struct verb *v, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static int verb_usage_error(const struct verb *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int verb_usage_error(const struct verb *v, const char *fmt, ...)
 {
 	va_list ap;
@@ -321,8 +315,7 @@ static int parse_method_arguments(const struct verb *v, char **args, struct meth
 	return -EINVAL;
 }
 
-static int append_method_arguments(sd_bus_message *m, const struct verb *v,
-				   const struct method_arguments *a)
+static int append_method_arguments(sd_bus_message *m, const struct verb *v, const struct method_arguments *a)
 {
 	switch (v->arguments) {
 	case ARGUMENTS_NONE:
@@ -345,8 +338,7 @@ static int call_chair_method(struct ctl *ctl, const struct verb *v, const struct
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
 	int r;
 
-	r = sd_bus_message_new_method_call(ctl->bus, &m, CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE,
-					   v->method);
+	r = sd_bus_message_new_method_call(ctl->bus, &m, CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE, v->method);
 	if (r >= 0)
 		r = append_method_arguments(m, v, a);
 	if (r >= 0)
@@ -404,8 +396,7 @@ static int parse_options(int argc, char *argv[], struct ctl *ctl)
 	return 0;
 }
 
-static int parse_command(int argc, char *argv[], const struct verb **ret_verb,
-			 struct method_arguments *ret_arguments)
+static int parse_command(int argc, char *argv[], const struct verb **ret_verb, struct method_arguments *ret_arguments)
 {
 	const struct verb *v = verb_find(argv[optind]);
 	int n_args = argc - optind - 1;
@@ -486,7 +477,8 @@ static int ctl_open_bus(struct ctl *ctl, sd_bus **ret)
 	if (r >= 0)
 		r = wait_until_connected(bus, REMOTE_CONNECT_TIMEOUT_USEC);
 	if (r < 0) {
-		(void)fprintf(stderr, "massagectl: cannot reach the system bus of %s through ssh "
+		(void)fprintf(stderr,
+			      "massagectl: cannot reach the system bus of %s through ssh "
 			      "and systemd-stdio-bridge: %s\n",
 			      ctl->host, r == -ETIMEDOUT ? "no answer within 60 s" : strerror(-r));
 		return EXIT_FAILURE;

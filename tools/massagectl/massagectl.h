@@ -27,7 +27,7 @@ struct ctl {
 	bool user_bus;    /* --user: the session bus */
 	const char *host; /* --host: a remote chair's system bus over ssh, or NULL */
 	char *bus_name;   /* "system bus", "session bus" or "system bus of HOST" */
-	bool colour;   /* stdout is a terminal that takes ANSI colours */
+	bool colour;      /* stdout is a terminal that takes ANSI colours */
 };
 
 /* Commands return an exit status: EXIT_SUCCESS, EXIT_FAILURE or EXIT_USAGE. */
@@ -76,7 +76,7 @@ char *format_duration(char buf[static DURATION_MAX], uint32_t seconds);
 enum property_kind {
 	PROPERTY_STRING, /* char * */
 	PROPERTY_UINT32,
-	PROPERTY_BOOL,   /* int, as sd-bus reads 'b' */
+	PROPERTY_BOOL, /* int, as sd-bus reads 'b' */
 	PROPERTY_DOUBLE,
 	PROPERTY_STRV,
 	PROPERTY_UINT64,
@@ -109,17 +109,17 @@ void chair_status_done(struct chair_status *s);
 /* Reads an a{sv} of Chair1 properties into s, as properties_read(). */
 int chair_status_update(struct chair_status *s, sd_bus_message *m);
 /* heaters (may be NULL) adds a line of the pads after the levels. */
-void status_render(FILE *f, const struct chair_status *s, const char *program_title,
-		   const struct heater_list *heaters, bool colour);
+void status_render(FILE *f, const struct chair_status *s, const char *program_title, const struct heater_list *heaters,
+		   bool colour);
 
 /* heaters.c: the heating pads, one org.massaged.Heater1 object each. */
 struct heater {
 	char *path, *zone, *state;
-	char *lockout;          /* "" or the fault code that locked it out until serviced */
-	uint64_t lockout_since; /* µs since the epoch, 0 when none */
-	char *autotune_error;                           /* "" unless the last autotune failed */
+	char *lockout;                                 /* "" or the fault code that locked it out until serviced */
+	uint64_t lockout_since;                        /* µs since the epoch, 0 when none */
+	char *autotune_error;                          /* "" unless the last autotune failed */
 	double temperature, target, power, max_target; /* °C; power 0-1 */
-	double autotune_progress;                       /* 0-1 */
+	double autotune_progress;                      /* 0-1 */
 	int tuned;
 };
 
@@ -136,8 +136,7 @@ struct heater *heater_list_find(const struct heater_list *l, const char *zone);
 struct heater *heater_list_find_path(const struct heater_list *l, const char *path);
 /* Fetches the pads and finds zone's; when that fails, says why (naming the pads
  * there are) and returns EXIT_FAILURE. */
-int heater_fetch_zone(const struct ctl *ctl, const char *zone, struct heater_list *list,
-		      struct heater **ret);
+int heater_fetch_zone(const struct ctl *ctl, const char *zone, struct heater_list *list, struct heater **ret);
 /* Reads an a{sv} of Heater1 properties into h, as properties_read(). */
 int heater_update(struct heater *h, sd_bus_message *m);
 

@@ -21,7 +21,7 @@
 void simulator_view_done(struct simulator_view *v)
 {
 	strv_free(v->active_outputs);
-	*v = (struct simulator_view){};
+	*v = (struct simulator_view) {};
 }
 
 static int read_active_outputs(sd_bus_message *reply, char ***ret)
@@ -105,8 +105,7 @@ void simulator_view_render(FILE *f, const struct simulator_view *v)
 	memset(track, '-', ROLLER_TRACK_WIDTH);
 	track[at] = 'o';
 	track[ROLLER_TRACK_WIDTH] = '\0';
-	(void)fprintf(f, "\n%11s seat [%s] top  %" PRIu32 " mm (simulated)\n", "Roller:", track,
-		      v->roller_position);
+	(void)fprintf(f, "\n%11s seat [%s] top  %" PRIu32 " mm (simulated)\n", "Roller:", track, v->roller_position);
 
 	(void)fprintf(f, "%11s ", "Outputs:");
 	if (!v->active_outputs || !v->active_outputs[0])
@@ -148,7 +147,7 @@ void event_history_done(struct event_history *h)
 {
 	for (size_t i = 0; i < h->n; i++)
 		free(h->events[i].text);
-	*h = (struct event_history){};
+	*h = (struct event_history) {};
 }
 
 void event_history_add(struct event_history *h, char *text, uint32_t session_elapsed, bool in_session)
@@ -163,7 +162,7 @@ void event_history_add(struct event_history *h, char *text, uint32_t session_ela
 		h->n--;
 	}
 	e = &h->events[h->n++];
-	*e = (struct chair_event){
+	*e = (struct chair_event) {
 		.text = text,
 		.session_elapsed = session_elapsed,
 		.in_session = in_session,

@@ -163,9 +163,8 @@ static int on_status_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
 static int monitor_fetch_status(struct monitor *m)
 {
 	m->status_call = sd_bus_slot_unref(m->status_call);
-	return sd_bus_call_method_async(m->ctl->bus, &m->status_call, CHAIR_SERVICE, CHAIR_PATH,
-					PROPERTIES_INTERFACE, "GetAll", on_status_reply, m, "s",
-					CHAIR_INTERFACE);
+	return sd_bus_call_method_async(m->ctl->bus, &m->status_call, CHAIR_SERVICE, CHAIR_PATH, PROPERTIES_INTERFACE,
+					"GetAll", on_status_reply, m, "s", CHAIR_INTERFACE);
 }
 
 static int on_programs_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
@@ -183,8 +182,8 @@ static int on_programs_reply(sd_bus_message *reply, void *userdata, sd_bus_error
 static int monitor_fetch_programs(struct monitor *m)
 {
 	m->programs_call = sd_bus_slot_unref(m->programs_call);
-	return sd_bus_call_method_async(m->ctl->bus, &m->programs_call, CHAIR_SERVICE, CHAIR_PATH,
-					CHAIR_INTERFACE, "ListPrograms", on_programs_reply, m, NULL);
+	return sd_bus_call_method_async(m->ctl->bus, &m->programs_call, CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE,
+					"ListPrograms", on_programs_reply, m, NULL);
 }
 
 static int on_heaters_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
@@ -204,8 +203,7 @@ static int monitor_fetch_heaters(struct monitor *m)
 {
 	m->heaters_call = sd_bus_slot_unref(m->heaters_call);
 	return sd_bus_call_method_async(m->ctl->bus, &m->heaters_call, CHAIR_SERVICE, CHAIR_PATH,
-					OBJECT_MANAGER_INTERFACE, "GetManagedObjects", on_heaters_reply, m,
-					NULL);
+					OBJECT_MANAGER_INTERFACE, "GetManagedObjects", on_heaters_reply, m, NULL);
 }
 
 static int monitor_set_daemon_present(struct monitor *m, bool present, bool announce)
@@ -352,8 +350,7 @@ static void monitor_render(const struct monitor *m, FILE *f, size_t width)
 	if (!m->owner_known)
 		return;
 	if (!m->daemon_present)
-		(void)fprintf(f, "waiting for massaged… (no " CHAIR_SERVICE " on the %s)\n",
-			      ctl_bus_name(m->ctl));
+		(void)fprintf(f, "waiting for massaged… (no " CHAIR_SERVICE " on the %s)\n", ctl_bus_name(m->ctl));
 	else if (m->status_error)
 		(void)fprintf(f, "massagectl: %s\n", m->status_error);
 	else if (!m->status_known || !m->heaters_known || m->simulator.presence == SIMULATOR_UNKNOWN)
@@ -479,11 +476,11 @@ static int monitor_add_signal_matches(struct monitor *m)
 		r = sd_bus_match_signal(bus, &m->matches[MATCH_INTERFACES_REMOVED], CHAIR_SERVICE, CHAIR_PATH,
 					OBJECT_MANAGER_INTERFACE, "InterfacesRemoved", on_interfaces_changed, m);
 	for (size_t i = 0; r >= 0 && i < ELEMENTSOF(signals); i++)
-		r = sd_bus_match_signal(bus, &m->matches[signals[i].slot], CHAIR_SERVICE, CHAIR_PATH,
-					CHAIR_INTERFACE, signals[i].member, signals[i].handler, m);
+		r = sd_bus_match_signal(bus, &m->matches[signals[i].slot], CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE,
+					signals[i].member, signals[i].handler, m);
 	if (r >= 0)
-		r = sd_bus_match_signal(bus, &m->matches[MATCH_DISCONNECTED], LOCAL_SERVICE, NULL,
-					LOCAL_SERVICE, "Disconnected", on_disconnected, m);
+		r = sd_bus_match_signal(bus, &m->matches[MATCH_DISCONNECTED], LOCAL_SERVICE, NULL, LOCAL_SERVICE,
+					"Disconnected", on_disconnected, m);
 	return r;
 }
 
@@ -530,9 +527,8 @@ static int monitor_setup(struct monitor *m)
 	if (r < 0)
 		return r;
 	/* Ask after subscribing, so no change of owner falls between the two. */
-	return sd_bus_call_method_async(m->ctl->bus, &m->owner_call, DBUS_SERVICE, DBUS_PATH,
-					DBUS_SERVICE, "GetNameOwner", on_name_owner_reply, m, "s",
-					CHAIR_SERVICE);
+	return sd_bus_call_method_async(m->ctl->bus, &m->owner_call, DBUS_SERVICE, DBUS_PATH, DBUS_SERVICE,
+					"GetNameOwner", on_name_owner_reply, m, "s", CHAIR_SERVICE);
 }
 
 int verb_monitor(struct ctl *ctl, char **args)

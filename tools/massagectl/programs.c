@@ -24,11 +24,11 @@ void program_list_done(struct program_list *l)
 	for (size_t i = 0; i < l->n; i++)
 		program_done(&l->items[i]);
 	free(l->items);
-	*l = (struct program_list){};
+	*l = (struct program_list) {};
 }
 
-static int program_list_append(struct program_list *l, const char *id, const char *title,
-			       const char *description, uint32_t duration)
+static int program_list_append(struct program_list *l, const char *id, const char *title, const char *description,
+			       uint32_t duration)
 {
 	struct program *items, *p;
 
@@ -38,7 +38,7 @@ static int program_list_append(struct program_list *l, const char *id, const cha
 	l->items = items;
 
 	p = &l->items[l->n];
-	*p = (struct program){
+	*p = (struct program) {
 		.id = strdup(id),
 		.title = strdup(title),
 		.description = strdup(description),
@@ -75,7 +75,7 @@ int program_list_read(sd_bus_message *m, struct program_list *ret)
 
 	program_list_done(ret);
 	*ret = l;
-	l = (struct program_list){};
+	l = (struct program_list) {};
 	return 0;
 }
 
@@ -84,8 +84,7 @@ int program_list_fetch(sd_bus *bus, sd_bus_error *error, struct program_list *re
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	int r;
 
-	r = sd_bus_call_method(bus, CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE, "ListPrograms",
-			       error, &reply, NULL);
+	r = sd_bus_call_method(bus, CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE, "ListPrograms", error, &reply, NULL);
 	if (r < 0)
 		return r;
 	return program_list_read(reply, ret);
@@ -156,8 +155,7 @@ static void print_program_table(const struct program_list *l, bool colour)
 	for (size_t i = 0; i < l->n; i++) {
 		const struct program *p = &l->items[i];
 
-		printf("%-*s  %6s  %s\n", (int)id_width, p->id, format_duration(duration, p->duration),
-		       p->title);
+		printf("%-*s  %6s  %s\n", (int)id_width, p->id, format_duration(duration, p->duration), p->title);
 		print_wrapped(stdout, p->description, indent, width);
 	}
 	if (l->n == 0)

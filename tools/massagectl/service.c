@@ -15,7 +15,7 @@ struct service_arguments {
 
 static int service_arguments_parse(char **args, struct service_arguments *ret)
 {
-	*ret = (struct service_arguments){};
+	*ret = (struct service_arguments) {};
 	if (strcmp(args[0], "reset") != 0)
 		return ctl_usage_error("service", "unknown service command '%s' (there is reset)", args[0]);
 	ret->zone = args[1];
@@ -100,8 +100,10 @@ int verb_service(struct ctl *ctl, char **args)
 	}
 	/* on another host (--host) it is that host's root who counts: massaged decides */
 	if (!ctl->host && !ctl->user_bus && geteuid() != 0) {
-		(void)fprintf(stderr, "massagectl: service reset needs root: only root may end a lockout, after "
-			      "the pad was serviced (try sudo massagectl service reset %s)\n", h->zone);
+		(void)fprintf(stderr,
+			      "massagectl: service reset needs root: only root may end a lockout, after "
+			      "the pad was serviced (try sudo massagectl service reset %s)\n",
+			      h->zone);
 		return EXIT_FAILURE;
 	}
 	print_advice(h);
@@ -109,8 +111,7 @@ int verb_service(struct ctl *ctl, char **args)
 		printf("Not reset: the %s pad stays locked out.\n", h->zone);
 		return EXIT_FAILURE;
 	}
-	r = sd_bus_call_method(ctl->bus, CHAIR_SERVICE, h->path, HEATER_INTERFACE, "ResetLockout", &error, NULL,
-			       NULL);
+	r = sd_bus_call_method(ctl->bus, CHAIR_SERVICE, h->path, HEATER_INTERFACE, "ResetLockout", &error, NULL, NULL);
 	if (r < 0 && sd_bus_error_has_name(&error, SD_BUS_ERROR_ACCESS_DENIED)) {
 		(void)fprintf(stderr, "massagectl: service reset needs root: %s\n",
 			      error.message && *error.message ? error.message : "access denied");

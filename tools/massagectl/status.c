@@ -41,12 +41,8 @@ static const struct property_map chair_properties[] = {
 };
 
 static const char *const property_signatures[] = {
-	[PROPERTY_STRING] = "s",
-	[PROPERTY_UINT32] = "u",
-	[PROPERTY_BOOL] = "b",
-	[PROPERTY_DOUBLE] = "d",
-	[PROPERTY_STRV] = "as",
-	[PROPERTY_UINT64] = "t",
+	[PROPERTY_STRING] = "s", [PROPERTY_UINT32] = "u", [PROPERTY_BOOL] = "b",
+	[PROPERTY_DOUBLE] = "d", [PROPERTY_STRV] = "as",  [PROPERTY_UINT64] = "t",
 };
 
 void chair_status_done(struct chair_status *s)
@@ -57,11 +53,10 @@ void chair_status_done(struct chair_status *s)
 	free(s->zone);
 	free(s->width);
 	strv_free(s->faults);
-	*s = (struct chair_status){};
+	*s = (struct chair_status) {};
 }
 
-static const struct property_map *property_find(const struct property_map *map, size_t n_map,
-						const char *name)
+static const struct property_map *property_find(const struct property_map *map, size_t n_map, const char *name)
 {
 	for (size_t i = 0; i < n_map; i++)
 		if (strcmp(map[i].name, name) == 0)
@@ -262,8 +257,8 @@ static void render_progress(FILE *f, const struct chair_status *s)
 static void render_levels(FILE *f, const struct chair_status *s)
 {
 	(void)fprintf(f, FIELD "intensity %" PRIu32 "/%d, speed %" PRIu32 "/%d, width %s, heat %s\n",
-		      "Levels:", s->intensity, INTENSITY_MAX, s->speed, SPEED_MAX,
-		      isempty(s->width) ? "-" : s->width, s->heat ? "on" : "off");
+		      "Levels:", s->intensity, INTENSITY_MAX, s->speed, SPEED_MAX, isempty(s->width) ? "-" : s->width,
+		      s->heat ? "on" : "off");
 }
 
 /* "neck 41.8/42 °C 38 %": reading, target and power; else what keeps it from heating. */
@@ -317,8 +312,7 @@ static void render_timer(FILE *f, const struct chair_status *s)
 	if (s->session_limit % 60 == 0)
 		(void)fprintf(f, FIELD "%" PRIu32 " min session limit\n", "Timer:", s->session_limit / 60);
 	else
-		(void)fprintf(f, FIELD "%s session limit\n", "Timer:",
-			      format_duration(limit, s->session_limit));
+		(void)fprintf(f, FIELD "%s session limit\n", "Timer:", format_duration(limit, s->session_limit));
 }
 
 static void render_shoulder(FILE *f, const struct chair_status *s)
@@ -345,8 +339,8 @@ static void render_faults(FILE *f, const struct chair_status *s, bool colour)
 	(void)fputc('\n', f);
 }
 
-void status_render(FILE *f, const struct chair_status *s, const char *program_title,
-		   const struct heater_list *heaters, bool colour)
+void status_render(FILE *f, const struct chair_status *s, const char *program_title, const struct heater_list *heaters,
+		   bool colour)
 {
 	render_header(f, s, colour);
 	render_program(f, s, program_title);
@@ -384,8 +378,8 @@ int verb_status(struct ctl *ctl, char **args)
 	_cleanup_free_ char *title = NULL;
 	int r;
 
-	r = sd_bus_call_method(ctl->bus, CHAIR_SERVICE, CHAIR_PATH, PROPERTIES_INTERFACE, "GetAll",
-			       &error, &reply, "s", CHAIR_INTERFACE);
+	r = sd_bus_call_method(ctl->bus, CHAIR_SERVICE, CHAIR_PATH, PROPERTIES_INTERFACE, "GetAll", &error, &reply, "s",
+			       CHAIR_INTERFACE);
 	if (r >= 0)
 		r = chair_status_update(&status, reply);
 	if (r < 0)
@@ -404,8 +398,7 @@ int verb_faults(struct ctl *ctl, char **args)
 	_cleanup_strv_free_ char **faults = NULL;
 	int r;
 
-	r = sd_bus_get_property_strv(ctl->bus, CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE, "Faults",
-				     &error, &faults);
+	r = sd_bus_get_property_strv(ctl->bus, CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE, "Faults", &error, &faults);
 	if (r < 0)
 		return ctl_report_bus_error(ctl, &error, r);
 
