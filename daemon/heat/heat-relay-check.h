@@ -39,9 +39,8 @@
 #define HEAT_RELAY_COAST_FULL_S 60.0 /* rule 2: full power this long before */
 #define HEAT_RELAY_COAST_FULL_DUTY 0.99
 #define HEAT_RELAY_COAST_LOW_DUTY 0.5 /* the controller's step down counts as letting go */
-#define HEAT_RELAY_COAST_STEP_S \
-	2.0                            /* ...when it comes within this; a moment back
-					     * at more power, up to this, does not end it */
+/* ...when it comes within this; a moment back at more power, up to this, does not end it */
+#define HEAT_RELAY_COAST_STEP_S 2.0
 #define HEAT_RELAY_COAST_LAGS 2.0      /* sensor lags after letting go */
 #define HEAT_RELAY_COAST_N 48          /* the full-power readings: 12 s */
 #define HEAT_RELAY_COAST_RATE_N 32     /* the readings after: 8 s */

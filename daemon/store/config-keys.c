@@ -42,18 +42,12 @@ struct config_key {
 #define FIELD(f) offsetof(struct massaged_config, f), sizeof(((struct massaged_config *)0)->f)
 #define LIMIT(f) FIELD(limits.f)
 #define HW(f) FIELD(hw.f)
-#define INPUT(name, i) \
-	{ \
-		"Binding", name, KEY_INPUT, HW(inputs[i]), 0, 0, 0, NULL \
-	}
-#define OUTPUT(name, o) \
-	{ \
-		"Binding", name, KEY_OUTPUT, HW(outputs[o]), 0, 0, 0, NULL \
-	}
-#define SENSOR(name, z) \
-	{ \
-		"Binding", name, KEY_CHANNEL, HW(sensor_channel[z]), 0, 7, 0, NULL \
-	}
+/* one key a line, as in the table */
+/* clang-format off */
+#define INPUT(name, i) { "Binding", name, KEY_INPUT, HW(inputs[i]), 0, 0, 0, NULL }
+#define OUTPUT(name, o) { "Binding", name, KEY_OUTPUT, HW(outputs[o]), 0, 0, 0, NULL }
+#define SENSOR(name, z) { "Binding", name, KEY_CHANNEL, HW(sensor_channel[z]), 0, 7, 0, NULL }
+/* clang-format on */
 
 static const struct config_key config_keys[] = {
 	{ "Chair", "SessionMinutes", KEY_UINT, FIELD(session_minutes), 5, 30, 5, "minutes" },
