@@ -45,70 +45,24 @@ struct arg {
 	double d;
 	const char *s;
 };
-#define A_Y(v) \
-	{ \
-		.type = 'y', .u = (v) \
-	}
-#define A_B(v) \
-	{ \
-		.type = 'b', .u = (v) \
-	}
-#define A_N(v) \
-	{ \
-		.type = 'n', .i = (v) \
-	}
-#define A_Q(v) \
-	{ \
-		.type = 'q', .u = (v) \
-	}
-#define A_I(v) \
-	{ \
-		.type = 'i', .i = (v) \
-	}
-#define A_U(v) \
-	{ \
-		.type = 'u', .u = (v) \
-	}
-#define A_X(v) \
-	{ \
-		.type = 'x', .i = (v) \
-	}
-#define A_T(v) \
-	{ \
-		.type = 't', .u = (v) \
-	}
-#define A_D(v) \
-	{ \
-		.type = 'd', .d = (v) \
-	}
-#define A_S(v) \
-	{ \
-		.type = 's', .s = (v) \
-	}
-#define A_O(v) \
-	{ \
-		.type = 'o', .s = (v) \
-	}
-#define A_G(v) \
-	{ \
-		.type = 'g', .s = (v) \
-	}
-#define A_AS \
-	{ \
-		.type = 'A' \
-	}
-#define A_V(v) \
-	{ \
-		.type = 'V', .s = (v) \
-	}
-#define A_VU(v) \
-	{ \
-		.type = 'W', .u = (v) \
-	}
-#define A_E \
-	{ \
-		.type = 'E' \
-	}
+/* clang-format off */
+#define A_Y(v) { .type = 'y', .u = (v) }
+#define A_B(v) { .type = 'b', .u = (v) }
+#define A_N(v) { .type = 'n', .i = (v) }
+#define A_Q(v) { .type = 'q', .u = (v) }
+#define A_I(v) { .type = 'i', .i = (v) }
+#define A_U(v) { .type = 'u', .u = (v) }
+#define A_X(v) { .type = 'x', .i = (v) }
+#define A_T(v) { .type = 't', .u = (v) }
+#define A_D(v) { .type = 'd', .d = (v) }
+#define A_S(v) { .type = 's', .s = (v) }
+#define A_O(v) { .type = 'o', .s = (v) }
+#define A_G(v) { .type = 'g', .s = (v) }
+#define A_AS { .type = 'A' }
+#define A_V(v) { .type = 'V', .s = (v) }
+#define A_VU(v) { .type = 'W', .u = (v) }
+#define A_E { .type = 'E' }
+/* clang-format on */
 
 #define ARGS_MAX 4
 struct call {

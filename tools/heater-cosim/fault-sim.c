@@ -66,10 +66,9 @@ static const struct {
 	const char *name;
 	size_t offset;
 } param_names[] = {
-#define PARAM(n) \
-	{ \
-		.name = #n, .offset = offsetof(struct sim_pad_params, n) \
-	}
+/* clang-format off */
+#define PARAM(n) { .name = #n, .offset = offsetof(struct sim_pad_params, n) }
+	/* clang-format on */
 	PARAM(power_w), PARAM(c_heater), PARAM(c_stone), PARAM(k_hs),       PARAM(k_ha),         PARAM(k_sa),
 	PARAM(k_body),  PARAM(t_amb),    PARAM(t_body),  PARAM(sensor_tau), PARAM(sensor_noise), PARAM(sensor_lsb),
 #undef PARAM
