@@ -51,6 +51,10 @@ int ctl_usage_error(const char *verb, const char *fmt, ...) __attribute__((forma
 /* Prints "massagectl: " and the D-Bus error's message (or r's), or the plain
  * "massaged is not running" line; returns EXIT_FAILURE. */
 int ctl_report_bus_error(const struct ctl *ctl, const sd_bus_error *error, int r);
+/* connection.c: connect to the bus the options name: EXIT_SUCCESS, or EXIT_FAILURE after
+ * saying why. ctl_done() frees what it kept. */
+int ctl_open_bus(struct ctl *ctl, sd_bus **ret);
+void ctl_done(struct ctl *ctl);
 /* The name the person sees for the bus we talk to: "system bus", ... */
 const char *ctl_bus_name(const struct ctl *ctl);
 /* True when the error means nobody owns org.massaged.Chair1. */
