@@ -349,8 +349,12 @@ START_TEST(test_fault_row)
 	}
 	free(before);
 
+	/* heated again with the cause there, a welded relay's stone can trip overtemp while
+	 * it cools: let that follow-on happen, as before the first clear, and clear it too */
+	if (row->follow_on)
+		wait_neck_past_peak(&h, 300);
 	set_cause(&h, __FILE__, __LINE__, row->kind, row->what, row->celsius, false);
-	CLEAR_WHEN_GONE(&h, 3);
+	CLEAR_WHEN_GONE(&h, row->follow_on ? 300 : 3);
 	H_WAIT_SIGNAL(&h, "FaultCleared", !row->persists && row->again ? row->again : row->code, NULL, 2000);
 	H_WAIT_PROP(&h, "State", "idle", 2000);
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Faults"), "");
