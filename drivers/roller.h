@@ -15,6 +15,8 @@
 #define ROLLER_WIDTH_MAX_MM 180
 #define ROLLER_WATCHDOG_MAX_MS 5000
 #define ROLLER_PROTOCOL 1
+/* The load cell's rated range: LOAD reads 0..5000 (0.1 N) on a working board. */
+#define ROLLER_LOAD_RANGE_N 500
 
 /* CONTROL bits */
 #define ROLLER_CONTROL_ENABLE (1u << 0)

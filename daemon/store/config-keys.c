@@ -11,6 +11,7 @@
 #include "ini-file.h"
 #include "macro.h"
 #include "program.h"
+#include "roller.h"
 
 enum config_key_type {
 	KEY_UINT,
@@ -61,6 +62,7 @@ static const struct config_key config_keys[] = {
 	{ "Limits", "TrackMin", KEY_UINT, LIMIT(track_min_mm), 0, 780, 0, "mm above the seat" },
 	{ "Limits", "TrackMax", KEY_UINT, LIMIT(track_max_mm), 0, 780, 0, "mm above the seat" },
 	{ "Limits", "DepthMax", KEY_UINT, LIMIT(depth_max_mm), 0, 50, 0, "mm" },
+	{ "Limits", "ForceMax", KEY_UINT, LIMIT(force_max_n), FORCE_MAX_MIN_N, ROLLER_LOAD_RANGE_N, 0, "N" },
 	{ "Limits", "WidthMin", KEY_UINT, LIMIT(width_min_mm), 60, 180, 0, "mm" },
 	{ "Limits", "WidthMax", KEY_UINT, LIMIT(width_max_mm), 60, 180, 0, "mm" },
 	{ "Limits", "TravelSpeedMax", KEY_UINT, LIMIT(travel_speed_max), 1, 120, 0, "mm/s" },

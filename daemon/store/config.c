@@ -32,6 +32,7 @@ void config_init_defaults(struct massaged_config *c)
 		.track_min_mm = 0,
 		.track_max_mm = 780,
 		.depth_max_mm = 40,
+		.force_max_n = FORCE_MAX_DEFAULT_N,
 		.width_min_mm = 60,
 		.width_max_mm = 180,
 		.travel_speed_max = 120,

@@ -21,9 +21,15 @@ struct pad_config {
 	double max_target_c; /* MaxTarget, ≤ HEAT_HARD_CEILING_C */
 };
 
+/* [Limits] ForceMax: the lowest a configuration may set, N. Below it even the lightest
+ * level could not be held. */
+#define FORCE_MAX_MIN_N 40
+#define FORCE_MAX_DEFAULT_N 150
+
 struct limits_config {
 	unsigned track_min_mm, track_max_mm; /* 0..780 */
 	unsigned depth_max_mm;               /* 0..50 */
+	unsigned force_max_n;                /* contact force, FORCE_MAX_MIN_N..ROLLER_LOAD_RANGE_N */
 	unsigned width_min_mm, width_max_mm; /* 60..180 */
 	unsigned travel_speed_max;           /* mm/s, 1..120 */
 	unsigned knead_speed_max;            /* rpm, 0..60 */
