@@ -61,13 +61,15 @@ struct context {
 	enum width width;
 	bool heat;
 	unsigned session_limit_s;
-	unsigned shoulder_mm; /* 0 = not known for this person */
+	int zone_pressure[_ZONE_MAX]; /* SetZonePressure: a level offset -2..+2 by zone (back unused) */
+	unsigned shoulder_mm;         /* 0 = not known for this person */
 	bool seated;
 
 	struct chair_scan scan; /* session.c, session-tick.c */
 
 	/* roller board */
 	struct roller_setpoints setpoints;
+	double force_target_n; /* the force the loop follows now, N; 0 when none is asked */
 	struct roller_status roller;
 	uint64_t roller_last_ok_usec;
 	bool modbus_slow;                /* the control tick's last roller read was slow */

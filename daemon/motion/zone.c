@@ -94,3 +94,17 @@ struct zone_range zone_to_range(enum zone z, unsigned shoulder_mm, const struct 
 	zone_raw_span(z, s, &lo, &hi);
 	return span_fit_track(lo, hi, limits);
 }
+
+enum zone zone_at_mm(unsigned travel_mm, unsigned shoulder_mm)
+{
+	int s = (int)MIN(shoulder_mm, (unsigned)ROLLER_TRAVEL_MAX_MM * 2), t = (int)travel_mm;
+
+	/* where neck and shoulders overlap, the middle of the overlap divides them */
+	if (t >= s + (NECK_BOTTOM_ABOVE_S + SHOULDERS_TOP_ABOVE_S) / 2)
+		return ZONE_NECK;
+	if (t >= s + SHOULDERS_BOTTOM_ABOVE_S)
+		return ZONE_SHOULDERS;
+	if (t >= mid_back_mm(s))
+		return ZONE_UPPER_BACK;
+	return ZONE_LOWER_BACK;
+}

@@ -40,7 +40,10 @@ struct body_param {
 	const char *unit;
 };
 
-#define PARAM(n, field, lo, hi, u) { n, offsetof(struct sim_body, field), lo, hi, u }
+#define PARAM(n, field, lo, hi, u) \
+	{ \
+		n, offsetof(struct sim_body, field), lo, hi, u \
+	}
 
 /* The ranges: anything a person could be, with room for a tensing back; nothing that
  * makes the model meaningless (negative stiffness, a breath shorter than a second). */
@@ -110,7 +113,8 @@ static double bony_share(double rel_mm)
 	double scapula = gauss(rel_mm, SCAPULA_CENTRE_MM, SCAPULA_SIGMA_MM);
 	double nearest = VERTEBRA_PITCH_MM * round(rel_mm / VERTEBRA_PITCH_MM);
 	/* the spinous processes from below the shoulder line down */
-	double vertebra = VERTEBRA_SHARE * gauss(rel_mm, nearest, VERTEBRA_SIGMA_MM) * (1.0 - rising(rel_mm, -30.0, 8.0));
+	double vertebra =
+		VERTEBRA_SHARE * gauss(rel_mm, nearest, VERTEBRA_SIGMA_MM) * (1.0 - rising(rel_mm, -30.0, 8.0));
 
 	return MAX(scapula, vertebra);
 }
