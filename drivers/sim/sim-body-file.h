@@ -25,6 +25,11 @@
  * tells whether the file gave Noise, which otherwise is the chair's load noise. */
 int sim_body_file_load(const char *path, struct sim_body *ret, bool *ret_sets_noise, char *err);
 
+/* sim_body_set(), and on failure why, for a person to read (into why, `size` bytes):
+ * "Unknown body parameter 'X': use StiffnessNeck, ..., Noise." or "Weight=1000 is
+ * out of range: use 0.5 to 400 N." */
+int sim_body_set_explained(struct sim_body *b, const char *name, double value, char *why, size_t size);
+
 /* A preset's name: 1..SIM_BODY_NAME_MAX-1 of a-z, 0-9 and '-'. */
 bool sim_body_preset_name_is_valid(const char *name);
 /* DIR/NAME.body as sim_body_file_load(); -EINVAL for a name that is not valid. */

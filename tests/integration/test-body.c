@@ -48,8 +48,7 @@ static bool body_has(struct harness *h, const char *entry)
 			return true;
 	return false;
 }
-#define H_BODY_HAS(h, entry) \
-	H_ASSERT((h), body_has((h), (entry)), "Body lacks %s: %s", (entry), H_SIM_S((h), "Body"))
+#define H_BODY_HAS(h, entry) H_ASSERT((h), body_has((h), (entry)), "Body lacks %s: %s", (entry), H_SIM_S((h), "Body"))
 
 START_TEST(test_presets_and_set_body)
 {
@@ -111,8 +110,8 @@ START_TEST(test_peak_load)
 	H_SIM(&h, "SetShoulderHeight", "u", 300);
 	set_contrast_body(&h);
 	high = H_SIM_D(&h, "Load");
-	H_ASSERT(&h, fabs(H_SIM_D(&h, "PeakLoad") - high) < 1.0, "SetBody did not start PeakLoad at Load %.1f N: %.1f N",
-		 high, H_SIM_D(&h, "PeakLoad"));
+	H_ASSERT(&h, fabs(H_SIM_D(&h, "PeakLoad") - high) < 1.0,
+		 "SetBody did not start PeakLoad at Load %.1f N: %.1f N", high, H_SIM_D(&h, "PeakLoad"));
 	H_SIM(&h, "SetShoulderHeight", "u", 420);
 	harness_pump(&h, harness_wall_ms(&h, 2));
 	low = H_SIM_D(&h, "Load");
