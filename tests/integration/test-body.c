@@ -214,6 +214,38 @@ START_TEST(test_bodies_directory)
 }
 END_TEST
 
+/* The daemon's body scan finds the shoulder line on every shipped body, within the
+ * 10 mm of test-scan.c's. */
+START_TEST(test_scan_every_preset)
+{
+	static const char *const presets[] = { "average", "slim-bony", "large-soft", "elderly" };
+	static const unsigned heights[] = { 470, 690 };
+	struct harness h;
+
+	harness_start(&h, SCAN_SCALE, NULL);
+	for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
+		for (size_t k = 0; k < sizeof(heights) / sizeof(heights[0]); k++) {
+			unsigned found;
+
+			H_SIM(&h, "SetBodyPreset", "s", presets[i]);
+			H_SIM(&h, "SetShoulderHeight", "u", heights[k]);
+			harness_clear_history(&h);
+			H_CALL(&h, "Scan", "");
+			if (!harness_seen(&h, "State", "scanning") &&
+			    !harness_try_wait_property(&h, "State", "scanning", 1000))
+				harness_fail(&h, __FILE__, __LINE__, "State never read scanning after Scan()");
+			H_WAIT_PROP(&h, "State", "idle", SCAN_TIMEOUT_MS(&h));
+			found = H_PROP_U(&h, "ShoulderHeight");
+			(void)fprintf(stderr, "# %s, shoulder line at %u mm: scan found %u mm\n", presets[i],
+				      heights[k], found);
+			H_ASSERT(&h, found + 10 >= heights[k] && found <= heights[k] + 10,
+				 "%s: scan found the shoulder line at %u mm, the person's is at %u mm", presets[i],
+				 found, heights[k]);
+		}
+	harness_stop(&h);
+}
+END_TEST
+
 static Suite *body_suite(void)
 {
 	Suite *s = suite_create("body");
@@ -224,6 +256,7 @@ static Suite *body_suite(void)
 	tcase_add_test(tc, test_peak_load);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_bodies_directory);
+	tcase_add_test(tc, test_scan_every_preset);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -99,8 +99,8 @@ START_TEST(test_body_option_and_commands)
 	peak = S_PEAK(&s);
 	(void)fprintf(stderr, "# slim-bony at 420 mm: %.1f N at 30 mm, %.1f N at 5 mm, peak %.1f N\n", deep, shallow,
 		      peak);
-	S_ASSERT(&s, shallow < 0.5 * deep && peak >= deep - 1e-3, "load %.1f N, peak %.1f N after %.1f N", shallow, peak,
-		 deep);
+	S_ASSERT(&s, shallow < 0.5 * deep && peak >= deep - 1e-3, "load %.1f N, peak %.1f N after %.1f N", shallow,
+		 peak, deep);
 	S_CMD(&s, "peak reset");
 	S_ASSERT(&s, S_PEAK(&s) < 0.5 * deep, "peak %.1f N after peak reset", S_PEAK(&s));
 
