@@ -14,6 +14,7 @@
  * under datadir/massaged/bodies). */
 
 #define SIM_BODY_FILE_SUFFIX ".body"
+#define SIM_BODY_BUILT_IN "average" /* the preset whose file is sim_body_default() */
 #define SIM_BODY_ERROR_MAX 512
 #define SIM_BODY_NAME_MAX 64
 #define SIM_BODY_FILE_SIZE_MAX (64 * 1024)

@@ -140,7 +140,7 @@ END_TEST
 
 START_TEST(test_body_file_and_refusals)
 {
-	char path[64] = "/tmp/chair-sim-body-XXXXXX";
+	char path[64] = "/tmp/chair-sim-body-XXXXXX", config[64] = "/tmp/chair-sim-conf-XXXXXX";
 	const char *args[] = { "--tcp", "0", "--body", path, NULL };
 	struct sim s = { 0 };
 	FILE *f;
@@ -175,6 +175,24 @@ START_TEST(test_body_file_and_refusals)
 	S_ASSERT(&s, WIFEXITED(status) && WEXITSTATUS(status) != 0, "exit status 0x%x", (unsigned)status);
 	S_ASSERT(&s, strstr(s.reply, "giant.body"), "stderr: %s", s.reply);
 	sim_cleanup(&s);
+
+	/* without the bodies' directory (a copy of the binaries alone): the average body is
+	 * built in, the others are not */
+	fd = mkstemp(config);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	(void)fputs("[Simulator]\nBodies=/nonexistent/bodies\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	sim_start(&s, true, ((const char *const[]) { "--config", config, NULL }));
+	S_BODY_HAS(&s, "preset=average");
+	S_BODY_HAS(&s, "Weight=12");
+	sim_stop(&s);
+	status = sim_run(&s, ((const char *const[]) { "--tcp", "0", "--config", config, "--body", "elderly", NULL }));
+	S_ASSERT(&s, WIFEXITED(status) && WEXITSTATUS(status) != 0, "exit status 0x%x", (unsigned)status);
+	S_ASSERT(&s, strstr(s.reply, "/nonexistent/bodies/elderly.body"), "stderr: %s", s.reply);
+	sim_cleanup(&s);
+	(void)unlink(config);
 }
 END_TEST
 
