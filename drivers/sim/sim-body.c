@@ -9,15 +9,16 @@
 
 /* How sharply things change at the shoulder line: the weight falls away, the neck's
  * curve begins and the stiffness turns to the neck's, all with the same logistic
- * (10–90 % over ~24 mm) centred on the line, so a scan finds the line where it is. */
+ * (10–90 % over ~15 mm) centred on the line, so a scan finds the line where it is. */
 #define SHOULDER_EDGE_MM 3.5
 #define NECK_WEIGHT_SHARE 0.12 /* of the weight, high on the neck */
 #define ZONE_BLEND_MM 8.0      /* the other zone boundaries: logistic scale */
 
-/* The spine's curve, as shares of Contour: the thoracic curve and the shoulder girdle
- * over it lie toward the rollers from the shoulder line down to THORACIC_TO_MM, the
- * lumbar curve falls away low on the back, and the neck falls away above the shoulder
- * line. */
+/* The spine's curve, as shares of Contour: the thoracic curve lies toward the rollers
+ * from the shoulder line down to THORACIC_TO_MM, the lumbar curve falls away low on the
+ * back, and the neck falls away above the shoulder line. The scan (daemon/motion/scan.c)
+ * takes the median along the back for the back's level: the back just below the line
+ * must be near it, hence a flat thoracic stretch rather than a bulge, and the girdle. */
 #define THORACIC_TO_MM (-300.0)
 #define THORACIC_EDGE_MM 30.0
 #define LUMBAR_CENTRE_MM (-420.0)
