@@ -169,6 +169,18 @@ START_TEST(test_refusals)
 	H_ASSERT(&h, strstr(msg, "StiffnessNeck=-1 is out of range: use 0.1 to 50 N/mm"), "StiffnessNeck: %s", msg);
 	msg = H_SIM_ERR(&h, ERROR_INVALID_ARGS, "SetBody", "a{sd}", 1, "Contour", NAN);
 	H_ASSERT(&h, strstr(msg, "Contour=nan is out of range: use 0 to 30 mm"), "Contour: %s", msg);
+	/* look-alike names and extreme numbers */
+	static const char *const names[] = { "", "weight", "Weight ", " Weight", "Weight\n", "%s%n", "Weight=20" };
+	static const double values[] = { INFINITY, -INFINITY, 1e308, -1e308, 400.0000001 };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		msg = H_SIM_ERR(&h, ERROR_INVALID_ARGS, "SetBody", "a{sd}", 1, names[i], 20.0);
+		H_ASSERT(&h, strstr(msg, "Unknown body parameter"), "name '%s': %s", names[i], msg);
+	}
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		msg = H_SIM_ERR(&h, ERROR_INVALID_ARGS, "SetBody", "a{sd}", 1, "Weight", values[i]);
+		H_ASSERT(&h, strstr(msg, "use 0.5 to 400 N"), "Weight=%g: %s", values[i], msg);
+	}
 	msg = H_SIM_ERR(&h, ERROR_INVALID_ARGS, "SetBodyPreset", "s", "giant");
 	H_ASSERT(&h, strstr(msg, "'giant'") && strstr(msg, "average, elderly, large-soft, slim-bony"),
 		 "unknown preset: %s", msg);
