@@ -466,6 +466,8 @@ static const struct method chair_methods[] = {
 	{ SIM_PATH, SIM_IFACE, "PressButton", "s", { A_S("power") } },
 	{ SIM_PATH, SIM_IFACE, "InjectFault", "sb", { A_S("roller-pinch"), A_B(1) } },
 	{ SIM_PATH, SIM_IFACE, "SetPadTemperature", "sd", { A_S("neck"), A_D(60.0) } },
+	{ SIM_PATH, SIM_IFACE, "SetBodyPreset", "s", { A_S("average") } },
+	{ SIM_PATH, SIM_IFACE, "ResetPeakLoad", "", { { 0 } } },
 	/* sd-bus's own, on our objects */
 	{ CHAIR_PATH, PROPS_IFACE, "Get", "ss", { A_S(CHAIR_IFACE), A_S("State") } },
 	{ CHAIR_PATH, PROPS_IFACE, "GetAll", "s", { A_S(CHAIR_IFACE) } },
