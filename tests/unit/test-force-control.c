@@ -632,6 +632,34 @@ START_TEST(test_sigma_delta)
 }
 END_TEST
 
+/* Asked for more than ForceMax allows (a target past it, a lower ForceMax), it aims at
+ * ForceMax less its margin, and the force stays under ForceMax. */
+START_TEST(test_aim_below_force_max)
+{
+	static const double force_max[] = { 150, 80 };
+
+	for (size_t i = 0; i < ELEMENTSOF(force_max); i++)
+		for (size_t b = 0; b < N_BODIES; b++) {
+			double aim = force_max[i] - MAX(10.0, 0.2 * force_max[i]);
+			struct figures f = { 0 };
+			double sum = 0;
+			int n = 0;
+			struct chair c;
+
+			chair_init(&c, b, -200, DEPTH_MAX_MM);
+			c.loop.cfg.force_max_n = force_max[i];
+			press(&c, &f, 300, 2.0, 2.0);
+			for (double t = 0; t < 4.0; t += TICK_S, n++) {
+				chair_tick(&c, 300);
+				ck_assert_double_le(chair_force_n(&c), force_max[i]);
+				sum += chair_force_n(&c);
+			}
+			ck_assert_msg(fabs(sum / n - aim) <= 0.05 * aim, "%s, ForceMax %.0f: %.1f N on average",
+				      body_names[b], force_max[i], sum / n);
+		}
+}
+END_TEST
+
 /* Restarted after transit at another depth: it starts from there, no jump. */
 START_TEST(test_restart)
 {
@@ -661,6 +689,7 @@ static Suite *force_control_suite(void)
 	CHECK_ADD_TEST(s, test_no_load, 60);
 	CHECK_ADD_TEST(s, test_depth_max, 60);
 	CHECK_ADD_TEST(s, test_sigma_delta, 60);
+	CHECK_ADD_TEST(s, test_aim_below_force_max, 60);
 	CHECK_ADD_TEST(s, test_restart, 60);
 	return s;
 }
