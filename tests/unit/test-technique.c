@@ -70,7 +70,7 @@ static struct roller_setpoints setpoints_at(enum technique t, struct zone_range 
 	struct motion_levels levels = { .intensity = intensity, .speed = speed, .width = w };
 	struct roller_setpoints sp = { .control = SENTINEL_CONTROL, .watchdog_ms = SENTINEL_WATCHDOG };
 
-	technique_setpoints(t, z, &levels, l, t_usec, &sp);
+	technique_setpoints(t, z, &levels, l, t_usec, &sp, NULL);
 	return sp;
 }
 
