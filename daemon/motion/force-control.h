@@ -9,43 +9,72 @@
  * time (a share of the level, force_target_n()); the loop moves the rollers' depth so
  * the load the roller board reports follows that target whatever the body under them.
  *
- * When the load passes the target by a margin (a tensing back, a bony spot) the loop
- * backs off at once and comes back gently. It never commands deeper than depth_max_mm,
- * and keeps its target below force_max_n by a margin ([Limits] ForceMax; the safety
- * gate enforces ForceMax itself, whatever the loop does). */
+ * The body's local stiffness (how much the load grows per mm of depth) runs from ~1 to
+ * ~40 N/mm and more (a soft lower back to a tensed shoulder blade), so the loop
+ * estimates it online: the secant between (depth, load) pairs at least ~1 mm apart,
+ * bounded below by what any tissue has at that load, quick to rise and slow to fall
+ * (an estimate too low makes the loop overshoot, too high only makes it slower). Each
+ * tick it moves the depth by a share (< 1) of error / stiffness, at most as far as the
+ * board moves in a tick (25 mm/s). It keeps its own model of where the rollers are
+ * (they move toward the last register value at that speed), checked against the whole
+ * mm the board reports.
+ *
+ * When the load passes the target by a margin (max(10 N, 20 %); a tensing back, a bony
+ * spot), or is rising fast enough to pass it at the next tick, the loop backs off at
+ * once: it jumps its depth back by what brings the load under the target by its
+ * stiffness estimate plus a little, then comes back gently (the target it aims at climbs
+ * back at a limited rate). Without contact (no load: an empty seat, a back leaning
+ * away) it approaches slowly instead of diving. It never commands deeper than
+ * depth_max_mm, and keeps its target below force_max_n by a margin ([Limits] ForceMax;
+ * the safety gate enforces ForceMax itself, whatever the loop does). */
 
 #define FORCE_LEVELS 5
+#define FORCE_LIGHT_CONTACT_N 25.0 /* no target below it: every body can be held there */
 
 struct force_loop_config {
-	double depth_max_mm; /* [Limits] DepthMax: the deepest it commands */
-	double force_max_n;  /* [Limits] ForceMax */
-	double tick_s;       /* the control period, chair time */
+	double depth_max_mm;     /* [Limits] DepthMax: the deepest it commands */
+	double force_max_n;      /* [Limits] ForceMax */
+	double tick_s;           /* the control period, chair time */
+	double depth_speed_mm_s; /* how fast the board moves the depth; 0: 25 mm/s */
 };
 
 struct force_loop {
 	struct force_loop_config cfg;
-	double depth_mm;       /* the depth it commands, continuous */
-	double stiffness_n_mm; /* its estimate of how the load grows with depth here */
-	double last_load_n, last_depth_mm;
-	double residue_mm; /* sigma-delta rounding carried to the next register value */
+	double depth_mm;                   /* the depth it commands, continuous */
+	double stiffness_n_mm;             /* its estimate of how the load grows with depth here */
+	double last_load_n, last_depth_mm; /* the secant's older end */
+	double residue_mm;                 /* sigma-delta rounding carried to the next register value */
 	bool backing_off;
 	bool primed; /* has seen a reading since init */
+
+	double rollers_mm;     /* where it reckons the rollers are */
+	double register_mm;    /* the last register value handed out, < 0 for none */
+	double prev_load_n;    /* the previous tick's reading: how fast the load rises */
+	double contact_load_n; /* the load, smoothed: is anything on the rollers */
+	double return_n;       /* after a back-off: the target it climbs back along */
+	unsigned secant_age;   /* ticks since the secant's older end was taken */
 };
 
-/* The force of an intensity level 1..5, N (docs/dbus-api.md, "Force levels"). */
+/* The force of an intensity level 1..5 (clamped), N: 30, 45, 60, 80, 100
+ * (docs/dbus-api.md, "Force levels"). */
 double force_level_n(unsigned level);
 
-/* The target of a technique's share (permille of the level, as technique.c shapes it)
- * at a level, N: never below the light contact every body can be held at. */
+/* The target of a technique's share (permille of the level, as technique.c shapes it:
+ * 250 for light travel .. 1000 for a held press) at a level, N:
+ *   FORCE_LIGHT_CONTACT_N + (force_level_n(level) - FORCE_LIGHT_CONTACT_N) * share / 1000
+ * so the full share is the level's force, no share is light contact, and a technique's
+ * shape (press in from light, glide firmer upward) survives at every level. */
 double force_target_n(unsigned level, unsigned share_permille);
 
 /* Starts (or restarts, after transit or a pause) from the depth the rollers are at. */
 void force_loop_init(struct force_loop *l, const struct force_loop_config *cfg, double depth_now_mm);
 
 /* One tick: the target, the load read and the depth read; returns the depth to
- * command, mm (fractional, within 0..depth_max_mm). */
+ * command, mm (fractional, within 0..depth_max_mm). A load that is not finite or
+ * below 0 counts as none. */
 double force_loop_step(struct force_loop *l, double target_n, double load_n, double depth_mm);
 
 /* The DEPTH_TARGET register value for a fractional depth: rounded with the remainder
- * carried to the next tick, so the 1 mm register averages to the fractional depth. */
+ * carried to the next tick, so the 1 mm register averages to the fractional depth.
+ * Never above depth_max_mm. */
 uint16_t force_loop_depth_register(struct force_loop *l, double depth_mm);

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+#include "force-control.h"
+
+#include <math.h>
+
+#include "macro.h"
+
+static const double level_force_n[FORCE_LEVELS] = { 30, 45, 60, 80, 100 };
+
+#define DEFAULT_TICK_S 0.02
+#define DEFAULT_DEPTH_SPEED_MM_S 25.0
+
+/* The share of error / stiffness it moves each tick: below 1 so a stiffness
+ * underestimated by up to ~4x still settles rather than rings. */
+#define GAIN 0.4
+/* The stiffness estimate's bounds, N/mm; the floor grows with the load (tissue firms up
+ * as it is compressed: at least this much per N already on it). */
+#define STIFFNESS_MIN_N_MM 0.8
+#define STIFFNESS_MAX_N_MM 100.0
+#define STIFFNESS_PER_N 0.04
+/* A secant needs the depth to have moved this far; older ends than this many ticks are
+ * dropped (breathing and travel change the load without the depth). */
+#define SECANT_MIN_MM 0.9
+#define SECANT_MAX_TICKS 12
+#define STIFFNESS_RISE 0.6
+#define STIFFNESS_FALL 0.08
+
+/* Smoothed load below this: nothing on the rollers (the load cell's noise is ~2 N). */
+#define CONTACT_N 3.0
+#define CONTACT_SMOOTHING 0.3
+/* Without contact it goes looking for the back this fast, mm/s. */
+#define APPROACH_MM_S 8.0
+
+/* Over-force: the margin over the target, and how far past "under the target" a
+ * back-off goes. The aim is capped below ForceMax by the same kind of margin. */
+#define OVER_MARGIN_MIN_N 10.0
+#define OVER_MARGIN_SHARE 0.2
+#define BACKOFF_EXTRA_MM 0.5
+#define RETURN_N_S 40.0
+
+double force_level_n(unsigned level)
+{
+	return level_force_n[CLAMP(level, 1u, (unsigned)FORCE_LEVELS) - 1];
+}
+
+double force_target_n(unsigned level, unsigned share_permille)
+{
+	double share = MIN(share_permille, 1000u) / 1000.0;
+
+	return FORCE_LIGHT_CONTACT_N + (force_level_n(level) - FORCE_LIGHT_CONTACT_N) * share;
+}
+
+static double over_margin_n(double force_n)
+{
+	return MAX(OVER_MARGIN_MIN_N, OVER_MARGIN_SHARE * force_n);
+}
+
+static double tick_s(const struct force_loop *l)
+{
+	return l->cfg.tick_s > 0 ? l->cfg.tick_s : DEFAULT_TICK_S;
+}
+
+/* How far the board moves the depth in one tick. */
+static double tick_travel_mm(const struct force_loop *l)
+{
+	double speed = l->cfg.depth_speed_mm_s > 0 ? l->cfg.depth_speed_mm_s : DEFAULT_DEPTH_SPEED_MM_S;
+
+	return speed * tick_s(l);
+}
+
+static double move_toward(double from, double to, double step)
+{
+	if (to > from)
+		return MIN(to, from + step);
+	return MAX(to, from - step);
+}
+
+static double stiffness_floor(double load_n)
+{
+	return STIFFNESS_MIN_N_MM + STIFFNESS_PER_N * load_n;
+}
+
+void force_loop_init(struct force_loop *l, const struct force_loop_config *cfg, double depth_now_mm)
+{
+	double depth = isfinite(depth_now_mm) ? CLAMP(depth_now_mm, 0.0, cfg->depth_max_mm) : 0.0;
+
+	*l = (struct force_loop) {
+		.cfg = *cfg,
+		.depth_mm = depth,
+		.stiffness_n_mm = STIFFNESS_MIN_N_MM,
+		.last_depth_mm = depth,
+		.rollers_mm = depth,
+		.register_mm = -1,
+	};
+}
+
+/* Where the rollers are now: moved toward the last register value for a tick, kept
+ * within the half mm the board's whole-mm reading allows. */
+static void track_rollers(struct force_loop *l, double depth_read_mm)
+{
+	if (l->register_mm >= 0)
+		l->rollers_mm = move_toward(l->rollers_mm, l->register_mm, tick_travel_mm(l));
+	if (isfinite(depth_read_mm))
+		l->rollers_mm = CLAMP(l->rollers_mm, depth_read_mm - 0.5, depth_read_mm + 0.5);
+}
+
+static void restart_secant(struct force_loop *l, double load_n)
+{
+	l->last_depth_mm = l->rollers_mm;
+	l->last_load_n = load_n;
+	l->secant_age = 0;
+}
+
+static void estimate_stiffness(struct force_loop *l, double load_n)
+{
+	double moved = l->rollers_mm - l->last_depth_mm;
+
+	if (fabs(moved) >= SECANT_MIN_MM) {
+		if (load_n > CONTACT_N && l->last_load_n > CONTACT_N) {
+			double secant = CLAMP((load_n - l->last_load_n) / moved, STIFFNESS_MIN_N_MM, STIFFNESS_MAX_N_MM);
+			double rate = secant > l->stiffness_n_mm ? STIFFNESS_RISE : STIFFNESS_FALL;
+
+			/* in the log: a factor of 2 either way weighs the same */
+			l->stiffness_n_mm *= exp(rate * log(secant / l->stiffness_n_mm));
+		}
+		restart_secant(l, load_n);
+	} else if (++l->secant_age > SECANT_MAX_TICKS)
+		restart_secant(l, load_n);
+	l->stiffness_n_mm = CLAMP(l->stiffness_n_mm, stiffness_floor(load_n), STIFFNESS_MAX_N_MM);
+}
+
+/* Past the target by the margin now, or rising fast enough to be at the next tick. */
+static bool over_force(const struct force_loop *l, double aim_n, double load_n)
+{
+	double margin = over_margin_n(aim_n);
+	double rising = MAX(0.0, load_n - l->prev_load_n);
+
+	if (load_n > aim_n + margin)
+		return true;
+	return load_n > aim_n + margin / 2 && load_n + rising > aim_n + margin;
+}
+
+double force_loop_step(struct force_loop *l, double target_n, double load_n, double depth_mm)
+{
+	double travel = tick_travel_mm(l);
+	double aim_max = l->cfg.force_max_n - over_margin_n(l->cfg.force_max_n);
+	double aim = isfinite(target_n) ? CLAMP(target_n, 0.0, aim_max) : 0.0;
+
+	if (!isfinite(load_n) || load_n < 0)
+		load_n = 0;
+	track_rollers(l, depth_mm);
+	if (!l->primed) {
+		l->primed = true;
+		l->prev_load_n = l->contact_load_n = load_n;
+		restart_secant(l, load_n);
+	}
+	l->contact_load_n += CONTACT_SMOOTHING * (load_n - l->contact_load_n);
+	estimate_stiffness(l, load_n);
+
+	if (over_force(l, aim, load_n)) {
+		double cut = (load_n - aim) / l->stiffness_n_mm + BACKOFF_EXTRA_MM;
+
+		l->depth_mm = MIN(l->depth_mm, l->rollers_mm - cut);
+		l->backing_off = true;
+		l->return_n = aim - over_margin_n(aim);
+	} else {
+		double toward = aim;
+
+		if (l->backing_off) {
+			l->return_n += RETURN_N_S * tick_s(l);
+			if (l->return_n >= aim)
+				l->backing_off = false;
+			else
+				toward = l->return_n;
+		}
+		if (l->contact_load_n < CONTACT_N && toward > 0)
+			l->depth_mm += APPROACH_MM_S * tick_s(l);
+		else
+			l->depth_mm += CLAMP(GAIN * (toward - load_n) / l->stiffness_n_mm, -travel, travel);
+	}
+	/* no further ahead of the rollers than they move in a tick: nothing to wind up */
+	l->depth_mm = CLAMP(MIN(l->depth_mm, l->rollers_mm + travel), 0.0, l->cfg.depth_max_mm);
+	l->prev_load_n = load_n;
+	return l->depth_mm;
+}
+
+uint16_t force_loop_depth_register(struct force_loop *l, double depth_mm)
+{
+	double top = floor(MAX(l->cfg.depth_max_mm, 0.0));
+	double want = (isfinite(depth_mm) ? CLAMP(depth_mm, 0.0, top) : 0.0) + l->residue_mm;
+	double value = CLAMP(round(want), 0.0, top);
+
+	/* bounded: a depth held at a limit must not bank a remainder to spend later */
+	l->residue_mm = CLAMP(want - value, -1.0, 1.0);
+	l->register_mm = value;
+	return (uint16_t)value;
+}
