@@ -14,6 +14,7 @@
 #include "heater.h"
 #include "loop-lateness.h"
 #include "program.h"
+#include "roller-step.h"
 #include "roller.h"
 #include "scan.h"
 #include "session-types.h"
@@ -69,7 +70,8 @@ struct context {
 
 	/* roller board */
 	struct roller_setpoints setpoints;
-	double force_target_n; /* the force the loop follows now, N; 0 when none is asked */
+	double force_target_n;                /* the force the loop follows now, N; 0 when none is asked */
+	struct roller_step_state roller_step; /* the force loop and whether it is on (--force-control) */
 	struct roller_status roller;
 	uint64_t roller_last_ok_usec;
 	bool modbus_slow;                /* the control tick's last roller read was slow */
