@@ -29,8 +29,8 @@ struct roller_step_state {
 
 struct roller_step_input {
 	enum technique technique;
-	struct zone_range zone; /* the step's zone on this person's track */
-	uint64_t t_usec;        /* into the step (a manual session: into the session) */
+	struct zone_range zone;          /* the step's zone on this person's track */
+	uint64_t t_usec;                 /* into the step (a manual session: into the session) */
 	const struct program_step *step; /* NULL: a manual session */
 	struct session_levels levels;
 	const int *zone_pressure; /* level offsets by enum zone (_ZONE_MAX of them) */
