@@ -117,7 +117,8 @@ static void estimate_stiffness(struct force_loop *l, double load_n)
 
 	if (fabs(moved) >= SECANT_MIN_MM) {
 		if (load_n > CONTACT_N && l->last_load_n > CONTACT_N) {
-			double secant = CLAMP((load_n - l->last_load_n) / moved, STIFFNESS_MIN_N_MM, STIFFNESS_MAX_N_MM);
+			double secant =
+				CLAMP((load_n - l->last_load_n) / moved, STIFFNESS_MIN_N_MM, STIFFNESS_MAX_N_MM);
 			double rate = secant > l->stiffness_n_mm ? STIFFNESS_RISE : STIFFNESS_FALL;
 
 			/* in the log: a factor of 2 either way weighs the same */
@@ -129,15 +130,15 @@ static void estimate_stiffness(struct force_loop *l, double load_n)
 	l->stiffness_n_mm = CLAMP(l->stiffness_n_mm, stiffness_floor(load_n), STIFFNESS_MAX_N_MM);
 }
 
-/* Past the target by the margin now, or rising fast enough to be at the next tick. */
+/* Past the target by the margin, or rising fast enough to pass ForceMax's margin by the
+ * next tick. */
 static bool over_force(const struct force_loop *l, double aim_n, double load_n)
 {
-	double margin = over_margin_n(aim_n);
 	double rising = MAX(0.0, load_n - l->prev_load_n);
 
-	if (load_n > aim_n + margin)
+	if (load_n > aim_n + over_margin_n(aim_n))
 		return true;
-	return load_n > aim_n + margin / 2 && load_n + rising > aim_n + margin;
+	return load_n + 2 * rising > l->cfg.force_max_n - over_margin_n(l->cfg.force_max_n) / 2;
 }
 
 double force_loop_step(struct force_loop *l, double target_n, double load_n, double depth_mm)
@@ -155,31 +156,45 @@ double force_loop_step(struct force_loop *l, double target_n, double load_n, dou
 		restart_secant(l, load_n);
 	}
 	l->contact_load_n += CONTACT_SMOOTHING * (load_n - l->contact_load_n);
-	estimate_stiffness(l, load_n);
 
 	if (over_force(l, aim, load_n)) {
-		double cut = (load_n - aim) / l->stiffness_n_mm + BACKOFF_EXTRA_MM;
+		/* a spot that loads more at the same depth is stiffer by about as much */
+		double here = l->stiffness_n_mm * MAX(1.0, load_n / MAX(aim, FORCE_LIGHT_CONTACT_N));
+		double cut = (load_n - aim) / here + BACKOFF_EXTRA_MM;
 
 		l->depth_mm = MIN(l->depth_mm, l->rollers_mm - cut);
 		l->backing_off = true;
-		l->return_n = aim - over_margin_n(aim);
+		l->return_n = -1;
+		/* the load rose without the depth: no secant to learn from */
+		restart_secant(l, load_n);
 	} else {
-		double toward = aim;
+		double toward = aim, step;
 
+		estimate_stiffness(l, load_n);
 		if (l->backing_off) {
-			l->return_n += RETURN_N_S * tick_s(l);
+			/* back under the margin: climb back from the load it got to */
+			if (l->return_n < 0)
+				l->return_n = MIN(l->contact_load_n, aim);
+			else
+				l->return_n += RETURN_N_S * tick_s(l);
 			if (l->return_n >= aim)
 				l->backing_off = false;
 			else
 				toward = l->return_n;
 		}
 		if (l->contact_load_n < CONTACT_N && toward > 0)
-			l->depth_mm += APPROACH_MM_S * tick_s(l);
+			step = APPROACH_MM_S * tick_s(l);
 		else
-			l->depth_mm += CLAMP(GAIN * (toward - load_n) / l->stiffness_n_mm, -travel, travel);
+			step = CLAMP(GAIN * (toward - load_n) / l->stiffness_n_mm, -travel, travel);
+		/* under the target it stops a retreat still under way, over it an advance */
+		if (step > 0)
+			l->depth_mm = MAX(l->depth_mm, l->rollers_mm) + step;
+		else
+			l->depth_mm = MIN(l->depth_mm, l->rollers_mm) + step;
 	}
-	/* no further ahead of the rollers than they move in a tick: nothing to wind up */
-	l->depth_mm = CLAMP(MIN(l->depth_mm, l->rollers_mm + travel), 0.0, l->cfg.depth_max_mm);
+	/* no further ahead of the rollers than a tick's travel and a register step (so the
+	 * whole-mm register keeps them moving at full speed): nothing to wind up */
+	l->depth_mm = CLAMP(MIN(l->depth_mm, l->rollers_mm + travel + 1.0), 0.0, l->cfg.depth_max_mm);
 	l->prev_load_n = load_n;
 	return l->depth_mm;
 }
