@@ -256,3 +256,36 @@ bool sim_driver_output(struct chair_driver *d, enum chair_output o)
 {
 	return o >= 0 && o < _OUTPUT_MAX && chair_now(d)->outputs[o];
 }
+
+void sim_driver_set_body(struct chair_driver *d, const struct sim_body *b)
+{
+	struct sim_driver *sd = to_sim(d);
+
+	sim_chair_set_body(&sd->chair, sim_now(sd), b);
+}
+
+void sim_driver_body(struct chair_driver *d, struct sim_body *ret)
+{
+	*ret = *sim_chair_body(&to_sim(d)->chair);
+}
+
+double sim_driver_load_n(struct chair_driver *d)
+{
+	struct sim_driver *sd = to_sim(d);
+
+	return sim_chair_true_load_n(&sd->chair, sim_now(sd));
+}
+
+double sim_driver_peak_load_n(struct chair_driver *d)
+{
+	struct sim_driver *sd = to_sim(d);
+
+	return sim_chair_peak_load_n(&sd->chair, sim_now(sd));
+}
+
+void sim_driver_reset_peak(struct chair_driver *d)
+{
+	struct sim_driver *sd = to_sim(d);
+
+	sim_chair_reset_peak(&sd->chair, sim_now(sd));
+}
