@@ -8,6 +8,7 @@
 #include "config.h"
 #include "engine.h"
 #include "macro.h"
+#include "over-force.h"
 #include "roller-step.h"
 #include "setpoint-limits.h"
 #include "sim-chair.h"
@@ -53,9 +54,9 @@ struct run {
 	const struct pressure_run_config *cfg;
 	struct massaged_config config; /* the daemon's defaults: limits, the simulated person */
 	struct sim_chair sim;
-	struct sim_body body;
 	struct roller_step_state st;
-	uint64_t now, rng;
+	struct over_force over_force;
+	uint64_t now;
 
 	uint64_t transit_end, last_jump;
 	double prev_target;
@@ -68,26 +69,6 @@ struct run {
 	double onset_depth_mm;
 	uint64_t within_since; /* the force within RECOVER_SHARE of its target since */
 };
-
-static double gauss(uint64_t *state)
-{
-	double u[2];
-
-	for (int i = 0; i < 2; i++) {
-		*state ^= *state >> 12;
-		*state ^= *state << 25;
-		*state ^= *state >> 27;
-		u[i] = ((double)((*state * 2685821657736338717ULL) >> 11) + 0.5) / 9007199254740992.0;
-	}
-	return sqrt(-2.0 * log(u[0])) * cos(2.0 * M_PI * u[1]);
-}
-
-/* The contact force of the back on the rollers now, as the person feels it. */
-static double contact_force_n(const struct run *r)
-{
-	return sim_body_force_n(&r->body, r->sim.travel_mm - (double)r->sim.shoulder_mm, r->sim.depth_mm,
-				(double)r->now / USEC_PER_SEC);
-}
 
 /* Mid-program: halfway through the step running at half the program's length. */
 static uint64_t onset_usec(const struct program *p)
@@ -110,7 +91,8 @@ static void apply_scenario(struct run *r)
 		factor = TENSE_FACTOR;
 	else
 		factor = 1.0 + (STIFFEN_FACTOR - 1.0) * MIN(1.0, (double)(r->now - r->onset) / STIFFEN_USEC);
-	r->body.tension = r->cfg->body.tension * factor;
+	sim_chair_advance(&r->sim, r->now);
+	r->sim.body.tension = r->cfg->body.tension * factor; /* sim_chair_set_body() would restart the peak */
 }
 
 /* How long a condition has held, in ms, tracking its start in *since. */
@@ -131,7 +113,6 @@ static void measure(struct run *r, const struct program_position *pos, const str
 	double target = res->force_target_n, force_max = r->config.limits.force_max_n;
 	bool over_target = target > 0 && force > target * (1.0 + OVER_MARGIN_SHARE);
 
-	ret->peak_load_n = MAX(ret->peak_load_n, force);
 	if (over_target)
 		ret->over_target_n = MAX(ret->over_target_n, force - target);
 	ret->over_target_ms = MAX(ret->over_target_ms, held_ms(over_target, r->now, &r->over_target_since));
@@ -184,9 +165,7 @@ static bool tick(struct run *r, struct pressure_result *ret)
 		r->onset_depth_mm = r->sim.depth_mm;
 	apply_scenario(r);
 	(void)sim_chair_roller_read(&r->sim, r->now, &status);
-	force = contact_force_n(r);
-	status.load_dn = (uint16_t)lround(
-		CLAMP(force + r->body.noise_n * gauss(&r->rng), 0.0, (double)ROLLER_LOAD_RANGE_N) * 10.0);
+	force = sim_chair_true_load_n(&r->sim, r->now);
 
 	struct roller_step_input in = {
 		.technique = p->steps[pos.step].technique,
@@ -203,7 +182,21 @@ static bool tick(struct run *r, struct pressure_result *ret)
 	roller_step(&r->st, &in, &sp, &res);
 	sp.control = ROLLER_CONTROL_ENABLE;
 	sp.watchdog_ms = WATCHDOG_MS;
-	setpoint_limits_clamp(&r->config.limits, &sp); /* safety_roller_write()'s clamp */
+	/* the gate: safety_roller_write()'s clamp, and the over-force rule on the load read */
+	setpoint_limits_clamp(&r->config.limits, &sp);
+	switch (over_force_update(&r->over_force, status.load_dn, r->config.limits.force_max_n, r->now)) {
+	case OVER_FORCE_FAULT:
+		/* the daemon raises over-force: motors off, the session ends */
+		ret->fault_s = (double)r->now / USEC_PER_SEC;
+		measure(r, &pos, &res, force, ret);
+		return false;
+	case OVER_FORCE_CAP:
+		sp.depth_mm = 0;
+		ret->capped_ms += (double)TICK_USEC / USEC_PER_MSEC;
+		break;
+	case OVER_FORCE_NONE:
+		break;
+	}
 	(void)sim_chair_roller_write(&r->sim, r->now, &sp);
 	measure(r, &pos, &res, force, ret);
 	r->now += TICK_USEC;
@@ -217,8 +210,6 @@ void pressure_run(const struct pressure_run_config *cfg, struct pressure_result 
 
 	r = (struct run) {
 		.cfg = cfg,
-		.body = cfg->body,
-		.rng = (cfg->seed * 0x9e3779b97f4a7c15ULL) | 1,
 		.over_target_since = UINT64_MAX,
 		.over_max_since = UINT64_MAX,
 		.within_since = UINT64_MAX,
@@ -227,6 +218,7 @@ void pressure_run(const struct pressure_run_config *cfg, struct pressure_result 
 	config_init_defaults(&r.config);
 	sc.shoulder_mm = r.config.sim_shoulder_mm;
 	sim_chair_init(&r.sim, &sc, 0, cfg->seed);
+	sim_chair_set_body(&r.sim, 0, &cfg->body);
 	sim_chair_set_output(&r.sim, 0, OUTPUT_MOTOR_POWER, true);
 	roller_step_init(&r.st, cfg->open_loop);
 	r.onset = cfg->scenario == SCENARIO_NONE ? UINT64_MAX : onset_usec(cfg->program);
@@ -236,9 +228,11 @@ void pressure_run(const struct pressure_run_config *cfg, struct pressure_result 
 		.tense_onset_s = cfg->scenario == SCENARIO_NONE ? -1 : (double)r.onset / USEC_PER_SEC,
 		.backoff_ms = -1,
 		.recover_ms = -1,
+		.fault_s = -1,
 	};
 	while (tick(&r, ret))
 		;
+	ret->peak_load_n = sim_chair_peak_load_n(&r.sim, r.now);
 	ret->rms_pct = r.all_n ? 100.0 * sqrt(r.all_sum / r.all_n) : NAN;
 	ret->steady_s = (double)r.all_n * TICK_USEC / USEC_PER_SEC;
 	for (unsigned i = 0; i < cfg->program->n_steps; i++) {

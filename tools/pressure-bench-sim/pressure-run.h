@@ -9,7 +9,8 @@
 
 /* One run of the pressure benchmark (docs/pressure-bench.md): a program on a simulated
  * body at an intensity, the daemon's composition of a tick (motion/roller-step.c) and
- * its safety gate's depth clamp at the 20 ms control tick, in chair time. */
+ * its safety gate (the limits' clamp, the over-force rule) at the 20 ms control tick,
+ * in chair time. */
 
 enum pressure_scenario {
 	SCENARIO_NONE,
@@ -38,7 +39,9 @@ struct pressure_result {
 	double over_target_ms;     /* the longest it stayed above target + margin */
 	double over_max_n;         /* the most the force passed ForceMax by (0: never) */
 	double over_max_ms;        /* the longest it stayed above ForceMax */
-	double peak_load_n;        /* the highest contact force of the run */
+	double peak_load_n;        /* the highest contact force of the run (Simulator1's PeakLoad) */
+	double capped_ms;          /* how long the gate held the depth at 0 (over-force cap) */
+	double fault_s;            /* when the gate raised over-force and ended the run, -1: never */
 	double force_max_n;
 	double tense_onset_s;
 	double backoff_ms; /* from the tensing until the depth commanded was below the onset's */

@@ -4,9 +4,11 @@
  * docs/pressure-bench.md describes what is measured; tools/pressure-bench runs the
  * cases.
  *
- *   pressure-sim --program FILE [--body NAME] [--set Name=VALUE]... [--intensity N]
- *                [--open-loop] [--scenario none|stiffen|tense] [--seed N]
- *   pressure-sim --list-bodies */
+ *   pressure-sim --program FILE [--bodies DIR] [--body NAME] [--set Name=VALUE]...
+ *                [--intensity N] [--open-loop] [--scenario none|stiffen|tense] [--seed N]
+ *   pressure-sim [--bodies DIR] --list-bodies
+ *
+ * Bodies are the preset files of DIR (default: the source tree's config/bodies). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -14,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "body-presets.h"
+#include "build-config.h"
+#include "sim-body-file.h"
+#include "macro.h"
 #include "pressure-run.h"
 
 static void json_number(const char *key, double v, int digits, const char *sep)
@@ -39,6 +43,8 @@ static void print_result(const struct pressure_run_config *cfg, const char *body
 	json_number("over_max_n", r->over_max_n, 2, ", ");
 	json_number("over_max_ms", r->over_max_ms, 0, ", ");
 	json_number("peak_load_n", r->peak_load_n, 2, ", ");
+	json_number("capped_ms", r->capped_ms, 0, ", ");
+	json_number("fault_s", r->fault_s, 2, ", ");
 	json_number("force_max_n", r->force_max_n, 0, ", ");
 	json_number("tense_onset_s", r->tense_onset_s, 2, ", ");
 	json_number("backoff_ms", r->backoff_ms, 0, ", ");
@@ -75,18 +81,17 @@ int main(int argc, char *argv[])
 		{ "set", required_argument, NULL, 's' },     { "intensity", required_argument, NULL, 'i' },
 		{ "open-loop", no_argument, NULL, 'o' },     { "scenario", required_argument, NULL, 'c' },
 		{ "seed", required_argument, NULL, 'S' },    { "list-bodies", no_argument, NULL, 'l' },
-		{},
+		{ "bodies", required_argument, NULL, 'B' },  {},
 	};
 	static struct program program;
 	struct pressure_run_config cfg = { .program = &program, .intensity = 3, .seed = 1 };
 	struct pressure_result res;
-	const char *program_path = NULL, *body_name = "average";
-	char err[PROGRAM_ERROR_MAX], *end;
+	const char *program_path = NULL, *body_name = "average", *bodies = SOURCE_BODY_DIR;
+	char err[MAX(PROGRAM_ERROR_MAX, SIM_BODY_ERROR_MAX)], list[1024], *end;
+	const char *sets[32];
+	size_t n_sets = 0;
+	bool list_bodies = false;
 	int c, r;
-
-	r = body_preset(body_name, &cfg.body);
-	if (r < 0)
-		return usage_error("no default body", NULL);
 	while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
 		switch (c) {
 		case 'p':
@@ -94,12 +99,14 @@ int main(int argc, char *argv[])
 			break;
 		case 'b':
 			body_name = optarg;
-			if (body_preset(optarg, &cfg.body) < 0)
-				return usage_error("no such body", optarg);
+			break;
+		case 'B':
+			bodies = optarg;
 			break;
 		case 's':
-			if (set_param(&cfg.body, optarg) < 0)
-				return usage_error("expected a body parameter Name=VALUE in its range", optarg);
+			if (n_sets == ELEMENTSOF(sets))
+				return usage_error("too many --set", NULL);
+			sets[n_sets++] = optarg;
 			break;
 		case 'i':
 			cfg.intensity = (unsigned)strtoul(optarg, &end, 10);
@@ -121,14 +128,26 @@ int main(int argc, char *argv[])
 				return usage_error("--seed: expected a number", optarg);
 			break;
 		case 'l':
-			for (unsigned i = 0; body_preset_name(i); i++)
-				printf("%s\n", body_preset_name(i));
-			return 0;
+			list_bodies = true;
+			break;
 		default:
 			return 2;
 		}
+	if (list_bodies) {
+		r = sim_body_preset_list(bodies, list, sizeof(list));
+		if (r < 0)
+			return usage_error("cannot list the bodies", bodies);
+		for (char *name = strtok(list, ", "); name; name = strtok(NULL, ", "))
+			printf("%s\n", name);
+		return 0;
+	}
 	if (!program_path)
 		return usage_error("--program FILE is required", NULL);
+	if (sim_body_preset_load(bodies, body_name, &cfg.body, NULL, err) < 0)
+		return usage_error(err, NULL);
+	for (size_t i = 0; i < n_sets; i++)
+		if (set_param(&cfg.body, sets[i]) < 0)
+			return usage_error("expected a body parameter Name=VALUE in its range", sets[i]);
 	r = program_parse_file(program_path, &program, err);
 	if (r < 0)
 		return usage_error(err, NULL);
