@@ -13,6 +13,7 @@
 #include "fault-codes.h"
 #include "heater.h"
 #include "loop-lateness.h"
+#include "over-force.h"
 #include "program.h"
 #include "roller.h"
 #include "scan.h"
@@ -71,6 +72,7 @@ struct context {
 	struct roller_setpoints setpoints;
 	double force_target_n; /* the force the loop follows now, N; 0 when none is asked */
 	struct roller_status roller;
+	struct over_force over_force; /* the gate caps depth while over_force.capping (safety.c) */
 	uint64_t roller_last_ok_usec;
 	bool modbus_slow;                /* the control tick's last roller read was slow */
 	uint64_t modbus_slow_since_usec; /* chair time of the first of them */
