@@ -210,7 +210,7 @@ static void tick_once(struct context *c, uint64_t now)
 	int r;
 
 	c->last_tick_usec = now;
-	if (!roller_poll(c, now))
+	if (!roller_poll(c, now) || !faults_check_over_force(c, now))
 		return;
 	session_check_limits(c);
 	c->setpoints.control = ROLLER_CONTROL_ENABLE;

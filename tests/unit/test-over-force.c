@@ -104,7 +104,7 @@ START_TEST(test_cap_holds_until_below_hysteresis)
 	ck_assert_int_eq(tick(&r, 399), OVER_FORCE_CAP);
 	ck_assert_int_eq(tick(&r, 370), OVER_FORCE_CAP);
 	ck_assert_int_eq(tick(&r, 360), OVER_FORCE_CAP); /* at the release point: not below it */
-	for (int i = 0; i < 20; i++)                    /* long under ForceMax: never a fault */
+	for (int i = 0; i < 20; i++)                     /* long under ForceMax: never a fault */
 		ck_assert_int_eq(tick(&r, 380), OVER_FORCE_CAP);
 	ck_assert_int_eq(tick(&r, 359), OVER_FORCE_NONE);
 	ck_assert_int_eq(tick(&r, 390), OVER_FORCE_NONE); /* under ForceMax again: no cap */
@@ -139,6 +139,35 @@ START_TEST(test_stale_reads_start_afresh)
 }
 END_TEST
 
+/* One episode for the journal, however many times the rollers retract in it: it ends
+ * once the cap has been off for 2 s, with the count and the peak. */
+START_TEST(test_one_episode_for_many_retractions)
+{
+	struct run r = { 0 };
+	unsigned began = 0;
+
+	for (int cycle = 0; cycle < 10; cycle++) {
+		tick(&r, cycle == 3 ? 520 : 420);
+		began += r.of.episode == OVER_FORCE_EPISODE_BEGAN;
+		ck_assert_int_ne(r.of.episode, OVER_FORCE_EPISODE_ENDED);
+		for (int i = 0; i < 20; i++) { /* 400 ms below the release point */
+			ck_assert_int_eq(tick(&r, 300), OVER_FORCE_NONE);
+			ck_assert_int_eq(r.of.episode, OVER_FORCE_EPISODE_NONE);
+		}
+	}
+	ck_assert_uint_eq(began, 1);
+	for (int i = 0; i < 100 && r.of.episode != OVER_FORCE_EPISODE_ENDED; i++)
+		ck_assert_int_eq(tick(&r, 300), OVER_FORCE_NONE);
+	ck_assert_int_eq(r.of.episode, OVER_FORCE_EPISODE_ENDED);
+	ck_assert_uint_eq(r.of.retractions, 10);
+	ck_assert_uint_eq(r.of.peak_dn, 520);
+	/* 2 s after the last release, not before */
+	ck_assert_uint_eq(r.now - TICK_USEC - r.of.released_usec, OVER_FORCE_EPISODE_QUIET_USEC);
+	tick(&r, 401);
+	ck_assert_int_eq(r.of.episode, OVER_FORCE_EPISODE_BEGAN);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("over-force");
@@ -153,6 +182,7 @@ int main(void)
 	tcase_add_test(tc, test_cap_holds_until_below_hysteresis);
 	tcase_add_test(tc, test_units);
 	tcase_add_test(tc, test_stale_reads_start_afresh);
+	tcase_add_test(tc, test_one_episode_for_many_retractions);
 	suite_add_tcase(s, tc);
 	return check_run_tap(s);
 }
