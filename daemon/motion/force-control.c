@@ -11,8 +11,8 @@ static const double level_force_n[FORCE_LEVELS] = { 30, 45, 60, 80, 100 };
 #define DEFAULT_DEPTH_SPEED_MM_S 25.0
 
 /* The share of error / stiffness it moves each tick: below 1 so a stiffness
- * underestimated by up to ~4x still settles rather than rings. */
-#define GAIN 0.4
+ * underestimated by up to ~3x still settles rather than rings. */
+#define GAIN 0.6
 /* The stiffness estimate's bounds, N/mm; the floor grows with the load (tissue firms up
  * as it is compressed: at least this much per N already on it). */
 #define STIFFNESS_MIN_N_MM 0.8
@@ -23,7 +23,13 @@ static const double level_force_n[FORCE_LEVELS] = { 30, 45, 60, 80, 100 };
 #define SECANT_MIN_MM 0.9
 #define SECANT_MAX_TICKS 12
 #define STIFFNESS_RISE 0.6
-#define STIFFNESS_FALL 0.08
+#define STIFFNESS_FALL 0.2
+
+/* The back's own movement: smoothing (the load cell's noise over a stiffness makes it
+ * jump), a bound (mm per tick), and how much of it the loop moves against. */
+#define SURFACE_SMOOTHING 0.3
+#define SURFACE_MAX_MM 2.0
+#define SURFACE_LEAD 0.7
 
 /* Smoothed load below this: nothing on the rollers (the load cell's noise is ~2 N). */
 #define CONTACT_N 3.0
@@ -130,13 +136,29 @@ static void estimate_stiffness(struct force_loop *l, double load_n)
 	l->stiffness_n_mm = CLAMP(l->stiffness_n_mm, stiffness_floor(load_n), STIFFNESS_MAX_N_MM);
 }
 
-/* Past the target by the margin, or rising fast enough to pass ForceMax's margin by the
- * next tick. */
+/* How far the back came toward the rollers in the last tick (travel over the spine's
+ * curve, onto a shoulder blade, breathing): the load's change the rollers' own move
+ * does not explain, smoothed. The loop moves against it before the error builds up. */
+static void track_surface(struct force_loop *l, double load_n)
+{
+	double moved = l->rollers_mm - l->prev_rollers_mm;
+	double surface = (load_n - l->prev_load_n) / l->stiffness_n_mm - moved;
+
+	if (l->contact_load_n < CONTACT_N)
+		surface = 0;
+	l->surface_mm += SURFACE_SMOOTHING * (CLAMP(surface, -SURFACE_MAX_MM, SURFACE_MAX_MM) - l->surface_mm);
+	l->prev_rollers_mm = l->rollers_mm;
+}
+
+/* Past the target by the margin, or half way there and rising fast enough to pass it
+ * (or ForceMax's margin) within two ticks. */
 static bool over_force(const struct force_loop *l, double aim_n, double load_n)
 {
 	double rising = MAX(0.0, load_n - l->prev_load_n);
 
 	if (load_n > aim_n + over_margin_n(aim_n))
+		return true;
+	if (load_n > aim_n + over_margin_n(aim_n) / 2 && load_n + 2 * rising > aim_n + over_margin_n(aim_n))
 		return true;
 	return load_n + 2 * rising > l->cfg.force_max_n - over_margin_n(l->cfg.force_max_n) / 2;
 }
@@ -153,9 +175,11 @@ double force_loop_step(struct force_loop *l, double target_n, double load_n, dou
 	if (!l->primed) {
 		l->primed = true;
 		l->prev_load_n = l->contact_load_n = load_n;
+		l->prev_rollers_mm = l->rollers_mm;
 		restart_secant(l, load_n);
 	}
 	l->contact_load_n += CONTACT_SMOOTHING * (load_n - l->contact_load_n);
+	track_surface(l, load_n);
 
 	if (over_force(l, aim, load_n)) {
 		/* a spot that loads more at the same depth is stiffer by about as much */
@@ -170,7 +194,12 @@ double force_loop_step(struct force_loop *l, double target_n, double load_n, dou
 	} else {
 		double toward = aim, step;
 
-		estimate_stiffness(l, load_n);
+		/* after a back-off the load falls as much with the spot passing as with the
+		 * depth: learn again once back at the target */
+		if (l->backing_off)
+			restart_secant(l, load_n);
+		else
+			estimate_stiffness(l, load_n);
 		if (l->backing_off) {
 			/* back under the margin: climb back from the load it got to */
 			if (l->return_n < 0)
@@ -185,7 +214,8 @@ double force_loop_step(struct force_loop *l, double target_n, double load_n, dou
 		if (l->contact_load_n < CONTACT_N && toward > 0)
 			step = APPROACH_MM_S * tick_s(l);
 		else
-			step = CLAMP(GAIN * (toward - load_n) / l->stiffness_n_mm, -travel, travel);
+			step = CLAMP(GAIN * (toward - load_n) / l->stiffness_n_mm - SURFACE_LEAD * l->surface_mm,
+				     -travel, travel);
 		/* under the target it stops a retreat still under way, over it an advance */
 		if (step > 0)
 			l->depth_mm = MAX(l->depth_mm, l->rollers_mm) + step;

@@ -47,12 +47,14 @@ struct force_loop {
 	bool backing_off;
 	bool primed; /* has seen a reading since init */
 
-	double rollers_mm;     /* where it reckons the rollers are */
-	double register_mm;    /* the last register value handed out, < 0 for none */
-	double prev_load_n;    /* the previous tick's reading: how fast the load rises */
-	double contact_load_n; /* the load, smoothed: is anything on the rollers */
-	double return_n;       /* after a back-off: the target it climbs back along */
-	unsigned secant_age;   /* ticks since the secant's older end was taken */
+	double rollers_mm;      /* where it reckons the rollers are */
+	double register_mm;     /* the last register value handed out, < 0 for none */
+	double prev_load_n;     /* the previous tick's reading: how fast the load rises */
+	double contact_load_n;  /* the load, smoothed: is anything on the rollers */
+	double return_n;        /* after a back-off: the target it climbs back along */
+	double prev_rollers_mm; /* where the rollers were at the previous reading */
+	double surface_mm;      /* how far the back comes toward them per tick, smoothed */
+	unsigned secant_age;    /* ticks since the secant's older end was taken */
 };
 
 /* The force of an intensity level 1..5 (clamped), N: 30, 45, 60, 80, 100
