@@ -185,6 +185,13 @@ int sim_body_set(struct sim_body *b, const char *name, double value)
 	return -ENOENT;
 }
 
+double sim_body_param_value(const struct sim_body *b, size_t i)
+{
+	if (i >= ELEMENTSOF(params))
+		return NAN;
+	return *(const double *)((const char *)b + params[i].offset);
+}
+
 const char *sim_body_param_name(size_t i, double *ret_min, double *ret_max, const char **ret_unit)
 {
 	if (i >= ELEMENTSOF(params))

@@ -144,7 +144,8 @@ START_TEST(test_breathing)
 		lo = MIN(lo, f);
 		hi = MAX(hi, f);
 	}
-	ck_assert_double_eq_tol(sim_body_force_n(&b, REL_UPPER_BACK, 12, p / 4), force(&b, REL_UPPER_BACK, 12 + a), 1e-6);
+	ck_assert_double_eq_tol(sim_body_force_n(&b, REL_UPPER_BACK, 12, p / 4), force(&b, REL_UPPER_BACK, 12 + a),
+				1e-6);
 	ck_assert_double_eq_tol(sim_body_force_n(&b, REL_UPPER_BACK, 12, 3 * p / 4), force(&b, REL_UPPER_BACK, 12 - a),
 				1e-6);
 	ck_assert_double_eq_tol(hi, sim_body_force_max_n(&b, REL_UPPER_BACK, 12), 0.05);
@@ -265,8 +266,8 @@ START_TEST(test_shipped_files)
 		struct sim_body want = body_default();
 
 		for (size_t k = 0; k < 10; k++)
-			ck_assert_int_eq(sim_body_set(&want, sim_body_param_name(k, NULL, NULL, NULL), shipped[i].values[k]),
-					 0);
+			ck_assert_int_eq(
+				sim_body_set(&want, sim_body_param_name(k, NULL, NULL, NULL), shipped[i].values[k]), 0);
 		ck_assert_msg(sim_body_preset_load(BODY_DIR, shipped[i].name, &b, NULL, err) == 0, "%s", err);
 		ck_assert_msg(memcmp(&b, &want, sizeof(b)) == 0, "%s differs from the issue's values", shipped[i].name);
 	}
@@ -302,7 +303,8 @@ START_TEST(test_file_refusals)
 		unsigned line;
 		const char *says;
 	} bad[] = {
-		{ "[Body]\nWeight = 20\nHeight = 180\n", 3, "unknown key 'Height' in [Body], expected one of StiffnessNeck" },
+		{ "[Body]\nWeight = 20\nHeight = 180\n", 3,
+		  "unknown key 'Height' in [Body], expected one of StiffnessNeck" },
 		{ "# a comment\n[Body]\nWeight = heavy\n", 3, "Weight=heavy: expected a number 0.5..400 (N)" },
 		{ "[Body]\nWeight = 20 N\n", 2, "Weight=20 N: expected a number" },
 		{ "[Body]\n\nContour = 31\n", 3, "Contour=31: expected a number 0..30 (mm)" },
@@ -422,7 +424,7 @@ START_TEST(test_peak_over_fast_forward)
 	sim_chair_advance(&s, SEC(10)); /* there, standing */
 	sim_chair_reset_peak(&s, SEC(10));
 	stepped = s;
-	sim_chair_advance(&s, SEC(600)); /* one jump */
+	sim_chair_advance(&s, SEC(600));                       /* one jump */
 	for (uint64_t t = SEC(10); t <= SEC(600); t += MS(10)) /* the same, watched */
 		seen = MAX(seen, sim_chair_true_load_n(&stepped, t));
 	ck_assert_double_ge(sim_chair_peak_load_n(&s, SEC(600)), seen);
