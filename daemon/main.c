@@ -232,7 +232,7 @@ static int open_driver(struct context *c, const struct options *o)
 		c->simulator_lines_only = o->simulate_lines;
 		if (o->simulate) {
 			c->driver = c->simulator;
-			return 0;
+			return config_sim_start_body(&c->config, c->simulator);
 		}
 		lines = c->simulator;
 	} else {

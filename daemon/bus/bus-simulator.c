@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bus-names.h"
+#include "bus-simulator-body.h"
 #include "bus-simulator.h"
 #include "heater.h"
 #include "log.h"
@@ -213,10 +214,20 @@ static const sd_bus_vtable simulator_vtable[] = {
 				METHOD_FLAGS),
 	SD_BUS_METHOD_WITH_ARGS("SetPadTemperature", SD_BUS_ARGS("s", zone, "d", celsius), SD_BUS_NO_RESULT,
 				method_set_pad_temperature, METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("SetBody", SD_BUS_ARGS("a{sd}", params), SD_BUS_NO_RESULT, bus_simulator_set_body,
+				METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("SetBodyPreset", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
+				bus_simulator_set_body_preset, METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("ResetPeakLoad", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, bus_simulator_reset_peak_load,
+				METHOD_FLAGS),
 	SD_BUS_PROPERTY("PadTemperature", "a{sd}", property_pad_temperature, 0, 0),
 	SD_BUS_PROPERTY("RollerPosition", "u", property_roller_position, 0, 0),
 	SD_BUS_PROPERTY("Outputs", "a{sb}", property_outputs, 0, 0),
 	SD_BUS_PROPERTY("ChairTime", "t", property_chair_time, 0, 0),
+	SD_BUS_PROPERTY("Load", "d", bus_simulator_property_load, 0, 0),
+	SD_BUS_PROPERTY("PeakLoad", "d", bus_simulator_property_peak_load, 0, 0),
+	SD_BUS_PROPERTY("Body", "a{sd}", bus_simulator_property_body, 0, 0),
+	SD_BUS_PROPERTY("BodyPreset", "s", bus_simulator_property_body_preset, 0, 0),
 	SD_BUS_VTABLE_END,
 };
 

@@ -12,6 +12,7 @@
 #include "macro.h"
 #include "program.h"
 #include "roller.h"
+#include "sim-body-file.h"
 
 enum config_key_type {
 	KEY_UINT,
@@ -27,6 +28,7 @@ enum config_key_type {
 	KEY_INPUT,
 	KEY_OUTPUT,
 	KEY_CHANNEL,
+	KEY_BODY_PRESET,
 };
 
 struct config_key {
@@ -118,6 +120,8 @@ static const struct config_key config_keys[] = {
 	SENSOR("SensorBack", ZONE_BACK),
 	{ "Simulator", "ShoulderHeight", KEY_UINT, FIELD(sim_shoulder_mm), 300, 780, 0, "mm above the seat" },
 	{ "Simulator", "LoadNoise", KEY_DOUBLE, FIELD(sim_load_noise_n), 0, 20, 0, "newtons" },
+	{ "Simulator", "Bodies", KEY_PATH, FIELD(sim_bodies), 0, 0, 0, NULL },
+	{ "Simulator", "Body", KEY_BODY_PRESET, FIELD(sim_body), 0, 0, 0, NULL },
 };
 
 #define N_CONFIG_KEYS ELEMENTSOF(config_keys)
@@ -246,6 +250,8 @@ static int parse_string_key(const struct config_parser *p, const struct config_k
 {
 	if (k->type == KEY_PROGRAM_ID && !program_id_is_valid(value))
 		return bad_value(p, k, value, line, "a program id (the file name without .program: a-z, 0-9 and '-')");
+	if (k->type == KEY_BODY_PRESET && !sim_body_preset_name_is_valid(value))
+		return bad_value(p, k, value, line, "a body preset (the file name without .body: a-z, 0-9 and '-')");
 	/* empty: back to the built-in location */
 	if (k->type == KEY_PATH && value[0] != '\0' && value[0] != '/')
 		return bad_value(p, k, value, line, "an absolute path, or nothing for the built-in one");
@@ -360,6 +366,7 @@ static int parse_key_value(const struct config_parser *p, const struct config_ke
 		return parse_width_key(p, k, value, line);
 	case KEY_PROGRAM_ID:
 	case KEY_PATH:
+	case KEY_BODY_PRESET:
 		return parse_string_key(p, k, value, line);
 	case KEY_MAX_TARGET:
 		return parse_max_target(p, k, value, line);

@@ -54,6 +54,7 @@ void config_init_defaults(struct massaged_config *c)
 
 	c->sim_shoulder_mm = 600;
 	c->sim_load_noise_n = 2.0;
+	(void)snprintf(c->sim_body, sizeof(c->sim_body), "average");
 }
 
 const struct pad_config *config_find_pad(const struct massaged_config *c, enum zone zone)

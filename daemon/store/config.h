@@ -73,6 +73,8 @@ struct massaged_config {
 	/* [Simulator] */
 	unsigned sim_shoulder_mm; /* the simulated person, 300..780 */
 	double sim_load_noise_n;  /* σ of the roller load noise, N */
+	char sim_bodies[256];     /* directory of body presets; empty = built-in location */
+	char sim_body[64];        /* the preset the simulated person starts as */
 };
 
 /* Built-in defaults: the default wiring and limits of docs/hardware.md and docs/safety-rules.md. */

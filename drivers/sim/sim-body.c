@@ -10,27 +10,39 @@
 /* How sharply things change at the shoulder line: the weight falls away, the neck's
  * curve begins and the stiffness turns to the neck's, all with the same logistic
  * (10–90 % over ~24 mm) centred on the line, so a scan finds the line where it is. */
-#define SHOULDER_EDGE_MM 5.5
+#define SHOULDER_EDGE_MM 3.5
 #define NECK_WEIGHT_SHARE 0.12 /* of the weight, high on the neck */
 #define ZONE_BLEND_MM 8.0      /* the other zone boundaries: logistic scale */
 
-/* The spine's curve, as shares of Contour: the thoracic curve bulges toward the rollers
- * around the upper back's middle, the lumbar curve falls away low on the back, and the
- * neck falls away above the shoulder line. */
-#define THORACIC_CENTRE_MM (-170.0)
-#define THORACIC_WIDTH_MM 110.0
+/* The spine's curve, as shares of Contour: the thoracic curve and the shoulder girdle
+ * over it lie toward the rollers from the shoulder line down to THORACIC_TO_MM, the
+ * lumbar curve falls away low on the back, and the neck falls away above the shoulder
+ * line. */
+#define THORACIC_TO_MM (-300.0)
+#define THORACIC_EDGE_MM 30.0
 #define LUMBAR_CENTRE_MM (-420.0)
 #define LUMBAR_WIDTH_MM 90.0
 #define THORACIC_SHARE 0.5
 #define LUMBAR_SHARE 0.6
 #define NECK_SHARE 0.8
+/* the shoulder girdle's muscle just below the shoulder line */
+#define GIRDLE_CENTRE_MM (-30.0)
+#define GIRDLE_WIDTH_MM 25.0
+#define GIRDLE_SHARE 0.3
+
+/* Breathing moves the rib cage, and the back over it, by the whole Breathing; the
+ * shoulder girdle above it hardly at all (the share falls to nothing at the shoulder
+ * line), so a breath does not move the shoulder line a scan finds. */
+#define BREATH_TOP_MM (-45.0)
+#define BREATH_EDGE_MM 8.0
 
 /* Bony spots: the shoulder blades' inner edges (a band a few cm below the shoulder
  * line) and the spinous processes, one every vertebra down the back, each a few mm. */
 #define SCAPULA_CENTRE_MM (-60.0)
-#define SCAPULA_SIGMA_MM 10.0
+#define SCAPULA_SIGMA_MM 7.0
+#define SCAPULA_SHARE 0.3
 #define VERTEBRA_PITCH_MM 24.0
-#define VERTEBRA_SIGMA_MM 2.5
+#define VERTEBRA_SIGMA_MM 1.5
 #define VERTEBRA_SHARE 0.25
 
 struct body_param {
@@ -110,7 +122,7 @@ static double zone_stiffness(const struct sim_body *b, double rel_mm)
 /* 0..1: how bony the back is here. */
 static double bony_share(double rel_mm)
 {
-	double scapula = gauss(rel_mm, SCAPULA_CENTRE_MM, SCAPULA_SIGMA_MM);
+	double scapula = SCAPULA_SHARE * gauss(rel_mm, SCAPULA_CENTRE_MM, SCAPULA_SIGMA_MM);
 	double nearest = VERTEBRA_PITCH_MM * round(rel_mm / VERTEBRA_PITCH_MM);
 	/* the spinous processes from below the shoulder line down */
 	double vertebra =
@@ -121,11 +133,13 @@ static double bony_share(double rel_mm)
 
 static double contour_surface_mm(const struct sim_body *b, double rel_mm)
 {
-	double thoracic = THORACIC_SHARE * gauss(rel_mm, THORACIC_CENTRE_MM, THORACIC_WIDTH_MM);
+	double thoracic = THORACIC_SHARE * rising(rel_mm, THORACIC_TO_MM, THORACIC_EDGE_MM);
 	double lumbar = LUMBAR_SHARE * gauss(rel_mm, LUMBAR_CENTRE_MM, LUMBAR_WIDTH_MM);
 	double neck = NECK_SHARE * rising(rel_mm, SIM_BODY_NECK_FROM_MM, SHOULDER_EDGE_MM);
 
-	return b->contour_mm * (thoracic - lumbar - neck);
+	double girdle = GIRDLE_SHARE * gauss(rel_mm, GIRDLE_CENTRE_MM, GIRDLE_WIDTH_MM);
+
+	return b->contour_mm * (thoracic + girdle - lumbar - neck);
 }
 
 static double force_at_compression(const struct sim_body *b, double rel_mm, double x_mm)
@@ -140,16 +154,22 @@ static double force_at_compression(const struct sim_body *b, double rel_mm, doub
 	return w + k * expm1(s * x_mm) / s;
 }
 
+/* How far a breath moves the back here, at its fullest, mm. */
+static double breath_mm(const struct sim_body *b, double rel_mm)
+{
+	return b->breathing_mm * (1.0 - rising(rel_mm, BREATH_TOP_MM, BREATH_EDGE_MM));
+}
+
 double sim_body_force_n(const struct sim_body *b, double rel_mm, double depth_mm, double t_s)
 {
-	double breath = b->breathing_mm * sin(2.0 * M_PI * t_s / b->breathing_period_s);
+	double breath = breath_mm(b, rel_mm) * sin(2.0 * M_PI * t_s / b->breathing_period_s);
 
 	return force_at_compression(b, rel_mm, depth_mm + contour_surface_mm(b, rel_mm) + breath);
 }
 
 double sim_body_force_max_n(const struct sim_body *b, double rel_mm, double depth_mm)
 {
-	return force_at_compression(b, rel_mm, depth_mm + contour_surface_mm(b, rel_mm) + b->breathing_mm);
+	return force_at_compression(b, rel_mm, depth_mm + contour_surface_mm(b, rel_mm) + breath_mm(b, rel_mm));
 }
 
 int sim_body_set(struct sim_body *b, const char *name, double value)
@@ -163,6 +183,13 @@ int sim_body_set(struct sim_body *b, const char *name, double value)
 		return 0;
 	}
 	return -ENOENT;
+}
+
+double sim_body_param_value(const struct sim_body *b, size_t i)
+{
+	if (i >= ELEMENTSOF(params))
+		return NAN;
+	return *(const double *)((const char *)b + params[i].offset);
 }
 
 const char *sim_body_param_name(size_t i, double *ret_min, double *ret_max, const char **ret_unit)

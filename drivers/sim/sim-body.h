@@ -64,3 +64,5 @@ double sim_body_force_max_n(const struct sim_body *b, double rel_mm, double dept
 int sim_body_set(struct sim_body *b, const char *name, double value);
 /* The i-th name (for listing and errors), NULL past the last; its range and unit. */
 const char *sim_body_param_name(size_t i, double *ret_min, double *ret_max, const char **ret_unit);
+/* The i-th parameter's value in b (i below the count of names). */
+double sim_body_param_value(const struct sim_body *b, size_t i);

@@ -17,13 +17,6 @@
 #define WIDTH_INITIAL_MM 120
 #define BOARD_TEMP_DC 350
 
-/* The back on the rollers: a base force plus a term growing with depth; above the
- * shoulder line the contact falls away (logistic, 10–90 % over ~24 mm) to the neck. */
-#define LOAD_BASE_N 25.0
-#define LOAD_PER_DEPTH_N_MM 4.0
-#define LOAD_NECK_FRACTION 0.12
-#define LOAD_SHOULDER_SCALE_MM 5.5
-
 /* Below this many steps, stepping is cheaper than the matrix power. */
 #define FAST_FORWARD_MIN_STEPS 64
 
@@ -247,8 +240,8 @@ int sim_chair_roller_read(struct sim_chair *s, uint64_t now_usec, struct roller_
 		return -EIO;
 
 	load = sim_chair_load_n(s, s->travel_mm, s->depth_mm);
-	if (s->load_noise_n > 0)
-		load += s->load_noise_n * sim_chair_gauss(s);
+	if (s->body.noise_n > 0)
+		load += s->body.noise_n * sim_chair_gauss(s);
 
 	*ret = (struct roller_status) {
 		.status = roller_status_bits(s),
@@ -267,23 +260,61 @@ int sim_chair_roller_read(struct sim_chair *s, uint64_t now_usec, struct roller_
 
 /* ---- the person ---- */
 
-/* Spine curvature along the back, relative to the shoulder line: a few newtons, smooth. */
-static double back_variation_n(double rel_mm)
+static double chair_time_s(const struct sim_chair *s)
 {
-	return 3.0 * sin(2.0 * M_PI * rel_mm / 420.0 + 0.9) + 1.2 * sin(2.0 * M_PI * rel_mm / 170.0 + 2.1);
+	return (double)s->now_usec / (double)USEC_PER_SEC;
 }
 
 double sim_chair_load_n(const struct sim_chair *s, double travel_mm, double depth_mm)
 {
-	double rel, back, contact;
-
 	if (!s->seated)
 		return 0.0;
-	rel = travel_mm - (double)s->shoulder_mm;
-	back = LOAD_BASE_N + LOAD_PER_DEPTH_N_MM * depth_mm + back_variation_n(rel);
-	/* logistic with its midpoint exactly at the shoulder line */
-	contact = LOAD_NECK_FRACTION + (1.0 - LOAD_NECK_FRACTION) / (1.0 + exp(rel / LOAD_SHOULDER_SCALE_MM));
-	return MAX(back, 0.0) * contact;
+	return sim_body_force_n(&s->body, travel_mm - (double)s->shoulder_mm, depth_mm, chair_time_s(s));
+}
+
+/* The force where the rollers are, the breath at its fullest: the most that a stretch
+ * with the rollers standing still can have reached. */
+static double load_bound_n(const struct sim_chair *s)
+{
+	if (!s->seated)
+		return 0.0;
+	return sim_body_force_max_n(&s->body, s->travel_mm - (double)s->shoulder_mm, s->depth_mm);
+}
+
+static void track_peak(struct sim_chair *s, double force_n)
+{
+	if (force_n > s->peak_load_n)
+		s->peak_load_n = force_n;
+}
+
+void sim_chair_set_body(struct sim_chair *s, uint64_t now_usec, const struct sim_body *b)
+{
+	sim_chair_advance(s, now_usec);
+	s->body = *b;
+	s->peak_load_n = sim_chair_load_n(s, s->travel_mm, s->depth_mm);
+}
+
+const struct sim_body *sim_chair_body(const struct sim_chair *s)
+{
+	return &s->body;
+}
+
+double sim_chair_true_load_n(struct sim_chair *s, uint64_t now_usec)
+{
+	sim_chair_advance(s, now_usec);
+	return sim_chair_load_n(s, s->travel_mm, s->depth_mm);
+}
+
+double sim_chair_peak_load_n(struct sim_chair *s, uint64_t now_usec)
+{
+	sim_chair_advance(s, now_usec);
+	return s->peak_load_n;
+}
+
+void sim_chair_reset_peak(struct sim_chair *s, uint64_t now_usec)
+{
+	sim_chair_advance(s, now_usec);
+	s->peak_load_n = sim_chair_load_n(s, s->travel_mm, s->depth_mm);
 }
 
 void sim_chair_set_seated(struct sim_chair *s, uint64_t now_usec, bool seated)
@@ -325,6 +356,7 @@ static void sim_step(struct sim_chair *s, uint64_t dt_usec)
 		sim_pad_step(s, &s->pads[i], dt);
 	s->now_usec += dt_usec;
 	roller_check_watchdog(s);
+	track_peak(s, sim_chair_load_n(s, s->travel_mm, s->depth_mm));
 }
 
 /* While the rollers stand still, the pads are linear with constant inputs: jump. */
@@ -339,6 +371,7 @@ static bool sim_fast_forward(struct sim_chair *s, uint64_t now_usec)
 		return false;
 	for (unsigned i = 0; i < s->n_pads; i++)
 		sim_pad_fast_forward(s, &s->pads[i], n);
+	track_peak(s, load_bound_n(s));
 	s->now_usec += n * SIM_STEP_USEC;
 	roller_check_watchdog(s); /* the jump may end exactly on the deadline */
 	return true;
@@ -363,10 +396,13 @@ void sim_chair_init(struct sim_chair *s, const struct sim_config *cfg, uint64_t 
 		.homed = true,
 		.seated = true,
 		.shoulder_mm = cfg->shoulder_mm,
-		.load_noise_n = cfg->load_noise_n,
 		.n_pads = MIN(cfg->n_pads, (unsigned)MIN(MAX_PADS, TEMP_CHANNELS)),
 	};
 	s->sp.width_mm = WIDTH_INITIAL_MM;
+	sim_body_default(&s->body);
+	if (sim_body_set(&s->body, "Noise", cfg->load_noise_n) < 0)
+		s->body.noise_n = 0.0; /* outside what a load cell could be: [Simulator] LoadNoise checks it */
+	s->peak_load_n = sim_chair_load_n(s, s->travel_mm, s->depth_mm);
 	for (unsigned i = 0; i < s->n_pads; i++)
 		sim_pad_init(&s->pads[i], cfg->pads[i].zone, cfg->pads[i].sensor_channel);
 }

@@ -7,6 +7,7 @@
 #include "chair-types.h"
 #include "driver.h"
 #include "roller.h"
+#include "sim-body.h"
 
 /* The physical model of the chair and its occupant, in chair time. Pure: no I/O,
  * no clock of its own; the caller passes chair time and the model integrates up to
@@ -42,7 +43,8 @@ struct sim_pad {
 };
 
 /* What the model needs to know of the chair it plays: the person's shoulder height,
- * the load noise, and which pads it has on which temperature channels. */
+ * the load noise (the body's Noise), and which pads it has on which temperature
+ * channels. The person starts as sim_body_default() with that noise. */
 struct sim_pad_config {
 	enum zone zone;
 	unsigned sensor_channel;
@@ -73,7 +75,8 @@ struct sim_chair {
 	bool seated;
 	bool estop;
 	unsigned shoulder_mm;
-	double load_noise_n;
+	struct sim_body body; /* its noise_n is the load cell's noise */
+	double peak_load_n;   /* highest true force (no noise) since the last reset */
 
 	bool outputs[_OUTPUT_MAX];
 
@@ -102,6 +105,17 @@ int sim_chair_set_pad_temperature(struct sim_chair *s, uint64_t now_usec, enum z
 /* Whether the pad's element is powered now (master, relay or stuck, not dead). */
 bool sim_chair_pad_powered(const struct sim_chair *s, const struct sim_pad *pad);
 
-/* Contact force of the back on the rollers at a height and depth, without noise, N. */
+/* Contact force of the back on the rollers at a height and depth, without noise, N, at
+ * the chair time the model has reached (breathing's phase); 0 with the seat empty. */
 double sim_chair_load_n(const struct sim_chair *s, double travel_mm, double depth_mm);
+
+/* The person on the chair from now_usec: the peak starts again from the force then. */
+void sim_chair_set_body(struct sim_chair *s, uint64_t now_usec, const struct sim_body *b);
+const struct sim_body *sim_chair_body(const struct sim_chair *s);
+/* The true contact force where the rollers are at now_usec, N, no noise. */
+double sim_chair_true_load_n(struct sim_chair *s, uint64_t now_usec);
+/* The highest true force at any simulation step since the last reset or body change (a
+ * stretch the model jumped over with the rollers still counts at the breath's fullest). */
+double sim_chair_peak_load_n(struct sim_chair *s, uint64_t now_usec);
+void sim_chair_reset_peak(struct sim_chair *s, uint64_t now_usec);
 struct sim_pad *sim_chair_find_pad(struct sim_chair *s, enum zone z);

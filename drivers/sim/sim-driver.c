@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "macro.h"
+#include "sim-body-file.h"
 #include "sim-driver.h"
 
 /* A fixed seed keeps simulated runs reproducible. */
@@ -14,6 +16,7 @@ struct sim_driver {
 	struct chair_driver base; /* first: a struct chair_driver * is a struct sim_driver * */
 	struct sim_chair chair;
 	struct chair_clock *clock;
+	char body_preset[SIM_BODY_NAME_MAX]; /* the preset the body is, "" when none */
 };
 
 static struct sim_driver *to_sim(struct chair_driver *d)
@@ -255,4 +258,51 @@ double sim_driver_travel_mm(struct chair_driver *d)
 bool sim_driver_output(struct chair_driver *d, enum chair_output o)
 {
 	return o >= 0 && o < _OUTPUT_MAX && chair_now(d)->outputs[o];
+}
+
+void sim_driver_set_body(struct chair_driver *d, const struct sim_body *b)
+{
+	struct sim_driver *sd = to_sim(d);
+
+	sim_chair_set_body(&sd->chair, sim_now(sd), b);
+	sd->body_preset[0] = '\0';
+}
+
+void sim_driver_set_body_preset(struct chair_driver *d, const char *name, const struct sim_body *b)
+{
+	struct sim_driver *sd = to_sim(d);
+
+	sim_chair_set_body(&sd->chair, sim_now(sd), b);
+	(void)snprintf(sd->body_preset, sizeof(sd->body_preset), "%s", name);
+}
+
+const char *sim_driver_body_preset(struct chair_driver *d)
+{
+	return to_sim(d)->body_preset;
+}
+
+void sim_driver_body(struct chair_driver *d, struct sim_body *ret)
+{
+	*ret = *sim_chair_body(&to_sim(d)->chair);
+}
+
+double sim_driver_load_n(struct chair_driver *d)
+{
+	struct sim_driver *sd = to_sim(d);
+
+	return sim_chair_true_load_n(&sd->chair, sim_now(sd));
+}
+
+double sim_driver_peak_load_n(struct chair_driver *d)
+{
+	struct sim_driver *sd = to_sim(d);
+
+	return sim_chair_peak_load_n(&sd->chair, sim_now(sd));
+}
+
+void sim_driver_reset_peak(struct chair_driver *d)
+{
+	struct sim_driver *sd = to_sim(d);
+
+	sim_chair_reset_peak(&sd->chair, sim_now(sd));
 }

@@ -30,3 +30,16 @@ unsigned sim_driver_n_pads(struct chair_driver *d);
 int sim_driver_pad_stone(struct chair_driver *d, unsigned i, enum zone *ret_zone, double *ret_celsius);
 double sim_driver_travel_mm(struct chair_driver *d);
 bool sim_driver_output(struct chair_driver *d, enum chair_output o);
+
+/* The person's body (drivers/sim/sim-body.h) from now on; the peak starts again. The
+ * body is then no preset's: sim_driver_body_preset() reads "". */
+void sim_driver_set_body(struct chair_driver *d, const struct sim_body *b);
+/* The same, the body being the preset `name` (drivers/sim/sim-body-file.h). */
+void sim_driver_set_body_preset(struct chair_driver *d, const char *name, const struct sim_body *b);
+const char *sim_driver_body_preset(struct chair_driver *d);
+void sim_driver_body(struct chair_driver *d, struct sim_body *ret);
+/* The true contact force on the rollers now, N, without the load cell's noise. */
+double sim_driver_load_n(struct chair_driver *d);
+/* The highest true force since the last body change or sim_driver_reset_peak(), N. */
+double sim_driver_peak_load_n(struct chair_driver *d);
+void sim_driver_reset_peak(struct chair_driver *d);
