@@ -26,6 +26,11 @@ void roller_step(struct roller_step_state *st, const struct roller_step_input *i
 		 struct roller_step_result *ret)
 {
 	struct motion_levels lv = engine_levels(in->step, &in->levels);
+	struct force_loop_config cfg = {
+		.depth_max_mm = MIN(in->limits->depth_max_mm, ROLLER_DEPTH_MAX_MM),
+		.force_max_n = in->limits->force_max_n,
+		.tick_s = in->tick_s,
+	};
 	double depth;
 
 	*ret = (struct roller_step_result) { .level = level_here(in) };
@@ -39,15 +44,10 @@ void roller_step(struct roller_step_state *st, const struct roller_step_input *i
 	if (st->open_loop)
 		return;
 	if (!st->loop_running) {
-		struct force_loop_config cfg = {
-			.depth_max_mm = MIN(in->limits->depth_max_mm, ROLLER_DEPTH_MAX_MM),
-			.force_max_n = in->limits->force_max_n,
-			.tick_s = in->tick_s,
-		};
-
 		force_loop_init(&st->loop, &cfg, in->status->depth_mm);
 		st->loop_running = true;
 	}
+	st->loop.cfg = cfg; /* a reload (SIGHUP) may have changed the limits mid-session */
 	depth = force_loop_step(&st->loop, ret->force_target_n, in->status->load_dn / 10.0, in->status->depth_mm);
 	sp->depth_mm = force_loop_depth_register(&st->loop, depth);
 }

@@ -27,6 +27,7 @@ struct rig {
 	struct roller_status status;
 	double depth_mm;
 	uint64_t now_usec;
+	double max_load_n; /* over mean_load()'s last window */
 };
 
 static void rig_init(struct rig *r, bool open_loop, unsigned intensity, unsigned travel_mm)
@@ -90,10 +91,12 @@ static double mean_load(struct rig *r, double settle_s, double *ret_target)
 	double sum = 0;
 	unsigned n = 0;
 
+	r->max_load_n = 0;
 	while (r->now_usec < (uint64_t)((settle_s + 5) * USEC_PER_SEC)) {
 		rig_tick(r, TECHNIQUE_DEEP, ZONE_UPPER_BACK, NULL, &sp, &res);
 		if (r->now_usec >= (uint64_t)(settle_s * USEC_PER_SEC)) {
 			sum += r->status.load_dn / 10.0;
+			r->max_load_n = MAX(r->max_load_n, r->status.load_dn / 10.0);
 			n++;
 		}
 	}
@@ -206,6 +209,23 @@ START_TEST(test_zone_offset_where_the_rollers_are)
 }
 END_TEST
 
+/* ForceMax lowered under the level mid-session (a reload): the loop keeps the load under
+ * the new one from then on, without waiting for a new session. */
+START_TEST(test_force_max_lowered_mid_session)
+{
+	struct rig r;
+	double target, load;
+
+	rig_init(&r, false, 5, 450);
+	load = mean_load(&r, 5, &target);
+	ck_assert_double_gt(load, 90);
+	r.limits.force_max_n = 60;
+	load = mean_load(&r, 15, &target);
+	ck_assert_double_eq_tol(target, force_level_n(5), 1e-9); /* asked for, not reached */
+	ck_assert_msg(r.max_load_n <= 60, "up to %.1f N (mean %.1f N) with ForceMax 60 N", r.max_load_n, load);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("roller-step");
@@ -215,6 +235,7 @@ int main(void)
 	tcase_add_test(tc, test_open_loop_depth_from_intensity);
 	tcase_add_test(tc, test_transit_then_restart_from_measured_depth);
 	tcase_add_test(tc, test_zone_offset_where_the_rollers_are);
+	tcase_add_test(tc, test_force_max_lowered_mid_session);
 	suite_add_tcase(s, tc);
 	return check_run_tap(s);
 }
