@@ -4,6 +4,7 @@
  * with the hidden --force-control=off (the open loop the benchmark compares with) the
  * same levels press each body as hard as its tissue makes the depth press. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,10 @@ static void measure(struct harness *h, double ret[2][3])
 		}
 	}
 	H_CALL(h, "Stop", "");
+	for (size_t b = 0; b < 2; b++)
+		printf("# %s, %s: %.1f, %.1f, %.1f N at Intensity 1, 3, 5 (levels 30, 60, 100 N)\n",
+		       h->daemon_extra_arg ? h->daemon_extra_arg : "closed loop", bodies[b], ret[b][0], ret[b][1],
+		       ret[b][2]);
 }
 
 START_TEST(test_closed_loop_follows_level)
@@ -105,7 +110,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("force-control");
+	Suite *s = suite_create("intensity-force");
 
 	CHECK_ADD_TEST(s, test_closed_loop_follows_level, 90);
 	CHECK_ADD_TEST(s, test_open_loop_does_not, 90);
