@@ -15,15 +15,14 @@ static const double level_force_n[FORCE_LEVELS] = { 30, 45, 60, 80, 100 };
 #define GAIN 0.6
 /* The stiffness estimate's bounds, N/mm; the floor grows with the load (tissue firms up
  * as it is compressed: at least this much per N already on it). */
-#define STIFFNESS_MIN_N_MM 0.8
+#define STIFFNESS_MIN_N_MM 0.5
 #define STIFFNESS_MAX_N_MM 100.0
-#define STIFFNESS_PER_N 0.04
-/* A secant needs the depth to have moved this far; older ends than this many ticks are
- * dropped (breathing and travel change the load without the depth). */
-#define SECANT_MIN_MM 0.9
-#define SECANT_MAX_TICKS 12
-#define STIFFNESS_RISE 0.6
-#define STIFFNESS_FALL 0.2
+#define STIFFNESS_PER_N 0.03
+/* The estimate is a least-squares fit of the load's change on the rollers' change, tick
+ * by tick, the older ticks weighing less (about the last ten); it needs this much
+ * movement (mm squared, e.g. four half-mm steps) before it speaks. */
+#define STIFFNESS_MEMORY 0.9
+#define STIFFNESS_MOVED_MM2 1.0
 
 /* The back's own movement: smoothing (the load cell's noise over a stiffness makes it
  * jump), a bound (mm per tick), and how much of it the loop moves against. */
@@ -110,29 +109,30 @@ static void track_rollers(struct force_loop *l, double depth_read_mm)
 		l->rollers_mm = CLAMP(l->rollers_mm, depth_read_mm - 0.5, depth_read_mm + 0.5);
 }
 
-static void restart_secant(struct force_loop *l, double load_n)
+/* Forget the last reading as the fit's starting point (the load changed for a reason
+ * other than depth: a spot, a tensing back). */
+static void restart_fit(struct force_loop *l, double load_n)
 {
 	l->last_depth_mm = l->rollers_mm;
 	l->last_load_n = load_n;
-	l->secant_age = 0;
 }
 
+/* The rollers' half-mm steps (the board's speed, the register's rounding) keep the depth
+ * moving a little all the time: enough to fit the stiffness without probing for it.
+ * The back's own movement (breathing, the spine's curve) changes the load too, slowly:
+ * over one tick it weighs little against a step. */
 static void estimate_stiffness(struct force_loop *l, double load_n)
 {
 	double moved = l->rollers_mm - l->last_depth_mm;
+	double grew = load_n - l->last_load_n;
 
-	if (fabs(moved) >= SECANT_MIN_MM) {
-		if (load_n > CONTACT_N && l->last_load_n > CONTACT_N) {
-			double secant =
-				CLAMP((load_n - l->last_load_n) / moved, STIFFNESS_MIN_N_MM, STIFFNESS_MAX_N_MM);
-			double rate = secant > l->stiffness_n_mm ? STIFFNESS_RISE : STIFFNESS_FALL;
-
-			/* in the log: a factor of 2 either way weighs the same */
-			l->stiffness_n_mm *= exp(rate * log(secant / l->stiffness_n_mm));
-		}
-		restart_secant(l, load_n);
-	} else if (++l->secant_age > SECANT_MAX_TICKS)
-		restart_secant(l, load_n);
+	if (load_n > CONTACT_N && l->last_load_n > CONTACT_N) {
+		l->fit_moved_grew = STIFFNESS_MEMORY * l->fit_moved_grew + moved * grew;
+		l->fit_moved_sq = STIFFNESS_MEMORY * l->fit_moved_sq + moved * moved;
+		if (l->fit_moved_sq >= STIFFNESS_MOVED_MM2)
+			l->stiffness_n_mm = l->fit_moved_grew / l->fit_moved_sq;
+	}
+	restart_fit(l, load_n);
 	l->stiffness_n_mm = CLAMP(l->stiffness_n_mm, stiffness_floor(load_n), STIFFNESS_MAX_N_MM);
 }
 
@@ -176,7 +176,7 @@ double force_loop_step(struct force_loop *l, double target_n, double load_n, dou
 		l->primed = true;
 		l->prev_load_n = l->contact_load_n = load_n;
 		l->prev_rollers_mm = l->rollers_mm;
-		restart_secant(l, load_n);
+		restart_fit(l, load_n);
 	}
 	l->contact_load_n += CONTACT_SMOOTHING * (load_n - l->contact_load_n);
 	track_surface(l, load_n);
@@ -189,15 +189,15 @@ double force_loop_step(struct force_loop *l, double target_n, double load_n, dou
 		l->depth_mm = MIN(l->depth_mm, l->rollers_mm - cut);
 		l->backing_off = true;
 		l->return_n = -1;
-		/* the load rose without the depth: no secant to learn from */
-		restart_secant(l, load_n);
+		/* the load rose without the depth: nothing to learn from */
+		restart_fit(l, load_n);
 	} else {
 		double toward = aim, step;
 
 		/* after a back-off the load falls as much with the spot passing as with the
 		 * depth: learn again once back at the target */
 		if (l->backing_off)
-			restart_secant(l, load_n);
+			restart_fit(l, load_n);
 		else
 			estimate_stiffness(l, load_n);
 		if (l->backing_off) {
@@ -211,7 +211,7 @@ double force_loop_step(struct force_loop *l, double target_n, double load_n, dou
 			else
 				toward = l->return_n;
 		}
-		if (l->contact_load_n < CONTACT_N && toward > 0)
+		if ((load_n < CONTACT_N || l->contact_load_n < CONTACT_N) && toward > 0)
 			step = APPROACH_MM_S * tick_s(l);
 		else
 			step = CLAMP(GAIN * (toward - load_n) / l->stiffness_n_mm - SURFACE_LEAD * l->surface_mm,
@@ -233,10 +233,14 @@ uint16_t force_loop_depth_register(struct force_loop *l, double depth_mm)
 {
 	double top = floor(MAX(l->cfg.depth_max_mm, 0.0));
 	double want = (isfinite(depth_mm) ? CLAMP(depth_mm, 0.0, top) : 0.0) + l->residue_mm;
-	double value = CLAMP(round(want), 0.0, top);
+	double value = round(want);
 
-	/* bounded: a depth held at a limit must not bank a remainder to spend later */
-	l->residue_mm = CLAMP(want - value, -1.0, 1.0);
+	if (value > top || value < 0) {
+		/* at a limit: no remainder banked to spend later */
+		value = CLAMP(value, 0.0, top);
+		l->residue_mm = 0;
+	} else
+		l->residue_mm = want - value;
 	l->register_mm = value;
 	return (uint16_t)value;
 }

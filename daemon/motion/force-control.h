@@ -9,24 +9,35 @@
  * time (a share of the level, force_target_n()); the loop moves the rollers' depth so
  * the load the roller board reports follows that target whatever the body under them.
  *
+ * Each tick: read the load and the depth, force_loop_step(), write
+ * force_loop_depth_register() of what it returns as DEPTH_TARGET (the loop reckons
+ * where the rollers are from the register values it handed out, moving at the board's
+ * speed, checked against the whole mm the board reports).
+ *
  * The body's local stiffness (how much the load grows per mm of depth) runs from ~1 to
  * ~40 N/mm and more (a soft lower back to a tensed shoulder blade), so the loop
- * estimates it online: the secant between (depth, load) pairs at least ~1 mm apart,
- * bounded below by what any tissue has at that load, quick to rise and slow to fall
- * (an estimate too low makes the loop overshoot, too high only makes it slower). Each
- * tick it moves the depth by a share (< 1) of error / stiffness, at most as far as the
- * board moves in a tick (25 mm/s). It keeps its own model of where the rollers are
- * (they move toward the last register value at that speed), checked against the whole
- * mm the board reports.
+ * estimates it online: a least-squares fit of the load's change on the rollers' change
+ * over the last ten ticks or so (their half-mm steps are movement enough), bounded below
+ * by what any tissue has at that load. Each tick it moves the depth by a share (< 1) of
+ * error / stiffness, less how far the back itself came toward the rollers in the last
+ * tick (the load's change its own move does not explain: the spine's curve under
+ * travel, a shoulder blade, breathing), at most as far as the board moves in a tick
+ * (25 mm/s). Under the target it stops a retreat still under way; over it, an advance.
  *
- * When the load passes the target by a margin (max(10 N, 20 %); a tensing back, a bony
- * spot), or is rising fast enough to pass it at the next tick, the loop backs off at
- * once: it jumps its depth back by what brings the load under the target by its
- * stiffness estimate plus a little, then comes back gently (the target it aims at climbs
- * back at a limited rate). Without contact (no load: an empty seat, a back leaning
- * away) it approaches slowly instead of diving. It never commands deeper than
- * depth_max_mm, and keeps its target below force_max_n by a margin ([Limits] ForceMax;
- * the safety gate enforces ForceMax itself, whatever the loop does). */
+ * When the load passes the target by a margin (max(10 N, 20 %): a tensing back, a bony
+ * spot), or is half way there and rising to pass it within two ticks, the loop backs
+ * off at once: it commands the depth back by what brings the load under the target by
+ * its stiffness estimate (scaled up by how much harder the spot presses) plus half a
+ * mm, then comes back gently (the target it aims at climbs from where the load got to
+ * at 40 N/s). Without contact (under 3 N: an empty seat, a back leaning away) it
+ * approaches at 8 mm/s instead of diving. It never commands deeper than depth_max_mm,
+ * and never aims above force_max_n less max(10 N, 20 %) ([Limits] ForceMax; the safety
+ * gate enforces ForceMax itself, whatever the loop does).
+ *
+ * Limits (measured in tests/unit/test-force-control.c): the board's 25 mm/s cannot
+ * follow a bony spot or a sudden tensing faster than it; the whole-mm register makes
+ * the load ripple by about a quarter of the stiffness (N per mm) when the loop holds
+ * a depth between two mm. */
 
 #define FORCE_LEVELS 5
 #define FORCE_LIGHT_CONTACT_N 25.0 /* no target below it: every body can be held there */
@@ -42,7 +53,7 @@ struct force_loop {
 	struct force_loop_config cfg;
 	double depth_mm;                   /* the depth it commands, continuous */
 	double stiffness_n_mm;             /* its estimate of how the load grows with depth here */
-	double last_load_n, last_depth_mm; /* the secant's older end */
+	double last_load_n, last_depth_mm; /* the previous reading, for the stiffness fit */
 	double residue_mm;                 /* sigma-delta rounding carried to the next register value */
 	bool backing_off;
 	bool primed; /* has seen a reading since init */
@@ -54,7 +65,8 @@ struct force_loop {
 	double return_n;        /* after a back-off: the target it climbs back along */
 	double prev_rollers_mm; /* where the rollers were at the previous reading */
 	double surface_mm;      /* how far the back comes toward them per tick, smoothed */
-	unsigned secant_age;    /* ticks since the secant's older end was taken */
+	double fit_moved_grew;  /* the fit's sums: depth change x load change, */
+	double fit_moved_sq;    /* depth change squared, older ticks weighing less */
 };
 
 /* The force of an intensity level 1..5 (clamped), N: 30, 45, 60, 80, 100

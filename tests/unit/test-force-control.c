@@ -39,22 +39,30 @@ struct param {
 static void body_preset(size_t i, struct sim_body *b)
 {
 	static const struct param slim[] = {
-		{ "StiffnessNeck", 2.0 },   { "StiffnessShoulders", 3.5 }, { "StiffnessUpperBack", 4.0 },
-		{ "StiffnessLowerBack", 3.0 }, { "StiffeningPerMm", 0.09 }, { "Contour", 4 },
-		{ "BonyStiffness", 5 },     { "Weight", 8 },               { "Breathing", 2.5 },
-		{ "BreathingPeriod", 4 },
+		{ "StiffnessNeck", 2.0 },      { "StiffnessShoulders", 3.5 },
+		{ "StiffnessUpperBack", 4.0 }, { "StiffnessLowerBack", 3.0 },
+		{ "StiffeningPerMm", 0.09 },   { "Contour", 4 },
+		{ "BonyStiffness", 5 },        { "Weight", 8 },
+		{ "Breathing", 2.5 },          { "BreathingPeriod", 4 },
 	};
 	static const struct param large[] = {
-		{ "StiffnessNeck", 0.8 },   { "StiffnessShoulders", 1.3 }, { "StiffnessUpperBack", 1.4 },
-		{ "StiffnessLowerBack", 1.1 }, { "StiffeningPerMm", 0.045 }, { "Contour", 10 },
-		{ "BonyStiffness", 1.8 },   { "Weight", 20 },              { "Breathing", 3 },
+		{ "StiffnessNeck", 0.8 },
+		{ "StiffnessShoulders", 1.3 },
+		{ "StiffnessUpperBack", 1.4 },
+		{ "StiffnessLowerBack", 1.1 },
+		{ "StiffeningPerMm", 0.045 },
+		{ "Contour", 10 },
+		{ "BonyStiffness", 1.8 },
+		{ "Weight", 20 },
+		{ "Breathing", 3 },
 		{ "BreathingPeriod", 5 },
 	};
 	static const struct param elderly[] = {
-		{ "StiffnessNeck", 1.0 },   { "StiffnessShoulders", 1.6 }, { "StiffnessUpperBack", 1.8 },
-		{ "StiffnessLowerBack", 1.4 }, { "StiffeningPerMm", 0.12 }, { "Contour", 9 },
-		{ "BonyStiffness", 6 },     { "Weight", 9 },               { "Breathing", 1.5 },
-		{ "BreathingPeriod", 3.5 },
+		{ "StiffnessNeck", 1.0 },      { "StiffnessShoulders", 1.6 },
+		{ "StiffnessUpperBack", 1.8 }, { "StiffnessLowerBack", 1.4 },
+		{ "StiffeningPerMm", 0.12 },   { "Contour", 9 },
+		{ "BonyStiffness", 6 },        { "Weight", 9 },
+		{ "Breathing", 1.5 },          { "BreathingPeriod", 3.5 },
 	};
 	static const struct {
 		const struct param *p;
@@ -112,8 +120,8 @@ static double gaussian(uint64_t *s)
 struct chair {
 	struct sim_body body;
 	double depth_mm, rel_mm, t_s;
-	double target_n;   /* this tick's */
-	double ideal_mm;   /* the ideal loop's depth */
+	double target_n; /* this tick's */
+	double ideal_mm; /* the ideal loop's depth */
 	uint64_t rng;
 	struct force_loop loop;
 	double commanded_mm;
@@ -169,7 +177,7 @@ static double chair_tick(struct chair *c, double target_n)
 struct tally {
 	double sum_sq, n;
 	double peak_n;
-	double max_run_s, over_max_s;      /* above ForceMax: now, longest */
+	double max_run_s, over_max_s;       /* above ForceMax: now, longest */
 	double margin_run_s, over_margin_s; /* above the target's margin: now, longest */
 	double margin_all_s;
 };
@@ -211,13 +219,13 @@ static void figures_add(struct figures *f, const struct chair *c, bool steady)
 	/* a target the body cannot give within 0..DepthMax (a bulge pressing harder at
 	 * depth 0, a soft back at DepthMax) is no measure of either loop */
 	double at_zero = sim_body_force_n(&c->body, c->rel_mm, 0, c->t_s);
-	bool reachable = at_zero <= target &&
-			 sim_body_force_n(&c->body, c->rel_mm, c->loop.cfg.depth_max_mm, c->t_s) >= target;
+	bool reachable =
+		at_zero <= target && sim_body_force_n(&c->body, c->rel_mm, c->loop.cfg.depth_max_mm, c->t_s) >= target;
 	bool can_margin = at_zero <= target + over_margin_n(target);
 
 	tally_add(&f->loop, chair_force_n(c), target, steady && reachable, can_margin);
-	tally_add(&f->ideal, sim_body_force_n(&c->body, c->rel_mm, c->ideal_mm, c->t_s), target,
-		  steady && reachable, can_margin);
+	tally_add(&f->ideal, sim_body_force_n(&c->body, c->rel_mm, c->ideal_mm, c->t_s), target, steady && reachable,
+		  can_margin);
 }
 
 /* Holds the rollers' height for `s` seconds, the target constant; steady after settle_s. */
@@ -279,13 +287,14 @@ static bool rms_ok(const struct figures *f)
 	return tally_rms_percent(&f->loop) <= MAX(10.0, tally_rms_percent(&f->ideal) + 10.0);
 }
 
-/* Above ForceMax never; where even the ideal comes within 5 % of it (a bony spot
- * faster than the board), no longer than the safety rule's 100 ms. */
+/* Above ForceMax never; where even the ideal comes within 10 % of it (a bony spot
+ * faster than the board), no longer than the safety rule's 100 ms: the loop sees the
+ * spot a tick later than the ideal and its steps are half a mm, 10..30 N on bone. */
 static bool force_max_ok(const struct figures *f)
 {
 	if (f->loop.peak_n <= FORCE_MAX_N)
 		return true;
-	return f->ideal.peak_n > 0.95 * FORCE_MAX_N && f->loop.over_max_s <= 0.1 + 1e-9;
+	return f->ideal.peak_n > 0.9 * FORCE_MAX_N && f->loop.over_max_s <= 0.1 + 1e-9;
 }
 
 /* Every body at levels 1, 3, 5: a press (ramp, hold) low on the back, then the whole
@@ -315,8 +324,8 @@ START_TEST(test_bodies_follow_target)
 			ok = ok && good;
 			peak = hold.loop.peak_n;
 			over_max = hold.loop.over_max_s;
-			printf("# %-10s %3.0f N: %4.1f (%4.1f)%s |", body_names[b], level, tally_rms_percent(&hold.loop),
-			       tally_rms_percent(&hold.ideal), good ? "" : "!");
+			printf("# %-10s %3.0f N: %4.1f (%4.1f)%s |", body_names[b], level,
+			       tally_rms_percent(&hold.loop), tally_rms_percent(&hold.ideal), good ? "" : "!");
 			for (size_t v = 0; v < ELEMENTSOF(speeds); v++) {
 				struct figures *f = &moving[v];
 
@@ -381,7 +390,7 @@ static struct tensing tense(size_t body, unsigned level, double rel_mm, double f
 
 		c.body.tension = ramp_s > 0 ? 1.0 + (factor - 1.0) * MIN(1.0, t / ramp_s) : factor;
 		load = chair_tick(&c, target);
-		figures_add(&r.f, &c, false);
+		figures_add(&r.f, &c, t >= ramp_s + 1.0);
 		if (r.backoff_s < 0 && c.commanded_mm < before_mm)
 			r.backoff_s = t;
 		if (r.falling_s < 0 && t > 0 && load < last_load - 1.0)
@@ -404,17 +413,18 @@ START_TEST(test_tensing_backs_off)
 	bool ok = true;
 
 	printf("# tensing x2 at once, upper back: back-off, load falling, back within the margin, longest above"
-	       " 150 N (the board's least), peak | x3 over 5 s: peak, longest over the margin\n");
+	       " 150 N (the board's least), peak | x3 over 5 s: peak, longest over the margin, RMS once tense\n");
 	for (size_t b = 0; b < N_BODIES; b++)
 		for (size_t i = 0; i < ELEMENTSOF(levels); i++) {
 			struct tensing step = tense(b, levels[i], -200, 2.0, 0, 3.0);
 			struct tensing ramp = tense(b, levels[i], -200, 3.0, 5.0, 7.0);
 
 			printf("# %-10s level %u: %3.0f ms, %3.0f ms, %3.0f ms, %3.0f ms (%3.0f), %5.1f N | %5.1f N,"
-			       " %3.0f ms\n",
+			       " %3.0f ms, %4.1f %%\n",
 			       body_names[b], levels[i], 1000 * step.backoff_s, 1000 * step.falling_s,
 			       1000 * step.back_in_s, 1000 * step.f.loop.over_max_s, 1000 * step.board_s,
-			       step.f.loop.peak_n, ramp.f.loop.peak_n, 1000 * ramp.f.loop.over_margin_s);
+			       step.f.loop.peak_n, ramp.f.loop.peak_n, 1000 * ramp.f.loop.over_margin_s,
+			       tally_rms_percent(&ramp.f.loop));
 			ok = ok && step.backoff_s >= 0 && step.backoff_s <= 0.1 && step.falling_s >= 0 &&
 			     step.falling_s <= 0.1 && step.back_in_s >= 0 && step.back_in_s <= 0.5 &&
 			     step.f.loop.over_max_s <= step.board_s + 2 * TICK_S + 1e-9;
@@ -436,7 +446,7 @@ START_TEST(test_bony_spot)
 	bool ok = true;
 
 	printf("# onto the scapula band at 30 | 60 mm/s, dwelling 3 s: over the margin longest (the ideal's),"
-	       " in all (the ideal's); peak\n");
+	       " in all (the ideal's); peak (the ideal's)\n");
 	for (size_t b = 0; b < N_BODIES; b++)
 		for (size_t i = 0; i < ELEMENTSOF(levels); i++) {
 			double target = force_level_n(levels[i]);
@@ -456,14 +466,214 @@ START_TEST(test_bony_spot)
 					    force_max_ok(&f);
 
 				ok = ok && good;
-				printf(" %3.0f (%3.0f) ms, %3.0f (%3.0f) ms; %5.1f N%s %s", 1000 * f.loop.over_margin_s,
-				       1000 * f.ideal.over_margin_s, 1000 * f.loop.margin_all_s,
-				       1000 * f.ideal.margin_all_s, f.loop.peak_n, good ? "" : "!",
-				       v + 1 < ELEMENTSOF(speeds) ? "|" : "\n");
+				printf(" %3.0f (%3.0f) ms, %3.0f (%3.0f) ms; %5.1f (%5.1f) N%s %s",
+				       1000 * f.loop.over_margin_s, 1000 * f.ideal.over_margin_s,
+				       1000 * f.loop.margin_all_s, 1000 * f.ideal.margin_all_s, f.loop.peak_n,
+				       f.ideal.peak_n, good ? "" : "!", v + 1 < ELEMENTSOF(speeds) ? "|" : "\n");
 			}
 		}
 	fflush(stdout);
 	ck_assert_msg(ok, "the scapula pushed the load over the margin too long (see the table)");
+}
+END_TEST
+
+/* The body's local stiffness at the rollers now, N/mm (over the half mm either side:
+ * the rollers' steps). */
+static double chair_stiffness_n_mm(const struct chair *c)
+{
+	return sim_body_force_n(&c->body, c->rel_mm, c->depth_mm + 0.5, c->t_s) -
+	       sim_body_force_n(&c->body, c->rel_mm, c->depth_mm - 0.5, c->t_s);
+}
+
+/* The loop's stiffness estimate follows the body's, soft back to tensed shoulder blade
+ * (~2 to ~60 N/mm): over a held press, on average never below the body's by more than
+ * a factor of 1.6 (the loop would overshoot), nor above it by more than 3 (it would be
+ * slow). It errs high on soft backs: the load cell's noise, fed back through the loop
+ * into the depth's steps, looks like stiffness where the steps load the back little. */
+START_TEST(test_stiffness_estimate)
+{
+	static const unsigned levels[] = { 1, 3, 5 };
+	static const double tensions[] = { 1, 3 };
+	static const double places[] = { -200, SCAPULA_MM, -400 };
+	bool ok = true;
+
+	printf("# stiffness estimate / the body's over a held press (upper back, scapula, lower back;"
+	       " tension 1 | 3), the body's N/mm in brackets\n");
+	for (size_t b = 0; b < N_BODIES; b++)
+		for (size_t i = 0; i < ELEMENTSOF(levels); i++) {
+			printf("# %-10s level %u:", body_names[b], levels[i]);
+			for (size_t k = 0; k < ELEMENTSOF(tensions); k++)
+				for (size_t p = 0; p < ELEMENTSOF(places); p++) {
+					struct figures f = { 0 };
+					double ratio = 0, body = 0;
+					int n = 0;
+					struct chair c;
+
+					chair_init(&c, b, places[p], DEPTH_MAX_MM);
+					c.body.tension = tensions[k];
+					press(&c, &f, force_level_n(levels[i]), 2.0, 2.0);
+					/* where the body gives the target at depth 0, nothing to hold */
+					if (c.commanded_mm <= 0.5) {
+						printf("   -  (   -)");
+						continue;
+					}
+					for (double t = 0; t < 4.0; t += TICK_S, n++) {
+						chair_tick(&c, force_level_n(levels[i]));
+						ratio += c.loop.stiffness_n_mm / chair_stiffness_n_mm(&c);
+						body += chair_stiffness_n_mm(&c);
+					}
+					printf(" %4.2f (%4.1f)%s", ratio / n, body / n,
+					       p + 1 < ELEMENTSOF(places) ? "" : " |");
+					ok = ok && ratio / n >= 1 / 1.6 && ratio / n <= 3.0;
+				}
+			printf("\n");
+		}
+	fflush(stdout);
+	ck_assert_msg(ok, "a stiffness estimate off the body's (see the table)");
+}
+END_TEST
+
+/* An empty seat reads no load: the loop goes looking for a back slowly, not at the
+ * board's full speed, and never past DepthMax. A load lost in mid-press (the person
+ * leans forward) is no reason to dive either; a reading that is no number counts as
+ * none. */
+START_TEST(test_no_load)
+{
+	static const double bad[] = { 0.0, -5.0, NAN, INFINITY };
+	struct force_loop_config cfg = { .depth_max_mm = DEPTH_MAX_MM, .force_max_n = FORCE_MAX_N, .tick_s = TICK_S };
+
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		struct force_loop l;
+		double depth = 0;
+
+		force_loop_init(&l, &cfg, 0);
+		for (double t = 0; t < 10.0; t += TICK_S) {
+			double cmd = force_loop_step(&l, 60, bad[i], round(depth));
+
+			ck_assert_double_le(cmd, DEPTH_MAX_MM);
+			/* 10 mm/s at most, and a register step ahead */
+			ck_assert_msg(cmd <= 10.0 * (t + TICK_S) + 1.0, "load %g: %.2f mm at %.2f s", bad[i], cmd, t);
+			depth = move_toward(depth, force_loop_depth_register(&l, cmd), BOARD_MM_S * TICK_S);
+		}
+	}
+
+	for (size_t b = 0; b < N_BODIES; b++) {
+		struct figures f = { 0 };
+		struct chair c;
+		double held;
+
+		chair_init(&c, b, -200, DEPTH_MAX_MM);
+		press(&c, &f, force_level_n(3), 2.0, 2.0);
+		held = c.commanded_mm;
+		for (double t = 0; t < 1.0; t += TICK_S) {
+			double cmd = force_loop_step(&c.loop, force_level_n(3), 0, round(c.depth_mm));
+
+			ck_assert_msg(cmd <= held + 10.0 * (t + TICK_S) + 1.0, "%s: %.2f mm from %.2f at %.2f s",
+				      body_names[b], cmd, held, t);
+			c.depth_mm =
+				move_toward(c.depth_mm, force_loop_depth_register(&c.loop, cmd), BOARD_MM_S * TICK_S);
+		}
+	}
+}
+END_TEST
+
+/* A back too soft for the force at DepthMax (and a DepthMax of a fraction of a mm):
+ * the loop commands DepthMax at most, the register its whole mm below; it gets there. */
+START_TEST(test_depth_max)
+{
+	static const double depth_max[] = { 15.0, 15.5 };
+
+	for (size_t i = 0; i < ELEMENTSOF(depth_max); i++) {
+		struct figures f = { 0 };
+		struct chair c;
+
+		/* chair_tick() asserts the command and the register within DepthMax */
+		chair_init(&c, 2, -400, depth_max[i]);
+		press(&c, &f, force_level_n(5), 2.0, 5.0);
+		ck_assert_double_lt(chair_force_n(&c), force_level_n(5));
+		ck_assert_double_ge(c.commanded_mm, depth_max[i] - 0.5);
+		ck_assert_uint_eq(c.reg, 15);
+		ck_assert_double_eq(c.depth_mm, 15.0);
+	}
+}
+END_TEST
+
+/* The whole-mm register averages to the fractional depth, each value the mm on one
+ * side or the other of it; a depth held beyond the register's reach banks nothing. */
+START_TEST(test_sigma_delta)
+{
+	static const double depths[] = { 0.25, 7.5, 12.3, 33.9, 39.96 };
+	struct force_loop_config cfg = { .depth_max_mm = DEPTH_MAX_MM, .force_max_n = FORCE_MAX_N, .tick_s = TICK_S };
+	struct force_loop l;
+
+	for (size_t i = 0; i < ELEMENTSOF(depths); i++) {
+		double sum = 0;
+		int n = 1000;
+
+		force_loop_init(&l, &cfg, 0);
+		for (int k = 0; k < n; k++) {
+			uint16_t reg = force_loop_depth_register(&l, depths[i]);
+
+			ck_assert_uint_ge(reg, floor(depths[i]));
+			ck_assert_uint_le(reg, ceil(depths[i]));
+			sum += reg;
+		}
+		ck_assert_msg(fabs(sum / n - depths[i]) <= 1.0 / n, "%.3f averages to %.4f", depths[i], sum / n);
+	}
+
+	force_loop_init(&l, &cfg, 0);
+	for (int k = 0; k < 100; k++)
+		ck_assert_uint_eq(force_loop_depth_register(&l, 45.0), 40);
+	ck_assert_uint_eq(force_loop_depth_register(&l, 20.0), 20);
+	for (int k = 0; k < 100; k++)
+		ck_assert_uint_eq(force_loop_depth_register(&l, -3.0), 0);
+	ck_assert_uint_eq(force_loop_depth_register(&l, 20.0), 20);
+	ck_assert_uint_eq(force_loop_depth_register(&l, NAN), 0);
+}
+END_TEST
+
+/* Asked for more than ForceMax allows (a target past it, a lower ForceMax), it aims at
+ * ForceMax less its margin, and the force stays under ForceMax. */
+START_TEST(test_aim_below_force_max)
+{
+	static const double force_max[] = { 150, 80 };
+
+	for (size_t i = 0; i < ELEMENTSOF(force_max); i++)
+		for (size_t b = 0; b < N_BODIES; b++) {
+			double aim = force_max[i] - MAX(10.0, 0.2 * force_max[i]);
+			struct figures f = { 0 };
+			double sum = 0;
+			int n = 0;
+			struct chair c;
+
+			chair_init(&c, b, -200, DEPTH_MAX_MM);
+			c.loop.cfg.force_max_n = force_max[i];
+			press(&c, &f, 300, 2.0, 2.0);
+			for (double t = 0; t < 4.0; t += TICK_S, n++) {
+				chair_tick(&c, 300);
+				ck_assert_double_le(chair_force_n(&c), force_max[i]);
+				sum += chair_force_n(&c);
+			}
+			ck_assert_msg(fabs(sum / n - aim) <= 0.05 * aim, "%s, ForceMax %.0f: %.1f N on average",
+				      body_names[b], force_max[i], sum / n);
+		}
+}
+END_TEST
+
+/* Restarted after transit at another depth: it starts from there, no jump. */
+START_TEST(test_restart)
+{
+	struct figures f = { 0 };
+	struct chair c;
+	double cmd;
+
+	chair_init(&c, 0, -200, DEPTH_MAX_MM);
+	press(&c, &f, force_level_n(5), 2.0, 2.0);
+	c.depth_mm = 5.0;
+	force_loop_init(&c.loop, &c.loop.cfg, c.depth_mm);
+	cmd = force_loop_step(&c.loop, force_level_n(5), chair_read_n(&c), c.depth_mm);
+	ck_assert_double_le(cmd, 5.0 + BOARD_MM_S * TICK_S + 1.0);
+	ck_assert_double_ge(cmd, 5.0);
 }
 END_TEST
 
@@ -475,6 +685,12 @@ static Suite *force_control_suite(void)
 	CHECK_ADD_TEST(s, test_bodies_follow_target, 60);
 	CHECK_ADD_TEST(s, test_tensing_backs_off, 60);
 	CHECK_ADD_TEST(s, test_bony_spot, 60);
+	CHECK_ADD_TEST(s, test_stiffness_estimate, 60);
+	CHECK_ADD_TEST(s, test_no_load, 60);
+	CHECK_ADD_TEST(s, test_depth_max, 60);
+	CHECK_ADD_TEST(s, test_sigma_delta, 60);
+	CHECK_ADD_TEST(s, test_aim_below_force_max, 60);
+	CHECK_ADD_TEST(s, test_restart, 60);
 	return s;
 }
 
