@@ -22,38 +22,6 @@ static int refuse_if_lines_only(const struct context *c, sd_bus_error *error)
 				 "rollers is tools/chair-sim's (its --body option and body command).");
 }
 
-static void list_params(char *buf, size_t size)
-{
-	const char *name;
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; (name = sim_body_param_name(i, NULL, NULL, NULL)) && n < size; i++)
-		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? ", " : "", name);
-}
-
-/* One entry onto *b, or the InvalidArgs naming it (and *b unchanged). */
-static int apply_param(struct sim_body *b, const char *name, double value, sd_bus_error *error)
-{
-	char q[QUOTE_BUF_SIZE], names[256];
-	const char *unit, *known;
-	double min, max;
-	int r = sim_body_set(b, name, value);
-
-	if (r == 0)
-		return 0;
-	if (r == -ENOENT) {
-		list_params(names, sizeof(names));
-		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown body parameter '%s': use %s.",
-					 quote_value(name, q), names);
-	}
-	for (size_t i = 0; (known = sim_body_param_name(i, &min, &max, &unit)); i++)
-		if (strcmp(known, name) == 0)
-			break;
-	return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s=%g is out of range: use %g to %g %s.", name,
-				 value, min, max, unit);
-}
-
 int bus_simulator_set_body(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct context *c = userdata;
@@ -72,9 +40,10 @@ int bus_simulator_set_body(sd_bus_message *m, void *userdata, sd_bus_error *erro
 		return r;
 	/* every entry onto a copy first: one bad entry and the person stays as they were */
 	while ((r = sd_bus_message_read(m, "{sd}", &name, &value)) > 0) {
-		r = apply_param(&b, name, value, error);
-		if (r < 0)
-			return r;
+		char why[512];
+
+		if (sim_body_set_explained(&b, name, value, why, sizeof(why)) < 0)
+			return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, why);
 	}
 	if (r < 0)
 		return r;
@@ -108,8 +77,8 @@ int bus_simulator_set_body_preset(sd_bus_message *m, void *userdata, sd_bus_erro
 	r = sim_body_preset_load(dir, name, &b, &sets_noise, err);
 	if (r == -ENOENT || r == -EINVAL) {
 		if (r == -EINVAL && sim_body_preset_name_is_valid(name)) /* the file is broken */
-			return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "Body preset '%s' cannot be used: %s", name,
-						 err);
+			return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "Body preset '%s' cannot be used: %s",
+						 name, err);
 		if (sim_body_preset_list(dir, names, sizeof(names)) <= 0)
 			(void)snprintf(names, sizeof(names), "none (%s has no NAME.body)", dir);
 		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "Unknown body preset '%s': use %s.",

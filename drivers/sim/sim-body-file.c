@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "macro.h"
+#include "quote.h"
 #include "sim-body-file.h"
 
 #define SECTION "Body"
@@ -150,6 +151,22 @@ int sim_body_file_load(const char *path, struct sim_body *ret, bool *ret_sets_no
 	if (ret_sets_noise)
 		*ret_sets_noise = p.sets_noise;
 	return 0;
+}
+
+int sim_body_set_explained(struct sim_body *b, const char *name, double value, char *why, size_t size)
+{
+	char names[256], q[QUOTE_BUF_SIZE];
+	const char *unit;
+	double min, max;
+	int r = sim_body_set(b, name, value);
+
+	if (r == -ENOENT || !param_range(name, &min, &max, &unit)) {
+		list_names(names, sizeof(names));
+		(void)snprintf(why, size, "Unknown body parameter '%s': use %s.", quote_value(name, q), names);
+	} else if (r < 0) {
+		(void)snprintf(why, size, "%s=%g is out of range: use %g to %g %s.", name, value, min, max, unit);
+	}
+	return r;
 }
 
 bool sim_body_preset_name_is_valid(const char *name)

@@ -14,6 +14,7 @@
  * under datadir/massaged/bodies). */
 
 #define SIM_BODY_FILE_SUFFIX ".body"
+#define SIM_BODY_BUILT_IN "average" /* the preset whose file is sim_body_default() */
 #define SIM_BODY_ERROR_MAX 512
 #define SIM_BODY_NAME_MAX 64
 #define SIM_BODY_FILE_SIZE_MAX (64 * 1024)
@@ -24,6 +25,11 @@
  * parameter's range (-EINVAL), a missing file (-ENOENT). *ret_sets_noise (unless NULL)
  * tells whether the file gave Noise, which otherwise is the chair's load noise. */
 int sim_body_file_load(const char *path, struct sim_body *ret, bool *ret_sets_noise, char *err);
+
+/* sim_body_set(), and on failure why, for a person to read (into why, `size` bytes):
+ * "Unknown body parameter 'X': use StiffnessNeck, ..., Noise." or "Weight=1000 is
+ * out of range: use 0.5 to 400 N." */
+int sim_body_set_explained(struct sim_body *b, const char *name, double value, char *why, size_t size);
 
 /* A preset's name: 1..SIM_BODY_NAME_MAX-1 of a-z, 0-9 and '-'. */
 bool sim_body_preset_name_is_valid(const char *name);

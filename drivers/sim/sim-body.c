@@ -22,13 +22,15 @@
 #define THORACIC_EDGE_MM 30.0
 #define LUMBAR_CENTRE_MM (-420.0)
 #define LUMBAR_WIDTH_MM 90.0
-#define THORACIC_SHARE 0.5
+#define THORACIC_SHARE 0.2
 #define LUMBAR_SHARE 0.6
 #define NECK_SHARE 0.8
-/* the shoulder girdle's muscle just below the shoulder line */
+/* The shoulder girdle's muscle just below the shoulder line (the trapezius over the
+ * shoulder blades' upper edge): firmer than the zone's tissue by up to this share. It
+ * adds stiffness, not height, so the rollers at zero depth still carry just the weight. */
 #define GIRDLE_CENTRE_MM (-30.0)
 #define GIRDLE_WIDTH_MM 25.0
-#define GIRDLE_SHARE 0.3
+#define GIRDLE_STIFFENING 0.5
 
 /* Breathing moves the rib cage, and the back over it, by the whole Breathing; the
  * shoulder girdle above it hardly at all (the share falls to nothing at the shoulder
@@ -137,16 +139,16 @@ static double contour_surface_mm(const struct sim_body *b, double rel_mm)
 	double lumbar = LUMBAR_SHARE * gauss(rel_mm, LUMBAR_CENTRE_MM, LUMBAR_WIDTH_MM);
 	double neck = NECK_SHARE * rising(rel_mm, SIM_BODY_NECK_FROM_MM, SHOULDER_EDGE_MM);
 
-	double girdle = GIRDLE_SHARE * gauss(rel_mm, GIRDLE_CENTRE_MM, GIRDLE_WIDTH_MM);
-
-	return b->contour_mm * (thoracic + girdle - lumbar - neck);
+	return b->contour_mm * (thoracic - lumbar - neck);
 }
 
 static double force_at_compression(const struct sim_body *b, double rel_mm, double x_mm)
 {
 	double neck = rising(rel_mm, SIM_BODY_NECK_FROM_MM, SHOULDER_EDGE_MM);
 	double w = b->weight_n * (1.0 - (1.0 - NECK_WEIGHT_SHARE) * neck);
-	double k = zone_stiffness(b, rel_mm) * (1.0 + (b->bony_stiffness - 1.0) * bony_share(rel_mm)) * b->tension;
+	double girdle = 1.0 + GIRDLE_STIFFENING * gauss(rel_mm, GIRDLE_CENTRE_MM, GIRDLE_WIDTH_MM);
+	double k = zone_stiffness(b, rel_mm) * girdle * (1.0 + (b->bony_stiffness - 1.0) * bony_share(rel_mm)) *
+		   b->tension;
 	double s = b->stiffening_per_mm;
 
 	if (x_mm < 0)

@@ -12,13 +12,15 @@
  *   neck above SIM_BODY_NECK_FROM_MM (the shoulder line), shoulders down to SIM_BODY_SHOULDERS_TO_MM,
  *   upper back down to SIM_BODY_UPPER_BACK_TO_MM, lower back below; neighbouring
  *   zones blend over a few mm, so the stiffness has no step along the track.
- * The back's surface lies at contour(rel) + breathing(t) mm toward the rollers (the
+ * The back's surface lies at contour(rel) + breathing(rel, t) mm toward the rollers (the
  * spine's curve: the thoracic curve bulges toward them, the lumbar and cervical curves
- * fall away). A roller at depth d compresses the tissue by x = d + surface. The force:
+ * fall away; a breath moves the rib cage, the shoulder girdle above it hardly). A roller
+ * at depth d compresses the tissue by x = d + surface. The force:
  *   x >= 0: W(rel) + k(rel) * (exp(s * x) - 1) / s   (soft first, firmer deeper)
  *   x <  0: W(rel) * exp(k(rel) * x / W(rel))         (the back leaving the roller)
  * with k the zone's stiffness at light contact times the bony factor (shoulder blades,
- * spinous processes: BonyStiffness over a few mm) times Tension, s = StiffeningPerMm,
+ * spinous processes: BonyStiffness over a few mm) times the shoulder girdle's firmer
+ * muscle just below the shoulder line times Tension, s = StiffeningPerMm,
  * and W the person's weight on the rollers, which falls away above the shoulder line
  * (the neck barely rests on them). Both branches meet with the same slope at x = 0. */
 

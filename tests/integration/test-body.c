@@ -48,8 +48,7 @@ static bool body_has(struct harness *h, const char *entry)
 			return true;
 	return false;
 }
-#define H_BODY_HAS(h, entry) \
-	H_ASSERT((h), body_has((h), (entry)), "Body lacks %s: %s", (entry), H_SIM_S((h), "Body"))
+#define H_BODY_HAS(h, entry) H_ASSERT((h), body_has((h), (entry)), "Body lacks %s: %s", (entry), H_SIM_S((h), "Body"))
 
 START_TEST(test_presets_and_set_body)
 {
@@ -111,14 +110,14 @@ START_TEST(test_peak_load)
 	H_SIM(&h, "SetShoulderHeight", "u", 300);
 	set_contrast_body(&h);
 	high = H_SIM_D(&h, "Load");
-	H_ASSERT(&h, fabs(H_SIM_D(&h, "PeakLoad") - high) < 1.0, "SetBody did not start PeakLoad at Load %.1f N: %.1f N",
-		 high, H_SIM_D(&h, "PeakLoad"));
+	H_ASSERT(&h, fabs(H_SIM_D(&h, "PeakLoad") - high) < 1.0,
+		 "SetBody did not start PeakLoad at Load %.1f N: %.1f N", high, H_SIM_D(&h, "PeakLoad"));
 	H_SIM(&h, "SetShoulderHeight", "u", 420);
 	harness_pump(&h, harness_wall_ms(&h, 2));
 	low = H_SIM_D(&h, "Load");
 	peak = H_SIM_D(&h, "PeakLoad");
 	(void)fprintf(stderr, "# contrast body: %.1f N at 300 mm, %.1f N at 420 mm, peak %.1f N\n", high, low, peak);
-	H_ASSERT(&h, high > 300.0 && low < 100.0, "no contrast: %.1f N, %.1f N", high, low);
+	H_ASSERT(&h, high > 200.0 && low < 0.3 * high, "no contrast: %.1f N, %.1f N", high, low);
 	H_ASSERT(&h, fabs(peak - high) < 1.0, "PeakLoad %.1f N forgot the %.1f N before", peak, high);
 
 	H_SIM(&h, "ResetPeakLoad", "");
@@ -215,6 +214,38 @@ START_TEST(test_bodies_directory)
 }
 END_TEST
 
+/* The daemon's body scan finds the shoulder line on every shipped body, within the
+ * 10 mm of test-scan.c's. */
+START_TEST(test_scan_every_preset)
+{
+	static const char *const presets[] = { "average", "slim-bony", "large-soft", "elderly" };
+	static const unsigned heights[] = { 470, 690 };
+	struct harness h;
+
+	harness_start(&h, SCAN_SCALE, NULL);
+	for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++)
+		for (size_t k = 0; k < sizeof(heights) / sizeof(heights[0]); k++) {
+			unsigned found;
+
+			H_SIM(&h, "SetBodyPreset", "s", presets[i]);
+			H_SIM(&h, "SetShoulderHeight", "u", heights[k]);
+			harness_clear_history(&h);
+			H_CALL(&h, "Scan", "");
+			if (!harness_seen(&h, "State", "scanning") &&
+			    !harness_try_wait_property(&h, "State", "scanning", 1000))
+				harness_fail(&h, __FILE__, __LINE__, "State never read scanning after Scan()");
+			H_WAIT_PROP(&h, "State", "idle", SCAN_TIMEOUT_MS(&h));
+			found = H_PROP_U(&h, "ShoulderHeight");
+			(void)fprintf(stderr, "# %s, shoulder line at %u mm: scan found %u mm\n", presets[i],
+				      heights[k], found);
+			H_ASSERT(&h, found + 10 >= heights[k] && found <= heights[k] + 10,
+				 "%s: scan found the shoulder line at %u mm, the person's is at %u mm", presets[i],
+				 found, heights[k]);
+		}
+	harness_stop(&h);
+}
+END_TEST
+
 static Suite *body_suite(void)
 {
 	Suite *s = suite_create("body");
@@ -225,6 +256,7 @@ static Suite *body_suite(void)
 	tcase_add_test(tc, test_peak_load);
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_bodies_directory);
+	tcase_add_test(tc, test_scan_every_preset);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -278,6 +278,30 @@ START_TEST(test_shipped_files)
 }
 END_TEST
 
+/* The force levels the daemon holds (i16: 25 N light contact up to 100 N at intensity 5)
+ * are within the roller's reach on every shipped body, everywhere on the back: under
+ * 25 N at zero depth (a breath's middle), over 100 N at the register's 50 mm. */
+START_TEST(test_shipped_reach)
+{
+	char err[SIM_BODY_ERROR_MAX];
+	struct sim_body b;
+
+	for (size_t i = 0; i < ELEMENTSOF(shipped); i++) {
+		double floor_n = 0, top_n = 1e9;
+
+		ck_assert_msg(sim_body_preset_load(BODY_DIR, shipped[i].name, &b, NULL, err) == 0, "%s", err);
+		for (double rel = -480; rel <= -5; rel += 0.5) {
+			floor_n = MAX(floor_n, force(&b, rel, 0));
+			top_n = MIN(top_n, force(&b, rel, 50));
+		}
+		(void)fprintf(stderr, "# %s: at most %.1f N at 0 mm, at least %.0f N at 50 mm\n", shipped[i].name,
+			      floor_n, top_n);
+		ck_assert_double_lt(floor_n, 25.0);
+		ck_assert_double_gt(top_n, 100.0);
+	}
+}
+END_TEST
+
 /* A body file with `text`; err holds the loader's complaint. Returns its result. */
 static int load_text(const char *text, struct sim_body *b, char *path, char *err)
 {
@@ -449,6 +473,7 @@ static Suite *sim_body_suite(void)
 	tcase_add_test(tc, test_tension);
 	tcase_add_test(tc, test_set_validation);
 	tcase_add_test(tc, test_shipped_files);
+	tcase_add_test(tc, test_shipped_reach);
 	tcase_add_test(tc, test_file_refusals);
 	tcase_add_test(tc, test_chair_body_and_peak);
 	tcase_add_test(tc, test_peak_over_fast_forward);

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "driver.h"
 #include "macro.h"
+#include "sim-body-file.h"
 #include "sim-chair.h"
 
 /* chair-sim: the three Modbus devices of docs/hardware.md, served over a pty (RTU) or TCP
@@ -85,6 +86,7 @@ struct chair_sim {
 	char tcp_host[256];
 	char tcp_port[16];
 	const char *config_path;
+	const char *body_arg;                           /* --body: a preset name or a file; NULL: [Simulator] Body= */
 	enum chair_output coil_output[CHAIR_SIM_COILS]; /* OUTPUT_INVALID: drives nothing */
 	double time_scale;
 	uint64_t seed;
@@ -94,7 +96,8 @@ struct chair_sim {
 	struct massaged_config cfg;
 	struct chair_clock clock;
 	struct sim_chair chair;
-	bool coil_applied[CHAIR_SIM_COILS]; /* coil states the model has been told */
+	char body_preset[SIM_BODY_NAME_MAX]; /* the preset the body is; "" when none */
+	bool coil_applied[CHAIR_SIM_COILS];  /* coil states the model has been told */
 
 	/* the bus */
 	struct bus_device devices[_BUS_DEVICE_MAX];

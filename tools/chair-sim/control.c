@@ -8,20 +8,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "control-body.h"
 #include "control.h"
 #include "device.h"
 #include "macro.h"
 
-#define ARGS_MAX 4
+#define ARGS_MAX 16 /* body takes one NAME=VALUE per parameter */
 #define PAD_CELSIUS_MIN -40.0
 #define PAD_CELSIUS_MAX 150.0
 #define REPLY_DELAY_MS_MAX 1000
 
 struct command {
 	const char *name;
-	unsigned n_args;
+	unsigned n_args; /* variadic: at least that many */
+	bool variadic;
 	const char *usage;
-	/* NULL on success, else why the command changed nothing */
+	/* NULL on success, else why the command changed nothing; args end with NULL */
 	const char *(*run)(struct chair_sim *cs, char **args, char *why, size_t size);
 };
 
@@ -282,26 +284,31 @@ static const char *cmd_quit(struct chair_sim *cs, char **args, char *why, size_t
 }
 
 static const struct command commands[] = {
-	{ "silent", 2, "silent DEVICE on|off", cmd_silent },
-	{ "bad-crc", 2, "bad-crc DEVICE on|off", cmd_bad_crc },
-	{ "exception", 2, "exception DEVICE CODE|off", cmd_exception },
-	{ "wrong-slave", 2, "wrong-slave DEVICE on|off", cmd_wrong_slave },
-	{ "delay", 1, "delay MS", cmd_delay },
-	{ "pinch", 1, "pinch on|off", cmd_pinch },
-	{ "sensor", 2, "sensor ZONE open|short|ok", cmd_sensor },
-	{ "pad", 2, "pad ZONE CELSIUS", cmd_pad },
-	{ "seated", 1, "seated on|off", cmd_seated },
-	{ "line", 2, "line OUTPUT on|off", cmd_line },
-	{ "stats", 0, "stats", cmd_stats },
-	{ "stats", 1, "stats reset", cmd_stats_reset },
-	{ "state", 0, "state", cmd_state },
-	{ "quit", 0, "quit", cmd_quit },
+	{ "silent", 2, false, "silent DEVICE on|off", cmd_silent },
+	{ "bad-crc", 2, false, "bad-crc DEVICE on|off", cmd_bad_crc },
+	{ "exception", 2, false, "exception DEVICE CODE|off", cmd_exception },
+	{ "wrong-slave", 2, false, "wrong-slave DEVICE on|off", cmd_wrong_slave },
+	{ "delay", 1, false, "delay MS", cmd_delay },
+	{ "pinch", 1, false, "pinch on|off", cmd_pinch },
+	{ "sensor", 2, false, "sensor ZONE open|short|ok", cmd_sensor },
+	{ "pad", 2, false, "pad ZONE CELSIUS", cmd_pad },
+	{ "seated", 1, false, "seated on|off", cmd_seated },
+	{ "line", 2, false, "line OUTPUT on|off", cmd_line },
+	{ "stats", 0, false, "stats", cmd_stats },
+	{ "stats", 1, false, "stats reset", cmd_stats_reset },
+	{ "state", 0, false, "state", cmd_state },
+	{ "body", 0, true, "body [NAME=VALUE...]", control_body },
+	{ "body-preset", 1, false, "body-preset NAME", control_body_preset },
+	{ "load", 0, false, "load", control_load },
+	{ "peak", 0, false, "peak", control_peak },
+	{ "peak", 1, false, "peak reset", control_peak_reset },
+	{ "quit", 0, false, "quit", cmd_quit },
 };
 
 void control_handle_line(struct chair_sim *cs, char *line)
 {
 	const struct command *name_match = NULL;
-	char *args[ARGS_MAX + 1], *save = NULL, why[256];
+	char *args[ARGS_MAX + 2], *save = NULL, why[512];
 	const char *err;
 	unsigned n = 0;
 	char *word;
@@ -312,11 +319,16 @@ void control_handle_line(struct chair_sim *cs, char *line)
 		chair_sim_say(cs, "error: empty command");
 		return;
 	}
+	if (word) {
+		chair_sim_say(cs, "error: more than %d arguments", ARGS_MAX);
+		return;
+	}
+	args[n] = NULL;
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
 		if (strcmp(commands[i].name, args[0]) != 0)
 			continue;
 		name_match = &commands[i];
-		if (commands[i].n_args != n - 1)
+		if (commands[i].variadic ? n - 1 < commands[i].n_args : commands[i].n_args != n - 1)
 			continue;
 		err = commands[i].run(cs, args + 1, why, sizeof(why));
 		if (err)

@@ -90,6 +90,9 @@ static void usage(FILE *f)
 			 "  --tcp [HOST:]PORT     Modbus TCP on HOST (default 127.0.0.1); PORT 0 picks a free\n"
 			 "                        port. One client at a time; the next once it disconnects.\n"
 			 "  --config FILE         massaged configuration: the pads (Pads=) and [Simulator]\n"
+			 "  --body NAME|PATH      the person: a preset of [Simulator] Bodies= (average,\n"
+			 "                        slim-bony, large-soft, elderly ship) or a body file (a\n"
+			 "                        PATH holds a '/'). Default: [Simulator] Body=, average\n"
 			 "  --coil N=OUTPUT       relay coil N (0-7) drives OUTPUT (MOTOR_POWER, HEAT_POWER,\n"
 			 "                        HEAT_NECK, HEAT_SHOULDERS, HEAT_LOWER_BACK, LED); repeatable.\n"
 			 "                        Any --coil replaces the default map 0=HEAT_NECK\n"
@@ -126,6 +129,14 @@ static void usage(FILE *f)
 			 "  state                       one line 'state KEY=VALUE...': holding registers,\n"
 			 "                              positions, status, fault_code, coils, each pad's\n"
 			 "                              stone and sensor temperature\n"
+			 "  body                        one line 'body NAME=VALUE... preset=NAME': the person\n"
+			 "  body NAME=VALUE...          set body parameters (Simulator1.SetBody's names), all\n"
+			 "                              or none; starts the peak again\n"
+			 "  body-preset NAME            the person becomes that preset; starts the peak again\n"
+			 "  load                        one line 'load N': the true force on the rollers now\n"
+			 "  peak                        one line 'peak N': the highest true force since the\n"
+			 "                              last body change or peak reset\n"
+			 "  peak reset                  the peak starts again from the force now\n"
 			 "  quit                        exit 0 (so does end of file on stdin, or SIGTERM)\n");
 }
 
@@ -133,6 +144,7 @@ enum {
 	OPT_RTU = 0x100,
 	OPT_TCP,
 	OPT_CONFIG,
+	OPT_BODY,
 	OPT_COIL,
 	OPT_ROLLER_SLAVE,
 	OPT_TEMP_SLAVE,
@@ -147,6 +159,7 @@ static const struct option options[] = {
 	{ "rtu", required_argument, NULL, OPT_RTU },
 	{ "tcp", required_argument, NULL, OPT_TCP },
 	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "body", required_argument, NULL, OPT_BODY },
 	{ "coil", required_argument, NULL, OPT_COIL },
 	{ "roller-slave", required_argument, NULL, OPT_ROLLER_SLAVE },
 	{ "temp-slave", required_argument, NULL, OPT_TEMP_SLAVE },
@@ -250,6 +263,9 @@ static int parse_args(struct chair_sim *cs, int argc, char **argv, unsigned slav
 		case OPT_CONFIG:
 			cs->config_path = optarg;
 			break;
+		case OPT_BODY:
+			cs->body_arg = optarg;
+			break;
 		case OPT_COIL:
 			r = parse_coil(cs, optarg, &first_coil);
 			if (r < 0) {
@@ -335,6 +351,24 @@ static int signals_open(struct chair_sim *cs)
 	return cs->signal_fd < 0 ? -errno : 0;
 }
 
+/* --body, or [Simulator] Body=: the same person as massaged --simulate. */
+static int chair_sim_set_body(struct chair_sim *cs)
+{
+	char err[SIM_BODY_ERROR_MAX];
+	struct sim_body body;
+	const char *which = cs->body_arg ? cs->body_arg : cs->cfg.sim_body;
+	int r;
+
+	r = config_sim_load_body(&cs->cfg, which, &body, err);
+	if (r < 0) {
+		chair_sim_log(cs, "bad --body '%s': %s", which, err);
+		return r;
+	}
+	sim_chair_set_body(&cs->chair, chair_sim_now(cs), &body);
+	(void)snprintf(cs->body_preset, sizeof(cs->body_preset), "%s", strchr(which, '/') ? "" : which);
+	return 0;
+}
+
 static int chair_sim_setup(struct chair_sim *cs, const unsigned slaves[_BUS_DEVICE_MAX])
 {
 	char err[CONFIG_ERROR_MAX];
@@ -358,6 +392,9 @@ static int chair_sim_setup(struct chair_sim *cs, const unsigned slaves[_BUS_DEVI
 	chair_clock_init(&cs->clock, monotonic_usec(), cs->time_scale);
 	config_to_sim(&cs->cfg, &sim);
 	sim_chair_init(&cs->chair, &sim, chair_sim_now(cs), cs->seed);
+	r = chair_sim_set_body(cs);
+	if (r < 0)
+		return r;
 	r = bus_devices_init(cs, slaves);
 	if (r < 0) {
 		chair_sim_log(cs, "cannot set up the register maps: %s", modbus_strerror(-r));
