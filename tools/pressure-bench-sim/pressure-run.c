@@ -61,7 +61,7 @@ struct run {
 	uint64_t transit_end, last_jump;
 	double prev_target;
 	double step_sum[PROGRAM_STEPS_MAX], all_sum;
-	unsigned step_n[PROGRAM_STEPS_MAX], all_n;
+	unsigned step_n[PROGRAM_STEPS_MAX], all_n, depth_limited_n;
 
 	uint64_t over_target_since, over_max_since; /* UINT64_MAX: not over */
 
@@ -127,8 +127,15 @@ static void measure(struct run *r, const struct program_position *pos, const str
 	r->prev_target = target;
 	if (target > 0 && pos->t_in_step_usec >= STEADY_AFTER_USEC && r->now - r->transit_end >= STEADY_AFTER_USEC &&
 	    r->now - r->last_jump >= JUMP_SETTLE_USEC) {
-		double e = (force - target) / target;
+		/* where even DepthMax presses less than the target (a soft neck at the highest
+		 * levels), the most any control could reach there is what is asked of it */
+		double reach = sim_body_force_n(&r->sim.body, r->sim.travel_mm - (double)r->sim.shoulder_mm,
+						MIN(r->config.limits.depth_max_mm, ROLLER_DEPTH_MAX_MM),
+						(double)r->now / USEC_PER_SEC);
+		double goal = MIN(target, reach);
+		double e = (force - goal) / goal;
 
+		r->depth_limited_n += reach < target;
 		r->step_sum[pos->step] += e * e;
 		r->step_n[pos->step]++;
 		r->all_sum += e * e;
@@ -235,6 +242,7 @@ void pressure_run(const struct pressure_run_config *cfg, struct pressure_result 
 	ret->peak_load_n = sim_chair_peak_load_n(&r.sim, r.now);
 	ret->rms_pct = r.all_n ? 100.0 * sqrt(r.all_sum / r.all_n) : NAN;
 	ret->steady_s = (double)r.all_n * TICK_USEC / USEC_PER_SEC;
+	ret->depth_limited_pct = r.all_n ? 100.0 * r.depth_limited_n / r.all_n : 0;
 	for (unsigned i = 0; i < cfg->program->n_steps; i++) {
 		double rms = r.step_n[i] ? 100.0 * sqrt(r.step_sum[i] / r.step_n[i]) : 0;
 

@@ -31,7 +31,9 @@ struct pressure_run_config {
 /* What is measured (docs/pressure-bench.md, "What it measures"). Times in ms; -1 where
  * a thing did not happen (no tensing, never recovered). */
 struct pressure_result {
-	double rms_pct;            /* RMS of (force - target) / target over every steady sample */
+	double rms_pct;            /* RMS of (force - goal) / goal over every steady sample; the goal is
+				    * the target, or what DepthMax reaches there when that is less */
+	double depth_limited_pct;  /* of the steady time, where DepthMax reaches less than the target */
 	double worst_step_rms_pct; /* the same for the step where it is largest */
 	unsigned worst_step;       /* 1-based */
 	double steady_s;           /* how much of the run was steady */

@@ -38,6 +38,7 @@ static void print_result(const struct pressure_run_config *cfg, const char *body
 	json_number("worst_step_rms_pct", r->worst_step_rms_pct, 2, ", ");
 	printf("\"worst_step\": %u, ", r->worst_step);
 	json_number("steady_s", r->steady_s, 1, ", ");
+	json_number("depth_limited_pct", r->depth_limited_pct, 1, ", ");
 	json_number("over_target_n", r->over_target_n, 2, ", ");
 	json_number("over_target_ms", r->over_target_ms, 0, ", ");
 	json_number("over_max_n", r->over_max_n, 2, ", ");
