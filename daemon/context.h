@@ -13,7 +13,9 @@
 #include "fault-codes.h"
 #include "heater.h"
 #include "loop-lateness.h"
+#include "over-force.h"
 #include "program.h"
+#include "roller-step.h"
 #include "roller.h"
 #include "scan.h"
 #include "session-types.h"
@@ -69,8 +71,10 @@ struct context {
 
 	/* roller board */
 	struct roller_setpoints setpoints;
-	double force_target_n; /* the force the loop follows now, N; 0 when none is asked */
+	double force_target_n;                /* the force the loop follows now, N; 0 when none is asked */
+	struct roller_step_state roller_step; /* the force loop and whether it is on (--force-control) */
 	struct roller_status roller;
+	struct over_force over_force; /* the gate caps depth while over_force.capping (safety.c) */
 	uint64_t roller_last_ok_usec;
 	bool modbus_slow;                /* the control tick's last roller read was slow */
 	uint64_t modbus_slow_since_usec; /* chair time of the first of them */

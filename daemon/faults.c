@@ -21,6 +21,7 @@ static const char *const fault_global_codes[] = {
 	[FAULT_TEMP_MODULE_OFFLINE] = "temp-module-offline",
 	[FAULT_RELAY_OFFLINE] = "relay-offline",
 	[FAULT_MODBUS_SLOW] = "modbus-slow",
+	[FAULT_OVER_FORCE] = "over-force",
 };
 static const char *const fault_pad_kinds[] = {
 	[FAULT_PAD_SENSOR] = "sensor",
@@ -191,6 +192,38 @@ void faults_check_relay_board(struct context *c, uint64_t unconfirmed_usec)
 			     ms, pads);
 }
 
+bool faults_check_over_force(struct context *c, uint64_t now)
+{
+	struct over_force *of = &c->over_force;
+	unsigned max_n = c->config.limits.force_max_n;
+	double load_n = c->roller.load_dn / 10.0;
+	bool was_capping = of->capping;
+	enum over_force_verdict v = over_force_update(of, c->roller.load_dn, max_n, now);
+	const char *program = !c->session.active ? NULL : c->session.manual ? "manual" : c->session.program.id;
+
+	if (v == OVER_FORCE_FAULT) {
+		faults_raise(c, "over-force",
+			     "The back pressed on the rollers with %.1f N, over ForceMax (%u N), for 100 ms while "
+			     "they retracted; the motors are off. Check that nothing pushes the back onto them "
+			     "and that the load cell reads about 0 N with the seat empty, then clear the fault.",
+			     load_n, max_n);
+		return false;
+	}
+	if (of->episode == OVER_FORCE_EPISODE_BEGAN)
+		log_event(LOG_WARNING, LOG_EVENT_OVER_FORCE, LOG_FIELDS(.program = program),
+			  "Load %.1f N over ForceMax %u N at chair time %.3f s (%s): the rollers retract", load_n,
+			  max_n, now / 1e6, chair_state_to_string(c->state));
+	else if (of->episode == OVER_FORCE_EPISODE_ENDED)
+		log_info("Over ForceMax %u N from chair time %.3f s to %.3f s: the rollers retracted %u times, "
+			 "the load peaked at %.1f N",
+			 max_n, of->episode_start_usec / 1e6, of->released_usec / 1e6, of->retractions,
+			 of->peak_dn / 10.0);
+	if (v == OVER_FORCE_NONE && was_capping)
+		log_debug("Load %.1f N, below %.1f N at chair time %.3f s: the rollers may press again", load_n,
+			  over_force_release_dn(max_n) / 10.0, now / 1e6);
+	return true;
+}
+
 /* A stop that cannot be read counts as pressed. */
 static bool estop_pressed(struct context *c)
 {
@@ -223,6 +256,10 @@ static bool fault_cause_persists(struct context *c, const struct fault *f)
 		/* one timed read: an answer as quick as the control tick needs */
 		return safety_roller_read_timed(c, &st, &slow) < 0 || slow;
 	}
+	/* a tensing person is not a broken part, and the motors are off: the next session's
+	 * gate watches the load again */
+	if (strcmp(f->code, "over-force") == 0)
+		return false;
 	if (strcmp(f->code, "relay-offline") == 0)
 		return d->ops->relay_confirm && d->ops->relay_confirm(d) < 0;
 	r = heater_fault_persists(c, f->code);

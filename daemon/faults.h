@@ -40,6 +40,11 @@ int faults_force_safe_state(struct context *c);
  * relay, a GPIO line, opens first, then the safe state as for every fault. */
 void faults_check_relay_board(struct context *c, uint64_t unconfirmed_usec);
 
+/* The control tick's read of the load (c->roller.load_dn) against [Limits] ForceMax
+ * (docs/safety-rules.md: over-force): above it the gate caps depth (one journal event
+ * per episode); still above 100 ms later, the fault over-force. False when raised. */
+bool faults_check_over_force(struct context *c, uint64_t now);
+
 /* ClearFault: if any fault's cause persists, clear nothing and say which in *r
  * (REFUSAL_FAULT_ACTIVE, returns its negative errno); otherwise clear all (FaultCleared
  * each), return to idle and return 0. */

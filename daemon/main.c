@@ -56,6 +56,7 @@ static void help(void)
 struct options {
 	const char *config;
 	bool simulate, simulate_lines, user, safe_state;
+	bool force_control_off; /* hidden: docs/pressure-bench.md's open-loop comparison */
 	double time_scale;
 };
 
@@ -71,6 +72,8 @@ static int parse_options(int argc, char *argv[], struct options *o)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		/* not in --help: the pressure benchmark's open loop, nothing else */
+		{ "force-control", required_argument, NULL, 'F' },
 		{},
 	};
 	bool scale_given = false;
@@ -108,6 +111,13 @@ static int parse_options(int argc, char *argv[], struct options *o)
 				return -EINVAL;
 			}
 			log_set_max_level(level);
+			break;
+		case 'F':
+			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0) {
+				log_error("--force-control '%s': expected on or off", optarg);
+				return -EINVAL;
+			}
+			o->force_control_off = strcmp(optarg, "off") == 0;
 			break;
 		case 'h':
 			help();
@@ -453,6 +463,9 @@ int main(int argc, char *argv[])
 	if (r < 0)
 		return log_errno(r, "Out of memory"), EXIT_FAILURE;
 	chair_clock_init(c->clock, monotonic_usec(), o.time_scale);
+	roller_step_init(&c->roller_step, o.force_control_off);
+	if (o.force_control_off)
+		log_warning("Force control is off (--force-control=off): depth follows the intensity in open loop");
 	if (o.safe_state)
 		return run_safe_state(c, &o) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 

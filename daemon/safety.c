@@ -40,6 +40,10 @@ int safety_set_output(struct context *c, enum chair_output o, bool active)
 int safety_roller_write(struct context *c, struct roller_setpoints *sp)
 {
 	setpoint_limits_clamp(&c->config.limits, sp);
+	/* docs/safety-rules.md: over-force. Whatever asked for depth: a program, the force
+	 * loop, a pause's hold, the body scan, a stop. */
+	if (c->over_force.capping)
+		sp->depth_mm = 0;
 	return c->driver->ops->roller_write(c->driver, sp);
 }
 

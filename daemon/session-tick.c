@@ -151,22 +151,38 @@ static void scan_step(struct context *c, uint64_t now)
 		scan_finish(c);
 }
 
-static void run_step(struct context *c, uint64_t dt)
+/* The rollers at one tick of the running session: motion/roller-step.c composes the
+ * technique, the transit and the force loop. */
+static void roll(struct context *c, enum technique t, enum zone z, const struct program_step *step, uint64_t t_usec)
 {
 	const struct limits_config *lim = &c->config.limits;
+	struct roller_step_result res;
+	struct roller_step_input in = {
+		.technique = t,
+		.zone = zone_to_range(z, context_shoulder_mm(c), lim),
+		.t_usec = t_usec,
+		.step = step,
+		.levels = context_levels(c),
+		.zone_pressure = c->zone_pressure,
+		.shoulder_mm = context_shoulder_mm(c),
+		.limits = lim,
+		.status = &c->roller,
+		.tick_s = (double)TICK_CHAIR_USEC / USEC_PER_SEC,
+	};
+
+	roller_step(&c->roller_step, &in, &c->setpoints, &res);
+	c->force_target_n = res.force_target_n;
+}
+
+static void run_step(struct context *c, uint64_t dt)
+{
 	struct session *s = &c->session;
-	struct session_levels levels = context_levels(c);
 	struct program_position pos;
 	const struct program_step *step;
-	struct motion_levels lv;
-	struct zone_range zone;
 
 	s->program_pos_usec += dt;
 	if (s->manual) {
-		zone = zone_to_range(s->manual_zone, context_shoulder_mm(c), lim);
-		lv = engine_levels(NULL, &levels);
-		technique_setpoints(s->manual_technique, zone, &lv, lim, s->program_pos_usec, &c->setpoints);
-		(void)engine_transit(zone, c->roller.travel_mm, lim, &c->setpoints);
+		roll(c, s->manual_technique, s->manual_zone, NULL, s->program_pos_usec);
 		return;
 	}
 	if (!engine_locate(&s->program, s->program_pos_usec, &pos)) {
@@ -175,10 +191,7 @@ static void run_step(struct context *c, uint64_t dt)
 		return;
 	}
 	step = &s->program.steps[pos.step];
-	zone = zone_to_range(step->zone, context_shoulder_mm(c), lim);
-	lv = engine_levels(step, &levels);
-	technique_setpoints(step->technique, zone, &lv, lim, pos.t_in_step_usec, &c->setpoints);
-	(void)engine_transit(zone, c->roller.travel_mm, lim, &c->setpoints);
+	roll(c, step->technique, step->zone, step, pos.t_in_step_usec);
 }
 
 /* Parked: motors off, back to idle. */
@@ -197,7 +210,7 @@ static void tick_once(struct context *c, uint64_t now)
 	int r;
 
 	c->last_tick_usec = now;
-	if (!roller_poll(c, now))
+	if (!roller_poll(c, now) || !faults_check_over_force(c, now))
 		return;
 	session_check_limits(c);
 	c->setpoints.control = ROLLER_CONTROL_ENABLE;

@@ -17,8 +17,17 @@ static const char *session_program_id(const struct context *c)
 	return c->session.manual ? "manual" : c->session.program.id;
 }
 
+/* No force is asked while the rollers are not running a technique; the loop starts
+ * afresh from the measured depth when one takes over again. */
+static void force_rest(struct context *c)
+{
+	c->force_target_n = 0;
+	roller_step_restart(&c->roller_step);
+}
+
 static void scan_begin(struct context *c, enum chair_state after)
 {
+	force_rest(c);
 	body_scan_init(c->scan.body);
 	c->scan.active = true;
 	c->scan.phase = SCAN_APPROACH;
@@ -39,6 +48,7 @@ static void session_begin(struct context *c)
 	c->session.seat_empty = false;
 	c->roller_last_ok_usec = now;
 	c->scan.active = false;
+	force_rest(c);
 	(void)safety_set_output(c, OUTPUT_MOTOR_POWER, true);
 	if (c->shoulder_mm == 0)
 		scan_begin(c, STATE_RUNNING);
@@ -93,6 +103,7 @@ void session_end(struct context *c, const char *reason)
 		  "Program %s finished: %s at chair time %.3f s", id, reason, context_now(c) / 1e6);
 	events_program_finished(&c->events, id, reason);
 	c->session.active = false;
+	force_rest(c);
 	heaters_off(c, reason, NULL);
 	if (strcmp(reason, "seat-empty") == 0)
 		c->shoulder_mm = 0; /* the next person is scanned afresh */
@@ -119,6 +130,7 @@ void session_pause(struct context *c)
 	if (c->state != STATE_RUNNING)
 		return;
 	c->state = STATE_PAUSED;
+	force_rest(c);
 	log_event(LOG_INFO, LOG_EVENT_PAUSED, LOG_FIELDS(.program = session_program_id(c)), "Paused");
 	context_publish(c);
 }
@@ -129,6 +141,7 @@ void session_resume(struct context *c)
 		return;
 	c->state = STATE_RUNNING;
 	c->session.seat_empty = false;
+	force_rest(c);
 	log_event(LOG_INFO, LOG_EVENT_RESUMED, LOG_FIELDS(.program = session_program_id(c)), "Resumed");
 	context_publish(c);
 }
@@ -162,6 +175,7 @@ void session_seat_changed(struct context *c, bool seated)
 	    (c->state == STATE_RUNNING || c->state == STATE_SCANNING || c->state == STATE_PAUSED)) {
 		c->scan.active = false;
 		c->state = STATE_PAUSED;
+		force_rest(c);
 		c->session.seat_empty = true;
 		c->session.seat_empty_since_usec = context_now(c);
 		log_event(LOG_INFO, LOG_EVENT_SEAT_EMPTY_PAUSE, LOG_FIELDS(.program = session_program_id(c)),

@@ -40,6 +40,13 @@ struct motion_levels engine_levels(const struct program_step *step, const struct
 	return lv;
 }
 
+unsigned engine_force_level(const struct program_step *step, const struct session_levels *s, int zone_offset)
+{
+	int level = (int)s->intensity + zone_offset + (step ? step->depth_offset : 0);
+
+	return (unsigned)CLAMP(level, INTENSITY_MIN, INTENSITY_MAX);
+}
+
 void engine_session_times(uint64_t session_usec, uint64_t limit_usec, uint64_t program_remaining_usec,
 			  unsigned *ret_elapsed_s, unsigned *ret_remaining_s)
 {

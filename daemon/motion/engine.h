@@ -32,6 +32,11 @@ struct session_levels {
  * the intensity offset by the step's depth (clamped 1..5). step may be NULL (manual). */
 struct motion_levels engine_levels(const struct program_step *step, const struct session_levels *s);
 
+/* The force level 1..5 at an instant: the person's intensity, the step's depth offset
+ * (none when step is NULL: manual) and the offset the person set for the zone the
+ * rollers are in now (SetZonePressure), clamped once. */
+unsigned engine_force_level(const struct program_step *step, const struct session_levels *s, int zone_offset);
+
 /* Between zones the rollers travel briskly at light depth, neither kneading nor
  * tapping, rather than crawling there at the next technique's pace; the technique
  * takes over once they are within TRANSIT_MARGIN_MM of its zone. Rewrites *sp and

@@ -26,7 +26,8 @@ static const unsigned width_mm_table[_WIDTH_MAX] = {
 	[WIDTH_WIDE] = 160,
 };
 
-#define PERMILLE 1000u
+#define PERMILLE TECHNIQUE_SHARE_FULL_PERMILLE
+#define LIGHT_PERMILLE TECHNIQUE_SHARE_MIN_PERMILLE
 /* Travel legs take 10 % longer than distance / speed, plus this, so the rollers
  * arrive even if the board ramps its speed up and down. */
 #define TRAVEL_MARGIN_PCT 110u
@@ -264,7 +265,7 @@ static void technique_shiatsu(const struct motion_ctx *c, uint64_t t, struct mot
 	point_visit_at(c, n, inset, move + 2 * ramp + hold, t, &v);
 	m->target_mm = v.point_mm;
 	m->travel_speed = speed;
-	m->depth_permille = press_release_depth(v.into_usec, move, ramp, hold, 250, PERMILLE);
+	m->depth_permille = press_release_depth(v.into_usec, move, ramp, hold, LIGHT_PERMILLE, PERMILLE);
 	m->width_offset_mm = -10;
 }
 
@@ -287,7 +288,7 @@ static void technique_press(const struct motion_ctx *c, uint64_t t, struct motio
 	m->target_mm = v.point_mm;
 	m->travel_speed = speed;
 	m->knead_rpm = holding ? by_speed(c, 2, 6) : 0;
-	m->depth_permille = press_release_depth(v.into_usec, move, ramp, hold, 250, PERMILLE);
+	m->depth_permille = press_release_depth(v.into_usec, move, ramp, hold, LIGHT_PERMILLE, PERMILLE);
 	m->width_offset_mm = -20;
 }
 
@@ -369,7 +370,8 @@ static const technique_fn technique_table[_TECHNIQUE_MAX] = {
 };
 
 void technique_setpoints(enum technique t, struct zone_range zone, const struct motion_levels *levels,
-			 const struct limits_config *limits, uint64_t t_usec, struct roller_setpoints *ret)
+			 const struct limits_config *limits, uint64_t t_usec, struct roller_setpoints *ret,
+			 unsigned *ret_share_permille)
 {
 	struct motion_ctx c;
 	struct motion m = { 0 };
@@ -383,4 +385,6 @@ void technique_setpoints(enum technique t, struct zone_range zone, const struct 
 		m.depth_permille = 0;
 	}
 	motion_write(&c, &m, ret);
+	if (ret_share_permille)
+		*ret_share_permille = MIN(m.depth_permille, PERMILLE);
 }

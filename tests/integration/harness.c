@@ -720,7 +720,8 @@ void harness_start_daemon(struct harness *h, double time_scale)
 						  "--log-level", "debug", NULL });
 		else
 			exec_program((char *[]) { (char *)massaged, "--simulate", "--time-scale", scale, "--config",
-						  h->config_path, "--log-level", "debug", NULL });
+						  h->config_path, "--log-level", "debug", (char *)h->daemon_extra_arg,
+						  NULL }); /* NULL ends it early */
 	}
 	h->daemon_pid = pid;
 	h->daemon_pidfd = pidfd_open_compat(pid);

@@ -87,6 +87,8 @@ struct harness {
 	 * (e.g. "64k") as its state directory, filled up before massaged starts: a full
 	 * disk. See harness_state_tmpfs_unavailable(). */
 	const char *state_tmpfs_full;
+	/* one more option for massaged --simulate (e.g. "--force-control=off"), or NULL */
+	const char *daemon_extra_arg;
 	/* capture what the daemon sends to the journal (harness-journal.c): its stderr
 	 * counts as connected to the journal (JOURNAL_STREAM), so nothing goes to the log
 	 * file. Needs what state_tmpfs_full needs (harness_state_tmpfs_unavailable()). */

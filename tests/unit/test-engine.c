@@ -149,6 +149,28 @@ START_TEST(test_transit_between_zones)
 }
 END_TEST
 
+/* The force level adds the zone's offset to the intensity and the step's offset and
+ * clamps once: an offset that pushes past 5 is taken back by a lighter zone. */
+START_TEST(test_force_level_adds_zone_offset)
+{
+	struct program p;
+	struct session_levels s = { .intensity = 3, .speed = 4, .width = WIDTH_MEDIUM };
+
+	three_steps(&p);
+	ck_assert_uint_eq(engine_force_level(&p.steps[0], &s, 0), 3);
+	ck_assert_uint_eq(engine_force_level(&p.steps[0], &s, 2), 5);
+	ck_assert_uint_eq(engine_force_level(&p.steps[1], &s, -2), 1); /* 3 - 1 - 2 */
+	ck_assert_uint_eq(engine_force_level(&p.steps[1], &s, -1), 1);
+	ck_assert_uint_eq(engine_force_level(NULL, &s, 1), 4);
+	s.intensity = 5;
+	ck_assert_uint_eq(engine_force_level(&p.steps[2], &s, -1), 5); /* 5 + 2 - 1, not 5 - 1 */
+	ck_assert_uint_eq(engine_force_level(&p.steps[2], &s, -2), 5);
+	s.intensity = 1;
+	ck_assert_uint_eq(engine_force_level(&p.steps[1], &s, -2), 1);
+	ck_assert_uint_eq(engine_force_level(&p.steps[1], &s, 2), 2);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("engine");
@@ -160,6 +182,7 @@ int main(void)
 	tcase_add_test(tc, test_levels_depth_offset_clamped);
 	tcase_add_test(tc, test_session_times);
 	tcase_add_test(tc, test_transit_between_zones);
+	tcase_add_test(tc, test_force_level_adds_zone_offset);
 	suite_add_tcase(s, tc);
 	return check_run_tap(s);
 }

@@ -49,6 +49,7 @@ static const struct {
 	{ LOG_EVENT_CONFIG_RELOADED, "config-reloaded", "156ca8e9d81c4724adcec0ff8c203cd9" },
 	{ LOG_EVENT_CONFIG_RELOAD_FAILED, "config-reload-failed", "efa25b40107e404884c6036e9de1c195" },
 	{ LOG_EVENT_BUS_LOST, "bus-lost", "eff91574ce76483a97f9ffb1e0807b70" },
+	{ LOG_EVENT_OVER_FORCE, "over-force", "afa97b69a57341599460e24f19be5dbd" },
 };
 
 START_TEST(test_every_event_documented)

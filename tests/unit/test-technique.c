@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check-tap.h"
@@ -70,7 +71,7 @@ static struct roller_setpoints setpoints_at(enum technique t, struct zone_range 
 	struct motion_levels levels = { .intensity = intensity, .speed = speed, .width = w };
 	struct roller_setpoints sp = { .control = SENTINEL_CONTROL, .watchdog_ms = SENTINEL_WATCHDOG };
 
-	technique_setpoints(t, z, &levels, l, t_usec, &sp);
+	technique_setpoints(t, z, &levels, l, t_usec, &sp, NULL);
 	return sp;
 }
 
@@ -507,6 +508,48 @@ START_TEST(test_out_of_range_inputs)
 }
 END_TEST
 
+/* The share a technique reports is the one its open-loop depth is made of, the same at
+ * every intensity (the level scales it, the technique shapes it), and always between a
+ * light touch and the full level: the force loop's target is shaped by it. */
+START_TEST(test_share_shapes_depth_and_force)
+{
+	struct limits_config l = default_limits();
+	enum technique t = (enum technique)_i;
+	unsigned least = TECHNIQUE_SHARE_FULL_PERMILLE, most = 0;
+
+	for (uint64_t u = 0; u < 2 * MINUTE_USEC; u += STEP_USEC) {
+		unsigned share3 = 0;
+
+		for (unsigned in = INTENSITY_MIN; in <= INTENSITY_MAX; in++) {
+			struct motion_levels lv = { .intensity = in, .speed = 3, .width = WIDTH_MEDIUM };
+			struct roller_setpoints sp = { 0 };
+			unsigned share = 0, full;
+
+			technique_setpoints(t, test_zones[1], &lv, &l, u, &sp, &share);
+			full = setpoints_at(TECHNIQUE_DEEP, test_zones[1], in, 3, WIDTH_MEDIUM, &l, 0).depth_mm;
+			ck_assert_uint_ge(share, TECHNIQUE_SHARE_MIN_PERMILLE);
+			ck_assert_uint_le(share, TECHNIQUE_SHARE_FULL_PERMILLE);
+			/* depth = share of the full depth, to the register's rounding */
+			ck_assert_msg(abs((int)sp.depth_mm * 1000 - (int)(full * share)) <= 1000,
+				      "%s intensity %u: depth %u mm, share %u of %u mm", technique_name(t), in,
+				      sp.depth_mm, share, full);
+			if (in == 3)
+				share3 = share;
+			else if (in > 3)
+				ck_assert_uint_eq(share, share3);
+			least = MIN(least, share);
+			most = MAX(most, share);
+		}
+	}
+	if (t == TECHNIQUE_DEEP)
+		ck_assert_uint_eq(least, TECHNIQUE_SHARE_FULL_PERMILLE);
+	if (t == TECHNIQUE_PRESS || t == TECHNIQUE_SHIATSU) {
+		ck_assert_uint_eq(least, TECHNIQUE_SHARE_MIN_PERMILLE);
+		ck_assert_uint_eq(most, TECHNIQUE_SHARE_FULL_PERMILLE);
+	}
+}
+END_TEST
+
 static Suite *technique_suite(void)
 {
 	Suite *s = suite_create("technique");
@@ -529,6 +572,7 @@ static Suite *technique_suite(void)
 	tcase_add_test(tc, test_deterministic);
 	tcase_add_test(tc, test_techniques_distinct);
 	tcase_add_test(tc, test_out_of_range_inputs);
+	tcase_add_loop_test(tc, test_share_shapes_depth_and_force, 0, _TECHNIQUE_MAX);
 	suite_add_tcase(s, tc);
 	return s;
 }
