@@ -53,7 +53,7 @@ static unsigned count_log_lines(struct harness *h, const char *needle, const cha
 static void wait_log(struct harness *h, const char *file, int line, const char *needle, double chair_s)
 {
 	if (!harness_wait_log(h, needle, harness_wall_ms(h, chair_s) + 2000))
-		harness_fail(h, file, line, "no \"%s\" in the daemon's log within %.0f s of chair time", needle,
+		harness_fail(h, file, line, "no \"%s\" in the daemon's log within %.1f s of chair time", needle,
 			     chair_s);
 }
 #define WAIT_LOG(h, needle, chair_s) wait_log((h), __FILE__, __LINE__, (needle), (chair_s))
