@@ -214,10 +214,10 @@ bool faults_check_over_force(struct context *c, uint64_t now)
 			  "Load %.1f N over ForceMax %u N at chair time %.3f s (%s): the rollers retract", load_n,
 			  max_n, now / 1e6, chair_state_to_string(c->state));
 	else if (of->episode == OVER_FORCE_EPISODE_ENDED)
-		log_info("Over ForceMax %u N from chair time %.3f s to %.3f s: the rollers retracted %u times, "
+		log_info("Over ForceMax %u N from chair time %.3f s to %.3f s: the rollers retracted %u time%s, "
 			 "the load peaked at %.1f N",
 			 max_n, of->episode_start_usec / 1e6, of->released_usec / 1e6, of->retractions,
-			 of->peak_dn / 10.0);
+			 of->retractions == 1 ? "" : "s", of->peak_dn / 10.0);
 	if (v == OVER_FORCE_NONE && was_capping)
 		log_debug("Load %.1f N, below %.1f N at chair time %.3f s: the rollers may press again", load_n,
 			  over_force_release_dn(max_n) / 10.0, now / 1e6);
