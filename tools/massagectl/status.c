@@ -44,8 +44,8 @@ static const struct property_map chair_properties[] = {
 };
 
 static const char *const property_signatures[] = {
-	[PROPERTY_STRING] = "s", [PROPERTY_UINT32] = "u", [PROPERTY_BOOL] = "b",
-	[PROPERTY_DOUBLE] = "d", [PROPERTY_STRV] = "as",  [PROPERTY_UINT64] = "t",
+	[PROPERTY_STRING] = "s",          [PROPERTY_UINT32] = "u", [PROPERTY_BOOL] = "b",
+	[PROPERTY_DOUBLE] = "d",          [PROPERTY_STRV] = "as",  [PROPERTY_UINT64] = "t",
 	[PROPERTY_ZONE_LEVELS] = "a{si}",
 };
 
