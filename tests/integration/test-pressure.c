@@ -193,7 +193,8 @@ START_TEST(test_massagectl_pressure)
 	H_ASSERT(&h, exit_status(status) == 0, "massagectl pressure: 0x%x\n%s", (unsigned)status,
 		 ctl_output(&h, "ctl.err"));
 	for (size_t i = 0; i < sizeof(four_zones) / sizeof(four_zones[0]); i++)
-		H_ASSERT(&h, strstr(out, four_zones[i]), "massagectl pressure does not show %s:\n%s", four_zones[i], out);
+		H_ASSERT(&h, strstr(out, four_zones[i]), "massagectl pressure does not show %s:\n%s", four_zones[i],
+			 out);
 	H_ASSERT(&h, strncmp(out, "back ", 5) != 0 && !strstr(out, "\nback "),
 		 "massagectl pressure shows back, which is two zones:\n%s", out);
 
@@ -206,7 +207,8 @@ START_TEST(test_massagectl_pressure)
 		 ctl_output(&h, "ctl.err"));
 	status = massagectl(&h, (char *[]) { "pressure", NULL });
 	out = ctl_output(&h, "ctl.out");
-	H_ASSERT(&h, strstr(out, "neck        +2\n") && strstr(out, "lower-back  -1\n") && strstr(out, "shoulders    0\n"),
+	H_ASSERT(&h,
+		 strstr(out, "neck        +2\n") && strstr(out, "lower-back  -1\n") && strstr(out, "shoulders    0\n"),
 		 "massagectl pressure:\n%s", out);
 
 	/* refusals: the daemon's message, exit 1; nothing changed */
@@ -242,7 +244,8 @@ END_TEST
 START_TEST(test_massagectl_monitor_force)
 {
 	struct harness h;
-	char *argv[] = { "/usr/bin/timeout", "--preserve-status", "-s", "INT", "2", getenv("MASSAGECTL"), "monitor", NULL };
+	char *argv[] = { "/usr/bin/timeout",   "--preserve-status", "-s", "INT", "2",
+			 getenv("MASSAGECTL"), "monitor",           NULL };
 	char out[400], seen[16][64];
 	const char *text, *p;
 	size_t n_seen = 0;
