@@ -6,9 +6,9 @@
  * the simulated outputs, and no PropertiesChanged. Calls the contract accepts in odd
  * states (Stop while idle, ...) must change nothing either.
  *
- * What moves by itself is left out of the comparison: Elapsed and Remaining, a pad's
- * Temperature, Power and AutotuneProgress, heating/holding of a pad being driven, and
- * the relay of a pad with a target (its PWM). */
+ * What moves by itself is left out of the comparison: Elapsed, Remaining, Force and
+ * ForceTarget, a pad's Temperature, Power and AutotuneProgress, heating/holding of a
+ * pad being driven, and the relay of a pad with a target (its PWM). */
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -205,7 +205,8 @@ struct watch {
 static bool moves_by_itself(const char *iface, const char *name, const char *state_value)
 {
 	if (strcmp(iface, CHAIR_IFACE) == 0)
-		return strcmp(name, "Elapsed") == 0 || strcmp(name, "Remaining") == 0;
+		return strcmp(name, "Elapsed") == 0 || strcmp(name, "Remaining") == 0 || strcmp(name, "Force") == 0 ||
+		       strcmp(name, "ForceTarget") == 0;
 	if (strcmp(iface, HEATER_IFACE) == 0) {
 		if (strcmp(name, "State") == 0)
 			return state_value &&
