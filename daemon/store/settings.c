@@ -169,14 +169,16 @@ char *settings_format(const struct settings_file *s, size_t *ret_size)
 		      "# were saved under (a default changed since wins). Heat always starts off. Delete it\n"
 		      "# to start from the configured defaults; a damaged file is reported and ignored.\n"
 		      "[Settings]\nVersion=%d\n"
-		      "Intensity=%u\nSpeed=%u\nWidth=%s\nHeat=%s\nSessionLimit=%u\n"
-		      "ConfiguredIntensity=%u\nConfiguredSpeed=%u\nConfiguredWidth=%s\nConfiguredSessionLimit=%u\n",
+		      "Intensity=%u\nSpeed=%u\nWidth=%s\nHeat=%s\nSessionLimit=%u\n",
 		      SETTINGS_VERSION, s->last.intensity, s->last.speed, width_to_string(s->last.width),
-		      s->last.heat ? "yes" : "no", s->last.session_limit_s, s->configured.intensity,
-		      s->configured.speed, width_to_string(s->configured.width), s->configured.session_limit_s);
+		      s->last.heat ? "yes" : "no", s->last.session_limit_s);
+	/* before the keys every file has: a file cut among them lacks those and is refused */
 	for (enum zone z = 0; z < _ZONE_MAX; z++)
 		if (zone_pressure_keys[z])
 			(void)fprintf(f, "%s=%d\n", zone_pressure_keys[z], s->last.zone_pressure[z]);
+	(void)fprintf(f, "ConfiguredIntensity=%u\nConfiguredSpeed=%u\nConfiguredWidth=%s\nConfiguredSessionLimit=%u\n",
+		      s->configured.intensity, s->configured.speed, width_to_string(s->configured.width),
+		      s->configured.session_limit_s);
 	if (fclose(f) != 0) {
 		free(text);
 		return NULL;
