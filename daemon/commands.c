@@ -195,6 +195,29 @@ int chair_adjust_shoulder(struct context *c, int mm, struct refusal *why)
 	return 0;
 }
 
+int chair_set_zone_pressure(struct context *c, const char *zone, int offset, struct refusal *why)
+{
+	char q[QUOTE_BUF_SIZE];
+	enum zone z = zone_from_string(zone);
+
+	if (z == ZONE_BACK)
+		return refuse(why, REFUSAL_INVALID_ARGS,
+			      "'back' is two zones: set upper-back and lower-back each (neck, shoulders, upper-back or "
+			      "lower-back).");
+	if (z == ZONE_INVALID)
+		return refuse(why, REFUSAL_INVALID_ARGS,
+			      "Unknown zone '%s': use neck, shoulders, upper-back or lower-back.",
+			      quote_value(zone, q));
+	if (offset < ZONE_PRESSURE_MIN || offset > ZONE_PRESSURE_MAX)
+		return refuse(why, REFUSAL_INVALID_ARGS,
+			      "Pressure offset %d is out of range: use -2 (lighter) to +2 (firmer) intensity levels.",
+			      offset);
+	c->zone_pressure[z] = offset;
+	log_info("Pressure on the %s set to %+d intensity levels", zone_to_string(z), offset);
+	context_publish(c);
+	return 0;
+}
+
 /* Heat on a locked-out pad: its own lockout, or another pad's welded relay. */
 static int refuse_if_locked_out(const struct heater *h, struct refusal *why)
 {

@@ -24,6 +24,9 @@ int chair_set_timer(struct context *c, unsigned minutes, struct refusal *why);
 int chair_set_heat(struct context *c, bool on, struct refusal *why);
 int chair_scan(struct context *c, struct refusal *why);
 int chair_adjust_shoulder(struct context *c, int mm, struct refusal *why);
+/* One zone's intensity shifted by `offset` levels (ZONE_PRESSURE_MIN..MAX), for the
+ * running session and the ones after it: neck, shoulders, upper-back or lower-back. */
+int chair_set_zone_pressure(struct context *c, const char *zone, int offset, struct refusal *why);
 
 /* Heater1: one pad. */
 int heater_command_set_target(struct heater *h, double celsius, struct refusal *why);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The Chair1 properties: their view of the context, their getter, and the
  * PropertiesChanged that follows a change. */
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,8 +12,8 @@
 #include "bus-state.h"
 #include "macro.h"
 
-#define CHAIR_PROPERTY_ROW(name_, kind_, field_) \
-	{ .name = name_, .kind = BUS_KIND_##kind_, .offset = offsetof(struct chair_view, field_) },
+#define CHAIR_PROPERTY_ROW(name_, kind_, field_, step_) \
+	{ .name = name_, .kind = BUS_KIND_##kind_, .offset = offsetof(struct chair_view, field_), .paced_step = step_ },
 
 static const struct bus_property chair_properties[] = { CHAIR1_PROPERTIES(CHAIR_PROPERTY_ROW) };
 
@@ -50,6 +51,12 @@ static void view_session(const struct context *c, struct chair_view *v)
 			     &v->elapsed, &v->remaining);
 }
 
+/* The rollers press on the back: a session holds them there (a pause too). */
+static bool rollers_working(const struct context *c)
+{
+	return c->state == STATE_SCANNING || c->state == STATE_RUNNING || c->state == STATE_PAUSED;
+}
+
 void chair_compute_view(const struct context *c, struct chair_view *v)
 {
 	size_t off = 0;
@@ -65,7 +72,11 @@ void chair_compute_view(const struct context *c, struct chair_view *v)
 		.shoulder_height = c->shoulder_mm,
 		.seated = c->seated,
 		.session_limit = c->session_limit_s,
+		.force = rollers_working(c) ? c->roller.load_dn / 10.0 : 0.0,
+		/* to the 0.1 N the load is measured in: no announcement for less */
+		.force_target = round(c->force_target_n * 10.0) / 10.0,
 	};
+	memcpy(v->zone_pressure, c->zone_pressure, sizeof(v->zone_pressure));
 	if (c->session.active)
 		view_session(c, v);
 	for (unsigned i = 0; i < c->n_faults && off < sizeof(v->faults); i++)
@@ -87,17 +98,29 @@ static void chair_publish(struct context *c, struct bus_state *b)
 {
 	const char *changed[ELEMENTSOF(chair_properties) + 1];
 	size_t n = 0;
-	struct chair_view v;
+	struct chair_view v, *old = &b->published;
+	uint64_t now = context_now(c);
+	bool paced_sent = false, due;
 
 	chair_compute_view(c, &v);
-	for (size_t i = 0; i < ELEMENTSOF(chair_properties); i++)
-		if (bus_property_changed(&chair_properties[i], &b->published, &v))
-			changed[n++] = chair_properties[i].name;
+	due = now - MIN(now, b->paced_usec) >= CHAIR_PACED_PERIOD_USEC || strcmp(v.state, old->state) != 0;
+	for (size_t i = 0; i < ELEMENTSOF(chair_properties); i++) {
+		const struct bus_property *p = &chair_properties[i];
+		bool paced = p->paced_step > 0.0;
+
+		if ((!paced || due) && bus_property_changed(p, old, &v)) {
+			changed[n++] = p->name;
+			paced_sent = paced_sent || paced;
+		} else if (paced) /* keep the value last announced until the next is due */
+			memcpy((char *)&v + p->offset, (const char *)old + p->offset, sizeof(double));
+	}
 	changed[n] = NULL;
 	if (n == 0)
 		return;
+	if (paced_sent)
+		b->paced_usec = now;
 	(void)sd_bus_emit_properties_changed_strv(c->bus, CHAIR_PATH, CHAIR_INTERFACE, (char **)changed);
-	b->published = v;
+	*old = v;
 }
 
 void bus_chair_changed(void *userdata)

@@ -21,28 +21,39 @@ struct chair_view {
 	bool seated;
 	char faults[FAULTS_MAX * FAULT_CODE_MAX]; /* the codes, space-joined */
 	unsigned session_limit;
+	double force, force_target; /* N, to 0.1 N */
+	int zone_pressure[_ZONE_MAX];
 };
 
+/* Force and ForceTarget follow the load at every control tick: announced at most
+ * this often in chair time (docs/dbus-api.md: at most 4 changes a second), and at
+ * once with a change of State, so their last value is never left unannounced. */
+#define CHAIR_PACED_PERIOD_USEC (250 * USEC_PER_MSEC)
+
 /* Every org.massaged.Chair1 property, in the order of the introspection data:
- * X(name, kind (enum bus_value_kind without BUS_KIND_), field of struct chair_view).
- * Each one emits PropertiesChanged. */
+ * X(name, kind (enum bus_value_kind without BUS_KIND_), field of struct chair_view,
+ * paced step (struct bus_property; 0: announced at once)). Each one emits
+ * PropertiesChanged. */
 #define CHAIR1_PROPERTIES(X) \
-	X("State", STRING, state) \
-	X("Program", STRING_BUF, program) \
-	X("Technique", STRING, technique) \
-	X("Zone", STRING, zone) \
-	X("Step", U32, step) \
-	X("StepCount", U32, step_count) \
-	X("Intensity", U32, intensity) \
-	X("Speed", U32, speed) \
-	X("Width", STRING, width) \
-	X("Heat", BOOL, heat) \
-	X("Elapsed", U32, elapsed) \
-	X("Remaining", U32, remaining) \
-	X("ShoulderHeight", U32, shoulder_height) \
-	X("Seated", BOOL, seated) \
-	X("Faults", WORDS, faults) \
-	X("SessionLimit", U32, session_limit)
+	X("State", STRING, state, 0.0) \
+	X("Program", STRING_BUF, program, 0.0) \
+	X("Technique", STRING, technique, 0.0) \
+	X("Zone", STRING, zone, 0.0) \
+	X("Step", U32, step, 0.0) \
+	X("StepCount", U32, step_count, 0.0) \
+	X("Intensity", U32, intensity, 0.0) \
+	X("Speed", U32, speed, 0.0) \
+	X("Width", STRING, width, 0.0) \
+	X("Heat", BOOL, heat, 0.0) \
+	X("Elapsed", U32, elapsed, 0.0) \
+	X("Remaining", U32, remaining, 0.0) \
+	X("ShoulderHeight", U32, shoulder_height, 0.0) \
+	X("Seated", BOOL, seated, 0.0) \
+	X("Faults", WORDS, faults, 0.0) \
+	X("SessionLimit", U32, session_limit, 0.0) \
+	X("Force", DOUBLE, force, 0.05) \
+	X("ForceTarget", DOUBLE, force_target, 0.05) \
+	X("ZonePressure", ZONE_LEVELS, zone_pressure, 0.0)
 
 void chair_compute_view(const struct context *c, struct chair_view *ret);
 

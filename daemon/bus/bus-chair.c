@@ -162,6 +162,20 @@ static int method_adjust_shoulder(sd_bus_message *m, void *userdata, sd_bus_erro
 	return bus_reply_command(m, r, &why, error);
 }
 
+static int method_set_zone_pressure(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct refusal why = {};
+	const char *zone;
+	int32_t offset;
+	int r;
+
+	r = sd_bus_message_read(m, "si", &zone, &offset);
+	if (r < 0)
+		return r;
+	r = chair_set_zone_pressure(userdata, zone, offset, &why);
+	return bus_reply_command(m, r, &why, error);
+}
+
 static int method_clear_fault(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct refusal why = {};
@@ -170,7 +184,7 @@ static int method_clear_fault(sd_bus_message *m, void *userdata, sd_bus_error *e
 	return bus_reply_command(m, r, &why, error);
 }
 
-#define CHAIR_VTABLE_ROW(name_, kind_, field_) \
+#define CHAIR_VTABLE_ROW(name_, kind_, field_, step_) \
 	SD_BUS_PROPERTY(name_, BUS_SIG_##kind_, bus_chair_property_get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 
 /* Who may call is the bus policy's decision (docs/safety-rules.md: root and group massage);
@@ -198,6 +212,8 @@ static const sd_bus_vtable chair_vtable[] = {
 	SD_BUS_METHOD_WITH_ARGS("AdjustShoulder", SD_BUS_ARGS("i", mm), SD_BUS_NO_RESULT, method_adjust_shoulder,
 				METHOD_FLAGS),
 	SD_BUS_METHOD("ClearFault", NULL, NULL, method_clear_fault, METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("SetZonePressure", SD_BUS_ARGS("s", zone, "i", offset), SD_BUS_NO_RESULT,
+				method_set_zone_pressure, METHOD_FLAGS),
 	SD_BUS_SIGNAL_WITH_ARGS("ProgramFinished", SD_BUS_ARGS("s", program, "s", reason), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("FaultRaised", SD_BUS_ARGS("s", code, "s", message), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("FaultCleared", SD_BUS_ARGS("s", code), 0),

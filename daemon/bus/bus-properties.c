@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "bus-properties.h"
+#include "chair-types.h"
 
 #define VALUE(type, p, view) (*(type const *)((const char *)(view) + (p)->offset))
 #define STRING_AT(p, view) ((const char *)(view) + (p)->offset)
+#define FIELD_AT(p, view) ((const void *)STRING_AT(p, view))
 
 const struct bus_property *bus_property_find(const struct bus_property *table, size_t n, const char *name)
 {
@@ -31,6 +33,16 @@ static int append_words(sd_bus_message *m, const char *words)
 	return r < 0 ? r : sd_bus_message_close_container(m);
 }
 
+static int append_zone_levels(sd_bus_message *m, const int *levels)
+{
+	int r = sd_bus_message_open_container(m, 'a', "{si}");
+
+	for (enum zone z = 0; r >= 0 && z < _ZONE_MAX; z++)
+		if (z != ZONE_BACK)
+			r = sd_bus_message_append(m, "{si}", zone_to_string(z), (int32_t)levels[z]);
+	return r < 0 ? r : sd_bus_message_close_container(m);
+}
+
 int bus_property_append(sd_bus_message *m, const struct bus_property *p, const void *view)
 {
 	switch (p->kind) {
@@ -48,6 +60,8 @@ int bus_property_append(sd_bus_message *m, const struct bus_property *p, const v
 		return sd_bus_message_append(m, "b", (int)VALUE(bool, p, view));
 	case BUS_KIND_DOUBLE:
 		return sd_bus_message_append(m, "d", VALUE(double, p, view));
+	case BUS_KIND_ZONE_LEVELS:
+		return append_zone_levels(m, FIELD_AT(p, view));
 	}
 	return -EINVAL;
 }
@@ -75,6 +89,8 @@ bool bus_property_changed(const struct bus_property *p, const void *old_view, co
 		return VALUE(bool, p, old_view) != VALUE(bool, p, new_view);
 	case BUS_KIND_DOUBLE:
 		return double_changed(p, VALUE(double, p, old_view), VALUE(double, p, new_view));
+	case BUS_KIND_ZONE_LEVELS:
+		return memcmp(FIELD_AT(p, old_view), FIELD_AT(p, new_view), sizeof(int[_ZONE_MAX])) != 0;
 	}
 	return true;
 }

@@ -12,13 +12,14 @@
 
 /* How a value is kept in the view, and its D-Bus signature (BUS_SIG_<kind>). */
 enum bus_value_kind {
-	BUS_KIND_STRING,     /* const char * */
-	BUS_KIND_STRING_BUF, /* char[]: a copy, so the published view keeps it */
-	BUS_KIND_WORDS,      /* char[] of words joined by spaces, shown as a list */
-	BUS_KIND_U32,        /* unsigned */
-	BUS_KIND_U64,        /* uint64_t */
-	BUS_KIND_BOOL,       /* bool */
-	BUS_KIND_DOUBLE,     /* double */
+	BUS_KIND_STRING,      /* const char * */
+	BUS_KIND_STRING_BUF,  /* char[]: a copy, so the published view keeps it */
+	BUS_KIND_WORDS,       /* char[] of words joined by spaces, shown as a list */
+	BUS_KIND_U32,         /* unsigned */
+	BUS_KIND_U64,         /* uint64_t */
+	BUS_KIND_BOOL,        /* bool */
+	BUS_KIND_DOUBLE,      /* double */
+	BUS_KIND_ZONE_LEVELS, /* int[_ZONE_MAX], shown as a{si} of the four zones (not back) */
 };
 
 #define BUS_SIG_STRING "s"
@@ -28,6 +29,7 @@ enum bus_value_kind {
 #define BUS_SIG_U64 "t"
 #define BUS_SIG_BOOL "b"
 #define BUS_SIG_DOUBLE "d"
+#define BUS_SIG_ZONE_LEVELS "a{si}"
 
 struct bus_property {
 	const char *name;

@@ -22,6 +22,7 @@ struct bus_heater_object {
 
 struct bus_state {
 	struct chair_view published; /* from Chair1's registration on */
+	uint64_t paced_usec;         /* chair time Force or ForceTarget was last announced */
 	unsigned n_heaters;
 	struct bus_heater_object heaters[MAX_PADS];
 };

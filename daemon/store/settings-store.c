@@ -23,7 +23,7 @@ static void settings_path(const struct context *c, char *buf, size_t size)
 
 static struct settings_file settings_current(const struct context *c)
 {
-	return (struct settings_file) {
+	struct settings_file f = {
 		.last = {
 			.intensity = c->intensity,
 			.speed = c->speed,
@@ -35,6 +35,9 @@ static struct settings_file settings_current(const struct context *c)
 		.configured = c->settings_store.defaults_pending ? c->settings_store.configured_before
 							   : settings_from_config(&c->config),
 	};
+
+	memcpy(f.last.zone_pressure, c->zone_pressure, sizeof(f.last.zone_pressure));
+	return f;
 }
 
 static void settings_apply(struct context *c, const struct chair_settings *s)
@@ -44,6 +47,7 @@ static void settings_apply(struct context *c, const struct chair_settings *s)
 	c->width = s->width;
 	c->heat = s->heat;
 	c->session_limit_s = s->session_limit_s;
+	memcpy(c->zone_pressure, s->zone_pressure, sizeof(c->zone_pressure));
 }
 
 void settings_store_session_start(struct context *c)
@@ -104,9 +108,11 @@ void settings_store_restore(struct context *c)
 	s.heat = false;
 	settings_apply(c, &s);
 	if (r == 0)
-		log_info("Settings restored from %s: intensity %u, speed %u, width %s, session limit %u min; "
-			 "heat off",
-			 path, s.intensity, s.speed, width_to_string(s.width), s.session_limit_s / 60);
+		log_info("Settings restored from %s: intensity %u, speed %u, width %s, session limit %u min, "
+			 "pressure neck %+d shoulders %+d upper-back %+d lower-back %+d; heat off",
+			 path, s.intensity, s.speed, width_to_string(s.width), s.session_limit_s / 60,
+			 s.zone_pressure[ZONE_NECK], s.zone_pressure[ZONE_SHOULDERS], s.zone_pressure[ZONE_UPPER_BACK],
+			 s.zone_pressure[ZONE_LOWER_BACK]);
 	/* an adjusted file is written again at the first chance; a damaged one at the next change */
 	c->settings_store.saved = r == 0 ? saved : settings_current(c);
 	c->settings_store.tried = c->settings_store.saved;

@@ -28,6 +28,15 @@ static const char *const field_names[_FIELD_MAX] = {
 
 #define CONFIGURED_PREFIX "Configured"
 
+/* SetZonePressure's offsets, one key a zone; optional: a file written before them loads
+ * with 0 */
+static const char *const zone_pressure_keys[_ZONE_MAX] = {
+	[ZONE_NECK] = "PressureNeck",
+	[ZONE_SHOULDERS] = "PressureShoulders",
+	[ZONE_UPPER_BACK] = "PressureUpperBack",
+	[ZONE_LOWER_BACK] = "PressureLowerBack",
+};
+
 struct chair_settings settings_from_config(const struct massaged_config *cfg)
 {
 	return (struct chair_settings) {
@@ -42,7 +51,8 @@ struct chair_settings settings_from_config(const struct massaged_config *cfg)
 bool chair_settings_equal(const struct chair_settings *a, const struct chair_settings *b)
 {
 	return a->intensity == b->intensity && a->speed == b->speed && a->width == b->width && a->heat == b->heat &&
-	       a->session_limit_s == b->session_limit_s;
+	       a->session_limit_s == b->session_limit_s &&
+	       memcmp(a->zone_pressure, b->zone_pressure, sizeof(a->zone_pressure)) == 0;
 }
 
 bool settings_file_equal(const struct settings_file *a, const struct settings_file *b)
@@ -97,12 +107,29 @@ static int parse_field(struct settings_parser *p, struct chair_settings *s, enum
 	}
 }
 
+/* Returns 1 when key is not a zone's pressure, else 0 or negative errno. */
+static int parse_zone_pressure(struct settings_parser *p, const char *key, const char *value, unsigned line)
+{
+	for (enum zone z = 0; z < _ZONE_MAX; z++) {
+		if (!zone_pressure_keys[z] || strcmp(key, zone_pressure_keys[z]) != 0)
+			continue;
+		if (parse_int_range(value, ZONE_PRESSURE_MIN, ZONE_PRESSURE_MAX, &p->s.last.zone_pressure[z]) < 0)
+			return ini_file_error(p->err, p->path, line, -EINVAL, "%s=%s: expected %d..%d", key, value,
+					      ZONE_PRESSURE_MIN, ZONE_PRESSURE_MAX);
+		return 0;
+	}
+	return 1;
+}
+
 static int on_key(void *userdata, const char *key, const char *value, unsigned line)
 {
 	struct settings_parser *p = userdata;
+	int r = parse_zone_pressure(p, key, value, line);
 	bool configured = strncmp(key, CONFIGURED_PREFIX, strlen(CONFIGURED_PREFIX)) == 0;
 	const char *name = configured ? key + strlen(CONFIGURED_PREFIX) : key;
 
+	if (r <= 0)
+		return r;
 	for (unsigned f = 0; f < _FIELD_MAX; f++) {
 		if (strcmp(name, field_names[f]) != 0 || (configured && f == FIELD_HEAT))
 			continue;
@@ -138,15 +165,20 @@ char *settings_format(const struct settings_file *s, size_t *ret_size)
 		return NULL;
 	(void)fprintf(f,
 		      "# Written by massaged: the last intensity, speed, width and session limit,\n"
-		      "# restored at start, and the configured defaults they were saved under (a default\n"
-		      "# changed since wins). Heat always starts off. Delete it to start from the\n"
-		      "# configured defaults; a damaged file is reported and ignored.\n"
+		      "# restored at start, the pressure offsets by zone, and the configured defaults they\n"
+		      "# were saved under (a default changed since wins). Heat always starts off. Delete it\n"
+		      "# to start from the configured defaults; a damaged file is reported and ignored.\n"
 		      "[Settings]\nVersion=%d\n"
-		      "Intensity=%u\nSpeed=%u\nWidth=%s\nHeat=%s\nSessionLimit=%u\n"
-		      "ConfiguredIntensity=%u\nConfiguredSpeed=%u\nConfiguredWidth=%s\nConfiguredSessionLimit=%u\n",
+		      "Intensity=%u\nSpeed=%u\nWidth=%s\nHeat=%s\nSessionLimit=%u\n",
 		      SETTINGS_VERSION, s->last.intensity, s->last.speed, width_to_string(s->last.width),
-		      s->last.heat ? "yes" : "no", s->last.session_limit_s, s->configured.intensity,
-		      s->configured.speed, width_to_string(s->configured.width), s->configured.session_limit_s);
+		      s->last.heat ? "yes" : "no", s->last.session_limit_s);
+	/* before the keys every file has: a file cut among them lacks those and is refused */
+	for (enum zone z = 0; z < _ZONE_MAX; z++)
+		if (zone_pressure_keys[z])
+			(void)fprintf(f, "%s=%d\n", zone_pressure_keys[z], s->last.zone_pressure[z]);
+	(void)fprintf(f, "ConfiguredIntensity=%u\nConfiguredSpeed=%u\nConfiguredWidth=%s\nConfiguredSessionLimit=%u\n",
+		      s->configured.intensity, s->configured.speed, width_to_string(s->configured.width),
+		      s->configured.session_limit_s);
 	if (fclose(f) != 0) {
 		free(text);
 		return NULL;

@@ -15,6 +15,9 @@
 #define SESSION_LIMIT_MIN_S 300u  /* 5 minutes */
 #define SESSION_LIMIT_MAX_S 1800u /* 30 minutes: docs/safety-rules.md's longest session */
 #define SESSION_LIMIT_STEP_S 300u
+/* SetZonePressure's offsets: intensity levels added in one zone */
+#define ZONE_PRESSURE_MIN (-2)
+#define ZONE_PRESSURE_MAX 2
 
 struct chair_settings {
 	unsigned intensity; /* INTENSITY_MIN..INTENSITY_MAX */
@@ -22,13 +25,16 @@ struct chair_settings {
 	enum width width;
 	bool heat;
 	unsigned session_limit_s; /* SESSION_LIMIT_MIN_S..MAX_S in steps of STEP_S */
+	/* ZONE_PRESSURE_MIN..MAX by zone, ZONE_BACK always 0; optional in the file (a file
+	 * written before they existed loads with 0) */
+	int zone_pressure[_ZONE_MAX];
 };
 
 /* What settings.state holds: the last settings, and the configured defaults they were
  * saved under, so a default changed in the configuration since then takes effect. */
 struct settings_file {
 	struct chair_settings last;
-	struct chair_settings configured; /* heat unused: it has no configured default */
+	struct chair_settings configured; /* heat and zone_pressure unused: no configured default */
 };
 
 /* The settings of a chair with no saved ones: the configured [Defaults], Heat off and

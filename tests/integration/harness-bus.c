@@ -648,8 +648,20 @@ static int compare_lines(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Chair1's properties that move on their own while a session runs: the clock and the
+ * measured force (and its target, which the techniques shape over time). */
+static bool live_property(const char *name)
+{
+	static const char *const live[] = { "Elapsed", "Remaining", "Force", "ForceTarget" };
+
+	for (size_t i = 0; i < sizeof(live) / sizeof(live[0]); i++)
+		if (strcmp(name, live[i]) == 0)
+			return true;
+	return false;
+}
+
 /* GetAll of path's iface as sorted "Name=value" lines; Chair1's reads are checked
- * against PropertiesChanged, and without `all` lose Elapsed and Remaining. */
+ * against PropertiesChanged, and without `all` lose the live ones (live_property()). */
 static char *snapshot_of(struct harness *h, const char *path, const char *iface, bool all)
 {
 	sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -681,7 +693,7 @@ static char *snapshot_of(struct harness *h, const char *path, const char *iface,
 		}
 		if (chair)
 			observe_read(h, name, value);
-		if ((all || !chair || (strcmp(name, "Elapsed") != 0 && strcmp(name, "Remaining") != 0)) && n < 64) {
+		if ((all || !chair || !live_property(name)) && n < 64) {
 			if (asprintf(&lines[n], "%s=%s", name, value) < 0)
 				abort();
 			n++;

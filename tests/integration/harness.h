@@ -257,8 +257,8 @@ void harness_clear_history(struct harness *h);
 /* true when `value` of property `name` was seen in PropertiesChanged since the clear. */
 bool harness_seen(struct harness *h, const char *name, const char *value);
 
-/* GetAll of Chair1, "Name=value" lines sorted, without Elapsed and Remaining.
- * malloc'd. */
+/* GetAll of Chair1, "Name=value" lines sorted, without Elapsed, Remaining, Force and
+ * ForceTarget (they move by themselves during a session). malloc'd. */
 char *harness_snapshot(struct harness *h);
 /* GetAll of Chair1, every property (one consistent view of the session). malloc'd. */
 char *harness_get_all(struct harness *h);

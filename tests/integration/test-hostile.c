@@ -6,9 +6,9 @@
  * the simulated outputs, and no PropertiesChanged. Calls the contract accepts in odd
  * states (Stop while idle, ...) must change nothing either.
  *
- * What moves by itself is left out of the comparison: Elapsed and Remaining, a pad's
- * Temperature, Power and AutotuneProgress, heating/holding of a pad being driven, and
- * the relay of a pad with a target (its PWM). */
+ * What moves by itself is left out of the comparison: Elapsed, Remaining, Force and
+ * ForceTarget, a pad's Temperature, Power and AutotuneProgress, heating/holding of a
+ * pad being driven, and the relay of a pad with a target (its PWM). */
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -205,7 +205,8 @@ struct watch {
 static bool moves_by_itself(const char *iface, const char *name, const char *state_value)
 {
 	if (strcmp(iface, CHAIR_IFACE) == 0)
-		return strcmp(name, "Elapsed") == 0 || strcmp(name, "Remaining") == 0;
+		return strcmp(name, "Elapsed") == 0 || strcmp(name, "Remaining") == 0 || strcmp(name, "Force") == 0 ||
+		       strcmp(name, "ForceTarget") == 0;
 	if (strcmp(iface, HEATER_IFACE) == 0) {
 		if (strcmp(name, "State") == 0)
 			return state_value &&
@@ -460,6 +461,7 @@ static const struct method chair_methods[] = {
 	{ CHAIR_PATH, CHAIR_IFACE, "Scan", "", { { 0 } } },
 	{ CHAIR_PATH, CHAIR_IFACE, "AdjustShoulder", "i", { A_I(10) } },
 	{ CHAIR_PATH, CHAIR_IFACE, "ClearFault", "", { { 0 } } },
+	{ CHAIR_PATH, CHAIR_IFACE, "SetZonePressure", "si", { A_S("neck"), A_I(1) } },
 	{ SIM_PATH, SIM_IFACE, "SetEmergencyStop", "b", { A_B(1) } },
 	{ SIM_PATH, SIM_IFACE, "SetSeated", "b", { A_B(0) } },
 	{ SIM_PATH, SIM_IFACE, "SetShoulderHeight", "u", { A_U(500) } },
@@ -563,6 +565,7 @@ static void out_of_range_numbers(struct watch *w, double max_target)
 				  max_target + 1,
 				  48.0001,
 				  1000.0 };
+	const int32_t zone_pressure[] = { INT32_MIN, -3, 3, INT32_MAX };
 	const double pad_temperature[] = { NAN, INFINITY, -INFINITY, 1e308, -1e308, -20.001, 120.001, 4e9 };
 
 	for (size_t i = 0; i < sizeof(intensity) / sizeof(intensity[0]); i++)
@@ -573,6 +576,8 @@ static void out_of_range_numbers(struct watch *w, double max_target)
 		REFUSED(w, ERR("InvalidArgs"), CHAIR("SetTimer", A_U(timer[i])));
 	for (size_t i = 0; i < sizeof(adjust) / sizeof(adjust[0]); i++)
 		REFUSED(w, ERR("InvalidArgs"), CHAIR("AdjustShoulder", A_I(adjust[i])));
+	for (size_t i = 0; i < sizeof(zone_pressure) / sizeof(zone_pressure[0]); i++)
+		REFUSED(w, ERR("InvalidArgs"), CHAIR("SetZonePressure", A_S("lower-back"), A_I(zone_pressure[i])));
 	for (size_t i = 0; i < sizeof(shoulder) / sizeof(shoulder[0]); i++)
 		REFUSED(w, ERR("InvalidArgs"), SIM("SetShoulderHeight", A_U(shoulder[i])));
 	for (size_t p = 0; p < N_PADS; p++)

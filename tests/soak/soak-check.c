@@ -155,7 +155,9 @@ static void check_chair_value(struct soak *s, struct chair_view *cv, const char 
 	} else if (strcmp(name, "StepCount") == 0) {
 		ok = n <= 200;
 		cv->step_count = n;
-	} else if (strcmp(name, "ShoulderHeight") == 0)
+	} else if (strcmp(name, "Force") == 0 || strcmp(name, "ForceTarget") == 0)
+		ok = n >= 0 && n <= 500; /* the roller board's load range */
+	else if (strcmp(name, "ShoulderHeight") == 0)
 		ok = n == 0 || (n >= 300 && n <= 780);
 	else if (strcmp(name, "Faults") == 0) {
 		char copy[512], *save = NULL;

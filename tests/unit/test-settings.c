@@ -32,8 +32,8 @@ static void teardown(void)
 }
 
 static const struct settings_file sample = {
-	.last = { 4, 2, WIDTH_WIDE, true, 900 },
-	.configured = { 3, 3, WIDTH_MEDIUM, false, 1200 },
+	.last = { 4, 2, WIDTH_WIDE, true, 900, { [ZONE_NECK] = 2, [ZONE_SHOULDERS] = -1, [ZONE_LOWER_BACK] = -2 } },
+	.configured = { 3, 3, WIDTH_MEDIUM, false, 1200, { 0 } },
 };
 
 static void write_text(const char *text)
@@ -111,16 +111,62 @@ START_TEST(test_round_trip)
 	/* every value at the ends of its range */
 	for (int end = 0; end < 2; end++) {
 		struct settings_file s = {
-			.last = { end ? INTENSITY_MAX : INTENSITY_MIN, end ? SPEED_MAX : SPEED_MIN,
-				  end ? WIDTH_WIDE : WIDTH_NARROW, end, end ? 1800 : 300 },
-			.configured = { end ? INTENSITY_MAX : INTENSITY_MIN, end ? SPEED_MAX : SPEED_MIN,
-					end ? WIDTH_WIDE : WIDTH_NARROW, false, end ? 1800 : 300 },
+			.last = { end ? INTENSITY_MAX : INTENSITY_MIN,
+				  end ? SPEED_MAX : SPEED_MIN,
+				  end ? WIDTH_WIDE : WIDTH_NARROW,
+				  end,
+				  end ? 1800 : 300,
+				  { 0 } },
+			.configured = { end ? INTENSITY_MAX : INTENSITY_MIN,
+					end ? SPEED_MAX : SPEED_MIN,
+					end ? WIDTH_WIDE : WIDTH_NARROW,
+					false,
+					end ? 1800 : 300,
+					{ 0 } },
 		};
 
+		for (enum zone z = 0; z < _ZONE_MAX; z++)
+			if (z != ZONE_BACK)
+				s.last.zone_pressure[z] = end ? ZONE_PRESSURE_MAX : ZONE_PRESSURE_MIN;
 		ck_assert_int_eq(settings_save(path, &s), 0);
 		ck_assert_int_eq(settings_load(path, &back, err), 0);
 		ck_assert(settings_file_equal(&back, &s));
+		ck_assert_int_eq(back.last.zone_pressure[ZONE_UPPER_BACK], end ? 2 : -2);
 	}
+}
+END_TEST
+
+#define OLD_SETTINGS \
+	"[Settings]\nVersion=1\nIntensity=4\nSpeed=2\nWidth=wide\nHeat=yes\nSessionLimit=900\n" \
+	"ConfiguredIntensity=3\nConfiguredSpeed=3\nConfiguredWidth=medium\nConfiguredSessionLimit=1200\n"
+
+/* A file written before the zone pressures existed loads, with every offset 0; one
+ * written with only some of them has 0 for the rest. */
+START_TEST(test_zone_pressure_optional)
+{
+	static const char *const keys[] = { "PressureNeck=2", "PressureShoulders=-1", "PressureUpperBack=0",
+					    "PressureLowerBack=-2" };
+	_cleanup_free_ char *text = NULL;
+	struct settings_file back, want = sample;
+	char err[SETTINGS_ERROR_MAX];
+	size_t n;
+
+	text = settings_format(&sample, &n);
+	ck_assert_ptr_nonnull(text);
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+		ck_assert_msg(strstr(text, keys[i]), "no %s in\n%s", keys[i], text);
+
+	write_text(OLD_SETTINGS);
+	memset(&back, 0x5a, sizeof(back));
+	ck_assert_int_eq(settings_load(path, &back, err), 0);
+	memset(want.last.zone_pressure, 0, sizeof(want.last.zone_pressure));
+	ck_assert(settings_file_equal(&back, &want));
+
+	write_text(OLD_SETTINGS "PressureUpperBack=1\n");
+	memset(&back, 0x5a, sizeof(back));
+	ck_assert_int_eq(settings_load(path, &back, err), 0);
+	want.last.zone_pressure[ZONE_UPPER_BACK] = 1;
+	ck_assert(settings_file_equal(&back, &want));
 }
 END_TEST
 
@@ -156,6 +202,10 @@ START_TEST(test_out_of_range)
 		{ "ConfiguredSpeed", "ConfiguredSpeed=0" },
 		{ "ConfiguredWidth", "ConfiguredWidth=" },
 		{ "ConfiguredSessionLimit", "ConfiguredSessionLimit=60" },
+		{ "PressureNeck", "PressureNeck=3" },
+		{ "PressureShoulders", "PressureShoulders=-3" },
+		{ "PressureUpperBack", "PressureUpperBack=1.5" },
+		{ "PressureLowerBack", "PressureLowerBack=" },
 		{ "Version", "Version=2" },
 		{ "Version", "Version=x" },
 	};
@@ -182,6 +232,8 @@ START_TEST(test_unknown_and_missing)
 	}
 	sample_with("Heat", "Heat=no\nConfiguredHeat=no", text, sizeof(text));
 	assert_refused(text, line_of(text, "ConfiguredHeat"), "ConfiguredHeat");
+	sample_with("Heat", "Heat=no\nPressureBack=1", text, sizeof(text));
+	assert_refused(text, line_of(text, "PressureBack"), "PressureBack");
 	sample_with("Heat", "Heat=no\nShoulderHeight=600", text, sizeof(text));
 	assert_refused(text, line_of(text, "ShoulderHeight"), "ShoulderHeight");
 	sample_with("Heat", "Heat=no\n[Extra]", text, sizeof(text));
@@ -217,6 +269,8 @@ START_TEST(test_restore_config_changed)
 	s = settings_restore(&sample, &cfg, why, sizeof(why));
 	ck_assert_uint_eq(s.intensity, 1);
 	ck_assert_uint_eq(s.session_limit_s, 600);
+	ck_assert_int_eq(s.zone_pressure[ZONE_NECK], 2); /* no configured default: kept */
+	ck_assert_int_eq(s.zone_pressure[ZONE_LOWER_BACK], -2);
 	ck_assert_uint_eq(s.speed, 2);
 	ck_assert_int_eq(s.width, WIDTH_WIDE);
 	ck_assert(s.heat);
@@ -250,6 +304,7 @@ static Suite *settings_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_zone_pressure_optional);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_out_of_range);
 	tcase_add_test(tc, test_unknown_and_missing);

@@ -111,12 +111,12 @@ static void write_file(const char *p, const char *text, size_t size)
 /* ---- the two state files, behind one interface for these tests ---- */
 
 static const struct settings_file settings_a = {
-	.last = { 2, 5, WIDTH_NARROW, true, 600 },
-	.configured = { 3, 3, WIDTH_MEDIUM, false, 1200 },
+	.last = { 2, 5, WIDTH_NARROW, true, 600, { [ZONE_NECK] = -1, [ZONE_UPPER_BACK] = 2 } },
+	.configured = { 3, 3, WIDTH_MEDIUM, false, 1200, { 0 } },
 };
 static const struct settings_file settings_b = {
-	.last = { 4, 1, WIDTH_WIDE, false, 1800 },
-	.configured = { 1, 6, WIDTH_WIDE, false, 300 },
+	.last = { 4, 1, WIDTH_WIDE, false, 1800, { 0 } },
+	.configured = { 1, 6, WIDTH_WIDE, false, 300, { 0 } },
 };
 
 static struct heat_tuning tuning_sample(double gain)

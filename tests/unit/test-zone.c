@@ -138,6 +138,74 @@ START_TEST(test_zones_move_with_shoulders)
 }
 END_TEST
 
+/* zone_at_mm(): the boundaries relative to the shoulder line S. Neck from S+15 (the
+ * middle of the neck/shoulders overlap), shoulders from S-80, upper back from 0.55·S,
+ * lower back below it. */
+START_TEST(test_zone_at_boundaries)
+{
+	for (unsigned s = S_MIN; s <= S_MAX; s++) {
+		unsigned mid_back = s * 550 / 1000;
+
+		ck_assert_int_eq(zone_at_mm(s + 100, s), ZONE_NECK);
+		ck_assert_int_eq(zone_at_mm(s + 15, s), ZONE_NECK);
+		ck_assert_int_eq(zone_at_mm(s + 14, s), ZONE_SHOULDERS);
+		ck_assert_int_eq(zone_at_mm(s, s), ZONE_SHOULDERS);
+		ck_assert_int_eq(zone_at_mm(s - 80, s), ZONE_SHOULDERS);
+		ck_assert_int_eq(zone_at_mm(s - 81, s), ZONE_UPPER_BACK);
+		ck_assert_int_eq(zone_at_mm(mid_back, s), ZONE_UPPER_BACK);
+		ck_assert_int_eq(zone_at_mm(mid_back - 1, s), ZONE_LOWER_BACK);
+		ck_assert_int_eq(zone_at_mm(0, s), ZONE_LOWER_BACK);
+		ck_assert_int_eq(zone_at_mm(ROLLER_TRAVEL_MAX_MM, s), ZONE_NECK);
+	}
+	/* the average back of zone.c: S 600, the back divided at 330 mm */
+	ck_assert_int_eq(zone_at_mm(329, 600), ZONE_LOWER_BACK);
+	ck_assert_int_eq(zone_at_mm(330, 600), ZONE_UPPER_BACK);
+	ck_assert_int_eq(zone_at_mm(519, 600), ZONE_UPPER_BACK);
+	ck_assert_int_eq(zone_at_mm(520, 600), ZONE_SHOULDERS);
+	ck_assert_int_eq(zone_at_mm(614, 600), ZONE_SHOULDERS);
+	ck_assert_int_eq(zone_at_mm(615, 600), ZONE_NECK);
+}
+END_TEST
+
+/* Going up the track the zones come in body order, never back (two zones), whatever
+ * the shoulder height, absurd ones included. */
+START_TEST(test_zone_at_in_body_order)
+{
+	static const int rank[_ZONE_MAX] = {
+		[ZONE_LOWER_BACK] = 0, [ZONE_UPPER_BACK] = 1, [ZONE_SHOULDERS] = 2, [ZONE_NECK] = 3, [ZONE_BACK] = -1,
+	};
+
+	for (unsigned s = 0; s <= 2000; s += 5) {
+		int last = 0;
+
+		for (unsigned t = 0; t <= ROLLER_TRAVEL_MAX_MM; t++) {
+			enum zone z = zone_at_mm(t, s);
+
+			ck_assert_msg(z >= 0 && z < _ZONE_MAX && z != ZONE_BACK, "S %u at %u mm: zone %d", s, t,
+				      (int)z);
+			ck_assert_msg(rank[z] >= last, "S %u at %u mm: %s below the zone under it", s, t,
+				      zone_to_string(z));
+			last = rank[z];
+		}
+	}
+}
+END_TEST
+
+/* The middle of each zone's span (zone_to_range) is in that zone. */
+START_TEST(test_zone_at_agrees_with_ranges)
+{
+	struct limits_config l = default_limits();
+
+	for (unsigned s = S_MIN; s <= S_MAX; s++)
+		for (enum zone z = 0; z < _ZONE_MAX; z++) {
+			if (z == ZONE_BACK)
+				continue;
+			ck_assert_msg(zone_at_mm(mid(zone_to_range(z, s, &l)), s) == z,
+				      "S %u: the middle of %s is not in it", s, zone_to_string(z));
+		}
+}
+END_TEST
+
 static Suite *zone_suite(void)
 {
 	Suite *s = suite_create("zone");
@@ -149,6 +217,9 @@ static Suite *zone_suite(void)
 	tcase_add_test(tc, test_zones_stack_up);
 	tcase_add_test(tc, test_back_covers_upper_and_lower);
 	tcase_add_test(tc, test_zones_move_with_shoulders);
+	tcase_add_test(tc, test_zone_at_boundaries);
+	tcase_add_test(tc, test_zone_at_in_body_order);
+	tcase_add_test(tc, test_zone_at_agrees_with_ranges);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <systemd/sd-bus.h>
 
+#include "chair-types.h"
 #include "macro.h"
 
 #define CHAIR_SERVICE "org.massaged.Chair1"
@@ -38,12 +39,14 @@ int verb_monitor(struct ctl *ctl, char **args);
 int verb_heat(struct ctl *ctl, char **args);
 int verb_autotune(struct ctl *ctl, char **args);
 int verb_service(struct ctl *ctl, char **args);
+int verb_pressure(struct ctl *ctl, char **args);
 
 /* Form checks of a query's arguments, run before we connect: 0, or -EINVAL after
  * ctl_usage_error() has said why. */
 int heat_check_arguments(char **args);
 int autotune_check_arguments(char **args);
 int service_check_arguments(char **args);
+int pressure_check_arguments(char **args);
 
 /* Prints "massagectl VERB: ", the message and the verb's usage; returns -EINVAL. */
 int ctl_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -84,6 +87,7 @@ enum property_kind {
 	PROPERTY_DOUBLE,
 	PROPERTY_STRV,
 	PROPERTY_UINT64,
+	PROPERTY_ZONE_LEVELS, /* int[_ZONE_MAX] from an a{si} by zone name */
 };
 
 struct property_map {
@@ -105,9 +109,17 @@ struct chair_status {
 	uint32_t shoulder_height;
 	int heat, seated; /* sd-bus reads 'b' as int */
 	char **faults;
+	double force, force_target;   /* N; the target 0 when none */
+	int zone_pressure[_ZONE_MAX]; /* SetZonePressure's offsets */
 };
 
 struct heater_list;
+
+/* Reads ZonePressure's a{si} into levels (by zone; names massagectl does not know are
+ * skipped). */
+int zone_levels_read(sd_bus_message *m, int levels[static _ZONE_MAX]);
+/* "neck +1, lower-back -2": the zones whose offset is not 0; "" when none. */
+void format_zone_pressure(char *buf, size_t size, const int levels[static _ZONE_MAX]);
 
 void chair_status_done(struct chair_status *s);
 /* Reads an a{sv} of Chair1 properties into s, as properties_read(). */
@@ -194,6 +206,8 @@ int simulator_view_read(struct simulator_view *v, sd_bus_message *reply);
 void simulator_view_render(FILE *f, const struct simulator_view *v);
 /* One line per pad: temperature, target, power and state. */
 void heater_view_render(FILE *f, const struct heater_list *l, bool colour);
+/* "Force  58 N / 60 N  [#########-]": the measured force against its target. */
+void force_view_render(FILE *f, const struct chair_status *s);
 
 /* One signal of the chair, stamped with the wall clock and with where the session
  * was in chair time (massaged publishes no other chair clock). */

@@ -13,6 +13,9 @@
 
 #define ROLLER_TRACK_WIDTH 20
 #define POWER_BAR_WIDTH 10
+#define FORCE_BAR_WIDTH 10
+/* With no target the bar is full at the firmest intensity's force */
+#define FORCE_BAR_FULL_N 100.0
 /* "42.5 °C" */
 #define TARGET_COLUMNS 7
 /* "  HH:MM:SS  +mm:ss  " before each event's text */
@@ -141,6 +144,21 @@ void heater_view_render(FILE *f, const struct heater_list *l, bool colour)
 			      format_heater_state(state, h), locked ? " since " : "",
 			      locked ? format_wall_time(since, h->lockout_since) : "", fault ? "\033[0m" : "");
 	}
+}
+
+void force_view_render(FILE *f, const struct chair_status *s)
+{
+	double full = s->force_target > 0.0 ? s->force_target : FORCE_BAR_FULL_N;
+	size_t filled = (size_t)CLAMP(s->force / full * FORCE_BAR_WIDTH + 0.5, 0.0, (double)FORCE_BAR_WIDTH);
+	char bar[FORCE_BAR_WIDTH + 1];
+
+	memset(bar, '#', filled);
+	memset(bar + filled, '-', FORCE_BAR_WIDTH - filled);
+	bar[FORCE_BAR_WIDTH] = '\0';
+	(void)fprintf(f, "%11s %.0f N", "Force:", s->force);
+	if (s->force_target > 0.0)
+		(void)fprintf(f, " / %.0f N", s->force_target);
+	(void)fprintf(f, "  [%s]\n", bar);
 }
 
 void event_history_done(struct event_history *h)

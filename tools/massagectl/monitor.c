@@ -72,6 +72,7 @@ static void monitor_render(const struct monitor *m, FILE *f, size_t width)
 	else {
 		p = program_list_find(&m->programs, m->status.program);
 		status_render(f, &m->status, p ? p->title : NULL, NULL, m->ctl->colour);
+		force_view_render(f, &m->status);
 		heater_view_render(f, &m->heaters, m->ctl->colour);
 		if (m->simulator.presence == SIMULATOR_PRESENT)
 			simulator_view_render(f, &m->simulator);

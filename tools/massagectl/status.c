@@ -38,11 +38,15 @@ static const struct property_map chair_properties[] = {
 	{ "Seated", PROPERTY_BOOL, offsetof(struct chair_status, seated) },
 	{ "Faults", PROPERTY_STRV, offsetof(struct chair_status, faults) },
 	{ "SessionLimit", PROPERTY_UINT32, offsetof(struct chair_status, session_limit) },
+	{ "Force", PROPERTY_DOUBLE, offsetof(struct chair_status, force) },
+	{ "ForceTarget", PROPERTY_DOUBLE, offsetof(struct chair_status, force_target) },
+	{ "ZonePressure", PROPERTY_ZONE_LEVELS, offsetof(struct chair_status, zone_pressure) },
 };
 
 static const char *const property_signatures[] = {
-	[PROPERTY_STRING] = "s", [PROPERTY_UINT32] = "u", [PROPERTY_BOOL] = "b",
-	[PROPERTY_DOUBLE] = "d", [PROPERTY_STRV] = "as",  [PROPERTY_UINT64] = "t",
+	[PROPERTY_STRING] = "s",          [PROPERTY_UINT32] = "u", [PROPERTY_BOOL] = "b",
+	[PROPERTY_DOUBLE] = "d",          [PROPERTY_STRV] = "as",  [PROPERTY_UINT64] = "t",
+	[PROPERTY_ZONE_LEVELS] = "a{si}",
 };
 
 void chair_status_done(struct chair_status *s)
@@ -94,6 +98,37 @@ static int read_strv_into(sd_bus_message *m, char ***field)
 	return 0;
 }
 
+int zone_levels_read(sd_bus_message *m, int levels[static _ZONE_MAX])
+{
+	const char *name;
+	int32_t level;
+	int r;
+
+	r = sd_bus_message_enter_container(m, 'a', "{si}");
+	if (r < 0)
+		return r;
+	while ((r = sd_bus_message_read(m, "{si}", &name, &level)) > 0) {
+		enum zone z = zone_from_string(name);
+
+		if (z != ZONE_INVALID)
+			levels[z] = level;
+	}
+	if (r < 0)
+		return r;
+	return sd_bus_message_exit_container(m);
+}
+
+void format_zone_pressure(char *buf, size_t size, const int levels[static _ZONE_MAX])
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (enum zone z = 0; z < _ZONE_MAX && len < size; z++)
+		if (levels[z] != 0)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s %+d", len ? ", " : "", zone_to_string(z),
+						levels[z]);
+}
+
 static int read_property_value(sd_bus_message *m, const struct property_map *p, void *target)
 {
 	void *field = (char *)target + p->offset;
@@ -111,6 +146,8 @@ static int read_property_value(sd_bus_message *m, const struct property_map *p, 
 		return read_strv_into(m, field);
 	case PROPERTY_UINT64:
 		return sd_bus_message_read_basic(m, 't', field);
+	case PROPERTY_ZONE_LEVELS:
+		return zone_levels_read(m, field);
 	}
 	return -EINVAL;
 }
@@ -261,6 +298,25 @@ static void render_levels(FILE *f, const struct chair_status *s)
 		      s->heat ? "on" : "off");
 }
 
+/* "58.2 N (target 60.0 N)" */
+static void render_force(FILE *f, const struct chair_status *s)
+{
+	(void)fprintf(f, FIELD "%.1f N", "Force:", s->force);
+	if (s->force_target > 0.0)
+		(void)fprintf(f, " (target %.1f N)", s->force_target);
+	(void)fputc('\n', f);
+}
+
+/* The zones pressed firmer or lighter than the intensity; nothing when none is. */
+static void render_pressure(FILE *f, const struct chair_status *s)
+{
+	char pressure[128];
+
+	format_zone_pressure(pressure, sizeof(pressure), s->zone_pressure);
+	if (pressure[0])
+		(void)fprintf(f, FIELD "%s\n", "Pressure:", pressure);
+}
+
 /* "neck 41.8/42 °C 38 %": reading, target and power; else what keeps it from heating. */
 static void format_heater_brief(char *buf, size_t size, const struct heater *h)
 {
@@ -347,6 +403,10 @@ void status_render(FILE *f, const struct chair_status *s, const char *program_ti
 	render_doing(f, s);
 	render_progress(f, s);
 	render_levels(f, s);
+	/* the monitor (no heaters given) draws the pads and the force as bars of its own */
+	if (heaters)
+		render_force(f, s);
+	render_pressure(f, s);
 	render_heaters(f, heaters);
 	render_timer(f, s);
 	render_shoulder(f, s);
