@@ -76,6 +76,13 @@ static bool same_pads(const struct massaged_config *a, const struct massaged_con
 	return true;
 }
 
+/* [Simulator]: the simulated person is built once, at start. */
+static bool same_simulator(const struct massaged_config *a, const struct massaged_config *b)
+{
+	return a->sim_shoulder_mm == b->sim_shoulder_mm && a->sim_load_noise_n == b->sim_load_noise_n &&
+	       strcmp(a->sim_bodies, b->sim_bodies) == 0 && strcmp(a->sim_body, b->sim_body) == 0;
+}
+
 /* What of the wiring differs, as "[GPIO]/[Modbus]/[Binding], ..." (empty when none).
  * Both configurations were built the same way from zeroed memory (config_load), so
  * the wiring compares bytewise. */
@@ -89,8 +96,7 @@ static void wiring_changes(const struct massaged_config *running, const struct m
 		len += (size_t)snprintf(buf + len, size - len, "[GPIO]/[Modbus]/[Binding]");
 	if (!same_pads(running, cfg) && len < size)
 		len += (size_t)snprintf(buf + len, size - len, "%s[Heat] Pads", len ? ", " : "");
-	if ((running->sim_shoulder_mm != cfg->sim_shoulder_mm || running->sim_load_noise_n != cfg->sim_load_noise_n) &&
-	    len < size)
+	if (!same_simulator(running, cfg) && len < size)
 		(void)snprintf(buf + len, size - len, "%s[Simulator]", len ? ", " : "");
 }
 
@@ -109,6 +115,8 @@ static void keep_wiring(struct massaged_config *cfg, const struct massaged_confi
 	cfg->hw = running->hw;
 	cfg->sim_shoulder_mm = running->sim_shoulder_mm;
 	cfg->sim_load_noise_n = running->sim_load_noise_n;
+	memcpy(cfg->sim_bodies, running->sim_bodies, sizeof(cfg->sim_bodies));
+	memcpy(cfg->sim_body, running->sim_body, sizeof(cfg->sim_body));
 }
 
 static int reload_refused(struct context *c, int r, const char *why, char *status, size_t size)

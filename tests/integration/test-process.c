@@ -493,6 +493,12 @@ START_TEST(test_sighup_config)
 	H_ASSERT(&h, pad_d(&h, NECK, "MaxTarget") == 44.0);
 	H_ASSERT(&h, pad_d(&h, SHOULDERS, "MaxTarget") == 44.0, "the shoulders pad is gone or kept its old ceiling");
 	H_ASSERT(&h, id_listed(H_PROGRAM_IDS(&h), "also-new"));
+
+	/* the simulated person is built at start: another body waits for a restart too */
+	harness_write_config(&h, "[Heat]\nMaxTarget=44\n[Simulator]\nBody=slim-bony\n");
+	sighup_wait(&h, fd, "wait for a restart");
+	H_ASSERT(&h, harness_wait_log(&h, "in the configuration ([Simulator])", 1000),
+		 "a changed [Simulator] Body= not reported as waiting for a restart");
 	H_CALL(&h, "Stop", "");
 	harness_stop(&h);
 	(void)close(fd);
