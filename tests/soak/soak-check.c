@@ -35,7 +35,8 @@ static bool in_set(const char *v, const char *const *set)
 
 static bool fault_code_valid(const char *code)
 {
-	static const char *const plain[] = { "estop", "roller-offline", "roller-fault", "temp-module-offline", NULL };
+	static const char *const plain[] = { "estop",         "roller-offline", "roller-fault", "temp-module-offline",
+					     "relay-offline", "modbus-slow",    "over-force",   NULL };
 	static const char *const zoned[] = { "sensor:", "overtemp:", "runaway:", "heater-stuck:", NULL };
 
 	if (in_set(code, plain))
