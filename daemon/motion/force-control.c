@@ -48,7 +48,7 @@ static const double level_force_n[FORCE_LEVELS] = { 30, 45, 60, 80, 100 };
 #define AHEAD_TICKS 10
 #define LEARN_CORRECTION_MAX_MM 3.0
 /* How fast the offset between the map and the back now follows (a breath is seconds). */
-#define OFFSET_SMOOTHING 0.5
+#define OFFSET_SMOOTHING 0.7
 
 double force_level_n(unsigned level)
 {
@@ -238,8 +238,10 @@ static bool map_step(const struct force_loop *l, double aim_n, double *ret_mm)
 	return true;
 }
 
-/* How far the depth needed here now is off the map (the breath, a tensing back since it
- * learnt), smoothed: the load cell's noise would otherwise bias the cap shallow. */
+/* How far the depth needed here now is off the map (the breath's phase when it learnt,
+ * a tensing back since), a little smoothed: the load cell's noise would otherwise bias
+ * the cap shallow. The map's bins under the rollers are from earlier passes
+ * (force-map.h: FORCE_MAP_HOLD_MM), so this pass does not hide its own offset. */
 static void track_map_offset(struct force_loop *l, double aim_n, double needed_now_mm)
 {
 	double here;
@@ -249,7 +251,8 @@ static void track_map_offset(struct force_loop *l, double aim_n, double needed_n
 	l->map_offset_mm += OFFSET_SMOOTHING * (needed_now_mm - here - l->map_offset_mm);
 }
 
-/* No deeper than lets the board get back in time to what the map predicts ahead. */
+/* No deeper than lets the board get back in time to what the map predicts ahead (moved
+ * by how far the back is off the map here now). */
 static double ahead_cap(const struct force_loop *l, double aim_n, double depth_mm)
 {
 	double ahead, travel = tick_travel_mm(l);
@@ -333,11 +336,13 @@ double force_loop_step(struct force_loop *l, double target_n, double load_n, dou
 	if (contact && aim > 0) {
 		double needed = depth_needed_now(l, aim, load_n, k_here);
 
-		track_map_offset(l, aim, needed);
+		/* at DepthMax and still under the aim the back's place is not known: the
+		 * offset stays as it was (a soft neck, where the track leaves it) */
+		if (load_n >= aim || l->rollers_mm < l->cfg.depth_max_mm - 0.5)
+			track_map_offset(l, aim, needed);
 		l->depth_mm = ahead_cap(l, aim, l->depth_mm);
-		/* the map keeps the back's shape; the offset, how it moves (breathing) */
 		if (l->travel_mm >= 0)
-			force_map_learn(&l->map, l->travel_mm, needed - l->map_offset_mm, aim, k_here);
+			force_map_learn(&l->map, l->travel_mm, needed, aim, k_here);
 	}
 	l->depth_mm = CLAMP(l->depth_mm, 0.0, l->cfg.depth_max_mm);
 	l->prev_load_n = load_n;

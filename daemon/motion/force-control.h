@@ -36,14 +36,17 @@
  * and never aims above force_max_n less max(10 N, 20 %) ([Limits] ForceMax; the safety
  * gate enforces ForceMax itself, whatever the loop does).
  *
- * Feed-forward along the track (force-map.h): where the rollers have been before in
- * this session, the loop knows the depth the back needed there and how stiff it was;
- * it commands the depth predicted for where the rollers will be at the next reading
- * (from the travel setpoint: where they go, how fast), the reactive correction on top,
- * and no deeper than lets the board (at its speed) still get back in time to what the
- * map predicts for the next ten ticks of travel: it leaves a shoulder blade or a
- * vertebra before the rollers reach it. Where the map knows nothing (a first pass, a
- * new person) the loop is the reactive one above; the back-off is the same either way.
+ * Feed-forward along the track (force-map.h): where the rollers have been before for
+ * this person, the loop knows the depth the back needed there and how stiff it was.
+ * It tracks where the rollers are along the track and where they will be (the travel
+ * setpoint: where they go, how fast), and how far the back is off the map right here
+ * (the breath, a tensing back). It moves the depth by the map's change to the next
+ * reading, the reactive correction on top (instead of guessing the back's movement from
+ * the last tick), and never deeper than lets the board, at its speed, still get back
+ * in time to what the map predicts for the next ten ticks of travel: it leaves a
+ * shoulder blade or a vertebra before the rollers reach it. Where the map knows nothing
+ * (a first pass, a new person) the loop is exactly the reactive one above; the back-off
+ * on over-force is the same either way.
  *
  * Limits (measured in tests/unit/test-force-control.c): the board's 25 mm/s cannot
  * follow a bony spot or a sudden tensing faster than it; the whole-mm register makes

@@ -16,7 +16,7 @@
 
 #define FORCE_MAP_BIN_MM 2.0
 #define FORCE_MAP_TRACK_MM 780.0 /* drivers/roller.h ROLLER_TRAVEL_MAX_MM */
-#define FORCE_MAP_BINS 392 /* FORCE_MAP_TRACK_MM / FORCE_MAP_BIN_MM + 2 */
+#define FORCE_MAP_BINS 392       /* FORCE_MAP_TRACK_MM / FORCE_MAP_BIN_MM + 2 */
 
 /* What the rollers learn in passing is held until they have moved on: the depth the
  * map predicts where they are is then from earlier passes, so how far the back is off
