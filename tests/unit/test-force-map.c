@@ -108,7 +108,7 @@ START_TEST(test_map_learns_and_predicts)
 	ck_assert(force_map_predict(&m, 101.0, 60.0, &d));
 	ck_assert_double_eq_tol(d, 10.1, 0.05);
 	ck_assert(force_map_predict(&m, 101.0, 70.0, &d));
-	ck_assert_double_eq_tol(d, 12.1, 0.05); /* 10 N more at 5 N/mm */
+	ck_assert_double_eq_tol(d, 12.1, 0.05);             /* 10 N more at 5 N/mm */
 	ck_assert(!force_map_predict(&m, 108.0, 60.0, &d)); /* within the hold */
 	ck_assert(!force_map_predict(&m, 300.0, 60.0, &d));
 	ck_assert(!force_map_predict(&m, -1.0, 60.0, &d));
