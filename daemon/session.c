@@ -25,9 +25,17 @@ static void force_rest(struct context *c)
 	roller_step_restart(&c->roller_step);
 }
 
+/* As force_rest(), and the loop forgets this person's back along the track: whoever is
+ * in the chair next may be someone else (a new session, a scan, an empty seat). */
+static void force_forget(struct context *c)
+{
+	c->force_target_n = 0;
+	roller_step_forget(&c->roller_step);
+}
+
 static void scan_begin(struct context *c, enum chair_state after)
 {
-	force_rest(c);
+	force_forget(c);
 	body_scan_init(c->scan.body);
 	c->scan.active = true;
 	c->scan.phase = SCAN_APPROACH;
@@ -48,7 +56,7 @@ static void session_begin(struct context *c)
 	c->session.seat_empty = false;
 	c->roller_last_ok_usec = now;
 	c->scan.active = false;
-	force_rest(c);
+	force_forget(c);
 	(void)safety_set_output(c, OUTPUT_MOTOR_POWER, true);
 	if (c->shoulder_mm == 0)
 		scan_begin(c, STATE_RUNNING);
@@ -175,7 +183,7 @@ void session_seat_changed(struct context *c, bool seated)
 	    (c->state == STATE_RUNNING || c->state == STATE_SCANNING || c->state == STATE_PAUSED)) {
 		c->scan.active = false;
 		c->state = STATE_PAUSED;
-		force_rest(c);
+		force_forget(c);
 		c->session.seat_empty = true;
 		c->session.seat_empty_since_usec = context_now(c);
 		log_event(LOG_INFO, LOG_EVENT_SEAT_EMPTY_PAUSE, LOG_FIELDS(.program = session_program_id(c)),

@@ -43,6 +43,13 @@ static const double level_force_n[FORCE_LEVELS] = { 30, 45, 60, 80, 100 };
 #define BACKOFF_EXTRA_MM 0.5
 #define RETURN_N_S 40.0
 
+/* Feed-forward: how many ticks of travel ahead it looks (at 60 mm/s, 12 mm: a bony
+ * spot's rise) and how far a reading may correct the depth it teaches the map, mm. */
+#define AHEAD_TICKS 10
+#define LEARN_CORRECTION_MAX_MM 3.0
+/* How fast the offset between the map and the back now follows (a breath is seconds). */
+#define OFFSET_SMOOTHING 0.7
+
 double force_level_n(unsigned level)
 {
 	return level_force_n[CLAMP(level, 1u, (unsigned)FORCE_LEVELS) - 1];
@@ -85,9 +92,11 @@ static double stiffness_floor(double load_n)
 	return STIFFNESS_MIN_N_MM + STIFFNESS_PER_N * load_n;
 }
 
-void force_loop_init(struct force_loop *l, const struct force_loop_config *cfg, double depth_now_mm)
+static void loop_start(struct force_loop *l, const struct force_loop_config *cfg, double depth_now_mm)
 {
 	double depth = isfinite(depth_now_mm) ? CLAMP(depth_now_mm, 0.0, cfg->depth_max_mm) : 0.0;
+	struct force_map map = l->map;
+	double map_offset = l->map_offset_mm;
 
 	*l = (struct force_loop) {
 		.cfg = *cfg,
@@ -96,7 +105,24 @@ void force_loop_init(struct force_loop *l, const struct force_loop_config *cfg, 
 		.last_depth_mm = depth,
 		.rollers_mm = depth,
 		.register_mm = -1,
+		.travel_mm = -1,
+		.map_offset_mm = map_offset,
+		.map = map,
 	};
+}
+
+void force_loop_init(struct force_loop *l, const struct force_loop_config *cfg, double depth_now_mm)
+{
+	force_map_forget(&l->map);
+	l->map_offset_mm = 0;
+	loop_start(l, cfg, depth_now_mm);
+}
+
+void force_loop_restart(struct force_loop *l, double depth_now_mm)
+{
+	struct force_loop_config cfg = l->cfg;
+
+	loop_start(l, &cfg, depth_now_mm);
 }
 
 /* Where the rollers are now: moved toward the last register value for a tick, kept
@@ -163,15 +189,95 @@ static bool over_force(const struct force_loop *l, double aim_n, double load_n)
 	return load_n + 2 * rising > l->cfg.force_max_n - over_margin_n(l->cfg.force_max_n) / 2;
 }
 
-double force_loop_step(struct force_loop *l, double target_n, double load_n, double depth_mm)
+/* Where the rollers are along the track: moved toward the last travel setpoint for a
+ * tick, kept within the half mm the board's whole-mm reading allows. */
+static void track_travel(struct force_loop *l, const struct force_loop_travel *travel)
+{
+	if (!travel || !isfinite(travel->mm) || !isfinite(travel->to_mm) || !isfinite(travel->speed_mm_s)) {
+		l->travel_mm = -1;
+		return;
+	}
+	if (l->travel_mm >= 0)
+		l->travel_mm = move_toward(l->travel_mm, l->travel_to_mm, l->travel_mm_s * tick_s(l));
+	else
+		l->travel_mm = travel->mm;
+	l->travel_mm = CLAMP(l->travel_mm, travel->mm - 0.5, travel->mm + 0.5);
+	l->travel_to_mm = travel->to_mm;
+	l->travel_mm_s = MAX(travel->speed_mm_s, 0.0);
+}
+
+/* Where the rollers will be `ticks` readings from now. */
+static double travel_ahead_mm(const struct force_loop *l, int ticks)
+{
+	return move_toward(l->travel_mm, l->travel_to_mm, l->travel_mm_s * tick_s(l) * ticks);
+}
+
+/* The local stiffness at the rollers now: the estimate, scaled up where the load is
+ * over the aim (a spot that loads more at the same depth is stiffer by about as much). */
+static double stiffness_here(const struct force_loop *l, double aim_n, double load_n)
+{
+	return l->stiffness_n_mm * MAX(1.0, load_n / MAX(aim_n, FORCE_LIGHT_CONTACT_N));
+}
+
+/* The depth that would give `toward` now, by the stiffness here. */
+static double depth_needed_now(const struct force_loop *l, double toward_n, double load_n, double k)
+{
+	return l->rollers_mm + CLAMP((toward_n - load_n) / k, -LEARN_CORRECTION_MAX_MM, LEARN_CORRECTION_MAX_MM);
+}
+
+/* The map's change of the needed depth from here to the next reading; false where it
+ * does not know both. */
+static bool map_step(const struct force_loop *l, double aim_n, double *ret_mm)
+{
+	double here, next;
+
+	if (l->travel_mm < 0 || !force_map_predict(&l->map, l->travel_mm, aim_n, &here) ||
+	    !force_map_predict(&l->map, travel_ahead_mm(l, 1), aim_n, &next))
+		return false;
+	*ret_mm = next - here;
+	return true;
+}
+
+/* How far the depth needed here now is off the map (the breath's phase when it learnt,
+ * a tensing back since), a little smoothed: the load cell's noise would otherwise bias
+ * the cap shallow. The map's bins under the rollers are from earlier passes
+ * (force-map.h: FORCE_MAP_HOLD_MM), so this pass does not hide its own offset. */
+static void track_map_offset(struct force_loop *l, double aim_n, double needed_now_mm)
+{
+	double here;
+
+	if (l->travel_mm < 0 || !force_map_predict(&l->map, l->travel_mm, aim_n, &here))
+		return;
+	l->map_offset_mm += OFFSET_SMOOTHING * (needed_now_mm - here - l->map_offset_mm);
+}
+
+/* No deeper than lets the board get back in time to what the map predicts ahead (moved
+ * by how far the back is off the map here now). */
+static double ahead_cap(const struct force_loop *l, double aim_n, double depth_mm)
+{
+	double ahead, travel = tick_travel_mm(l);
+
+	if (l->travel_mm < 0)
+		return depth_mm;
+	for (int j = 1; j <= AHEAD_TICKS; j++)
+		if (force_map_predict(&l->map, travel_ahead_mm(l, j), aim_n, &ahead))
+			depth_mm = MIN(depth_mm, l->map_offset_mm + ahead + travel * (j - 1));
+	return depth_mm;
+}
+
+double force_loop_step(struct force_loop *l, double target_n, double load_n, double depth_mm,
+		       const struct force_loop_travel *along)
 {
 	double travel = tick_travel_mm(l);
 	double aim_max = l->cfg.force_max_n - over_margin_n(l->cfg.force_max_n);
 	double aim = isfinite(target_n) ? CLAMP(target_n, 0.0, aim_max) : 0.0;
+	double toward = aim, k_here, ff_mm;
+	bool contact;
 
 	if (!isfinite(load_n) || load_n < 0)
 		load_n = 0;
 	track_rollers(l, depth_mm);
+	track_travel(l, along);
 	if (!l->primed) {
 		l->primed = true;
 		l->prev_load_n = l->contact_load_n = load_n;
@@ -180,11 +286,11 @@ double force_loop_step(struct force_loop *l, double target_n, double load_n, dou
 	}
 	l->contact_load_n += CONTACT_SMOOTHING * (load_n - l->contact_load_n);
 	track_surface(l, load_n);
+	k_here = stiffness_here(l, aim, load_n);
 
+	contact = load_n >= CONTACT_N && l->contact_load_n >= CONTACT_N;
 	if (over_force(l, aim, load_n)) {
-		/* a spot that loads more at the same depth is stiffer by about as much */
-		double here = l->stiffness_n_mm * MAX(1.0, load_n / MAX(aim, FORCE_LIGHT_CONTACT_N));
-		double cut = (load_n - aim) / here + BACKOFF_EXTRA_MM;
+		double cut = (load_n - aim) / k_here + BACKOFF_EXTRA_MM;
 
 		l->depth_mm = MIN(l->depth_mm, l->rollers_mm - cut);
 		l->backing_off = true;
@@ -192,7 +298,7 @@ double force_loop_step(struct force_loop *l, double target_n, double load_n, dou
 		/* the load rose without the depth: nothing to learn from */
 		restart_fit(l, load_n);
 	} else {
-		double toward = aim, step;
+		double step;
 
 		/* after a back-off the load falls as much with the spot passing as with the
 		 * depth: learn again once back at the target */
@@ -211,8 +317,10 @@ double force_loop_step(struct force_loop *l, double target_n, double load_n, dou
 			else
 				toward = l->return_n;
 		}
-		if ((load_n < CONTACT_N || l->contact_load_n < CONTACT_N) && toward > 0)
+		if (!contact && toward > 0)
 			step = APPROACH_MM_S * tick_s(l);
+		else if (map_step(l, aim, &ff_mm)) /* the map knows the back ahead: no guessing from the last tick */
+			step = CLAMP(GAIN * (toward - load_n) / l->stiffness_n_mm + ff_mm, -travel, travel);
 		else
 			step = CLAMP(GAIN * (toward - load_n) / l->stiffness_n_mm - SURFACE_LEAD * l->surface_mm,
 				     -travel, travel);
@@ -224,7 +332,19 @@ double force_loop_step(struct force_loop *l, double target_n, double load_n, dou
 	}
 	/* no further ahead of the rollers than a tick's travel and a register step (so the
 	 * whole-mm register keeps them moving at full speed): nothing to wind up */
-	l->depth_mm = CLAMP(MIN(l->depth_mm, l->rollers_mm + travel + 1.0), 0.0, l->cfg.depth_max_mm);
+	l->depth_mm = MIN(l->depth_mm, l->rollers_mm + travel + 1.0);
+	if (contact && aim > 0) {
+		double needed = depth_needed_now(l, aim, load_n, k_here);
+
+		/* at DepthMax and still under the aim the back's place is not known: the
+		 * offset stays as it was (a soft neck, where the track leaves it) */
+		if (load_n >= aim || l->rollers_mm < l->cfg.depth_max_mm - 0.5)
+			track_map_offset(l, aim, needed);
+		l->depth_mm = ahead_cap(l, aim, l->depth_mm);
+		if (l->travel_mm >= 0)
+			force_map_learn(&l->map, l->travel_mm, needed, aim, k_here);
+	}
+	l->depth_mm = CLAMP(l->depth_mm, 0.0, l->cfg.depth_max_mm);
 	l->prev_load_n = load_n;
 	return l->depth_mm;
 }

@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "force-map.h"
+
 /* The contact-force loop: pure code, a reading in and a depth out, once per control
  * tick. Intensity is a force level (force_level_n()); each technique shapes it over
  * time (a share of the level, force_target_n()); the loop moves the rollers' depth so
@@ -33,6 +35,18 @@
  * approaches at 8 mm/s instead of diving. It never commands deeper than depth_max_mm,
  * and never aims above force_max_n less max(10 N, 20 %) ([Limits] ForceMax; the safety
  * gate enforces ForceMax itself, whatever the loop does).
+ *
+ * Feed-forward along the track (force-map.h): where the rollers have been before for
+ * this person, the loop knows the depth the back needed there and how stiff it was.
+ * It tracks where the rollers are along the track and where they will be (the travel
+ * setpoint: where they go, how fast), and how far the back is off the map right here
+ * (the breath, a tensing back). It moves the depth by the map's change to the next
+ * reading, the reactive correction on top (instead of guessing the back's movement from
+ * the last tick), and never deeper than lets the board, at its speed, still get back
+ * in time to what the map predicts for the next ten ticks of travel: it leaves a
+ * shoulder blade or a vertebra before the rollers reach it. Where the map knows nothing
+ * (a first pass, a new person) the loop is exactly the reactive one above; the back-off
+ * on over-force is the same either way.
  *
  * Limits (measured in tests/unit/test-force-control.c): the board's 25 mm/s cannot
  * follow a bony spot or a sudden tensing faster than it; the whole-mm register makes
@@ -67,6 +81,19 @@ struct force_loop {
 	double surface_mm;      /* how far the back comes toward them per tick, smoothed */
 	double fit_moved_grew;  /* the fit's sums: depth change x load change, */
 	double fit_moved_sq;    /* depth change squared, older ticks weighing less */
+
+	double travel_mm;     /* where it reckons the rollers are along the track, < 0: unknown */
+	double travel_to_mm;  /* the travel setpoint of the last tick: where they went */
+	double travel_mm_s;   /* and how fast */
+	double map_offset_mm; /* how far the depth needed now is off the map's, smoothed */
+	struct force_map map; /* kept by force_loop_restart(), forgotten by force_loop_init() */
+};
+
+/* Where the rollers are along the track and where they go from this tick on. */
+struct force_loop_travel {
+	double mm;         /* as the board reports it (whole mm) */
+	double to_mm;      /* the travel setpoint written this tick */
+	double speed_mm_s; /* the travel speed written this tick */
 };
 
 /* The force of an intensity level 1..5 (clamped), N: 30, 45, 60, 80, 100
@@ -80,13 +107,17 @@ double force_level_n(unsigned level);
  * shape (press in from light, glide firmer upward) survives at every level. */
 double force_target_n(unsigned level, unsigned share_permille);
 
-/* Starts (or restarts, after transit or a pause) from the depth the rollers are at. */
+/* Starts from the depth the rollers are at, knowing nothing of the back (a new person). */
 void force_loop_init(struct force_loop *l, const struct force_loop_config *cfg, double depth_now_mm);
+/* Starts again from the depth the rollers are at, after transit or a pause: the same
+ * person, the map along the track kept. */
+void force_loop_restart(struct force_loop *l, double depth_now_mm);
 
-/* One tick: the target, the load read and the depth read; returns the depth to
- * command, mm (fractional, within 0..depth_max_mm). A load that is not finite or
- * below 0 counts as none. */
-double force_loop_step(struct force_loop *l, double target_n, double load_n, double depth_mm);
+/* One tick: the target, the load read, the depth read and the travel (NULL: not known,
+ * no feed-forward); returns the depth to command, mm (fractional, within
+ * 0..depth_max_mm). A load that is not finite or below 0 counts as none. */
+double force_loop_step(struct force_loop *l, double target_n, double load_n, double depth_mm,
+		       const struct force_loop_travel *along);
 
 /* The DEPTH_TARGET register value for a fractional depth: rounded with the remainder
  * carried to the next tick, so the 1 mm register averages to the fractional depth.

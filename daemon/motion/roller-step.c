@@ -14,6 +14,11 @@ void roller_step_restart(struct roller_step_state *st)
 	st->loop_running = false;
 }
 
+void roller_step_forget(struct roller_step_state *st)
+{
+	st->loop_running = st->loop_known = false;
+}
+
 static unsigned level_here(const struct roller_step_input *in)
 {
 	enum zone z = zone_at_mm(in->status->travel_mm, in->shoulder_mm);
@@ -31,6 +36,7 @@ void roller_step(struct roller_step_state *st, const struct roller_step_input *i
 		.force_max_n = in->limits->force_max_n,
 		.tick_s = in->tick_s,
 	};
+	struct force_loop_travel travel;
 	double depth;
 
 	*ret = (struct roller_step_result) { .level = level_here(in) };
@@ -44,10 +50,19 @@ void roller_step(struct roller_step_state *st, const struct roller_step_input *i
 	if (st->open_loop)
 		return;
 	if (!st->loop_running) {
-		force_loop_init(&st->loop, &cfg, in->status->depth_mm);
-		st->loop_running = true;
+		if (st->loop_known)
+			force_loop_restart(&st->loop, in->status->depth_mm);
+		else
+			force_loop_init(&st->loop, &cfg, in->status->depth_mm);
+		st->loop_running = st->loop_known = true;
 	}
 	st->loop.cfg = cfg; /* a reload (SIGHUP) may have changed the limits mid-session */
-	depth = force_loop_step(&st->loop, ret->force_target_n, in->status->load_dn / 10.0, in->status->depth_mm);
+	travel = (struct force_loop_travel) {
+		.mm = in->status->travel_mm,
+		.to_mm = sp->travel_target_mm,
+		.speed_mm_s = sp->travel_speed,
+	};
+	depth = force_loop_step(&st->loop, ret->force_target_n, in->status->load_dn / 10.0, in->status->depth_mm,
+				&travel);
 	sp->depth_mm = force_loop_depth_register(&st->loop, depth);
 }

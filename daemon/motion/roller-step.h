@@ -19,11 +19,13 @@
  * the offset of the zone the rollers are in now (zone_at_mm()), clamped 1..5; the target
  * is force_target_n(level, the technique's share). In transit between zones there is
  * no target and the depth stays light; the loop starts afresh from the measured depth
- * when the technique takes over (and after roller_step_restart()). */
+ * when the technique takes over (and after roller_step_restart()), keeping what it has
+ * learnt of this person's back along the track (force-map.h) until roller_step_forget(). */
 
 struct roller_step_state {
 	bool open_loop;    /* --force-control=off: depth from the intensity alone, as before */
 	bool loop_running; /* the loop has the depth since the technique last took over */
+	bool loop_known;   /* the loop has run for this person: restart it, keeping its map */
 	struct force_loop loop;
 };
 
@@ -52,6 +54,9 @@ void roller_step_init(struct roller_step_state *st, bool open_loop);
 /* The loop starts afresh from the measured depth at the next step: after a pause, a
  * scan, or at a new session. */
 void roller_step_restart(struct roller_step_state *st);
+/* As roller_step_restart(), and the loop forgets the back along the track: the person
+ * may have changed (a new session, a scan, an empty seat). */
+void roller_step_forget(struct roller_step_state *st);
 
 /* One tick: writes the motion registers of *sp (control and watchdog left as they
  * were). In open loop the depth is the technique's share of the intensity's depth and

@@ -26,6 +26,7 @@
 #define BACK_BOTTOM_MM (-450.0)
 #define BACK_TOP_MM 60.0
 #define SCAPULA_MM (-60.0)
+#define SHOULDER_MM 600.0 /* the shoulder line on the track: travel = SHOULDER_MM + rel */
 
 static const char *const body_names[] = { "average", "slim-bony", "large-soft", "elderly" };
 #define N_BODIES ELEMENTSOF(body_names)
@@ -123,6 +124,7 @@ struct chair {
 	double target_n; /* this tick's */
 	double ideal_mm; /* the ideal loop's depth */
 	uint64_t rng;
+	double to_mm, mm_s; /* where the rollers travel, how fast (0: they stay) */
 	struct force_loop loop;
 	double commanded_mm;
 	uint16_t reg;
@@ -158,8 +160,13 @@ static double chair_read_n(struct chair *c)
 static double chair_tick(struct chair *c, double target_n)
 {
 	double load = chair_read_n(c), want;
+	struct force_loop_travel travel = {
+		.mm = round(SHOULDER_MM + c->rel_mm),
+		.to_mm = SHOULDER_MM + (c->mm_s > 0 ? c->to_mm : c->rel_mm),
+		.speed_mm_s = c->mm_s,
+	};
 
-	c->commanded_mm = force_loop_step(&c->loop, target_n, load, round(c->depth_mm));
+	c->commanded_mm = force_loop_step(&c->loop, target_n, load, round(c->depth_mm), &travel);
 	c->reg = force_loop_depth_register(&c->loop, c->commanded_mm);
 	ck_assert_double_le(c->commanded_mm, c->loop.cfg.depth_max_mm);
 	ck_assert_double_ge(c->commanded_mm, 0);
@@ -243,11 +250,14 @@ static void sweep(struct chair *c, struct figures *f, double up_n, double down_n
 {
 	double target = to_mm > c->rel_mm ? up_n : down_n;
 
+	c->to_mm = to_mm;
+	c->mm_s = mm_s;
 	while (fabs(c->rel_mm - to_mm) > 1e-9) {
 		c->rel_mm = move_toward(c->rel_mm, to_mm, mm_s * TICK_S);
 		chair_tick(c, target);
 		figures_add(f, c, true);
 	}
+	c->mm_s = 0;
 }
 
 /* A press: from light contact up to the target over ramp_s, then held. */
@@ -548,7 +558,7 @@ START_TEST(test_no_load)
 
 		force_loop_init(&l, &cfg, 0);
 		for (double t = 0; t < 10.0; t += TICK_S) {
-			double cmd = force_loop_step(&l, 60, bad[i], round(depth));
+			double cmd = force_loop_step(&l, 60, bad[i], round(depth), NULL);
 
 			ck_assert_double_le(cmd, DEPTH_MAX_MM);
 			/* 10 mm/s at most, and a register step ahead */
@@ -566,7 +576,7 @@ START_TEST(test_no_load)
 		press(&c, &f, force_level_n(3), 2.0, 2.0);
 		held = c.commanded_mm;
 		for (double t = 0; t < 1.0; t += TICK_S) {
-			double cmd = force_loop_step(&c.loop, force_level_n(3), 0, round(c.depth_mm));
+			double cmd = force_loop_step(&c.loop, force_level_n(3), 0, round(c.depth_mm), NULL);
 
 			ck_assert_msg(cmd <= held + 10.0 * (t + TICK_S) + 1.0, "%s: %.2f mm from %.2f at %.2f s",
 				      body_names[b], cmd, held, t);
@@ -671,7 +681,7 @@ START_TEST(test_restart)
 	press(&c, &f, force_level_n(5), 2.0, 2.0);
 	c.depth_mm = 5.0;
 	force_loop_init(&c.loop, &c.loop.cfg, c.depth_mm);
-	cmd = force_loop_step(&c.loop, force_level_n(5), chair_read_n(&c), c.depth_mm);
+	cmd = force_loop_step(&c.loop, force_level_n(5), chair_read_n(&c), c.depth_mm, NULL);
 	ck_assert_double_le(cmd, 5.0 + BOARD_MM_S * TICK_S + 1.0);
 	ck_assert_double_ge(cmd, 5.0);
 }

@@ -226,6 +226,34 @@ START_TEST(test_force_max_lowered_mid_session)
 }
 END_TEST
 
+/* What the loop learnt of the back along the track survives a restart (transit, a
+ * pause: the same person) and is gone after roller_step_forget() (a new session, a
+ * scan, an empty seat). */
+START_TEST(test_map_kept_over_restart_forgotten_for_a_new_person)
+{
+	struct roller_setpoints sp = { 0 };
+	struct roller_step_result res;
+	struct rig r;
+	double target, depth;
+
+	rig_init(&r, false, 3, 450);
+	mean_load(&r, 1, &target);
+	ck_assert(force_map_predict(&r.st.loop.map, 450, target, &depth));
+	ck_assert_double_gt(depth, 0);
+
+	roller_step_restart(&r.st);
+	rig_tick(&r, TECHNIQUE_DEEP, ZONE_UPPER_BACK, NULL, &sp, &res);
+	ck_assert(r.st.loop_running);
+	ck_assert(force_map_predict(&r.st.loop.map, 450, target, &depth));
+
+	roller_step_forget(&r.st);
+	ck_assert(!r.st.loop_running);
+	rig_tick(&r, TECHNIQUE_DEEP, ZONE_UPPER_BACK, NULL, &sp, &res);
+	ck_assert(r.st.loop_running);
+	ck_assert(!force_map_predict(&r.st.loop.map, 450, target, &depth));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("roller-step");
@@ -236,6 +264,7 @@ int main(void)
 	tcase_add_test(tc, test_transit_then_restart_from_measured_depth);
 	tcase_add_test(tc, test_zone_offset_where_the_rollers_are);
 	tcase_add_test(tc, test_force_max_lowered_mid_session);
+	tcase_add_test(tc, test_map_kept_over_restart_forgotten_for_a_new_person);
 	suite_add_tcase(s, tc);
 	return check_run_tap(s);
 }
