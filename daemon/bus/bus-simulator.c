@@ -123,7 +123,7 @@ static int method_inject_fault(sd_bus_message *m, void *userdata, sd_bus_error *
 			error, SD_BUS_ERROR_INVALID_ARGS,
 			"Unknown fault '%s': use sensor-open:ZONE, sensor-short:ZONE, "
 			"sensor-detached:ZONE, sensor-frozen:ZONE, heater-stuck:ZONE, heater-dead:ZONE, "
-			"temp-module-offline, roller-offline or roller-pinch.",
+			"temp-module-offline, roller-offline, roller-pinch or load-cell-saturated.",
 			quote_value(what, q));
 	log_notice("Simulator: %s %s at chair time %.3f s", what, on ? "injected" : "removed", context_now(c) / 1e6);
 	return sd_bus_reply_method_return(m, NULL);

@@ -16,6 +16,7 @@
 #define PARK_SPEED_MM_S 60.0 /* when PARK is asked with TRAVEL_SPEED 0 */
 #define WIDTH_INITIAL_MM 120
 #define BOARD_TEMP_DC 350
+#define SATURATED_OVER_RANGE_N 5.0 /* what a load cell past its range reads, above it */
 
 /* Below this many steps, stepping is cheaper than the matrix power. */
 #define FAST_FORWARD_MIN_STEPS 64
@@ -242,6 +243,8 @@ int sim_chair_roller_read(struct sim_chair *s, uint64_t now_usec, struct roller_
 	load = sim_chair_load_n(s, s->travel_mm, s->depth_mm);
 	if (s->body.noise_n > 0)
 		load += s->body.noise_n * sim_chair_gauss(s);
+	if (s->load_saturated)
+		load = ROLLER_LOAD_RANGE_N + SATURATED_OVER_RANGE_N;
 
 	*ret = (struct roller_status) {
 		.status = roller_status_bits(s),

@@ -67,9 +67,10 @@ struct sim_chair {
 	double travel_mm, depth_mm, width_mm, knead_rpm, tap_rate;
 	bool enabled, watchdog_tripped, homed;
 	uint16_t fault_code;
-	bool offline;      /* injected: the board does not answer */
-	bool temp_offline; /* injected: the temperature module does not answer */
-	bool pinch;        /* injected: overcurrent while enabled */
+	bool offline;        /* injected: the board does not answer */
+	bool temp_offline;   /* injected: the temperature module does not answer */
+	bool pinch;          /* injected: overcurrent while enabled */
+	bool load_saturated; /* injected: the load cell reads past its range, whatever presses */
 
 	/* the person and the chair's inputs */
 	bool seated;

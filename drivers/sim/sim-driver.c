@@ -211,6 +211,11 @@ int sim_driver_inject_fault(struct chair_driver *d, const char *what, bool on)
 		sim_chair_set_pinch(&sd->chair, sim_now(sd), on);
 		return 0;
 	}
+	if (strcmp(what, "load-cell-saturated") == 0) {
+		sim_chair_advance(&sd->chair, sim_now(sd));
+		sd->chair.load_saturated = on;
+		return 0;
+	}
 	return sim_inject_pad_fault(sd, what, on);
 }
 

@@ -253,6 +253,32 @@ START_TEST(test_load_that_does_not_fall_faults)
 }
 END_TEST
 
+/* A load cell past its range (broken, or something hard behind the back) reads over
+ * the highest ForceMax a configuration may set: over-force even then, within 100 ms of
+ * the first read (+ a tick). */
+START_TEST(test_saturated_load_cell_faults)
+{
+	struct harness h;
+	double ms;
+
+	harness_init(&h, "[Limits]\nForceMax=500\n");
+	harness_write_program(&h, "deep", deep_program);
+	harness_start_daemon(&h, SCALE);
+	H_START_RUNNING(&h, "deep");
+	harness_pump(&h, harness_wall_ms(&h, 2));
+	H_SIM(&h, "InjectFault", "sb", "load-cell-saturated", 1);
+	H_WAIT_SIGNAL(&h, "FaultRaised", "over-force", NULL, harness_wall_ms(&h, 0.2) + 3000);
+	H_WAIT_SIGNAL(&h, "ProgramFinished", "deep", "fault", 2000);
+	H_ASSERT(&h, !H_OUTPUT(&h, "MOTOR_POWER"), "motor power on after over-force");
+	ms = fault_reaction_ms(&h, __FILE__, __LINE__, "over ForceMax 500 N");
+	printf("# over-force, saturated load cell: safe state %.1f ms of chair time after the first read\n", ms);
+	H_ASSERT(&h, ms >= 100 && ms <= 120, "over-force %.1f ms after the first read over ForceMax", ms);
+	H_SIM(&h, "InjectFault", "sb", "load-cell-saturated", 0);
+	H_CLEAR_FAULT(&h, "over-force");
+	harness_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("over-force");
@@ -260,5 +286,6 @@ int main(void)
 	CHECK_ADD_TEST(s, test_program_capped_without_fault, 60);
 	CHECK_ADD_TEST(s, test_pause_hold_capped, 60);
 	CHECK_ADD_TEST(s, test_load_that_does_not_fall_faults, 60);
+	CHECK_ADD_TEST(s, test_saturated_load_cell_faults, 60);
 	return check_run_tap(s);
 }

@@ -156,8 +156,10 @@ static void check_chair_value(struct soak *s, struct chair_view *cv, const char 
 	} else if (strcmp(name, "StepCount") == 0) {
 		ok = n <= 200;
 		cv->step_count = n;
-	} else if (strcmp(name, "Force") == 0 || strcmp(name, "ForceTarget") == 0)
-		ok = n >= 0 && n <= 500; /* the roller board's load range */
+	} else if (strcmp(name, "Force") == 0)
+		ok = n >= 0 && n <= 6553.5; /* what LOAD can read (0.1 N in 16 bits): a saturated cell reads past 500 */
+	else if (strcmp(name, "ForceTarget") == 0)
+		ok = n >= 0 && n <= 500; /* never above ForceMax, at most the load cell's range */
 	else if (strcmp(name, "ShoulderHeight") == 0)
 		ok = n == 0 || (n >= 300 && n <= 780);
 	else if (strcmp(name, "Faults") == 0) {

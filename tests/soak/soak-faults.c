@@ -30,9 +30,9 @@ static const struct fault_kind {
 	{ "roller-offline", "roller-offline", PRE_SESSION, 3, true, false, false },
 	{ "roller-pinch", "roller-fault", PRE_SESSION, 3, true, false, false },
 	{ "temp-module-offline", "temp-module-offline", PRE_HEAT, 5, true, false, false },
-	/* the back presses 300 N with the rollers retracted: above ForceMax for 100 ms; a
-	 * tensing person is no broken part, so ClearFault takes it back while it lasts */
-	{ "over-force", "over-force", PRE_SESSION, 3, false, false, false },
+	/* the load cell reads past its range, over any ForceMax, however far the rollers
+	 * retract; ClearFault is accepted while it lasts (over-force may be a tensing person) */
+	{ "load-cell-saturated", "over-force", PRE_SESSION, 3, false, false, false },
 	{ "sensor-open:", "sensor:", PRE_HEAT, 3, true, true, false },
 	{ "sensor-short:", "sensor:", PRE_HEAT, 3, true, true, false },
 	/* off a holding stone the reading jumps to the room's */
@@ -180,8 +180,6 @@ static void inject(struct soak *s, const struct fault_kind *k, int pad, bool on)
 
 	if (strcmp(k->code, "estop") == 0)
 		SIM(s, "SetEmergencyStop", "b", on);
-	else if (strcmp(k->code, "over-force") == 0)
-		SIM(s, "SetBody", "a{sd}", 1, "Weight", on ? 300.0 : 12.0);
 	else if (k->inject)
 		SIM(s, "InjectFault", "sb", zoned(k->inject, pad, name, sizeof(name)), on);
 	else if (on) {
