@@ -58,7 +58,7 @@ void engine_session_times(uint64_t session_usec, uint64_t limit_usec, uint64_t p
 	*ret_remaining_s = (unsigned)((left + USEC_PER_SEC - 1) / USEC_PER_SEC);
 }
 
-bool engine_transit(struct zone_range zone, unsigned position_mm, const struct limits_config *limits,
+bool engine_transit(struct zone_range zone, unsigned position_mm, unsigned depth_mm, const struct limits_config *limits,
 		    struct roller_setpoints *sp)
 {
 	if (position_mm + TRANSIT_MARGIN_MM >= zone.lo_mm && position_mm <= zone.hi_mm + TRANSIT_MARGIN_MM)
@@ -68,5 +68,9 @@ bool engine_transit(struct zone_range zone, unsigned position_mm, const struct l
 	sp->knead_rpm = 0;
 	sp->tap_rate = 0;
 	sp->depth_mm = (uint16_t)MIN(sp->depth_mm, TRANSIT_DEPTH_MM);
+	if (depth_mm > TRANSIT_DEPTH_MM + TRANSIT_LIFT_SLACK_MM) {
+		sp->travel_target_mm = (uint16_t)position_mm;
+		sp->travel_speed = 0;
+	}
 	return true;
 }

@@ -39,12 +39,15 @@ unsigned engine_force_level(const struct program_step *step, const struct sessio
 
 /* Between zones the rollers travel briskly at light depth, neither kneading nor
  * tapping, rather than crawling there at the next technique's pace; the technique
- * takes over once they are within TRANSIT_MARGIN_MM of its zone. Rewrites *sp and
- * returns true while in transit. */
+ * takes over once they are within TRANSIT_MARGIN_MM of its zone. They lift first: no
+ * travel while they are deeper than TRANSIT_DEPTH_MM + TRANSIT_LIFT_SLACK_MM (rollers
+ * pressed in and swept across the back at 80 mm/s would run into its firmer parts
+ * faster than they can retract). Rewrites *sp and returns true while in transit. */
 #define TRANSIT_SPEED_MM_S 80
 #define TRANSIT_MARGIN_MM 15
 #define TRANSIT_DEPTH_MM 5
-bool engine_transit(struct zone_range zone, unsigned position_mm, const struct limits_config *limits,
+#define TRANSIT_LIFT_SLACK_MM 1
+bool engine_transit(struct zone_range zone, unsigned position_mm, unsigned depth_mm, const struct limits_config *limits,
 		    struct roller_setpoints *sp);
 
 /* Whole-second Elapsed and Remaining of a session: Remaining is what is left of the

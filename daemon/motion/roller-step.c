@@ -41,7 +41,7 @@ void roller_step(struct roller_step_state *st, const struct roller_step_input *i
 
 	*ret = (struct roller_step_result) { .level = level_here(in) };
 	technique_setpoints(in->technique, in->zone, &lv, in->limits, in->t_usec, sp, &ret->share_permille);
-	ret->transit = engine_transit(in->zone, in->status->travel_mm, in->limits, sp);
+	ret->transit = engine_transit(in->zone, in->status->travel_mm, in->status->depth_mm, in->limits, sp);
 	if (ret->transit) {
 		st->loop_running = false;
 		return;

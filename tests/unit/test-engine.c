@@ -124,7 +124,7 @@ START_TEST(test_transit_between_zones)
 	struct roller_setpoints inside = sp;
 
 	/* from the neck down to the lower back: brisk, light, no tapping on the way */
-	ck_assert(engine_transit(lower_back, 650, &lim, &sp));
+	ck_assert(engine_transit(lower_back, 650, 0, &lim, &sp));
 	ck_assert_uint_eq(sp.travel_target_mm, 330);
 	ck_assert_uint_eq(sp.travel_speed, TRANSIT_SPEED_MM_S);
 	ck_assert_uint_eq(sp.tap_rate, 0);
@@ -132,20 +132,43 @@ START_TEST(test_transit_between_zones)
 	ck_assert_uint_le(sp.depth_mm, TRANSIT_DEPTH_MM);
 	/* from below, the near end is the zone's bottom */
 	sp = inside;
-	ck_assert(engine_transit(lower_back, 20, &lim, &sp));
+	ck_assert(engine_transit(lower_back, 20, 0, &lim, &sp));
 	ck_assert_uint_eq(sp.travel_target_mm, 120);
 	/* in the zone, or just past its ends, the technique keeps its setpoints */
 	for (unsigned pos = 120 - TRANSIT_MARGIN_MM; pos <= 330 + TRANSIT_MARGIN_MM; pos++) {
 		sp = inside;
-		ck_assert(!engine_transit(lower_back, pos, &lim, &sp));
+		ck_assert(!engine_transit(lower_back, pos, 0, &lim, &sp));
 		ck_assert_uint_eq(sp.tap_rate, 400);
 		ck_assert_uint_eq(sp.travel_speed, 12);
 	}
 	/* a slower configured track wins over the transit speed */
 	lim.travel_speed_max = 40;
 	sp = inside;
-	ck_assert(engine_transit(lower_back, 650, &lim, &sp));
+	ck_assert(engine_transit(lower_back, 650, 0, &lim, &sp));
 	ck_assert_uint_eq(sp.travel_speed, 40);
+}
+END_TEST
+
+/* Pressed in, the rollers lift before they travel: they hold their height while deeper
+ * than the transit's depth (and a mm), and set off once they are up. */
+START_TEST(test_transit_lifts_before_travelling)
+{
+	struct limits_config lim = { .track_max_mm = 780, .depth_max_mm = 40, .travel_speed_max = 120 };
+	struct zone_range neck = { 610, 700 };
+	struct roller_setpoints sp = { .travel_target_mm = 650, .travel_speed = 30, .depth_mm = 25 };
+	struct roller_setpoints deep = sp;
+
+	ck_assert(engine_transit(neck, 300, 25, &lim, &sp));
+	ck_assert_uint_eq(sp.travel_target_mm, 300);
+	ck_assert_uint_eq(sp.travel_speed, 0);
+	ck_assert_uint_le(sp.depth_mm, TRANSIT_DEPTH_MM);
+	sp = deep;
+	ck_assert(engine_transit(neck, 300, TRANSIT_DEPTH_MM + TRANSIT_LIFT_SLACK_MM + 1, &lim, &sp));
+	ck_assert_uint_eq(sp.travel_speed, 0);
+	sp = deep;
+	ck_assert(engine_transit(neck, 300, TRANSIT_DEPTH_MM + TRANSIT_LIFT_SLACK_MM, &lim, &sp));
+	ck_assert_uint_eq(sp.travel_target_mm, 610);
+	ck_assert_uint_eq(sp.travel_speed, TRANSIT_SPEED_MM_S);
 }
 END_TEST
 
@@ -182,6 +205,7 @@ int main(void)
 	tcase_add_test(tc, test_levels_depth_offset_clamped);
 	tcase_add_test(tc, test_session_times);
 	tcase_add_test(tc, test_transit_between_zones);
+	tcase_add_test(tc, test_transit_lifts_before_travelling);
 	tcase_add_test(tc, test_force_level_adds_zone_offset);
 	suite_add_tcase(s, tc);
 	return check_run_tap(s);
