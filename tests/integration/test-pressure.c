@@ -2,6 +2,7 @@
 /* The person's side of force control on D-Bus: SetZonePressure and its refusals,
  * ZonePressure announced and kept across a restart, Force and ForceTarget (paced to
  * at most 4 changes a second of chair time), and massagectl pressure/status/monitor. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -152,6 +153,56 @@ START_TEST(test_force_properties)
 }
 END_TEST
 
+/* The largest ForceTarget announced from changes[from] on, and how many times it was. */
+static double max_force_target(struct harness *h, size_t from, unsigned *ret_changes)
+{
+	double max = 0.0;
+
+	*ret_changes = 0;
+	for (size_t i = from; i < h->n_changes; i++)
+		if (strcmp(h->changes[i].name, "ForceTarget") == 0) {
+			(*ret_changes)++;
+			if (force_of(h->changes[i].value) > max)
+				max = force_of(h->changes[i].value);
+		}
+	return max;
+}
+
+/* While a press works the lower back at intensity 3, ForceTarget peaks at the level's
+ * 60 N; with the lower back at -2 at level 1's 30 N. Paced like Force. */
+START_TEST(test_force_target_follows_zone_pressure)
+{
+	struct harness h;
+	unsigned e0, e1, changes;
+	size_t from;
+	double peak;
+
+	harness_start(&h, SCALE, NULL);
+	H_CALL(&h, "SetIntensity", "u", 3);
+	H_CALL(&h, "StartManual", "ss", "press", "lower-back");
+	H_WAIT_RUNNING(&h);
+	e0 = H_PROP_U(&h, "Elapsed");
+	from = h.n_changes;
+	harness_pump(&h, harness_wall_ms(&h, 20.0));
+	e1 = H_PROP_U(&h, "Elapsed");
+	peak = max_force_target(&h, from, &changes);
+	(void)fprintf(stderr, "ForceTarget: peak %.1f N, %u changes in %u s\n", peak, changes, e1 - e0);
+	H_ASSERT(&h, peak >= 59.9 && peak <= 60.1, "ForceTarget peaked at %.1f N at intensity 3", peak);
+	H_ASSERT(&h, changes <= 4 * (e1 - e0 + 1.0) + 2, "%u ForceTarget changes in %u s", changes, e1 - e0);
+
+	H_CALL(&h, "SetZonePressure", "si", "lower-back", -2);
+	harness_pump(&h, harness_wall_ms(&h, 1.0));
+	from = h.n_changes;
+	harness_pump(&h, harness_wall_ms(&h, 20.0));
+	peak = max_force_target(&h, from, &changes);
+	/* a target that settled before the window is announced no more: its value counts */
+	peak = fmax(peak, force_of(H_PROP(&h, "ForceTarget")));
+	(void)fprintf(stderr, "ForceTarget with lower-back -2: peak %.1f N\n", peak);
+	H_ASSERT(&h, peak >= 29.9 && peak <= 30.1, "ForceTarget peaked at %.1f N at intensity 3, lower-back -2", peak);
+	harness_stop(&h);
+}
+END_TEST
+
 /* massagectl ARGS..., stdout and stderr to <tmpdir>/ctl.out and ctl.err; the wait status. */
 static int massagectl(struct harness *h, char *const args[])
 {
@@ -281,6 +332,7 @@ static Suite *pressure_suite(void)
 	CHECK_ADD_TEST(s, test_set_zone_pressure_refusals, 60);
 	CHECK_ADD_TEST(s, test_zone_pressure_survives_restart, 60);
 	CHECK_ADD_TEST(s, test_force_properties, 90);
+	CHECK_ADD_TEST(s, test_force_target_follows_zone_pressure, 90);
 	CHECK_ADD_TEST(s, test_massagectl_pressure, 60);
 	CHECK_ADD_TEST(s, test_massagectl_monitor_force, 60);
 	return s;
