@@ -6,6 +6,7 @@
 #include "log.h"
 #include "macro.h"
 #include "safety.h"
+#include "scan-depth.h"
 #include "session.h"
 #include "zone.h"
 
@@ -126,24 +127,31 @@ static void scan_finish(struct context *c)
 		setpoints_park(c);
 }
 
+/* The scan presses at most its force ceiling (motion/scan-depth.h), from the approach
+ * on: on a firm back the depth steps back, and the profile records what it held back. */
 static void scan_step(struct context *c, uint64_t now)
 {
 	const struct limits_config *lim = &c->config.limits;
 	struct roller_setpoints *sp = &c->setpoints;
 	unsigned from = MAX(SCAN_FROM_MM, lim->track_min_mm);
+	unsigned depth = MIN(SCAN_DEPTH_MM, lim->depth_max_mm);
+	unsigned board_depth = c->roller.depth_mm;
+	double load = c->roller.load_dn / 10.0;
+	double ceiling = scan_force_ceiling_n(lim->force_max_n);
 
 	sp->knead_rpm = sp->tap_rate = 0;
-	sp->depth_mm = (uint16_t)MIN(SCAN_DEPTH_MM, lim->depth_max_mm);
+	sp->depth_mm = (uint16_t)scan_depth_next(board_depth, load, ceiling, depth);
 	if (c->scan.phase == SCAN_APPROACH) {
 		sp->travel_target_mm = (uint16_t)from;
 		sp->travel_speed = (uint16_t)lim->travel_speed_max;
-		if (abs((int)c->roller.travel_mm - (int)from) <= 3 && c->roller.depth_mm + 1u >= sp->depth_mm) {
+		if (abs((int)c->roller.travel_mm - (int)from) <= 3 &&
+		    scan_depth_settled(board_depth, load, ceiling, depth)) {
 			c->scan.phase = SCAN_CLIMB;
 			c->scan.climb_start_usec = now;
 		}
 		return;
 	}
-	body_scan_add(c->scan.body, c->roller.travel_mm, c->roller.load_dn / 10.0);
+	body_scan_add_held(c->scan.body, c->roller.travel_mm, load, depth - MIN(depth, board_depth));
 	sp->travel_target_mm = (uint16_t)lim->track_max_mm;
 	sp->travel_speed = SCAN_SPEED_MM_S;
 	if ((unsigned)c->roller.travel_mm + 1 >= lim->track_max_mm ||

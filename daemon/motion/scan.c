@@ -42,6 +42,11 @@ void body_scan_add(struct body_scan *s, unsigned position_mm, double load_n)
 	s->count[position_mm]++;
 }
 
+void body_scan_add_held(struct body_scan *s, unsigned position_mm, double load_n, unsigned held_back_mm)
+{
+	body_scan_add(s, position_mm, load_n + SCAN_HELD_BACK_N_PER_MM * held_back_mm);
+}
+
 static double bin_mean(const struct body_scan *s, int x)
 {
 	return s->load_sum[x] / s->count[x];

@@ -21,6 +21,10 @@
 #define SCAN_MIN_LEVEL_BINS 5      /* filled bins needed on each side of the edge */
 #define SCAN_MIN_CONTACT_N 5.0     /* a back level below this is no contact at all */
 #define SCAN_MIN_DROP_FRACTION 0.4 /* the neck level must be this much below the back's */
+/* What a mm of depth the scan's force ceiling held back counts as (motion/scan-depth.h):
+ * a soft back's stiffness. Where the ceiling flattens the load on a firm back, the depth
+ * it took away keeps that back well above the neck, which the rollers reach at full depth. */
+#define SCAN_HELD_BACK_N_PER_MM 5.0
 
 struct body_scan {
 	/* load summed per 1 mm bin of roller height, and how many samples each holds */
@@ -30,6 +34,9 @@ struct body_scan {
 
 void body_scan_init(struct body_scan *s);
 void body_scan_add(struct body_scan *s, unsigned position_mm, double load_n);
+/* A reading with the rollers held_back_mm short of the scan's depth by its force
+ * ceiling: recorded as load_n + SCAN_HELD_BACK_N_PER_MM per mm held back. */
+void body_scan_add_held(struct body_scan *s, unsigned position_mm, double load_n, unsigned held_back_mm);
 /* The shoulder line in mm, or -ENODATA when the samples show no edge (empty seat,
  * no contact, too few samples). */
 int body_scan_find_shoulder(const struct body_scan *s, unsigned *ret_mm);

@@ -8,6 +8,7 @@
 #include "config-sim.h"
 #include "config.h"
 #include "macro.h"
+#include "scan-depth.h"
 #include "scan.h"
 #include "sim-body-file.h"
 #include "sim-chair.h"
@@ -240,6 +241,71 @@ START_TEST(test_scan_too_few_samples)
 }
 END_TEST
 
+/* ---- the force ceiling (motion/scan-depth.c) ---- */
+
+START_TEST(test_scan_ceiling)
+{
+	ck_assert_double_eq_tol(scan_force_ceiling_n(150), 50.0, 1e-9);
+	ck_assert_double_eq_tol(scan_force_ceiling_n(500), 50.0, 1e-9);
+	ck_assert_double_eq_tol(scan_force_ceiling_n(60), 30.0, 1e-9);
+	ck_assert_double_eq_tol(scan_force_ceiling_n(40), 20.0, 1e-9);
+}
+END_TEST
+
+START_TEST(test_scan_depth_steps)
+{
+	const double c = 30.0; /* steps back above 21 N, returns below 15 N */
+	unsigned d = 0;
+
+	/* below the return level: a mm deeper than the board, never past the scan's depth */
+	ck_assert_uint_eq(scan_depth_next(0, 5.0, c, SCAN_DEPTH_MM), 1);
+	ck_assert_uint_eq(scan_depth_next(7, 14.9, c, SCAN_DEPTH_MM), 8);
+	ck_assert_uint_eq(scan_depth_next(8, 0.0, c, SCAN_DEPTH_MM), 8);
+	ck_assert_uint_eq(scan_depth_next(8, 0.0, c, 5), 5); /* [Limits] DepthMax under 8 mm */
+	/* between: where the board is */
+	ck_assert_uint_eq(scan_depth_next(5, 15.0, c, SCAN_DEPTH_MM), 5);
+	ck_assert_uint_eq(scan_depth_next(5, 21.0, c, SCAN_DEPTH_MM), 5);
+	/* above the step-back level: a mm less than the board, down to 0 */
+	ck_assert_uint_eq(scan_depth_next(8, 21.1, c, SCAN_DEPTH_MM), 7);
+	ck_assert_uint_eq(scan_depth_next(3, 100.0, c, SCAN_DEPTH_MM), 2);
+	ck_assert_uint_eq(scan_depth_next(0, 100.0, c, SCAN_DEPTH_MM), 0);
+	ck_assert_uint_eq(scan_depth_next(12, 100.0, c, SCAN_DEPTH_MM), 8);
+	/* a back that keeps pressing: the board (following) goes all the way back */
+	for (d = 8; d > 0;)
+		d = scan_depth_next(d, 40.0, c, SCAN_DEPTH_MM);
+	ck_assert_uint_eq(d, 0);
+}
+END_TEST
+
+START_TEST(test_scan_depth_settled)
+{
+	const double c = 50.0;
+
+	ck_assert(!scan_depth_settled(0, 0.0, c, SCAN_DEPTH_MM));
+	ck_assert(!scan_depth_settled(5, 24.9, c, SCAN_DEPTH_MM));
+	ck_assert(scan_depth_settled(7, 0.0, c, SCAN_DEPTH_MM));
+	ck_assert(scan_depth_settled(8, 0.0, c, SCAN_DEPTH_MM));
+	/* the ceiling holds the depth back: the approach must not wait for 8 mm */
+	ck_assert(scan_depth_settled(3, 25.0, c, SCAN_DEPTH_MM));
+	ck_assert(scan_depth_settled(0, 60.0, c, SCAN_DEPTH_MM));
+}
+END_TEST
+
+/* A mm held back counts SCAN_HELD_BACK_N_PER_MM in the profile. */
+START_TEST(test_scan_add_held)
+{
+	struct body_scan *scan = malloc(sizeof(*scan));
+
+	ck_assert_ptr_nonnull(scan);
+	body_scan_init(scan);
+	body_scan_add_held(scan, 500, 20.0, 0);
+	body_scan_add_held(scan, 501, 20.0, 4);
+	ck_assert_double_eq_tol(scan->load_sum[500], 20.0, 1e-9);
+	ck_assert_double_eq_tol(scan->load_sum[501], 20.0 + 4 * SCAN_HELD_BACK_N_PER_MM, 1e-9);
+	free(scan);
+}
+END_TEST
+
 /* ---- the shipped bodies: the climb fed straight from the body model ---- */
 
 #define BODY_DIR SOURCE_ROOT "/config/bodies"
@@ -335,6 +401,127 @@ START_TEST(test_scan_shipped_bodies)
 }
 END_TEST
 
+/* The board's depth moves at 25 mm/s (drivers/sim/sim-chair.c); the climb's load is
+ * checked every CAPPED_SUBSTEP_S of it. */
+#define BOARD_DEPTH_MM_S 25.0
+#define CAPPED_READ_S 0.02
+#define CAPPED_SUBSTEPS 4
+/* How far the load may pass the scan's ceiling, N: a spinous process passes under the
+ * rollers in ~100 ms, faster than they retract. Where the back presses more with the
+ * rollers fully back (depth 0), that is the bound instead. */
+#define CAPPED_MARGIN_N 12.0
+
+struct capped_result {
+	unsigned found_mm;
+	int r;
+	double peak_n;   /* the highest load the rollers felt */
+	double excess_n; /* the most the load was over max(ceiling, the back at depth 0) */
+};
+
+/* The daemon's capped scan (session-tick.c scan_step()): from SCAN_FROM_MM with the
+ * rollers back, the depth (the board's, following the asked depth at 25 mm/s) from
+ * scan_depth_next() on every read (every 20 ms, the load cell's noise, its 0.1 N and
+ * 1 mm steps); the climb at SCAN_SPEED_MM_S once scan_depth_settled(). */
+static void climb_capped(const struct sim_body *b, unsigned shoulder, double noise_n, double t0_s, uint64_t seed,
+			 unsigned force_max_n, struct capped_result *ret)
+{
+	struct body_scan *scan = malloc(sizeof(*scan));
+	double ceiling = scan_force_ceiling_n(force_max_n), dt = CAPPED_READ_S / CAPPED_SUBSTEPS;
+	double x = SCAN_FROM_MM, depth = 0.0, t = t0_s;
+	uint64_t rng = seed | 1;
+	unsigned asked = 0, reads = 0;
+	bool climbing = false;
+
+	ck_assert_ptr_nonnull(scan);
+	body_scan_init(scan);
+	ret->peak_n = 0.0;
+	ret->excess_n = -INFINITY;
+	for (;; reads++) {
+		double load = sim_body_force_n(b, x - shoulder, depth, t) + noise_n * climb_gauss(&rng);
+		unsigned board = (unsigned)lround(depth);
+
+		ck_assert_uint_lt(reads, 10000);
+		load = round(MAX(load, 0.0) * 10.0) / 10.0;
+		asked = scan_depth_next(board, load, ceiling, SCAN_DEPTH_MM);
+		if (!climbing)
+			climbing = scan_depth_settled(board, load, ceiling, SCAN_DEPTH_MM);
+		else {
+			body_scan_add_held(scan, (unsigned)lround(x), load, SCAN_DEPTH_MM - MIN(SCAN_DEPTH_MM, board));
+			if (x >= ROLLER_TRAVEL_MAX_MM)
+				break;
+		}
+		for (unsigned k = 0; k < CAPPED_SUBSTEPS; k++) {
+			double step = BOARD_DEPTH_MM_S * dt, f;
+
+			if (climbing)
+				x = MIN(x + SCAN_SPEED_MM_S * dt, (double)ROLLER_TRAVEL_MAX_MM);
+			depth = fabs(asked - depth) <= step ? asked : depth + (asked > depth ? step : -step);
+			t += dt;
+			f = sim_body_force_n(b, x - shoulder, depth, t);
+			ret->peak_n = MAX(ret->peak_n, f);
+			ret->excess_n = MAX(ret->excess_n, f - MAX(ceiling, sim_body_force_n(b, x - shoulder, 0.0, t)));
+		}
+	}
+	ret->r = body_scan_find_shoulder(scan, &ret->found_mm);
+	free(scan);
+}
+
+/* The capped scan on every shipped body, height, breath phase and noise, at the default
+ * ForceMax (ceiling 50 N) and at 60 N (30 N): the shoulder line within the tolerance of
+ * the uncapped climb above, and the load never more than CAPPED_MARGIN_N over the
+ * ceiling (or over what the back presses with the rollers fully back). */
+START_TEST(test_scan_shipped_bodies_capped)
+{
+	static const unsigned force_maxes[] = { FORCE_MAX_DEFAULT_N, 60 };
+	static const double noises[] = { 0.0, 2.0, 4.0 };
+
+	for (size_t m = 0; m < ELEMENTSOF(force_maxes); m++)
+		for (size_t i = 0; i < ELEMENTSOF(shipped_bodies); i++) {
+			struct sim_body b;
+			int worst = 0;
+			double peak = 0.0, excess = -INFINITY;
+			unsigned runs = 0;
+
+			load_shipped(shipped_bodies[i], &b);
+			for (unsigned h = 450; h <= 720; h += 30)
+				for (size_t n = 0; n < ELEMENTSOF(noises); n++)
+					for (unsigned phase = 0; phase < 8; phase++) {
+						struct capped_result res;
+						int err, tol = noises[n] > 0 ? 10 : 6;
+
+						b.noise_n = noises[n];
+						climb_capped(&b, h, noises[n], b.breathing_period_s * phase / 8.0,
+							     7919 * (phase + 1), force_maxes[m], &res);
+						ck_assert_msg(res.r == 0,
+							      "%s, ForceMax %u: no edge (shoulder %u, noise %.0f N)",
+							      shipped_bodies[i], force_maxes[m], h, noises[n]);
+						err = (int)res.found_mm - (int)h;
+						ck_assert_msg(
+							abs(err) <= tol,
+							"%s, ForceMax %u: shoulder %u found %u (noise %.0f N, phase %u/8)",
+							shipped_bodies[i], force_maxes[m], h, res.found_mm, noises[n],
+							phase);
+						ck_assert_msg(
+							res.excess_n <= CAPPED_MARGIN_N,
+							"%s, ForceMax %u: the load %.1f N over the %.0f N ceiling (shoulder "
+							"%u, noise %.0f N, phase %u/8)",
+							shipped_bodies[i], force_maxes[m], res.excess_n,
+							scan_force_ceiling_n(force_maxes[m]), h, noises[n], phase);
+						if (abs(err) > abs(worst))
+							worst = err;
+						peak = MAX(peak, res.peak_n);
+						excess = MAX(excess, res.excess_n);
+						runs++;
+					}
+			fprintf(stderr,
+				"# capped scan on %s, ForceMax %u N (ceiling %.0f N): %u climbs, worst error %+d mm, "
+				"peak load %.1f N, at most %.1f N over the ceiling or the back at depth 0\n",
+				shipped_bodies[i], force_maxes[m], scan_force_ceiling_n(force_maxes[m]), runs, worst,
+				peak, excess);
+		}
+}
+END_TEST
+
 static Suite *scan_suite(void)
 {
 	Suite *s = suite_create("scan");
@@ -349,6 +536,11 @@ static Suite *scan_suite(void)
 	tcase_add_test(tc, test_scan_edge_too_low);
 	tcase_add_test(tc, test_scan_too_few_samples);
 	tcase_add_test(tc, test_scan_shipped_bodies);
+	tcase_add_test(tc, test_scan_shipped_bodies_capped);
+	tcase_add_test(tc, test_scan_ceiling);
+	tcase_add_test(tc, test_scan_depth_steps);
+	tcase_add_test(tc, test_scan_depth_settled);
+	tcase_add_test(tc, test_scan_add_held);
 	suite_add_tcase(s, tc);
 	return s;
 }
