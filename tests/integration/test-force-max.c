@@ -74,8 +74,9 @@ static void reload_config(struct harness *h, const char *file, int line, const c
 }
 #define RELOAD_CONFIG(h, extra) reload_config((h), __FILE__, __LINE__, (extra))
 
-/* The body scan presses 8 mm deep, more than 40 N on the simulated back: scanned first
- * at the default ForceMax, the program starts without one. */
+/* Scanned first at the default ForceMax, so that these tests start their program on a
+ * known shoulder line and only the program meets the lowered ForceMax (a scan under a
+ * low ForceMax is body-scan's test_scan_force_ceiling). */
 static void scan_at_default_force_max(struct harness *h, const char *file, int line)
 {
 	sd_bus_message_unref(harness_call_ok(h, file, line, CHAIR_PATH, CHAIR_IFACE, "Scan", ""));
