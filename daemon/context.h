@@ -14,6 +14,7 @@
 #include "heater.h"
 #include "loop-lateness.h"
 #include "over-force.h"
+#include "profile-name.h"
 #include "program.h"
 #include "roller-step.h"
 #include "roller.h"
@@ -65,6 +66,12 @@ struct context {
 	unsigned session_limit_s;
 	int zone_pressure[_ZONE_MAX]; /* SetZonePressure: a level offset -2..+2 by zone (back unused) */
 	unsigned shoulder_mm;         /* 0 = not known for this person */
+	int shoulder_adjust_mm;       /* the person's AdjustShoulder total on top of the scanned line */
+	/* the person in the chair (issue 17) */
+	char profile[PROFILE_NAME_MAX]; /* the profile in use (store/profile-store.c), "" when none */
+	unsigned focus;                 /* SetFocus: areas of concern, a bit per enum zone (1u << z) */
+	bool gentle;                    /* SetGentle: gentle mode's caps hold (gentle.c) */
+	double heat_target_c;           /* the person's session heat target, °C; 0 = the program's or the default */
 	bool seated;
 
 	struct chair_scan scan; /* session.c, session-tick.c */
