@@ -14,8 +14,8 @@
 #define UPPER (1u << ZONE_UPPER_BACK)
 #define LOWER (1u << ZONE_LOWER_BACK)
 
-static const char *const shipped[] = { "back",	  "deep-tissue", "full",    "hot-stone",    "neck",
-				       "shiatsu", "shoulder",	 "swedish", "trigger-point" };
+static const char *const shipped[] = { "back",    "deep-tissue", "full",    "hot-stone",    "neck",
+				       "shiatsu", "shoulder",    "swedish", "trigger-point" };
 
 static void load(const char *id, struct program *p)
 {
@@ -106,8 +106,8 @@ START_TEST(test_every_program_every_focus)
 						  base.steps[i].duration_s * FOCUS_GAIN_PERMILLE + 1000);
 			}
 			if (inside && outside)
-				ck_assert_msg(seconds_on(&p, focus) > seconds_on(&base, focus), "%s focus %#x", shipped[k],
-					      focus);
+				ck_assert_msg(seconds_on(&p, focus) > seconds_on(&base, focus), "%s focus %#x",
+					      shipped[k], focus);
 		}
 	}
 }
