@@ -28,10 +28,10 @@ struct zone_times {
  * (the introspection order), to tell one signal's changes from the next one's. */
 static int property_rank(const char *name)
 {
-	static const char *const order[] = { "State",	  "Program",   "Technique", "Zone",	      "Step",
-					     "StepCount", "Intensity", "Speed",	    "Width",	      "Heat",
-					     "Elapsed",	  "Remaining", "ShoulderHeight", "Seated",    "Faults",
-					     "SessionLimit", "Force", "ForceTarget", "ZonePressure", "Focus" };
+	static const char *const order[] = { "State",        "Program",   "Technique",      "Zone",         "Step",
+					     "StepCount",    "Intensity", "Speed",          "Width",        "Heat",
+					     "Elapsed",      "Remaining", "ShoulderHeight", "Seated",       "Faults",
+					     "SessionLimit", "Force",     "ForceTarget",    "ZonePressure", "Focus" };
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (strcmp(order[i], name) == 0)
@@ -169,11 +169,11 @@ START_TEST(test_focus_neck_full_program)
 	H_ASSERT(&h, plain.s[0] >= 119 && plain.s[0] <= 121, "the neck %u s without focus", plain.s[0]);
 	H_ASSERT(&h, within_2_percent(focused.s[0], 1.5 * plain.s[0]), "the neck %u s under focus, %u s without",
 		 focused.s[0], plain.s[0]);
-	H_ASSERT(&h, within_2_percent(zone_times_sum(&focused), zone_times_sum(&plain)), "%u s under focus, %u s without",
-		 zone_times_sum(&focused), zone_times_sum(&plain));
+	H_ASSERT(&h, within_2_percent(zone_times_sum(&focused), zone_times_sum(&plain)),
+		 "%u s under focus, %u s without", zone_times_sum(&focused), zone_times_sum(&plain));
 	for (int i = 1; i < N_ZONES; i++)
-		H_ASSERT(&h, focused.s[i] < plain.s[i], "%s: %u s under focus, %u s without", zone_names[i], focused.s[i],
-			 plain.s[i]);
+		H_ASSERT(&h, focused.s[i] < plain.s[i], "%s: %u s under focus, %u s without", zone_names[i],
+			 focused.s[i], plain.s[i]);
 	/* the steps and their order stay: the same zones in the same order */
 	H_ASSERT_STR_EQ(&h, focused.zones_seen, plain.zones_seen);
 	harness_stop(&h);
@@ -205,8 +205,8 @@ START_TEST(test_focus_lower_back_back_program)
 	H_ASSERT(&h, (double)focused.s[3] / plain.s[3] > (double)focused.s[4] / plain.s[4],
 		 "the lower back ×%.2f, the back ×%.2f", (double)focused.s[3] / plain.s[3],
 		 (double)focused.s[4] / plain.s[4]);
-	H_ASSERT(&h, within_2_percent(zone_times_sum(&focused), zone_times_sum(&plain)), "%u s under focus, %u s without",
-		 zone_times_sum(&focused), zone_times_sum(&plain));
+	H_ASSERT(&h, within_2_percent(zone_times_sum(&focused), zone_times_sum(&plain)),
+		 "%u s under focus, %u s without", zone_times_sum(&focused), zone_times_sum(&plain));
 	harness_stop(&h);
 }
 END_TEST

@@ -78,8 +78,8 @@ static int focus_start(struct ctl *ctl, const char *zone, const char *minutes_te
 
 	r = parse_uint_range(minutes_text, 0, UINT32_MAX, &minutes); /* focus_check_arguments() passed it */
 	if (r >= 0)
-		r = sd_bus_call_method(ctl->bus, CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE, "StartFocus", &error,
-				       NULL, "su", zone, (uint32_t)minutes);
+		r = sd_bus_call_method(ctl->bus, CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE, "StartFocus", &error, NULL,
+				       "su", zone, (uint32_t)minutes);
 	if (r < 0)
 		return ctl_report_bus_error(ctl, &error, r);
 	return EXIT_SUCCESS;
