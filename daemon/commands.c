@@ -343,3 +343,8 @@ int heater_command_reset_lockout(struct heater *h, int caller_r, uid_t caller_ui
 			      h->context->state_dir, strerror(-r), zone);
 	return 0;
 }
+
+int chair_check_start(const struct context *c, struct refusal *why)
+{
+	return refuse_start(c, why);
+}

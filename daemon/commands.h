@@ -13,6 +13,9 @@
  * negative errno with why->message left empty is a failure of the daemon itself. */
 
 int chair_start_program(struct context *c, const char *id, struct refusal *why);
+/* What every start checks (no fault, somebody seated), for the starts kept elsewhere
+ * (commands-focus.c). */
+int chair_check_start(const struct context *c, struct refusal *why);
 /* `technique` and `zone` as a person names them (knead, neck, ...) */
 int chair_start_manual(struct context *c, const char *technique, const char *zone, struct refusal *why);
 int chair_pause(struct context *c, struct refusal *why);

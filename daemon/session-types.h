@@ -39,6 +39,8 @@ struct session {
 	bool active; /* a program or manual session exists */
 	bool manual;
 	struct program program; /* a copy: a reload never pulls it away */
+	/* the program's own step durations, before the focus reshaped them (motion/focus.h) */
+	unsigned base_duration_s[PROGRAM_STEPS_MAX];
 	enum technique manual_technique;
 	enum zone manual_zone;
 	uint64_t start_usec;             /* chair time the session began */

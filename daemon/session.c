@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "events.h"
+#include "focus.h"
 #include "log.h"
 #include "macro.h"
 #include "safety.h"
@@ -73,12 +74,31 @@ void session_start_program(struct context *c, const struct program *p)
 	settings_store_session_start(c);
 	c->session.manual = false;
 	c->session.program = *p;
+	for (unsigned i = 0; i < p->n_steps; i++)
+		c->session.base_duration_s[i] = p->steps[i].duration_s;
+	focus_apply(&c->session.program, c->focus);
 	(void)snprintf(c->last_program, sizeof(c->last_program), "%s", p->id);
 	if (p->heat_on_start)
 		c->heat = true;
 	log_event(LOG_INFO, LOG_EVENT_PROGRAM_STARTED, LOG_FIELDS(.program = p->id),
 		  "Program %s started (%u steps, %u s)", p->id, p->n_steps, program_duration_s(p));
 	session_begin(c);
+}
+
+void session_focus_changed(struct context *c)
+{
+	struct session *s = &c->session;
+	struct program_position pos;
+	char words[64];
+
+	if (!s->active || s->manual || !engine_locate(&s->program, s->program_pos_usec, &pos))
+		return;
+	/* the step runs on at least to the next whole second: Step never goes back */
+	focus_reshape(&s->program, s->base_duration_s, c->focus, pos.step,
+		      (unsigned)(pos.t_in_step_usec / USEC_PER_SEC) + 1);
+	focus_to_words(c->focus, words, sizeof(words));
+	log_info("Program %s takes the focus (%s) from step %u on: %u s in all", s->program.id,
+		 words[0] ? words : "none", pos.step + 1, program_duration_s(&s->program));
 }
 
 void session_start_manual(struct context *c, enum technique t, enum zone z)

@@ -12,6 +12,9 @@
  * chair scans first when the shoulder height is unknown. */
 void session_start_program(struct context *c, const struct program *p);
 void session_start_manual(struct context *c, enum technique t, enum zone z);
+/* c->focus changed: a running program takes it from its current step on (what ran and
+ * where the session stands stay as they are; its length is kept). */
+void session_focus_changed(struct context *c);
 
 /* End the session with a reason (ProgramFinished, heat off). For "completed",
  * "stopped", "timeout" and "seat-empty" the rollers then park (State "stopping");

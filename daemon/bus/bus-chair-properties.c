@@ -10,6 +10,7 @@
 #include "bus-heater.h"
 #include "bus-names.h"
 #include "bus-state.h"
+#include "focus.h"
 #include "macro.h"
 
 #define CHAIR_PROPERTY_ROW(name_, kind_, field_, step_) \
@@ -77,6 +78,7 @@ void chair_compute_view(const struct context *c, struct chair_view *v)
 		.force_target = round(c->force_target_n * 10.0) / 10.0,
 	};
 	memcpy(v->zone_pressure, c->zone_pressure, sizeof(v->zone_pressure));
+	focus_to_words(c->focus, v->focus, sizeof(v->focus));
 	if (c->session.active)
 		view_session(c, v);
 	for (unsigned i = 0; i < c->n_faults && off < sizeof(v->faults); i++)

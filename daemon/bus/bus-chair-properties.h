@@ -23,6 +23,7 @@ struct chair_view {
 	unsigned session_limit;
 	double force, force_target; /* N, to 0.1 N */
 	int zone_pressure[_ZONE_MAX];
+	char focus[64]; /* the focus zones, space-joined (motion/focus.h) */
 };
 
 /* Force and ForceTarget follow the load at every control tick: announced at most
@@ -53,7 +54,8 @@ struct chair_view {
 	X("SessionLimit", U32, session_limit, 0.0) \
 	X("Force", DOUBLE, force, 0.05) \
 	X("ForceTarget", DOUBLE, force_target, 0.05) \
-	X("ZonePressure", ZONE_LEVELS, zone_pressure, 0.0)
+	X("ZonePressure", ZONE_LEVELS, zone_pressure, 0.0) \
+	X("Focus", WORDS, focus, 0.0)
 
 void chair_compute_view(const struct context *c, struct chair_view *ret);
 
