@@ -366,7 +366,8 @@ void profile_store_names(const struct context *c, char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (unsigned i = 0; i < c->profile_store.n && off < size; i++)
-		off += (size_t)snprintf(buf + off, size - off, "%s%s", i ? "\n" : "", c->profile_store.profiles[i].name);
+		off += (size_t)snprintf(buf + off, size - off, "%s%s", i ? "\n" : "",
+					c->profile_store.profiles[i].name);
 }
 
 /* NAME.profile.XXXXXX: a write killed before its rename */

@@ -31,8 +31,7 @@ void profile_store_restore(struct context *c);
 /* SaveProfile: the chair's settings and shoulder line under `name` (created or
  * replaced); it becomes the profile in use. `done` runs when the file is written (not
  * when refused). Returns 0 or negative errno with *why. */
-int profile_store_save(struct context *c, const char *name, struct refusal *why, profile_done_t done,
-		       void *userdata);
+int profile_store_save(struct context *c, const char *name, struct refusal *why, profile_done_t done, void *userdata);
 /* UseProfile: apply every field of `name`; it becomes the profile in use. */
 int profile_store_use(struct context *c, const char *name, struct refusal *why);
 /* DeleteProfile: forget `name` and remove its file (queued after any write of it);

@@ -170,6 +170,39 @@ START_TEST(test_zone_pressure_optional)
 }
 END_TEST
 
+/* The person's keys of issue 17 (Focus, Gentle, HeatTarget, the profile in use) come
+ * back; a file without them (OLD_SETTINGS) loads with none, off, 0 and no profile. */
+START_TEST(test_person_keys)
+{
+	struct settings_file s = sample, back;
+	char err[SETTINGS_ERROR_MAX], text[2048];
+
+	s.last.focus = 1u << ZONE_SHOULDERS | 1u << ZONE_UPPER_BACK;
+	s.last.gentle = true;
+	s.last.heat_target_c = 39.5;
+	(void)snprintf(s.profile, sizeof(s.profile), "Ана Мария");
+	ck_assert_int_eq(settings_save(path, &s), 0);
+	ck_assert_msg(settings_load(path, &back, err) == 0, "%s", err);
+	ck_assert(settings_file_equal(&back, &s));
+	ck_assert_str_eq(back.profile, "Ана Мария");
+
+	write_text(OLD_SETTINGS);
+	memset(&back, 0x5a, sizeof(back));
+	ck_assert_msg(settings_load(path, &back, err) == 0, "%s", err);
+	ck_assert_uint_eq(back.last.focus, 0);
+	ck_assert(!back.last.gentle);
+	ck_assert(back.last.heat_target_c == 0.0);
+	ck_assert_str_eq(back.profile, "");
+
+	sample_with("Heat", "Heat=no\nProfile=../x", text, sizeof(text));
+	assert_refused(text, line_of(text, "Profile"), "Profile=: ");
+	sample_with("Heat", "Heat=no\nConfiguredGentle=yes", text, sizeof(text));
+	assert_refused(text, line_of(text, "ConfiguredGentle"), "unknown key ConfiguredGentle");
+	sample_with("Heat", "Heat=no\nFocus=knees", text, sizeof(text));
+	assert_refused(text, line_of(text, "Focus"), "Focus=knees");
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
 	struct settings_file s;
@@ -305,6 +338,7 @@ static Suite *settings_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_zone_pressure_optional);
+	tcase_add_test(tc, test_person_keys);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_out_of_range);
 	tcase_add_test(tc, test_unknown_and_missing);
