@@ -34,8 +34,14 @@ static void teardown(void)
 START_TEST(test_names_valid)
 {
 	static const char *const names[] = {
-		"Zoë",	    "Ана",	  "李雷", "अनिल", "José María", "Mary-Jane_2",
-		"a",	    "١٢٣", /* Arabic-Indic digits */
+		"Zoë",
+		"Ана",
+		"李雷",
+		"अनिल",
+		"José María",
+		"Mary-Jane_2",
+		"a",
+		"١٢٣", /* Arabic-Indic digits */
 		"e\xCC\x81" /* e and a combining acute */,
 		"ÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅ", /* 32 characters, 64 bytes */
 		"𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜𝒜", /* 32 four-byte letters: PROFILE_NAME_MAX - 1 bytes */
@@ -62,15 +68,21 @@ START_TEST(test_names_refused)
 		{ "a\tb", "U+0009" },
 		{ "a\x1b[31m", "U+001B" },
 		{ "a\x7f", "U+007F" },
-		{ "a\xC2\x85", "U+0085" },		/* NEL, a C1 control */
-		{ "a\xE2\x80\xAE" "b", "U+202E" }, /* right-to-left override */
-		{ "a\xC2\xA0" "b", "U+00A0" },		/* no-break space */
+		{ "a\xC2\x85", "U+0085" }, /* NEL, a C1 control */
+		{ "a\xE2\x80\xAE"
+		  "b",
+		  "U+202E" }, /* right-to-left override */
+		{ "a\xC2\xA0"
+		  "b",
+		  "U+00A0" }, /* no-break space */
 		{ "bad\xC3\x28", "not valid UTF-8" },
-		{ "\xC0\xAF", "not valid UTF-8" }, /* overlong '/' */
+		{ "\xC0\xAF", "not valid UTF-8" },     /* overlong '/' */
 		{ "\xED\xA0\x80", "not valid UTF-8" }, /* a surrogate */
 		{ " Anna", "start or end with a space" },
 		{ "Anna ", "start or end with a space" },
-		{ "\xCC\x81" "e", "combining mark U+0301" },
+		{ "\xCC\x81"
+		  "e",
+		  "combining mark U+0301" },
 		{ "\xF0\x9F\x98\x80", "U+1F600" }, /* 😀 */
 		{ "a=b", "'='" },
 		{ "a\\b", "'\\'" },
@@ -92,8 +104,15 @@ static struct profile sample(void)
 {
 	struct profile p = {
 		.name = "Zoë",
-		.settings = { 4, 2, WIDTH_WIDE, true, 900, { [ZONE_NECK] = 2, [ZONE_LOWER_BACK] = -2 },
-			      .focus = 1u << ZONE_NECK | 1u << ZONE_LOWER_BACK, .gentle = true, .heat_target_c = 38.5 },
+		.settings = { 4,
+			      2,
+			      WIDTH_WIDE,
+			      true,
+			      900,
+			      { [ZONE_NECK] = 2, [ZONE_LOWER_BACK] = -2 },
+			      .focus = 1u << ZONE_NECK | 1u << ZONE_LOWER_BACK,
+			      .gentle = true,
+			      .heat_target_c = 38.5 },
 		.shoulder_mm = 612,
 		.shoulder_adjust_mm = -15,
 		.favourite = "full",
@@ -131,7 +150,8 @@ START_TEST(test_round_trip)
 	ck_assert_msg(profile_load(path, "Zoë", &back, err) == 0, "%s", err);
 	ck_assert(profile_equal(&p, &back));
 	/* the other end of every range, and nothing set */
-	p.settings = (struct chair_settings) { .intensity = 1, .speed = 6, .width = WIDTH_NARROW, .session_limit_s = 1800 };
+	p.settings =
+		(struct chair_settings) { .intensity = 1, .speed = 6, .width = WIDTH_NARROW, .session_limit_s = 1800 };
 	p.shoulder_mm = 0;
 	p.shoulder_adjust_mm = 0;
 	p.favourite[0] = '\0';
@@ -211,8 +231,8 @@ START_TEST(test_damaged)
 		{ "Favourite", "Favourite=../etc" },
 		{ "Version", "Version=2" },
 	};
-	static const char *const required[] = { "Version",	  "Intensity",	    "Speed",	 "Width",
-						"Heat",		  "SessionLimit",   "Name",	 "ShoulderHeight",
+	static const char *const required[] = { "Version",        "Intensity",    "Speed", "Width",
+						"Heat",           "SessionLimit", "Name",  "ShoulderHeight",
 						"ShoulderAdjust", "Favourite" };
 	char text[2048];
 
