@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "profile-list.h"
 #include "profile.h"
 #include "refusal.h"
 
@@ -14,8 +15,7 @@ struct sd_event_source;
  * of its fields is written to its file about a second of wall time later, through the
  * state writer (a burst costs one write), and at a clean exit. */
 struct profile_store {
-	struct profile profiles[PROFILES_MAX]; /* sorted by name (strcmp) */
-	unsigned n;
+	struct profile_list list;
 	struct profile saved, tried; /* the profile in use: what its file holds, what was last tried */
 	bool write_failing;
 	struct sd_event_source *timer;

@@ -39,9 +39,8 @@ static void check_in_range(const struct profile *p)
 				   (z != ZONE_BACK || s->zone_pressure[z] == 0),
 			   "pressure %d in zone %d", s->zone_pressure[z], (int)z);
 	FUZZ_CHECK(s->focus < 1u << _ZONE_MAX, "focus 0x%x", s->focus);
-	FUZZ_CHECK(isfinite(s->heat_target_c) &&
-			   (s->heat_target_c == 0.0 ||
-			    (s->heat_target_c >= HEAT_TARGET_MIN_C && s->heat_target_c <= HEAT_HARD_CEILING_C)),
+	FUZZ_CHECK(isfinite(s->heat_target_c) && (s->heat_target_c == 0.0 || (s->heat_target_c >= HEAT_TARGET_MIN_C &&
+									      s->heat_target_c <= HEAT_HARD_CEILING_C)),
 		   "heat target %g", s->heat_target_c);
 	FUZZ_CHECK(p->shoulder_mm <= PROFILE_SHOULDER_MAX_MM, "shoulder %u", p->shoulder_mm);
 	FUZZ_CHECK(p->favourite[0] == '\0' || program_id_is_valid(p->favourite), "favourite %s", p->favourite);

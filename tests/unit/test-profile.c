@@ -104,12 +104,12 @@ static struct profile sample(void)
 {
 	struct profile p = {
 		.name = "Zoë",
-		.settings = { 4,
-			      2,
-			      WIDTH_WIDE,
-			      true,
-			      900,
-			      { [ZONE_NECK] = 2, [ZONE_LOWER_BACK] = -2 },
+		.settings = { .intensity = 4,
+			      .speed = 2,
+			      .width = WIDTH_WIDE,
+			      .heat = true,
+			      .session_limit_s = 900,
+			      .zone_pressure = { [ZONE_NECK] = 2, [ZONE_LOWER_BACK] = -2 },
 			      .focus = 1u << ZONE_NECK | 1u << ZONE_LOWER_BACK,
 			      .gentle = true,
 			      .heat_target_c = 38.5 },

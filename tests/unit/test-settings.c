@@ -32,8 +32,13 @@ static void teardown(void)
 }
 
 static const struct settings_file sample = {
-	.last = { 4, 2, WIDTH_WIDE, true, 900, { [ZONE_NECK] = 2, [ZONE_SHOULDERS] = -1, [ZONE_LOWER_BACK] = -2 } },
-	.configured = { 3, 3, WIDTH_MEDIUM, false, 1200, { 0 } },
+	.last = { .intensity = 4,
+		  .speed = 2,
+		  .width = WIDTH_WIDE,
+		  .heat = true,
+		  .session_limit_s = 900,
+		  .zone_pressure = { [ZONE_NECK] = 2, [ZONE_SHOULDERS] = -1, [ZONE_LOWER_BACK] = -2 } },
+	.configured = { .intensity = 3, .speed = 3, .width = WIDTH_MEDIUM, .session_limit_s = 1200 },
 };
 
 static void write_text(const char *text)
@@ -111,18 +116,15 @@ START_TEST(test_round_trip)
 	/* every value at the ends of its range */
 	for (int end = 0; end < 2; end++) {
 		struct settings_file s = {
-			.last = { end ? INTENSITY_MAX : INTENSITY_MIN,
-				  end ? SPEED_MAX : SPEED_MIN,
-				  end ? WIDTH_WIDE : WIDTH_NARROW,
-				  end,
-				  end ? 1800 : 300,
-				  { 0 } },
-			.configured = { end ? INTENSITY_MAX : INTENSITY_MIN,
-					end ? SPEED_MAX : SPEED_MIN,
-					end ? WIDTH_WIDE : WIDTH_NARROW,
-					false,
-					end ? 1800 : 300,
-					{ 0 } },
+			.last = { .intensity = end ? INTENSITY_MAX : INTENSITY_MIN,
+				  .speed = end ? SPEED_MAX : SPEED_MIN,
+				  .width = end ? WIDTH_WIDE : WIDTH_NARROW,
+				  .heat = end,
+				  .session_limit_s = end ? 1800 : 300 },
+			.configured = { .intensity = end ? INTENSITY_MAX : INTENSITY_MIN,
+					.speed = end ? SPEED_MAX : SPEED_MIN,
+					.width = end ? WIDTH_WIDE : WIDTH_NARROW,
+					.session_limit_s = end ? 1800 : 300 },
 		};
 
 		for (enum zone z = 0; z < _ZONE_MAX; z++)
