@@ -79,6 +79,8 @@ void chair_compute_view(const struct context *c, struct chair_view *v)
 	};
 	memcpy(v->zone_pressure, c->zone_pressure, sizeof(v->zone_pressure));
 	focus_to_words(c->focus, v->focus, sizeof(v->focus));
+	(void)snprintf(v->profile, sizeof(v->profile), "%s", c->profile);
+	profile_store_names(c, v->profiles, sizeof(v->profiles));
 	if (c->session.active)
 		view_session(c, v);
 	for (unsigned i = 0; i < c->n_faults && off < sizeof(v->faults); i++)

@@ -9,6 +9,7 @@
 #include "bus-chair-properties.h"
 #include "bus-focus.h"
 #include "bus-names.h"
+#include "bus-profile.h"
 #include "bus-state.h"
 #include "commands.h"
 #include "faults.h"
@@ -219,7 +220,8 @@ static const sd_bus_vtable chair_vtable[] = {
 				METHOD_FLAGS),
 	SD_BUS_METHOD_WITH_ARGS("StartFocus", SD_BUS_ARGS("s", zone, "u", minutes), SD_BUS_NO_RESULT,
 				bus_focus_method_start, METHOD_FLAGS),
-	SD_BUS_SIGNAL_WITH_ARGS("ProgramFinished", SD_BUS_ARGS("s", program, "s", reason), 0),
+	BUS_PROFILE_METHODS(METHOD_FLAGS)
+		SD_BUS_SIGNAL_WITH_ARGS("ProgramFinished", SD_BUS_ARGS("s", program, "s", reason), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("FaultRaised", SD_BUS_ARGS("s", code, "s", message), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("FaultCleared", SD_BUS_ARGS("s", code), 0),
 	CHAIR1_PROPERTIES(CHAIR_VTABLE_ROW) SD_BUS_VTABLE_END,
