@@ -168,6 +168,7 @@ int chair_set_heat(struct context *c, bool on, struct refusal *why)
 		heaters_update(c);
 	} else
 		heaters_off(c, "heat-turned-off", "heat turned off");
+	c->heat_wanted = on;
 	context_publish(c);
 	return 0;
 }

@@ -64,6 +64,9 @@ struct context {
 	unsigned intensity, speed;
 	enum width width;
 	bool heat;
+	/* the person's heat preference, SetHeat's last word: a profile keeps it, and a session
+	 * started with that profile in use starts with Heat on (session.c) */
+	bool heat_wanted;
 	unsigned session_limit_s;
 	int zone_pressure[_ZONE_MAX]; /* SetZonePressure: a level offset -2..+2 by zone (back unused) */
 	unsigned shoulder_mm;         /* 0 = not known for this person */

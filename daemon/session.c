@@ -62,6 +62,9 @@ static void session_begin(struct context *c)
 
 	c->session.active = true;
 	c->session.start_usec = now;
+	/* a profile's person who wants heat gets it with every session they start */
+	if (c->profile[0] && c->heat_wanted)
+		c->heat = true;
 	c->session.program_pos_usec = 0;
 	c->session.speed_chosen = c->session.width_chosen = false;
 	c->session.seat_empty = false;

@@ -36,7 +36,7 @@ static struct profile profile_current(struct context *c, const char *name)
 			.intensity = c->intensity,
 			.speed = c->speed,
 			.width = c->width,
-			.heat = c->heat,
+			.heat = c->heat_wanted,
 			.session_limit_s = c->session_limit_s,
 			.focus = c->focus,
 			.gentle = c->gentle,
@@ -63,7 +63,7 @@ static void profile_apply(struct context *c, const struct profile *p)
 	c->intensity = s->intensity;
 	c->speed = s->speed;
 	c->width = s->width;
-	c->heat = s->heat;
+	c->heat_wanted = s->heat; /* Heat itself at the next session start (session.c) */
 	c->session_limit_s = MIN(s->session_limit_s, max_s);
 	memcpy(c->zone_pressure, s->zone_pressure, sizeof(c->zone_pressure));
 	c->focus = s->focus;

@@ -405,6 +405,35 @@ START_TEST(test_damaged_skipped)
 }
 END_TEST
 
+/* A profile's Heat is the person's wish: a session's end does not take it away, and every
+ * session started with the profile in use heats. With no profile, heat is for one session. */
+START_TEST(test_heat_wish_kept)
+{
+	struct harness h;
+
+	harness_start(&h, SCALE, NULL);
+	H_CALL(&h, "SaveProfile", "s", "Anna");
+	H_CALL(&h, "SetHeat", "b", 1);
+	harness_start_program(&h, __FILE__, __LINE__, "neck");
+	H_CALL(&h, "Stop", "");
+	H_WAIT_PROP(&h, "State", "idle", 10000);
+	H_ASSERT(&h, !H_PROP_B(&h, "Heat"), "Heat stayed on after the session");
+	WAIT_FILE_HAS(&h, profile_file(&h, "Anna"), "Heat=yes\n", 5000);
+	H_CALL(&h, "UseNoProfile", "");
+	harness_start_program(&h, __FILE__, __LINE__, "neck");
+	H_ASSERT(&h, !H_PROP_B(&h, "Heat"), "heat on with no profile in use");
+	H_CALL(&h, "Stop", "");
+	H_WAIT_PROP(&h, "State", "idle", 10000);
+	H_CALL(&h, "UseProfile", "s", "Anna");
+	H_ASSERT(&h, !H_PROP_B(&h, "Heat"), "UseProfile turned heat on with no session");
+	harness_start_program(&h, __FILE__, __LINE__, "neck");
+	H_ASSERT(&h, H_PROP_B(&h, "Heat"), "Anna's session started without heat");
+	H_CALL(&h, "SetHeat", "b", 0);
+	WAIT_FILE_HAS(&h, profile_file(&h, "Anna"), "Heat=no\n", 5000);
+	harness_stop(&h);
+}
+END_TEST
+
 static Suite *profiles_suite(void)
 {
 	Suite *s = suite_create("profiles");
@@ -416,6 +445,7 @@ static Suite *profiles_suite(void)
 	CHECK_ADD_TEST(s, test_kill_mid_save, 90);
 	CHECK_ADD_TEST(s, test_32_profiles, 60);
 	CHECK_ADD_TEST(s, test_damaged_skipped, 60);
+	CHECK_ADD_TEST(s, test_heat_wish_kept, 60);
 	return s;
 }
 
