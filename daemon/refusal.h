@@ -18,6 +18,7 @@ enum refusal_kind {
 	REFUSAL_NOT_SEATED,
 	REFUSAL_TOO_WARM,
 	REFUSAL_LOCKED_OUT,
+	REFUSAL_GENTLE_MODE, /* a program or technique too firm for gentle mode */
 	_REFUSAL_KIND_MAX,
 };
 

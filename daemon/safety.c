@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 
+#include "gentle.h"
 #include "log.h"
 #include "macro.h"
 #include "safety.h"
@@ -44,6 +45,10 @@ int safety_roller_write(struct context *c, struct roller_setpoints *sp)
 	 * loop, a pause's hold, the body scan, a stop. */
 	if (c->over_force.capping)
 		sp->depth_mm = 0;
+	/* docs/safety-rules.md: gentle mode. Level 3's force, whatever computed the depth. */
+	if (c->gentle)
+		sp->depth_mm = gentle_gate_depth(sp->depth_mm, c->roller.depth_mm, c->roller.load_dn,
+						 c->roller_step.open_loop, c->config.limits.depth_max_mm);
 	return c->driver->ops->roller_write(c->driver, sp);
 }
 

@@ -7,6 +7,7 @@
 
 #include "bus-chair.h"
 #include "bus-chair-properties.h"
+#include "bus-gentle.h"
 #include "bus-names.h"
 #include "bus-state.h"
 #include "commands.h"
@@ -214,6 +215,10 @@ static const sd_bus_vtable chair_vtable[] = {
 	SD_BUS_METHOD("ClearFault", NULL, NULL, method_clear_fault, METHOD_FLAGS),
 	SD_BUS_METHOD_WITH_ARGS("SetZonePressure", SD_BUS_ARGS("s", zone, "i", offset), SD_BUS_NO_RESULT,
 				method_set_zone_pressure, METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("SetGentle", SD_BUS_ARGS("b", on), SD_BUS_NO_RESULT, bus_method_set_gentle,
+				METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("SetHeatTarget", SD_BUS_ARGS("d", celsius), SD_BUS_NO_RESULT,
+				bus_method_set_heat_target, METHOD_FLAGS),
 	SD_BUS_SIGNAL_WITH_ARGS("ProgramFinished", SD_BUS_ARGS("s", program, "s", reason), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("FaultRaised", SD_BUS_ARGS("s", code, "s", message), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("FaultCleared", SD_BUS_ARGS("s", code), 0),

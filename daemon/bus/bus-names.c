@@ -17,6 +17,7 @@ static const char *const refusal_error_names[_REFUSAL_KIND_MAX] = {
 	[REFUSAL_NOT_SEATED] = CHAIR_ERROR("NotSeated"),
 	[REFUSAL_TOO_WARM] = CHAIR_ERROR("TooWarm"),
 	[REFUSAL_LOCKED_OUT] = CHAIR_ERROR("LockedOut"),
+	[REFUSAL_GENTLE_MODE] = CHAIR_ERROR("GentleMode"),
 };
 
 const char *bus_refusal_error_name(enum refusal_kind kind)
