@@ -146,8 +146,8 @@ void gentle_log_program_capped(const struct context *c)
 		return;
 	log_notice("Program %s asks for more than gentle mode gives (level %u%s%.0f °C): capped at level %u and "
 		   "%.1f °C",
-		   p->id, level, p->heat_target_c > 0.0 ? ", heat " : "", p->heat_target_c > 0.0 ? p->heat_target_c : 0.0,
-		   GENTLE_LEVEL_MAX, max);
+		   p->id, level, p->heat_target_c > 0.0 ? ", heat " : "",
+		   p->heat_target_c > 0.0 ? p->heat_target_c : 0.0, GENTLE_LEVEL_MAX, max);
 }
 
 static void gentle_turn_on(struct context *c)
@@ -193,15 +193,17 @@ int chair_set_heat_target(struct context *c, double celsius, struct refusal *why
 	char who[FOR_WHOM_MAX];
 
 	if (!isfinite(celsius) || (celsius != 0.0 && (celsius < HEAT_TARGET_MIN_C || celsius > max)))
-		return refuse(why, REFUSAL_INVALID_ARGS,
-			      "Heat target %g °C is out of range: use 0 (the program's or the default) or %.0f..%.1f °C "
-			      "(the lowest pad MaxTarget).",
-			      celsius, HEAT_TARGET_MIN_C, max);
+		return refuse(
+			why, REFUSAL_INVALID_ARGS,
+			"Heat target %g °C is out of range: use 0 (the program's or the default) or %.0f..%.1f °C "
+			"(the lowest pad MaxTarget).",
+			celsius, HEAT_TARGET_MIN_C, max);
 	if (c->gentle && celsius > cap)
-		return refuse(why, REFUSAL_INVALID_ARGS,
-			      "Heat target %.1f °C is above gentle mode's cap of %.1f °C (gentle mode is on%s): use 0 or "
-			      "%.0f..%.1f °C.",
-			      celsius, cap, for_whom(c, who, sizeof(who)), HEAT_TARGET_MIN_C, cap);
+		return refuse(
+			why, REFUSAL_INVALID_ARGS,
+			"Heat target %.1f °C is above gentle mode's cap of %.1f °C (gentle mode is on%s): use 0 or "
+			"%.0f..%.1f °C.",
+			celsius, cap, for_whom(c, who, sizeof(who)), HEAT_TARGET_MIN_C, cap);
 	c->heat_target_c = celsius == 0.0 ? 0.0 : celsius;
 	log_info("Heat target set to %.1f °C%s", c->heat_target_c, c->heat_target_c > 0.0 ? "" : " (the default)");
 	heaters_update(c);

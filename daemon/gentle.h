@@ -11,9 +11,9 @@
  * pure functions of what they cap; gentle-mode.c applies them to the chair, the gate
  * (safety.c), the heaters and the commands enforce them. */
 
-#define GENTLE_LEVEL_MAX 3                    /* the intensity / force level, offsets included */
-#define GENTLE_SESSION_LIMIT_S (15u * 60u)    /* SessionLimit while gentle */
-#define GENTLE_DOSE_BUDGET_SHARE 0.5          /* of [Heat] DoseBudget */
+#define GENTLE_LEVEL_MAX 3                 /* the intensity / force level, offsets included */
+#define GENTLE_SESSION_LIMIT_S (15u * 60u) /* SessionLimit while gentle */
+#define GENTLE_DOSE_BUDGET_SHARE 0.5       /* of [Heat] DoseBudget */
 /* The share of DepthMax the rollers reach at level 3 without the force loop
  * (technique.c's intensity_depth_pct[2]; tests/unit/test-gentle.c holds them together). */
 #define GENTLE_DEPTH_PERCENT 50u
