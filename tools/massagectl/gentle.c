@@ -158,8 +158,8 @@ int verb_heat_target(struct ctl *ctl, char **args)
 	if (heat_target_parse(args, &celsius) < 0)
 		return EXIT_USAGE;
 	if (celsius < 0.0) {
-		r = sd_bus_get_property_trivial(ctl->bus, CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE, "HeatTarget", &error,
-						'd', &celsius);
+		r = sd_bus_get_property_trivial(ctl->bus, CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE, "HeatTarget",
+						&error, 'd', &celsius);
 		if (r < 0)
 			return ctl_report_bus_error(ctl, &error, r);
 		if (celsius > 0.0)
