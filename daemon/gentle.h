@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "program.h"
+#include "roller.h"
 
 /* docs/safety-rules.md: gentle mode. The caps for a person with reduced sensation, as
  * pure functions of what they cap; gentle-mode.c applies them to the chair, the gate
@@ -23,22 +24,34 @@ unsigned gentle_level_max(bool gentle);
 
 /* The force target the loop may follow at most while gentle: level 3's force, N. */
 double gentle_force_target_max_n(void);
-/* The load above which the gate stops the rollers pressing further in while gentle: the
- * force loop's own back-off margin over gentle_force_target_max_n() (max(10 N, 20 %)),
- * 0.1 N as the roller board reads it. */
+/* The most the rollers may press while gentle: level 3's force and the force loop's own
+ * back-off margin over it (max(10 N, 20 %)): 72 N. */
+double gentle_force_max_n(void);
+/* The load above which the gate steps the rollers back while gentle, 0.1 N as the
+ * roller board reads it: a quarter of the way from level 3's force to
+ * gentle_force_max_n() (63 N), so that they are clear of a rising bony spot before it
+ * presses gentle_force_max_n(). */
 uint16_t gentle_load_ceiling_dn(void);
 /* The deepest depth the rollers are sent without the force loop while gentle, mm. */
 unsigned gentle_depth_max_mm(unsigned depth_max_mm);
 
-/* THE GATE's rule while gentle: the depth to send instead of `asked_mm`, from the last
- * load and depth read. Above gentle_load_ceiling_dn() the rollers step back a mm from
- * where they are (never deeper than asked); without the force loop (`open_loop`) never
- * deeper than gentle_depth_max_mm(). Whatever computed the depth. */
-uint16_t gentle_gate_depth(uint16_t asked_mm, uint16_t depth_now_mm, uint16_t load_dn, bool open_loop,
-			   unsigned depth_max_mm);
+/* THE GATE's rule while gentle, on the setpoints about to be sent, from the last read
+ * (whatever computed them). Above gentle_load_ceiling_dn() the rollers step back a mm
+ * from where they are (never deeper than asked) and travel at most
+ * GENTLE_GATE_TRAVEL_MM_S, so that a bony spot rising under a stroke does not outrun
+ * their retreat; without the force loop (`open_loop`) the depth is never past
+ * gentle_depth_max_mm(). */
+#define GENTLE_GATE_TRAVEL_MM_S 5u
+void gentle_gate(struct roller_setpoints *sp, const struct roller_status *now, bool open_loop, unsigned depth_max_mm);
 
 /* A pad's ceiling: its MaxTarget, and while gentle the lower of it and [Gentle] MaxTarget. */
 double gentle_pad_max_c(const struct massaged_config *cfg, double pad_max_c, bool gentle);
+/* What a pad is driven to at most: gentle_pad_max_c(), and while gentle
+ * GENTLE_STONE_MARGIN_C under [Gentle] MaxTarget, so that the stone's ripple around its
+ * target (up to 0.4 °C on the simulated pads) stays under the cap itself: a person who
+ * cannot feel heat gets the stone at most at [Gentle] MaxTarget, not the target. */
+#define GENTLE_STONE_MARGIN_C 0.5
+double gentle_pad_target_max_c(const struct massaged_config *cfg, double pad_max_c, bool gentle);
 /* The lowest ceiling of all configured pads (SetHeatTarget's range), as gentle_pad_max_c(). */
 double gentle_pads_max_c(const struct massaged_config *cfg, bool gentle);
 

@@ -47,8 +47,7 @@ int safety_roller_write(struct context *c, struct roller_setpoints *sp)
 		sp->depth_mm = 0;
 	/* docs/safety-rules.md: gentle mode. Level 3's force, whatever computed the depth. */
 	if (c->gentle)
-		sp->depth_mm = gentle_gate_depth(sp->depth_mm, c->roller.depth_mm, c->roller.load_dn,
-						 c->roller_step.open_loop, c->config.limits.depth_max_mm);
+		gentle_gate(sp, &c->roller, c->roller_step.open_loop, c->config.limits.depth_max_mm);
 	return c->driver->ops->roller_write(c->driver, sp);
 }
 

@@ -117,7 +117,7 @@ static double session_target(const struct context *c, const struct heater *h)
 
 /* The dose budget holds over the last DoseWindow whatever heats the pad: a program, a
  * manual session, SetTarget or autotune; no new session, Stop or restart resets it.
- * Gentle mode (docs/safety-rules.md) caps every target at [Gentle] MaxTarget, halves the
+ * Gentle mode (docs/safety-rules.md) caps every target under [Gentle] MaxTarget, halves the
  * budget and turns a pad whose halved budget is spent off: 43 °C would be no cap. */
 static double heater_target(struct context *c, struct heater *h)
 {
@@ -127,7 +127,7 @@ static double heater_target(struct context *c, struct heater *h)
 	if (faults_any(c) || h->relay == OUTPUT_INVALID || heater_lockout_holder(h))
 		return 0.0;
 	t = h->set_target_c >= 0.0 ? h->set_target_c : session_target(c, h);
-	t = MIN(t, gentle_pad_max_c(&c->config, h->max_target_c, c->gentle));
+	t = MIN(t, gentle_pad_target_max_c(&c->config, h->max_target_c, c->gentle));
 	dose = heat_dose_total(&h->dose, seconds(context_now(c)));
 	if (dose < budget)
 		h->dose_spent = false; /* the window forgot enough of it */

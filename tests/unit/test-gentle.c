@@ -17,9 +17,15 @@
 #define SHIPPED_PROGRAMS SOURCE_ROOT "/config/programs"
 
 static const struct limits_config limits = {
-	.track_min_mm = 0, .track_max_mm = 780, .depth_max_mm = 40,
-	.width_min_mm = 60, .width_max_mm = 180, .travel_speed_max = 120,
-	.knead_speed_max = 60, .tap_rate_max = 720, .force_max_n = 150,
+	.track_min_mm = 0,
+	.track_max_mm = 780,
+	.depth_max_mm = 40,
+	.width_min_mm = 60,
+	.width_max_mm = 180,
+	.travel_speed_max = 120,
+	.knead_speed_max = 60,
+	.tap_rate_max = 720,
+	.force_max_n = 150,
 };
 
 /* Intensity 5, a zone at +2 and a step at +2 ask level 9: gentle gives 3, else 5. */
@@ -46,7 +52,9 @@ END_TEST
  * level 3's 60 N. */
 START_TEST(test_force_target_capped)
 {
-	struct program_step step = { .technique = TECHNIQUE_PRESS, .zone = ZONE_SHOULDERS, .speed = 3, .depth_offset = 2 };
+	struct program_step step = {
+		.technique = TECHNIQUE_PRESS, .zone = ZONE_SHOULDERS, .speed = 3, .depth_offset = 2
+	};
 	struct roller_step_state st;
 	struct roller_status status = { .travel_mm = 560, .depth_mm = 5, .load_dn = 300 };
 	int offsets[_ZONE_MAX] = { 2, 2, 2, 2, 2 };
@@ -78,25 +86,38 @@ START_TEST(test_force_target_capped)
 }
 END_TEST
 
-/* The gate's load ceiling is the loop's own back-off point over 60 N: 72 N. */
+/* The most gentle mode presses is the loop's own back-off point over 60 N (72 N); the
+ * gate steps back from a quarter of the way there. */
 START_TEST(test_load_ceiling)
 {
-	ck_assert_uint_eq(gentle_load_ceiling_dn(), 720);
+	ck_assert_double_eq_tol(gentle_force_max_n(), 72.0, 1e-9);
+	ck_assert_uint_eq(gentle_load_ceiling_dn(), 630);
 }
 END_TEST
 
-START_TEST(test_gate_depth)
+static struct roller_setpoints gate(unsigned asked_mm, unsigned now_mm, unsigned load_dn, bool open_loop)
+{
+	struct roller_setpoints sp = { .depth_mm = (uint16_t)asked_mm, .travel_speed = 40 };
+	struct roller_status now = { .depth_mm = (uint16_t)now_mm, .load_dn = (uint16_t)load_dn };
+
+	gentle_gate(&sp, &now, open_loop, 40);
+	return sp;
+}
+
+START_TEST(test_gate)
 {
 	/* at or under the ceiling: what was asked */
-	ck_assert_uint_eq(gentle_gate_depth(30, 12, 720, false, 40), 30);
-	/* above it: a mm back from where the rollers are, whatever was asked */
-	ck_assert_uint_eq(gentle_gate_depth(30, 12, 721, false, 40), 11);
-	ck_assert_uint_eq(gentle_gate_depth(5, 12, 900, false, 40), 5);
-	ck_assert_uint_eq(gentle_gate_depth(30, 0, 900, false, 40), 0);
+	ck_assert_uint_eq(gate(30, 12, 630, false).depth_mm, 30);
+	ck_assert_uint_eq(gate(30, 12, 630, false).travel_speed, 40);
+	/* above it: a mm back from where the rollers are, whatever was asked, and slow */
+	ck_assert_uint_eq(gate(30, 12, 631, false).depth_mm, 11);
+	ck_assert_uint_eq(gate(30, 12, 631, false).travel_speed, GENTLE_GATE_TRAVEL_MM_S);
+	ck_assert_uint_eq(gate(5, 12, 900, false).depth_mm, 5);
+	ck_assert_uint_eq(gate(30, 0, 900, false).depth_mm, 0);
 	/* without the force loop never past level 3's depth: half of DepthMax */
-	ck_assert_uint_eq(gentle_gate_depth(36, 10, 100, true, 40), 20);
-	ck_assert_uint_eq(gentle_gate_depth(15, 10, 100, true, 40), 15);
-	ck_assert_uint_eq(gentle_gate_depth(36, 10, 800, true, 40), 9);
+	ck_assert_uint_eq(gate(36, 10, 100, true).depth_mm, 20);
+	ck_assert_uint_eq(gate(15, 10, 100, true).depth_mm, 15);
+	ck_assert_uint_eq(gate(36, 10, 800, true).depth_mm, 9);
 }
 END_TEST
 
@@ -135,6 +156,10 @@ START_TEST(test_pad_ceiling)
 	ck_assert_double_eq(gentle_pad_max_c(&cfg, 45.0, false), 45.0);
 	/* the pad's own MaxTarget wins when lower */
 	ck_assert_double_eq(gentle_pad_max_c(&cfg, 38.0, true), 38.0);
+	/* the pads are driven half a degree under the cap: the stone's ripple stays under it */
+	ck_assert_double_eq(gentle_pad_target_max_c(&cfg, 45.0, true), 39.5);
+	ck_assert_double_eq(gentle_pad_target_max_c(&cfg, 38.0, true), 38.0);
+	ck_assert_double_eq(gentle_pad_target_max_c(&cfg, 45.0, false), 45.0);
 	cfg.gentle_max_target_c = 47.0;
 	ck_assert_double_eq(gentle_pad_max_c(&cfg, 45.0, true), 45.0);
 	/* SetHeatTarget's range: the lowest pad */
@@ -230,7 +255,7 @@ int main(void)
 	tcase_add_test(tc, test_level_capped_with_offsets);
 	tcase_add_test(tc, test_force_target_capped);
 	tcase_add_test(tc, test_load_ceiling);
-	tcase_add_test(tc, test_gate_depth);
+	tcase_add_test(tc, test_gate);
 	tcase_add_test(tc, test_open_loop_depth_is_level_three);
 	tcase_add_test(tc, test_pad_ceiling);
 	tcase_add_test(tc, test_session_and_dose);
