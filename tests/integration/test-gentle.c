@@ -119,8 +119,7 @@ START_TEST(test_requests_above_caps_refused)
 	msg = harness_call_error(&h, __FILE__, __LINE__, "org.freedesktop.DBus.Error.InvalidArgs", NECK, HEATER_IFACE,
 				 "SetTarget", "d", 41.0);
 	ASSERT_NAMES(&h, msg, "40.0 °C");
-	msg = harness_call_error(&h, __FILE__, __LINE__, CHAIR_ERROR("GentleMode"), NECK, HEATER_IFACE, "Autotune",
-				 "");
+	msg = harness_call_error(&h, __FILE__, __LINE__, CHAIR_ERROR("GentleMode"), NECK, HEATER_IFACE, "Autotune", "");
 	H_ASSERT_UINT_EQ(&h, PAD_D(&h, NECK, "Target"), 0);
 	H_ASSERT_UNCHANGED(&h, before);
 	free(before);
@@ -239,7 +238,8 @@ START_TEST(test_on_mid_session)
 	H_CALL(&h, "SetGentle", "b", 1);
 	/* at once: as the call returns */
 	for (size_t i = 0; i < 3; i++)
-		H_ASSERT(&h, PAD_D(&h, pads[i], "Target") == 39.5, "%s Target %g", pads[i], PAD_D(&h, pads[i], "Target"));
+		H_ASSERT(&h, PAD_D(&h, pads[i], "Target") == 39.5, "%s Target %g", pads[i],
+			 PAD_D(&h, pads[i], "Target"));
 	H_ASSERT_UINT_EQ(&h, H_PROP_U(&h, "Intensity"), 3);
 	H_ASSERT_UINT_EQ(&h, H_PROP_U(&h, "SessionLimit"), 900);
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "State"), "running");
