@@ -139,15 +139,16 @@ void gentle_log_program_capped(const struct context *c)
 {
 	const struct program *p = &c->session.program;
 	double max = gentle_pads_max_c(&c->config, true);
+	char heat[48] = "";
 	unsigned level;
 
 	if (!c->gentle || !c->session.active || c->session.manual ||
 	    !gentle_program_capped(p, c->intensity, max, &level))
 		return;
-	log_notice("Program %s asks for more than gentle mode gives (level %u%s%.0f °C): capped at level %u and "
-		   "%.1f °C",
-		   p->id, level, p->heat_target_c > 0.0 ? ", heat " : "",
-		   p->heat_target_c > 0.0 ? p->heat_target_c : 0.0, GENTLE_LEVEL_MAX, max);
+	if (p->heat_target_c > max)
+		(void)snprintf(heat, sizeof(heat), ", heat %.1f °C", p->heat_target_c);
+	log_notice("Program %s asks for more than gentle mode gives (level %u%s): capped at level %u and %.1f °C",
+		   p->id, level, heat, GENTLE_LEVEL_MAX, max);
 }
 
 static void gentle_turn_on(struct context *c)
