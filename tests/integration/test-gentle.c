@@ -298,6 +298,36 @@ START_TEST(test_off_logged)
 }
 END_TEST
 
+/* The neck pad has given 30 of its 40 CEM43 minutes today: it heats as asked; in gentle
+ * mode the budget is 20, spent, and the pad turns off (43 °C would be no cap). */
+START_TEST(test_dose_budget_halved)
+{
+	struct harness h;
+	char text[512];
+	size_t n;
+
+	harness_init(&h, "[Heat]\nDoseBudget=40\n");
+	n = (size_t)snprintf(text, sizeof(text), "[Dose]\nVersion=1\nneck=");
+	for (int i = 0; i < 25; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s", i ? " " : "", i == 24 ? "30" : "0");
+	(void)snprintf(text + n, sizeof(text) - n, "\n");
+	harness_write_file(&h, harness_state_path(&h, "heater-dose.state"), text);
+	harness_start_daemon(&h, SCAN_SCALE);
+	sd_bus_message_unref(harness_call_ok(&h, __FILE__, __LINE__, NECK, HEATER_IFACE, "SetTarget", "d", 39.0));
+	H_ASSERT(&h, PAD_D(&h, NECK, "Target") == 39.0, "Target %g", PAD_D(&h, NECK, "Target"));
+	H_CALL(&h, "SetGentle", "b", 1);
+	H_ASSERT(&h, PAD_D(&h, NECK, "Target") == 0.0, "Target %g with the halved budget spent",
+		 PAD_D(&h, NECK, "Target"));
+	H_ASSERT(&h, harness_wait_log(&h, "half the budget in gentle mode", 2000));
+	/* the other pads have given nothing: they heat */
+	sd_bus_message_unref(harness_call_ok(&h, __FILE__, __LINE__, SHOULDERS, HEATER_IFACE, "SetTarget", "d", 39.0));
+	H_ASSERT(&h, PAD_D(&h, SHOULDERS, "Target") == 39.0);
+	H_CALL(&h, "SetGentle", "b", 0);
+	H_ASSERT(&h, PAD_D(&h, NECK, "Target") == 39.0, "Target %g after gentle mode", PAD_D(&h, NECK, "Target"));
+	harness_stop(&h);
+}
+END_TEST
+
 static int massagectl(struct harness *h, const char *out, const char *err, const char *a1, const char *a2,
 		      const char *a3)
 {
@@ -377,6 +407,7 @@ int main(void)
 	tcase_add_test(tc, test_on_mid_session);
 	tcase_add_test(tc, test_on_past_the_limit_ends);
 	tcase_add_test(tc, test_off_logged);
+	tcase_add_test(tc, test_dose_budget_halved);
 	tcase_add_test(tc, test_massagectl_gentle);
 	tcase_add_test(tc, test_heat_target);
 	suite_add_tcase(s, tc);
