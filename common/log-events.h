@@ -27,7 +27,9 @@
 	X(CONFIG_RELOADED, "config-reloaded", "156ca8e9d81c4724adcec0ff8c203cd9") \
 	X(CONFIG_RELOAD_FAILED, "config-reload-failed", "efa25b40107e404884c6036e9de1c195") \
 	X(BUS_LOST, "bus-lost", "eff91574ce76483a97f9ffb1e0807b70") \
-	X(OVER_FORCE, "over-force", "afa97b69a57341599460e24f19be5dbd")
+	X(OVER_FORCE, "over-force", "afa97b69a57341599460e24f19be5dbd") \
+	X(GENTLE_ON, "gentle-on", "c364c0dde5484fa3902be206022caf3a") \
+	X(GENTLE_OFF, "gentle-off", "d615e577d2944e32b978035e67d3ef99")
 
 enum log_event {
 #define LOG_EVENT_ENUM(name, text, id) LOG_EVENT_##name,

@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "faults.h"
+#include "gentle-mode.h"
 #include "heater.h"
 #include "log.h"
 #include "macro.h"
@@ -57,7 +58,11 @@ int chair_start_program(struct context *c, const char *id, struct refusal *why)
 	r = refuse_start(c, why);
 	if (r < 0)
 		return r;
+	r = gentle_check_program(c, p, why);
+	if (r < 0)
+		return r;
 	session_start_program(c, p);
+	gentle_log_program_capped(c);
 	return 0;
 }
 
@@ -77,6 +82,9 @@ int chair_start_manual(struct context *c, const char *technique, const char *zon
 			      "Unknown zone '%s': use neck, shoulders, upper-back, lower-back or back.",
 			      quote_value(zone, q));
 	r = refuse_start(c, why);
+	if (r < 0)
+		return r;
+	r = gentle_check_technique(c, t, why);
 	if (r < 0)
 		return r;
 	session_start_manual(c, t, z);
@@ -112,9 +120,14 @@ int chair_resume(struct context *c, struct refusal *why)
 
 int chair_set_intensity(struct context *c, unsigned level, struct refusal *why)
 {
+	int r;
+
 	if (level < INTENSITY_MIN || level > INTENSITY_MAX)
 		return refuse(why, REFUSAL_INVALID_ARGS, "Intensity %u is out of range: use 1 (light) to 5 (firm).",
 			      level);
+	r = gentle_check_intensity(c, level, why);
+	if (r < 0)
+		return r;
 	c->intensity = level;
 	context_publish(c);
 	return 0;
@@ -146,10 +159,15 @@ int chair_set_width(struct context *c, const char *width, struct refusal *why)
 
 int chair_set_timer(struct context *c, unsigned minutes, struct refusal *why)
 {
+	int r;
+
 	if (minutes < TIMER_MIN_MINUTES || minutes > c->config.max_session_minutes || minutes % TIMER_STEP_MINUTES != 0)
 		return refuse(why, REFUSAL_INVALID_ARGS,
 			      "Timer %u min is not allowed: use 5 to %u minutes in steps of 5.", minutes,
 			      c->config.max_session_minutes);
+	r = gentle_check_timer(c, minutes, why);
+	if (r < 0)
+		return r;
 	c->session_limit_s = minutes * 60;
 	session_check_limits(c);
 	context_publish(c);
@@ -205,6 +223,7 @@ int chair_set_zone_pressure(struct context *c, const char *zone, int offset, str
 {
 	char q[QUOTE_BUF_SIZE];
 	enum zone z = zone_from_string(zone);
+	int r;
 
 	if (z == ZONE_BACK)
 		return refuse(why, REFUSAL_INVALID_ARGS,
@@ -218,6 +237,9 @@ int chair_set_zone_pressure(struct context *c, const char *zone, int offset, str
 		return refuse(why, REFUSAL_INVALID_ARGS,
 			      "Pressure offset %d is out of range: use -2 (lighter) to +2 (firmer) intensity levels.",
 			      offset);
+	r = gentle_check_zone_pressure(c, z, offset, why);
+	if (r < 0)
+		return r;
 	c->zone_pressure[z] = offset;
 	log_info("Pressure on the %s set to %+d intensity levels", zone_to_string(z), offset);
 	context_publish(c);
@@ -285,6 +307,9 @@ int heater_command_set_target(struct heater *h, double celsius, struct refusal *
 		return refuse(why, REFUSAL_INVALID_ARGS,
 			      "The %s pad takes 0 (off) or %.0f..%.1f °C (its MaxTarget), not %g.",
 			      zone_to_string(h->zone), SET_TARGET_MIN_C, h->max_target_c, celsius);
+	r = gentle_check_pad_target(h, celsius, why);
+	if (r < 0)
+		return r;
 	if (celsius > 0.0) {
 		r = refuse_unless_pad_may_heat(h, why, "The chair has a fault (see Faults): clear it before heating.",
 					       "Nobody is seated: the pads only heat for a person in the chair.");
@@ -302,6 +327,9 @@ int heater_command_autotune(struct heater *h, struct refusal *why)
 
 	if (h->autotune)
 		return 0; /* already tuning */
+	r = gentle_check_autotune(h, why);
+	if (r < 0)
+		return r;
 	r = refuse_unless_pad_may_heat(h, why, "The chair has a fault (see Faults): clear it before autotune.",
 				       "Autotune heats the pad, and the pads only heat for a person in the chair.");
 	if (r < 0)

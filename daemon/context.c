@@ -6,6 +6,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "context.h"
+#include "gentle.h"
 #include "log.h"
 #include "macro.h"
 #include "reload.h"
@@ -90,6 +91,7 @@ struct session_levels context_levels(const struct context *c)
 		.width = c->width,
 		.speed_chosen = c->session.speed_chosen,
 		.width_chosen = c->session.width_chosen,
+		.level_max = gentle_level_max(c->gentle),
 	};
 }
 

@@ -20,6 +20,7 @@ enum refusal_kind {
 	REFUSAL_LOCKED_OUT,
 	REFUSAL_NO_SUCH_PROFILE,
 	REFUSAL_LIMITS_EXCEEDED, /* a count the chair keeps at most (profiles) */
+	REFUSAL_GENTLE_MODE,     /* a program or technique too firm for gentle mode */
 	_REFUSAL_KIND_MAX,
 };
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 
+#include "gentle.h"
 #include "log.h"
 #include "macro.h"
 #include "safety.h"
@@ -44,6 +45,9 @@ int safety_roller_write(struct context *c, struct roller_setpoints *sp)
 	 * loop, a pause's hold, the body scan, a stop. */
 	if (c->over_force.capping)
 		sp->depth_mm = 0;
+	/* docs/safety-rules.md: gentle mode. Level 3's force, whatever computed the depth. */
+	if (c->gentle)
+		gentle_gate(sp, &c->roller, c->roller_step.open_loop, c->config.limits.depth_max_mm);
 	return c->driver->ops->roller_write(c->driver, sp);
 }
 

@@ -22,7 +22,9 @@ int safety_set_output(struct context *c, enum chair_output o, bool active);
 /* Clamp *sp to the configured limits (docs/safety-rules.md "limits"), in place, so
  * that the caller keeps what the board was sent, then write it to the roller board.
  * While the last load read was over ForceMax (c->over_force.capping, set by the control
- * tick through faults_check_over_force()), DEPTH_TARGET is 0: the rollers retract. */
+ * tick through faults_check_over_force()), DEPTH_TARGET is 0: the rollers retract.
+ * While gentle mode is on (c->gentle), gentle_gate_depth() (gentle.h) caps it: the
+ * rollers step back from a load above level 3's force and its margin. */
 int safety_roller_write(struct context *c, struct roller_setpoints *sp);
 
 /* Heater master and pad relays off, motor power off (the GPIO outputs first), then

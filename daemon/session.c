@@ -4,6 +4,7 @@
 
 #include "events.h"
 #include "focus.h"
+#include "gentle.h"
 #include "log.h"
 #include "macro.h"
 #include "safety.h"
@@ -237,7 +238,8 @@ void session_check_limits(struct context *c)
 
 	if (!s->active)
 		return;
-	if (now - MIN(now, s->start_usec) >= (uint64_t)c->session_limit_s * USEC_PER_SEC)
+	if (now - MIN(now, s->start_usec) >=
+	    (uint64_t)gentle_session_limit_s(c->session_limit_s, c->gentle) * USEC_PER_SEC)
 		session_end(c, "timeout");
 	else if (s->seat_empty && now - s->seat_empty_since_usec >= (uint64_t)c->config.seat_grace_s * USEC_PER_SEC)
 		session_end(c, "seat-empty");

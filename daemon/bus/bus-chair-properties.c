@@ -11,6 +11,7 @@
 #include "bus-names.h"
 #include "bus-state.h"
 #include "focus.h"
+#include "gentle.h"
 #include "macro.h"
 
 #define CHAIR_PROPERTY_ROW(name_, kind_, field_, step_) \
@@ -48,7 +49,7 @@ static void view_session(const struct context *c, struct chair_view *v)
 	struct motion_levels lv = engine_levels(step, &levels);
 	v->speed = lv.speed;
 	v->width = width_to_string(lv.width);
-	engine_session_times(now - MIN(now, s->start_usec), (uint64_t)c->session_limit_s * USEC_PER_SEC, program_left,
+	engine_session_times(now - MIN(now, s->start_usec), (uint64_t)v->session_limit * USEC_PER_SEC, program_left,
 			     &v->elapsed, &v->remaining);
 }
 
@@ -72,7 +73,9 @@ void chair_compute_view(const struct context *c, struct chair_view *v)
 		.heat = c->heat,
 		.shoulder_height = c->shoulder_mm,
 		.seated = c->seated,
-		.session_limit = c->session_limit_s,
+		.session_limit = gentle_session_limit_s(c->session_limit_s, c->gentle),
+		.gentle = c->gentle,
+		.heat_target = c->heat_target_c,
 		.force = rollers_working(c) ? c->roller.load_dn / 10.0 : 0.0,
 		/* to the 0.1 N the load is measured in: no announcement for less */
 		.force_target = round(c->force_target_n * 10.0) / 10.0,

@@ -26,6 +26,8 @@ struct chair_view {
 	char focus[64]; /* the focus zones, space-joined (motion/focus.h) */
 	char profile[PROFILE_NAME_MAX];
 	char profiles[PROFILES_MAX * PROFILE_NAME_MAX]; /* the names, sorted, '\n'-joined */
+	bool gentle;
+	double heat_target; /* °C, 0 = the program's or the default */
 };
 
 /* Force and ForceTarget follow the load at every control tick: announced at most
@@ -59,7 +61,9 @@ struct chair_view {
 	X("ZonePressure", ZONE_LEVELS, zone_pressure, 0.0) \
 	X("Focus", WORDS, focus, 0.0) \
 	X("Profile", STRING_BUF, profile, 0.0) \
-	X("Profiles", LINES, profiles, 0.0)
+	X("Profiles", LINES, profiles, 0.0) \
+	X("Gentle", BOOL, gentle, 0.0) \
+	X("HeatTarget", DOUBLE, heat_target, 0.0)
 
 void chair_compute_view(const struct context *c, struct chair_view *ret);
 

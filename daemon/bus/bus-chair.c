@@ -8,6 +8,7 @@
 #include "bus-chair.h"
 #include "bus-chair-properties.h"
 #include "bus-focus.h"
+#include "bus-gentle.h"
 #include "bus-names.h"
 #include "bus-profile.h"
 #include "bus-state.h"
@@ -220,8 +221,11 @@ static const sd_bus_vtable chair_vtable[] = {
 				METHOD_FLAGS),
 	SD_BUS_METHOD_WITH_ARGS("StartFocus", SD_BUS_ARGS("s", zone, "u", minutes), SD_BUS_NO_RESULT,
 				bus_focus_method_start, METHOD_FLAGS),
-	BUS_PROFILE_METHODS(METHOD_FLAGS)
-		SD_BUS_SIGNAL_WITH_ARGS("ProgramFinished", SD_BUS_ARGS("s", program, "s", reason), 0),
+	BUS_PROFILE_METHODS(METHOD_FLAGS) SD_BUS_METHOD_WITH_ARGS("SetGentle", SD_BUS_ARGS("b", on), SD_BUS_NO_RESULT,
+								  bus_method_set_gentle, METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("SetHeatTarget", SD_BUS_ARGS("d", celsius), SD_BUS_NO_RESULT,
+				bus_method_set_heat_target, METHOD_FLAGS),
+	SD_BUS_SIGNAL_WITH_ARGS("ProgramFinished", SD_BUS_ARGS("s", program, "s", reason), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("FaultRaised", SD_BUS_ARGS("s", code, "s", message), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("FaultCleared", SD_BUS_ARGS("s", code), 0),
 	CHAIR1_PROPERTIES(CHAIR_VTABLE_ROW) SD_BUS_VTABLE_END,

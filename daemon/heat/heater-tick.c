@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "context.h"
+#include "gentle.h"
 #include "heater-internal.h"
 #include "macro.h"
 
@@ -73,12 +74,13 @@ static void heater_dose_add(struct heater *h, uint64_t now, const int16_t raw[TE
  * session. True when it ended the heat. */
 static bool heat_cap_check(struct context *c, uint64_t now)
 {
-	uint64_t limit = (uint64_t)c->session_limit_s * USEC_PER_SEC;
+	unsigned limit_s = gentle_session_limit_s(c->session_limit_s, c->gentle);
+	uint64_t limit = (uint64_t)limit_s * USEC_PER_SEC;
 	char why[128];
 
 	if (!c->heating.since_valid || !heaters_heating(c) || now - MIN(now, c->heating.since_usec) < limit)
 		return false;
-	(void)snprintf(why, sizeof(why), "the pads heated for %u min, the session limit", c->session_limit_s / 60);
+	(void)snprintf(why, sizeof(why), "the pads heated for %u min, the session limit", limit_s / 60);
 	heaters_off(c, "timeout", why);
 	return true;
 }

@@ -10,6 +10,7 @@
 
 #include "context.h"
 #include "faults.h"
+#include "gentle.h"
 #include "heater-internal.h"
 #include "log.h"
 #include "macro.h"
@@ -85,12 +86,21 @@ static bool zone_covers(enum zone step, enum zone pad)
 	return pad == ZONE_BACK && (step == ZONE_UPPER_BACK || step == ZONE_LOWER_BACK);
 }
 
+/* The person's session target (SetHeatTarget) when they chose one, else the program's
+ * HeatTarget, else DefaultTarget; within the pad's MaxTarget. */
+static double session_heat_target(const struct context *c, const struct heater *h, double program_c)
+{
+	double t = c->heat_target_c > 0.0 ? c->heat_target_c : program_c > 0.0 ? program_c : c->config.default_target_c;
+
+	return MIN(t, h->max_target_c);
+}
+
 /* What the session asks of this pad: hot-stone ([Program] Heat=yes) heats every pad
  * throughout, other programs the pads of their heated steps' zones, while Heat is on. */
 static double session_target(const struct context *c, const struct heater *h)
 {
 	const struct program *p = &c->session.program;
-	double fallback = MIN(c->config.default_target_c, h->max_target_c);
+	double fallback = session_heat_target(c, h, 0.0);
 	struct program_position pos;
 
 	if (!c->session.active || !c->heat || c->state == STATE_STOPPING)
@@ -98,7 +108,7 @@ static double session_target(const struct context *c, const struct heater *h)
 	if (c->session.manual)
 		return zone_covers(c->session.manual_zone, h->zone) ? fallback : 0.0;
 	if (p->heat_on_start)
-		return p->heat_target_c > 0.0 ? MIN(p->heat_target_c, h->max_target_c) : fallback;
+		return session_heat_target(c, h, p->heat_target_c);
 	if (engine_locate(p, c->session.program_pos_usec, &pos) && p->steps[pos.step].heat &&
 	    zone_covers(p->steps[pos.step].zone, h->zone))
 		return fallback;
@@ -106,28 +116,31 @@ static double session_target(const struct context *c, const struct heater *h)
 }
 
 /* The dose budget holds over the last DoseWindow whatever heats the pad: a program, a
- * manual session, SetTarget or autotune; no new session, Stop or restart resets it. */
+ * manual session, SetTarget or autotune; no new session, Stop or restart resets it.
+ * Gentle mode (docs/safety-rules.md) caps every target under [Gentle] MaxTarget, halves the
+ * budget and turns a pad whose halved budget is spent off: 43 °C would be no cap. */
 static double heater_target(struct context *c, struct heater *h)
 {
-	double t, dose;
+	double t, dose, budget = gentle_dose_budget_min(c->config.dose_budget_min, c->gentle);
+	double spent_c = c->gentle ? 0.0 : HEAT_DOSE_LIMIT_TARGET_C;
 
 	if (faults_any(c) || h->relay == OUTPUT_INVALID || heater_lockout_holder(h))
 		return 0.0;
 	t = h->set_target_c >= 0.0 ? h->set_target_c : session_target(c, h);
+	t = MIN(t, gentle_pad_target_max_c(&c->config, h->max_target_c, c->gentle));
 	dose = heat_dose_total(&h->dose, seconds(context_now(c)));
-	if (dose < c->config.dose_budget_min)
+	if (dose < budget)
 		h->dose_spent = false; /* the window forgot enough of it */
-	else if (t > HEAT_DOSE_LIMIT_TARGET_C) {
+	else if (t > spent_c) {
 		if (!h->dose_spent)
-			log_event(
-				LOG_NOTICE, LOG_EVENT_HEAT_DOSE_SPENT,
-				LOG_FIELDS(.zone = zone_to_string(h->zone), LOG_TEMPERATURE(HEAT_DOSE_LIMIT_TARGET_C)),
-				"The %s pad has given its heat dose for the last %u h (%.0f of %.0f CEM43 "
-				"minutes): its target drops from %.1f to %.0f °C",
-				zone_to_string(h->zone), c->config.dose_window_h, dose, c->config.dose_budget_min, t,
-				HEAT_DOSE_LIMIT_TARGET_C);
+			log_event(LOG_NOTICE, LOG_EVENT_HEAT_DOSE_SPENT,
+				  LOG_FIELDS(.zone = zone_to_string(h->zone), LOG_TEMPERATURE(spent_c)),
+				  "The %s pad has given its heat dose for the last %u h (%.0f of %.0f CEM43 "
+				  "minutes%s): its target drops from %.1f to %.0f °C",
+				  zone_to_string(h->zone), c->config.dose_window_h, dose, budget,
+				  c->gentle ? ", half the budget in gentle mode" : "", t, spent_c);
 		h->dose_spent = true;
-		t = HEAT_DOSE_LIMIT_TARGET_C;
+		t = spent_c;
 	}
 	return t;
 }
@@ -286,6 +299,25 @@ void heaters_reconfigure(struct context *c)
 		if (max > h->max_target_c)
 			h->protect.max_target_c = max;
 		h->max_target_c = max;
+		if (h->set_target_c > max)
+			h->set_target_c = max;
+	}
+	heaters_update(c);
+}
+
+void heaters_gentle_on(struct context *c)
+{
+	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
+		struct heater *h = &c->heating.heaters[i];
+		double max = gentle_pad_max_c(&c->config, h->max_target_c, true);
+		const char *zone = zone_to_string(h->zone);
+
+		if (h->autotune) {
+			log_event(LOG_NOTICE, LOG_EVENT_AUTOTUNE_ABANDONED,
+				  LOG_FIELDS(.zone = zone, .reason = "gentle"),
+				  "Autotune of the %s pad abandoned: gentle mode turned on", zone);
+			h->autotune = heat_autotune_free(h->autotune);
+		}
 		if (h->set_target_c > max)
 			h->set_target_c = max;
 	}

@@ -109,6 +109,11 @@ bool heaters_heating(const struct context *c);
  * an autotune, which may heat up to the old one. */
 void heaters_reconfigure(struct context *c);
 
+/* Gentle mode turned on: an autotune is abandoned (it heats past the gentle cap) and a
+ * SetTarget above the cap is lowered to it, so that turning gentle off again does not
+ * bring the heat back by itself; every pad's target drops at once. */
+void heaters_gentle_on(struct context *c);
+
 /* SetTarget, checked already (commands.c): 0 = off, else a target within MaxTarget;
  * an autotune gives way to it. */
 void heater_set_target(struct heater *h, double celsius);

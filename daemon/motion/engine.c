@@ -22,10 +22,16 @@ bool engine_locate(const struct program *p, uint64_t pos_usec, struct program_po
 	return false;
 }
 
+/* The highest level this session may reach: 5, or gentle mode's cap. */
+static int level_max(const struct session_levels *s)
+{
+	return s->level_max ? (int)MIN(s->level_max, (unsigned)INTENSITY_MAX) : INTENSITY_MAX;
+}
+
 struct motion_levels engine_levels(const struct program_step *step, const struct session_levels *s)
 {
 	struct motion_levels lv = {
-		.intensity = s->intensity,
+		.intensity = (unsigned)CLAMP((int)s->intensity, INTENSITY_MIN, level_max(s)),
 		.speed = s->speed,
 		.width = s->width,
 	};
@@ -36,7 +42,7 @@ struct motion_levels engine_levels(const struct program_step *step, const struct
 		lv.speed = step->speed;
 	if (!s->width_chosen)
 		lv.width = step->width;
-	lv.intensity = (unsigned)CLAMP((int)s->intensity + step->depth_offset, INTENSITY_MIN, INTENSITY_MAX);
+	lv.intensity = (unsigned)CLAMP((int)s->intensity + step->depth_offset, INTENSITY_MIN, level_max(s));
 	return lv;
 }
 
@@ -44,7 +50,7 @@ unsigned engine_force_level(const struct program_step *step, const struct sessio
 {
 	int level = (int)s->intensity + zone_offset + (step ? step->depth_offset : 0);
 
-	return (unsigned)CLAMP(level, INTENSITY_MIN, INTENSITY_MAX);
+	return (unsigned)CLAMP(level, INTENSITY_MIN, level_max(s));
 }
 
 void engine_session_times(uint64_t session_usec, uint64_t limit_usec, uint64_t program_remaining_usec,

@@ -26,15 +26,16 @@ struct session_levels {
 	enum width width;
 	bool speed_chosen; /* set by SetSpeed during this session: overrides steps */
 	bool width_chosen;
+	unsigned level_max; /* the highest level anything may reach (gentle mode: 3); 0 = INTENSITY_MAX */
 };
 
 /* The levels a step runs at: the step's speed/width unless the person chose theirs,
- * the intensity offset by the step's depth (clamped 1..5). step may be NULL (manual). */
+ * the intensity offset by the step's depth (clamped 1..level_max). step may be NULL (manual). */
 struct motion_levels engine_levels(const struct program_step *step, const struct session_levels *s);
 
 /* The force level 1..5 at an instant: the person's intensity, the step's depth offset
  * (none when step is NULL: manual) and the offset the person set for the zone the
- * rollers are in now (SetZonePressure), clamped once. */
+ * rollers are in now (SetZonePressure), clamped once to 1..level_max. */
 unsigned engine_force_level(const struct program_step *step, const struct session_levels *s, int zone_offset);
 
 /* Between zones the rollers travel briskly at light depth, neither kneading nor

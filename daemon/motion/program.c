@@ -23,6 +23,7 @@ enum program_key_id {
 	KEY_DESCRIPTION,
 	KEY_HEAT_TARGET,
 	KEY_PROGRAM_HEAT,
+	KEY_PROGRAM_GENTLE,
 	KEY_TECHNIQUE,
 	KEY_ZONE,
 	KEY_DURATION,
@@ -90,6 +91,16 @@ static int parse_program_heat(struct program_parser *pp, const char *value)
 	return 0;
 }
 
+static int parse_program_gentle(struct program_parser *pp, const char *value)
+{
+	int r = parse_boolean(value);
+
+	if (r < 0)
+		return r;
+	pp->p->not_gentle = !r;
+	return 0;
+}
+
 static int parse_technique(struct program_parser *pp, const char *value)
 {
 	enum technique t = technique_from_string(value);
@@ -152,6 +163,8 @@ static const struct program_key program_keys[_KEY_MAX] = {
 	[KEY_HEAT_TARGET] = { "Program", "HeatTarget", false, parse_heat_target, "a pad temperature 30..48 (°C)" },
 	[KEY_PROGRAM_HEAT] = { "Program", "Heat", false, parse_program_heat,
 			       "yes or no (turn heat on when the program starts)" },
+	[KEY_PROGRAM_GENTLE] = { "Program", "Gentle", false, parse_program_gentle,
+				 "yes or no (no: too firm for gentle mode, refused while it is on)" },
 	[KEY_TECHNIQUE] = { "Step", "Technique", true, parse_technique,
 			    "one of knead, tap, glide, shiatsu, friction, press, deep" },
 	[KEY_ZONE] = { "Step", "Zone", true, parse_zone, "one of neck, shoulders, upper-back, lower-back, back" },

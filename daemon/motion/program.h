@@ -32,6 +32,7 @@ struct program {
 	char description[PROGRAM_DESCRIPTION_MAX];
 	double heat_target_c; /* 0 = the configured default target */
 	bool heat_on_start;   /* [Program] Heat=yes: the program turns Heat on */
+	bool not_gentle;      /* [Program] Gentle=no: too firm for gentle mode, refused while it is on */
 	unsigned n_steps;
 	struct program_step steps[PROGRAM_STEPS_MAX];
 };

@@ -80,6 +80,8 @@ static const struct config_key config_keys[] = {
 	{ "Heat", "RelayCycle", KEY_DOUBLE, FIELD(relay_cycle_s), 0.5, 30, 0, "seconds" },
 	{ "Heat", "RelayMinOn", KEY_DOUBLE, FIELD(relay_min_on_s), 0, 5, 0, "seconds" },
 	{ "Heat", "RelayMinOff", KEY_DOUBLE, FIELD(relay_min_off_s), 0, 5, 0, "seconds" },
+	{ "Gentle", "MaxTarget", KEY_DOUBLE, FIELD(gentle_max_target_c), 30, HEAT_HARD_CEILING_C, 0,
+	  "°C (a pad's own MaxTarget wins if lower)" },
 	{ "Programs", "Library", KEY_PATH, FIELD(program_library), 0, 0, 0, NULL },
 	{ "Programs", "Override", KEY_PATH, FIELD(program_override), 0, 0, 0, NULL },
 	{ "GPIO", "Chip", KEY_STRING, HW(gpio_chip), 0, 0, 0, NULL },

@@ -9,7 +9,7 @@
 #include "config.h"
 
 /* The entries of config_keys[]: a static assertion in config-keys.c keeps it true. */
-#define CONFIG_KEY_COUNT 67
+#define CONFIG_KEY_COUNT 68
 
 /* Where each key was last set, so cross-field errors can name a file and line. */
 struct config_origin {

@@ -49,6 +49,7 @@ void config_init_defaults(struct massaged_config *c)
 	c->dose_window_h = 24;
 	c->relay_cycle_s = 2.0;
 	c->relay_min_on_s = c->relay_min_off_s = 0.1;
+	c->gentle_max_target_c = GENTLE_MAX_TARGET_DEFAULT_C;
 
 	hardware_config_init_defaults(&c->hw);
 

@@ -63,6 +63,10 @@ struct massaged_config {
 	double relay_cycle_s;   /* time-proportioning cycle of the pad relays */
 	double relay_min_on_s, relay_min_off_s;
 
+	/* [Gentle] */
+#define GENTLE_MAX_TARGET_DEFAULT_C 40.0
+	double gentle_max_target_c; /* MaxTarget while gentle mode is on; a pad's own MaxTarget wins if lower */
+
 	/* [Programs] */
 	char program_library[256];  /* shipped programs; empty = built-in location */
 	char program_override[256]; /* local overrides of the same ids */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "context.h"
+#include "gentle-mode.h"
 #include "log.h"
 #include "macro.h"
 #include "profile-store.h"
@@ -72,6 +73,7 @@ static void profile_apply(struct context *c, const struct profile *p)
 	c->shoulder_mm = p->shoulder_mm ? MIN(p->shoulder_mm, c->config.limits.track_max_mm) : 0;
 	c->shoulder_adjust_mm = p->shoulder_adjust_mm;
 	(void)snprintf(c->profile, sizeof(c->profile), "%s", p->name);
+	gentle_lower_settings(c); /* a file edited by hand asks no more than gentle mode gives */
 	c->profile_store.saved = c->profile_store.tried = *p;
 }
 
@@ -276,8 +278,15 @@ int profile_store_use(struct context *c, const char *name, struct refusal *why)
 
 	if (r < 0)
 		return r;
+	bool was_gentle = c->gentle;
+
 	profile_store_flush(c);
 	profile_apply(c, p);
+	if (c->gentle != was_gentle) {
+		/* the caps take hold (a session past them ends) or go, and the journal says so */
+		c->gentle = was_gentle;
+		(void)chair_set_gentle(c, !was_gentle, why);
+	}
 	log_info("Profile %s in use: shoulder line %s", name, p->shoulder_mm ? "known" : "not known (a scan finds it)");
 	in_use_changed(c);
 	return 0;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "faults.h"
+#include "gentle-mode.h"
 #include "log.h"
 #include "macro.h"
 #include "settings-store.h"
@@ -55,6 +56,7 @@ static void settings_apply(struct context *c, const struct chair_settings *s)
 	c->focus = s->focus;
 	c->gentle = s->gentle;
 	c->heat_target_c = s->heat_target_c;
+	gentle_lower_settings(c); /* a file edited by hand asks no more than gentle mode gives */
 }
 
 void settings_store_session_start(struct context *c)

@@ -462,6 +462,8 @@ static const struct method chair_methods[] = {
 	{ CHAIR_PATH, CHAIR_IFACE, "AdjustShoulder", "i", { A_I(10) } },
 	{ CHAIR_PATH, CHAIR_IFACE, "ClearFault", "", { { 0 } } },
 	{ CHAIR_PATH, CHAIR_IFACE, "SetZonePressure", "si", { A_S("neck"), A_I(1) } },
+	{ CHAIR_PATH, CHAIR_IFACE, "SetGentle", "b", { A_B(0) } },
+	{ CHAIR_PATH, CHAIR_IFACE, "SetHeatTarget", "d", { A_D(38.0) } },
 	{ SIM_PATH, SIM_IFACE, "SetEmergencyStop", "b", { A_B(1) } },
 	{ SIM_PATH, SIM_IFACE, "SetSeated", "b", { A_B(0) } },
 	{ SIM_PATH, SIM_IFACE, "SetShoulderHeight", "u", { A_U(500) } },

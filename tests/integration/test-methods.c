@@ -604,15 +604,16 @@ START_TEST(test_introspection)
 
 	/* Chair1's members by name, as the brief lists them, in case the XML lost some */
 	{
-		static const char *const methods[] = { "ListPrograms",   "Start",      "StartManual",    "Stop",
-						       "Pause",          "Resume",     "SetIntensity",   "SetSpeed",
-						       "SetWidth",       "SetTimer",   "SetHeat",        "Scan",
-						       "AdjustShoulder", "ClearFault", "SetZonePressure" };
+		static const char *const methods[] = { "ListPrograms",   "Start",      "StartManual",     "Stop",
+						       "Pause",          "Resume",     "SetIntensity",    "SetSpeed",
+						       "SetWidth",       "SetTimer",   "SetHeat",         "Scan",
+						       "AdjustShoulder", "ClearFault", "SetZonePressure", "SetGentle",
+						       "SetHeatTarget" };
 		static const char *const properties[] = {
-			"State",        "Program",   "Technique",      "Zone",        "Step",
-			"StepCount",    "Intensity", "Speed",          "Width",       "Heat",
-			"Elapsed",      "Remaining", "ShoulderHeight", "Seated",      "Faults",
-			"SessionLimit", "Force",     "ForceTarget",    "ZonePressure"
+			"State",          "Program", "Technique", "Zone",         "Step",    "StepCount",
+			"Intensity",      "Speed",   "Width",     "Heat",         "Elapsed", "Remaining",
+			"ShoulderHeight", "Seated",  "Faults",    "SessionLimit", "Force",   "ForceTarget",
+			"ZonePressure",   "Gentle",  "HeatTarget"
 		};
 		static const char *const signals[] = { "ProgramFinished", "FaultRaised", "FaultCleared" };
 		struct member m = { .iface = CHAIR_IFACE };

@@ -349,7 +349,7 @@ START_TEST(test_unknown_section)
 
 	ck_assert_int_eq(load_text("# comment\n[Chair]\n\n[Hardware]\nFoo=1\n", &c, err), -EINVAL);
 	assert_error_at(err, 4, "[Hardware]",
-			"[Chair], [Defaults], [Limits], [Heat], [Programs], "
+			"[Chair], [Defaults], [Limits], [Heat], [Gentle], [Programs], "
 			"[GPIO], [Modbus], [Binding], [Simulator]");
 
 	ck_assert_int_eq(load_text("Intensity=3\n[Defaults]\n", &c, err), -EINVAL);
@@ -449,6 +449,27 @@ START_TEST(test_max_target_ceiling)
 	assert_error_at(err, 2, "48 °C", "docs/safety-rules.md");
 	ck_assert_int_lt(load_text("[Heat]\nMaxTarget=60\n", &c, err), 0);
 	assert_error_at(err, 2, "hard ceiling", "30..48");
+}
+END_TEST
+
+/* [Gentle] MaxTarget: 30..48, 40 by default; [Heat] MaxTarget is another key. */
+START_TEST(test_gentle_max_target)
+{
+	struct massaged_config c;
+	char err[CONFIG_ERROR_MAX];
+	int r;
+
+	r = load_text("[Heat]\nMaxTarget=44\n", &c, err);
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert_double_eq(c.gentle_max_target_c, 40.0);
+	r = load_text("[Gentle]\nMaxTarget=38.5\n", &c, err);
+	ck_assert_msg(r == 0, "%s", err);
+	ck_assert_double_eq(c.gentle_max_target_c, 38.5);
+	ck_assert_double_eq(c.max_target_c, 45.0);
+	ck_assert_int_lt(load_text("[Gentle]\nMaxTarget=48.5\n", &c, err), 0);
+	assert_error_at(err, 2, "30..48", "MaxTarget");
+	ck_assert_int_lt(load_text("[Gentle]\nMaxTarget=29\n", &c, err), 0);
+	assert_error_at(err, 2, "30..48", "MaxTarget");
 }
 END_TEST
 
@@ -857,6 +878,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_syntax_error);
 	tcase_add_loop_test(tc, test_bad_value, 0, (int)(sizeof(bad_values) / sizeof(bad_values[0])));
 	tcase_add_test(tc, test_max_target_ceiling);
+	tcase_add_test(tc, test_gentle_max_target);
 	tcase_add_test(tc, test_cross_field);
 	tcase_add_test(tc, test_dropins);
 	tcase_add_test(tc, test_cross_field_names_dropin);

@@ -50,6 +50,8 @@ static const struct {
 	{ LOG_EVENT_CONFIG_RELOAD_FAILED, "config-reload-failed", "efa25b40107e404884c6036e9de1c195" },
 	{ LOG_EVENT_BUS_LOST, "bus-lost", "eff91574ce76483a97f9ffb1e0807b70" },
 	{ LOG_EVENT_OVER_FORCE, "over-force", "afa97b69a57341599460e24f19be5dbd" },
+	{ LOG_EVENT_GENTLE_ON, "gentle-on", "c364c0dde5484fa3902be206022caf3a" },
+	{ LOG_EVENT_GENTLE_OFF, "gentle-off", "d615e577d2944e32b978035e67d3ef99" },
 };
 
 START_TEST(test_every_event_documented)

@@ -41,6 +41,8 @@ int verb_autotune(struct ctl *ctl, char **args);
 int verb_service(struct ctl *ctl, char **args);
 int verb_pressure(struct ctl *ctl, char **args);
 int verb_focus(struct ctl *ctl, char **args);
+int verb_gentle(struct ctl *ctl, char **args);
+int verb_heat_target(struct ctl *ctl, char **args);
 
 /* Form checks of a query's arguments, run before we connect: 0, or -EINVAL after
  * ctl_usage_error() has said why. */
@@ -49,6 +51,8 @@ int autotune_check_arguments(char **args);
 int service_check_arguments(char **args);
 int pressure_check_arguments(char **args);
 int focus_check_arguments(char **args);
+int gentle_check_arguments(char **args);
+int heat_target_check_arguments(char **args);
 
 /* Prints "massagectl VERB: ", the message and the verb's usage; returns -EINVAL. */
 int ctl_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
