@@ -112,6 +112,8 @@ void log_entry_build(struct log_entry *e, int level, enum log_event event, const
 		entry_add(e, "MASSAGED_FAULT=%s", f->fault);
 	if (f && f->zone)
 		entry_add(e, "MASSAGED_ZONE=%s", f->zone);
+	if (f && f->profile && f->profile[0])
+		entry_add(e, "MASSAGED_PROFILE=%s", f->profile);
 	if (f && f->has_temperature && isfinite(f->temperature))
 		entry_add(e, "MASSAGED_TEMPERATURE=%.1f", f->temperature);
 	entry_add(e, "MESSAGE=%s", message);

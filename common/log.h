@@ -22,6 +22,7 @@ struct log_fields {
 	const char *reason;  /* MASSAGED_REASON: as ProgramFinished's reason */
 	const char *fault;   /* MASSAGED_FAULT: the fault code, as on D-Bus */
 	const char *zone;    /* MASSAGED_ZONE */
+	const char *profile; /* MASSAGED_PROFILE: the profile in use (who is in the chair); NULL or "" when none */
 	double temperature;  /* MASSAGED_TEMPERATURE, °C, when has_temperature */
 	bool has_temperature;
 };
@@ -38,7 +39,7 @@ const char *log_event_message_id(enum log_event e);
 
 /* The journal entry log_event() sends (event _LOG_EVENT_MAX and f NULL: a plain
  * message), built apart from sending so that it can be tested. */
-#define LOG_ENTRY_FIELDS_MAX 10
+#define LOG_ENTRY_FIELDS_MAX 11
 struct log_entry {
 	char text[2048]; /* the KEY=value strings, back to back */
 	size_t used;
