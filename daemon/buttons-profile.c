@@ -94,6 +94,16 @@ static unsigned next_in(const char *names, const char *in_use, char *ret, size_t
 	return 0;
 }
 
+const char *remote_program(const struct context *c)
+{
+	const struct profile_store *s = &c->profile_store;
+
+	for (unsigned i = 0; c->profile[0] && i < s->n; i++)
+		if (strcmp(s->profiles[i].name, c->profile) == 0 && s->profiles[i].favourite[0])
+			return s->profiles[i].favourite;
+	return c->last_program[0] ? c->last_program : c->config.default_program;
+}
+
 void remote_next_profile(struct context *c)
 {
 	char names[PROFILES_MAX * PROFILE_NAME_MAX + PROFILES_MAX + 1], next[PROFILE_NAME_MAX];

@@ -15,7 +15,7 @@ static bool session_running(const struct context *c)
 
 static int start_last_program(struct context *c, struct refusal *why)
 {
-	return chair_start_program(c, c->last_program[0] ? c->last_program : c->config.default_program, why);
+	return chair_start_program(c, remote_program(c), why);
 }
 
 static int on_power_held(sd_event_source *s, uint64_t usec, void *userdata)

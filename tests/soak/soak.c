@@ -472,6 +472,37 @@ static void action_person(struct soak *s)
 	}
 }
 
+/* Who is in the chair: a household of three saving, switching and forgetting their
+ * profiles at any moment, sessions and faults included, and names the chair refuses.
+ * The profile in use reads back at once. */
+static void action_profile(struct soak *s)
+{
+	static const char *const people[] = { "Anna", "Bo Ek", "Åsa-2" };
+	static const char *const bad[] = { "", "../x", "a\tb", "123456789012345678901234567890123" };
+	unsigned pick = soak_uniform(s, 20), who = soak_uniform(s, 3);
+	const char *want = NULL;
+
+	s->scan_clean = false; /* a profile brings its shoulder line */
+	if (pick < 4) {
+		if (CHAIR(s, "SaveProfile", NULL, NULL, "s", people[who]) == 0)
+			want = people[who];
+	} else if (pick < 12) {
+		if (CHAIR(s, "UseProfile", "ANY", CHAIR_ERROR("NoSuchProfile"), "s", people[who]) == 0)
+			want = people[who];
+	} else if (pick < 15) {
+		if (CHAIR(s, "UseNoProfile", NULL, NULL, "") == 0)
+			want = "";
+	} else if (pick < 17)
+		CHAIR(s, "DeleteProfile", "ANY", CHAIR_ERROR("NoSuchProfile"), "s", people[who]);
+	else if (pick < 19)
+		CHAIR(s, "SaveProfile", ERROR_INVALID_ARGS, NULL, "s", bad[soak_uniform(s, 4)]);
+	else
+		CHAIR(s, "UseProfile", CHAIR_ERROR("NoSuchProfile"), NULL, "s", "Nobody");
+	if (want && strcmp(soak_get(s, CHAIR_PATH, CHAIR_IFACE, "Profile"), want) != 0)
+		soak_violation(s, "the profile in use reads '%s' after choosing '%s'",
+			       soak_get(s, CHAIR_PATH, CHAIR_IFACE, "Profile"), want);
+}
+
 /* Sessions change about every ten minutes of chair time (programs last 10-20), so
  * that they also complete and time out; everything else is frequent. */
 static void random_action(struct soak *s)
@@ -515,8 +546,10 @@ static void random_action(struct soak *s)
 		action_pad(s);
 	else if (pick < 770)
 		CHAIR(s, "ClearFault", NULL, NULL, "");
-	else if (pick < 870)
+	else if (pick < 850)
 		soak_check_all(s);
+	else if (pick < 870)
+		action_profile(s);
 	else if (pick < 940) {
 		s->person_mm = 450 + soak_uniform(s, 271);
 		s->scan_clean = false;
