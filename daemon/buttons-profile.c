@@ -36,8 +36,8 @@ void remote_blink_stop(struct context *c)
 
 static int blink_arm(struct context *c)
 {
-	return context_arm_tick(c, &c->remote.blink_source,
-				c->remote.led_on ? c->remote.blink_on_usec : BLINK_OFF_USEC, on_blink, "remote LED");
+	return context_arm_tick(c, &c->remote.blink_source, c->remote.led_on ? c->remote.blink_on_usec : BLINK_OFF_USEC,
+				on_blink, "remote LED");
 }
 
 static int on_blink(sd_event_source *s, uint64_t usec, void *userdata)
@@ -124,7 +124,8 @@ void remote_next_profile(struct context *c)
 	} else {
 		r = profile_store_use(c, next, &why);
 		if (r < 0) {
-			log_notice("Remote: profile %s not applied: %s", next, why.message[0] ? why.message : strerror(-r));
+			log_notice("Remote: profile %s not applied: %s", next,
+				   why.message[0] ? why.message : strerror(-r));
 			return;
 		}
 		log_info("Remote: profile %s in use; the LED blinks %u time%s", next, number, number == 1 ? "" : "s");

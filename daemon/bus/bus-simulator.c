@@ -100,7 +100,7 @@ static int button_from_name(const char *name, enum chair_input *ret, sd_bus_erro
 static int method_press_button(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
 	struct context *c = userdata;
-	enum chair_input button;
+	enum chair_input button = _INPUT_MAX;
 	const char *name;
 	int r;
 
@@ -116,7 +116,7 @@ static int method_press_button(sd_bus_message *m, void *userdata, sd_bus_error *
 
 struct button_hold {
 	struct context *c;
-	enum chair_input button;
+	enum chair_input button = _INPUT_MAX;
 };
 
 static int on_button_hold_end(sd_event_source *s, uint64_t usec, void *userdata)
@@ -136,7 +136,7 @@ static int method_hold_button(sd_bus_message *m, void *userdata, sd_bus_error *e
 	struct context *c = userdata;
 	sd_event_source *source = NULL;
 	struct button_hold *hold;
-	enum chair_input button;
+	enum chair_input button = _INPUT_MAX;
 	uint64_t wall_now;
 	const char *name;
 	uint32_t ms;
@@ -158,8 +158,8 @@ static int method_hold_button(sd_bus_message *m, void *userdata, sd_bus_error *e
 	r = sd_event_now(c->event, CLOCK_MONOTONIC, &wall_now);
 	if (r >= 0)
 		r = sd_event_add_time(c->event, &source, CLOCK_MONOTONIC,
-				      wall_now + chair_clock_wall_span(c->clock, ms * USEC_PER_MSEC), 1, on_button_hold_end,
-				      hold);
+				      wall_now + chair_clock_wall_span(c->clock, ms * USEC_PER_MSEC), 1,
+				      on_button_hold_end, hold);
 	if (r < 0) {
 		free(hold);
 		return r;

@@ -141,9 +141,8 @@ START_TEST(test_profile_field)
 	H_CALL(&h, "SaveProfile", "s", "Anna");
 	H_WAIT_PROP(&h, "Profile", "Anna", 2000);
 	H_START_RUNNING(&h, TEST_SHORT_ID);
-	(void)H_JOURNAL_WAIT(&h,
-			     "MASSAGED_EVENT=program-started MASSAGED_PROGRAM=" TEST_SHORT_ID " MASSAGED_PROFILE=Anna",
-			     1000);
+	(void)H_JOURNAL_WAIT(
+		&h, "MASSAGED_EVENT=program-started MASSAGED_PROGRAM=" TEST_SHORT_ID " MASSAGED_PROFILE=Anna", 1000);
 	H_CALL(&h, "Pause", "");
 	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=paused MASSAGED_PROFILE=Anna", 2000);
 	H_CALL(&h, "Resume", "");
@@ -152,8 +151,7 @@ START_TEST(test_profile_field)
 	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=seat-empty-pause MASSAGED_PROFILE=Anna", 2000);
 	H_SIM(&h, "SetSeated", "b", 1);
 	H_CALL(&h, "Stop", "");
-	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=program-finished MASSAGED_REASON=stopped MASSAGED_PROFILE=Anna",
-			     2000);
+	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=program-finished MASSAGED_REASON=stopped MASSAGED_PROFILE=Anna", 2000);
 	H_WAIT_PROP(&h, "State", "idle", harness_wall_ms(&h, 30) + 3000);
 
 	/* a scan says whose back it found */

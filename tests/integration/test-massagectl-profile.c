@@ -88,8 +88,9 @@ START_TEST(test_profile_commands)
 	/* refusals: the daemon's message, exit 1, nothing changed */
 	r = CTL(&h, "profile", "use", "Nobody");
 	expect(&h, &r, "profile use Nobody", 1, "");
-	H_ASSERT(&h, strncmp(r.err, "massagectl: ", 12) == 0 && strstr(r.err, "Nobody") &&
-			     strstr(r.err, "'massagectl profile list' shows the profiles"),
+	H_ASSERT(&h,
+		 strncmp(r.err, "massagectl: ", 12) == 0 && strstr(r.err, "Nobody") &&
+			 strstr(r.err, "'massagectl profile list' shows the profiles"),
 		 "profile use Nobody:\n%s", r.err);
 	r = CTL(&h, "profile", "show", "Nobody");
 	expect(&h, &r, "profile show Nobody", 1, "");

@@ -23,9 +23,12 @@ struct profile_command {
 };
 
 static const struct profile_command commands[] = {
-	{ "list", false, NULL },          { "show", true, NULL },
-	{ "save", true, "SaveProfile" },  { "use", true, "UseProfile" },
-	{ "delete", true, "DeleteProfile" }, { "none", false, "UseNoProfile" },
+	{ "list", false, NULL },
+	{ "show", true, NULL },
+	{ "save", true, "SaveProfile" },
+	{ "use", true, "UseProfile" },
+	{ "delete", true, "DeleteProfile" },
+	{ "none", false, "UseNoProfile" },
 };
 
 static const struct profile_command *command_find(const char *name)
@@ -44,16 +47,18 @@ int profile_check_arguments(char **args)
 		return 0; /* list */
 	cmd = command_find(args[0]);
 	if (!cmd)
-		return ctl_usage_error("profile", "unknown profile command '%s' (there are list, show, save, use, "
-						  "delete and none)",
+		return ctl_usage_error("profile",
+				       "unknown profile command '%s' (there are list, show, save, use, "
+				       "delete and none)",
 				       args[0]);
 	if (cmd->takes_name && !args[1])
 		return ctl_usage_error("profile", "'%s' needs a profile name", cmd->name);
 	if (!cmd->takes_name && args[1])
 		return ctl_usage_error("profile", "'%s' takes no name", cmd->name);
 	if (cmd->takes_name && args[2])
-		return ctl_usage_error("profile", "too many arguments: a name with spaces goes in quotes, "
-						  "\"%s %s\"",
+		return ctl_usage_error("profile",
+				       "too many arguments: a name with spaces goes in quotes, "
+				       "\"%s %s\"",
 				       args[1], args[2]);
 	return 0;
 }
