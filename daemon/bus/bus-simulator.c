@@ -116,7 +116,7 @@ static int method_press_button(sd_bus_message *m, void *userdata, sd_bus_error *
 
 struct button_hold {
 	struct context *c;
-	enum chair_input button = _INPUT_MAX;
+	enum chair_input button;
 };
 
 static int on_button_hold_end(sd_event_source *s, uint64_t usec, void *userdata)
