@@ -184,12 +184,17 @@ int chair_scan(struct context *c, struct refusal *why)
 
 int chair_adjust_shoulder(struct context *c, int mm, struct refusal *why)
 {
+	unsigned before;
+
 	if (mm < -ADJUST_SHOULDER_MAX_MM || mm > ADJUST_SHOULDER_MAX_MM)
 		return refuse(why, REFUSAL_INVALID_ARGS, "Adjustment %d mm is out of range: use -50 to +50 mm.", mm);
 	if (c->shoulder_mm == 0)
 		return refuse(why, REFUSAL_NOT_SCANNED,
 			      "No shoulder height yet: run a scan (massagectl scan) or start a program first.");
+	before = c->shoulder_mm;
 	c->shoulder_mm = (unsigned)CLAMP((int)c->shoulder_mm + mm, SHOULDER_MIN_MM, (int)c->config.limits.track_max_mm);
+	/* what moved: a new scan result gets it added (session-tick.c) */
+	c->shoulder_adjust_mm += (int)c->shoulder_mm - (int)before;
 	log_info("Shoulder line adjusted by %+d mm to %u mm", mm, c->shoulder_mm);
 	context_publish(c);
 	return 0;

@@ -62,6 +62,7 @@ struct context *context_free(struct context *c)
 	c->reload_worker = reload_worker_free(c->reload_worker);
 	c->state_writer = state_writer_free(c->state_writer); /* the last writes land first */
 	settings_store_free(c);
+	profile_store_free(c);
 	heaters_free(c);
 	if (c->driver)
 		c->driver->ops->free(c->driver);
@@ -137,6 +138,7 @@ void context_publish(struct context *c)
 	char status[sizeof(c->notified_status)];
 
 	settings_store_changed(c);
+	profile_store_changed(c);
 	events_changed(&c->events);
 	status_text(c, status, sizeof(status));
 	if (strcmp(status, c->notified_status) != 0) {

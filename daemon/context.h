@@ -15,6 +15,7 @@
 #include "loop-lateness.h"
 #include "over-force.h"
 #include "profile-name.h"
+#include "profile-store.h"
 #include "program.h"
 #include "remote-state.h"
 #include "roller-step.h"
@@ -102,6 +103,7 @@ struct context {
 
 	char state_dir[256];                  /* the StateDirectory: settings, tunings, dose, lockouts */
 	struct settings_store settings_store; /* store/settings-store.c */
+	struct profile_store profile_store;   /* store/profile-store.c */
 	struct state_writer *state_writer;    /* state files are written off the loop */
 	struct reload_worker *reload_worker;  /* and SIGHUP's files read off it (reload.c) */
 

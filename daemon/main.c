@@ -171,6 +171,7 @@ static int load_configuration(struct context *c, const struct options *o)
 		return r;
 	state_file_directory(c->state_dir, sizeof(c->state_dir));
 	settings_store_restore(c);
+	profile_store_restore(c);
 	return 0;
 }
 
@@ -189,6 +190,7 @@ static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, v
 	(void)sd_notify(false, "STOPPING=1\nSTATUS=Stopping");
 	session_end(c, "stopped");
 	settings_store_flush(c);
+	profile_store_flush(c);
 	heaters_dose_flush(c);
 	return sd_event_exit(c->event, 0);
 }
@@ -395,6 +397,7 @@ static int on_bus_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *
 	session_end(c, "stopped");
 	heaters_off(c, "stopped", "the D-Bus connection was lost");
 	settings_store_flush(c);
+	profile_store_flush(c);
 	return sd_event_exit(c->event, EXIT_FAILURE);
 }
 

@@ -10,6 +10,7 @@ static int refusal_errno(enum refusal_kind kind)
 	switch (kind) {
 	case REFUSAL_INVALID_ARGS:
 	case REFUSAL_NO_SUCH_PROGRAM:
+	case REFUSAL_NO_SUCH_PROFILE:
 		return -EINVAL;
 	case REFUSAL_NOT_SUPPORTED:
 		return -EOPNOTSUPP;
@@ -17,6 +18,8 @@ static int refusal_errno(enum refusal_kind kind)
 		return -EACCES;
 	case REFUSAL_FAILED:
 		return -EIO;
+	case REFUSAL_LIMITS_EXCEEDED:
+		return -ENOSPC;
 	default:
 		return -EBUSY;
 	}

@@ -18,6 +18,8 @@ enum refusal_kind {
 	REFUSAL_NOT_SEATED,
 	REFUSAL_TOO_WARM,
 	REFUSAL_LOCKED_OUT,
+	REFUSAL_NO_SUCH_PROFILE,
+	REFUSAL_LIMITS_EXCEEDED, /* a count the chair keeps at most (profiles) */
 	_REFUSAL_KIND_MAX,
 };
 

@@ -33,6 +33,16 @@ static void force_forget(struct context *c)
 	roller_step_forget(&c->roller_step);
 }
 
+/* The seat emptied: the shoulder line was that person's. A profile in use keeps its
+ * own: the person who sits down next is that profile's until someone picks another. */
+static void forget_shoulder(struct context *c)
+{
+	if (c->profile[0])
+		return;
+	c->shoulder_mm = 0;
+	c->shoulder_adjust_mm = 0;
+}
+
 static void scan_begin(struct context *c, enum chair_state after)
 {
 	force_forget(c);
@@ -117,7 +127,7 @@ void session_end(struct context *c, const char *reason)
 	force_rest(c);
 	heaters_off(c, reason, NULL);
 	if (strcmp(reason, "seat-empty") == 0)
-		c->shoulder_mm = 0; /* the next person is scanned afresh */
+		forget_shoulder(c); /* the next person is scanned afresh */
 	if (strcmp(reason, "fault") != 0 && strcmp(reason, "replaced") != 0)
 		park_begin(c);
 	context_publish(c);
@@ -198,7 +208,7 @@ void session_seat_changed(struct context *c, bool seated)
 	} else {
 		if (c->scan.active)
 			park_begin(c);
-		c->shoulder_mm = 0; /* whoever sits down next is scanned afresh */
+		forget_shoulder(c); /* whoever sits down next is scanned afresh */
 	}
 	context_publish(c);
 }

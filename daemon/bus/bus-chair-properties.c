@@ -77,6 +77,8 @@ void chair_compute_view(const struct context *c, struct chair_view *v)
 		.force_target = round(c->force_target_n * 10.0) / 10.0,
 	};
 	memcpy(v->zone_pressure, c->zone_pressure, sizeof(v->zone_pressure));
+	(void)snprintf(v->profile, sizeof(v->profile), "%s", c->profile);
+	profile_store_names(c, v->profiles, sizeof(v->profiles));
 	if (c->session.active)
 		view_session(c, v);
 	for (unsigned i = 0; i < c->n_faults && off < sizeof(v->faults); i++)

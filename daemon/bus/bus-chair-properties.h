@@ -23,6 +23,8 @@ struct chair_view {
 	unsigned session_limit;
 	double force, force_target; /* N, to 0.1 N */
 	int zone_pressure[_ZONE_MAX];
+	char profile[PROFILE_NAME_MAX];
+	char profiles[PROFILES_MAX * PROFILE_NAME_MAX]; /* the names, sorted, '\n'-joined */
 };
 
 /* Force and ForceTarget follow the load at every control tick: announced at most
@@ -53,7 +55,9 @@ struct chair_view {
 	X("SessionLimit", U32, session_limit, 0.0) \
 	X("Force", DOUBLE, force, 0.05) \
 	X("ForceTarget", DOUBLE, force_target, 0.05) \
-	X("ZonePressure", ZONE_LEVELS, zone_pressure, 0.0)
+	X("ZonePressure", ZONE_LEVELS, zone_pressure, 0.0) \
+	X("Profile", STRING_BUF, profile, 0.0) \
+	X("Profiles", LINES, profiles, 0.0)
 
 void chair_compute_view(const struct context *c, struct chair_view *ret);
 

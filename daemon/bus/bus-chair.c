@@ -8,6 +8,8 @@
 #include "bus-chair.h"
 #include "bus-chair-properties.h"
 #include "bus-names.h"
+#include "bus-profile-read.h"
+#include "bus-profile.h"
 #include "bus-state.h"
 #include "commands.h"
 #include "faults.h"
@@ -214,7 +216,10 @@ static const sd_bus_vtable chair_vtable[] = {
 	SD_BUS_METHOD("ClearFault", NULL, NULL, method_clear_fault, METHOD_FLAGS),
 	SD_BUS_METHOD_WITH_ARGS("SetZonePressure", SD_BUS_ARGS("s", zone, "i", offset), SD_BUS_NO_RESULT,
 				method_set_zone_pressure, METHOD_FLAGS),
-	SD_BUS_SIGNAL_WITH_ARGS("ProgramFinished", SD_BUS_ARGS("s", program, "s", reason), 0),
+	SD_BUS_METHOD_WITH_ARGS("GetProfile", SD_BUS_ARGS("s", name), SD_BUS_RESULT("a{sv}", fields), bus_profile_get,
+				METHOD_FLAGS),
+	BUS_PROFILE_METHODS(METHOD_FLAGS)
+		SD_BUS_SIGNAL_WITH_ARGS("ProgramFinished", SD_BUS_ARGS("s", program, "s", reason), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("FaultRaised", SD_BUS_ARGS("s", code, "s", message), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("FaultCleared", SD_BUS_ARGS("s", code), 0),
 	CHAIR1_PROPERTIES(CHAIR_VTABLE_ROW) SD_BUS_VTABLE_END,

@@ -17,6 +17,8 @@ static const char *const refusal_error_names[_REFUSAL_KIND_MAX] = {
 	[REFUSAL_NOT_SEATED] = CHAIR_ERROR("NotSeated"),
 	[REFUSAL_TOO_WARM] = CHAIR_ERROR("TooWarm"),
 	[REFUSAL_LOCKED_OUT] = CHAIR_ERROR("LockedOut"),
+	[REFUSAL_NO_SUCH_PROFILE] = CHAIR_ERROR("NoSuchProfile"),
+	[REFUSAL_LIMITS_EXCEEDED] = SD_BUS_ERROR_LIMITS_EXCEEDED,
 };
 
 const char *bus_refusal_error_name(enum refusal_kind kind)

@@ -19,16 +19,17 @@ const struct bus_property *bus_property_find(const struct bus_property *table, s
 	return NULL;
 }
 
-static int append_words(sd_bus_message *m, const char *words)
+/* the strings in `list` between runs of `separators` */
+static int append_split(sd_bus_message *m, const char *list, const char *separators)
 {
 	int r = sd_bus_message_open_container(m, 'a', "s");
 
-	while (r >= 0 && *words) {
-		size_t len = strcspn(words, " ");
+	while (r >= 0 && *list) {
+		size_t len = strcspn(list, separators);
 
-		r = sd_bus_message_append(m, "s", strndupa(words, len));
-		words += len;
-		words += strspn(words, " ");
+		r = sd_bus_message_append(m, "s", strndupa(list, len));
+		list += len;
+		list += strspn(list, separators);
 	}
 	return r < 0 ? r : sd_bus_message_close_container(m);
 }
@@ -51,7 +52,9 @@ int bus_property_append(sd_bus_message *m, const struct bus_property *p, const v
 	case BUS_KIND_STRING_BUF:
 		return sd_bus_message_append(m, "s", STRING_AT(p, view));
 	case BUS_KIND_WORDS:
-		return append_words(m, STRING_AT(p, view));
+		return append_split(m, STRING_AT(p, view), " ");
+	case BUS_KIND_LINES:
+		return append_split(m, STRING_AT(p, view), "\n");
 	case BUS_KIND_U32:
 		return sd_bus_message_append(m, "u", (uint32_t)VALUE(unsigned, p, view));
 	case BUS_KIND_U64:
@@ -80,6 +83,7 @@ bool bus_property_changed(const struct bus_property *p, const void *old_view, co
 		return strcmp(VALUE(const char *, p, old_view), VALUE(const char *, p, new_view)) != 0;
 	case BUS_KIND_STRING_BUF:
 	case BUS_KIND_WORDS:
+	case BUS_KIND_LINES:
 		return strcmp(STRING_AT(p, old_view), STRING_AT(p, new_view)) != 0;
 	case BUS_KIND_U32:
 		return VALUE(unsigned, p, old_view) != VALUE(unsigned, p, new_view);

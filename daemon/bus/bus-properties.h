@@ -20,6 +20,7 @@ enum bus_value_kind {
 	BUS_KIND_BOOL,        /* bool */
 	BUS_KIND_DOUBLE,      /* double */
 	BUS_KIND_ZONE_LEVELS, /* int[_ZONE_MAX], shown as a{si} of the four zones (not back) */
+	BUS_KIND_LINES,       /* char[] of strings joined by '\n' (they may hold spaces), shown as a list */
 };
 
 #define BUS_SIG_STRING "s"
@@ -30,6 +31,7 @@ enum bus_value_kind {
 #define BUS_SIG_BOOL "b"
 #define BUS_SIG_DOUBLE "d"
 #define BUS_SIG_ZONE_LEVELS "a{si}"
+#define BUS_SIG_LINES "as"
 
 struct bus_property {
 	const char *name;

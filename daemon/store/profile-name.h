@@ -6,7 +6,7 @@
 
 /* A profile is a person; its name is what they see on the remote and in massagectl. */
 
-#define PROFILE_NAME_CHARS_MAX 32u                      /* characters, not bytes */
+#define PROFILE_NAME_CHARS_MAX 32u                        /* characters, not bytes */
 #define PROFILE_NAME_MAX (PROFILE_NAME_CHARS_MAX * 4 + 1) /* UTF-8 bytes and the NUL */
 #define PROFILES_MAX 32u
 

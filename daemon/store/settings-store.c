@@ -30,6 +30,9 @@ static struct settings_file settings_current(const struct context *c)
 			.width = c->width,
 			.heat = false, /* never saved on: see settings_store_restore() */
 			.session_limit_s = c->session_limit_s,
+			.focus = c->focus,
+			.gentle = c->gentle,
+			.heat_target_c = c->heat_target_c,
 		},
 		/* defaults a reload changed but not applied yet: a restart applies them too */
 		.configured = c->settings_store.defaults_pending ? c->settings_store.configured_before
@@ -37,6 +40,7 @@ static struct settings_file settings_current(const struct context *c)
 	};
 
 	memcpy(f.last.zone_pressure, c->zone_pressure, sizeof(f.last.zone_pressure));
+	(void)snprintf(f.profile, sizeof(f.profile), "%s", c->profile);
 	return f;
 }
 
@@ -48,6 +52,9 @@ static void settings_apply(struct context *c, const struct chair_settings *s)
 	c->heat = s->heat;
 	c->session_limit_s = s->session_limit_s;
 	memcpy(c->zone_pressure, s->zone_pressure, sizeof(c->zone_pressure));
+	c->focus = s->focus;
+	c->gentle = s->gentle;
+	c->heat_target_c = s->heat_target_c;
 }
 
 void settings_store_session_start(struct context *c)
@@ -98,6 +105,8 @@ void settings_store_restore(struct context *c)
 		log_warning("Ignoring the saved settings: %s. Starting from the configured defaults", err);
 	else {
 		s = settings_restore(&saved, &c->config, why, sizeof(why));
+		/* profile_store_restore() applies it, or none when it is gone */
+		(void)snprintf(c->profile, sizeof(c->profile), "%s", saved.profile);
 		if (why[0])
 			log_notice("Saved settings adjusted: %s", why);
 	}
@@ -109,10 +118,10 @@ void settings_store_restore(struct context *c)
 	settings_apply(c, &s);
 	if (r == 0)
 		log_info("Settings restored from %s: intensity %u, speed %u, width %s, session limit %u min, "
-			 "pressure neck %+d shoulders %+d upper-back %+d lower-back %+d; heat off",
+			 "pressure neck %+d shoulders %+d upper-back %+d lower-back %+d, gentle %s; heat off",
 			 path, s.intensity, s.speed, width_to_string(s.width), s.session_limit_s / 60,
 			 s.zone_pressure[ZONE_NECK], s.zone_pressure[ZONE_SHOULDERS], s.zone_pressure[ZONE_UPPER_BACK],
-			 s.zone_pressure[ZONE_LOWER_BACK]);
+			 s.zone_pressure[ZONE_LOWER_BACK], s.gentle ? "on" : "off");
 	/* an adjusted file is written again at the first chance; a damaged one at the next change */
 	c->settings_store.saved = r == 0 ? saved : settings_current(c);
 	c->settings_store.tried = c->settings_store.saved;

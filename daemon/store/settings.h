@@ -3,9 +3,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "chair-types.h"
 #include "config.h"
+#include "profile-name.h"
 
 /* The person's settings that outlive a session, persisted in the state directory
  * (settings.state, a state-file.h file) and restored at start. The shoulder height is
@@ -28,13 +30,20 @@ struct chair_settings {
 	/* ZONE_PRESSURE_MIN..MAX by zone, ZONE_BACK always 0; optional in the file (a file
 	 * written before they existed loads with 0) */
 	int zone_pressure[_ZONE_MAX];
+	/* the person's (issue 17), optional in the file too: none, off, 0 when absent */
+	unsigned focus;       /* a bit per enum zone */
+	bool gentle;          /* gentle mode */
+	double heat_target_c; /* 0 (the program's or the default), else HEAT_TARGET_MIN_C..HEAT_HARD_CEILING_C */
 };
+
+#define HEAT_TARGET_MIN_C 30.0
 
 /* What settings.state holds: the last settings, and the configured defaults they were
  * saved under, so a default changed in the configuration since then takes effect. */
 struct settings_file {
 	struct chair_settings last;
-	struct chair_settings configured; /* heat and zone_pressure unused: no configured default */
+	struct chair_settings configured; /* only intensity, speed, width, session limit: the rest has no default */
+	char profile[PROFILE_NAME_MAX];   /* the profile in use, "" when none (Profile=, optional) */
 };
 
 /* The settings of a chair with no saved ones: the configured [Defaults], Heat off and
@@ -43,6 +52,19 @@ struct chair_settings settings_from_config(const struct massaged_config *cfg);
 
 bool chair_settings_equal(const struct chair_settings *a, const struct chair_settings *b);
 bool settings_file_equal(const struct settings_file *a, const struct settings_file *b);
+
+/* The keys of a person's settings, shared by settings.state and a profile's file.
+ * Parse one: `name` is the key without `prefix` (which only goes into messages).
+ * Returns 1 when `name` is none of them, else 0 or negative errno with err
+ * ("FILE:LINE: what"); `seen` gets a bit for each required key (Intensity, Speed,
+ * Width, Heat, SessionLimit). */
+int chair_settings_parse_key(struct chair_settings *s, unsigned *seen, const char *prefix, const char *name,
+			     const char *value, const char *path, unsigned line, char *err);
+/* 0 when every required key was seen (Heat only when `heat`), else -EINVAL with err
+ * ("FILE: PrefixKey= is missing"). */
+int chair_settings_check_seen(unsigned seen, const char *prefix, bool heat, const char *path, char *err);
+/* Write the keys of `s`, one a line. */
+void chair_settings_print(FILE *f, const struct chair_settings *s);
 
 /* Returns 0, or negative errno with err ("FILE:LINE: what") saying why: -ENOENT when
  * there is no file, -EINVAL for anything missing, unknown or out of its range. */

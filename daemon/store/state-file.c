@@ -89,6 +89,18 @@ int state_file_write(const char *path, const void *data, size_t size)
 	return fsync(dir_fd) < 0 ? -errno : 0;
 }
 
+int state_file_remove(const char *path)
+{
+	_cleanup_close_ int dir_fd = -EBADF;
+
+	if (unlink(path) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	dir_fd = open_directory_of(path);
+	if (dir_fd < 0)
+		return dir_fd;
+	return fsync(dir_fd) < 0 ? -errno : 0;
+}
+
 static bool is_temp_of(const char *name, const char *base)
 {
 	size_t n = strlen(base);

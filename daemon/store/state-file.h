@@ -18,6 +18,10 @@ void state_file_directory(char *buf, size_t size);
  * on failure before the rename `path` is untouched and the temporary file is gone. */
 int state_file_write(const char *path, const void *data, size_t size);
 
+/* Remove `path` durably (unlink, fsync of the directory). A file that is not there is
+ * no error. Returns 0 or negative errno. */
+int state_file_remove(const char *path);
+
 /* Remove the temporary files PATH.XXXXXX a write killed before its rename left beside
  * `path`, each named in the log. Returns how many, or negative errno. */
 int state_file_remove_stale(const char *path);

@@ -76,7 +76,7 @@ static void *writer_thread(void *arg)
 		job->state = JOB_WRITING;
 		(void)pthread_mutex_unlock(&w->lock);
 		t0 = monotonic_usec();
-		r = state_file_write(job->path, job->text, job->size);
+		r = job->text ? state_file_write(job->path, job->text, job->size) : state_file_remove(job->path);
 		(void)pthread_mutex_lock(&w->lock);
 		job->result = r;
 		job->duration_usec = monotonic_usec() - t0;

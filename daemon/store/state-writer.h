@@ -16,7 +16,8 @@ struct state_writer;
 typedef void (*state_writer_done_t)(void *userdata, const char *path, int r, uint64_t duration_usec);
 
 int state_writer_new(sd_event *event, struct state_writer **ret);
-/* Queue `text` (taken over, freed by the writer) to replace `path`; writes happen in
+/* Queue `text` (taken over, freed by the writer) to replace `path` (text NULL: to
+ * remove it, state_file_remove()); writes happen in
  * the order submitted and each one's callback runs. Returns 0, or negative errno
  * (text freed, no callback): -EBUSY when too many writes wait. */
 int state_writer_submit(struct state_writer *w, const char *path, char *text, size_t size, state_writer_done_t done,

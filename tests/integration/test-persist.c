@@ -115,7 +115,7 @@ START_TEST(test_settings_survive_restart)
 	harness_start_daemon(&h, SCALE);
 	ASSERT_LEVELS(&h, 5, 1, "narrow", 10, false);
 	H_ASSERT(&h, harness_log_contains(&h, "Settings restored from"));
-	H_ASSERT_STR_EQ(&h, state_extras(&h, "settings.state"), "");
+	H_ASSERT_STR_EQ(&h, state_extras(&h, "settings.state profiles"), "");
 
 	/* and once more, after changes the timer wrote while the daemon ran */
 	set_levels(&h, 2, 6, "wide", 15, false);
@@ -162,7 +162,7 @@ START_TEST(test_kill_before_write)
 	ASSERT_LEVELS(&h, 2, 3, "medium", 20, false);
 	H_ASSERT(&h, !harness_log_contains(&h, "Ignoring the saved settings"));
 	H_ASSERT(&h, harness_log_contains(&h, "settings.state.Q7xW2z, left by a write that was cut short"));
-	H_ASSERT_STR_EQ(&h, state_extras(&h, "settings.state"), "");
+	H_ASSERT_STR_EQ(&h, state_extras(&h, "settings.state profiles"), "");
 	harness_stop(&h);
 }
 END_TEST
