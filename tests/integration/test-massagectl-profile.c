@@ -54,11 +54,14 @@ START_TEST(test_profile_commands)
 	expect(&h, &r, "profile", 0, NULL);
 	H_ASSERT(&h, strstr(r.out, "no profiles"), "with none saved:\n%s", r.out);
 	r = CTL(&h, "status");
-	H_ASSERT(&h, strstr(r.out, "    Profile: none\n"), "status without a profile:\n%s", r.out);
+	H_ASSERT(&h, strstr(r.out, "   Profile: none\n"), "status without a profile:\n%s", r.out);
 
 	H_CALL(&h, "SetIntensity", "u", 2);
 	r = CTL(&h, "profile", "save", "Bo Ek");
 	expect(&h, &r, "profile save \"Bo Ek\"", 0, "");
+	/* with a profile in use a change is kept in it: none first */
+	r = CTL(&h, "profile", "none");
+	expect(&h, &r, "profile none", 0, "");
 	H_CALL(&h, "SetIntensity", "u", 4);
 	r = CTL(&h, "profile", "save", "Anna");
 	expect(&h, &r, "profile save Anna", 0, "");
@@ -71,7 +74,7 @@ START_TEST(test_profile_commands)
 	r = CTL(&h, "profile");
 	expect(&h, &r, "profile", 0, "  Anna\n* Bo Ek\n");
 	r = CTL(&h, "status");
-	H_ASSERT(&h, strstr(r.out, "    Profile: Bo Ek\n"), "status:\n%s", r.out);
+	H_ASSERT(&h, strstr(r.out, "   Profile: Bo Ek\n"), "status:\n%s", r.out);
 
 	/* show reads a profile without applying it */
 	r = CTL(&h, "profile", "show", "Anna");
