@@ -261,6 +261,7 @@ START_TEST(test_power_held_picks_profile)
 
 	H_CALL(&h, "SetIntensity", "u", 2);
 	H_CALL(&h, "SaveProfile", "s", "Anna");
+	H_CALL(&h, "UseNoProfile", ""); /* else the change below is Anna's */
 	H_CALL(&h, "SetIntensity", "u", 4);
 	H_CALL(&h, "SaveProfile", "s", "Bo");
 	H_CALL(&h, "UseNoProfile", "");
