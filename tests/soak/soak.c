@@ -583,7 +583,7 @@ static void random_action(struct soak *s)
 		action_pad(s);
 	else if (pick < 770)
 		CHAIR(s, "ClearFault", NULL, NULL, "");
-	else if (pick < 850)
+	else if (pick < 830)
 		soak_check_all(s);
 	else if (pick < 870)
 		action_profile(s);
