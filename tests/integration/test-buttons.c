@@ -322,6 +322,36 @@ START_TEST(test_power_short_and_running)
 }
 END_TEST
 
+/* POWER starts the last program of the person in the chair: picked on the remote, Anna
+ * gets hers, not the one Bo ran last. */
+START_TEST(test_power_starts_persons_program)
+{
+	struct harness h;
+
+	harness_start(&h, SCAN_SCALE, NULL);
+	H_CALL(&h, "SaveProfile", "s", "Anna");
+	H_START_RUNNING(&h, "neck");
+	H_CALL(&h, "Stop", "");
+	H_WAIT_PROP(&h, "State", "idle", harness_wall_ms(&h, 30) + 3000);
+	H_CALL(&h, "SaveProfile", "s", "Bo");
+	H_START_RUNNING(&h, "back");
+	H_CALL(&h, "Stop", "");
+	H_WAIT_PROP(&h, "State", "idle", harness_wall_ms(&h, 30) + 3000);
+
+	/* Bo, then none, then Anna */
+	HOLD(&h, "power", 2500);
+	H_WAIT_PROP(&h, "Profile", "", harness_wall_ms(&h, 4) + 2000);
+	harness_pump(&h, harness_wall_ms(&h, 3));
+	HOLD(&h, "power", 2500);
+	H_WAIT_PROP(&h, "Profile", "Anna", harness_wall_ms(&h, 4) + 2000);
+	harness_pump(&h, harness_wall_ms(&h, 1));
+	PRESS(&h, "power");
+	H_WAIT_PROP(&h, "Program", "neck", 2000);
+	H_WAIT_RUNNING(&h);
+	harness_stop(&h);
+}
+END_TEST
+
 START_TEST(test_hold_button_refusals)
 {
 	struct harness h;
@@ -346,6 +376,7 @@ int main(void)
 	CHECK_ADD_TEST(s, test_buttons_while_faulted, 60);
 	CHECK_ADD_TEST(s, test_power_held_picks_profile, 90);
 	CHECK_ADD_TEST(s, test_power_short_and_running, 60);
+	CHECK_ADD_TEST(s, test_power_starts_persons_program, 60);
 	CHECK_ADD_TEST(s, test_hold_button_refusals, 30);
 	return check_run_tap(s);
 }
