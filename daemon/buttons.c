@@ -82,6 +82,10 @@ void buttons_release(struct context *c, enum chair_input button)
 		log_notice("Remote power ignored: a fault is active (%s)", faults_first(c));
 		return;
 	}
+	if (session_running(c)) { /* started over D-Bus while it was down: not replaced */
+		log_notice("Remote power ignored: a session started while it was held");
+		return;
+	}
 	r = start_last_program(c, &why);
 	if (r < 0)
 		log_notice("Remote power ignored: %s", why.message[0] ? why.message : strerror(-r));

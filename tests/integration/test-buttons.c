@@ -318,6 +318,16 @@ START_TEST(test_power_short_and_running)
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "State"), "idle");
 	H_WAIT_RUNNING(&h);
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Profile"), "Bo");
+	H_CALL(&h, "Stop", "");
+	H_WAIT_PROP(&h, "State", "idle", harness_wall_ms(&h, 30) + 3000);
+
+	/* a program started over D-Bus while POWER is down is not replaced by its release */
+	HOLD(&h, "power", 1000);
+	H_CALL(&h, "Start", "s", "shoulder");
+	H_WAIT_RUNNING(&h);
+	harness_pump(&h, harness_wall_ms(&h, 1.5));
+	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Program"), "shoulder");
+	H_ASSERT_UINT_EQ(&h, harness_count_signals(&h, "ProgramFinished", NULL, "replaced"), 0);
 	harness_stop(&h);
 }
 END_TEST
