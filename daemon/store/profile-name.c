@@ -63,11 +63,10 @@ bool profile_name_is_valid(const char *name, char *err, size_t size)
 			return fail(err, size, "A profile's name has at most %u characters.", PROFILE_NAME_CHARS_MAX);
 		if (mark && !after_letter) {
 			describe(uc, s + i, len, what, sizeof(what));
-			return fail(err, size, "The name has the combining mark %s where no letter precedes it.",
-				    what);
+			return fail(err, size, "The name has the combining mark %s where no letter precedes it.", what);
 		}
-		if (!mark && !is_letter(uc) && !uc_is_general_category(uc, UC_CATEGORY_Nd) && uc != ' ' &&
-		    uc != '-' && uc != '_') {
+		if (!mark && !is_letter(uc) && !uc_is_general_category(uc, UC_CATEGORY_Nd) && uc != ' ' && uc != '-' &&
+		    uc != '_') {
 			describe(uc, s + i, len, what, sizeof(what));
 			return fail(err, size,
 				    "A profile's name may hold letters, digits, spaces, '-' and '_'; %s is none of "

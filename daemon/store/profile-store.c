@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "context.h"
-#include "ini-file.h"
 #include "log.h"
 #include "macro.h"
 #include "profile-store.h"
@@ -18,10 +15,7 @@
 #define PROFILES_DIR "profiles"
 /* as settings.state: a burst of changes costs one write, a kill loses at most this */
 #define PROFILE_WRITE_DELAY_USEC (1 * USEC_PER_SEC)
-/* files beyond PROFILES_MAX are reported, not loaded; a listing stops here */
-#define PROFILE_FILES_MAX 1024u
-#define TEMP_SUFFIX_LEN 6 /* state_file_write()'s PATH.XXXXXX */
-#define PATH_MAX_LEN 512  /* the state writer's */
+#define PATH_MAX_LEN 512 /* the state writer's */
 
 static void profiles_dir(const struct context *c, char *buf, size_t size)
 {
@@ -33,46 +27,10 @@ static void profile_path(const struct context *c, const char *name, char *buf, s
 	(void)snprintf(buf, size, "%s/" PROFILES_DIR "/%s" PROFILE_SUFFIX, c->state_dir, name);
 }
 
-static struct profile *profile_find(struct context *c, const char *name)
-{
-	struct profile_store *s = &c->profile_store;
-
-	for (unsigned i = 0; i < s->n; i++)
-		if (strcmp(s->profiles[i].name, name) == 0)
-			return &s->profiles[i];
-	return NULL;
-}
-
-/* A slot for `name` in the sorted list; NULL when it is full. */
-static struct profile *profile_insert(struct context *c, const char *name)
-{
-	struct profile_store *s = &c->profile_store;
-	unsigned i = 0;
-
-	if (s->n == PROFILES_MAX)
-		return NULL;
-	while (i < s->n && strcmp(s->profiles[i].name, name) < 0)
-		i++;
-	memmove(&s->profiles[i + 1], &s->profiles[i], (s->n - i) * sizeof(s->profiles[0]));
-	s->n++;
-	s->profiles[i] = (struct profile) {};
-	(void)snprintf(s->profiles[i].name, sizeof(s->profiles[i].name), "%s", name);
-	return &s->profiles[i];
-}
-
-static void profile_remove(struct context *c, struct profile *p)
-{
-	struct profile_store *s = &c->profile_store;
-	unsigned i = (unsigned)(p - s->profiles);
-
-	memmove(&s->profiles[i], &s->profiles[i + 1], (s->n - i - 1) * sizeof(s->profiles[0]));
-	s->n--;
-}
-
 /* The chair's settings and body as profile `name` would hold them now. */
 static struct profile profile_current(struct context *c, const char *name)
 {
-	struct profile *known = profile_find(c, name);
+	struct profile *known = profile_list_find(&c->profile_store.list, name);
 	struct profile p = {
 		.settings = {
 			.intensity = c->intensity,
@@ -183,7 +141,7 @@ static bool in_use_update(struct context *c, struct profile *ret)
 
 	if (!c->profile[0])
 		return false;
-	known = profile_find(c, c->profile);
+	known = profile_list_find(&c->profile_store.list, c->profile);
 	if (!known)
 		return false;
 	*known = profile_current(c, c->profile);
@@ -199,7 +157,7 @@ static int on_profile_timer(sd_event_source *source, uint64_t usec, void *userda
 	(void)source;
 	(void)usec;
 	(void)in_use_update(c, &now);
-	if (!c->profile[0] || !profile_find(c, c->profile))
+	if (!c->profile[0] || !profile_list_find(&c->profile_store.list, c->profile))
 		return 0;
 	if (profile_equal(&now, &c->profile_store.saved) && !c->profile_store.write_failing)
 		c->profile_store.tried = now; /* changed and changed back */
@@ -245,7 +203,8 @@ void profile_store_flush(struct context *c)
 	if (c->profile_store.timer)
 		(void)sd_event_source_set_enabled(c->profile_store.timer, SD_EVENT_OFF);
 	(void)in_use_update(c, &now);
-	if (c->profile[0] && profile_find(c, c->profile) && !profile_equal(&now, &c->profile_store.saved))
+	if (c->profile[0] && profile_list_find(&c->profile_store.list, c->profile) &&
+	    !profile_equal(&now, &c->profile_store.saved))
 		(void)profile_write(c, &now, NULL, NULL);
 }
 
@@ -276,7 +235,7 @@ static int refuse_unknown(struct context *c, const char *name, struct refusal *w
 
 	if (r < 0)
 		return r;
-	*ret = profile_find(c, name);
+	*ret = profile_list_find(&c->profile_store.list, name);
 	if (!*ret)
 		return refuse(why, REFUSAL_NO_SUCH_PROFILE, "No profile is called '%s'.", name);
 	return 0;
@@ -289,13 +248,13 @@ int profile_store_save(struct context *c, const char *name, struct refusal *why,
 
 	if (r < 0)
 		return r;
-	p = profile_find(c, name);
-	if (!p && c->profile_store.n == PROFILES_MAX)
+	p = profile_list_find(&c->profile_store.list, name);
+	if (!p && c->profile_store.list.n == PROFILES_MAX)
 		return refuse(why, REFUSAL_LIMITS_EXCEEDED, "The chair keeps at most %u profiles: delete one first.",
 			      PROFILES_MAX);
 	profile_store_flush(c); /* the one in use so far keeps what it had */
 	if (!p)
-		p = profile_insert(c, name);
+		p = profile_list_insert(&c->profile_store.list, name);
 	*p = profile_current(c, name);
 	(void)snprintf(c->profile, sizeof(c->profile), "%s", name);
 	c->profile_store.saved = c->profile_store.tried = *p;
@@ -337,7 +296,7 @@ int profile_store_delete(struct context *c, const char *name, struct refusal *wh
 			(void)sd_event_source_set_enabled(c->profile_store.timer, SD_EVENT_OFF);
 		c->profile[0] = '\0';
 	}
-	profile_remove(c, p);
+	profile_list_remove(&c->profile_store.list, p);
 	profile_path(c, name, path, sizeof(path));
 	/* through the writer: after any write of it still queued */
 	r = state_writer_submit(c->state_writer, path, NULL, 0, NULL, NULL);
@@ -362,70 +321,7 @@ void profile_store_use_none(struct context *c)
 
 void profile_store_names(const struct context *c, char *buf, size_t size)
 {
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (unsigned i = 0; i < c->profile_store.n && off < size; i++)
-		off += (size_t)snprintf(buf + off, size - off, "%s%s", i ? "\n" : "", c->profile_store.profiles[i].name);
-}
-
-/* NAME.profile.XXXXXX: a write killed before its rename */
-static void remove_stale(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		const char *suffix = strstr(de->d_name, PROFILE_SUFFIX ".");
-		char base[2 * PATH_MAX_LEN];
-
-		if (!suffix || strlen(suffix) != strlen(PROFILE_SUFFIX ".") + TEMP_SUFFIX_LEN)
-			continue;
-		(void)snprintf(base, sizeof(base), "%s/%.*s", dir, (int)(suffix - de->d_name + strlen(PROFILE_SUFFIX)),
-			       de->d_name);
-		(void)state_file_remove_stale(base);
-	}
-	(void)closedir(d);
-}
-
-static void load_all(struct context *c, const char *dir)
-{
-	char **files = NULL, err[PROFILE_ERROR_MAX], path[2 * PATH_MAX_LEN], name[PROFILE_NAME_MAX];
-	unsigned n = 0;
-	int r;
-
-	r = ini_file_list_dir(dir, PROFILE_SUFFIX, PROFILE_FILES_MAX, &files, &n, err);
-	if (r < 0) {
-		log_warning("No profiles loaded: %s", err);
-		return;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		struct profile p;
-
-		size_t len = strlen(files[i]) - strlen(PROFILE_SUFFIX);
-
-		(void)snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		if (len >= sizeof(name)) {
-			log_warning("Skipping %s: no profile has a name that long", path);
-			continue;
-		}
-		memcpy(name, files[i], len);
-		name[len] = '\0';
-		r = profile_load(path, name, &p, err);
-		if (r < 0) {
-			log_warning("Skipping a damaged profile: %s", err);
-			continue;
-		}
-		if (c->profile_store.n == PROFILES_MAX) {
-			log_warning("Skipping %s: the chair keeps at most %u profiles", path, PROFILES_MAX);
-			continue;
-		}
-		*profile_insert(c, p.name) = p;
-	}
-	ini_file_names_free(files);
-	log_info("%u profile%s loaded from %s", c->profile_store.n, c->profile_store.n == 1 ? "" : "s", dir);
+	profile_list_names(&c->profile_store.list, buf, size);
 }
 
 void profile_store_restore(struct context *c)
@@ -434,13 +330,10 @@ void profile_store_restore(struct context *c)
 	struct profile *p;
 
 	profiles_dir(c, dir, sizeof(dir));
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		log_warning("Failed to create %s: %s. Profiles cannot be saved", dir, strerror(errno));
-	remove_stale(dir);
-	load_all(c, dir);
+	profile_list_load(&c->profile_store.list, dir);
 	if (!c->profile[0])
 		return;
-	p = profile_find(c, c->profile);
+	p = profile_list_find(&c->profile_store.list, c->profile);
 	if (!p) {
 		log_warning("The profile in use, %s, is gone or damaged: none in use", c->profile);
 		c->profile[0] = '\0';

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "profile-list.h"
 #include "profile.h"
 #include "refusal.h"
 
@@ -14,8 +15,7 @@ struct sd_event_source;
  * of its fields is written to its file about a second of wall time later, through the
  * state writer (a burst costs one write), and at a clean exit. */
 struct profile_store {
-	struct profile profiles[PROFILES_MAX]; /* sorted by name (strcmp) */
-	unsigned n;
+	struct profile_list list;
 	struct profile saved, tried; /* the profile in use: what its file holds, what was last tried */
 	bool write_failing;
 	struct sd_event_source *timer;
@@ -31,8 +31,7 @@ void profile_store_restore(struct context *c);
 /* SaveProfile: the chair's settings and shoulder line under `name` (created or
  * replaced); it becomes the profile in use. `done` runs when the file is written (not
  * when refused). Returns 0 or negative errno with *why. */
-int profile_store_save(struct context *c, const char *name, struct refusal *why, profile_done_t done,
-		       void *userdata);
+int profile_store_save(struct context *c, const char *name, struct refusal *why, profile_done_t done, void *userdata);
 /* UseProfile: apply every field of `name`; it becomes the profile in use. */
 int profile_store_use(struct context *c, const char *name, struct refusal *why);
 /* DeleteProfile: forget `name` and remove its file (queued after any write of it);

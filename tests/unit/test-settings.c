@@ -32,8 +32,13 @@ static void teardown(void)
 }
 
 static const struct settings_file sample = {
-	.last = { 4, 2, WIDTH_WIDE, true, 900, { [ZONE_NECK] = 2, [ZONE_SHOULDERS] = -1, [ZONE_LOWER_BACK] = -2 } },
-	.configured = { 3, 3, WIDTH_MEDIUM, false, 1200, { 0 } },
+	.last = { .intensity = 4,
+		  .speed = 2,
+		  .width = WIDTH_WIDE,
+		  .heat = true,
+		  .session_limit_s = 900,
+		  .zone_pressure = { [ZONE_NECK] = 2, [ZONE_SHOULDERS] = -1, [ZONE_LOWER_BACK] = -2 } },
+	.configured = { .intensity = 3, .speed = 3, .width = WIDTH_MEDIUM, .session_limit_s = 1200 },
 };
 
 static void write_text(const char *text)
@@ -111,18 +116,15 @@ START_TEST(test_round_trip)
 	/* every value at the ends of its range */
 	for (int end = 0; end < 2; end++) {
 		struct settings_file s = {
-			.last = { end ? INTENSITY_MAX : INTENSITY_MIN,
-				  end ? SPEED_MAX : SPEED_MIN,
-				  end ? WIDTH_WIDE : WIDTH_NARROW,
-				  end,
-				  end ? 1800 : 300,
-				  { 0 } },
-			.configured = { end ? INTENSITY_MAX : INTENSITY_MIN,
-					end ? SPEED_MAX : SPEED_MIN,
-					end ? WIDTH_WIDE : WIDTH_NARROW,
-					false,
-					end ? 1800 : 300,
-					{ 0 } },
+			.last = { .intensity = end ? INTENSITY_MAX : INTENSITY_MIN,
+				  .speed = end ? SPEED_MAX : SPEED_MIN,
+				  .width = end ? WIDTH_WIDE : WIDTH_NARROW,
+				  .heat = end,
+				  .session_limit_s = end ? 1800 : 300 },
+			.configured = { .intensity = end ? INTENSITY_MAX : INTENSITY_MIN,
+					.speed = end ? SPEED_MAX : SPEED_MIN,
+					.width = end ? WIDTH_WIDE : WIDTH_NARROW,
+					.session_limit_s = end ? 1800 : 300 },
 		};
 
 		for (enum zone z = 0; z < _ZONE_MAX; z++)
@@ -167,6 +169,39 @@ START_TEST(test_zone_pressure_optional)
 	ck_assert_int_eq(settings_load(path, &back, err), 0);
 	want.last.zone_pressure[ZONE_UPPER_BACK] = 1;
 	ck_assert(settings_file_equal(&back, &want));
+}
+END_TEST
+
+/* The person's keys of issue 17 (Focus, Gentle, HeatTarget, the profile in use) come
+ * back; a file without them (OLD_SETTINGS) loads with none, off, 0 and no profile. */
+START_TEST(test_person_keys)
+{
+	struct settings_file s = sample, back;
+	char err[SETTINGS_ERROR_MAX], text[2048];
+
+	s.last.focus = 1u << ZONE_SHOULDERS | 1u << ZONE_UPPER_BACK;
+	s.last.gentle = true;
+	s.last.heat_target_c = 39.5;
+	(void)snprintf(s.profile, sizeof(s.profile), "Ана Мария");
+	ck_assert_int_eq(settings_save(path, &s), 0);
+	ck_assert_msg(settings_load(path, &back, err) == 0, "%s", err);
+	ck_assert(settings_file_equal(&back, &s));
+	ck_assert_str_eq(back.profile, "Ана Мария");
+
+	write_text(OLD_SETTINGS);
+	memset(&back, 0x5a, sizeof(back));
+	ck_assert_msg(settings_load(path, &back, err) == 0, "%s", err);
+	ck_assert_uint_eq(back.last.focus, 0);
+	ck_assert(!back.last.gentle);
+	ck_assert(back.last.heat_target_c == 0.0);
+	ck_assert_str_eq(back.profile, "");
+
+	sample_with("Heat", "Heat=no\nProfile=../x", text, sizeof(text));
+	assert_refused(text, line_of(text, "Profile"), "Profile=: ");
+	sample_with("Heat", "Heat=no\nConfiguredGentle=yes", text, sizeof(text));
+	assert_refused(text, line_of(text, "ConfiguredGentle"), "unknown key ConfiguredGentle");
+	sample_with("Heat", "Heat=no\nFocus=knees", text, sizeof(text));
+	assert_refused(text, line_of(text, "Focus"), "Focus=knees");
 }
 END_TEST
 
@@ -305,6 +340,7 @@ static Suite *settings_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_zone_pressure_optional);
+	tcase_add_test(tc, test_person_keys);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_out_of_range);
 	tcase_add_test(tc, test_unknown_and_missing);

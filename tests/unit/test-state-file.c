@@ -111,12 +111,17 @@ static void write_file(const char *p, const char *text, size_t size)
 /* ---- the two state files, behind one interface for these tests ---- */
 
 static const struct settings_file settings_a = {
-	.last = { 2, 5, WIDTH_NARROW, true, 600, { [ZONE_NECK] = -1, [ZONE_UPPER_BACK] = 2 } },
-	.configured = { 3, 3, WIDTH_MEDIUM, false, 1200, { 0 } },
+	.last = { .intensity = 2,
+		  .speed = 5,
+		  .width = WIDTH_NARROW,
+		  .heat = true,
+		  .session_limit_s = 600,
+		  .zone_pressure = { [ZONE_NECK] = -1, [ZONE_UPPER_BACK] = 2 } },
+	.configured = { .intensity = 3, .speed = 3, .width = WIDTH_MEDIUM, .heat = false, .session_limit_s = 1200 },
 };
 static const struct settings_file settings_b = {
-	.last = { 4, 1, WIDTH_WIDE, false, 1800, { 0 } },
-	.configured = { 1, 6, WIDTH_WIDE, false, 300, { 0 } },
+	.last = { .intensity = 4, .speed = 1, .width = WIDTH_WIDE, .heat = false, .session_limit_s = 1800 },
+	.configured = { .intensity = 1, .speed = 6, .width = WIDTH_WIDE, .heat = false, .session_limit_s = 300 },
 };
 
 static struct heat_tuning tuning_sample(double gain)
