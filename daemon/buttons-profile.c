@@ -96,7 +96,7 @@ static unsigned next_in(const char *names, const char *in_use, char *ret, size_t
 
 const char *remote_program(const struct context *c)
 {
-	const struct profile_store *s = &c->profile_store;
+	const struct profile_list *s = &c->profile_store.list;
 
 	for (unsigned i = 0; c->profile[0] && i < s->n; i++)
 		if (strcmp(s->profiles[i].name, c->profile) == 0 && s->profiles[i].favourite[0])

@@ -14,7 +14,7 @@
 
 static const struct profile *profile_lookup(const struct context *c, const char *name)
 {
-	const struct profile_store *s = &c->profile_store;
+	const struct profile_list *s = &c->profile_store.list;
 
 	for (unsigned i = 0; i < s->n; i++)
 		if (strcmp(s->profiles[i].name, name) == 0)

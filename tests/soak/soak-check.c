@@ -284,8 +284,7 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
 				/* the line forgotten (the next person) takes the adjustment with it */
 				if (s->shoulder == 0)
 					s->adjust_mm = 0;
-			}
-			else if (strcmp(name, "SessionLimit") == 0) {
+			} else if (strcmp(name, "SessionLimit") == 0) {
 				s->session_limit = (unsigned)v.num;
 				if (s->session_limit > s->limit_max)
 					s->limit_max = s->session_limit;

@@ -283,8 +283,9 @@ static void check_scan_end(struct soak *s)
 	if (err > s->scan_worst_mm)
 		s->scan_worst_mm = err;
 	if (err > SCAN_TOLERANCE_MM)
-		soak_violation(s, "a body scan found %u mm (%u with the adjustment of %+d mm) for a shoulder line at %u mm",
-			       found, s->shoulder, s->adjust_mm, s->person_mm);
+		soak_violation(
+			s, "a body scan found %u mm (%u with the adjustment of %+d mm) for a shoulder line at %u mm",
+			found, s->shoulder, s->adjust_mm, s->person_mm);
 }
 
 static void set_seated(struct soak *s, bool seated)
@@ -434,8 +435,8 @@ static void action_adjust(struct soak *s)
 	before = (unsigned)strtoul(soak_get(s, CHAIR_PATH, CHAIR_IFACE, "ShoulderHeight"), NULL, 10);
 	/* what the line moved (it stops at its range) is what the daemon keeps */
 	if (CHAIR(s, "AdjustShoulder", "ANY", CHAIR_ERROR("NotScanned"), "i", mm) == 0)
-		s->adjust_mm += (int)strtoul(soak_get(s, CHAIR_PATH, CHAIR_IFACE, "ShoulderHeight"), NULL, 10) -
-				(int)before;
+		s->adjust_mm +=
+			(int)strtoul(soak_get(s, CHAIR_PATH, CHAIR_IFACE, "ShoulderHeight"), NULL, 10) - (int)before;
 }
 
 static void action_pad(struct soak *s)
@@ -485,8 +486,8 @@ static void action_person(struct soak *s)
 /* GetProfile's ShoulderAdjust: the adjustment a profile brings. */
 static int profile_adjust(struct soak *s, const char *name)
 {
-	sd_bus_message *reply = harness_call_ok(&s->h, __FILE__, __LINE__, CHAIR_PATH, CHAIR_IFACE, "GetProfile", "s",
-						name);
+	sd_bus_message *reply =
+		harness_call_ok(&s->h, __FILE__, __LINE__, CHAIR_PATH, CHAIR_IFACE, "GetProfile", "s", name);
 	const char *key;
 	int32_t mm = 0;
 	int r;
