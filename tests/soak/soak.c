@@ -30,6 +30,9 @@
  * over a day (tens of thousands of calls, hundreds of programs). */
 #define RSS_TOLERANCE_KB 256
 #define ACTION_MEAN_S 6.0
+/* ShoulderHeight's range (docs/dbus-api.md) */
+#define SHOULDER_LOWEST_MM 300u
+#define SHOULDER_HIGHEST_MM 780u
 #define EPISODE_MIN_S (8 * 60)
 #define EPISODE_MAX_S (25 * 60)
 #define CHECK_EVERY_S 5.0
@@ -275,6 +278,9 @@ static void check_scan_end(struct soak *s)
 	s->scans++;
 	/* only a session's scan ends in running, and only by finishing */
 	if (!s->scan_clean || strcmp(s->scan_end_state, "running") != 0)
+		return;
+	/* the adjustment took the line to an end of its range: the scan's finding is lost */
+	if (s->adjust_mm != 0 && (s->shoulder <= SHOULDER_LOWEST_MM || s->shoulder >= SHOULDER_HIGHEST_MM))
 		return;
 	s->scans_checked++;
 	/* the line found with the person's adjustment on it */
