@@ -5,6 +5,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "buttons.h"
 #include "context.h"
 #include "gentle.h"
 #include "log.h"
@@ -58,6 +59,7 @@ struct context *context_free(struct context *c)
 	if (!c)
 		return NULL;
 	sd_event_source_disable_unref(c->tick_source);
+	buttons_free(c);
 	c->reload_worker = reload_worker_free(c->reload_worker);
 	c->state_writer = state_writer_free(c->state_writer); /* the last writes land first */
 	settings_store_free(c);

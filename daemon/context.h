@@ -17,6 +17,7 @@
 #include "profile-name.h"
 #include "profile-store.h"
 #include "program.h"
+#include "remote-state.h"
 #include "roller-step.h"
 #include "roller.h"
 #include "scan.h"
@@ -77,6 +78,7 @@ struct context {
 	bool gentle;                    /* SetGentle: gentle mode's caps hold (gentle.c) */
 	double heat_target_c;           /* the person's session heat target, °C; 0 = the program's or the default */
 	bool seated;
+	struct remote_state remote; /* buttons.c: POWER held, the LED's blinks */
 
 	struct chair_scan scan; /* session.c, session-tick.c */
 

@@ -33,6 +33,8 @@ void inputs_changed(void *userdata, enum chair_input input, bool active)
 	default:
 		if (active)
 			buttons_press(c, input);
+		else
+			buttons_release(c, input);
 		break;
 	}
 	context_publish(c);

@@ -113,14 +113,16 @@ static void scan_finish(struct context *c)
 	int r = body_scan_find_shoulder(c->scan.body, &mm);
 
 	if (r < 0) {
-		log_event(LOG_WARNING, LOG_EVENT_SCAN_FINISHED, LOG_FIELDS(.reason = "no-shoulder-line"),
+		log_event(LOG_WARNING, LOG_EVENT_SCAN_FINISHED,
+			  LOG_FIELDS(.reason = "no-shoulder-line", .profile = session_profile(c)),
 			  "Body scan found no shoulder line; zones use the default %u mm",
 			  c->config.default_shoulder_mm);
 	} else {
 		/* the person's adjustment holds on a new scan too */
 		c->shoulder_mm = (unsigned)CLAMP((int)mm + c->shoulder_adjust_mm, (int)c->config.limits.track_min_mm,
 						 (int)c->config.limits.track_max_mm);
-		log_event(LOG_INFO, LOG_EVENT_SCAN_FINISHED, LOG_FIELDS(.reason = "found"),
+		log_event(LOG_INFO, LOG_EVENT_SCAN_FINISHED,
+			  LOG_FIELDS(.reason = "found", .profile = session_profile(c)),
 			  "Body scan: shoulder line at %u mm (adjusted %+d mm: %u mm)", mm, c->shoulder_adjust_mm,
 			  c->shoulder_mm);
 	}

@@ -54,7 +54,8 @@ static void scan_begin(struct context *c, enum chair_state after)
 	c->scan.then = after;
 	c->state = STATE_SCANNING;
 	(void)safety_set_output(c, OUTPUT_MOTOR_POWER, true);
-	log_event(LOG_INFO, LOG_EVENT_SCAN_STARTED, LOG_FIELDS(.program = session_program_id(c)), "Body scan started");
+	log_event(LOG_INFO, LOG_EVENT_SCAN_STARTED,
+		  LOG_FIELDS(.program = session_program_id(c), .profile = session_profile(c)), "Body scan started");
 }
 
 static void session_begin(struct context *c)
@@ -94,7 +95,7 @@ void session_start_program(struct context *c, const struct program *p)
 	(void)snprintf(c->last_program, sizeof(c->last_program), "%s", p->id);
 	if (p->heat_on_start)
 		c->heat = true;
-	log_event(LOG_INFO, LOG_EVENT_PROGRAM_STARTED, LOG_FIELDS(.program = p->id),
+	log_event(LOG_INFO, LOG_EVENT_PROGRAM_STARTED, LOG_FIELDS(.program = p->id, .profile = session_profile(c)),
 		  "Program %s started (%u steps, %u s)", p->id, p->n_steps, program_duration_s(p));
 	session_begin(c);
 }
@@ -122,7 +123,8 @@ void session_start_manual(struct context *c, enum technique t, enum zone z)
 	c->session.manual = true;
 	c->session.manual_technique = t;
 	c->session.manual_zone = z;
-	log_event(LOG_INFO, LOG_EVENT_PROGRAM_STARTED, LOG_FIELDS(.program = "manual", .zone = zone_to_string(z)),
+	log_event(LOG_INFO, LOG_EVENT_PROGRAM_STARTED,
+		  LOG_FIELDS(.program = "manual", .zone = zone_to_string(z), .profile = session_profile(c)),
 		  "Manual %s on %s started", technique_to_string(t), zone_to_string(z));
 	session_begin(c);
 }
@@ -141,7 +143,8 @@ void session_end(struct context *c, const char *reason)
 	if (!c->session.active)
 		return;
 	id = session_program_id(c);
-	log_event(LOG_INFO, LOG_EVENT_PROGRAM_FINISHED, LOG_FIELDS(.program = id, .reason = reason),
+	log_event(LOG_INFO, LOG_EVENT_PROGRAM_FINISHED,
+		  LOG_FIELDS(.program = id, .reason = reason, .profile = session_profile(c)),
 		  "Program %s finished: %s at chair time %.3f s", id, reason, context_now(c) / 1e6);
 	events_program_finished(&c->events, id, reason);
 	c->session.active = false;
@@ -173,7 +176,8 @@ void session_pause(struct context *c)
 		return;
 	c->state = STATE_PAUSED;
 	force_rest(c);
-	log_event(LOG_INFO, LOG_EVENT_PAUSED, LOG_FIELDS(.program = session_program_id(c)), "Paused");
+	log_event(LOG_INFO, LOG_EVENT_PAUSED,
+		  LOG_FIELDS(.program = session_program_id(c), .profile = session_profile(c)), "Paused");
 	context_publish(c);
 }
 
@@ -184,7 +188,8 @@ void session_resume(struct context *c)
 	c->state = STATE_RUNNING;
 	c->session.seat_empty = false;
 	force_rest(c);
-	log_event(LOG_INFO, LOG_EVENT_RESUMED, LOG_FIELDS(.program = session_program_id(c)), "Resumed");
+	log_event(LOG_INFO, LOG_EVENT_RESUMED,
+		  LOG_FIELDS(.program = session_program_id(c), .profile = session_profile(c)), "Resumed");
 	context_publish(c);
 }
 
@@ -220,7 +225,8 @@ void session_seat_changed(struct context *c, bool seated)
 		force_forget(c);
 		c->session.seat_empty = true;
 		c->session.seat_empty_since_usec = context_now(c);
-		log_event(LOG_INFO, LOG_EVENT_SEAT_EMPTY_PAUSE, LOG_FIELDS(.program = session_program_id(c)),
+		log_event(LOG_INFO, LOG_EVENT_SEAT_EMPTY_PAUSE,
+			  LOG_FIELDS(.program = session_program_id(c), .profile = session_profile(c)),
 			  "Paused: the seat is empty; the program ends unless someone sits down within %u s",
 			  c->config.seat_grace_s);
 	} else {

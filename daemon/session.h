@@ -8,6 +8,12 @@
 /* Sessions: programs and manual massages from start to parked, pause, scan, seat.
  * Callers validate first (D-Bus handlers, buttons); these only act. */
 
+/* The journal's MASSAGED_PROFILE: the profile in use, NULL when none. */
+static inline const char *session_profile(const struct context *c)
+{
+	return c->profile[0] ? c->profile : NULL;
+}
+
 /* Start a program or a manual massage; a running session ends as "replaced". The
  * chair scans first when the shoulder height is unknown. */
 void session_start_program(struct context *c, const struct program *p);

@@ -10,6 +10,7 @@
 #include "bus-focus.h"
 #include "bus-gentle.h"
 #include "bus-names.h"
+#include "bus-profile-read.h"
 #include "bus-profile.h"
 #include "bus-state.h"
 #include "commands.h"
@@ -221,8 +222,10 @@ static const sd_bus_vtable chair_vtable[] = {
 				METHOD_FLAGS),
 	SD_BUS_METHOD_WITH_ARGS("StartFocus", SD_BUS_ARGS("s", zone, "u", minutes), SD_BUS_NO_RESULT,
 				bus_focus_method_start, METHOD_FLAGS),
-	BUS_PROFILE_METHODS(METHOD_FLAGS) SD_BUS_METHOD_WITH_ARGS("SetGentle", SD_BUS_ARGS("b", on), SD_BUS_NO_RESULT,
-								  bus_method_set_gentle, METHOD_FLAGS),
+	BUS_PROFILE_METHODS(METHOD_FLAGS) SD_BUS_METHOD_WITH_ARGS(
+		"GetProfile", SD_BUS_ARGS("s", name), SD_BUS_RESULT("a{sv}", fields), bus_profile_get, METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("SetGentle", SD_BUS_ARGS("b", on), SD_BUS_NO_RESULT, bus_method_set_gentle,
+				METHOD_FLAGS),
 	SD_BUS_METHOD_WITH_ARGS("SetHeatTarget", SD_BUS_ARGS("d", celsius), SD_BUS_NO_RESULT,
 				bus_method_set_heat_target, METHOD_FLAGS),
 	SD_BUS_SIGNAL_WITH_ARGS("ProgramFinished", SD_BUS_ARGS("s", program, "s", reason), 0),

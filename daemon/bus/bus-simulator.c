@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bus-names.h"
@@ -80,25 +81,95 @@ static int method_set_shoulder_height(sd_bus_message *m, void *userdata, sd_bus_
 	return sd_bus_reply_method_return(m, NULL);
 }
 
-static int method_press_button(sd_bus_message *m, void *userdata, sd_bus_error *error)
+/* The button by its name, or -EINVAL after setting error. */
+static int button_from_name(const char *name, enum chair_input *ret, sd_bus_error *error)
 {
-	struct context *c = userdata;
-	const char *name;
 	char q[QUOTE_BUF_SIZE];
-	int r;
 
-	r = sd_bus_message_read(m, "s", &name);
-	if (r < 0)
-		return r;
 	for (size_t i = 0; i < ELEMENTSOF(buttons); i++)
 		if (strcmp(name, buttons[i].name) == 0) {
-			sim_driver_press_button(c->simulator, buttons[i].input);
-			return sd_bus_reply_method_return(m, NULL);
+			*ret = buttons[i].input;
+			return 0;
 		}
 	return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
 				 "Unknown button '%s': use power, neck, shoulder, back, pause, "
 				 "intensity-up, intensity-down or heat.",
 				 quote_value(name, q));
+}
+
+static int method_press_button(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct context *c = userdata;
+	enum chair_input button = _INPUT_MAX;
+	const char *name;
+	int r;
+
+	r = sd_bus_message_read(m, "s", &name);
+	if (r < 0)
+		return r;
+	r = button_from_name(name, &button, error);
+	if (r < 0)
+		return r;
+	sim_driver_press_button(c->simulator, button);
+	return sd_bus_reply_method_return(m, NULL);
+}
+
+struct button_hold {
+	struct context *c;
+	enum chair_input button;
+};
+
+static int on_button_hold_end(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct button_hold *hold = userdata;
+
+	sim_driver_set_button(hold->c->simulator, hold->button, false);
+	/* the loop's is the last reference: the source goes after this call, and hold with it */
+	(void)sd_event_source_set_floating(s, false);
+	return 0;
+}
+
+#define HOLD_MS_MAX 60000u
+
+static int method_hold_button(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	struct context *c = userdata;
+	sd_event_source *source = NULL;
+	struct button_hold *hold;
+	enum chair_input button = _INPUT_MAX;
+	uint64_t wall_now;
+	const char *name;
+	uint32_t ms;
+	int r;
+
+	r = sd_bus_message_read(m, "su", &name, &ms);
+	if (r < 0)
+		return r;
+	r = button_from_name(name, &button, error);
+	if (r < 0)
+		return r;
+	if (ms == 0 || ms > HOLD_MS_MAX)
+		return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+					 "A button is held 1 to %u ms of chair time, not %u.", HOLD_MS_MAX, ms);
+	hold = malloc(sizeof(*hold));
+	if (!hold)
+		return -ENOMEM;
+	*hold = (struct button_hold) { c, button };
+	r = sd_event_now(c->event, CLOCK_MONOTONIC, &wall_now);
+	if (r >= 0)
+		r = sd_event_add_time(c->event, &source, CLOCK_MONOTONIC,
+				      wall_now + chair_clock_wall_span(c->clock, ms * USEC_PER_MSEC), 1,
+				      on_button_hold_end, hold);
+	if (r < 0) {
+		free(hold);
+		return r;
+	}
+	(void)sd_event_source_set_destroy_callback(source, free);
+	/* the loop owns it from here: freed after it fired, or with the loop at exit */
+	(void)sd_event_source_set_floating(source, true);
+	sd_event_source_unref(source);
+	sim_driver_set_button(c->simulator, button, true);
+	return sd_bus_reply_method_return(m, NULL);
 }
 
 static int method_inject_fault(sd_bus_message *m, void *userdata, sd_bus_error *error)
@@ -209,6 +280,8 @@ static const sd_bus_vtable simulator_vtable[] = {
 	SD_BUS_METHOD_WITH_ARGS("SetShoulderHeight", SD_BUS_ARGS("u", mm), SD_BUS_NO_RESULT, method_set_shoulder_height,
 				METHOD_FLAGS),
 	SD_BUS_METHOD_WITH_ARGS("PressButton", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_press_button,
+				METHOD_FLAGS),
+	SD_BUS_METHOD_WITH_ARGS("HoldButton", SD_BUS_ARGS("s", name, "u", ms), SD_BUS_NO_RESULT, method_hold_button,
 				METHOD_FLAGS),
 	SD_BUS_METHOD_WITH_ARGS("InjectFault", SD_BUS_ARGS("s", what, "b", on), SD_BUS_NO_RESULT, method_inject_fault,
 				METHOD_FLAGS),

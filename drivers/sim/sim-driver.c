@@ -17,6 +17,7 @@ struct sim_driver {
 	struct sim_chair chair;
 	struct chair_clock *clock;
 	char body_preset[SIM_BODY_NAME_MAX]; /* the preset the body is, "" when none */
+	unsigned buttons_held;               /* bit per INPUT_BTN_*: held down (HoldButton) */
 };
 
 static struct sim_driver *to_sim(struct chair_driver *d)
@@ -55,8 +56,8 @@ static int sim_get_input(struct chair_driver *d, enum chair_input i, bool *ret_a
 		*ret_active = sd->chair.estop;
 	else if (i == INPUT_SEAT)
 		*ret_active = sd->chair.seated;
-	else
-		*ret_active = false; /* remote buttons are momentary */
+	else /* remote buttons are momentary unless held */
+		*ret_active = sd->buttons_held & (1u << i);
 	return 0;
 }
 
@@ -157,12 +158,21 @@ void sim_driver_set_seated(struct chair_driver *d, bool seated)
 	sim_notify(d, INPUT_SEAT, seated);
 }
 
+void sim_driver_set_button(struct chair_driver *d, enum chair_input button, bool pressed)
+{
+	struct sim_driver *sd = to_sim(d);
+	unsigned bit = 1u << button;
+
+	if (button < INPUT_BTN_POWER || button > INPUT_BTN_HEAT || !!(sd->buttons_held & bit) == pressed)
+		return;
+	sd->buttons_held = pressed ? sd->buttons_held | bit : sd->buttons_held & ~bit;
+	sim_notify(d, button, pressed);
+}
+
 void sim_driver_press_button(struct chair_driver *d, enum chair_input button)
 {
-	if (button < INPUT_BTN_POWER || button > INPUT_BTN_HEAT)
-		return;
-	sim_notify(d, button, true);
-	sim_notify(d, button, false);
+	sim_driver_set_button(d, button, true);
+	sim_driver_set_button(d, button, false);
 }
 
 static const struct {

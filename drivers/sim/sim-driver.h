@@ -17,6 +17,8 @@ void sim_driver_set_estop(struct chair_driver *d, bool pressed);
 void sim_driver_set_seated(struct chair_driver *d, bool seated);
 /* A press and release of a remote button (INPUT_BTN_*). */
 void sim_driver_press_button(struct chair_driver *d, enum chair_input button);
+/* One edge of a remote button: down (held) or up; nothing when it is so already. */
+void sim_driver_set_button(struct chair_driver *d, enum chair_input button, bool pressed);
 /* "sensor-open:ZONE", "roller-offline", ... (docs/dbus-api.md InjectFault); -EINVAL if unknown. */
 int sim_driver_inject_fault(struct chair_driver *d, const char *what, bool on);
 

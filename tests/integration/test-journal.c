@@ -122,6 +122,53 @@ START_TEST(test_fault_events)
 }
 END_TEST
 
+/* Who is in the chair: with a profile in use each session event carries MASSAGED_PROFILE;
+ * with none the field is left out. */
+START_TEST(test_profile_field)
+{
+	const struct harness_journal_entry *e;
+	struct harness h;
+
+	start_captured(&h);
+	H_START_RUNNING(&h, TEST_SHORT_ID);
+	e = H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=program-started MASSAGED_PROGRAM=" TEST_SHORT_ID, 1000);
+	assert_no_field(&h, e, "MASSAGED_PROFILE");
+	H_CALL(&h, "Stop", "");
+	e = H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=program-finished MASSAGED_REASON=stopped", 2000);
+	assert_no_field(&h, e, "MASSAGED_PROFILE");
+	H_WAIT_PROP(&h, "State", "idle", harness_wall_ms(&h, 30) + 3000);
+
+	H_CALL(&h, "SaveProfile", "s", "Anna");
+	H_WAIT_PROP(&h, "Profile", "Anna", 2000);
+	H_START_RUNNING(&h, TEST_SHORT_ID);
+	(void)H_JOURNAL_WAIT(
+		&h, "MASSAGED_EVENT=program-started MASSAGED_PROGRAM=" TEST_SHORT_ID " MASSAGED_PROFILE=Anna", 1000);
+	H_CALL(&h, "Pause", "");
+	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=paused MASSAGED_PROFILE=Anna", 2000);
+	H_CALL(&h, "Resume", "");
+	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=resumed MASSAGED_PROFILE=Anna", 2000);
+	H_SIM(&h, "SetSeated", "b", 0);
+	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=seat-empty-pause MASSAGED_PROFILE=Anna", 2000);
+	H_SIM(&h, "SetSeated", "b", 1);
+	H_CALL(&h, "Stop", "");
+	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=program-finished MASSAGED_REASON=stopped MASSAGED_PROFILE=Anna", 2000);
+	H_WAIT_PROP(&h, "State", "idle", harness_wall_ms(&h, 30) + 3000);
+
+	/* a scan says whose back it found */
+	H_CALL(&h, "Scan", "");
+	(void)H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=scan-finished MASSAGED_PROFILE=Anna", SCAN_TIMEOUT_MS(&h));
+	H_WAIT_PROP(&h, "State", "idle", harness_wall_ms(&h, 30) + 3000);
+
+	/* none again: the field goes */
+	H_CALL(&h, "UseNoProfile", "");
+	H_WAIT_PROP(&h, "Profile", "", 2000);
+	H_START_RUNNING(&h, TEST_SHORT_ID);
+	e = H_JOURNAL_WAIT(&h, "MASSAGED_EVENT=program-started MASSAGED_PROGRAM=" TEST_SHORT_ID, 1000);
+	assert_no_field(&h, e, "MASSAGED_PROFILE");
+	harness_stop(&h);
+}
+END_TEST
+
 int main(void)
 {
 	const char *why = harness_state_tmpfs_unavailable();
@@ -136,5 +183,6 @@ int main(void)
 	s = suite_create("journal");
 	CHECK_ADD_TEST(s, test_program_events, 60);
 	CHECK_ADD_TEST(s, test_fault_events, 60);
+	CHECK_ADD_TEST(s, test_profile_field, 60);
 	return check_run_tap(s);
 }

@@ -279,9 +279,12 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
 				}
 				s->scanning = scanning;
 				set_text(s->state, sizeof(s->state), v.text);
-			} else if (strcmp(name, "ShoulderHeight") == 0)
+			} else if (strcmp(name, "ShoulderHeight") == 0) {
 				s->shoulder = (unsigned)v.num;
-			else if (strcmp(name, "SessionLimit") == 0) {
+				/* the line forgotten (the next person) takes the adjustment with it */
+				if (s->shoulder == 0)
+					s->adjust_mm = 0;
+			} else if (strcmp(name, "SessionLimit") == 0) {
 				s->session_limit = (unsigned)v.num;
 				if (s->session_limit > s->limit_max)
 					s->limit_max = s->session_limit;

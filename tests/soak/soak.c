@@ -30,6 +30,9 @@
  * over a day (tens of thousands of calls, hundreds of programs). */
 #define RSS_TOLERANCE_KB 256
 #define ACTION_MEAN_S 6.0
+/* ShoulderHeight's range (docs/dbus-api.md) */
+#define SHOULDER_LOWEST_MM 300u
+#define SHOULDER_HIGHEST_MM 780u
 #define EPISODE_MIN_S (8 * 60)
 #define EPISODE_MAX_S (25 * 60)
 #define CHECK_EVERY_S 5.0
@@ -269,19 +272,26 @@ static void check_session_end(struct soak *s)
 /* A scan nobody disturbed found the person's shoulder line. */
 static void check_scan_end(struct soak *s)
 {
-	unsigned err;
+	unsigned err, found;
 
 	s->scan_ended = false;
 	s->scans++;
 	/* only a session's scan ends in running, and only by finishing */
 	if (!s->scan_clean || strcmp(s->scan_end_state, "running") != 0)
 		return;
+	/* the adjustment took the line to an end of its range: the scan's finding is lost */
+	if (s->adjust_mm != 0 && (s->shoulder <= SHOULDER_LOWEST_MM || s->shoulder >= SHOULDER_HIGHEST_MM))
+		return;
 	s->scans_checked++;
-	err = s->shoulder > s->person_mm ? s->shoulder - s->person_mm : s->person_mm - s->shoulder;
+	/* the line found with the person's adjustment on it */
+	found = (int)s->shoulder > s->adjust_mm ? (unsigned)((int)s->shoulder - s->adjust_mm) : 0;
+	err = found > s->person_mm ? found - s->person_mm : s->person_mm - found;
 	if (err > s->scan_worst_mm)
 		s->scan_worst_mm = err;
 	if (err > SCAN_TOLERANCE_MM)
-		soak_violation(s, "a body scan found %u mm for a shoulder line at %u mm", s->shoulder, s->person_mm);
+		soak_violation(
+			s, "a body scan found %u mm (%u with the adjustment of %+d mm) for a shoulder line at %u mm",
+			found, s->shoulder, s->adjust_mm, s->person_mm);
 }
 
 static void set_seated(struct soak *s, bool seated)
@@ -422,10 +432,17 @@ static void action_adjust(struct soak *s)
 	int mm = (int)soak_uniform(s, 101) - 50;
 
 	s->scan_clean = false;
-	if (soak_uniform(s, 4) == 0)
+	unsigned before;
+
+	if (soak_uniform(s, 4) == 0) {
 		CHAIR(s, "AdjustShoulder", ERROR_INVALID_ARGS, NULL, "i", (mm < 0 ? -51 : 51) + mm * 3);
-	else
-		CHAIR(s, "AdjustShoulder", "ANY", CHAIR_ERROR("NotScanned"), "i", mm);
+		return;
+	}
+	before = (unsigned)strtoul(soak_get(s, CHAIR_PATH, CHAIR_IFACE, "ShoulderHeight"), NULL, 10);
+	/* what the line moved (it stops at its range) is what the daemon keeps */
+	if (CHAIR(s, "AdjustShoulder", "ANY", CHAIR_ERROR("NotScanned"), "i", mm) == 0)
+		s->adjust_mm +=
+			(int)strtoul(soak_get(s, CHAIR_PATH, CHAIR_IFACE, "ShoulderHeight"), NULL, 10) - (int)before;
 }
 
 static void action_pad(struct soak *s)
@@ -472,6 +489,64 @@ static void action_person(struct soak *s)
 	}
 }
 
+/* GetProfile's ShoulderAdjust: the adjustment a profile brings. */
+static int profile_adjust(struct soak *s, const char *name)
+{
+	sd_bus_message *reply =
+		harness_call_ok(&s->h, __FILE__, __LINE__, CHAIR_PATH, CHAIR_IFACE, "GetProfile", "s", name);
+	const char *key;
+	int32_t mm = 0;
+	int r;
+
+	r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+	while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+		r = sd_bus_message_read(reply, "s", &key);
+		if (r >= 0 && strcmp(key, "ShoulderAdjust") == 0)
+			r = sd_bus_message_read(reply, "v", "i", &mm);
+		else if (r >= 0)
+			r = sd_bus_message_skip(reply, "v");
+		if (r >= 0)
+			r = sd_bus_message_exit_container(reply);
+	}
+	sd_bus_message_unref(reply);
+	if (r < 0)
+		soak_violation(s, "GetProfile(%s) could not be read: %s", name, strerror(-r));
+	return mm;
+}
+
+/* Who is in the chair: a household of three saving, switching and forgetting their
+ * profiles at any moment, sessions and faults included, and names the chair refuses.
+ * The profile in use reads back at once. */
+static void action_profile(struct soak *s)
+{
+	static const char *const people[] = { "Anna", "Bo Ek", "Åsa-2" };
+	static const char *const bad[] = { "", "../x", "a\tb", "123456789012345678901234567890123" };
+	unsigned pick = soak_uniform(s, 20), who = soak_uniform(s, 3);
+	const char *want = NULL;
+
+	s->scan_clean = false; /* a profile brings its shoulder line */
+	if (pick < 4) {
+		if (CHAIR(s, "SaveProfile", NULL, NULL, "s", people[who]) == 0)
+			want = people[who];
+	} else if (pick < 12) {
+		if (CHAIR(s, "UseProfile", "ANY", CHAIR_ERROR("NoSuchProfile"), "s", people[who]) == 0) {
+			want = people[who];
+			s->adjust_mm = profile_adjust(s, people[who]);
+		}
+	} else if (pick < 15) {
+		if (CHAIR(s, "UseNoProfile", NULL, NULL, "") == 0)
+			want = "";
+	} else if (pick < 17)
+		CHAIR(s, "DeleteProfile", "ANY", CHAIR_ERROR("NoSuchProfile"), "s", people[who]);
+	else if (pick < 19)
+		CHAIR(s, "SaveProfile", ERROR_INVALID_ARGS, NULL, "s", bad[soak_uniform(s, 4)]);
+	else
+		CHAIR(s, "UseProfile", CHAIR_ERROR("NoSuchProfile"), NULL, "s", "Nobody");
+	if (want && strcmp(soak_get(s, CHAIR_PATH, CHAIR_IFACE, "Profile"), want) != 0)
+		soak_violation(s, "the profile in use reads '%s' after choosing '%s'",
+			       soak_get(s, CHAIR_PATH, CHAIR_IFACE, "Profile"), want);
+}
+
 /* Sessions change about every ten minutes of chair time (programs last 10-20), so
  * that they also complete and time out; everything else is frequent. */
 static void random_action(struct soak *s)
@@ -515,8 +590,10 @@ static void random_action(struct soak *s)
 		action_pad(s);
 	else if (pick < 770)
 		CHAIR(s, "ClearFault", NULL, NULL, "");
-	else if (pick < 870)
+	else if (pick < 830)
 		soak_check_all(s);
+	else if (pick < 870)
+		action_profile(s);
 	else if (pick < 940) {
 		s->person_mm = 450 + soak_uniform(s, 271);
 		s->scan_clean = false;

@@ -48,6 +48,7 @@ struct soak {
 	unsigned shoulder, session_limit, elapsed;
 	bool seated;        /* as we set it */
 	unsigned person_mm; /* the simulated person's shoulder line */
+	int adjust_mm;      /* the person's AdjustShoulder total as the daemon keeps it: a scan adds it */
 
 	/* sessions */
 	uint64_t session_start_us; /* chair time of the last accepted start */

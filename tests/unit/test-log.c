@@ -117,6 +117,16 @@ START_TEST(test_fields)
 	log_entry_build(&e, LOG_INFO, LOG_EVENT_HEAT_ON, LOG_FIELDS(.zone = "neck", LOG_TEMPERATURE(0.0)), "on");
 	ck_assert_ptr_nonnull(strstr(entry_text(&e), "MASSAGED_TEMPERATURE=0.0\n"));
 
+	/* who is in the chair: the profile in use, left out when none ("" or NULL) */
+	log_entry_build(&e, LOG_INFO, LOG_EVENT_PROGRAM_STARTED, LOG_FIELDS(.program = "neck", .profile = "Åsa Berg"),
+			"started");
+	ck_assert_str_eq(entry_text(&e),
+			 "PRIORITY=6\nMESSAGE_ID=2bb914c63ba349f78e8e6a4d50d038fb\n"
+			 "MASSAGED_EVENT=program-started\nMASSAGED_PROGRAM=neck\nMASSAGED_PROFILE=Åsa Berg\n"
+			 "MESSAGE=started\n");
+	log_entry_build(&e, LOG_INFO, LOG_EVENT_PAUSED, LOG_FIELDS(.program = "neck", .profile = ""), "paused");
+	ck_assert_ptr_null(strstr(entry_text(&e), "PROFILE"));
+
 	/* a plain message: no event fields */
 	log_entry_build(&e, LOG_DEBUG, _LOG_EVENT_MAX, NULL, "just words");
 	ck_assert_str_eq(entry_text(&e), "PRIORITY=7\nMESSAGE=just words\n");

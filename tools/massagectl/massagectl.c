@@ -65,6 +65,10 @@ static const struct verb verbs[] = {
 	{ "focus", "\nZONE...|none\n--start ZONE MINUTES",
 	  "Show the areas of concern\nGive these zones more of every program\nA session of 3-15 min on one zone",
 	  .run = verb_focus, .max_args = 8, .check = focus_check_arguments },
+	{ "profile", "[list]\nshow NAME\nsave NAME\nuse NAME\ndelete NAME\nnone",
+	  "List the profiles, * the one in use\nShow a profile's settings\nKeep the settings and shoulder line as "
+	  "NAME\nApply a profile: its settings, no scan\nForget a profile\nUse no profile; the settings stay",
+	  .run = verb_profile, .max_args = 3, .check = profile_check_arguments },
 	{ "speed", "1-6", "Speed of travel, kneading and tapping", .method = "SetSpeed",
 	  .arguments = ARGUMENTS_UINT32 },
 	{ "width", "narrow|medium|wide", "Roller spacing", .method = "SetWidth", .arguments = ARGUMENTS_STRING },

@@ -43,6 +43,7 @@ int verb_pressure(struct ctl *ctl, char **args);
 int verb_focus(struct ctl *ctl, char **args);
 int verb_gentle(struct ctl *ctl, char **args);
 int verb_heat_target(struct ctl *ctl, char **args);
+int verb_profile(struct ctl *ctl, char **args);
 
 /* Form checks of a query's arguments, run before we connect: 0, or -EINVAL after
  * ctl_usage_error() has said why. */
@@ -53,6 +54,7 @@ int pressure_check_arguments(char **args);
 int focus_check_arguments(char **args);
 int gentle_check_arguments(char **args);
 int heat_target_check_arguments(char **args);
+int profile_check_arguments(char **args);
 
 /* Prints "massagectl VERB: ", the message and the verb's usage; returns -EINVAL. */
 int ctl_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -94,6 +96,15 @@ enum property_kind {
 	PROPERTY_STRV,
 	PROPERTY_UINT64,
 	PROPERTY_ZONE_LEVELS, /* int[_ZONE_MAX] from an a{si} by zone name */
+	PROPERTY_INT32,
+	PROPERTY_SEEN_BOOL, /* enum seen_bool: a 'b' that a daemon before it does not have */
+	PROPERTY_SEEN_STRV, /* char **, never NULL once read (an empty array too); NULL: not there */
+};
+
+enum seen_bool {
+	SEEN_BOOL_ABSENT, /* the daemon has no such property */
+	SEEN_BOOL_FALSE,
+	SEEN_BOOL_TRUE,
 };
 
 struct property_map {
@@ -117,6 +128,10 @@ struct chair_status {
 	char **faults;
 	double force, force_target;   /* N; the target 0 when none */
 	int zone_pressure[_ZONE_MAX]; /* SetZonePressure's offsets */
+	/* who is in the chair and how (issue 17); a daemon without them leaves them out */
+	char *profile;         /* NULL: no Profile property; "" none in use */
+	enum seen_bool gentle; /* Gentle */
+	char **focus;          /* Focus: NULL when there is no such property */
 };
 
 struct heater_list;

@@ -41,12 +41,16 @@ static const struct property_map chair_properties[] = {
 	{ "Force", PROPERTY_DOUBLE, offsetof(struct chair_status, force) },
 	{ "ForceTarget", PROPERTY_DOUBLE, offsetof(struct chair_status, force_target) },
 	{ "ZonePressure", PROPERTY_ZONE_LEVELS, offsetof(struct chair_status, zone_pressure) },
+	{ "Profile", PROPERTY_STRING, offsetof(struct chair_status, profile) },
+	{ "Gentle", PROPERTY_SEEN_BOOL, offsetof(struct chair_status, gentle) },
+	{ "Focus", PROPERTY_SEEN_STRV, offsetof(struct chair_status, focus) },
 };
 
 static const char *const property_signatures[] = {
 	[PROPERTY_STRING] = "s",          [PROPERTY_UINT32] = "u", [PROPERTY_BOOL] = "b",
 	[PROPERTY_DOUBLE] = "d",          [PROPERTY_STRV] = "as",  [PROPERTY_UINT64] = "t",
-	[PROPERTY_ZONE_LEVELS] = "a{si}",
+	[PROPERTY_ZONE_LEVELS] = "a{si}", [PROPERTY_INT32] = "i",  [PROPERTY_SEEN_BOOL] = "b",
+	[PROPERTY_SEEN_STRV] = "as",
 };
 
 void chair_status_done(struct chair_status *s)
@@ -57,6 +61,8 @@ void chair_status_done(struct chair_status *s)
 	free(s->zone);
 	free(s->width);
 	strv_free(s->faults);
+	free(s->profile);
+	strv_free(s->focus);
 	*s = (struct chair_status) {};
 }
 
@@ -95,6 +101,29 @@ static int read_strv_into(sd_bus_message *m, char ***field)
 		return r;
 	strv_free(*field);
 	*field = l;
+	return 0;
+}
+
+static int read_seen_strv_into(sd_bus_message *m, char ***field)
+{
+	int r = read_strv_into(m, field);
+
+	if (r >= 0 && !*field) { /* sd-bus gives NULL for an empty array */
+		*field = calloc(1, sizeof(char *));
+		if (!*field)
+			return -ENOMEM;
+	}
+	return r;
+}
+
+static int read_seen_bool_into(sd_bus_message *m, enum seen_bool *field)
+{
+	int b, r;
+
+	r = sd_bus_message_read_basic(m, 'b', &b);
+	if (r < 0)
+		return r;
+	*field = b ? SEEN_BOOL_TRUE : SEEN_BOOL_FALSE;
 	return 0;
 }
 
@@ -148,6 +177,12 @@ static int read_property_value(sd_bus_message *m, const struct property_map *p, 
 		return sd_bus_message_read_basic(m, 't', field);
 	case PROPERTY_ZONE_LEVELS:
 		return zone_levels_read(m, field);
+	case PROPERTY_INT32:
+		return sd_bus_message_read_basic(m, 'i', field);
+	case PROPERTY_SEEN_BOOL:
+		return read_seen_bool_into(m, field);
+	case PROPERTY_SEEN_STRV:
+		return read_seen_strv_into(m, field);
 	}
 	return -EINVAL;
 }
@@ -241,6 +276,28 @@ static void render_header(FILE *f, const struct chair_status *s, bool colour)
 		(void)fprintf(f, "%s massage chair: %s\n", bullet, isempty(s->state) ? "unknown" : s->state);
 	else
 		(void)fprintf(f, "%s%s%s massage chair: %s\n", colour_on, bullet, ANSI_NORMAL, s->state);
+}
+
+/* Who is in the chair: only from a daemon that has profiles. */
+static void render_profile(FILE *f, const struct chair_status *s)
+{
+	if (s->profile)
+		(void)fprintf(f, FIELD "%s\n", "Profile:", *s->profile ? s->profile : "none");
+}
+
+/* Gentle mode and the areas of concern: each only from a daemon that has it. */
+static void render_person(FILE *f, const struct chair_status *s)
+{
+	if (s->gentle != SEEN_BOOL_ABSENT)
+		(void)fprintf(f, FIELD "%s\n", "Gentle:", s->gentle == SEEN_BOOL_TRUE ? "on" : "off");
+	if (!s->focus)
+		return;
+	(void)fprintf(f, FIELD, "Focus:");
+	if (!s->focus[0])
+		(void)fputs("none", f);
+	for (char **zone = s->focus; *zone; zone++)
+		(void)fprintf(f, "%s%s", zone == s->focus ? "" : ", ", *zone);
+	(void)fputc('\n', f);
 }
 
 static void render_program(FILE *f, const struct chair_status *s, const char *title)
@@ -399,6 +456,7 @@ void status_render(FILE *f, const struct chair_status *s, const char *program_ti
 		   bool colour)
 {
 	render_header(f, s, colour);
+	render_profile(f, s);
 	render_program(f, s, program_title);
 	render_doing(f, s);
 	render_progress(f, s);
@@ -407,6 +465,7 @@ void status_render(FILE *f, const struct chair_status *s, const char *program_ti
 	if (heaters)
 		render_force(f, s);
 	render_pressure(f, s);
+	render_person(f, s);
 	render_heaters(f, heaters);
 	render_timer(f, s);
 	render_shoulder(f, s);
