@@ -16,7 +16,6 @@
 #include "session.h"
 
 #define ADJUST_SHOULDER_MAX_MM 50
-#define SHOULDER_MIN_MM 300
 #define TIMER_MIN_MINUTES 5
 #define TIMER_STEP_MINUTES 5
 #define SET_TARGET_MIN_C 30.0

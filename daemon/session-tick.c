@@ -118,9 +118,12 @@ static void scan_finish(struct context *c)
 			  "Body scan found no shoulder line; zones use the default %u mm",
 			  c->config.default_shoulder_mm);
 	} else {
-		/* the person's adjustment holds on a new scan too */
-		c->shoulder_mm = (unsigned)CLAMP((int)mm + c->shoulder_adjust_mm, (int)c->config.limits.track_min_mm,
-						 (int)c->config.limits.track_max_mm);
+		/* the person's adjustment holds on a new scan too, within the line's range */
+		int adjust =
+			CLAMP(c->shoulder_adjust_mm, -SHOULDER_ADJUST_CARRIED_MAX_MM, SHOULDER_ADJUST_CARRIED_MAX_MM);
+
+		c->shoulder_mm = (unsigned)CLAMP((int)mm + adjust, SHOULDER_MIN_MM, (int)c->config.limits.track_max_mm);
+		c->shoulder_adjust_mm = (int)c->shoulder_mm - (int)mm;
 		log_event(LOG_INFO, LOG_EVENT_SCAN_FINISHED,
 			  LOG_FIELDS(.reason = "found", .profile = session_profile(c)),
 			  "Body scan: shoulder line at %u mm (adjusted %+d mm: %u mm)", mm, c->shoulder_adjust_mm,

@@ -13,6 +13,11 @@
 #define SCAN_SPEED_MM_S 30
 #define SCAN_DEPTH_MM 8
 #define SCAN_MIN_SHOULDER_MM 400 /* an edge below this is not a shoulder line */
+/* The shoulder line with the person's adjustments: never below this (Chair1's
+ * ShoulderHeight range), and a new scan carries at most this much of their adjustment
+ * (more is a correction of an earlier scan's error, not of this one's). */
+#define SHOULDER_MIN_MM 300
+#define SHOULDER_ADJUST_CARRIED_MAX_MM 100
 
 /* How body_scan_find_shoulder() reads the bins (see scan.c). */
 #define SCAN_SMOOTH_HALF_MM 8      /* local straight-line fit over ±8 mm of bins */

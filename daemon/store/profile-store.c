@@ -9,6 +9,7 @@
 #include "log.h"
 #include "macro.h"
 #include "profile-store.h"
+#include "session.h"
 #include "settings-store.h"
 #include "state-file.h"
 #include "state-writer.h"
@@ -288,6 +289,7 @@ int profile_store_use(struct context *c, const char *name, struct refusal *why)
 		(void)chair_set_gentle(c, !was_gentle, why);
 	}
 	log_info("Profile %s in use: shoulder line %s", name, p->shoulder_mm ? "known" : "not known (a scan finds it)");
+	session_check_limits(c); /* a running session past the profile's timer ends, as with SetTimer */
 	in_use_changed(c);
 	return 0;
 }

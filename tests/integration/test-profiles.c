@@ -434,6 +434,35 @@ START_TEST(test_heat_wish_kept)
 }
 END_TEST
 
+/* UseProfile applies the profile's timer live, as SetTimer does: a session already past
+ * it ends at once. */
+START_TEST(test_use_profile_timer_live)
+{
+	struct harness h;
+	uint64_t end;
+
+	harness_start(&h, 100, NULL);
+	H_CALL(&h, "SetTimer", "u", 5);
+	H_CALL(&h, "SaveProfile", "s", "Short");
+	H_CALL(&h, "UseNoProfile", "");
+	H_CALL(&h, "SetTimer", "u", 30);
+	harness_start_program(&h, __FILE__, __LINE__, "full");
+	end = harness_now_usec() + (uint64_t)harness_wall_ms(&h, 400) * 1000 + 10000000;
+	while (H_PROP_U(&h, "Elapsed") < 320) {
+		H_ASSERT(&h, harness_now_usec() < end, "Elapsed stayed at %u s", H_PROP_U(&h, "Elapsed"));
+		harness_pump(&h, 50);
+	}
+	/* read in the reply's wake: the session has ended before anything else runs */
+	H_CALL(&h, "UseProfile", "s", "Short");
+	H_ASSERT(&h,
+		 harness_count_signals(&h, "ProgramFinished", "full", "timeout") == 1 ||
+			 strcmp(H_PROP(&h, "State"), "running") != 0,
+		 "still running %u s into a 300 s limit after UseProfile", H_PROP_U(&h, "Elapsed"));
+	H_ASSERT_UINT_EQ(&h, H_PROP_U(&h, "SessionLimit"), 300);
+	harness_stop(&h);
+}
+END_TEST
+
 static Suite *profiles_suite(void)
 {
 	Suite *s = suite_create("profiles");
@@ -446,6 +475,7 @@ static Suite *profiles_suite(void)
 	CHECK_ADD_TEST(s, test_32_profiles, 60);
 	CHECK_ADD_TEST(s, test_damaged_skipped, 60);
 	CHECK_ADD_TEST(s, test_heat_wish_kept, 60);
+	CHECK_ADD_TEST(s, test_use_profile_timer_live, 60);
 	return s;
 }
 

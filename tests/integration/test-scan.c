@@ -65,6 +65,16 @@ START_TEST(test_adjust)
 	found = SCAN(&h);
 	H_ASSERT(&h, found >= 570 && found <= 590, "second scan gave %u mm for a 600 mm person adjusted by -20 mm",
 		 found);
+	/* a large correction (-200 mm) was of an earlier scan's error: a new scan carries
+	 * 100 mm of it, not the whole, which took the line ever further from the person */
+	for (int i = 0; i < 4; i++)
+		H_CALL(&h, "AdjustShoulder", "i", -45);
+	found = SCAN(&h);
+	H_ASSERT(&h, found >= 490 && found <= 510,
+		 "third scan gave %u mm for a 600 mm person adjusted by -200 mm (100 mm carried)", found);
+	/* and what it carries is what it kept: the next scan lands at the same place */
+	found = SCAN(&h);
+	H_ASSERT(&h, found >= 490 && found <= 510, "fourth scan gave %u mm (100 mm carried again)", found);
 	harness_stop(&h);
 }
 END_TEST

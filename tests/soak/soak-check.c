@@ -282,8 +282,10 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
 			} else if (strcmp(name, "ShoulderHeight") == 0) {
 				s->shoulder = (unsigned)v.num;
 				/* the line forgotten (the next person) takes the adjustment with it */
-				if (s->shoulder == 0)
+				if (s->shoulder == 0) {
 					s->adjust_mm = 0;
+					s->adjust_unknown = false;
+				}
 			} else if (strcmp(name, "SessionLimit") == 0) {
 				s->session_limit = (unsigned)v.num;
 				if (s->session_limit > s->limit_max)

@@ -277,13 +277,25 @@ static void check_scan_end(struct soak *s)
 	s->scan_ended = false;
 	s->scans++;
 	/* only a session's scan ends in running, and only by finishing */
-	if (!s->scan_clean || strcmp(s->scan_end_state, "running") != 0)
+	if (!s->scan_clean || strcmp(s->scan_end_state, "running") != 0) {
+		/* it may have finished, carrying only 100 mm of a larger adjustment */
+		if (s->adjust_mm > 100 || s->adjust_mm < -100)
+			s->adjust_unknown = true;
 		return;
-	/* the adjustment took the line to an end of its range: the scan's finding is lost */
-	if (s->adjust_mm != 0 && (s->shoulder <= SHOULDER_LOWEST_MM || s->shoulder >= SHOULDER_HIGHEST_MM))
+	}
+	/* a scan carries at most 100 mm of the person's adjustment (daemon/motion/scan.h) */
+	if (s->adjust_mm > 100)
+		s->adjust_mm = 100;
+	if (s->adjust_mm < -100)
+		s->adjust_mm = -100;
+	/* the adjustment took the line to an end of its range: the scan's finding is lost, and
+	 * the daemon keeps what is left of the adjustment there */
+	if (s->adjust_unknown ||
+	    (s->adjust_mm != 0 && (s->shoulder <= SHOULDER_LOWEST_MM || s->shoulder >= SHOULDER_HIGHEST_MM))) {
+		s->adjust_unknown = s->adjust_mm != 0 || s->adjust_unknown;
 		return;
+	}
 	s->scans_checked++;
-	/* the line found with the person's adjustment on it */
 	found = (int)s->shoulder > s->adjust_mm ? (unsigned)((int)s->shoulder - s->adjust_mm) : 0;
 	err = found > s->person_mm ? found - s->person_mm : s->person_mm - found;
 	if (err > s->scan_worst_mm)
@@ -532,6 +544,7 @@ static void action_profile(struct soak *s)
 		if (CHAIR(s, "UseProfile", "ANY", CHAIR_ERROR("NoSuchProfile"), "s", people[who]) == 0) {
 			want = people[who];
 			s->adjust_mm = profile_adjust(s, people[who]);
+			s->adjust_unknown = false;
 		}
 	} else if (pick < 15) {
 		if (CHAIR(s, "UseNoProfile", NULL, NULL, "") == 0)

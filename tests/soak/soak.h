@@ -46,9 +46,10 @@ struct soak {
 	/* what the bus told us last */
 	char state[16];
 	unsigned shoulder, session_limit, elapsed;
-	bool seated;        /* as we set it */
-	unsigned person_mm; /* the simulated person's shoulder line */
-	int adjust_mm;      /* the person's AdjustShoulder total as the daemon keeps it: a scan adds it */
+	bool seated;         /* as we set it */
+	unsigned person_mm;  /* the simulated person's shoulder line */
+	int adjust_mm;       /* the person's AdjustShoulder total as the daemon keeps it: a scan adds it */
+	bool adjust_unknown; /* a scan ended at an end of the line's range: the daemon's total is not known here */
 
 	/* sessions */
 	uint64_t session_start_us; /* chair time of the last accepted start */
