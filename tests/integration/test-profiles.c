@@ -463,6 +463,38 @@ START_TEST(test_use_profile_timer_live)
 }
 END_TEST
 
+/* A profile file edited by hand to be gentle at intensity 5 brings no more than gentle
+ * mode gives: at a restart and at UseProfile. */
+START_TEST(test_edited_gentle_profile_capped)
+{
+	struct harness h;
+	char path[512], text[4096], edited[4200], *at;
+
+	harness_start(&h, SCALE, NULL);
+	H_CALL(&h, "SetIntensity", "u", 5);
+	H_CALL(&h, "SaveProfile", "s", "Edith");
+	harness_stop_daemon_at(&h, __FILE__, __LINE__);
+	(void)snprintf(path, sizeof(path), "%s", profile_file(&h, "Edith"));
+	(void)snprintf(text, sizeof(text), "%s", harness_read_file(&h, path));
+	at = strstr(text, "Gentle=no\n");
+	H_ASSERT(&h, at, "no Gentle=no in %s:\n%s", path, text);
+	*at = '\0';
+	(void)snprintf(edited, sizeof(edited), "%sGentle=yes\n%s", text, at + strlen("Gentle=no\n"));
+	harness_write_file(&h, path, edited);
+	harness_start_daemon(&h, SCALE);
+	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Profile"), "Edith");
+	H_ASSERT(&h, H_PROP_B(&h, "Gentle"), "Edith's gentle mode was not restored");
+	H_ASSERT_UINT_EQ(&h, H_PROP_U(&h, "Intensity"), 3);
+	H_CALL(&h, "UseNoProfile", "");
+	H_CALL(&h, "SetGentle", "b", 0);
+	H_CALL(&h, "SetIntensity", "u", 5);
+	H_CALL(&h, "UseProfile", "s", "Edith");
+	H_ASSERT(&h, H_PROP_B(&h, "Gentle"), "UseProfile left gentle mode off");
+	H_ASSERT_UINT_EQ(&h, H_PROP_U(&h, "Intensity"), 3);
+	harness_stop(&h);
+}
+END_TEST
+
 static Suite *profiles_suite(void)
 {
 	Suite *s = suite_create("profiles");
@@ -476,6 +508,7 @@ static Suite *profiles_suite(void)
 	CHECK_ADD_TEST(s, test_damaged_skipped, 60);
 	CHECK_ADD_TEST(s, test_heat_wish_kept, 60);
 	CHECK_ADD_TEST(s, test_use_profile_timer_live, 60);
+	CHECK_ADD_TEST(s, test_edited_gentle_profile_capped, 60);
 	return s;
 }
 
