@@ -78,29 +78,21 @@ int heat_tuning_load(const char *path, struct heat_tuning *ret, char *err)
 
 char *heat_tuning_format(const struct heat_tuning *t, size_t *ret_size)
 {
-	char *text = NULL;
-	size_t size = 0;
+	struct state_file_text text;
 	FILE *f;
 
 	if (heat_model_validate(&t->model) < 0)
 		return NULL;
-	f = open_memstream(&text, &size);
+	f = state_file_text_open(&text,
+				 "# Written by massaged's heater autotune. Delete it to tune again from\n"
+				 "# the defaults; a damaged file is reported and ignored.\n",
+				 "Tuning", TUNING_VERSION);
 	if (!f)
 		return NULL;
-	(void)fprintf(f,
-		      "# Written by massaged's heater autotune. Delete it to tune again from\n"
-		      "# the defaults; a damaged file is reported and ignored.\n"
-		      "[Tuning]\nVersion=%d\n",
-		      TUNING_VERSION);
 	for (size_t i = 0; i < ELEMENTSOF(tuning_keys); i++)
 		(void)fprintf(f, "%s=%.17g\n", tuning_keys[i].name,
 			      *(const double *)((const char *)t + tuning_keys[i].offset));
-	if (fclose(f) != 0) {
-		free(text);
-		return NULL;
-	}
-	*ret_size = size;
-	return text;
+	return state_file_text_close(&text, ret_size);
 }
 
 int heat_tuning_save(const char *path, const struct heat_tuning *t)

@@ -111,19 +111,17 @@ void heaters_dose_load(struct context *c)
 
 static char *dose_format(struct context *c, size_t *ret_size)
 {
-	char *text = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
+	struct state_file_text t;
+	FILE *f = state_file_text_open(
+		&t,
+		"# Written by massaged: each pad's heat dose over the last [Heat] DoseWindow, in\n"
+		"# CEM43 minutes per 24th of the window, oldest first. Restored at start, so a\n"
+		"# restart does not reset the dose budget; a damaged file is reported and ignored.\n",
+		"Dose", DOSE_VERSION);
 	double slices[DOSE_N];
 
 	if (!f)
 		return NULL;
-	(void)fprintf(f,
-		      "# Written by massaged: each pad's heat dose over the last [Heat] DoseWindow, in\n"
-		      "# CEM43 minutes per 24th of the window, oldest first. Restored at start, so a\n"
-		      "# restart does not reset the dose budget; a damaged file is reported and ignored.\n"
-		      "[Dose]\nVersion=%d\n",
-		      DOSE_VERSION);
 	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
 		heat_dose_get(&c->heating.heaters[i].dose, slices);
 		(void)fprintf(f, "%s=", zone_to_string(c->heating.heaters[i].zone));
@@ -131,12 +129,7 @@ static char *dose_format(struct context *c, size_t *ret_size)
 			(void)fprintf(f, "%s%.4f", k ? " " : "", slices[k]);
 		(void)fputc('\n', f);
 	}
-	if (fclose(f) != 0) {
-		free(text);
-		return NULL;
-	}
-	*ret_size = size;
-	return text;
+	return state_file_text_close(&t, ret_size);
 }
 
 static void dose_written(void *userdata, const char *path, int r, uint64_t duration_usec)

@@ -79,18 +79,16 @@ bool heaters_all_locked_out(const struct context *c)
 /* The whole file, every pad's lockout; `skip` (may be NULL) written as if it had none. */
 static char *lockout_format(const struct context *c, const struct heater *skip, size_t *ret_size)
 {
-	char *text = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
+	struct state_file_text t;
+	FILE *f = state_file_text_open(
+		&t,
+		"# Written by massaged: the pads locked out until serviced, each as\n"
+		"# ZONE=FAULT SINCE WHAT, SINCE in µs since the epoch. Only ResetLockout (root) ends\n"
+		"# a lockout; a damaged file locks out every pad.\n",
+		"Lockout", LOCKOUT_VERSION);
 
 	if (!f)
 		return NULL;
-	(void)fprintf(f,
-		      "# Written by massaged: the pads locked out until serviced, each as\n"
-		      "# ZONE=FAULT SINCE WHAT, SINCE in µs since the epoch. Only ResetLockout (root) ends\n"
-		      "# a lockout; a damaged file locks out every pad.\n"
-		      "[Lockout]\nVersion=%d\n",
-		      LOCKOUT_VERSION);
 	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
 		const struct heater *h = &c->heating.heaters[i];
 
@@ -98,12 +96,7 @@ static char *lockout_format(const struct context *c, const struct heater *skip, 
 			(void)fprintf(f, "%s=%s %" PRIu64 " %s\n", zone_to_string(h->zone), h->lockout,
 				      h->lockout_since_usec, h->lockout_what);
 	}
-	if (fclose(f) != 0) {
-		free(text);
-		return NULL;
-	}
-	*ret_size = size;
-	return text;
+	return state_file_text_close(&t, ret_size);
 }
 
 /* Synchronously: the lockout must outlive a SIGKILL right after it began or ended. */

@@ -111,25 +111,18 @@ int profile_load(const char *path, const char *name, struct profile *ret, char *
 
 char *profile_format(const struct profile *p, size_t *ret_size)
 {
-	char *text = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
+	struct state_file_text t;
+	FILE *f = state_file_text_open(
+		&t,
+		"# Written by massaged: a person's settings and shoulder line (Chair1.SaveProfile),\n"
+		"# updated while the profile is in use. A damaged file is reported and skipped.\n",
+		"Profile", PROFILE_VERSION);
 
 	if (!f)
 		return NULL;
-	(void)fprintf(f,
-		      "# Written by massaged: a person's settings and shoulder line (Chair1.SaveProfile),\n"
-		      "# updated while the profile is in use. A damaged file is reported and skipped.\n"
-		      "[Profile]\nVersion=%d\n",
-		      PROFILE_VERSION);
 	chair_settings_print(f, &p->settings);
 	/* Name= last: a file cut anywhere lacks it and is refused */
 	(void)fprintf(f, "ShoulderHeight=%u\nShoulderAdjust=%d\nFavourite=%s\nName=%s\n", p->shoulder_mm,
 		      p->shoulder_adjust_mm, p->favourite, p->name);
-	if (fclose(f) != 0) {
-		free(text);
-		return NULL;
-	}
-	*ret_size = size;
-	return text;
+	return state_file_text_close(&t, ret_size);
 }

@@ -269,32 +269,25 @@ int settings_load(const char *path, struct settings_file *ret, char *err)
 
 char *settings_format(const struct settings_file *s, size_t *ret_size)
 {
-	char *text = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
+	struct state_file_text t;
+	FILE *f = state_file_text_open(
+		&t,
+		"# Written by massaged: the last intensity, speed, width and session limit,\n"
+		"# restored at start, the pressure offsets by zone, areas of concern, gentle mode,\n"
+		"# the heat target, the profile in use, and the configured defaults they were saved\n"
+		"# under (a default changed since wins). Heat always starts off. Delete it to start\n"
+		"# from the configured defaults; a damaged file is reported and ignored.\n",
+		"Settings", SETTINGS_VERSION);
 
 	if (!f)
 		return NULL;
-	(void)fprintf(f,
-		      "# Written by massaged: the last intensity, speed, width and session limit,\n"
-		      "# restored at start, the pressure offsets by zone, areas of concern, gentle mode,\n"
-		      "# the heat target, the profile in use, and the configured defaults they were saved\n"
-		      "# under (a default changed since wins). Heat always starts off. Delete it to start\n"
-		      "# from the configured defaults; a damaged file is reported and ignored.\n"
-		      "[Settings]\nVersion=%d\n",
-		      SETTINGS_VERSION);
 	chair_settings_print(f, &s->last);
 	(void)fprintf(f, "Profile=%s\n", s->profile);
 	/* after the optional keys: a file cut among them lacks these and is refused */
 	(void)fprintf(f, "ConfiguredIntensity=%u\nConfiguredSpeed=%u\nConfiguredWidth=%s\nConfiguredSessionLimit=%u\n",
 		      s->configured.intensity, s->configured.speed, width_to_string(s->configured.width),
 		      s->configured.session_limit_s);
-	if (fclose(f) != 0) {
-		free(text);
-		return NULL;
-	}
-	*ret_size = size;
-	return text;
+	return state_file_text_close(&t, ret_size);
 }
 
 int settings_save(const char *path, const struct settings_file *s)

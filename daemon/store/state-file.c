@@ -113,6 +113,26 @@ static bool is_temp_of(const char *name, const char *base)
 	return true;
 }
 
+FILE *state_file_text_open(struct state_file_text *t, const char *comment, const char *section, unsigned version)
+{
+	*t = (struct state_file_text) {};
+	t->f = open_memstream(&t->text, &t->size);
+	if (!t->f)
+		return NULL;
+	(void)fprintf(t->f, "%s[%s]\nVersion=%u\n", comment, section, version);
+	return t->f;
+}
+
+char *state_file_text_close(struct state_file_text *t, size_t *ret_size)
+{
+	if (fclose(t->f) != 0) {
+		free(t->text);
+		return NULL;
+	}
+	*ret_size = t->size;
+	return t->text;
+}
+
 int state_file_remove_stale(const char *path)
 {
 	_cleanup_free_ char *copy = strdup(path);

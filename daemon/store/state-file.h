@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* The daemon's state files (autotune results, the last settings): small INI files in
  * the state directory, replaced atomically so a kill or a power cut at any moment
@@ -25,6 +26,18 @@ int state_file_remove(const char *path);
 /* Remove the temporary files PATH.XXXXXX a write killed before its rename left beside
  * `path`, each named in the log. Returns how many, or negative errno. */
 int state_file_remove_stale(const char *path);
+
+/* The write side: a state file's text built on a stream. state_file_text_open() writes
+ * the header (`comment`, its lines already starting with "# ", then [section] and
+ * Version=) and returns the stream to print the keys to, or NULL when out of memory;
+ * state_file_text_close() returns the text (malloc'd, *ret_size bytes) or NULL. */
+struct state_file_text {
+	FILE *f;
+	char *text;
+	size_t size;
+};
+FILE *state_file_text_open(struct state_file_text *t, const char *comment, const char *section, unsigned version);
+char *state_file_text_close(struct state_file_text *t, size_t *ret_size);
 
 /* A state file is a few hundred bytes; a larger one is refused unread. */
 #define STATE_FILE_SIZE_MAX (16 * 1024)
