@@ -59,9 +59,10 @@ static void tuning_written(void *userdata, const char *path, int r, uint64_t dur
 				zone_to_string(h->zone), path);
 }
 
-void heater_autotune_finish(struct heater *h)
+void heater_autotune_finish(struct heater *h, double t, double reading)
 {
 	struct heat_tuning result;
+	double x[HEAT_X_N];
 	char path[512], *text;
 	size_t size;
 	int r;
@@ -75,10 +76,14 @@ void heater_autotune_finish(struct heater *h)
 		h->autotune = heat_autotune_free(h->autotune);
 		return;
 	}
+	r = heat_autotune_state(h->autotune, x);
 	h->autotune = heat_autotune_free(h->autotune);
 	h->tuning = result;
 	h->tuned = true;
 	heater_apply_model(h);
+	/* the element is still hot from the hold: the estimate starts where the model says
+	 * it is, or the stone's warming on would look like a welded relay */
+	heat_control_restart(&h->control, t, reading, r == 0 ? x[HEAT_X_ELEMENT] : reading + result.model.gain_c);
 	log_event(LOG_INFO, LOG_EVENT_AUTOTUNE_FINISHED, LOG_FIELDS(.zone = zone_to_string(h->zone)),
 		  "Autotune of the %s pad done in %.0f s: element +%.1f °C at full power, "
 		  "time constants %.0f/%.0f/%.0f s, sensor lag %.1f s, fit within %.2f °C",
