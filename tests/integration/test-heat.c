@@ -476,7 +476,7 @@ START_TEST(test_massagectl_heat)
 {
 	struct harness h;
 	char out[400];
-	const char *text;
+	const char *text, *row;
 
 	harness_start(&h, SCALE, NULL);
 	(void)snprintf(out, sizeof(out), "%s/ctl.out", h.tmpdir);
@@ -491,6 +491,16 @@ START_TEST(test_massagectl_heat)
 	H_ASSERT(&h, PAD_D(&h, NECK, "Target") == 0.0);
 	H_ASSERT(&h, massagectl(&h, out, (char *[]) { "heat", "lower-back", "off", NULL }) == 0);
 	H_ASSERT_STR_EQ(&h, PAD(&h, LOWER_BACK, "State"), "off");
+
+	/* a pad tuning heats with Target 0: its target reads autotune, not off (issue 18) */
+	PAD_CALL(&h, NECK, "Autotune", "");
+	H_ASSERT(&h, massagectl(&h, out, (char *[]) { "heat", NULL }) == 0);
+	text = harness_read_file(&h, out);
+	row = strstr(text, "\nneck ");
+	H_ASSERT(&h, row && strstr(row, "°C  autotune  ") && strstr(row, "°C  autotune  ") < strchr(row + 1, '\n'),
+		 "massagectl heat printed:\n%s", text);
+	H_ASSERT(&h, massagectl(&h, out, (char *[]) { "heat", "neck", "off", NULL }) == 0);
+	H_ASSERT_STR_EQ(&h, PAD(&h, NECK, "State"), "off");
 	harness_stop(&h);
 }
 END_TEST
