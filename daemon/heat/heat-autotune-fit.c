@@ -3,6 +3,7 @@
  * experiment (heat-autotune.c) by Nelder–Mead from several starts, with a prior that
  * picks one of the models the readings cannot tell apart, and set aside when it ends at
  * a plausibility bound. The work is spread over calls. */
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -44,13 +45,15 @@ static void params_from_model(const struct heat_model *m, double *p)
 	p[P_SENSOR] = log(m->sensor_s);
 }
 
-/* Mean squared difference between the readings and the model replaying the record;
- * infinite for a model no pad can be, so the fit stays among the plausible ones. */
-static double replay_cost(const struct heat_fit *f, const struct heat_record *r, const double *p, size_t n)
+/* The model of p replaying the first n samples of the record: the mean squared
+ * difference from the readings, and in x the pad's state after them. Infinite for a
+ * model no pad can be, so the fit stays among the plausible ones. */
+static double replay(const struct heat_fit *f, const struct heat_record *r, const double *p, size_t n,
+		     double x[HEAT_X_N])
 {
 	struct heat_model m;
 	struct heat_discrete d;
-	double x[HEAT_X_N], sum = 0.0;
+	double sum = 0.0;
 	char why[HEAT_PLAUSIBLE_WHY_MAX];
 	size_t used = 0;
 
@@ -70,6 +73,19 @@ static double replay_cost(const struct heat_fit *f, const struct heat_record *r,
 		heat_discrete_step(&d, x, r->u[k]);
 	}
 	return used ? sum / used : INFINITY;
+}
+
+static double replay_cost(const struct heat_fit *f, const struct heat_record *r, const double *p, size_t n)
+{
+	double x[HEAT_X_N];
+
+	return replay(f, r, p, n, x);
+}
+
+int heat_fit_state(const struct heat_fit *f, const struct heat_record *r, double x[HEAT_X_N])
+{
+	/* the state at the latest reading, before the duty after it */
+	return r->n > 1 && isfinite(replay(f, r, f->best, r->n - 1, x)) ? 0 : -EINVAL;
 }
 
 /* The readings settle only five of the model's six numbers. From the duty to the

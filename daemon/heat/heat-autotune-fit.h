@@ -54,3 +54,6 @@ struct heat_fit {
 void heat_fit_begin(struct heat_fit *f, const struct heat_model *from, size_t n, double h, double rest_c);
 /* Some work on the fit. Returns true when it has converged (f->model and f->rms set). */
 bool heat_fit_work(struct heat_fit *f, const struct heat_record *r);
+/* Where the fitted model says the pad was at the record's latest reading (the hold
+ * that went on while the fit ran included). 0, or -EINVAL without a fit. */
+int heat_fit_state(const struct heat_fit *f, const struct heat_record *r, double x[HEAT_X_N]);

@@ -325,3 +325,10 @@ const char *heat_autotune_error(const struct heat_autotune *a)
 {
 	return a->phase == PHASE_FAILED ? a->error : NULL;
 }
+
+int heat_autotune_state(const struct heat_autotune *a, double x[HEAT_X_N])
+{
+	if (a->phase != PHASE_DONE)
+		return -EAGAIN;
+	return heat_fit_state(&a->fit, &a->rec, x);
+}

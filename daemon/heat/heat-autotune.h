@@ -58,3 +58,9 @@ double heat_autotune_progress(const struct heat_autotune *a);
  * (heat_autotune_error() says why in a sentence). */
 int heat_autotune_result(const struct heat_autotune *a, struct heat_tuning *ret);
 const char *heat_autotune_error(const struct heat_autotune *a);
+
+/* With a result: where its model says the pad was at the latest reading. The element
+ * is still hot from the hold, so the stone warms on after autotune turns it off; the
+ * controller's estimate must start from this, not from a pad at rest, or that warming
+ * looks like heat nobody commanded (a welded relay). */
+int heat_autotune_state(const struct heat_autotune *a, double x[HEAT_X_N]);

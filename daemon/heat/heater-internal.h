@@ -34,5 +34,5 @@ bool heater_raise_verdict(struct heater *h, enum heat_verdict verdict, double re
  * finished autotune applied and saved; a tuned model the pad refuted, dropped */
 void heater_load_tuning(struct heater *h);
 void heater_apply_model(struct heater *h);
-void heater_autotune_finish(struct heater *h);
+void heater_autotune_finish(struct heater *h, double t, double reading);
 void heater_model_refuted(struct heater *h, double t, double reading);

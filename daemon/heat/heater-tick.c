@@ -45,7 +45,7 @@ static bool heater_tick(struct heater *h, double t, int16_t raw)
 		duty = 0.0;
 	}
 	if (h->autotune && heat_autotune_done(h->autotune)) {
-		heater_autotune_finish(h);
+		heater_autotune_finish(h, t, reading);
 		duty = 0.0;
 	}
 	h->duty = duty;

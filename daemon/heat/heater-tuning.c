@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "context.h"
+#include "heat-autotune-summary.h"
 #include "heater-internal.h"
 #include "log.h"
 #include "state-file.h"
@@ -59,10 +60,11 @@ static void tuning_written(void *userdata, const char *path, int r, uint64_t dur
 				zone_to_string(h->zone), path);
 }
 
-void heater_autotune_finish(struct heater *h)
+void heater_autotune_finish(struct heater *h, double t, double reading)
 {
 	struct heat_tuning result;
-	char path[512], *text;
+	double x[HEAT_X_N];
+	char path[512], summary[HEAT_AUTOTUNE_SUMMARY_MAX], *text;
 	size_t size;
 	int r;
 
@@ -75,15 +77,19 @@ void heater_autotune_finish(struct heater *h)
 		h->autotune = heat_autotune_free(h->autotune);
 		return;
 	}
+	r = heat_autotune_state(h->autotune, x);
 	h->autotune = heat_autotune_free(h->autotune);
 	h->tuning = result;
 	h->tuned = true;
 	heater_apply_model(h);
-	log_event(LOG_INFO, LOG_EVENT_AUTOTUNE_FINISHED, LOG_FIELDS(.zone = zone_to_string(h->zone)),
-		  "Autotune of the %s pad done in %.0f s: element +%.1f °C at full power, "
-		  "time constants %.0f/%.0f/%.0f s, sensor lag %.1f s, fit within %.2f °C",
-		  zone_to_string(h->zone), result.duration_s, result.model.gain_c, result.model.element_s,
-		  result.model.couple_s, result.model.loss_s, result.model.sensor_s, result.fit_rms_c);
+	/* the element is still hot from the hold: the estimate starts where the model says
+	 * it is, or the stone's warming on would look like a welded relay */
+	heat_control_restart(&h->control, t, reading, r == 0 ? x[HEAT_X_ELEMENT] : reading + result.model.gain_c);
+	/* the autotune itself refuses an implausible fit: IMPLAUSIBLE here is a bug */
+	r = heat_autotune_summary(&result, summary, sizeof(summary));
+	log_event(r < 0 ? LOG_WARNING : LOG_INFO, LOG_EVENT_AUTOTUNE_FINISHED,
+		  LOG_FIELDS(.zone = zone_to_string(h->zone)), "Autotune of the %s pad done in %.0f s: %s",
+		  zone_to_string(h->zone), result.duration_s, summary);
 	tuning_path(h->context, h, path, sizeof(path));
 	text = heat_tuning_format(&result, &size);
 	r = text ? state_writer_submit(h->context->state_writer, path, text, size, tuning_written, h) : -ENOMEM;

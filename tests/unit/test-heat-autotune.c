@@ -9,6 +9,7 @@
 #include "config.h"
 #include "driver.h"
 #include "heat-autotune.h"
+#include "heat-autotune-summary.h"
 #include "heat-model.h"
 #include "heat-protect.h"
 #include "heat-tuning.h"
@@ -621,6 +622,99 @@ static void sweep_plant(const struct plant *pl, unsigned index)
 	ck_assert_msg(refused * 20 <= runs, "%s: %u of %u fits ran to a bound", pl->name, refused, runs);
 }
 
+/* ---- the journal's summary of a result ---- */
+
+/* The figures the summary leads with, read back from its text. */
+static void summary_figures(const char *text, double *ret_reach, double *ret_rise, double *ret_rest)
+{
+	ck_assert_msg(sscanf(text, "at full power the stone would settle at %lf °C, %lf °C over its unheated %lf °C",
+			     ret_reach, ret_rise, ret_rest) == 3,
+		      "%s", text);
+}
+
+/* Issue 18: the journal said "element +499.8 °C at full power", the one number of the
+ * model the readings do not fix. On every pad of the simulated chair, as the daemon
+ * tunes it, the summary now leads with what the readings do fix, the stone's steady
+ * rise at full power, and that is the simulated pad's own within 10 %; a person can
+ * check it against the stone (full power would settle it near 64 °C). */
+START_TEST(test_summary_rise)
+{
+	static const enum zone zones[] = { ZONE_NECK, ZONE_SHOULDERS, ZONE_LOWER_BACK };
+	char error[256], text[HEAT_AUTOTUNE_SUMMARY_MAX];
+
+	for (size_t z = 0; z < ELEMENTSOF(zones); z++) {
+		struct plant_truth truth;
+		struct heat_tuning t;
+		struct bench b;
+		double reach, rise, rest;
+
+		bench_init(&b, 18);
+		b.pad = sim_chair_find_pad(&b.chair, zones[z]);
+		ck_assert_ptr_nonnull(b.pad);
+		plant_truth(&b.pad->p, &truth);
+		ck_assert_msg(tune_relay_driven(&b, true, &t, error, sizeof(error)) == 0, "%s: %s",
+			      zone_to_string(zones[z]), error);
+		ck_assert_int_eq(heat_autotune_summary(&t, text, sizeof(text)), 0);
+		fprintf(stderr, "# %s: %s (true rise %.1f °C, gain %.1f; fitted gain %.1f)\n", zone_to_string(zones[z]),
+			text, truth.full_rise, truth.gain_c, t.model.gain_c);
+		summary_figures(text, &reach, &rise, &rest);
+		ck_assert_ptr_null(strstr(text, "IMPLAUSIBLE"));
+		ck_assert_double_eq_tol(rise, truth.full_rise, SWEEP_RISE_TOL * truth.full_rise);
+		ck_assert_double_eq_tol(reach, rest + rise, 0.11);
+		ck_assert_msg(strstr(text, "fit within 0.0"), "%s", text);
+	}
+}
+END_TEST
+
+/* A model no pad can be is flagged, with the bound it breaks, never printed as if it
+ * were one: issue 14's degenerate fit (the readings replayed as well as by the real
+ * pad, its rise right at 34 °C, its element 500 °C over the stone). */
+START_TEST(test_summary_flags_implausible)
+{
+	struct heat_tuning degenerate = {
+		.model = { .gain_c = 499.8,
+			   .element_s = 29.0,
+			   .couple_s = 3098.0,
+			   .loss_s = 211.0,
+			   .sink_c = 30.2,
+			   .sensor_s = 6.0 },
+		.fit_rms_c = 0.04,
+	};
+	struct heat_tuning public = {
+		.model = { .gain_c = 30.0,
+			   .element_s = 34.3,
+			   .couple_s = 150.4,
+			   .loss_s = 170.5,
+			   .sink_c = 30.2,
+			   .sensor_s = 6.0 },
+		.fit_rms_c = 0.04,
+	};
+	char text[HEAT_AUTOTUNE_SUMMARY_MAX];
+	double reach, rise, rest;
+
+	ck_assert_int_eq(heat_autotune_summary(&degenerate, text, sizeof(text)), -EINVAL);
+	fprintf(stderr, "# degenerate: %s\n", text);
+	summary_figures(text, &reach, &rise, &rest);
+	ck_assert_double_eq_tol(rise, 34.0, 0.1);
+	ck_assert_msg(
+		strstr(text, "IMPLAUSIBLE, not a pad: the element's rise over the stone at full power (Gain) is 500"),
+		"%s", text);
+
+	ck_assert_int_eq(heat_autotune_summary(&public, text, sizeof(text)), 0);
+	fprintf(stderr, "# public: %s\n", text);
+	summary_figures(text, &reach, &rise, &rest);
+	ck_assert_double_eq_tol(reach, 64.2, 0.1);
+	ck_assert_double_eq_tol(rise, 34.0, 0.1);
+	ck_assert_double_eq_tol(rest, 30.2, 0.05);
+	ck_assert_msg(strstr(text, "element 34 s, stone 150 s from the element and 170 s cooling, sensor lag 6.0 s"),
+		      "%s", text);
+	ck_assert_ptr_null(strstr(text, "IMPLAUSIBLE"));
+	/* a buffer too short cuts the text, never overruns it */
+	ck_assert_int_eq(heat_autotune_summary(&degenerate, text, 20), -EINVAL);
+	ck_assert_uint_eq(strlen(text), 19);
+}
+END_TEST
+
 START_TEST(test_sweep)
 {
 	sweep_plant(&plants[_i], (unsigned)_i);
@@ -648,6 +742,9 @@ static Suite *heat_autotune_suite(void)
 	tcase_add_test(tc, test_daemon_fit_plausible);
 	tcase_add_test(tc, test_degenerate_fit);
 	tcase_add_test(tc, test_edge_fit_fails);
+	/* issue 18, item 8: the journal led with the figure the readings do not fix */
+	tcase_add_test(tc, test_summary_rise);
+	tcase_add_test(tc, test_summary_flags_implausible);
 	suite_add_tcase(s, tc);
 
 	/* issue 14: the fit slid to Gain=500 along the family the readings cannot tell apart */

@@ -262,6 +262,15 @@ char *format_target(char buf[static CELSIUS_MAX], double celsius)
 	return buf;
 }
 
+char *format_heater_target(char buf[static CELSIUS_MAX], const struct heater *h)
+{
+	if (h->state && strcmp(h->state, "autotune") == 0) {
+		(void)strcpy(buf, "autotune");
+		return buf;
+	}
+	return format_target(buf, h->target);
+}
+
 char *format_temperature(char buf[static CELSIUS_MAX], double celsius)
 {
 	(void)snprintf(buf, CELSIUS_MAX, "%.1f °C", celsius);
@@ -287,7 +296,7 @@ static void heater_row(const struct heater *h, char cells[static _COLUMN_MAX][CE
 	(void)snprintf(cells[COLUMN_ZONE], CELL_MAX, "%s", h->zone);
 	(void)format_heater_state(cells[COLUMN_STATE], h);
 	(void)format_temperature(cells[COLUMN_TEMPERATURE], h->temperature);
-	(void)format_target(cells[COLUMN_TARGET], h->target);
+	(void)format_heater_target(cells[COLUMN_TARGET], h);
 	(void)snprintf(cells[COLUMN_POWER], CELL_MAX, "%4u%%", fraction_percent(h->power));
 	(void)format_celsius(cells[COLUMN_MAX_TARGET], h->max_target);
 	(void)snprintf(cells[COLUMN_TUNED], CELL_MAX, "%s", h->tuned ? "tuned" : "untuned");

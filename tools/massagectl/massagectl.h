@@ -182,6 +182,9 @@ int heater_update(struct heater *h, sd_bus_message *m);
 char *format_celsius(char buf[static CELSIUS_MAX], double celsius);
 /* A setting, or "off" for 0. */
 char *format_target(char buf[static CELSIUS_MAX], double celsius);
+/* The pad's target: "autotune" while it tunes (its Target is 0 then, but it heats),
+ * else format_target(). */
+char *format_heater_target(char buf[static CELSIUS_MAX], const struct heater *h);
 /* "41.8 °C": a reading, always with one decimal. */
 char *format_temperature(char buf[static CELSIUS_MAX], double celsius);
 /* The pad's State, "autotune 45 %" while it tunes, or "locked out (CODE)". */
