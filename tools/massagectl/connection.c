@@ -71,8 +71,8 @@ static const char *error_hint(const sd_bus_error *error)
 	static const struct {
 		const char *name, *hint;
 	} hints[] = {
-		{ CHAIR_ERROR_PREFIX "Faulted", "'massagectl faults' says what to do; then run 'massagectl clear'." },
-		{ CHAIR_ERROR_PREFIX "FaultActive", "'massagectl faults' says what to do." },
+		{ CHAIR_ERROR_PREFIX "Faulted", "Run 'massagectl faults' for what to do, then 'massagectl clear'." },
+		{ CHAIR_ERROR_PREFIX "FaultActive", "Run 'massagectl faults' for what to do." },
 		{ CHAIR_ERROR_PREFIX "NoSuchProgram", "Run 'massagectl list' for the programs." },
 		{ CHAIR_ERROR_PREFIX "NotScanned", "Run 'massagectl scan'." },
 		{ CHAIR_ERROR_PREFIX "LockedOut",
