@@ -27,8 +27,7 @@ static int refuse_if_faulted(const struct context *c, struct refusal *why)
 	if (!faults_any(c))
 		return 0;
 	return refuse(why, REFUSAL_FAULTED,
-		      "Refused while a fault is active (%s). Fix its cause, then clear the fault.",
-		      faults_first(c));
+		      "Refused while a fault is active (%s). Fix its cause, then clear the fault.", faults_first(c));
 }
 
 static int refuse_if_not_seated(const struct context *c, struct refusal *why)
@@ -52,8 +51,7 @@ int chair_start_program(struct context *c, const char *id, struct refusal *why)
 	int r;
 
 	if (!p)
-		return refuse(why, REFUSAL_NO_SUCH_PROGRAM, "No program named '%s'.",
-			      quote_value(id, q));
+		return refuse(why, REFUSAL_NO_SUCH_PROGRAM, "No program named '%s'.", quote_value(id, q));
 	r = refuse_start(c, why);
 	if (r < 0)
 		return r;
