@@ -39,8 +39,8 @@ static struct ctl_result ctl(struct harness *h, char *const args[])
 
 static void expect_exit(struct harness *h, const struct ctl_result *r, const char *what, int status)
 {
-	H_ASSERT(h, r->status == status, "massagectl %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s", what, r->status,
-		 status, r->out, r->err);
+	H_ASSERT(h, r->status == status, "massagectl %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s", what,
+		 r->status, status, r->out, r->err);
 }
 
 /* Python's json module reads what massagectl printed (it fails on anything but JSON);
@@ -48,11 +48,15 @@ static void expect_exit(struct harness *h, const struct ctl_result *r, const cha
 static const char *json_eval(struct harness *h, const char *json, const char *expression)
 {
 	char in[400], out[400], err[400];
-	char *argv[] = { "/usr/bin/env", "python3", "-c",
+	char *argv[] = { "/usr/bin/env",
+			 "python3",
+			 "-c",
 			 "import json, sys\n"
 			 "d = json.load(open(sys.argv[1]))\n"
 			 "print(eval(sys.argv[2]), end='')\n",
-			 in, (char *)expression, NULL };
+			 in,
+			 (char *)expression,
+			 NULL };
 	int status;
 
 	(void)snprintf(in, sizeof(in), "%s/json.in", h->tmpdir);
@@ -149,7 +153,8 @@ START_TEST(test_show)
 	harness_start(&h, SCAN_SCALE, NULL);
 	r = CTL(&h, "show");
 	expect_exit(&h, &r, "show", 0);
-	H_ASSERT(&h, strstr(r.out, "State=idle\n") && strstr(r.out, "\nIntensity=3\n") && strstr(r.out, "\nSeated=yes\n"),
+	H_ASSERT(&h,
+		 strstr(r.out, "State=idle\n") && strstr(r.out, "\nIntensity=3\n") && strstr(r.out, "\nSeated=yes\n"),
 		 "show:\n%s", r.out);
 	r = CTL(&h, "show", "-p", "State", "--value");
 	expect_exit(&h, &r, "show -p State --value", 0);
@@ -278,8 +283,9 @@ START_TEST(test_exit_codes)
 	/* a refusal: the daemon's message, and massagectl's hint after it */
 	r = CTL(&h, "start", "test-short");
 	expect_exit(&h, &r, "start (fault)", 1);
-	H_ASSERT(&h, strstr(r.err, "massagectl: Refused while a fault is active (estop).") &&
-			     strstr(r.err, "Run 'massagectl faults' for what to do"),
+	H_ASSERT(&h,
+		 strstr(r.err, "massagectl: Refused while a fault is active (estop).") &&
+			 strstr(r.err, "Run 'massagectl faults' for what to do"),
 		 "%s", r.err);
 	expect_message_style(&h, r.err);
 
@@ -303,7 +309,8 @@ START_TEST(test_errors)
 	r = CTL(&h, "intensity", "-1");
 	expect_exit(&h, &r, "intensity -1", 2);
 	H_ASSERT(&h,
-		 strncmp(r.err, "massagectl intensity: Intensity takes a whole number from 1 (light) to 5 (firm), not '-1'.\n",
+		 strncmp(r.err,
+			 "massagectl intensity: Intensity takes a whole number from 1 (light) to 5 (firm), not '-1'.\n",
 			 strlen("massagectl intensity: Intensity takes a whole number from 1 (light) to 5 (firm), not "
 				"'-1'.\n")) == 0,
 		 "intensity -1:\n%s", r.err);
