@@ -3,7 +3,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
+#include <getopt.h> /* struct option */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -407,79 +407,114 @@ static int add_properties(struct ctl *ctl, const char *list)
 	return 0;
 }
 
-/* The value of an option that takes one: "--host=X", "-HX", or the next word. */
-static int option_value(int argc, char *argv[], int *i, const char *arg, size_t name_len, const char **ret)
+enum {
+	OPTION_USER = 0x100,
+	OPTION_VERSION,
+	OPTION_JSON,
+	OPTION_NO_PAGER,
+	OPTION_NO_LEGEND,
+	OPTION_VALUE,
+};
+
+/* getopt's table (man/check-man reads it), parsed by parse_option(): getopt_long cannot
+ * leave a verb's own options and negative numbers to the verb after it. */
+static const struct option options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPTION_VERSION },
+	{ "user", no_argument, NULL, OPTION_USER },
+	{ "host", required_argument, NULL, 'H' },
+	{ "json", required_argument, NULL, OPTION_JSON },
+	{ "no-pager", no_argument, NULL, OPTION_NO_PAGER },
+	{ "no-legend", no_argument, NULL, OPTION_NO_LEGEND },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "property", required_argument, NULL, 'p' },
+	{ "value", no_argument, NULL, OPTION_VALUE },
+	{},
+};
+
+/* The option arg names ("--name", "--name=VALUE", "-X", "-XVALUE"), or NULL; *ret_inline
+ * is its value when the word carries it. */
+static const struct option *option_find(const char *arg, const char **ret_inline)
 {
-	if (arg[name_len] == '=')
-		*ret = arg + name_len + 1;
-	else if (arg[1] != '-' && arg[2])
-		*ret = arg + 2;
-	else if (*i + 1 < argc)
-		*ret = argv[++*i];
-	else
-		return usage_error("Option '%.*s' needs a value", (int)name_len, arg);
-	return 0;
+	*ret_inline = NULL;
+	for (const struct option *o = options; o->name; o++) {
+		size_t len = strlen(o->name);
+
+		if (arg[1] == '-' && strncmp(arg + 2, o->name, len) == 0 &&
+		    (arg[2 + len] == '\0' || (arg[2 + len] == '=' && o->has_arg == required_argument))) {
+			if (arg[2 + len] == '=')
+				*ret_inline = arg + 2 + len + 1;
+			return o;
+		}
+		if (arg[1] != '-' && o->val < 0x100 && arg[1] == o->val &&
+		    (arg[2] == '\0' || o->has_arg == required_argument)) {
+			if (arg[2])
+				*ret_inline = arg + 2;
+			return o;
+		}
+	}
+	return NULL;
 }
 
-/* name matches arg as "--name", "--name=..." (when it takes a value) or its short form. */
-static bool option_is(const char *arg, const char *name, char short_name, bool takes_value)
+static int parse_json_mode(const char *value, enum json_mode *ret)
 {
-	size_t len = strlen(name);
-
-	if (short_name && arg[0] == '-' && arg[1] == short_name && (arg[2] == '\0' || takes_value))
-		return true;
-	return strncmp(arg, name, len) == 0 && (arg[len] == '\0' || (takes_value && arg[len] == '='));
+	if (strcmp(value, "short") == 0)
+		*ret = JSON_SHORT;
+	else if (strcmp(value, "pretty") == 0)
+		*ret = JSON_PRETTY;
+	else if (strcmp(value, "off") == 0)
+		*ret = JSON_OFF;
+	else
+		return usage_error("Unknown --json mode '%s': there are short, pretty and off", value);
+	return 0;
 }
 
 /* One of massagectl's options at argv[*i]: 1 when it was one (*i past its value), 0 when
  * not, or -EINVAL. */
 static int parse_option(int argc, char *argv[], int *i, struct ctl *ctl, struct command_line *c)
 {
-	const char *arg = argv[*i], *value;
-	int r;
+	const struct option *o;
+	const char *value;
 
-	if (option_is(arg, "--help", 'h', false))
+	o = option_find(argv[*i], &value);
+	if (!o)
+		return 0;
+	if (o->has_arg == required_argument && !value) {
+		if (*i + 1 >= argc)
+			return usage_error("Option '%s' needs a value", argv[*i]);
+		value = argv[++*i];
+	}
+	switch (o->val) {
+	case 'h':
 		c->help = true;
-	else if (option_is(arg, "--version", 0, false))
+		break;
+	case OPTION_VERSION:
 		c->version = true;
-	else if (option_is(arg, "--user", 0, false))
+		break;
+	case OPTION_USER:
 		ctl->user_bus = true;
-	else if (option_is(arg, "--no-pager", 0, false))
-		; /* massagectl never pages: accepted as systemctl's is */
-	else if (option_is(arg, "--no-legend", 0, false))
-		ctl->no_legend = true;
-	else if (option_is(arg, "--quiet", 'q', false))
-		ctl->quiet = true;
-	else if (option_is(arg, "--value", 0, false))
-		ctl->value_only = true;
-	else if (option_is(arg, "--host", 'H', true)) {
-		r = option_value(argc, argv, i, arg, arg[1] == '-' ? strlen("--host") : 2, &value);
-		if (r < 0)
-			return r;
+		break;
+	case 'H':
 		if (!value[0])
 			return usage_error("--host needs a host name, [USER@]HOST");
 		ctl->host = value;
-	} else if (option_is(arg, "--property", 'p', true)) {
-		r = option_value(argc, argv, i, arg, arg[1] == '-' ? strlen("--property") : 2, &value);
-		if (r < 0)
-			return r;
-		r = add_properties(ctl, value);
-		if (r < 0)
-			return r;
-	} else if (option_is(arg, "--json", 0, true)) {
-		if (arg[strlen("--json")] != '=')
-			return usage_error("--json needs a mode: --json=short, --json=pretty or --json=off");
-		value = arg + strlen("--json=");
-		if (strcmp(value, "short") == 0)
-			ctl->json = JSON_SHORT;
-		else if (strcmp(value, "pretty") == 0)
-			ctl->json = JSON_PRETTY;
-		else if (strcmp(value, "off") == 0)
-			ctl->json = JSON_OFF;
-		else
-			return usage_error("Unknown --json mode '%s': there are short, pretty and off", value);
-	} else
-		return 0;
+		break;
+	case OPTION_JSON:
+		return parse_json_mode(value, &ctl->json) < 0 ? -EINVAL : 1;
+	case OPTION_NO_PAGER:
+		break; /* massagectl never pages: accepted as systemctl's is */
+	case OPTION_NO_LEGEND:
+		ctl->no_legend = true;
+		break;
+	case 'q':
+		ctl->quiet = true;
+		break;
+	case 'p':
+		return add_properties(ctl, value) < 0 ? -ENOMEM : 1;
+	case OPTION_VALUE:
+		ctl->value_only = true;
+		break;
+	}
 	return 1;
 }
 
