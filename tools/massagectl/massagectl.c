@@ -208,6 +208,8 @@ static int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	r = vasprintf(&text, fmt, ap);
 	va_end(ap);
+	if (r < 0)
+		text = NULL; /* undefined after a failure */
 	ctl_message("massagectl", "%s", r < 0 ? "Out of memory" : text);
 	(void)fputs("Usage: massagectl " USAGE_OPTIONS " [COMMAND [ARGS...]]\n"
 		    "Run 'massagectl --help' for the commands.\n",
@@ -228,7 +230,11 @@ static int verb_usage_errorv(const struct verb *v, const char *fmt, va_list ap)
 {
 	_cleanup_free_ char *text = NULL, *prefix = NULL;
 
-	if (vasprintf(&text, fmt, ap) < 0 || asprintf(&prefix, "massagectl %s", v->name) < 0)
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL; /* undefined after a failure */
+	else if (asprintf(&prefix, "massagectl %s", v->name) < 0)
+		prefix = NULL;
+	if (!text || !prefix)
 		ctl_error("Out of memory");
 	else
 		ctl_message(prefix, "%s", text);

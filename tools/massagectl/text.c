@@ -23,6 +23,7 @@ static void messagev(const char *prefix, const char *fmt, va_list ap)
 	size_t len;
 
 	if (vasprintf(&text, fmt, ap) < 0) {
+		text = NULL; /* undefined after a failure */
 		(void)fprintf(stderr, "%s: Out of memory.\n", prefix);
 		return;
 	}
