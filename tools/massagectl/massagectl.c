@@ -346,6 +346,12 @@ static int call_chair_method(struct ctl *ctl, const struct verb *v, const struct
 	return EXIT_SUCCESS;
 }
 
+static int out_of_memory(void)
+{
+	ctl_error("Out of memory");
+	return -ENOMEM;
+}
+
 /* What the command line says beside the options (which go into struct ctl). */
 struct command_line {
 	const struct verb *verb;
@@ -365,7 +371,7 @@ static int command_line_push(struct command_line *c, char *arg)
 	char **args = realloc(c->args, (c->n_args + 2) * sizeof(char *));
 
 	if (!args)
-		return ctl_error("Out of memory"), -ENOMEM;
+		return out_of_memory();
 	c->args = args;
 	c->args[c->n_args++] = arg;
 	c->args[c->n_args] = NULL;
@@ -396,19 +402,19 @@ static int add_properties(struct ctl *ctl, const char *list)
 	char *save = NULL;
 
 	if (!copy)
-		return ctl_error("Out of memory"), -ENOMEM;
+		return out_of_memory();
 	while (ctl->properties && ctl->properties[n])
 		n++;
 	for (char *name = strtok_r(copy, ", ", &save); name; name = strtok_r(NULL, ", ", &save)) {
 		char **l = realloc(ctl->properties, (n + 2) * sizeof(char *));
 
 		if (!l)
-			return ctl_error("Out of memory"), -ENOMEM;
+			return out_of_memory();
 		ctl->properties = l;
 		ctl->properties[n] = strdup(name);
 		ctl->properties[n + 1] = NULL;
 		if (!ctl->properties[n])
-			return ctl_error("Out of memory"), -ENOMEM;
+			return out_of_memory();
 		n++;
 	}
 	return 0;
@@ -535,7 +541,7 @@ static int parse_command_line(int argc, char *argv[], struct ctl *ctl, struct co
 
 	c->args = calloc(1, sizeof(char *));
 	if (!c->args)
-		return ctl_error("Out of memory"), -ENOMEM;
+		return out_of_memory();
 	for (int i = 1; i < argc; i++) {
 		char *arg = argv[i];
 
@@ -673,8 +679,10 @@ int main(int argc, char *argv[])
 
 		if (!c.verb_given)
 			v = NULL;
-		if (help_verb && c.args[0] && !v)
-			return usage_error("Unknown command '%s'", c.args[0]), EXIT_USAGE;
+		if (help_verb && c.args[0] && !v) {
+			(void)usage_error("Unknown command '%s'", c.args[0]);
+			return EXIT_USAGE;
+		}
 		if (v)
 			print_verb_help(v);
 		else
