@@ -72,6 +72,22 @@ int gentle_check_arguments(char **args);
 int heat_target_check_arguments(char **args);
 int profile_check_arguments(char **args);
 
+/* command-line.c: what the command line says beside the options (which go into ctl). */
+struct verb;
+struct command_line {
+	const char *verb_name;   /* NULL: none given (status) */
+	const struct verb *verb; /* massagectl.c's, found by name */
+	char **args;             /* the command's arguments, NULL-terminated; the strings are argv's */
+	size_t n_args;
+	bool help, version;
+};
+
+void command_line_done(struct command_line *c);
+/* 0; -EINVAL after a usage message, -ENOMEM after saying so. */
+int command_line_parse(int argc, char *argv[], struct ctl *ctl, struct command_line *c);
+
+/* Prints "massagectl: ", the message and the general usage; returns -EINVAL. */
+int ctl_main_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "massagectl VERB: ", the message and the verb's usage; returns -EINVAL. */
 int ctl_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
