@@ -273,7 +273,7 @@ START_TEST(test_exit_codes)
 
 	r = CTL(&h, "faults");
 	expect_exit(&h, &r, "faults", 0);
-	H_ASSERT(&h, strncmp(r.out, "estop\n  The emergency stop was pressed", 38) == 0 && strstr(r.out, "Release it"),
+	H_ASSERT(&h, strncmp(r.out, "estop\n  The emergency stop was pressed:", 39) == 0 && strstr(r.out, "Release it"),
 		 "faults:\n%s", r.out);
 	r = CTL(&h, "faults", "--json=short");
 	expect_exit(&h, &r, "faults --json=short", 0);
@@ -294,6 +294,27 @@ START_TEST(test_exit_codes)
 	expect_exit(&h, &r, "clear -q", 0);
 	r = CTL(&h, "status");
 	expect_exit(&h, &r, "status (cleared)", 0);
+	harness_stop(&h);
+}
+END_TEST
+
+/* a pad's fault: the pad named, and what clearing does not end */
+START_TEST(test_pad_fault)
+{
+	struct ctl_result r;
+	struct harness h;
+
+	harness_start(&h, SCAN_SCALE, NULL);
+	H_SIM(&h, "InjectFault", "sb", "sensor-open:neck", 1);
+	H_WAIT_PROP(&h, "State", "fault", 3000);
+	r = CTL(&h, "faults");
+	expect_exit(&h, &r, "faults", 0);
+	H_ASSERT(&h, strncmp(r.out, "sensor:neck\n  The neck pad's temperature sensor ", 48) == 0, "faults:\n%s",
+		 r.out);
+	r = CTL(&h, "faults", "--json=pretty");
+	expect_exit(&h, &r, "faults --json=pretty", 0);
+	H_JSON_EQ(&h, r.out, "[(f['code'], f['zone']) for f in d]", "[('sensor:neck', 'neck')]");
+	H_JSON_EQ(&h, r.out, "\"'massagectl service reset neck'\" in d[0]['text']", "True");
 	harness_stop(&h);
 }
 END_TEST
@@ -370,6 +391,7 @@ int main(void)
 	CHECK_ADD_TEST(s, test_show, 60);
 	CHECK_ADD_TEST(s, test_options_help, 60);
 	CHECK_ADD_TEST(s, test_exit_codes, 60);
+	CHECK_ADD_TEST(s, test_pad_fault, 60);
 	CHECK_ADD_TEST(s, test_errors, 60);
 	return check_run_tap(s);
 }

@@ -220,4 +220,3 @@ int command_line_parse(int argc, char *argv[], struct ctl *ctl, struct command_l
 	c->verb_name = verb_name;
 	return 0;
 }
-
