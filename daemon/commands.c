@@ -27,8 +27,7 @@ static int refuse_if_faulted(const struct context *c, struct refusal *why)
 	if (!faults_any(c))
 		return 0;
 	return refuse(why, REFUSAL_FAULTED,
-		      "Refused while a fault is active (%s). Fix its cause, then clear the fault (massagectl clear).",
-		      faults_first(c));
+		      "Refused while a fault is active (%s). Fix its cause, then clear the fault.", faults_first(c));
 }
 
 static int refuse_if_not_seated(const struct context *c, struct refusal *why)
@@ -52,8 +51,7 @@ int chair_start_program(struct context *c, const char *id, struct refusal *why)
 	int r;
 
 	if (!p)
-		return refuse(why, REFUSAL_NO_SUCH_PROGRAM, "No program named '%s'. See 'massagectl list'.",
-			      quote_value(id, q));
+		return refuse(why, REFUSAL_NO_SUCH_PROGRAM, "No program named '%s'.", quote_value(id, q));
 	r = refuse_start(c, why);
 	if (r < 0)
 		return r;
@@ -208,7 +206,7 @@ int chair_adjust_shoulder(struct context *c, int mm, struct refusal *why)
 		return refuse(why, REFUSAL_INVALID_ARGS, "Adjustment %d mm is out of range: use -50 to +50 mm.", mm);
 	if (c->shoulder_mm == 0)
 		return refuse(why, REFUSAL_NOT_SCANNED,
-			      "No shoulder height yet: run a scan (massagectl scan) or start a program first.");
+			      "No shoulder height yet: scan the back or start a program first.");
 	before = c->shoulder_mm;
 	c->shoulder_mm = (unsigned)CLAMP((int)c->shoulder_mm + mm, SHOULDER_MIN_MM, (int)c->config.limits.track_max_mm);
 	/* what moved: a new scan result gets it added (session-tick.c) */
@@ -257,18 +255,18 @@ static int refuse_if_locked_out(const struct heater *h, struct refusal *why)
 		return refuse(why, REFUSAL_LOCKED_OUT,
 			      "The %s pad is locked out: the lockout file in the state directory is "
 			      "damaged, so massaged cannot tell which pad is broken and keeps every pad "
-			      "off. After a service check root runs `massagectl service reset %s`.",
+			      "off. After a service check root resets the %s pad's lockout.",
 			      zone, zone);
 	if (holder != h)
 		return refuse(why, REFUSAL_LOCKED_OUT,
 			      "All heat is locked out: the %s pad is locked out (%s, %s), so the master "
 			      "heat relay stays open and no pad heats. It needs service: replace that "
-			      "pad's relay, then root runs `massagectl service reset %s`.",
+			      "pad's relay, then root resets the %s pad's lockout.",
 			      zone_to_string(holder->zone), holder->lockout, holder->lockout_what,
 			      zone_to_string(holder->zone));
 	return refuse(why, REFUSAL_LOCKED_OUT,
 		      "The %s pad is locked out (%s, %s).%s It needs service; after the repair root "
-		      "runs `massagectl service reset %s`.",
+		      "resets the %s pad's lockout.",
 		      zone, h->lockout, h->lockout_what,
 		      heater_lockout_stops_all_heat(h) ? " The master heat relay stays open: no pad heats." : "", zone);
 }
@@ -366,7 +364,7 @@ int heater_command_reset_lockout(struct heater *h, int caller_r, uid_t caller_ui
 	if (holder != h)
 		return refuse(why, REFUSAL_LOCKED_OUT,
 			      "The %s pad has no lockout of its own: all heat is locked out by the %s "
-			      "pad's (%s). Reset that one: `massagectl service reset %s`.",
+			      "pad's (%s). Reset that one: the %s pad.",
 			      zone, zone_to_string(holder->zone), holder->lockout, zone_to_string(holder->zone));
 	r = heater_lockout_reset(h);
 	if (r < 0)

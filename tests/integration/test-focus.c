@@ -388,7 +388,7 @@ START_TEST(test_massagectl_focus)
 	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 2, "status %d", status);
 	status = massagectl(&h, out, err, (char *[]) { "focus", "--start", "neck", "ten", NULL });
 	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 2, "status %d", status);
-	H_ASSERT(&h, strstr(harness_read_file(&h, err), "'ten' is not a whole number of minutes"), "stderr: %s",
+	H_ASSERT(&h, strstr(harness_read_file(&h, err), "whole minutes from 3 to 15, not 'ten'"), "stderr: %s",
 		 harness_read_file(&h, err));
 
 	H_ASSERT(&h, massagectl(&h, out, err, (char *[]) { "focus", "none", NULL }) == 0);

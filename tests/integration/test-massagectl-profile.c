@@ -52,7 +52,7 @@ START_TEST(test_profile_commands)
 	harness_start(&h, SCAN_SCALE, NULL);
 	r = CTL(&h, "profile");
 	expect(&h, &r, "profile", 0, NULL);
-	H_ASSERT(&h, strstr(r.out, "no profiles"), "with none saved:\n%s", r.out);
+	H_ASSERT(&h, strstr(r.out, "No profiles: "), "with none saved:\n%s", r.out);
 	r = CTL(&h, "status");
 	H_ASSERT(&h, strstr(r.out, "   Profile: none\n"), "status without a profile:\n%s", r.out);
 
@@ -93,7 +93,7 @@ START_TEST(test_profile_commands)
 	expect(&h, &r, "profile use Nobody", 1, "");
 	H_ASSERT(&h,
 		 strncmp(r.err, "massagectl: ", 12) == 0 && strstr(r.err, "Nobody") &&
-			 strstr(r.err, "'massagectl profile list' shows the profiles"),
+			 strstr(r.err, "Run 'massagectl profile list' for the profiles."),
 		 "profile use Nobody:\n%s", r.err);
 	r = CTL(&h, "profile", "show", "Nobody");
 	expect(&h, &r, "profile show Nobody", 1, "");

@@ -322,7 +322,7 @@ START_TEST(test_massagectl_host)
 	text = harness_read_file(&h, err);
 	H_ASSERT(&h, WIFEXITED(status) && WEXITSTATUS(status) == 1,
 		 "massagectl --host with ssh failing: 0x%x, expected exit 1\n%s", (unsigned)status, text);
-	H_ASSERT(&h, strstr(text, "cannot reach the system bus of chair.example"),
+	H_ASSERT(&h, strstr(text, "Cannot reach the system bus of chair.example"),
 		 "no clear message for an unreachable host:\n%s", text);
 	H_ASSERT_STR_EQ(&h, H_PROP(&h, "Program"), "neck");
 

@@ -176,14 +176,12 @@ static int autotune_result(struct autotune *t)
 
 	autotune_end_line(t);
 	if (h->state && strcmp(h->state, "fault") == 0) {
-		(void)fprintf(stderr, "massagectl: autotune of %s failed: %s\n", h->zone,
-			      t->fault ? t->fault : "the pad is in fault (see massagectl faults)");
-		return EXIT_FAILURE;
+		return ctl_error("The autotune of %s failed: %s", h->zone,
+				 t->fault ? t->fault : "the pad is in fault ('massagectl faults' says what to do)");
 	}
 	if (!h->tuned) {
-		(void)fprintf(stderr, "massagectl: autotune of %s ended without results (pad %s)\n", h->zone,
-			      h->state && *h->state ? h->state : "in an unknown state");
-		return EXIT_FAILURE;
+		return ctl_error("The autotune of %s ended without results (pad %s)", h->zone,
+				 h->state && *h->state ? h->state : "in an unknown state");
 	}
 	if (h->target > 0)
 		printf("%s: tuned, %s at %s\n", h->zone, h->state, format_target(target, h->target));
@@ -201,9 +199,7 @@ static int autotune_follow(struct autotune *t)
 	for (t->stale = true;;) {
 		if (t->daemon_gone) {
 			autotune_end_line(t);
-			(void)fprintf(stderr, "massagectl: massaged left the bus during the autotune of %s\n",
-				      t->pad->zone);
-			return EXIT_FAILURE;
+			return ctl_error("The chair daemon left the bus during the autotune of %s", t->pad->zone);
 		}
 		if (t->stale) {
 			r = autotune_refresh(t, &error);
@@ -222,9 +218,7 @@ static int autotune_follow(struct autotune *t)
 			r = sd_bus_wait(bus, UINT64_MAX);
 		if (r < 0 && r != -EINTR) {
 			autotune_end_line(t);
-			(void)fprintf(stderr, "massagectl: lost the connection to the %s: %s\n", ctl_bus_name(t->ctl),
-				      strerror(-r));
-			return EXIT_FAILURE;
+			return ctl_error("Lost the connection to the %s: %s", ctl_bus_name(t->ctl), strerror(-r));
 		}
 	}
 }
@@ -238,14 +232,14 @@ static int autotune_arguments_parse(char **args, const char **ret_zone, bool *re
 		if (strcmp(*a, "--wait") == 0)
 			*ret_wait = true;
 		else if ((*a)[0] == '-')
-			return ctl_usage_error("autotune", "unknown option '%s'", *a);
+			return ctl_usage_error("autotune", "Unknown option '%s'", *a);
 		else if (*ret_zone)
-			return ctl_usage_error("autotune", "too many arguments");
+			return ctl_usage_error("autotune", "Too many arguments");
 		else
 			*ret_zone = *a;
 	}
 	if (!*ret_zone)
-		return ctl_usage_error("autotune", "missing zone");
+		return ctl_usage_error("autotune", "Missing zone");
 	return 0;
 }
 
@@ -277,8 +271,7 @@ int verb_autotune(struct ctl *ctl, char **args)
 	if (wait) {
 		r = autotune_subscribe(&t);
 		if (r < 0) {
-			(void)fprintf(stderr, "massagectl: cannot follow the autotune: %s\n", strerror(-r));
-			return EXIT_FAILURE;
+			return ctl_error("Cannot follow the autotune: %s", strerror(-r));
 		}
 	}
 

@@ -18,18 +18,19 @@ int focus_check_arguments(char **args)
 		return 0;
 	if (strcmp(args[0], START_OPTION) == 0) {
 		if (!args[1] || !args[2])
-			return ctl_usage_error("focus", "--start takes a zone and the minutes");
+			return ctl_usage_error("focus", "Focus --start takes a zone and the minutes");
 		if (args[3])
-			return ctl_usage_error("focus", "--start takes one zone and the minutes, nothing more");
+			return ctl_usage_error("focus", "Focus --start takes one zone and the minutes, nothing more");
 		if (parse_uint_range(args[2], 0, UINT32_MAX, &minutes) < 0)
-			return ctl_usage_error("focus", "'%s' is not a whole number of minutes", args[2]);
+			return ctl_usage_error("focus", "Focus --start takes whole minutes from 3 to 15, not '%s'",
+					       args[2]);
 		return 0;
 	}
 	for (char **a = args; *a; a++) {
 		if ((*a)[0] == '-')
-			return ctl_usage_error("focus", "unknown option '%s'", *a);
+			return ctl_usage_error("focus", "Unknown option '%s'", *a);
 		if (strcmp(*a, "none") == 0 && (a != args || a[1]))
-			return ctl_usage_error("focus", "'none' clears the focus: give it alone");
+			return ctl_usage_error("focus", "None clears the focus: give it alone");
 	}
 	return 0;
 }

@@ -24,9 +24,9 @@ static int gentle_arguments_parse(char **args, struct gentle_arguments *ret)
 	else if (strcmp(args[0], "off") == 0)
 		ret->on = 0;
 	else
-		return ctl_usage_error("gentle", "'%s' is neither on nor off", args[0]);
+		return ctl_usage_error("gentle", "Gentle takes on or off, not '%s'", args[0]);
 	if (args[1] && (strcmp(args[1], "--yes") != 0 || ret->on))
-		return ctl_usage_error("gentle", "unknown option '%s' (off takes --yes)", args[1]);
+		return ctl_usage_error("gentle", "Unknown option '%s' (off takes --yes)", args[1]);
 	ret->yes = args[1] != NULL;
 	return 0;
 }
@@ -81,7 +81,7 @@ static int confirm_off(struct ctl *ctl)
 	(void)snprintf(who, sizeof(who), "%s", profile && *profile ? profile : "the person in the chair");
 	if (!isatty(STDIN_FILENO)) {
 		(void)fprintf(stderr,
-			      "massagectl gentle off: not turned off: it needs confirmation and there is no terminal "
+			      "massagectl gentle off: Not turned off: it needs confirmation and there is no terminal "
 			      "to ask on. Gentle mode's caps protect %s; to turn it off anyway, run "
 			      "'massagectl gentle off --yes'.\n",
 			      who);
@@ -138,7 +138,8 @@ static int heat_target_parse(char **args, double *ret)
 		return 0;
 	}
 	if (parse_double_range(args[0], -DBL_MAX, DBL_MAX, ret) < 0)
-		return ctl_usage_error("heat-target", "'%s' is not a temperature in °C (or default)", args[0]);
+		return ctl_usage_error("heat-target", "Heat-target takes a temperature in °C, 0 or default, not '%s'",
+				       args[0]);
 	return 0;
 }
 

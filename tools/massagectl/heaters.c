@@ -209,14 +209,12 @@ int heater_fetch_zone(const struct ctl *ctl, const char *zone, struct heater_lis
 	*ret = heater_list_find(list, zone);
 	if (*ret)
 		return EXIT_SUCCESS;
-	if (list->n == 0) {
-		(void)fprintf(stderr, "massagectl: massaged has no heating pads\n");
-		return EXIT_FAILURE;
-	}
-	(void)fprintf(stderr, "massagectl: no heating pad '%s'; the pads are", zone);
+	if (list->n == 0)
+		return ctl_error("The chair has no heating pads");
+	(void)fprintf(stderr, "massagectl: No heating pad '%s'; the pads are", zone);
 	for (size_t i = 0; i < list->n; i++)
 		(void)fprintf(stderr, "%s %s", i == 0 ? "" : ",", list->items[i].zone);
-	(void)fputc('\n', stderr);
+	(void)fputs(".\n", stderr);
 	return EXIT_FAILURE;
 }
 
@@ -315,7 +313,7 @@ static void print_row(char cells[static _COLUMN_MAX][CELL_MAX], const size_t wid
 	printf("%s\n", cells[_COLUMN_MAX - 1]);
 }
 
-static void print_heater_table(const struct heater_list *l, bool colour)
+static void print_heater_table(const struct heater_list *l, bool colour, bool legend)
 {
 	char cells[_COLUMN_MAX][CELL_MAX] = { "ZONE",  "STATE", "TEMP",  "TARGET",
 					      "POWER", "MAX",   "TUNED", "LOCKED OUT SINCE" };
@@ -331,11 +329,13 @@ static void print_heater_table(const struct heater_list *l, bool colour)
 			widths[c] = MAX(widths[c], text_columns(row[c], strlen(row[c])));
 	}
 
-	if (colour)
-		(void)fputs("\033[1m", stdout);
-	print_row(cells, widths);
-	if (colour)
-		(void)fputs("\033[0m", stdout);
+	if (legend) {
+		if (colour)
+			(void)fputs("\033[1m", stdout);
+		print_row(cells, widths);
+		if (colour)
+			(void)fputs("\033[0m", stdout);
+	}
 	for (size_t i = 0; i < l->n; i++) {
 		heater_row(&l->items[i], cells);
 		print_row(cells, widths);
@@ -344,7 +344,7 @@ static void print_heater_table(const struct heater_list *l, bool colour)
 	for (size_t i = 0; i < l->n; i++)
 		if (l->items[i].autotune_error && *l->items[i].autotune_error)
 			printf("%s: autotune failed: %s\n", l->items[i].zone, l->items[i].autotune_error);
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; legend && i < l->n; i++)
 		if (l->items[i].lockout && *l->items[i].lockout) {
 			printf("\nA pad locked out needs service; after the repair root runs "
 			       "`massagectl service reset ZONE`.\n");
@@ -352,19 +352,32 @@ static void print_heater_table(const struct heater_list *l, bool colour)
 		}
 }
 
-static int show_heaters(struct ctl *ctl)
+/* All pads, or zone's alone. */
+static int show_heaters(struct ctl *ctl, const char *zone)
 {
 	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 	_cleanup_(heater_list_done) struct heater_list heaters = {};
+	struct heater_list shown;
+	struct heater *h;
 	int r;
 
-	r = heater_list_fetch(ctl->bus, &error, &heaters);
-	if (r < 0)
-		return ctl_report_bus_error(ctl, &error, r);
-	if (heaters.n == 0)
-		printf("no heating pads\n");
+	if (zone) {
+		r = heater_fetch_zone(ctl, zone, &heaters, &h);
+		if (r != EXIT_SUCCESS)
+			return r;
+		shown = (struct heater_list) { .items = h, .n = 1 };
+	} else {
+		r = heater_list_fetch(ctl->bus, &error, &heaters);
+		if (r < 0)
+			return ctl_report_bus_error(ctl, &error, r);
+		shown = heaters;
+	}
+	if (ctl->json)
+		return json_print(ctl, json_heaters(&shown));
+	if (shown.n == 0 && !ctl->no_legend)
+		printf("No heating pads.\n");
 	else
-		print_heater_table(&heaters, ctl->colour);
+		print_heater_table(&shown, ctl->colour, !ctl->no_legend);
 	return EXIT_SUCCESS;
 }
 
@@ -399,8 +412,8 @@ static int set_heater_target(struct ctl *ctl, const char *zone, double celsius)
 
 struct heat_arguments {
 	size_t n;
-	int on;           /* heat on|off */
-	const char *zone; /* heat ZONE CELSIUS|off */
+	int on;           /* heat on|off; -1 for heat ZONE */
+	const char *zone; /* heat ZONE [CELSIUS|off] */
 	double celsius;   /* 0: off */
 };
 
@@ -417,10 +430,10 @@ static int heat_arguments_parse(char **args, struct heat_arguments *ret)
 	case 0:
 		return 0;
 	case 1:
+		/* on|off, or a pad to show: which pads there are is massaged's to say */
 		ret->on = parse_boolean(args[0]);
 		if (ret->on < 0)
-			return ctl_usage_error("heat", "'%s' is neither on nor off (a pad takes ZONE CELSIUS|off)",
-					       args[0]);
+			ret->zone = args[0];
 		return 0;
 	default:
 		ret->zone = args[0];
@@ -428,9 +441,12 @@ static int heat_arguments_parse(char **args, struct heat_arguments *ret)
 			return 0;
 		r = parse_double_range(args[1], -DBL_MAX, DBL_MAX, &ret->celsius);
 		if (r == -ERANGE)
-			return ctl_usage_error("heat", "'%s' is far too large", args[1]);
+			return ctl_usage_error("heat", "'%s' is far too large: a pad takes 30 °C to its MaxTarget",
+					       args[1]);
 		if (r < 0)
-			return ctl_usage_error("heat", "'%s' is neither a temperature in °C nor off", args[1]);
+			return ctl_usage_error("heat",
+					       "A pad takes a temperature in °C (30 to its MaxTarget) or off, not '%s'",
+					       args[1]);
 		return 0;
 	}
 }
@@ -450,9 +466,9 @@ int verb_heat(struct ctl *ctl, char **args)
 		return EXIT_USAGE;
 	switch (a.n) {
 	case 0:
-		return show_heaters(ctl);
+		return show_heaters(ctl, NULL);
 	case 1:
-		return set_session_heat(ctl, a.on);
+		return a.zone ? show_heaters(ctl, a.zone) : set_session_heat(ctl, a.on);
 	default:
 		return set_heater_target(ctl, a.zone, a.celsius);
 	}

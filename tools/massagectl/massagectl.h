@@ -21,6 +21,14 @@
 
 /* Exit status of a usage error, as getopt-style tools use. */
 #define EXIT_USAGE 2
+/* `status` of a chair in fault, as `systemctl status` of a failed unit. */
+#define EXIT_FAULT 3
+
+enum json_mode {
+	JSON_OFF,
+	JSON_SHORT,  /* one line */
+	JSON_PRETTY, /* indented */
+};
 
 /* What every command gets: the connection and how to talk to the person. */
 struct ctl {
@@ -28,10 +36,16 @@ struct ctl {
 	bool user_bus;    /* --user: the session bus */
 	const char *host; /* --host: a remote chair's system bus over ssh, or NULL */
 	char *bus_name;   /* "system bus", "session bus" or "system bus of HOST" */
+	char *address;    /* the bus address we connect to, for messages; NULL for --host */
 	bool colour;      /* stdout is a terminal that takes ANSI colours */
+	enum json_mode json;
+	bool no_legend;    /* --no-legend: tables without their header and hints */
+	bool quiet;        /* -q */
+	bool value_only;   /* show --value */
+	char **properties; /* show -p NAME...: NULL for all */
 };
 
-/* Commands return an exit status: EXIT_SUCCESS, EXIT_FAILURE or EXIT_USAGE. */
+/* Commands return an exit status: EXIT_SUCCESS, EXIT_FAILURE, EXIT_USAGE or EXIT_FAULT. */
 int verb_status(struct ctl *ctl, char **args);
 int verb_faults(struct ctl *ctl, char **args);
 int verb_list(struct ctl *ctl, char **args);
@@ -44,6 +58,8 @@ int verb_focus(struct ctl *ctl, char **args);
 int verb_gentle(struct ctl *ctl, char **args);
 int verb_heat_target(struct ctl *ctl, char **args);
 int verb_profile(struct ctl *ctl, char **args);
+int verb_show(struct ctl *ctl, char **args);
+int verb_is_running(struct ctl *ctl, char **args);
 
 /* Form checks of a query's arguments, run before we connect: 0, or -EINVAL after
  * ctl_usage_error() has said why. */
@@ -56,11 +72,35 @@ int gentle_check_arguments(char **args);
 int heat_target_check_arguments(char **args);
 int profile_check_arguments(char **args);
 
+/* command-line.c: what the command line says beside the options (which go into ctl). */
+struct verb;
+struct command_line {
+	const char *verb_name;   /* NULL: none given (status) */
+	const struct verb *verb; /* massagectl.c's, found by name */
+	char **args;             /* the command's arguments, NULL-terminated; the strings are argv's */
+	size_t n_args;
+	bool help, version;
+};
+
+void command_line_done(struct command_line *c);
+/* 0; -EINVAL after a usage message, -ENOMEM after saying so. */
+int command_line_parse(int argc, char *argv[], struct ctl *ctl, struct command_line *c);
+
+/* Prints "massagectl: ", the message and the general usage; returns -EINVAL. */
+int ctl_main_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "massagectl VERB: ", the message and the verb's usage; returns -EINVAL. */
 int ctl_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Prints "massagectl: " and the D-Bus error's message (or r's), or the plain
- * "massaged is not running" line; returns EXIT_FAILURE. */
+/* Every message of massagectl on stderr: "massagectl: " and a sentence that starts with a
+ * capital letter (the caller's) and ends with a full stop (added when missing). Returns
+ * EXIT_FAILURE. */
+int ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same after another prefix ("massagectl VERB"). */
+void ctl_message(const char *prefix, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints the D-Bus error's message (or r's) with ctl_error(), and massagectl's hint for
+ * the errors that have one; or that massaged is not running, or that the bus cannot be
+ * reached; returns EXIT_FAILURE. */
 int ctl_report_bus_error(const struct ctl *ctl, const sd_bus_error *error, int r);
 /* connection.c: connect to the bus the options name: EXIT_SUCCESS, or EXIT_FAILURE after
  * saying why. ctl_done() frees what it kept. */
@@ -77,6 +117,16 @@ static inline void strv_freep(char ***l)
 	strv_free(*l);
 }
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
+
+/* Greedy word wrap of text into lines of at most width columns, each indented. */
+void print_wrapped(FILE *f, const char *text, size_t indent, size_t width);
+/* The width to wrap stdout's text to: the terminal's, between 40 and 80 columns. */
+size_t output_width(void);
+
+/* fault-text.c: what a fault code (Chair1's Faults) means and what to do, in a sentence
+ * or two; written into buf. */
+#define FAULT_TEXT_MAX 1024
+const char *fault_text(char buf[static FAULT_TEXT_MAX], const char *code);
 
 /* Terminal columns a UTF-8 string takes, near enough: one per character. */
 size_t text_columns(const char *s, size_t len);
@@ -255,3 +305,14 @@ void event_history_done(struct event_history *h);
 void event_history_add(struct event_history *h, char *text, uint32_t session_elapsed, bool in_session);
 /* Cuts long lines to width columns (0: no limit). */
 void event_history_render(FILE *f, const struct event_history *h, size_t width);
+
+/* json.c: --json output with json-c. json_print() prints o as ctl->json says and frees
+ * it; NULL (a failed allocation) is reported. Returns an exit status. */
+struct json_object;
+int json_print(const struct ctl *ctl, struct json_object *o);
+struct json_object *json_chair_status(const struct chair_status *s, const char *program_title,
+				      const struct heater_list *heaters);
+struct json_object *json_heaters(const struct heater_list *l);
+struct json_object *json_programs(const struct program_list *l);
+struct json_object *json_faults(char **codes);
+struct json_object *json_profiles(char **names, const char *in_use);

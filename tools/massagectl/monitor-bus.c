@@ -255,7 +255,7 @@ static int on_disconnected(sd_bus_message *message, void *userdata, sd_bus_error
 {
 	struct monitor *m = userdata;
 
-	(void)fprintf(stderr, "massagectl: lost the connection to the %s\n", ctl_bus_name(m->ctl));
+	ctl_error("Lost the connection to the %s", ctl_bus_name(m->ctl));
 	return sd_event_exit(m->event, EXIT_FAILURE);
 }
 

@@ -205,13 +205,11 @@ int verb_monitor(struct ctl *ctl, char **args)
 
 	r = monitor_setup(&m);
 	if (r < 0) {
-		(void)fprintf(stderr, "massagectl: cannot set up the monitor: %s\n", strerror(-r));
-		return EXIT_FAILURE;
+		return ctl_error("Cannot set up the monitor: %s", strerror(-r));
 	}
 	r = sd_event_loop(m.event);
 	if (r < 0) {
-		(void)fprintf(stderr, "massagectl: monitor failed: %s\n", strerror(-r));
-		return EXIT_FAILURE;
+		return ctl_error("The monitor failed: %s", strerror(-r));
 	}
 	return r;
 }

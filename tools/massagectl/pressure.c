@@ -13,9 +13,10 @@ int pressure_check_arguments(char **args)
 	if (!args[0])
 		return 0;
 	if (!args[1])
-		return ctl_usage_error("pressure", "give a zone and an offset, or nothing to show them");
+		return ctl_usage_error("pressure", "Give a zone and an offset, or nothing to show them");
 	if (parse_int_range(args[1], INT32_MIN, INT32_MAX, &offset) < 0)
-		return ctl_usage_error("pressure", "'%s' is not a whole number of levels", args[1]);
+		return ctl_usage_error(
+			"pressure", "Pressure takes whole levels from -2 (lighter) to +2 (firmer), not '%s'", args[1]);
 	return 0;
 }
 

@@ -12,8 +12,6 @@
 #include "chair-types.h"
 #include "massagectl.h"
 
-#define NO_SUCH_PROFILE_ERROR "org.massaged.Chair1.Error.NoSuchProfile"
-
 /* One subcommand: how many names it takes and the method that does it, or NULL for our
  * own query. */
 struct profile_command {
@@ -48,28 +46,19 @@ int profile_check_arguments(char **args)
 	cmd = command_find(args[0]);
 	if (!cmd)
 		return ctl_usage_error("profile",
-				       "unknown profile command '%s' (there are list, show, save, use, "
+				       "Unknown profile command '%s' (there are list, show, save, use, "
 				       "delete and none)",
 				       args[0]);
 	if (cmd->takes_name && !args[1])
-		return ctl_usage_error("profile", "'%s' needs a profile name", cmd->name);
+		return ctl_usage_error("profile", "Profile %s needs a profile name", cmd->name);
 	if (!cmd->takes_name && args[1])
-		return ctl_usage_error("profile", "'%s' takes no name", cmd->name);
+		return ctl_usage_error("profile", "Profile %s takes no name", cmd->name);
 	if (cmd->takes_name && args[2])
 		return ctl_usage_error("profile",
-				       "too many arguments: a name with spaces goes in quotes, "
+				       "Too many arguments: a name with spaces goes in quotes, "
 				       "\"%s %s\"",
 				       args[1], args[2]);
 	return 0;
-}
-
-/* The daemon's message; for an unknown profile also where the names are. */
-static int report_profile_error(const struct ctl *ctl, const sd_bus_error *error, int r)
-{
-	r = ctl_report_bus_error(ctl, error, r);
-	if (sd_bus_error_has_name(error, NO_SUCH_PROFILE_ERROR))
-		(void)fputs("massagectl: 'massagectl profile list' shows the profiles there are\n", stderr);
-	return r;
 }
 
 static int profile_list(struct ctl *ctl)
@@ -86,8 +75,11 @@ static int profile_list(struct ctl *ctl)
 	if (r < 0)
 		return ctl_report_bus_error(ctl, &error, r);
 
+	if (ctl->json)
+		return json_print(ctl, json_profiles(names, in_use));
 	if (!names || !names[0]) {
-		printf("no profiles: 'massagectl profile save NAME' keeps the chair's settings under a name\n");
+		if (!ctl->no_legend)
+			printf("No profiles: 'massagectl profile save NAME' keeps the chair's settings under a name.\n");
 		return EXIT_SUCCESS;
 	}
 	/* like git branch: the one in use marked */
@@ -200,7 +192,7 @@ static int profile_show(struct ctl *ctl, const char *name)
 	if (r >= 0)
 		r = properties_read(reply, profile_fields, ELEMENTSOF(profile_fields), &p);
 	if (r < 0)
-		return report_profile_error(ctl, &error, r);
+		return ctl_report_bus_error(ctl, &error, r);
 	/* without it the profile still shows, only not marked */
 	(void)sd_bus_get_property_string(ctl->bus, CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE, "Profile", NULL,
 					 &in_use);
@@ -225,7 +217,7 @@ static int profile_call(struct ctl *ctl, const struct profile_command *cmd, cons
 		r = sd_bus_call_method(ctl->bus, CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE, cmd->method, &error, NULL,
 				       "");
 	if (r < 0)
-		return report_profile_error(ctl, &error, r);
+		return ctl_report_bus_error(ctl, &error, r);
 	return EXIT_SUCCESS;
 }
 

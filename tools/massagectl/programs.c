@@ -2,15 +2,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "macro.h"
 #include "massagectl.h"
-
-/* `list` wraps descriptions to this width, or to a narrower terminal. */
-#define LIST_WIDTH_MAX 80
-#define LIST_WIDTH_MIN 40
 
 static void program_done(struct program *p)
 {
@@ -100,47 +94,9 @@ const struct program *program_list_find(const struct program_list *l, const char
 	return NULL;
 }
 
-/* Greedy word wrap of text into lines of at most width columns, each indented. */
-static void print_wrapped(FILE *f, const char *text, size_t indent, size_t width)
+static void print_program_table(const struct program_list *l, bool colour, bool legend)
 {
-	size_t column = 0;
-
-	for (const char *p = text + strspn(text, " \t\n"); *p;) {
-		size_t len = strcspn(p, " \t\n");
-		size_t columns = text_columns(p, len);
-
-		if (column > 0 && column + 1 + columns > width) {
-			(void)fputc('\n', f);
-			column = 0;
-		}
-		if (column == 0) {
-			(void)fprintf(f, "%*s", (int)indent, "");
-			column = indent;
-		} else {
-			(void)fputc(' ', f);
-			column++;
-		}
-		(void)fwrite(p, 1, len, f);
-		column += columns;
-		p += len;
-		p += strspn(p, " \t\n");
-	}
-	if (column > 0)
-		(void)fputc('\n', f);
-}
-
-static size_t list_width(void)
-{
-	struct winsize ws;
-
-	if (!isatty(STDOUT_FILENO) || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_col == 0)
-		return LIST_WIDTH_MAX;
-	return CLAMP((size_t)ws.ws_col, LIST_WIDTH_MIN, LIST_WIDTH_MAX);
-}
-
-static void print_program_table(const struct program_list *l, bool colour)
-{
-	size_t id_width = strlen("ID"), width = list_width(), indent;
+	size_t id_width = strlen("ID"), width = output_width(), indent;
 	char duration[DURATION_MAX];
 
 	for (size_t i = 0; i < l->n; i++)
@@ -150,16 +106,17 @@ static void print_program_table(const struct program_list *l, bool colour)
 	if (indent > width / 2)
 		indent = 4;
 
-	printf("%s%-*s  %6s  %s%s\n", colour ? "\033[1m" : "", (int)id_width, "ID", "LENGTH", "TITLE",
-	       colour ? "\033[0m" : "");
+	if (legend)
+		printf("%s%-*s  %6s  %s%s\n", colour ? "\033[1m" : "", (int)id_width, "ID", "LENGTH", "TITLE",
+		       colour ? "\033[0m" : "");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct program *p = &l->items[i];
 
 		printf("%-*s  %6s  %s\n", (int)id_width, p->id, format_duration(duration, p->duration), p->title);
 		print_wrapped(stdout, p->description, indent, width);
 	}
-	if (l->n == 0)
-		printf("(no programs)\n");
+	if (l->n == 0 && legend)
+		printf("No programs.\n");
 }
 
 int verb_list(struct ctl *ctl, char **args)
@@ -171,6 +128,8 @@ int verb_list(struct ctl *ctl, char **args)
 	r = program_list_fetch(ctl->bus, &error, &programs);
 	if (r < 0)
 		return ctl_report_bus_error(ctl, &error, r);
-	print_program_table(&programs, ctl->colour);
+	if (ctl->json)
+		return json_print(ctl, json_programs(&programs));
+	print_program_table(&programs, ctl->colour, !ctl->no_legend);
 	return EXIT_SUCCESS;
 }

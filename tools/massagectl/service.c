@@ -17,10 +17,10 @@ static int service_arguments_parse(char **args, struct service_arguments *ret)
 {
 	*ret = (struct service_arguments) {};
 	if (strcmp(args[0], "reset") != 0)
-		return ctl_usage_error("service", "unknown service command '%s' (there is reset)", args[0]);
+		return ctl_usage_error("service", "Unknown service command '%s' (there is reset)", args[0]);
 	ret->zone = args[1];
 	if (args[2] && strcmp(args[2], "--yes") != 0)
-		return ctl_usage_error("service", "unknown option '%s'", args[2]);
+		return ctl_usage_error("service", "Unknown option '%s'", args[2]);
 	ret->yes = args[2] != NULL;
 	return 0;
 }
@@ -100,11 +100,9 @@ int verb_service(struct ctl *ctl, char **args)
 	}
 	/* on another host (--host) it is that host's root who counts: massaged decides */
 	if (!ctl->host && !ctl->user_bus && geteuid() != 0) {
-		(void)fprintf(stderr,
-			      "massagectl: service reset needs root: only root may end a lockout, after "
-			      "the pad was serviced (try sudo massagectl service reset %s)\n",
-			      h->zone);
-		return EXIT_FAILURE;
+		return ctl_error("Service reset needs root: only root may end a lockout, after the pad was "
+				 "serviced (try sudo massagectl service reset %s)",
+				 h->zone);
 	}
 	print_advice(h);
 	if (!a.yes && !confirmed(h->zone)) {
@@ -113,9 +111,8 @@ int verb_service(struct ctl *ctl, char **args)
 	}
 	r = sd_bus_call_method(ctl->bus, CHAIR_SERVICE, h->path, HEATER_INTERFACE, "ResetLockout", &error, NULL, NULL);
 	if (r < 0 && sd_bus_error_has_name(&error, SD_BUS_ERROR_ACCESS_DENIED)) {
-		(void)fprintf(stderr, "massagectl: service reset needs root: %s\n",
-			      error.message && *error.message ? error.message : "access denied");
-		return EXIT_FAILURE;
+		return ctl_error("Service reset needs root: %s",
+				 error.message && *error.message ? error.message : "access denied");
 	}
 	if (r < 0)
 		return ctl_report_bus_error(ctl, &error, r);

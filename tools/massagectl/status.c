@@ -504,26 +504,15 @@ int verb_status(struct ctl *ctl, char **args)
 	if (r < 0)
 		return ctl_report_bus_error(ctl, &error, r);
 
+	r = EXIT_SUCCESS;
 	title = program_title_lookup(ctl->bus, status.program);
 	/* The pads are a line of their own: without them (or an answer) `status` shows the rest. */
 	(void)heater_list_fetch(ctl->bus, NULL, &heaters);
-	status_render(stdout, &status, title, &heaters, ctl->colour);
-	return EXIT_SUCCESS;
-}
-
-int verb_faults(struct ctl *ctl, char **args)
-{
-	_cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-	_cleanup_strv_free_ char **faults = NULL;
-	int r;
-
-	r = sd_bus_get_property_strv(ctl->bus, CHAIR_SERVICE, CHAIR_PATH, CHAIR_INTERFACE, "Faults", &error, &faults);
-	if (r < 0)
-		return ctl_report_bus_error(ctl, &error, r);
-
-	if (!faults || !faults[0])
-		printf("no faults\n");
-	for (char **fault = faults; fault && *fault; fault++)
-		printf("%s\n", *fault);
-	return EXIT_SUCCESS;
+	if (ctl->json)
+		r = json_print(ctl, json_chair_status(&status, title, &heaters));
+	else
+		status_render(stdout, &status, title, &heaters, ctl->colour);
+	if (r == EXIT_SUCCESS && streq_ptr(status.state, "fault"))
+		return EXIT_FAULT; /* scripts tell a chair in fault from a healthy one */
+	return r;
 }

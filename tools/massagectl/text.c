@@ -1,11 +1,94 @@
 /* SPDX-License-Identifier: MIT */
-/* Text helpers for massagectl's output: string lists, columns of UTF-8 text, durations. */
+/* Text helpers for massagectl's output: its messages, string lists, columns of UTF-8
+ * text, durations. */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
+#include "macro.h"
 #include "massagectl.h"
+
+/* Text wraps to this width, or to a narrower terminal. */
+#define OUTPUT_WIDTH_MAX 80
+#define OUTPUT_WIDTH_MIN 40
+
+static void messagev(const char *prefix, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void messagev(const char *prefix, const char *fmt, va_list ap)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+
+	if (vasprintf(&text, fmt, ap) < 0) {
+		text = NULL; /* undefined after a failure */
+		(void)fprintf(stderr, "%s: Out of memory.\n", prefix);
+		return;
+	}
+	len = strcspn(text, "\n"); /* a sentence may be followed by lines of its own */
+	while (len > 0 && text[len - 1] == ' ')
+		len--;
+	(void)fprintf(stderr, "%s: %.*s%s%s\n", prefix, (int)len, text,
+		      len > 0 && strchr(".!?", text[len - 1]) ? "" : ".", text + strcspn(text, "\n"));
+}
+
+void ctl_message(const char *prefix, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	messagev(prefix, fmt, ap);
+	va_end(ap);
+}
+
+int ctl_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	messagev("massagectl", fmt, ap);
+	va_end(ap);
+	return EXIT_FAILURE;
+}
+
+void print_wrapped(FILE *f, const char *text, size_t indent, size_t width)
+{
+	size_t column = 0;
+
+	for (const char *p = text + strspn(text, " \t\n"); *p;) {
+		size_t len = strcspn(p, " \t\n");
+		size_t columns = text_columns(p, len);
+
+		if (column > 0 && column + 1 + columns > width) {
+			(void)fputc('\n', f);
+			column = 0;
+		}
+		if (column == 0) {
+			(void)fprintf(f, "%*s", (int)indent, "");
+			column = indent;
+		} else {
+			(void)fputc(' ', f);
+			column++;
+		}
+		(void)fwrite(p, 1, len, f);
+		column += columns;
+		p += len;
+		p += strspn(p, " \t\n");
+	}
+	if (column > 0)
+		(void)fputc('\n', f);
+}
+
+size_t output_width(void)
+{
+	struct winsize ws;
+
+	if (!isatty(STDOUT_FILENO) || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_col == 0)
+		return OUTPUT_WIDTH_MAX;
+	return CLAMP((size_t)ws.ws_col, OUTPUT_WIDTH_MIN, OUTPUT_WIDTH_MAX);
+}
 
 void strv_free(char **l)
 {
