@@ -57,20 +57,20 @@ void engine_session_times(uint64_t session_usec, uint64_t limit_usec, uint64_t p
 			  unsigned *ret_elapsed_s, unsigned *ret_remaining_s)
 {
 	uint64_t left = session_usec >= limit_usec ? 0 : limit_usec - session_usec;
-
 	uint64_t total_s;
 
 	left = MIN(left, program_remaining_usec);
 	*ret_elapsed_s = (unsigned)(session_usec / USEC_PER_SEC);
-	/* One rounding for the session's length, whatever the fraction of the second we are
-	 * in: Elapsed + Remaining is that whole-second length, so it does not flip between
-	 * two values as the seconds tick (12:18, 12:19). Rounded up: "0 s left" only when
-	 * nothing is. */
 	if (left == 0) {
 		*ret_remaining_s = 0;
 		return;
 	}
-	total_s = (session_usec + left + USEC_PER_SEC - 1) / USEC_PER_SEC;
+	/* One rounding for the session's length, whatever the fraction of the second we are
+	 * in: Elapsed + Remaining is that whole-second length, so it does not flip between
+	 * two values as the seconds tick (12:18, 12:19). "0 s left" only when nothing is:
+	 * in a last part second Elapsed waits for the end. */
+	total_s = MAX((session_usec + left + USEC_PER_SEC / 2) / USEC_PER_SEC, (uint64_t)1);
+	*ret_elapsed_s = (unsigned)MIN((uint64_t)*ret_elapsed_s, total_s - 1);
 	*ret_remaining_s = (unsigned)(total_s - *ret_elapsed_s);
 }
 
