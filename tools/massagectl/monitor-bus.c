@@ -189,6 +189,8 @@ static int on_properties_changed(sd_bus_message *message, void *userdata, sd_bus
 	/* Values we were not sent (or could not read) come with a fresh GetAll. */
 	if (r < 0 || (invalidated && invalidated[0]))
 		(void)monitor_fetch_status(m);
+	else
+		monitor_note_changes(m); /* each change on its own: a pause and a resume in one burst are two */
 	/* The roller moves with the session: a faster chair clock, a livelier track. */
 	if (m->simulator.presence == SIMULATOR_PRESENT)
 		(void)monitor_fetch_simulator(m);
