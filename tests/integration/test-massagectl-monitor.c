@@ -22,15 +22,14 @@
 
 struct monitor_child {
 	pid_t pid;
-	int fd;        /* its stdout: a pipe's read end or a pty's master */
-	char out[1 << 17];
+	int fd; /* its stdout: a pipe's read end or a pty's master */
+	char out[1 << 20];
 	size_t len;
 	size_t mark; /* child_wait() searches from here */
 };
 
 /* massagectl monitor on the harness's bus, its stdout a pipe, or a pty of cols x rows. */
-static void child_start(struct harness *h, struct monitor_child *c, bool pty, unsigned short cols,
-			unsigned short rows)
+static void child_start(struct harness *h, struct monitor_child *c, bool pty, unsigned short cols, unsigned short rows)
 {
 	const char *ctl = getenv("MASSAGECTL");
 	int pipe_fds[2] = { -1, -1 };
@@ -288,42 +287,84 @@ START_TEST(test_monitor_pty_fits)
 }
 END_TEST
 
-/* The total in every progress the monitor prints is the same, a step line every 10 s of
- * a 12-step program at a high time scale. */
-START_TEST(test_monitor_total_steady)
+/* Every "left of TOTAL" in out (in frames whose header says running, when
+ * running_only) is first's; returns how many there were. */
+static unsigned check_totals(struct harness *h, const char *out, bool running_only, char first[static 32])
 {
-	struct monitor_child c;
-	struct harness h;
-	char program[2048] = "[Program]\nTitle=Twelve steps\nDescription=Twelve short steps\n";
-	char first[32] = "";
 	unsigned n = 0;
 
+	for (const char *p = strstr(out, " left of "); p; p = strstr(p + 1, " left of ")) {
+		const char *frame = p;
+		char total[32];
+		bool read;
+
+		/* the frame's start: the last ESC[H before it */
+		while (frame > out && !(frame[0] == '\033' && frame[1] == '[' && frame[2] == 'H'))
+			frame--;
+		if (running_only && strncmp(strstr(frame, "massage chair: ") ?: "", "massage chair: running", 22) != 0)
+			continue;
+		read = sscanf(p, " left of %31[0-9:]", total) == 1;
+		H_ASSERT(h, read, "no total: %.40s", p);
+		if (!first[0])
+			(void)snprintf(first, 32, "%s", total);
+		H_ASSERT(h, strcmp(total, first) == 0, "the total went from %s to %s", first, total);
+		n++;
+	}
+	return n;
+}
+
+/* The total in every progress the monitor prints is the same through a run at a high
+ * time scale: in the step lines through a pipe, and in each view on a terminal, which
+ * redraws with every second of chair time (so at every part of a wall second). */
+START_TEST(test_monitor_total_steady)
+{
+	struct monitor_child lines, view;
+	struct harness h;
+	char program[2048] = "[Program]\nTitle=Twelve steps\nDescription=Twelve short steps\n";
+	char total[32] = "";
+	unsigned n_lines, n_views;
+	uint64_t deadline;
+
 	for (int i = 0; i < 12; i++)
-		(void)snprintf(program + strlen(program), sizeof(program) - strlen(program),
-			       "\n[Step]\nTechnique=%s\nZone=%s\nDuration=10\nSpeed=3\nWidth=medium\nDepth=0\nHeat=no\n",
-			       i % 2 ? "knead" : "glide", i % 3 ? "shoulders" : "upper-back");
+		(void)snprintf(
+			program + strlen(program), sizeof(program) - strlen(program),
+			"\n[Step]\nTechnique=%s\nZone=%s\nDuration=10\nSpeed=3\nWidth=medium\nDepth=0\nHeat=no\n",
+			i % 2 ? "knead" : "glide", i % 3 ? "shoulders" : "upper-back");
 	harness_init(&h, NULL);
 	harness_write_program(&h, TWELVE_ID, program);
 	harness_start_daemon(&h, SCAN_SCALE);
-	child_start(&h, &c, false, 0, 0);
-	child_wait(&h, &c, " idle\n", 5000);
+	child_start(&h, &lines, false, 0, 0);
+	child_start(&h, &view, true, 200, 60);
+	child_wait(&h, &lines, " idle\n", 5000);
+	child_wait(&h, &view, "massage chair: idle", 5000);
 	H_START_RUNNING(&h, TWELVE_ID);
-	child_wait(&h, &c, " program " TWELVE_ID " finished: completed\n", harness_wall_ms(&h, 120 + 30) + 5000);
-	child_stop(&h, &c);
+	/* the pty is read as it goes: a full one would hold the monitor up */
+	deadline = harness_now_usec() + (harness_wall_ms(&h, 120 + 30) + 5000) * 1000ULL;
+	n_views = 0;
+	while (!strstr(lines.out, " program " TWELVE_ID " finished: completed\n")) {
+		char *last_frame;
 
-	for (const char *p = strstr(c.out, " left of "); p; p = strstr(p + 1, " left of ")) {
-		char total[32];
-
-		bool read = sscanf(p, " left of %31[0-9:]", total) == 1;
-
-		H_ASSERT(&h, read, "no total: %.40s", p);
-		if (!first[0])
-			(void)snprintf(first, sizeof(first), "%s", total);
-		H_ASSERT(&h, strcmp(total, first) == 0, "the total went from %s to %s:\n%s", first, total, c.out);
-		n++;
+		H_ASSERT(&h, harness_now_usec() < deadline, "the run did not end:\n%s", lines.out);
+		(void)child_read(&view, 50);
+		(void)child_read(&lines, 1);
+		/* the whole views so far are checked and dropped: hundreds of them */
+		last_frame = view.out + view.len;
+		while (last_frame > view.out && strncmp(last_frame, "\033[H", 3) != 0)
+			last_frame--;
+		*last_frame = '\0';
+		n_views += check_totals(&h, view.out, true, total);
+		*last_frame = '\033';
+		view.len -= (size_t)(last_frame - view.out);
+		memmove(view.out, last_frame, view.len + 1);
+		view.mark = 0;
 	}
-	H_ASSERT(&h, n >= 12, "%u progress lines for 12 steps:\n%s", n, c.out);
-	printf("# 12 steps, every total %s\n", first);
+	child_stop(&h, &lines);
+	child_stop(&h, &view);
+
+	n_lines = check_totals(&h, lines.out, false, total);
+	H_ASSERT(&h, n_lines >= 12, "%u progress lines for 12 steps:\n%s", n_lines, lines.out);
+	H_ASSERT(&h, n_views >= 50, "%u views of a running program", n_views);
+	printf("# 12 steps: %u lines and %u views, every total %s\n", n_lines, n_views, total);
 	harness_stop(&h);
 }
 END_TEST

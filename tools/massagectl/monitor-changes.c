@@ -145,8 +145,7 @@ static bool note_step(struct monitor *m, const struct monitor_seen *seen, const 
 	return true;
 }
 
-static void note_levels(struct monitor *m, const struct monitor_seen *seen, const struct chair_status *s,
-			bool new_step)
+static void note_levels(struct monitor *m, const struct monitor_seen *seen, const struct chair_status *s, bool new_step)
 {
 	/* A step, a scan, the stop bring speed and width of their own: only a person's
 	 * change of them within a step is news. */
