@@ -57,11 +57,17 @@ void engine_session_times(uint64_t session_usec, uint64_t limit_usec, uint64_t p
 			  unsigned *ret_elapsed_s, unsigned *ret_remaining_s)
 {
 	uint64_t left = session_usec >= limit_usec ? 0 : limit_usec - session_usec;
+	uint64_t total_s;
 
 	left = MIN(left, program_remaining_usec);
-	*ret_elapsed_s = (unsigned)(session_usec / USEC_PER_SEC);
 	/* round up: "0 s left" only when nothing is */
 	*ret_remaining_s = (unsigned)((left + USEC_PER_SEC - 1) / USEC_PER_SEC);
+	/* One rounding for the session's length, whatever the fraction of the second we are
+	 * in: Elapsed is that whole-second length less Remaining, so their sum does not
+	 * flip between two values as the seconds tick (12:18, 12:19). It is the session's
+	 * seconds or one more. */
+	total_s = (session_usec + left + USEC_PER_SEC - 1) / USEC_PER_SEC;
+	*ret_elapsed_s = (unsigned)(total_s - *ret_remaining_s);
 }
 
 bool engine_transit(struct zone_range zone, unsigned position_mm, unsigned depth_mm, const struct limits_config *limits,

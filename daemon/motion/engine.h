@@ -53,6 +53,7 @@ bool engine_transit(struct zone_range zone, unsigned position_mm, unsigned depth
 
 /* Whole-second Elapsed and Remaining of a session: Remaining is what is left of the
  * program (program_remaining_usec, or UINT64_MAX for manual) or of the limit,
- * whichever ends first. */
+ * whichever ends first, rounded up. Their sum, the session's length, is rounded up to the
+ * second the same way at every instant. */
 void engine_session_times(uint64_t session_usec, uint64_t limit_usec, uint64_t program_remaining_usec,
 			  unsigned *ret_elapsed_s, unsigned *ret_remaining_s);

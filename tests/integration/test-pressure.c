@@ -291,12 +291,13 @@ START_TEST(test_massagectl_pressure)
 END_TEST
 
 /* monitor follows the force live: its force line changes with the load while a
- * program runs (it prints a block per change when not on a terminal). */
+ * program runs. The view is drawn on a terminal only (through a pipe the monitor
+ * prints events): script(1) gives it a pty. */
 START_TEST(test_massagectl_monitor_force)
 {
 	struct harness h;
-	char *argv[] = { "/usr/bin/timeout",   "--preserve-status", "-s", "INT", "2",
-			 getenv("MASSAGECTL"), "monitor",           NULL };
+	char command[600];
+	char *argv[] = { "/usr/bin/script", "-qefc", command, "/dev/null", NULL };
 	char out[400], seen[16][64];
 	const char *text, *p;
 	size_t n_seen = 0;
@@ -304,6 +305,8 @@ START_TEST(test_massagectl_monitor_force)
 
 	harness_start(&h, SCALE, NULL);
 	H_START_RUNNING(&h, TEST_LONG_ID);
+	(void)snprintf(command, sizeof(command), "/usr/bin/timeout --preserve-status -s INT 2 '%s' monitor",
+		       getenv("MASSAGECTL"));
 	(void)snprintf(out, sizeof(out), "%s/monitor.out", h.tmpdir);
 	status = harness_run(&h, argv, out, NULL, 10000);
 	H_ASSERT(&h, exit_status(status) == 0, "massagectl monitor: 0x%x", (unsigned)status);

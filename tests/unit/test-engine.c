@@ -107,6 +107,30 @@ START_TEST(test_session_times)
 }
 END_TEST
 
+/* A session 738.4 s long (a scan or a pause of a part second before the program) reads
+ * the same length, 12:19, all through each second: the total never jitters, Elapsed never
+ * goes back, and Remaining is 0 only at the end. */
+START_TEST(test_session_times_total_steady)
+{
+	const uint64_t length_usec = 738400000;
+	unsigned e, r, e_before = 0;
+
+	for (uint64_t at = 0; at < length_usec; at += 100000) {
+		engine_session_times(at, 1800 * USEC_PER_SEC, length_usec - at, &e, &r);
+		ck_assert_msg(e + r == 739, "at %.1f s: %u + %u", at / 1e6, e, r);
+		ck_assert_msg(e >= e_before && r > 0, "at %.1f s: %u + %u", at / 1e6, e, r);
+		ck_assert_msg(e * USEC_PER_SEC + USEC_PER_SEC > at && e * USEC_PER_SEC <= at + USEC_PER_SEC,
+			      "at %.1f s: Elapsed %u", at / 1e6, e);
+		e_before = e;
+	}
+	engine_session_times(length_usec, 1800 * USEC_PER_SEC, 0, &e, &r);
+	ck_assert_uint_eq(r, 0);
+	/* a pause lengthens it: a second more every second */
+	engine_session_times(100 * USEC_PER_SEC, 1800 * USEC_PER_SEC, length_usec - 90 * USEC_PER_SEC, &e, &r);
+	ck_assert_uint_eq(e + r, 749);
+}
+END_TEST
+
 START_TEST(test_transit_between_zones)
 {
 	struct limits_config lim = { .track_min_mm = 0,
@@ -204,6 +228,7 @@ int main(void)
 	tcase_add_test(tc, test_levels_follow_step_until_chosen);
 	tcase_add_test(tc, test_levels_depth_offset_clamped);
 	tcase_add_test(tc, test_session_times);
+	tcase_add_test(tc, test_session_times_total_steady);
 	tcase_add_test(tc, test_transit_between_zones);
 	tcase_add_test(tc, test_transit_lifts_before_travelling);
 	tcase_add_test(tc, test_force_level_adds_zone_offset);

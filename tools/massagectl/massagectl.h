@@ -137,6 +137,11 @@ void fputs_padded(FILE *f, const char *s, size_t columns);
 #define DURATION_MAX sizeof("1193046:28:15")
 char *format_duration(char buf[static DURATION_MAX], uint32_t seconds);
 
+/* "8:00 left of 12:18" from Chair1's Elapsed and Remaining, "" with no session; the
+ * share done (0-100) in *ret_percent (may be NULL). Status and monitor both use it. */
+#define PROGRESS_MAX (2 * DURATION_MAX + sizeof(" left of "))
+char *format_progress(char buf[static PROGRESS_MAX], uint32_t elapsed, uint32_t remaining, unsigned *ret_percent);
+
 /* status.c: reading a{sv} property dictionaries into structs, by table. */
 enum property_kind {
 	PROPERTY_STRING, /* char * */

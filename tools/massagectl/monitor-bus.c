@@ -45,6 +45,9 @@ static int on_simulator_reply(sd_bus_message *reply, void *userdata, sd_bus_erro
 
 int monitor_fetch_simulator(struct monitor *m)
 {
+	/* lines, not a view: the simulated roller is not an event */
+	if (!m->tty)
+		m->simulator.presence = SIMULATOR_ABSENT;
 	if (m->simulator_call || m->simulator.presence == SIMULATOR_ABSENT)
 		return 0;
 	return sd_bus_call_method_async(m->ctl->bus, &m->simulator_call, CHAIR_SERVICE, SIMULATOR_PATH,
@@ -186,6 +189,8 @@ static int on_properties_changed(sd_bus_message *message, void *userdata, sd_bus
 	/* Values we were not sent (or could not read) come with a fresh GetAll. */
 	if (r < 0 || (invalidated && invalidated[0]))
 		(void)monitor_fetch_status(m);
+	else
+		monitor_note_changes(m); /* each change on its own: a pause and a resume in one burst are two */
 	/* The roller moves with the session: a faster chair clock, a livelier track. */
 	if (m->simulator.presence == SIMULATOR_PRESENT)
 		(void)monitor_fetch_simulator(m);
@@ -228,6 +233,8 @@ static int on_program_finished(sd_bus_message *message, void *userdata, sd_bus_e
 {
 	const char *program, *reason;
 
+	/* what the properties said before it comes first */
+	monitor_note_changes(userdata);
 	if (sd_bus_message_read(message, "ss", &program, &reason) >= 0)
 		monitor_add_event(userdata, "program %s finished: %s", *program ? program : "(none)", reason);
 	return 0;
@@ -237,6 +244,7 @@ static int on_fault_raised(sd_bus_message *message, void *userdata, sd_bus_error
 {
 	const char *code, *text;
 
+	monitor_note_changes(userdata);
 	if (sd_bus_message_read(message, "ss", &code, &text) >= 0)
 		monitor_add_event(userdata, "fault %s: %s", code, text);
 	return 0;
@@ -246,6 +254,7 @@ static int on_fault_cleared(sd_bus_message *message, void *userdata, sd_bus_erro
 {
 	const char *code;
 
+	monitor_note_changes(userdata);
 	if (sd_bus_message_read(message, "s", &code) >= 0)
 		monitor_add_event(userdata, "fault %s cleared", code);
 	return 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <systemd/sd-event.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -18,7 +19,7 @@
 #define TICK_ACCURACY_USEC (50 * USEC_PER_MSEC)
 
 #define ANSI_HOME "\033[H"
-#define ANSI_CLEAR_LINE "\033[K"
+#define ANSI_CLEAR_SCREEN "\033[2J"
 #define ANSI_CLEAR_BELOW "\033[J"
 
 static void monitor_done(struct monitor *m)
@@ -32,12 +33,26 @@ static void monitor_done(struct monitor *m)
 	sd_event_source_unref(m->tick_source);
 	sd_event_unref(m->event);
 	event_history_done(&m->events);
+	monitor_seen_done(&m->seen);
 	free(m->last_frame);
 }
 
 void monitor_mark_dirty(struct monitor *m)
 {
 	(void)sd_event_source_set_enabled(m->redraw_source, SD_EVENT_ONESHOT);
+}
+
+/* "12:03:04 paused": a line as journalctl -f writes them, out at once. */
+static void print_event_line(const char *text)
+{
+	char wall_time[sizeof("HH:MM:SS")];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!localtime_r(&now, &tm) || strftime(wall_time, sizeof(wall_time), "%H:%M:%S", &tm) == 0)
+		(void)strcpy(wall_time, "--:--:--");
+	(void)printf("%s %s\n", wall_time, text);
+	(void)fflush(stdout);
 }
 
 void monitor_add_event(struct monitor *m, const char *fmt, ...)
@@ -52,6 +67,11 @@ void monitor_add_event(struct monitor *m, const char *fmt, ...)
 	va_end(ap);
 	if (r < 0)
 		return;
+	if (!m->tty) {
+		print_event_line(text);
+		free(text);
+		return;
+	}
 	event_history_add(&m->events, text, m->status.elapsed, in_session);
 	monitor_mark_dirty(m);
 }
@@ -80,37 +100,34 @@ static void monitor_render(const struct monitor *m, FILE *f, size_t width)
 	event_history_render(f, &m->events, width);
 }
 
-/* In place on a terminal; otherwise one block per change, for pipes and tests. */
+/* In place on a terminal, fitted to its window. */
 static void monitor_print_frame(struct monitor *m, const char *frame)
 {
-	if (m->tty) {
-		(void)fputs(ANSI_HOME, stdout);
-		for (const char *line = frame; *line;) {
-			size_t len = strcspn(line, "\n");
-
-			(void)fwrite(line, 1, len, stdout);
-			(void)fputs(ANSI_CLEAR_LINE "\n", stdout);
-			line += len + (line[len] == '\n');
-		}
-		(void)fputs(ANSI_CLEAR_BELOW, stdout);
-	} else {
-		if (m->last_frame && strcmp(frame, m->last_frame) == 0)
-			return;
-		if (m->last_frame)
-			(void)fputc('\n', stdout);
-		(void)fputs(frame, stdout);
-	}
+	(void)fputs(m->clear_screen ? ANSI_HOME ANSI_CLEAR_SCREEN : ANSI_HOME, stdout);
+	m->clear_screen = false;
+	monitor_write_fitted(stdout, frame, m->columns, m->rows);
+	(void)fputs(ANSI_CLEAR_BELOW, stdout);
 	(void)fflush(stdout);
 }
 
-/* Long lines would wrap and push the view down the screen on every redraw. */
-static size_t terminal_width(void)
+static void read_terminal_size(struct monitor *m)
 {
 	struct winsize ws;
 
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0)
-		return 0;
-	return ws.ws_col;
+		ws = (struct winsize) {};
+	m->columns = ws.ws_col;
+	m->rows = ws.ws_row;
+}
+
+/* Not a terminal: no view, a line for each change and event. */
+static void monitor_print_lines(struct monitor *m)
+{
+	if (m->owner_known && !m->daemon_present && !m->waiting_said) {
+		monitor_add_event(m, "waiting for massaged (no " CHAIR_SERVICE " on the %s)", ctl_bus_name(m->ctl));
+		m->waiting_said = true;
+	}
+	monitor_note_changes(m);
 }
 
 static int on_redraw(sd_event_source *s, void *userdata)
@@ -120,15 +137,22 @@ static int on_redraw(sd_event_source *s, void *userdata)
 	size_t size = 0;
 	FILE *f;
 
+	if (!m->tty) {
+		monitor_print_lines(m);
+		return 0;
+	}
+	monitor_note_changes(m);
 	f = open_memstream(&frame, &size);
 	if (!f)
 		return -ENOMEM;
-	monitor_render(m, f, m->tty ? terminal_width() : 0);
+	monitor_render(m, f, m->columns);
 	if (fclose(f) != 0)
 		return -ENOMEM;
 	if (size == 0)
 		return 0;
 
+	if (!m->clear_screen && m->last_frame && strcmp(frame, m->last_frame) == 0)
+		return 0;
 	monitor_print_frame(m, frame);
 	free(m->last_frame);
 	m->last_frame = frame;
@@ -152,6 +176,16 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
+static int on_window_change(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	struct monitor *m = userdata;
+
+	read_terminal_size(m);
+	m->clear_screen = true;
+	monitor_mark_dirty(m);
+	return 0;
+}
+
 /* SIGINT and SIGTERM end the loop with exit status 0; sd-event wants them blocked. */
 static int monitor_add_exit_signals(struct monitor *m)
 {
@@ -162,6 +196,8 @@ static int monitor_add_exit_signals(struct monitor *m)
 	(void)sigemptyset(&mask);
 	for (size_t i = 0; i < ELEMENTSOF(exit_signals); i++)
 		(void)sigaddset(&mask, exit_signals[i]);
+	if (m->tty)
+		(void)sigaddset(&mask, SIGWINCH);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
 		return -errno;
 	for (size_t i = 0; i < ELEMENTSOF(exit_signals); i++) {
@@ -169,6 +205,8 @@ static int monitor_add_exit_signals(struct monitor *m)
 		if (r < 0)
 			return r;
 	}
+	if (m->tty)
+		return sd_event_add_signal(m->event, NULL, SIGWINCH, on_window_change, m);
 	return 0;
 }
 
@@ -203,6 +241,8 @@ int verb_monitor(struct ctl *ctl, char **args)
 	};
 	int r;
 
+	if (m.tty)
+		read_terminal_size(&m);
 	r = monitor_setup(&m);
 	if (r < 0) {
 		return ctl_error("Cannot set up the monitor: %s", strerror(-r));

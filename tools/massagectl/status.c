@@ -330,22 +330,20 @@ static void render_doing(FILE *f, const struct chair_status *s)
 
 static void render_progress(FILE *f, const struct chair_status *s)
 {
-	uint64_t total = (uint64_t)s->elapsed + s->remaining;
-	char bar[PROGRESS_BAR_WIDTH + 1], left[DURATION_MAX], length[DURATION_MAX];
+	char bar[PROGRESS_BAR_WIDTH + 1], progress[PROGRESS_MAX];
+	unsigned percent;
 	size_t filled;
 
 	(void)fprintf(f, FIELD, "Progress:");
-	if (total == 0) {
+	if (!*format_progress(progress, s->elapsed, s->remaining, &percent)) {
 		(void)fputs("no session\n", f);
 		return;
 	}
-	filled = (size_t)(s->elapsed * PROGRESS_BAR_WIDTH / total);
+	filled = (size_t)percent * PROGRESS_BAR_WIDTH / 100;
 	memset(bar, '#', filled);
 	memset(bar + filled, '-', PROGRESS_BAR_WIDTH - filled);
 	bar[PROGRESS_BAR_WIDTH] = '\0';
-	(void)fprintf(f, "[%s] %3u%%  %s left of %s\n", bar, (unsigned)(s->elapsed * 100 / total),
-		      format_duration(left, s->remaining),
-		      format_duration(length, (uint32_t)MIN(total, (uint64_t)UINT32_MAX)));
+	(void)fprintf(f, "[%s] %3u%%  %s\n", bar, percent, progress);
 }
 
 static void render_levels(FILE *f, const struct chair_status *s)

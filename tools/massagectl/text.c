@@ -125,3 +125,22 @@ char *format_duration(char buf[static DURATION_MAX], uint32_t seconds)
 		(void)snprintf(buf, DURATION_MAX, "%" PRIu32 ":%02" PRIu32, seconds / 60, seconds % 60);
 	return buf;
 }
+
+/* The one place elapsed and total are worked out: the total is Elapsed + Remaining as
+ * massaged sends them (it rounds the session's length once, the same at every instant),
+ * never a length of our own, so status and monitor show the same steady figure. */
+char *format_progress(char buf[static PROGRESS_MAX], uint32_t elapsed, uint32_t remaining, unsigned *ret_percent)
+{
+	uint64_t total = (uint64_t)elapsed + remaining;
+	char left[DURATION_MAX], length[DURATION_MAX];
+
+	if (ret_percent)
+		*ret_percent = total == 0 ? 0 : (unsigned)(elapsed * 100 / total);
+	if (total == 0) {
+		buf[0] = '\0';
+		return buf;
+	}
+	(void)snprintf(buf, PROGRESS_MAX, "%s left of %s", format_duration(left, remaining),
+		       format_duration(length, (uint32_t)MIN(total, (uint64_t)UINT32_MAX)));
+	return buf;
+}
