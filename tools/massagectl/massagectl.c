@@ -90,7 +90,8 @@ static const struct verb verbs[] = {
 	{ "service", "reset ZONE [--yes]", "After service, end a pad's lockout (root; asks first)", .run = verb_service,
 	  .min_args = 2, .max_args = 3, .check = service_check_arguments },
 	{ "faults", "", "List the active faults", .run = verb_faults },
-	{ "monitor", "", "Live status and events until Ctrl-C", .run = verb_monitor },
+	{ "monitor", "[--keys]", "Live status and events until Ctrl-C; --keys: driven by keys", .run = verb_monitor,
+	  .max_args = 1, .check = monitor_check_arguments },
 };
 
 /* The length of the line of a multi-line string s starts with. */

@@ -55,6 +55,7 @@ int focus_check_arguments(char **args);
 int gentle_check_arguments(char **args);
 int heat_target_check_arguments(char **args);
 int profile_check_arguments(char **args);
+int monitor_check_arguments(char **args);
 
 /* Prints "massagectl VERB: ", the message and the verb's usage; returns -EINVAL. */
 int ctl_usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -7,6 +7,7 @@
 #include <systemd/sd-event.h>
 
 #include "massagectl.h"
+#include "monitor-keys.h"
 
 enum monitor_match {
 	MATCH_NAME_OWNER,
@@ -42,6 +43,7 @@ struct monitor {
 
 	struct event_history events;
 	char *last_frame;
+	struct monitor_keys keys; /* --keys */
 };
 
 /* The view needs drawing again (once, however many changes come before it). */
