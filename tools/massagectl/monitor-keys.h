@@ -12,8 +12,8 @@
 struct monitor;
 
 struct monitor_keys {
-	bool enabled;              /* --keys */
-	bool terminal_changed;     /* saved holds the terminal's mode to restore */
+	bool enabled;          /* --keys */
+	bool terminal_changed; /* saved holds the terminal's mode to restore */
 	struct termios saved;
 	sd_event_source *input;
 };
