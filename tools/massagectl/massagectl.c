@@ -100,7 +100,8 @@ static const struct verb verbs[] = {
 	{ "service", "reset ZONE [--yes]", "After service, end a pad's lockout (root; asks first)", .run = verb_service,
 	  .min_args = 2, .max_args = 3, .check = service_check_arguments, .changes_from = 2 },
 	{ "faults", "", "List the active faults and what to do", .run = verb_faults, .json = true },
-	{ "monitor", "", "Live status and events until Ctrl-C", .run = verb_monitor },
+	{ "monitor", "[--keys]", "Live status and events until Ctrl-C; --keys: driven by keys", .run = verb_monitor,
+	  .max_args = 1, .check = monitor_check_arguments },
 	{ "help", "[COMMAND]", "Show this help, or a command's", .max_args = 1 },
 };
 

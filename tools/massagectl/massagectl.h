@@ -71,6 +71,7 @@ int focus_check_arguments(char **args);
 int gentle_check_arguments(char **args);
 int heat_target_check_arguments(char **args);
 int profile_check_arguments(char **args);
+int monitor_check_arguments(char **args);
 
 /* command-line.c: what the command line says beside the options (which go into ctl). */
 struct verb;

@@ -24,6 +24,7 @@
 
 static void monitor_done(struct monitor *m)
 {
+	monitor_keys_stop(m);
 	monitor_forget_daemon(m);
 	m->owner_call = sd_bus_slot_unref(m->owner_call);
 	for (size_t i = 0; i < _MATCH_MAX; i++)
@@ -98,6 +99,8 @@ static void monitor_render(const struct monitor *m, FILE *f, size_t width)
 			simulator_view_render(f, &m->simulator);
 	}
 	event_history_render(f, &m->events, width);
+	if (m->keys.enabled)
+		monitor_keys_render(m, f);
 }
 
 /* In place on a terminal, fitted to its window. */
@@ -230,6 +233,11 @@ static int monitor_setup(struct monitor *m)
 		r = sd_bus_attach_event(m->ctl->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
 	if (r < 0)
 		return r;
+	if (m->keys.enabled) {
+		r = monitor_keys_start(m);
+		if (r < 0)
+			return r;
+	}
 	return monitor_subscribe(m);
 }
 
@@ -238,12 +246,15 @@ int verb_monitor(struct ctl *ctl, char **args)
 	_cleanup_(monitor_done) struct monitor m = {
 		.ctl = ctl,
 		.tty = isatty(STDOUT_FILENO),
+		.keys.enabled = args[0] != NULL, /* monitor_check_arguments() let only --keys by */
 	};
 	int r;
 
 	if (m.tty)
 		read_terminal_size(&m);
 	r = monitor_setup(&m);
+	if (r == -ENOTTY)
+		return EXIT_USAGE;
 	if (r < 0) {
 		return ctl_error("Cannot set up the monitor: %s", strerror(-r));
 	}

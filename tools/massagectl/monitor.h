@@ -7,6 +7,7 @@
 #include <systemd/sd-event.h>
 
 #include "massagectl.h"
+#include "monitor-keys.h"
 
 enum monitor_match {
 	MATCH_NAME_OWNER,
@@ -53,7 +54,8 @@ struct monitor {
 	struct event_history events;
 	char *last_frame;
 	struct monitor_seen seen;
-	bool waiting_said; /* a line said massaged is not on the bus (not a tty) */
+	bool waiting_said;        /* a line said massaged is not on the bus (not a tty) */
+	struct monitor_keys keys; /* --keys */
 };
 
 /* The view needs drawing again (once, however many changes come before it). */
