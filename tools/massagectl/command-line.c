@@ -35,7 +35,7 @@ static int command_line_push(struct command_line *c, char *arg)
 /* A verb's own options, left to the verb's check: not options of massagectl. */
 static bool is_verb_option(const char *arg)
 {
-	static const char *const verb_options[] = { "--yes", "--wait", "--start" };
+	static const char *const verb_options[] = { "--yes", "--wait", "--start", "--keys" };
 
 	for (size_t i = 0; i < ELEMENTSOF(verb_options); i++)
 		if (strcmp(arg, verb_options[i]) == 0)
