@@ -917,3 +917,23 @@ void harness_stop_at(struct harness *h, const char *file, int line)
 		free(h->pending[i].value);
 	h->n_pending = 0;
 }
+
+struct harness_ctl_result harness_massagectl(struct harness *h, char *const args[])
+{
+	char *argv[12] = { getenv("MASSAGECTL") };
+	char out[400], err[400];
+	struct harness_ctl_result res;
+	int status;
+
+	if (!argv[0])
+		harness_fail(h, __FILE__, __LINE__, "MASSAGECTL is not set");
+	for (size_t i = 0; args[i] && i + 2 < sizeof(argv) / sizeof(argv[0]); i++)
+		argv[i + 1] = args[i];
+	(void)snprintf(out, sizeof(out), "%s/ctl.out", h->tmpdir);
+	(void)snprintf(err, sizeof(err), "%s/ctl.err", h->tmpdir);
+	status = harness_run(h, argv, out, err, 10000);
+	res.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	res.out = harness_read_file(h, out);
+	res.err = harness_read_file(h, err);
+	return res;
+}

@@ -152,6 +152,14 @@ void harness_write_config(struct harness *h, const char *extra);
  * to files (either may be NULL: /dev/null). Returns its wait status; kills it and
  * fails when it runs longer than timeout_ms. */
 int harness_run(struct harness *h, char *const argv[], const char *out_path, const char *err_path, unsigned timeout_ms);
+/* massagectl ARGS... (NULL-terminated, at most 10) on the private bus: its exit status
+ * (-1 when killed), stdout and stderr (valid until the harness's next read). */
+struct harness_ctl_result {
+	int status;
+	const char *out, *err;
+};
+struct harness_ctl_result harness_massagectl(struct harness *h, char *const args[]);
+#define H_MASSAGECTL(h, ...) harness_massagectl((h), (char *[]) { __VA_ARGS__, NULL })
 /* Contents of a file (ring buffer string, truncated to 4 KiB; "" if missing). */
 const char *harness_read_file(struct harness *h, const char *path);
 bool harness_log_contains(struct harness *h, const char *needle);

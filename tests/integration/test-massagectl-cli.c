@@ -10,34 +10,9 @@
 #include "check-tap.h"
 #include "harness.h"
 
-struct ctl_result {
-	int status; /* the exit status, -1 when killed */
-	const char *out, *err;
-};
+#define CTL(h, ...) H_MASSAGECTL((h), __VA_ARGS__)
 
-/* massagectl ARGS...: its exit status, stdout and stderr. */
-static struct ctl_result ctl(struct harness *h, char *const args[])
-{
-	char *argv[12] = { getenv("MASSAGECTL") };
-	char out[400], err[400];
-	struct ctl_result res;
-	int status;
-
-	H_ASSERT(h, argv[0], "MASSAGECTL is not set");
-	for (size_t i = 0; args[i] && i + 2 < sizeof(argv) / sizeof(argv[0]); i++)
-		argv[i + 1] = args[i];
-	(void)snprintf(out, sizeof(out), "%s/ctl.out", h->tmpdir);
-	(void)snprintf(err, sizeof(err), "%s/ctl.err", h->tmpdir);
-	status = harness_run(h, argv, out, err, 10000);
-	res.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	res.out = harness_read_file(h, out);
-	res.err = harness_read_file(h, err);
-	return res;
-}
-
-#define CTL(h, ...) ctl((h), (char *[]) { __VA_ARGS__, NULL })
-
-static void expect_exit(struct harness *h, const struct ctl_result *r, const char *what, int status)
+static void expect_exit(struct harness *h, const struct harness_ctl_result *r, const char *what, int status)
 {
 	H_ASSERT(h, r->status == status, "massagectl %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s", what,
 		 r->status, status, r->out, r->err);
@@ -92,7 +67,7 @@ static void expect_message_style(struct harness *h, const char *err)
 
 START_TEST(test_json)
 {
-	struct ctl_result r;
+	struct harness_ctl_result r;
 	struct harness h;
 
 	harness_start(&h, SCAN_SCALE, NULL);
@@ -147,7 +122,7 @@ END_TEST
 
 START_TEST(test_show)
 {
-	struct ctl_result r;
+	struct harness_ctl_result r;
 	struct harness h;
 
 	harness_start(&h, SCAN_SCALE, NULL);
@@ -179,14 +154,14 @@ END_TEST
 
 START_TEST(test_options_help)
 {
-	struct ctl_result r, status;
+	struct harness_ctl_result r, status;
 	struct harness h;
 
 	harness_start(&h, SCAN_SCALE, NULL);
 	/* bare massagectl is status */
 	status = CTL(&h, "status");
 	expect_exit(&h, &status, "status", 0);
-	r = ctl(&h, (char *[]) { NULL });
+	r = harness_massagectl(&h, (char *[]) { NULL });
 	expect_exit(&h, &r, "(nothing)", 0);
 	H_ASSERT_STR_EQ(&h, r.out, status.out);
 
@@ -240,7 +215,7 @@ END_TEST
 
 START_TEST(test_exit_codes)
 {
-	struct ctl_result r;
+	struct harness_ctl_result r;
 	struct harness h;
 
 	harness_start(&h, SCAN_SCALE, NULL);
@@ -301,7 +276,7 @@ END_TEST
 /* a pad's fault: the pad named, and what clearing does not end */
 START_TEST(test_pad_fault)
 {
-	struct ctl_result r;
+	struct harness_ctl_result r;
 	struct harness h;
 
 	harness_start(&h, SCAN_SCALE, NULL);
@@ -322,7 +297,7 @@ END_TEST
 START_TEST(test_errors)
 {
 	char *address;
-	struct ctl_result r;
+	struct harness_ctl_result r;
 	struct harness h;
 
 	harness_start(&h, SCAN_SCALE, NULL);

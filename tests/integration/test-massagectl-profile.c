@@ -9,34 +9,9 @@
 #include "check-tap.h"
 #include "harness.h"
 
-struct ctl_result {
-	int status; /* the exit status, -1 when killed */
-	const char *out, *err;
-};
+#define CTL(h, ...) H_MASSAGECTL((h), __VA_ARGS__)
 
-/* massagectl ARGS...: its exit status, stdout and stderr. */
-static struct ctl_result ctl(struct harness *h, char *const args[])
-{
-	char *argv[8] = { getenv("MASSAGECTL") };
-	char out[400], err[400];
-	struct ctl_result res;
-	int status;
-
-	H_ASSERT(h, argv[0], "MASSAGECTL is not set");
-	for (size_t i = 0; args[i] && i + 2 < sizeof(argv) / sizeof(argv[0]); i++)
-		argv[i + 1] = args[i];
-	(void)snprintf(out, sizeof(out), "%s/ctl.out", h->tmpdir);
-	(void)snprintf(err, sizeof(err), "%s/ctl.err", h->tmpdir);
-	status = harness_run(h, argv, out, err, 10000);
-	res.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	res.out = harness_read_file(h, out);
-	res.err = harness_read_file(h, err);
-	return res;
-}
-
-#define CTL(h, ...) ctl((h), (char *[]) { __VA_ARGS__, NULL })
-
-static void expect(struct harness *h, const struct ctl_result *r, const char *what, int status, const char *out)
+static void expect(struct harness *h, const struct harness_ctl_result *r, const char *what, int status, const char *out)
 {
 	H_ASSERT(h, r->status == status, "massagectl %s: exit %d, expected %d\nstdout:\n%s\nstderr:\n%s", what,
 		 r->status, status, r->out, r->err);
@@ -46,7 +21,7 @@ static void expect(struct harness *h, const struct ctl_result *r, const char *wh
 
 START_TEST(test_profile_commands)
 {
-	struct ctl_result r;
+	struct harness_ctl_result r;
 	struct harness h;
 
 	harness_start(&h, SCAN_SCALE, NULL);
