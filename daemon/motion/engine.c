@@ -67,6 +67,9 @@ void engine_session_times(uint64_t session_usec, uint64_t limit_usec, uint64_t p
 	 * flip between two values as the seconds tick (12:18, 12:19). It is the session's
 	 * seconds or one more. */
 	total_s = (session_usec + left + USEC_PER_SEC - 1) / USEC_PER_SEC;
+	/* rounding up never takes Elapsed past the limit (the moment before the tick that
+	 * ends the session); whole seconds really past it still show */
+	total_s = MIN(total_s, MAX((limit_usec + USEC_PER_SEC - 1) / USEC_PER_SEC, session_usec / USEC_PER_SEC));
 	*ret_elapsed_s = (unsigned)(total_s - *ret_remaining_s);
 }
 

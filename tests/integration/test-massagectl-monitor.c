@@ -195,7 +195,14 @@ START_TEST(test_monitor_pipe_lines)
 	H_ASSERT_UINT_EQ(&h, count_lines(c.out, "program " TEST_SHORT_ID " finished: completed"), 1);
 	H_ASSERT_UINT_EQ(&h, count_lines(c.out, "program " TEST_LONG_ID " finished: stopped"), 1);
 	H_ASSERT_UINT_EQ(&h, count_lines(c.out, "session started: " TEST_LONG_ID), 1);
-	printf("# massagectl monitor through a pipe:\n%s", c.out);
+	/* as TAP comments: each line of it behind "# " */
+	printf("# massagectl monitor through a pipe:\n");
+	for (const char *l = c.out; *l;) {
+		const char *end = strchrnul(l, '\n');
+
+		printf("#   %.*s\n", (int)(end - l), l);
+		l = *end ? end + 1 : end;
+	}
 	harness_stop(&h);
 }
 END_TEST

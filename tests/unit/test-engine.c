@@ -128,6 +128,10 @@ START_TEST(test_session_times_total_steady)
 	/* a pause lengthens it: a second more every second */
 	engine_session_times(100 * USEC_PER_SEC, 1800 * USEC_PER_SEC, length_usec - 90 * USEC_PER_SEC, &e, &r);
 	ck_assert_uint_eq(e + r, 749);
+	/* past the limit, before the tick that ends the session: Elapsed stops at it */
+	engine_session_times(600 * USEC_PER_SEC + 10000, 600 * USEC_PER_SEC, length_usec, &e, &r);
+	ck_assert_uint_eq(r, 0);
+	ck_assert_uint_eq(e, 600);
 }
 END_TEST
 
