@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "check-tap.h"
+#include "state-text.h"
 #include "macro.h"
 #include "profile-name.h"
 #include "profile.h"
@@ -166,32 +167,11 @@ static void sample_with(const char *key, const char *line, char *buf, size_t siz
 {
 	struct profile p = sample();
 	_cleanup_free_ char *text = NULL;
-	char *saveptr = NULL;
 	size_t n;
 
 	text = profile_format(&p, &n);
 	ck_assert_ptr_nonnull(text);
-	buf[0] = '\0';
-	for (char *l = strtok_r(text, "\n", &saveptr); l; l = strtok_r(NULL, "\n", &saveptr)) {
-		bool match = strncmp(l, key, strlen(key)) == 0 && l[strlen(key)] == '=';
-
-		if (match && !line)
-			continue;
-		strncat(buf, match ? line : l, size - strlen(buf) - 1);
-		strncat(buf, "\n", size - strlen(buf) - 1);
-	}
-}
-
-static unsigned line_of(const char *text, const char *key)
-{
-	unsigned line = 1;
-
-	for (const char *p = text; *p; p++) {
-		if ((p == text || p[-1] == '\n') && strncmp(p, key, strlen(key)) == 0)
-			return line;
-		line += *p == '\n';
-	}
-	return 0;
+	state_text_with(text, key, line, buf, size);
 }
 
 static void assert_refused(const char *text, unsigned line, const char *what)
@@ -238,7 +218,7 @@ START_TEST(test_damaged)
 
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
 		sample_with(bad[i].key, bad[i].line, text, sizeof(text));
-		assert_refused(text, line_of(text, bad[i].key), bad[i].line);
+		assert_refused(text, state_text_line_of(text, bad[i].key), bad[i].line);
 	}
 	for (size_t i = 0; i < ELEMENTSOF(required); i++) {
 		sample_with(required[i], NULL, text, sizeof(text));
@@ -246,13 +226,13 @@ START_TEST(test_damaged)
 	}
 	/* the value is not repeated: the reason names the character */
 	sample_with("Name", "Name=a/b", text, sizeof(text));
-	assert_refused(text, line_of(text, "Name"), "Name=: A profile's name may hold letters");
+	assert_refused(text, state_text_line_of(text, "Name"), "Name=: A profile's name may hold letters");
 	sample_with("Name", "Name=Zoe", text, sizeof(text));
 	assert_refused(text, 0, "not the file's name");
 	sample_with("Heat", "Heat=no\nColour=blue", text, sizeof(text));
-	assert_refused(text, line_of(text, "Colour"), "unknown key Colour");
+	assert_refused(text, state_text_line_of(text, "Colour"), "unknown key Colour");
 	sample_with("Heat", "Heat=no\n[Settings]", text, sizeof(text));
-	assert_refused(text, line_of(text, "[Settings]"), "[Settings]");
+	assert_refused(text, state_text_line_of(text, "[Settings]"), "[Settings]");
 	/* cut anywhere: Name= is last, so a cut file lacks it */
 	{
 		struct profile p = sample();

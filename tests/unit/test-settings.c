@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "check-tap.h"
+#include "state-text.h"
 #include "config.h"
 #include "macro.h"
 #include "settings.h"
@@ -54,33 +55,11 @@ static void write_text(const char *text)
 static void sample_with(const char *key, const char *line, char *buf, size_t size)
 {
 	_cleanup_free_ char *text = NULL;
-	char *save = NULL;
 	size_t n;
 
 	text = settings_format(&sample, &n);
 	ck_assert_ptr_nonnull(text);
-	buf[0] = '\0';
-	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		bool match = strncmp(l, key, strlen(key)) == 0 && l[strlen(key)] == '=';
-
-		if (match && !line)
-			continue;
-		strncat(buf, match ? line : l, size - strlen(buf) - 1);
-		strncat(buf, "\n", size - strlen(buf) - 1);
-	}
-}
-
-static unsigned line_of(const char *text, const char *key)
-{
-	unsigned line = 1;
-
-	for (const char *p = text; *p; line++) {
-		if (strncmp(p, key, strlen(key)) == 0 && p[strlen(key)] == '=')
-			return line;
-		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p);
-	}
-	ck_abort_msg("no %s= in the text", key);
-	return 0;
+	state_text_with(text, key, line, buf, size);
 }
 
 /* Loading the text fails with -EINVAL; the reason starts with "PATH:LINE: " (or
@@ -197,11 +176,11 @@ START_TEST(test_person_keys)
 	ck_assert_str_eq(back.profile, "");
 
 	sample_with("Heat", "Heat=no\nProfile=../x", text, sizeof(text));
-	assert_refused(text, line_of(text, "Profile"), "Profile=: ");
+	assert_refused(text, state_text_line_of(text, "Profile"), "Profile=: ");
 	sample_with("Heat", "Heat=no\nConfiguredGentle=yes", text, sizeof(text));
-	assert_refused(text, line_of(text, "ConfiguredGentle"), "unknown key ConfiguredGentle");
+	assert_refused(text, state_text_line_of(text, "ConfiguredGentle"), "unknown key ConfiguredGentle");
 	sample_with("Heat", "Heat=no\nFocus=knees", text, sizeof(text));
-	assert_refused(text, line_of(text, "Focus"), "Focus=knees");
+	assert_refused(text, state_text_line_of(text, "Focus"), "Focus=knees");
 }
 END_TEST
 
@@ -248,7 +227,7 @@ START_TEST(test_out_of_range)
 
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
 		sample_with(bad[i].key, bad[i].line, text, sizeof(text));
-		assert_refused(text, line_of(text, bad[i].key), bad[i].line);
+		assert_refused(text, state_text_line_of(text, bad[i].key), bad[i].line);
 	}
 }
 END_TEST
@@ -266,13 +245,13 @@ START_TEST(test_unknown_and_missing)
 		assert_refused(text, 0, keys[i]);
 	}
 	sample_with("Heat", "Heat=no\nConfiguredHeat=no", text, sizeof(text));
-	assert_refused(text, line_of(text, "ConfiguredHeat"), "ConfiguredHeat");
+	assert_refused(text, state_text_line_of(text, "ConfiguredHeat"), "ConfiguredHeat");
 	sample_with("Heat", "Heat=no\nPressureBack=1", text, sizeof(text));
-	assert_refused(text, line_of(text, "PressureBack"), "PressureBack");
+	assert_refused(text, state_text_line_of(text, "PressureBack"), "PressureBack");
 	sample_with("Heat", "Heat=no\nShoulderHeight=600", text, sizeof(text));
-	assert_refused(text, line_of(text, "ShoulderHeight"), "ShoulderHeight");
+	assert_refused(text, state_text_line_of(text, "ShoulderHeight"), "ShoulderHeight");
 	sample_with("Heat", "Heat=no\n[Extra]", text, sizeof(text));
-	assert_refused(text, line_of(text, "Heat") + 1, "[Extra]");
+	assert_refused(text, state_text_line_of(text, "Heat") + 1, "[Extra]");
 	assert_refused("garbage\n", 1, "syntax error");
 }
 END_TEST
