@@ -317,6 +317,50 @@ int harness_on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_erro
 
 /* ---- calls ---- */
 
+struct ordered_reply {
+	sd_bus_message *reply;
+	sd_bus_error *error;
+	bool done;
+};
+
+static int on_ordered_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+	struct ordered_reply *o = userdata;
+
+	o->done = true;
+	if (sd_bus_message_is_method_error(m, NULL))
+		(void)sd_bus_error_copy(o->error, sd_bus_message_get_error(m));
+	else
+		o->reply = sd_bus_message_ref(m);
+	return 0;
+}
+
+/* A call whose reply takes its place among the signals. sd_bus_call() queues the
+ * signals that arrive while it waits, and dispatching them after the reply can record
+ * a PropertiesChanged newer than the value read: "scanning" read after "running" was
+ * signalled looked like a change nobody announced. Here the loop stops at the reply,
+ * with every earlier message dispatched and every later one still queued. */
+static int call_in_order(struct harness *h, sd_bus_message *m, sd_bus_error *error, sd_bus_message **reply)
+{
+	struct ordered_reply o = { .error = error };
+	sd_bus_slot *slot = NULL;
+	int r;
+
+	r = sd_bus_call_async(h->bus, &slot, m, on_ordered_reply, &o, CALL_TIMEOUT_USEC);
+	while (r >= 0 && !o.done) {
+		r = sd_bus_process(h->bus, NULL);
+		if (r == 0)
+			r = sd_bus_wait(h->bus, UINT64_MAX);
+	}
+	sd_bus_slot_unref(slot);
+	if (r < 0)
+		return r;
+	if (!o.reply)
+		return -sd_bus_error_get_errno(error);
+	*reply = o.reply;
+	return 0;
+}
+
 sd_bus_message *harness_callv(struct harness *h, const char *path, const char *iface, const char *member,
 			      sd_bus_error *error, const char *types, va_list ap)
 {
@@ -330,13 +374,25 @@ sd_bus_message *harness_callv(struct harness *h, const char *path, const char *i
 		sd_bus_message_unref(m);
 		FAIL(h, "cannot build %s.%s: %s", iface, member, strerror(-r));
 	}
-	r = sd_bus_call(h->bus, m, CALL_TIMEOUT_USEC, error, &reply);
+	r = call_in_order(h, m, error, &reply);
 	sd_bus_message_unref(m);
 	if (r < 0) {
 		if (!sd_bus_error_is_set(error))
 			(void)sd_bus_error_set_errno(error, r);
 		return NULL;
 	}
+	return reply;
+}
+
+static sd_bus_message *call_properties(struct harness *h, const char *path, sd_bus_error *error, const char *member,
+				       const char *types, ...)
+{
+	sd_bus_message *reply;
+	va_list ap;
+
+	va_start(ap, types);
+	reply = harness_callv(h, path, "org.freedesktop.DBus.Properties", member, error, types, ap);
+	va_end(ap);
 	return reply;
 }
 
@@ -417,11 +473,9 @@ const char *harness_get(struct harness *h, const char *path, const char *iface, 
 	sd_bus_message *reply = NULL;
 	const char *ret;
 	char *value;
-	int r;
 
-	r = sd_bus_call_method(h->bus, CHAIR_SERVICE, path, "org.freedesktop.DBus.Properties", "Get", error, &reply,
-			       "ss", iface, name);
-	if (r < 0)
+	reply = call_properties(h, path, error, "Get", "ss", iface, name);
+	if (!reply)
 		return NULL;
 	value = format_value(reply);
 	sd_bus_message_unref(reply);
@@ -431,10 +485,8 @@ const char *harness_get(struct harness *h, const char *path, const char *iface, 
 	}
 	ret = harness_ring_copy(h, value);
 	free(value);
-	if (strcmp(path, CHAIR_PATH) == 0 && strcmp(iface, CHAIR_IFACE) == 0) {
-		harness_dispatch(h);
+	if (strcmp(path, CHAIR_PATH) == 0 && strcmp(iface, CHAIR_IFACE) == 0)
 		observe_read(h, name, ret);
-	}
 	return ret;
 }
 
@@ -672,12 +724,10 @@ static char *snapshot_of(struct harness *h, const char *path, const char *iface,
 	FILE *f;
 	int r;
 
-	r = sd_bus_call_method(h->bus, CHAIR_SERVICE, path, "org.freedesktop.DBus.Properties", "GetAll", &error, &reply,
-			       "s", iface);
-	if (r < 0)
+	reply = call_properties(h, path, &error, "GetAll", "s", iface);
+	if (!reply)
 		FAIL(h, "GetAll(%s) on %s failed: %s: %s", iface, path, error.name ? error.name : "?",
 		     error.message ? error.message : "");
-	harness_dispatch(h);
 	r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "{sv}");
 	while (r >= 0 && (r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
 		const char *name;
