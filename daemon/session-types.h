@@ -45,6 +45,7 @@ struct session {
 	enum zone manual_zone;
 	uint64_t start_usec;             /* chair time the session began */
 	uint64_t program_pos_usec;       /* how far into the program (holds in pause and scan) */
+	unsigned elapsed_shown_s;        /* Elapsed last announced: never shown less */
 	bool speed_chosen, width_chosen; /* the person's SetSpeed/SetWidth override the steps */
 	bool seat_empty;                 /* paused because the seat emptied */
 	uint64_t seat_empty_since_usec;

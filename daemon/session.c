@@ -68,6 +68,7 @@ static void session_begin(struct context *c)
 	if (c->profile[0] && c->heat_wanted)
 		c->heat = true;
 	c->session.program_pos_usec = 0;
+	c->session.elapsed_shown_s = 0;
 	c->session.speed_chosen = c->session.width_chosen = false;
 	c->session.seat_empty = false;
 	c->roller_last_ok_usec = now;

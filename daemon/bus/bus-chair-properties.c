@@ -49,8 +49,15 @@ static void view_session(const struct context *c, struct chair_view *v)
 	struct motion_levels lv = engine_levels(step, &levels);
 	v->speed = lv.speed;
 	v->width = width_to_string(lv.width);
+	/* the session's clock read where the program's was, at the last control tick: read
+	 * between two ticks it ran up to a tick ahead, and the next tick took a second back */
+	if (c->ticking)
+		now = c->last_tick_usec;
 	engine_session_times(now - MIN(now, s->start_usec), (uint64_t)v->session_limit * USEC_PER_SEC, program_left,
 			     &v->elapsed, &v->remaining);
+	/* a program made shorter (SetFocus, a step's rounding) shows in Remaining and in the
+	 * session's length, never as time taken back */
+	v->elapsed = MAX(v->elapsed, s->elapsed_shown_s);
 }
 
 /* The rollers press on the back: a session holds them there (a pause too). */
@@ -128,6 +135,8 @@ static void chair_publish(struct context *c, struct bus_state *b)
 		b->paced_usec = now;
 	(void)sd_bus_emit_properties_changed_strv(c->bus, CHAIR_PATH, CHAIR_INTERFACE, (char **)changed);
 	*old = v;
+	if (c->session.active)
+		c->session.elapsed_shown_s = v.elapsed;
 }
 
 void bus_chair_changed(void *userdata)

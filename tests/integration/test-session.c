@@ -295,6 +295,43 @@ START_TEST(test_timer_lowered_live)
 }
 END_TEST
 
+/* Elapsed counts up whatever reshapes the program: SetFocus moves the program's end by
+ * a fraction of a second, and the rounding of the session's length then took a second
+ * of Elapsed back (the focus test saw 20, then 19). Calls between two control ticks
+ * (SetSpeed) must not show a second that the next tick takes back either. */
+START_TEST(test_elapsed_never_goes_back)
+{
+	struct harness h;
+	unsigned last_elapsed = 0, last_remaining = UINT32_MAX;
+
+	harness_start(&h, SCAN_SCALE, NULL);
+	H_START_RUNNING(&h, TEST_LONG_ID);
+	harness_clear_history(&h);
+	for (unsigned i = 0; i < 200; i++) {
+		H_CALL(&h, "SetSpeed", "u", 3 + i % 2);
+		if (i % 2)
+			H_CALL(&h, "SetFocus", "as", 0);
+		else
+			H_CALL(&h, "SetFocus", "as", 1, "neck");
+		harness_pump(&h, 5);
+	}
+	for (size_t i = 0; i < h.n_changes; i++) {
+		const char *name = h.changes[i].name, *value = h.changes[i].value;
+		unsigned v = value ? (unsigned)strtoul(value, NULL, 10) : 0;
+
+		if (strcmp(name, "Elapsed") == 0) {
+			H_ASSERT(&h, v >= last_elapsed, "Elapsed went from %u to %u", last_elapsed, v);
+			last_elapsed = v;
+		} else if (strcmp(name, "Remaining") == 0) {
+			H_ASSERT(&h, v <= last_remaining, "Remaining went from %u to %u", last_remaining, v);
+			last_remaining = v;
+		}
+	}
+	H_ASSERT(&h, last_elapsed > 0, "no Elapsed announced over 200 focus changes");
+	harness_stop(&h);
+}
+END_TEST
+
 START_TEST(test_manual_session_limit)
 {
 	struct harness h;
@@ -632,6 +669,7 @@ int main(void)
 	CHECK_ADD_TEST(s, test_timer_expiry, 60);
 	CHECK_ADD_TEST(s, test_timer_lowered_live, 60);
 	CHECK_ADD_TEST(s, test_manual_session_limit, 60);
+	CHECK_ADD_TEST(s, test_elapsed_never_goes_back, 60);
 	CHECK_ADD_TEST(s, test_stop, 60);
 	CHECK_ADD_TEST(s, test_manual, 60);
 	CHECK_ADD_TEST(s, test_seat_empty, 60);
