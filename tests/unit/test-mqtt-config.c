@@ -231,8 +231,9 @@ static const struct bad_value {
 	{ "[Broker]\nAllowAnonymous=on\n", 2, "expected yes or no" },
 	{ "[Broker]\nPasswordFile=/nonexistent/pw\n", 2, "PasswordFile=/nonexistent/pw: cannot read it" },
 	{ "[Broker]\nCAFile=/nonexistent/ca\n", 2, "cannot read it" },
-	{ "[Broker]\nClientId=" "0123456789012345678901234567890123456789012345678901234567890123456789\n", 2,
-	  "ClientId: 70 characters, expected at most 64" },
+	{ "[Broker]\nClientId="
+	  "0123456789012345678901234567890123456789012345678901234567890123456789\n",
+	  2, "ClientId: 70 characters, expected at most 64" },
 	{ "# one\n[Chair]\nId=Living Room\n", 3, "Id=Living Room: expected 1..32 of a-z, 0-9, '_' and '-'" },
 	{ "[Chair]\nId=ABC\n", 2, "expected 1..32 of a-z" },
 	{ "[Chair]\nId=a/b\n", 2, "expected 1..32 of a-z" },
@@ -304,10 +305,11 @@ END_TEST
 
 START_TEST(test_loopback)
 {
-	static const char *const loopback[] = { "localhost", "LOCALHOST", "localhost.", "127.0.0.1", "127.1.2.3",
-						"::1", "::ffff:127.0.0.1" };
-	static const char *const remote[] = { "broker", "localhost.example.org", "128.0.0.1", "10.0.0.1",
-					      "192.168.1.2", "::2", "fe80::1", "::ffff:10.0.0.1", "0.0.0.0",
+	static const char *const loopback[] = { "localhost", "LOCALHOST", "localhost.",      "127.0.0.1",
+						"127.1.2.3", "::1",       "::ffff:127.0.0.1" };
+	static const char *const remote[] = { "broker",      "localhost.example.org", "128.0.0.1",
+					      "10.0.0.1",    "192.168.1.2",           "::2",
+					      "fe80::1",     "::ffff:10.0.0.1",       "0.0.0.0",
 					      "my-localhost" };
 
 	for (size_t i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++)
