@@ -9,10 +9,18 @@
 #include <string.h>
 
 #include "chair-side.h"
+#include "chair-types.h"
 #include "log.h"
 #include "macro.h"
 
-enum property_type { PROP_STRING, PROP_UINT32, PROP_UINT64, PROP_DOUBLE, PROP_BOOL, PROP_STRV };
+enum property_type {
+	PROP_STRING,
+	PROP_UINT32,
+	PROP_UINT64,
+	PROP_DOUBLE,
+	PROP_BOOL,
+	PROP_STRV
+};
 
 struct property_map {
 	const char *name;
@@ -269,6 +277,19 @@ static int pads_add(struct pad **pads, size_t *n, const char *path, sd_bus_messa
 	return 0;
 }
 
+/* Body order from the neck down, as massagectl lists them; other zones after, by name. */
+static int pad_compare(const void *a, const void *b)
+{
+	const struct pad *x = a, *y = b;
+	int zx = zone_from_string(x->zone), zy = zone_from_string(y->zone);
+
+	if (zx != zy && zx >= 0 && zy >= 0)
+		return zx < zy ? -1 : 1;
+	if (zx != zy)
+		return zx >= 0 ? -1 : 1;
+	return strcmp(x->zone, y->zone);
+}
+
 /* GetManagedObjects' a{oa{sa{sv}}}: every object with a Heater1 interface is a pad. */
 int pads_read(sd_bus_message *m, struct pad **pads, size_t *n)
 {
@@ -293,7 +314,11 @@ int pads_read(sd_bus_message *m, struct pad **pads, size_t *n)
 		if (r >= 0)
 			r = sd_bus_message_exit_container(m);
 	}
-	return r < 0 ? r : sd_bus_message_exit_container(m);
+	if (r >= 0)
+		r = sd_bus_message_exit_container(m);
+	if (r >= 0 && *n > 1)
+		qsort(*pads, *n, sizeof(**pads), pad_compare);
+	return r;
 }
 
 int programs_read(sd_bus_message *m, struct program **ret, size_t *ret_n)

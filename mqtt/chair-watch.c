@@ -185,8 +185,7 @@ static int on_owner_changed(sd_bus_message *message, void *userdata, sd_bus_erro
 	struct chair_watch *w = userdata;
 	const char *name, *old_owner, *new_owner;
 
-	if (sd_bus_message_read(message, "sss", &name, &old_owner, &new_owner) < 0 ||
-	    strcmp(name, CHAIR_SERVICE) != 0)
+	if (sd_bus_message_read(message, "sss", &name, &old_owner, &new_owner) < 0 || strcmp(name, CHAIR_SERVICE) != 0)
 		return 0;
 	/* the signal is newer than any GetNameOwner answer still on its way */
 	w->owner_call = sd_bus_slot_unref(w->owner_call);
@@ -207,8 +206,8 @@ static int read_pad(sd_bus_message *m, void *pad)
 }
 
 /* PropertiesChanged: interface, changed a{sv}, invalidated as. */
-static int read_changed(sd_bus_message *message, const char *interface,
-			int (*read)(sd_bus_message *m, void *base), void *base)
+static int read_changed(sd_bus_message *message, const char *interface, int (*read)(sd_bus_message *m, void *base),
+			void *base)
 {
 	char **invalidated = NULL;
 	const char *iface;

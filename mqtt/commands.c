@@ -60,13 +60,15 @@ static void publish_error(struct commands *cmd, const char *topic, const char *p
 	(void)json_object_object_add(o, "error", json_object_new_string(error));
 	(void)json_object_object_add(o, "message", json_object_new_string(message));
 	if (topic_build(error_topic, sizeof(error_topic), cmd->c->cfg, "error") >= 0)
-		(void)broker_publish(cmd->c->broker, error_topic,
-				     json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
-				     false);
+		(void)broker_publish(
+			cmd->c->broker, error_topic,
+			json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+			false);
 	json_object_put(o);
 }
 
-static int refuse(const struct command *m, const char *error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int refuse(const struct command *m, const char *error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static int refuse(const struct command *m, const char *error, const char *fmt, ...)
 {
 	char message[512];
@@ -105,8 +107,8 @@ static int on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
 }
 
 /* path's interface.member(types...), answered in on_reply. */
-static int call(const struct command *m, const char *path, const char *interface, const char *member,
-		const char *types, ...)
+static int call(const struct command *m, const char *path, const char *interface, const char *member, const char *types,
+		...)
 {
 	struct chair_side *c = m->cmd->c;
 	sd_bus_message *call_message = NULL;
@@ -195,7 +197,7 @@ static int do_clear_fault(const struct command *m)
 
 static int set_level(const struct command *m, const char *member)
 {
-	uint32_t v;
+	uint32_t v = 0;
 
 	if (parse_whole(m, &v) < 0)
 		return -EINVAL;
@@ -295,11 +297,16 @@ static const struct {
 	const char *suffix;
 	int (*run)(const struct command *m);
 } commands[] = {
-	{ "program/set", do_program },     { "stop/press", do_stop },
-	{ "pause/press", do_pause },       { "scan/press", do_scan },
-	{ "clear-fault/press", do_clear_fault }, { "intensity/set", do_intensity },
-	{ "speed/set", do_speed },         { "timer/set", do_timer },
-	{ "width/set", do_width },         { "profile/set", do_profile },
+	{ "program/set", do_program },
+	{ "stop/press", do_stop },
+	{ "pause/press", do_pause },
+	{ "scan/press", do_scan },
+	{ "clear-fault/press", do_clear_fault },
+	{ "intensity/set", do_intensity },
+	{ "speed/set", do_speed },
+	{ "timer/set", do_timer },
+	{ "width/set", do_width },
+	{ "profile/set", do_profile },
 	{ "gentle/set", do_gentle },
 };
 
@@ -347,6 +354,9 @@ void commands_on_message(struct commands *cmd, const char *topic, const void *pa
 
 	if (!suffix)
 		return; /* not this chair's: no answer */
+	/* an empty message is how a retained one is cleared: no command */
+	if (len == 0)
+		return;
 	if (len > COMMAND_PAYLOAD_MAX) {
 		(void)refuse(&m, ERROR_PAYLOAD_TOO_LARGE, "The payload has %zu bytes; a command has at most %d.", len,
 			     COMMAND_PAYLOAD_MAX);

@@ -48,7 +48,11 @@ static void add_string(struct json_object *o, const char *key, const char *value
 
 static void add_double(struct json_object *o, const char *key, double value)
 {
-	(void)json_object_object_add(o, key, json_object_new_double(value));
+	char text[32];
+
+	/* 0.1, not json-c's 0.10000000000000001 */
+	(void)snprintf(text, sizeof(text), "%g", value);
+	(void)json_object_object_add(o, key, json_object_new_double_s(value, text));
 }
 
 static void add_int(struct json_object *o, const char *key, int value)
@@ -117,11 +121,13 @@ static struct json_object *entity_new(struct chair_side *c, const char *object_i
 	return o;
 }
 
-static void config_topic(struct chair_side *c, char topic[static TOPIC_MAX], const char *component,
-			 const char *object_id)
+static int config_topic(struct chair_side *c, char topic[static TOPIC_MAX], const char *component,
+			const char *object_id)
 {
-	(void)snprintf(topic, TOPIC_MAX, "%s/%s/%s/%s/config", c->cfg->discovery_prefix, component,
-		       c->cfg->chair_id, object_id);
+	int n = snprintf(topic, TOPIC_MAX, "%s/%s/%s/%s/config", c->cfg->discovery_prefix, component, c->cfg->chair_id,
+			 object_id);
+
+	return n < 0 || n >= TOPIC_MAX ? -ENAMETOOLONG : 0;
 }
 
 /* Publishes o (NULL: an empty config, removing the entity) and drops it. */
@@ -129,8 +135,13 @@ static void config_publish(struct chair_side *c, const char *component, const ch
 {
 	char topic[TOPIC_MAX];
 
-	config_topic(c, topic, component, object_id);
-	(void)publisher_set(c->publisher, topic, o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN) : "");
+	if (config_topic(c, topic, component, object_id) < 0)
+		log_warning("The discovery topic of %s is too long", object_id);
+	else
+		(void)publisher_set(
+			c->publisher, topic,
+			o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+			  : "");
 	json_object_put(o);
 }
 
@@ -213,7 +224,8 @@ static void publish_chair_entities(struct chair_side *c)
 
 	for (size_t i = 0; titles && i < m->n_programs; i++)
 		titles[i] = m->programs[i].title;
-	if (titles)
+	/* once massaged listed them: Home Assistant wants options */
+	if (titles && m->n_programs > 0)
 		publish_select(c, "program", "Program", "program/title", titles, m->n_programs);
 	free(titles);
 	publish_button(c, "stop", "Stop", "stop/press");

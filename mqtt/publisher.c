@@ -221,7 +221,8 @@ static void publish_faults(struct chair_side *c, char **faults)
 	for (size_t i = 0; faults && faults[i] && codes; i++)
 		(void)json_object_array_add(codes, json_object_new_string(faults[i]));
 	if (o && codes && json_object_object_add(o, "codes", codes) == 0)
-		set_topic(c, "faults", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		set_topic(c, "faults",
+			  json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
 		json_object_put(codes);
 	json_object_put(o);
@@ -234,7 +235,8 @@ static void publish_profiles(struct chair_side *c, char **profiles)
 	for (size_t i = 0; profiles && profiles[i] && a; i++)
 		(void)json_object_array_add(a, json_object_new_string(profiles[i]));
 	if (a)
-		set_topic(c, "profiles", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN));
+		set_topic(c, "profiles",
+			  json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(a);
 }
 
