@@ -5,7 +5,6 @@
  * as JSON and logged. */
 #include <errno.h>
 #include <json-c/json.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -158,7 +157,7 @@ static int parse_whole(const struct command *m, uint32_t *ret)
 {
 	double v;
 
-	if (parse_double_range(m->payload, 0, UINT32_MAX, &v) < 0 || floor(v) != v)
+	if (parse_double_range(m->payload, 0, UINT32_MAX, &v) < 0 || v != (double)(uint32_t)v)
 		return refuse(m, ERROR_INVALID_PAYLOAD, "'%s' is not a whole number from 0 to %u.", m->payload,
 			      UINT32_MAX);
 	*ret = (uint32_t)v;
