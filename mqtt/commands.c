@@ -101,7 +101,6 @@ static int on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
 {
 	struct pending_call *p = userdata;
 	const sd_bus_error *e = sd_bus_message_get_error(reply);
-
 	struct pad *pad = p->heat_zone ? chair_model_find_pad(&p->cmd->c->model, p->heat_zone) : NULL;
 
 	if (pad)
