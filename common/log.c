@@ -130,7 +130,8 @@ static void log_write(int level, enum log_event event, const struct log_fields *
 		(void)sd_journal_sendv(e.iov, (int)e.n_iov);
 		return;
 	}
-	(void)fprintf(stderr, "massaged[%s]: %s\n", level_names[level & 7], message);
+	/* the program's own name: massaged-mqtt logs with this code too */
+	(void)fprintf(stderr, "%s[%s]: %s\n", program_invocation_short_name, level_names[level & 7], message);
 }
 
 static void log_writev(int level, enum log_event event, const struct log_fields *f, const char *fmt, va_list ap)

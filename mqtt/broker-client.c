@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The libmosquitto client as mqtt.conf says: MQTT 3.1.1, the last will, the user name
+/* The libmosquitto client as mqtt.conf says: MQTT v5, the last will, the user name
  * and the password (read from its file once, here), TLS with the CA and the client
  * certificate. broker.c sets the callbacks and drives it. */
 #include <errno.h>
@@ -64,7 +64,7 @@ static int client_setup(struct mosquitto *mosq, const struct mqtt_config *cfg, c
 	char password[PASSWORD_MAX];
 	int rc;
 
-	(void)mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+	(void)mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
 	rc = mosquitto_will_set(mosq, will_topic, (int)strlen("offline"), "offline", 1, true);
 	if (rc != MOSQ_ERR_SUCCESS)
 		return mosq_error("Cannot set the last will on %s: %s", will_topic, mosquitto_strerror(rc));

@@ -4,11 +4,15 @@
  * something to write), a timer calls mosquitto_loop_misc() for the keepalive, and
  * another reconnects after a loss, with backoff: 1 s doubling to 60 s, with jitter.
  *
- * MQTT v3.1.1. The connection is made with mosquitto_connect_async(): the TCP connect
+ * MQTT v5, so that a subscription can ask for retain-as-published: a retained
+ * command is then seen as retained while connected too, not only at a reconnection
+ * (v3.1.1 clears the flag on live delivery). The connection is made with
+ * mosquitto_connect_async(): the TCP connect
  * does not block, but the host name is still resolved with getaddrinfo(), which may
  * block the loop briefly when DNS is slow (a literal address or /etc/hosts does not). */
 #include <errno.h>
 #include <mosquitto.h>
+#include <mqtt_protocol.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -471,7 +475,7 @@ int broker_subscribe(struct broker *b, const char *pattern)
 
 	if (!b->connected)
 		return -ENOTCONN;
-	rc = mosquitto_subscribe(b->mosq, NULL, pattern, 1);
+	rc = mosquitto_subscribe_v5(b->mosq, NULL, pattern, 1, MQTT_SUB_OPT_RETAIN_AS_PUBLISHED, NULL);
 	if (rc == MOSQ_ERR_NO_CONN)
 		return -ENOTCONN;
 	if (rc != MOSQ_ERR_SUCCESS) {
