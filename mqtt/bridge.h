@@ -12,7 +12,10 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#define MQTT_CONFIG_DEFAULT "/etc/massaged/mqtt.conf"
+#include "build-config.h"
+
+/* <sysconfdir>/massaged/mqtt.conf: /etc/massaged/mqtt.conf in a distribution package */
+#define MQTT_CONFIG_DEFAULT MQTT_CONFIG_FILE
 
 struct mqtt_config {
 	/* [Broker] */
