@@ -23,7 +23,7 @@
 
 #define BACKOFF_MIN_USEC (1 * USEC_PER_SEC)
 #define BACKOFF_MAX_USEC (60 * USEC_PER_SEC)
-#define PASSWORD_MAX 256
+#define PASSWORD_MAX 1024
 #define FLUSH_TIMEOUT_MS 1000
 
 /* What the last attempt came to, so that a broker refusing us every minute is said once. */
@@ -58,15 +58,32 @@ struct broker {
 
 	enum outcome outcome;
 	int outcome_code;
+	char why[512];       /* the last failure, for the status line */
+	char lib_error[256]; /* libmosquitto's last error message (OpenSSL's reason) */
 };
 
 static void broker_schedule_reconnect(struct broker *b);
+
+/* Logs a failure libmosquitto described itself; returns -EINVAL. */
+static int mosq_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int mosq_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_error("%s", msg);
+	return -EINVAL;
+}
 
 static void set_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void set_status(const char *fmt, ...)
 {
-	char status[256];
+	char status[600];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -90,7 +107,25 @@ static void note_outcome(struct broker *b, enum outcome o, int code, const char 
 	va_end(ap);
 	b->outcome = o;
 	b->outcome_code = code;
+	memcpy(b->why, msg, sizeof(b->why));
 	log_msg(!changed ? LOG_DEBUG : o == OUTCOME_CONNECTED ? LOG_INFO : LOG_WARNING, "%s", msg);
+}
+
+/* A connection that failed (lost: it was up), in words that do not depend on where
+ * libmosquitto noticed it. */
+static void note_failure(struct broker *b, bool lost, int rc)
+{
+	int saved_errno = errno;
+	const char *why = rc == MOSQ_ERR_ERRNO                    ? strerror(saved_errno)
+			  : rc == MOSQ_ERR_TLS && b->lib_error[0] ? b->lib_error
+								  : mosquitto_strerror(rc);
+	int code = rc == MOSQ_ERR_ERRNO ? 1000 + saved_errno : rc;
+
+	if (lost)
+		note_outcome(b, OUTCOME_LOST, code, "Lost the MQTT broker %s:%u: %s", b->cfg->host, b->cfg->port, why);
+	else
+		note_outcome(b, OUTCOME_UNREACHABLE, code, "Cannot connect to the MQTT broker %s:%u%s: %s",
+			     b->cfg->host, b->cfg->port, rc == MOSQ_ERR_TLS ? " over TLS" : "", why);
 }
 
 static uint64_t now_usec(struct broker *b)
@@ -127,6 +162,20 @@ static void io_drop(struct broker *b)
 	b->misc_timer = sd_event_source_disable_unref(b->misc_timer);
 }
 
+/* libmosquitto closed the socket without calling on_disconnect(): a failed TLS
+ * handshake does so in 2.0.11. */
+static void check_abandoned(struct broker *b, int rc)
+{
+	bool was_connected = b->connected;
+
+	if (rc == MOSQ_ERR_SUCCESS || !b->io || mosquitto_socket(b->mosq) >= 0)
+		return;
+	b->connected = false;
+	io_drop(b);
+	note_failure(b, was_connected, rc);
+	broker_schedule_reconnect(b);
+}
+
 static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct broker *b = userdata;
@@ -139,6 +188,8 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 		rc = mosquitto_loop_write(b->mosq, 1);
 	if (rc == MOSQ_ERR_SUCCESS)
 		io_update(b);
+	else
+		check_abandoned(b, rc);
 	return 0;
 }
 
@@ -146,11 +197,15 @@ static int on_misc(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct broker *b = userdata;
 	uint64_t period = MAX(USEC_PER_SEC, b->cfg->keepalive * USEC_PER_SEC / 4);
+	int rc;
 
 	/* a ping not answered within the keepalive ends in on_disconnect() */
-	if (mosquitto_loop_misc(b->mosq) == MOSQ_ERR_SUCCESS && b->misc_timer) {
+	rc = mosquitto_loop_misc(b->mosq);
+	if (rc == MOSQ_ERR_SUCCESS && b->misc_timer) {
 		(void)sd_event_source_set_time(s, usec + period);
 		io_update(b);
+	} else {
+		check_abandoned(b, rc);
 	}
 	return 0;
 }
@@ -166,12 +221,12 @@ static int io_add(struct broker *b)
 	b->io_events = EPOLLIN | EPOLLOUT; /* the connect completes when writable */
 	r = sd_event_add_io(b->event, &b->io, fd, b->io_events, on_io, b);
 	if (r < 0)
-		return log_errno(r, "Cannot watch the broker's socket: %s", strerror(-r));
+		return log_errno(r, "Cannot watch the broker's socket");
 	r = sd_event_add_time(b->event, &b->misc_timer, CLOCK_MONOTONIC, now_usec(b) + period, USEC_PER_SEC / 2,
 			      on_misc, b);
 	if (r < 0) {
 		io_drop(b);
-		return log_errno(r, "Cannot set the keepalive timer: %s", strerror(-r));
+		return log_errno(r, "Cannot set the keepalive timer");
 	}
 	return 0;
 }
@@ -181,6 +236,7 @@ static void attempt(struct broker *b)
 	int rc;
 
 	b->refused = false;
+	b->lib_error[0] = '\0';
 	if (!b->started)
 		rc = mosquitto_connect_async(b->mosq, b->cfg->host, (int)b->cfg->port, (int)b->cfg->keepalive);
 	else
@@ -188,8 +244,7 @@ static void attempt(struct broker *b)
 	b->started = true;
 	if (rc == MOSQ_ERR_SUCCESS && io_add(b) == 0)
 		return;
-	note_outcome(b, OUTCOME_UNREACHABLE, rc, "Cannot connect to the MQTT broker %s:%u: %s", b->cfg->host,
-		     b->cfg->port, rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+	note_failure(b, false, rc);
 	broker_schedule_reconnect(b);
 }
 
@@ -210,8 +265,7 @@ static void broker_schedule_reconnect(struct broker *b)
 
 	if (b->freeing || b->reconnect_timer)
 		return;
-	set_status("Reconnecting to the MQTT broker %s:%u in %.1f s", b->cfg->host, b->cfg->port,
-		   (double)delay / USEC_PER_SEC);
+	set_status("%s; retrying in %.1f s", b->why, (double)delay / USEC_PER_SEC);
 	b->backoff_usec = MIN(b->backoff_usec * 2, BACKOFF_MAX_USEC);
 	r = sd_event_add_time(b->event, &b->reconnect_timer, CLOCK_MONOTONIC, now_usec(b) + delay, USEC_PER_MSEC * 10,
 			      on_reconnect_timer, b);
@@ -225,8 +279,8 @@ static const char *connack_reason(int rc)
 	case 4:
 		return "bad user name or password: check [Broker] Username= and PasswordFile=";
 	case 5:
-		return "not authorised: the broker wants credentials ([Broker] Username= and PasswordFile=, or a "
-		       "client certificate), or its ACL refuses this user";
+		return "not authorised: wrong or missing credentials (check [Broker] Username= and PasswordFile=, or "
+		       "CertFile= and KeyFile=)";
 	default:
 		return mosquitto_connack_string(rc);
 	}
@@ -246,7 +300,10 @@ static void on_connect(struct mosquitto *mosq, void *userdata, int rc)
 	b->connected = true;
 	b->backoff_usec = BACKOFF_MIN_USEC;
 	note_outcome(b, OUTCOME_CONNECTED, 0, "Connected to the MQTT broker %s:%u%s as %s", b->cfg->host, b->cfg->port,
-		     b->cfg->ca_file ? " over TLS" : "", b->cfg->username ? b->cfg->username : "anonymous");
+		     b->cfg->ca_file ? " over TLS" : "",
+		     b->cfg->username    ? b->cfg->username
+		     : b->cfg->cert_file ? "the client certificate's subject"
+					 : "anonymous");
 	set_status("Connected to the MQTT broker %s:%u", b->cfg->host, b->cfg->port);
 	(void)broker_publish(b, b->will_topic, "online", true);
 	if (b->on_connected)
@@ -263,12 +320,8 @@ static void on_disconnect(struct mosquitto *mosq, void *userdata, int rc)
 	io_drop(b); /* libmosquitto has closed the socket */
 	if (b->freeing)
 		return;
-	if (was_connected)
-		note_outcome(b, OUTCOME_LOST, rc, "Lost the MQTT broker %s:%u: %s", b->cfg->host, b->cfg->port,
-			     rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
-	else if (!b->refused)
-		note_outcome(b, OUTCOME_UNREACHABLE, rc, "Cannot connect to the MQTT broker %s:%u: %s", b->cfg->host,
-			     b->cfg->port, rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+	if (!b->refused)
+		note_failure(b, was_connected, rc);
 	broker_schedule_reconnect(b);
 }
 
@@ -289,6 +342,16 @@ static void on_publish(struct mosquitto *mosq, void *userdata, int mid)
 		b->offline_mid = 0;
 }
 
+/* libmosquitto's own messages: at debug level, and its errors kept to say why TLS failed. */
+static void on_log(struct mosquitto *mosq, void *userdata, int level, const char *text)
+{
+	struct broker *b = userdata;
+
+	if (level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING))
+		(void)snprintf(b->lib_error, sizeof(b->lib_error), "%s", text);
+	log_debug("libmosquitto: %s", text);
+}
+
 /* The first line of the file, read once at start. */
 static int read_password(const char *path, char *buf, size_t size)
 {
@@ -297,15 +360,20 @@ static int read_password(const char *path, char *buf, size_t size)
 
 	if (!f) {
 		r = -errno;
-		return log_errno(r, "%s: cannot read the password: %s", path, strerror(-r));
+		return log_errno(r, "%s: cannot read the password", path);
 	}
+	r = -ENODATA;
 	if (!fgets(buf, (int)size, f)) {
-		r = log_errno(ferror(f) ? -EIO : -ENODATA, "%s: cannot read the password: %s", path,
-			      ferror(f) ? "read error" : "the file is empty");
+		if (ferror(f))
+			r = log_errno(-EIO, "%s: cannot read the password", path);
+		else
+			log_error("%s: the file is empty, expected the password on its first line", path);
 	} else {
 		buf[strcspn(buf, "\r\n")] = '\0';
-		if (buf[0] == '\0')
-			r = log_errno(-ENODATA, "%s: the first line is empty, expected the password", path);
+		if (buf[0] != '\0')
+			r = 0;
+		else
+			log_error("%s: the first line is empty, expected the password", path);
 	}
 	(void)fclose(f);
 	return r;
@@ -319,16 +387,17 @@ static int broker_setup(struct broker *b)
 
 	b->mosq = mosquitto_new(cfg->client_id, true, b);
 	if (!b->mosq)
-		return log_errno(-ENOMEM, "Cannot create the MQTT client: %s", strerror(errno));
+		return log_errno(-ENOMEM, "Cannot create the MQTT client");
 	(void)mosquitto_int_option(b->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
 	mosquitto_connect_callback_set(b->mosq, on_connect);
 	mosquitto_disconnect_callback_set(b->mosq, on_disconnect);
 	mosquitto_message_callback_set(b->mosq, on_mosq_message);
 	mosquitto_publish_callback_set(b->mosq, on_publish);
+	mosquitto_log_callback_set(b->mosq, on_log);
 
 	rc = mosquitto_will_set(b->mosq, b->will_topic, (int)strlen("offline"), "offline", 1, true);
 	if (rc != MOSQ_ERR_SUCCESS)
-		return log_errno(-EINVAL, "Cannot set the last will on %s: %s", b->will_topic, mosquitto_strerror(rc));
+		return mosq_error("Cannot set the last will on %s: %s", b->will_topic, mosquitto_strerror(rc));
 	if (cfg->username) {
 		password[0] = '\0';
 		if (cfg->password_file) {
@@ -339,15 +408,15 @@ static int broker_setup(struct broker *b)
 		rc = mosquitto_username_pw_set(b->mosq, cfg->username, cfg->password_file ? password : NULL);
 		explicit_bzero(password, sizeof(password));
 		if (rc != MOSQ_ERR_SUCCESS)
-			return log_errno(-EINVAL, "Cannot set the MQTT user name: %s", mosquitto_strerror(rc));
+			return mosq_error("Cannot set the MQTT user name: %s", mosquitto_strerror(rc));
 	}
 	if (cfg->ca_file) {
 		/* the key must not be encrypted: libmosquitto would ask for its passphrase on the terminal */
 		rc = mosquitto_tls_set(b->mosq, cfg->ca_file, NULL, cfg->cert_file, cfg->key_file, NULL);
 		if (rc != MOSQ_ERR_SUCCESS)
-			return log_errno(-EINVAL, "Cannot set up TLS with CAFile=%s%s%s: %s", cfg->ca_file,
-					 cfg->cert_file ? ", CertFile=" : "", cfg->cert_file ? cfg->cert_file : "",
-					 mosquitto_strerror(rc));
+			return mosq_error("Cannot set up TLS with CAFile=%s%s%s: %s", cfg->ca_file,
+					  cfg->cert_file ? ", CertFile=" : "", cfg->cert_file ? cfg->cert_file : "",
+					  mosquitto_strerror(rc));
 	}
 	return 0;
 }
@@ -456,7 +525,7 @@ int broker_publish(struct broker *b, const char *topic, const char *payload, boo
 	if (rc == MOSQ_ERR_NO_CONN)
 		return -ENOTCONN;
 	if (rc != MOSQ_ERR_SUCCESS)
-		return log_errno(-EINVAL, "Cannot publish on %s: %s", topic, mosquitto_strerror(rc));
+		return mosq_error("Cannot publish on %s: %s", topic, mosquitto_strerror(rc));
 	io_update(b);
 	return 0;
 }
@@ -471,7 +540,7 @@ int broker_subscribe(struct broker *b, const char *pattern)
 	if (rc == MOSQ_ERR_NO_CONN)
 		return -ENOTCONN;
 	if (rc != MOSQ_ERR_SUCCESS)
-		return log_errno(-EINVAL, "Cannot subscribe to %s: %s", pattern, mosquitto_strerror(rc));
+		return mosq_error("Cannot subscribe to %s: %s", pattern, mosquitto_strerror(rc));
 	io_update(b);
 	return 0;
 }

@@ -116,31 +116,32 @@ static int bridge_start(struct bridge *br)
 
 	r = sd_event_default(&br->event);
 	if (r < 0)
-		return log_errno(r, "Cannot create the event loop: %s", strerror(-r));
+		return log_errno(r, "Cannot create the event loop");
 	(void)sigemptyset(&mask);
 	(void)sigaddset(&mask, SIGTERM);
 	(void)sigaddset(&mask, SIGINT);
 	(void)sigprocmask(SIG_BLOCK, &mask, NULL);
 	if ((r = sd_event_add_signal(br->event, NULL, SIGTERM, on_terminate, br)) < 0 ||
 	    (r = sd_event_add_signal(br->event, NULL, SIGINT, on_terminate, br)) < 0)
-		return log_errno(r, "Cannot add the signal handlers: %s", strerror(-r));
+		return log_errno(r, "Cannot add the signal handlers");
 	r = sd_event_set_watchdog(br->event, true);
 	if (r < 0)
-		return log_errno(r, "Cannot enable the systemd watchdog: %s", strerror(-r));
+		return log_errno(r, "Cannot enable the systemd watchdog");
 
 	/* the bus missing at start is fatal (systemd restarts us); massaged missing is not */
 	r = sd_bus_open_system(&br->bus);
 	if (r < 0)
-		return log_errno(r,
-				 "Cannot connect to the system bus: %s (is dbus running? DBUS_SYSTEM_BUS_ADDRESS=%s)",
-				 strerror(-r), getenv("DBUS_SYSTEM_BUS_ADDRESS") ?: "unset");
+		return log_errno(r, "Cannot connect to the system bus (is dbus running? DBUS_SYSTEM_BUS_ADDRESS=%s)",
+				 getenv("DBUS_SYSTEM_BUS_ADDRESS") ?: "unset");
 	r = sd_bus_attach_event(br->bus, br->event, SD_EVENT_PRIORITY_NORMAL);
 	if (r < 0)
-		return log_errno(r, "Cannot attach the bus to the event loop: %s", strerror(-r));
+		return log_errno(r, "Cannot attach the bus to the event loop");
 
 	r = topic_build(will_topic, sizeof(will_topic), &br->cfg, "bridge");
 	if (r < 0)
 		return log_errno(r, "The topic prefix and chair id are too long");
+	log_info("massaged-mqtt %s: chair %s, topics under %s/%s", PACKAGE_VERSION, br->cfg.chair_id,
+		 br->cfg.topic_prefix, br->cfg.chair_id);
 	r = broker_new(&br->broker, br->event, &br->cfg, will_topic, forward_connected, forward_message, br);
 	if (r < 0)
 		return r;
@@ -208,8 +209,6 @@ int main(int argc, char *argv[])
 	}
 	r = bridge_start(&br);
 	if (r >= 0) {
-		log_info("massaged-mqtt %s: chair %s, topics under %s/%s", PACKAGE_VERSION, br.cfg.chair_id,
-			 br.cfg.topic_prefix, br.cfg.chair_id);
 		r = sd_event_loop(br.event);
 		if (r < 0)
 			log_error("The event loop failed: %s", strerror(-r));
