@@ -248,9 +248,8 @@ static const char *select_problem(json_object *o)
 {
 	json_object *ops;
 
-	if (!json_object_object_get_ex(o, "options", &ops) || !json_object_is_type(ops, json_type_array) ||
-	    json_object_array_length(ops) == 0)
-		return PROBLEM("a select needs options (a list, not empty)");
+	if (!json_object_object_get_ex(o, "options", &ops) || !json_object_is_type(ops, json_type_array))
+		return PROBLEM("a select needs options (a list)");
 	for (size_t i = 0; i < json_object_array_length(ops); i++)
 		if (!json_object_is_type(json_object_array_get_idx(ops, i), json_type_string))
 			return PROBLEM("option %zu is not a string", i);

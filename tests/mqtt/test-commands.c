@@ -110,7 +110,14 @@ START_TEST(test_profile_gentle)
 
 	H_CALL(&c->h, "SaveProfile", "s", "alice");
 	M_WAIT_VALUE(&w, mqtt_topic(c, "profile"), "alice", MQTT_TIMEOUT_MS);
-	M_WAIT_VALUE(&w, mqtt_topic(c, "profiles"), "[\"alice\"]", MQTT_TIMEOUT_MS);
+	{
+		json_object *o = json_tokener_parse(mqtt_last(&w, mqtt_topic(c, "profiles")));
+
+		M_ASSERT(&w, o && json_object_is_type(o, json_type_array) && json_object_array_length(o) == 1 &&
+				     strcmp(json_object_get_string(json_object_array_get_idx(o, 0)), "alice") == 0,
+			 "profiles: %s, expected [\"alice\"]", mqtt_last(&w, mqtt_topic(c, "profiles")));
+		json_object_put(o);
+	}
 	M_COMMAND(c, "profile/set", "None", "profile", "None");
 	H_WAIT_PROP(&c->h, "Profile", "", MQTT_TIMEOUT_MS);
 	M_COMMAND(c, "profile/set", "alice", "profile", "alice");

