@@ -41,10 +41,10 @@ struct maintenance_totals {
 };
 
 struct maintenance_pad {
-	bool relay_on;                /* the pad's relay at the last sync */
-	bool heating;                 /* its relay and the master relay closed: the element heats */
-	uint64_t heating_since_usec;  /* chair time it began to */
-	bool active;                  /* the pad had a target or an autotune at the last look */
+	bool relay_on;               /* the pad's relay at the last sync */
+	bool heating;                /* its relay and the master relay closed: the element heats */
+	uint64_t heating_since_usec; /* chair time it began to */
+	bool active;                 /* the pad had a target or an autotune at the last look */
 };
 
 struct maintenance {

@@ -125,15 +125,16 @@ static int on_key(void *userdata, const char *key, const char *value, unsigned l
 {
 	struct maintenance_parser *p = userdata;
 
-	if (strncmp(key, HEATING_KEY, strlen(HEATING_KEY)) == 0 || strncmp(key, SWITCHES_KEY, strlen(SWITCHES_KEY)) == 0)
+	if (strncmp(key, HEATING_KEY, strlen(HEATING_KEY)) == 0 ||
+	    strncmp(key, SWITCHES_KEY, strlen(SWITCHES_KEY)) == 0)
 		return on_pad_key(p, key, value, line);
 	if (strcmp(key, "RollerRunSeconds") != 0)
 		return ini_file_error(p->err, p->path, line, -EINVAL, "unknown key %s", key);
 	if (p->roller_seen)
 		return ini_file_error(p->err, p->path, line, -EINVAL, "%s= given twice", key);
 	if (parse_usec(value, &p->totals.roller_usec) < 0)
-		return ini_file_error(p->err, p->path, line, -EINVAL, "%s=%s: expected seconds (up to 6 decimals)",
-				      key, value);
+		return ini_file_error(p->err, p->path, line, -EINVAL, "%s=%s: expected seconds (up to 6 decimals)", key,
+				      value);
 	p->roller_seen = true;
 	return 0;
 }

@@ -113,8 +113,8 @@ static const char *pad_counter(struct pad_watch *pw, const char *file, int line,
 	if (!w)
 		harness_fail(pw->h, file, line, "%s %s is not watched", path, name);
 	if (strcmp(v, w->value) != 0)
-		harness_fail(pw->h, file, line, "%s %s reads %s, but PropertiesChanged last announced %s", path, name, v,
-			     w->value);
+		harness_fail(pw->h, file, line, "%s %s reads %s, but PropertiesChanged last announced %s", path, name,
+			     v, w->value);
 	return v;
 }
 #define PAD_COUNTER(pw, path, name) pad_counter((pw), __FILE__, __LINE__, (path), (name))
@@ -171,7 +171,8 @@ START_TEST(test_counters_grow_and_survive_kill)
 	PAD_CALL(&h, LOWER_BACK, "SetTarget", "d", 44.0);
 	H_START_RUNNING(&h, TEST_SHORT_ID);
 	finished_usec =
-		H_WAIT_SIGNAL(&h, "ProgramFinished", TEST_SHORT_ID, "completed", harness_wall_ms(&h, 100) + 3000)->when_usec;
+		H_WAIT_SIGNAL(&h, "ProgramFinished", TEST_SHORT_ID, "completed", harness_wall_ms(&h, 100) + 3000)
+			->when_usec;
 	H_WAIT_PROP(&h, "State", "idle", 5000);
 
 	roller = strtoull(H_PROP(&h, "RollerRunSeconds"), NULL, 10);
