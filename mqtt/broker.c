@@ -108,6 +108,9 @@ static void note_outcome(struct broker *b, enum outcome o, int code, const char 
 	b->outcome = o;
 	b->outcome_code = code;
 	memcpy(b->why, msg, sizeof(b->why));
+	/* libmosquitto's sentences end in '.', the status line goes on after it */
+	if (b->why[0] && b->why[strlen(b->why) - 1] == '.')
+		b->why[strlen(b->why) - 1] = '\0';
 	log_msg(!changed ? LOG_DEBUG : o == OUTCOME_CONNECTED ? LOG_INFO : LOG_WARNING, "%s", msg);
 }
 

@@ -38,6 +38,7 @@ struct pad {
 	double temperature, target, power, max_target, dose;
 	uint64_t heating_seconds, relay_switches;
 	double remembered_target; /* the climate's target while the pad is off; 0: none yet */
+	bool heat_asked;          /* mode heat sent, not answered yet: a target now goes to massaged */
 };
 
 struct chair_model {

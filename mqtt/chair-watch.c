@@ -277,8 +277,11 @@ int chair_watch_new(struct chair_watch **ret, struct chair_side *c)
 	c->model.daemon_online = -1;
 	c->model.roller_run_seconds = UINT64_MAX;
 	/* asynchronous AddMatch; the bus answers them before the GetNameOwner sent after */
-	r = sd_bus_match_signal_async(c->bus, &w->matches[MATCH_OWNER], DBUS_SERVICE, DBUS_PATH, DBUS_SERVICE,
-				      "NameOwnerChanged", on_owner_changed, NULL, w);
+	r = sd_bus_add_match_async(c->bus, &w->matches[MATCH_OWNER],
+				   "type='signal',sender='" DBUS_SERVICE "',path='" DBUS_PATH "',"
+				   "interface='" DBUS_SERVICE "',member='NameOwnerChanged',"
+				   "arg0='" CHAIR_SERVICE "'",
+				   on_owner_changed, NULL, w);
 	if (r >= 0)
 		r = sd_bus_add_match_async(c->bus, &w->matches[MATCH_CHAIR],
 					   "type='signal',sender='" CHAIR_SERVICE "',path='" CHAIR_PATH "',"

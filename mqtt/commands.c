@@ -31,6 +31,7 @@ struct pending_call {
 	struct commands *cmd;
 	sd_bus_slot *slot;
 	char *topic, *payload;
+	char *heat_zone; /* a pad's mode heat: its heat_asked ends with the answer */
 };
 
 struct commands {
@@ -41,6 +42,7 @@ struct commands {
 /* The message being handled. */
 struct command {
 	struct commands *cmd;
+	const char *heat_zone; /* set by a pad's mode heat */
 	const char *topic;
 	const char *payload; /* NUL-terminated UTF-8, surrounding blanks removed; NULL when not */
 };
@@ -91,6 +93,7 @@ static void pending_free(struct pending_call *p)
 	sd_bus_slot_unref(p->slot);
 	free(p->topic);
 	free(p->payload);
+	free(p->heat_zone);
 	free(p);
 }
 
@@ -98,7 +101,10 @@ static int on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
 {
 	struct pending_call *p = userdata;
 	const sd_bus_error *e = sd_bus_message_get_error(reply);
+	struct pad *pad = p->heat_zone ? chair_model_find_pad(&p->cmd->c->model, p->heat_zone) : NULL;
 
+	if (pad)
+		pad->heat_asked = false;
 	if (e)
 		publish_error(p->cmd, p->topic, p->payload, e->name, e->message ? e->message : e->name);
 	pending_free(p);
@@ -123,7 +129,8 @@ static int call(const struct command *m, const char *path, const char *interface
 	p->cmd = m->cmd;
 	p->topic = strdup(m->topic);
 	p->payload = strdup(m->payload);
-	r = p->topic && p->payload ? 0 : -ENOMEM;
+	p->heat_zone = m->heat_zone ? strdup(m->heat_zone) : NULL;
+	r = p->topic && p->payload && (p->heat_zone || !m->heat_zone) ? 0 : -ENOMEM;
 	if (r >= 0)
 		r = sd_bus_message_new_method_call(c->bus, &call_message, CHAIR_SERVICE, path, interface, member);
 	if (r >= 0 && types) {
@@ -137,6 +144,7 @@ static int call(const struct command *m, const char *path, const char *interface
 	if (r < 0) {
 		free(p->topic);
 		free(p->payload);
+		free(p->heat_zone);
 		free(p);
 		return log_errno(r, "Cannot send %s to massaged: %s", member, strerror(-r));
 	}
@@ -248,11 +256,20 @@ static int do_gentle(const struct command *m)
 
 static int do_pad_mode(const struct command *m, struct pad *p)
 {
-	if (strcmp(m->payload, "off") == 0)
+	struct command heat = *m;
+	int r;
+
+	if (strcmp(m->payload, "off") == 0) {
+		p->heat_asked = false;
 		return call(m, p->path, HEATER_INTERFACE, "SetTarget", "d", 0.0);
+	}
 	if (strcmp(m->payload, "heat") != 0)
 		return refuse(m, ERROR_INVALID_PAYLOAD, "A pad's mode is heat or off, not '%s'.", m->payload);
-	return call(m, p->path, HEATER_INTERFACE, "SetTarget", "d", pad_climate_target(p));
+	heat.heat_zone = p->zone;
+	r = call(&heat, p->path, HEATER_INTERFACE, "SetTarget", "d", pad_climate_target(p));
+	if (r >= 0)
+		p->heat_asked = true;
+	return r;
 }
 
 static int do_pad_target(const struct command *m, struct pad *p)
@@ -261,7 +278,7 @@ static int do_pad_target(const struct command *m, struct pad *p)
 
 	if (parse_double_range(m->payload, -1000, 1000, &v) < 0)
 		return refuse(m, ERROR_INVALID_PAYLOAD, "'%s' is not a temperature in °C.", m->payload);
-	if (p->target > 0)
+	if (p->target > 0 || p->heat_asked)
 		return call(m, p->path, HEATER_INTERFACE, "SetTarget", "d", v);
 	/* off: kept for the next "heat", shown as the climate's target */
 	if (v < PAD_MIN_TARGET || v > max)

@@ -267,13 +267,31 @@ static int on_key(void *userdata, const char *section, const char *name, const c
 		}
 		return parse_value(p, k, value) < 0 ? 0 : 1;
 	}
-	if (!known_section)
+	if (section[0] == '\0')
+		config_error(p, p->line, -EINVAL, "%s= before any section: expected a [Section] line above it", name);
+	else if (!known_section)
 		config_error(p, p->line, -EINVAL,
 			     "unknown section [%s], expected [Broker], [Chair], [HomeAssistant], [Topics] or [Control]",
 			     section);
 	else
 		config_error(p, p->line, -EINVAL, "unknown key %s= in [%s]", name, section);
 	return 0;
+}
+
+/* A section header: known, even when no key follows (inih only reports keys). */
+static int check_section(struct parser *p, const char *name)
+{
+	size_t len = strcspn(name, "]");
+
+	if (name[len] != ']')
+		return config_error(p, p->line, -EINVAL, "syntax error: a section header without its ']'");
+	for (size_t i = 0; i < ELEMENTSOF(config_keys); i++)
+		if (strlen(config_keys[i].section) == len && strncmp(config_keys[i].section, name, len) == 0)
+			return 0;
+	return config_error(
+		p, p->line, -EINVAL,
+		"unknown section [%.*s], expected [Broker], [Chair], [HomeAssistant], [Topics] or [Control]", (int)len,
+		name);
 }
 
 /* Lines handed to inih one by one, so that we know which line it is at (Debian's inih
@@ -297,6 +315,13 @@ static char *read_line(char *buf, int size, void *stream)
 	s = p->buf;
 	while (*s == ' ' || *s == '\t')
 		s++;
+	if (s[0] == '[' && check_section(p, s + 1) < 0)
+		return NULL;
+	/* inih goes on after a syntax error: stop there, so the first error is the one told */
+	if (s[0] != '[' && s[0] != ';' && s[0] != '#' && s[strspn(s, " \t\r\n")] != '\0' && !strpbrk(s, "=:")) {
+		config_error(p, p->line, -EINVAL, "syntax error: expected '[Section]', 'Key=value' or a comment");
+		return NULL;
+	}
 	memcpy(buf, s, strlen(s) + 1);
 	return buf;
 }
