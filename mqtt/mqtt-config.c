@@ -436,7 +436,7 @@ const char *mqtt_config_refusal(const struct mqtt_config *cfg)
 	if (!cfg->control || cfg->allow_anonymous || cfg->username || cfg->cert_file ||
 	    mqtt_config_host_is_loopback(cfg->host))
 		return NULL;
-	return "control is enabled on an anonymous broker that is not on this machine: anyone who can reach it "
-	       "could run the chair. Set [Broker] Username= and PasswordFile= (or CertFile= and KeyFile=), "
+	return "control is enabled on an anonymous broker that is not on this machine (localhost, 127.0.0.0/8 or "
+	       "::1, as written: names are not resolved): anyone who can reach it could run the chair. Set [Broker] Username= and PasswordFile= (or CertFile= and KeyFile=), "
 	       "or [Control] Enabled=no, or, if the broker is private, [Broker] AllowAnonymous=yes";
 }
