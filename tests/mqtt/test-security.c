@@ -37,6 +37,20 @@ static void expect_started(struct mqtt_chair *c, const char *text)
 	mqtt_bridge_kill(c);
 }
 
+/* massaged-mqtt --check-config: exit status and what it prints (stdout and stderr). */
+static int check_config(struct mqtt_chair *c, const char *text, const char **said)
+{
+	char out[400];
+	int status;
+
+	harness_write_file(&c->h, c->bridge_conf, text);
+	(void)snprintf(out, sizeof(out), "%s/check.out", c->world->dir);
+	status = harness_run(&c->h, (char *[]) { getenv("MASSAGED_MQTT"), "--config", c->bridge_conf, "--check-config", NULL },
+			     out, out, START_EXIT_MS);
+	*said = harness_read_file(&c->h, out);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 START_TEST(test_anonymous_remote_refused)
 {
 	struct mqtt_world w;
@@ -61,6 +75,15 @@ START_TEST(test_anonymous_remote_refused)
 	}
 	/* loopback is not refused */
 	expect_started(c, "[Broker]\nHost=127.0.0.1\nPort=1\n[Chair]\nId=test-chair\n");
+	/* --check-config says the same without starting */
+	{
+		const char *said;
+		int r = check_config(c, "[Broker]\nHost=192.0.2.1\n[Chair]\nId=test-chair\n", &said);
+
+		M_ASSERT(&w, r != 0 && strstr(said, "AllowAnonymous"), "--check-config: exit %d, said %s", r, said);
+		r = check_config(c, "[Broker]\nHost=192.0.2.1\nAllowAnonymous=yes\n[Chair]\nId=test-chair\n", &said);
+		M_ASSERT(&w, r == 0 && strstr(said, "OK"), "--check-config of a valid file: exit %d, said %s", r, said);
+	}
 	/* a config error names file and line */
 	{
 		char want[400];
