@@ -50,9 +50,8 @@ static const char *const abbreviations[][2] = {
 	{ "val_tpl", "value_template" },
 };
 static const char *const device_abbreviations[][2] = {
-	{ "cu", "configuration_url" }, { "ids", "identifiers" }, { "mf", "manufacturer" },
-	{ "mdl", "model" },            { "sw", "sw_version" },   { "hw", "hw_version" },
-	{ "sa", "suggested_area" },    { "cns", "connections" },
+	{ "cu", "configuration_url" }, { "ids", "identifiers" }, { "mf", "manufacturer" },   { "mdl", "model" },
+	{ "sw", "sw_version" },        { "hw", "hw_version" },   { "sa", "suggested_area" }, { "cns", "connections" },
 };
 static const char *const origin_abbreviations[][2] = {
 	{ "sw", "sw_version" },
@@ -111,15 +110,18 @@ json_object *ha_normalize(json_object *config)
 	if (json_object_object_get_ex(config, "~", &v) && json_object_is_type(v, json_type_string))
 		base = json_object_get_string(v);
 	out = json_object_new_object();
-	json_object_object_foreach(config, key, value) {
+	json_object_object_foreach(config, key, value)
+	{
 		const char *full = expand(key, abbreviations, N(abbreviations));
 
 		if (strcmp(key, "~") == 0)
 			continue;
 		if (strcmp(full, "device") == 0 && json_object_is_type(value, json_type_object))
-			json_object_object_add(out, full, copy_table(value, device_abbreviations, N(device_abbreviations)));
+			json_object_object_add(out, full,
+					       copy_table(value, device_abbreviations, N(device_abbreviations)));
 		else if (strcmp(full, "origin") == 0 && json_object_is_type(value, json_type_object))
-			json_object_object_add(out, full, copy_table(value, origin_abbreviations, N(origin_abbreviations)));
+			json_object_object_add(out, full,
+					       copy_table(value, origin_abbreviations, N(origin_abbreviations)));
 		else if (strcmp(full, "availability") == 0 && json_object_is_type(value, json_type_array)) {
 			json_object *list = json_object_new_array();
 
@@ -131,11 +133,15 @@ json_object *ha_normalize(json_object *config)
 					json_object_array_add(list, json_object_get(e));
 					continue;
 				}
-				json_object_object_foreach(e, k, ev) {
-					const char *fk = strcmp(k, "t") == 0 ? "topic" : expand(k, abbreviations, N(abbreviations));
+				json_object_object_foreach(e, k, ev)
+				{
+					const char *fk = strcmp(k, "t") == 0
+								 ? "topic"
+								 : expand(k, abbreviations, N(abbreviations));
 
-					json_object_object_add(x, fk, strcmp(fk, "topic") == 0 ? with_base(ev, base)
-											 : json_object_get(ev));
+					json_object_object_add(x, fk,
+							       strcmp(fk, "topic") == 0 ? with_base(ev, base)
+											: json_object_get(ev));
 				}
 				json_object_array_add(list, x);
 			}
@@ -199,9 +205,33 @@ static const char *const sensor_class_units[][6] = {
 };
 static const char *const sensor_classes_other[] = { "enum", "timestamp", "date" };
 static const char *const binary_sensor_classes[] = {
-	"battery", "battery_charging", "carbon_monoxide", "cold", "connectivity", "door", "garage_door",
-	"gas", "heat", "light", "lock", "moisture", "motion", "moving", "occupancy", "opening", "plug",
-	"power", "presence", "problem", "running", "safety", "smoke", "sound", "tamper", "update", "vibration",
+	"battery",
+	"battery_charging",
+	"carbon_monoxide",
+	"cold",
+	"connectivity",
+	"door",
+	"garage_door",
+	"gas",
+	"heat",
+	"light",
+	"lock",
+	"moisture",
+	"motion",
+	"moving",
+	"occupancy",
+	"opening",
+	"plug",
+	"power",
+	"presence",
+	"problem",
+	"running",
+	"safety",
+	"smoke",
+	"sound",
+	"tamper",
+	"update",
+	"vibration",
 	"window",
 };
 static const char *const state_classes[] = { "measurement", "total", "total_increasing" };
@@ -259,8 +289,8 @@ static const char *select_problem(json_object *o)
 static const char *climate_problem(json_object *o)
 {
 	static const char *const keys[] = {
-		"mode_command_topic",        "mode_state_topic",          "temperature_command_topic",
-		"temperature_state_topic",   "current_temperature_topic", "action_topic",
+		"mode_command_topic",      "mode_state_topic",          "temperature_command_topic",
+		"temperature_state_topic", "current_temperature_topic", "action_topic",
 	};
 	const char *p = require_strings(o, keys, N(keys)), *unit = ha_get_string(o, "temperature_unit");
 	json_object *modes;
@@ -316,7 +346,8 @@ bool ha_for_each_topic(json_object *config, ha_topic_fn fn, void *userdata)
 {
 	json_object *avty;
 
-	json_object_object_foreach(config, key, value) {
+	json_object_object_foreach(config, key, value)
+	{
 		if (!ends_with(key, "topic"))
 			continue;
 		if (!json_object_is_type(value, json_type_string))

@@ -88,18 +88,36 @@ static void make_cert(struct mqtt_world *w, const char *name, const char *cn, co
 	path_in(w, serial, sizeof(serial), name), strcat(serial, ".srl");
 	(void)snprintf(subj, sizeof(subj), "/CN=%s", cn);
 	if (!ca) {
-		run_tool(w, (char *[]) { tool("OPENSSL", "/usr/bin/openssl"), "req", "-x509", "-newkey", "ec", "-pkeyopt",
-					 "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", crt,
-					 "-days", "1", "-subj", subj, "-addext", "basicConstraints=critical,CA:TRUE",
-					 "-addext", "keyUsage=critical,keyCertSign,cRLSign", NULL });
+		run_tool(w, (char *[]) { tool("OPENSSL", "/usr/bin/openssl"),
+					 "req",
+					 "-x509",
+					 "-newkey",
+					 "ec",
+					 "-pkeyopt",
+					 "ec_paramgen_curve:prime256v1",
+					 "-nodes",
+					 "-keyout",
+					 key,
+					 "-out",
+					 crt,
+					 "-days",
+					 "1",
+					 "-subj",
+					 subj,
+					 "-addext",
+					 "basicConstraints=critical,CA:TRUE",
+					 "-addext",
+					 "keyUsage=critical,keyCertSign,cRLSign",
+					 NULL });
 		return;
 	}
 	harness_write_file(&w->chairs[0]->h, extfile, ext);
-	run_tool(w, (char *[]) { tool("OPENSSL", "/usr/bin/openssl"), "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-				 "-nodes", "-keyout", key, "-out", csr, "-subj", subj, NULL });
-	run_tool(w, (char *[]) { tool("OPENSSL", "/usr/bin/openssl"), "x509", "-req", "-in", csr, "-CA", (char *)ca, "-CAkey",
-				 (char *)ca_key, "-CAserial", serial, "-CAcreateserial", "-out", crt, "-days", "1",
-				 "-extfile", extfile, NULL });
+	run_tool(w, (char *[]) { tool("OPENSSL", "/usr/bin/openssl"), "req", "-newkey", "ec", "-pkeyopt",
+				 "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", csr, "-subj", subj,
+				 NULL });
+	run_tool(w, (char *[]) { tool("OPENSSL", "/usr/bin/openssl"), "x509", "-req", "-in", csr, "-CA", (char *)ca,
+				 "-CAkey", (char *)ca_key, "-CAserial", serial, "-CAcreateserial", "-out", crt, "-days",
+				 "1", "-extfile", extfile, NULL });
 }
 
 static void make_certificates(struct mqtt_world *w)
@@ -159,8 +177,8 @@ void mqtt_broker_start(struct mqtt_world *w, bool tls)
 		if (tls)
 			make_certificates(w);
 		else
-			run_tool(w, (char *[]) { tool("MOSQUITTO_PASSWD", "/usr/bin/mosquitto_passwd"), "-b", "-c", b->passwd, MQTT_USER,
-						 MQTT_PASSWORD, NULL });
+			run_tool(w, (char *[]) { tool("MOSQUITTO_PASSWD", "/usr/bin/mosquitto_passwd"), "-b", "-c",
+						 b->passwd, MQTT_USER, MQTT_PASSWORD, NULL });
 		write_conf(w);
 	}
 	pid = fork();
@@ -214,8 +232,8 @@ void mqtt_broker_stop(struct mqtt_world *w)
 
 void mqtt_broker_add_user(struct mqtt_world *w, const char *user, const char *password)
 {
-	run_tool(w, (char *[]) { tool("MOSQUITTO_PASSWD", "/usr/bin/mosquitto_passwd"), "-b", w->broker.passwd, (char *)user, (char *)password,
-				 NULL });
+	run_tool(w, (char *[]) { tool("MOSQUITTO_PASSWD", "/usr/bin/mosquitto_passwd"), "-b", w->broker.passwd,
+				 (char *)user, (char *)password, NULL });
 	if (w->broker.pid > 0)
 		(void)kill(w->broker.pid, SIGHUP);
 }

@@ -221,7 +221,7 @@ static const char *history(struct mqtt_world *w, size_t since, const char *topic
 }
 
 const struct mqtt_msg *mqtt_wait_msg_at(struct mqtt_world *w, const char *file, int line, size_t since,
-					 const char *topic, const char *payload, unsigned timeout_ms)
+					const char *topic, const char *payload, unsigned timeout_ms)
 {
 	uint64_t deadline = harness_now_usec() + (uint64_t)timeout_ms * 1000;
 	size_t i = since;
@@ -357,7 +357,7 @@ void mqtt_print_last(struct mqtt_world *w)
 
 	(void)fprintf(stderr, "---- the last %zu MQTT messages ----\n", w->client.n_msgs - from);
 	for (size_t i = from; i < w->client.n_msgs; i++)
-		(void)fprintf(stderr, "%s%s %.300s\n", w->client.msgs[i].topic, w->client.msgs[i].retained ? " (r)" : "",
-			      w->client.msgs[i].payload);
+		(void)fprintf(stderr, "%s%s %.300s\n", w->client.msgs[i].topic,
+			      w->client.msgs[i].retained ? " (r)" : "", w->client.msgs[i].payload);
 	(void)fprintf(stderr, "---- end of MQTT messages ----\n");
 }

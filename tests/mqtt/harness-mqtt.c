@@ -207,8 +207,8 @@ void mqtt_bridge_write_config(struct mqtt_chair *c, const char *broker_extra, co
 		r = asprintf(&text,
 			     "[Broker]\nHost=127.0.0.1\nPort=%u\nUsername=%s\nPasswordFile=%s\n%s\n"
 			     "[Chair]\nId=%s\nName=Test chair %s\n\n%s",
-			     w->broker.port, c->username ? c->username : MQTT_USER, pw_path, broker_extra ? broker_extra : "", c->id, c->id,
-			     extra ? extra : "");
+			     w->broker.port, c->username ? c->username : MQTT_USER, pw_path,
+			     broker_extra ? broker_extra : "", c->id, c->id, extra ? extra : "");
 	if (r < 0)
 		M_FAIL(w, "out of memory");
 	harness_write_file(&c->h, c->bridge_conf, text);
@@ -405,15 +405,16 @@ const char *mqtt_expect_error_at(struct mqtt_chair *c, const char *file, int lin
 
 		while (i >= w->client.n_msgs) {
 			if (harness_now_usec() > deadline)
-				mqtt_fail(w, file, line, "no error on %s for %s (%zu bytes) within %d ms", error_topic, topic,
-					  len, MQTT_TIMEOUT_MS);
+				mqtt_fail(w, file, line, "no error on %s for %s (%zu bytes) within %d ms", error_topic,
+					  topic, len, MQTT_TIMEOUT_MS);
 			mqtt_pump(w, 20);
 		}
 		if (strcmp(w->client.msgs[i].topic, error_topic) != 0)
 			continue;
 		o = json_tokener_parse(w->client.msgs[i].payload);
 		if (!o || !json_object_is_type(o, json_type_object))
-			mqtt_fail(w, file, line, "%s is not a JSON object: %.300s", error_topic, w->client.msgs[i].payload);
+			mqtt_fail(w, file, line, "%s is not a JSON object: %.300s", error_topic,
+				  w->client.msgs[i].payload);
 		t = json_str(o, "topic");
 		if (!t || strcmp(t, topic) != 0) {
 			json_object_put(o);
@@ -426,16 +427,16 @@ const char *mqtt_expect_error_at(struct mqtt_chair *c, const char *file, int lin
 			b = mqtt_ring(w);
 			(void)snprintf(b, sizeof(w->ring[0]), "%s", w->client.msgs[i].payload);
 			json_object_put(o);
-			mqtt_fail(w, file, line, "the error for %s is %.600s, expected error %s with a message", topic, b,
-				  error_name);
+			mqtt_fail(w, file, line, "the error for %s is %.600s, expected error %s with a message", topic,
+				  b, error_name);
 		}
 		/* a payload a person can read comes back as it was sent (docs/mqtt.md: blanks
 		 * around it trimmed; the cases here have none) */
-		if (len <= 256 && printable_ascii(payload, len) && (!echoed || strlen(echoed) != len ||
-								  memcmp(echoed, payload, len) != 0)) {
+		if (len <= 256 && printable_ascii(payload, len) &&
+		    (!echoed || strlen(echoed) != len || memcmp(echoed, payload, len) != 0)) {
 			json_object_put(o);
-			mqtt_fail(w, file, line, "the error for %s does not give the payload \"%.*s\" back: %.300s", topic,
-				  (int)len, (const char *)payload, w->client.msgs[i].payload);
+			mqtt_fail(w, file, line, "the error for %s does not give the payload \"%.*s\" back: %.300s",
+				  topic, (int)len, (const char *)payload, w->client.msgs[i].payload);
 		}
 		b = mqtt_ring(w);
 		(void)snprintf(b, sizeof(w->ring[0]), "%s", message);
@@ -471,7 +472,8 @@ void mqtt_command_at(struct mqtt_chair *c, const char *file, int line, const cha
 		const char *last = mqtt_last(w, state_topic);
 
 		for (size_t i = mark; i < w->client.n_msgs; i++)
-			if (strcmp(w->client.msgs[i].topic, error_topic) == 0 && error_names(w->client.msgs[i].payload, topic))
+			if (strcmp(w->client.msgs[i].topic, error_topic) == 0 &&
+			    error_names(w->client.msgs[i].payload, topic))
 				mqtt_fail(w, file, line, "%s \"%s\" was refused: %.600s", suffix, payload,
 					  w->client.msgs[i].payload);
 		if (last && strcmp(last, want) == 0)

@@ -50,9 +50,9 @@ struct mqtt_broker {
 	pid_t pid;
 	bool tls;
 	char conf[300], log[300], passwd[300];
-	char ca[300], cert[300], key[300];               /* the test CA and the server's */
-	char client_cert[300], client_key[300];          /* signed by the test CA */
-	char other_ca[300];                              /* a CA that signed nothing here */
+	char ca[300], cert[300], key[300];      /* the test CA and the server's */
+	char client_cert[300], client_key[300]; /* signed by the test CA */
+	char other_ca[300];                     /* a CA that signed nothing here */
 };
 
 struct mqtt_world;
@@ -150,7 +150,7 @@ size_t mqtt_mark(struct mqtt_world *w);
 /* The first message since `since` on topic (payload too when not NULL); waits at most
  * timeout_ms, then fails showing the topic's last values. */
 const struct mqtt_msg *mqtt_wait_msg_at(struct mqtt_world *w, const char *file, int line, size_t since,
-					 const char *topic, const char *payload, unsigned timeout_ms);
+					const char *topic, const char *payload, unsigned timeout_ms);
 #define M_WAIT_MSG(w, since, topic, payload, ms) \
 	mqtt_wait_msg_at((w), __FILE__, __LINE__, (since), (topic), (payload), (ms))
 /* The last value the client saw on topic is payload, or becomes it within timeout_ms. */
@@ -168,8 +168,7 @@ bool mqtt_seen_since(struct mqtt_world *w, size_t since, const char *topic);
 /* Publish (QoS 1) and wait for the broker's PUBACK. */
 void mqtt_publish_at(struct mqtt_world *w, const char *file, int line, const char *topic, const void *payload,
 		     size_t len, bool retain);
-#define M_PUB(w, topic, payload) \
-	mqtt_publish_at((w), __FILE__, __LINE__, (topic), (payload), strlen(payload), false)
+#define M_PUB(w, topic, payload) mqtt_publish_at((w), __FILE__, __LINE__, (topic), (payload), strlen(payload), false)
 /* The retained value of topic now, read by a fresh client (ring buffer string), or
  * NULL when the broker holds none. */
 const char *mqtt_retained(struct mqtt_world *w, const char *topic);

@@ -154,7 +154,8 @@ START_TEST(test_wrong_password)
 	mqtt_broker_add_user(&w, "bridge", "bridge-password");
 	deadline = harness_now_usec() + 70 * 1000 * 1000ULL;
 	while (!mqtt_last(&w, mqtt_topic(c, "bridge"))) {
-		M_ASSERT(&w, harness_now_usec() < deadline, "the bridge did not connect within 70 s (backoff at most 60 s)");
+		M_ASSERT(&w, harness_now_usec() < deadline,
+			 "the bridge did not connect within 70 s (backoff at most 60 s)");
 		mqtt_pump(&w, 100);
 	}
 	M_WAIT_VALUE(&w, mqtt_topic(c, "bridge"), "online", MQTT_TIMEOUT_MS);

@@ -28,6 +28,24 @@ static void wait_pad_number(struct mqtt_chair *c, const char *name, double value
 	}
 }
 
+/* No topic got the same payload twice in a row (docs/mqtt.md; the broker did not go
+ * away, so nothing was published again). */
+static void assert_no_repeats(struct mqtt_world *w)
+{
+	for (size_t i = 0; i < w->client.n_msgs; i++) {
+		const struct mqtt_msg *m = &w->client.msgs[i];
+
+		if (strstr(m->topic, "/error") || strstr(m->topic, "/set") || strstr(m->topic, "/press"))
+			continue;
+		for (size_t k = i + 1; k < w->client.n_msgs; k++)
+			if (strcmp(w->client.msgs[k].topic, m->topic) == 0) {
+				M_ASSERT(w, strcmp(w->client.msgs[k].payload, m->payload) != 0,
+					 "%s got \"%.100s\" twice in a row", m->topic, m->payload);
+				break;
+			}
+	}
+}
+
 /* The settings: intensity, speed, width, timer. */
 START_TEST(test_settings)
 {
@@ -83,6 +101,19 @@ START_TEST(test_session)
 			 m->payload);
 	}
 
+	/* Remaining ticks 20 times a second of wall time here: the bridge coalesces to at
+	 * most 4 a second per topic (docs/mqtt.md) */
+	{
+		size_t mark = mqtt_mark(&w), n = 0;
+		const char *topic = mqtt_topic(c, "remaining");
+
+		mqtt_pump(&w, 2000);
+		for (size_t i = mark; i < w.client.n_msgs; i++)
+			n += strcmp(w.client.msgs[i].topic, topic) == 0;
+		M_ASSERT(&w, n >= 4 && n <= 10, "%zu messages on %s in 2 s, expected 4 a second at most (and some)", n,
+			 topic);
+	}
+
 	M_COMMAND(c, "pause/press", "PRESS", "state", "paused");
 	H_WAIT_PROP(&c->h, "State", "paused", MQTT_TIMEOUT_MS);
 	M_COMMAND(c, "pause/press", "PRESS", "state", "running");
@@ -96,7 +127,8 @@ START_TEST(test_session)
 	/* by title, as Home Assistant's select sends it */
 	M_COMMAND(c, "program/set", "Test short", "program", TEST_SHORT_ID);
 	H_WAIT_PROP(&c->h, "Program", TEST_SHORT_ID, MQTT_TIMEOUT_MS);
-	M_COMMAND(c, "stop/press", "", "state", "idle");
+	M_COMMAND(c, "stop/press", "PRESS", "state", "idle");
+	assert_no_repeats(&w);
 	mqtt_stop(&w);
 }
 END_TEST
@@ -113,8 +145,9 @@ START_TEST(test_profile_gentle)
 	{
 		json_object *o = json_tokener_parse(mqtt_last(&w, mqtt_topic(c, "profiles")));
 
-		M_ASSERT(&w, o && json_object_is_type(o, json_type_array) && json_object_array_length(o) == 1 &&
-				     strcmp(json_object_get_string(json_object_array_get_idx(o, 0)), "alice") == 0,
+		M_ASSERT(&w,
+			 o && json_object_is_type(o, json_type_array) && json_object_array_length(o) == 1 &&
+				 strcmp(json_object_get_string(json_object_array_get_idx(o, 0)), "alice") == 0,
 			 "profiles: %s, expected [\"alice\"]", mqtt_last(&w, mqtt_topic(c, "profiles")));
 		json_object_put(o);
 	}

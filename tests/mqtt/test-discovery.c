@@ -16,23 +16,26 @@
 
 /* object id → component (issue 19 and docs/mqtt.md); the pads' below. */
 static const char *const entities[][2] = {
-	{ "program", "select" },      { "stop", "button" },        { "pause", "button" },
-	{ "scan", "button" },         { "clear_fault", "button" }, { "intensity", "number" },
-	{ "speed", "number" },        { "timer", "number" },       { "width", "select" },
-	{ "profile", "select" },      { "gentle", "switch" },      { "state", "sensor" },
-	{ "step", "sensor" },         { "technique", "sensor" },   { "zone", "sensor" },
-	{ "remaining", "sensor" },    { "force", "sensor" },       { "seated", "binary_sensor" },
+	{ "program", "select" },      { "stop", "button" },         { "pause", "button" },
+	{ "scan", "button" },         { "clear_fault", "button" },  { "intensity", "number" },
+	{ "speed", "number" },        { "timer", "number" },        { "width", "select" },
+	{ "profile", "select" },      { "gentle", "switch" },       { "state", "sensor" },
+	{ "step", "sensor" },         { "technique", "sensor" },    { "zone", "sensor" },
+	{ "remaining", "sensor" },    { "force", "sensor" },        { "seated", "binary_sensor" },
 	{ "fault", "binary_sensor" }, { "roller_hours", "sensor" },
 };
 static const char *const pad_entities[][2] = {
-	{ "", "climate" },         { "_power", "sensor" },          { "_dose", "sensor" },
-	{ "_lockout", "binary_sensor" }, { "_heating_hours", "sensor" }, { "_relay_switches", "sensor" },
+	{ "", "climate" },
+	{ "_power", "sensor" },
+	{ "_dose", "sensor" },
+	{ "_lockout", "binary_sensor" },
+	{ "_heating_hours", "sensor" },
+	{ "_relay_switches", "sensor" },
 };
 /* object id → the unit its sensor or number shows (NULL: any; "" none) */
 static const char *const units[][2] = {
-	{ "remaining", "s" }, { "force", "N" },         { "roller_hours", "h" },
-	{ "timer", "min" },   { "state", "" },          { "step", "" },
-	{ "technique", "" },  { "zone", "" },
+	{ "remaining", "s" }, { "force", "N" }, { "roller_hours", "h" }, { "timer", "min" },
+	{ "state", "" },      { "step", "" },   { "technique", "" },     { "zone", "" },
 };
 
 struct discovery {
@@ -76,8 +79,8 @@ static void read_command_topics(struct discovery *d)
 				z = suffix + 6;
 			for (size_t i = 0; i < (z ? MQTT_ZONES : 1) && d->n_commands < MAX_COMMANDS; i++) {
 				if (z)
-					(void)snprintf(d->commands[d->n_commands++], sizeof(d->commands[0]), "%s/pad/%s/%s",
-						       d->chair->base, mqtt_zones[i], z);
+					(void)snprintf(d->commands[d->n_commands++], sizeof(d->commands[0]),
+						       "%s/pad/%s/%s", d->chair->base, mqtt_zones[i], z);
 				else
 					(void)snprintf(d->commands[d->n_commands++], sizeof(d->commands[0]), "%s/%s",
 						       d->chair->base, suffix);
@@ -111,7 +114,8 @@ static void check_topic(void *userdata, const char *key, const char *topic, bool
 	struct mqtt_world *w = d->chair->world;
 
 	if (command)
-		M_ASSERT(w, is_command(d, topic), "%s's %s %s is no command topic of docs/mqtt.md", d->object, key, topic);
+		M_ASSERT(w, is_command(d, topic), "%s's %s %s is no command topic of docs/mqtt.md", d->object, key,
+			 topic);
 	else
 		M_ASSERT(w, is_published(d, topic), "%s's %s %s: nothing published there (retained)", d->object, key,
 			 topic);
@@ -161,8 +165,10 @@ static void check_common(struct discovery *d, json_object *o, const char *object
 		 "%s: device identifiers %s, expected [\"%s\"]", object, json_object_get_string(ids), want);
 	M_ASSERT(w, ha_get_string(dev, "name") && ha_get_string(dev, "model") && ha_get_string(dev, "sw_version"),
 		 "%s: the device needs name, model and sw_version: %s", object, json_object_get_string(dev));
-	M_ASSERT(w, json_object_object_get_ex(o, "origin", &origin) && ha_get_string(origin, "name") &&
-			    strcmp(ha_get_string(origin, "name"), "massaged-mqtt") == 0 && ha_get_string(origin, "sw_version"),
+	M_ASSERT(w,
+		 json_object_object_get_ex(o, "origin", &origin) && ha_get_string(origin, "name") &&
+			 strcmp(ha_get_string(origin, "name"), "massaged-mqtt") == 0 &&
+			 ha_get_string(origin, "sw_version"),
 		 "%s: origin needs name massaged-mqtt and sw_version: %s", object, json_object_get_string(origin));
 	M_ASSERT(w, json_object_object_get_ex(o, "availability", &avty) && json_object_is_type(avty, json_type_array),
 		 "%s: no availability list", object);
@@ -193,23 +199,24 @@ static void check_units(struct discovery *d, json_object *o, const char *object,
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 		if (strcmp(object, units[i][0]) == 0) {
 			if (units[i][1][0])
-				M_ASSERT(w, unit && strcmp(unit, units[i][1]) == 0, "%s: unit \"%s\", expected %s", object,
-					 unit ?: "(none)", units[i][1]);
+				M_ASSERT(w, unit && strcmp(unit, units[i][1]) == 0, "%s: unit \"%s\", expected %s",
+					 object, unit ?: "(none)", units[i][1]);
 			else /* a text: HA refuses a non-numeric state with a unit or state class */
 				M_ASSERT(w, !unit && !ha_get_string(o, "state_class"),
 					 "%s shows text: no unit or state_class (has %s, %s)", object, unit,
 					 ha_get_string(o, "state_class"));
 		}
 	if (strstr(object, "_power"))
-		M_ASSERT(w, unit && (strcmp(unit, "%") == 0 || strcmp(unit, "W") == 0), "%s: unit \"%s\", expected %% or W",
-			 object, unit ?: "(none)");
+		M_ASSERT(w, unit && (strcmp(unit, "%") == 0 || strcmp(unit, "W") == 0),
+			 "%s: unit \"%s\", expected %% or W", object, unit ?: "(none)");
 	if (strstr(object, "_dose"))
 		M_ASSERT(w, unit && strcmp(unit, "min") == 0, "%s: unit \"%s\", expected min (CEM43 minutes)", object,
 			 unit ?: "(none)");
 	if (strstr(object, "_heating_hours"))
 		M_ASSERT(w, unit && strcmp(unit, "h") == 0, "%s: unit \"%s\", expected h", object, unit ?: "(none)");
 	if (strcmp(object, "remaining") == 0)
-		M_ASSERT(w, ha_get_string(o, "device_class") && strcmp(ha_get_string(o, "device_class"), "duration") == 0,
+		M_ASSERT(w,
+			 ha_get_string(o, "device_class") && strcmp(ha_get_string(o, "device_class"), "duration") == 0,
 			 "remaining time is a duration (device_class)");
 	(void)component;
 }
@@ -229,8 +236,9 @@ static void check_values(struct discovery *d, json_object *o, const char *object
 			 want_min, want_max);
 	}
 	if (strcmp(object, "width") == 0)
-		M_ASSERT(w, strcmp(json_object_get_string(json_object_object_get(o, "options")),
-				   "[ \"narrow\", \"medium\", \"wide\" ]") == 0,
+		M_ASSERT(w,
+			 strcmp(json_object_get_string(json_object_object_get(o, "options")),
+				"[ \"narrow\", \"medium\", \"wide\" ]") == 0,
 			 "width options %s", json_object_get_string(json_object_object_get(o, "options")));
 	if (strcmp(object, "program") == 0) {
 		/* every program of ListPrograms can be chosen, by id or by title */
@@ -253,7 +261,8 @@ static void check_values(struct discovery *d, json_object *o, const char *object
 	}
 	if (strcmp(component_of(object), "climate") == 0) {
 		size_t z = strcmp(object, "pad_neck") == 0 ? 0 : strcmp(object, "pad_shoulders") == 0 ? 1 : 2;
-		double max_target = strtod(harness_pad_prop(h, __FILE__, __LINE__, mqtt_pad_paths[z], "MaxTarget"), NULL);
+		double max_target =
+			strtod(harness_pad_prop(h, __FILE__, __LINE__, mqtt_pad_paths[z], "MaxTarget"), NULL);
 
 		(void)ha_get_number(o, "min_temp", &min), (void)ha_get_number(o, "max_temp", &max);
 		M_ASSERT(w, min == 30 && max == max_target, "%s: min_temp %g max_temp %g, expected 30 and MaxTarget %g",
@@ -264,8 +273,8 @@ static void check_values(struct discovery *d, json_object *o, const char *object
 		char want[160];
 
 		(void)snprintf(want, sizeof(want), "%s/faults", d->chair->base);
-		M_ASSERT(w, attrs && strcmp(attrs, want) == 0, "the fault's codes are its attributes: json_attributes_topic %s",
-			 attrs ?: "(none)");
+		M_ASSERT(w, attrs && strcmp(attrs, want) == 0,
+			 "the fault's codes are its attributes: json_attributes_topic %s", attrs ?: "(none)");
 	}
 }
 
@@ -296,13 +305,14 @@ START_TEST(test_discovery_schema)
 		M_ASSERT(&w, strcmp(id, c->id) == 0, "%s: chair id %s, expected %s", topic, id, c->id);
 		M_ASSERT(&w, configs[i].retained, "%s is not retained", topic);
 		raw = json_tokener_parse(configs[i].payload);
-		M_ASSERT(&w, raw && json_object_is_type(raw, json_type_object), "%s is not a JSON object: %.300s", topic,
-			 configs[i].payload);
+		M_ASSERT(&w, raw && json_object_is_type(raw, json_type_object), "%s is not a JSON object: %.300s",
+			 topic, configs[i].payload);
 		o = ha_normalize(raw);
 		json_object_put(raw);
 		want = component_of(object);
 		M_ASSERT(&w, want, "%s: object id %s is none of docs/mqtt.md's", topic, object);
-		M_ASSERT(&w, strcmp(want, component) == 0, "%s: %s is a %s, expected a %s", topic, object, component, want);
+		M_ASSERT(&w, strcmp(want, component) == 0, "%s: %s is a %s, expected a %s", topic, object, component,
+			 want);
 		problem = ha_component_problem(component, o);
 		M_ASSERT(&w, !problem, "%s: %s\n%s", topic, problem, json_object_get_string(o));
 		d.object = object;

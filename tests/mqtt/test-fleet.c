@@ -50,14 +50,16 @@ START_TEST(test_two_chairs)
 		vb = last_on(&spa, "massaged/chair-b/state");
 		if (va && vb && strcmp(va, "running") == 0 && strcmp(vb, "idle") == 0)
 			break;
-		M_ASSERT(&w, harness_now_usec() < deadline, "the spa sees chair-a %s, chair-b %s; expected running, idle",
-			 va ? va : "(nothing)", vb ? vb : "(nothing)");
+		M_ASSERT(&w, harness_now_usec() < deadline,
+			 "the spa sees chair-a %s, chair-b %s; expected running, idle", va ? va : "(nothing)",
+			 vb ? vb : "(nothing)");
 		(void)mosquitto_loop(spa.mosq, 20, 1);
 		mqtt_pump(&w, 10);
 	}
 	for (size_t i = 0; i < spa.n_msgs; i++)
-		M_ASSERT(&w, strcmp(spa.msgs[i].topic, "massaged/chair-a/state") == 0 ||
-				     strcmp(spa.msgs[i].topic, "massaged/chair-b/state") == 0,
+		M_ASSERT(&w,
+			 strcmp(spa.msgs[i].topic, "massaged/chair-a/state") == 0 ||
+				 strcmp(spa.msgs[i].topic, "massaged/chair-b/state") == 0,
 			 "the spa got %s", spa.msgs[i].topic);
 	mqtt_client_close(&spa);
 
@@ -92,7 +94,8 @@ START_TEST(test_two_chairs)
 	harness_kill_daemon(&a->h);
 	M_WAIT_VALUE(&w, mqtt_topic(a, "daemon"), "offline", MQTT_TIMEOUT_MS);
 	mqtt_pump(&w, 300);
-	M_ASSERT(&w, strcmp(mqtt_last(&w, mqtt_topic(b, "daemon")), "online") == 0, "chair-b went offline with chair-a");
+	M_ASSERT(&w, strcmp(mqtt_last(&w, mqtt_topic(b, "daemon")), "online") == 0,
+		 "chair-b went offline with chair-a");
 	harness_start_daemon(&a->h, SCALE);
 	M_WAIT_VALUE(&w, mqtt_topic(a, "daemon"), "online", MQTT_TIMEOUT_MS);
 	mqtt_stop(&w);

@@ -22,7 +22,7 @@
 struct hostile {
 	const char *suffix;
 	const char *payload;
-	size_t len; /* 0: strlen(payload) */
+	size_t len;         /* 0: strlen(payload) */
 	const char *errors; /* NULL: ignored */
 };
 
@@ -89,8 +89,8 @@ START_TEST(test_hostile_payloads)
 		const struct hostile *x = &cases[i];
 
 		if (!x->errors) {
-			mqtt_publish_at(&w, __FILE__, __LINE__, mqtt_topic(c, x->suffix), x->payload, strlen(x->payload),
-					false);
+			mqtt_publish_at(&w, __FILE__, __LINE__, mqtt_topic(c, x->suffix), x->payload,
+					strlen(x->payload), false);
 			continue;
 		}
 		(void)mqtt_expect_error_at(c, __FILE__, __LINE__, x->suffix, x->payload,
@@ -100,7 +100,8 @@ START_TEST(test_hostile_payloads)
 	H_ASSERT_UNCHANGED(&c->h, before);
 	free(before);
 	for (size_t z = 0; z < MQTT_ZONES; z++)
-		H_ASSERT_STR_EQ(&c->h, harness_pad_prop(&c->h, __FILE__, __LINE__, mqtt_pad_paths[z], "Target"), "0.00");
+		H_ASSERT_STR_EQ(&c->h, harness_pad_prop(&c->h, __FILE__, __LINE__, mqtt_pad_paths[z], "Target"),
+				"0.00");
 	M_RESPONSIVE(c);
 	mqtt_stop(&w);
 }
@@ -125,7 +126,8 @@ START_TEST(test_huge_payloads)
 	for (size_t i = 0; i < w.client.n_msgs; i++)
 		if (strcmp(w.client.msgs[i].topic, error_topic) == 0)
 			M_ASSERT(&w, w.client.msgs[i].len <= ERROR_SIZE_MAX,
-				 "an error of %zu bytes: the error topic must not echo a huge payload", w.client.msgs[i].len);
+				 "an error of %zu bytes: the error topic must not echo a huge payload",
+				 w.client.msgs[i].len);
 	free(payload);
 	H_ASSERT_UNCHANGED(&c->h, before);
 	free(before);

@@ -22,8 +22,8 @@ static void expect_refused_start(struct mqtt_chair *c, const char *text, const c
 	harness_write_file(&c->h, c->bridge_conf, text);
 	mqtt_bridge_spawn(c);
 	status = mqtt_bridge_wait_exit(c, START_EXIT_MS);
-	M_ASSERT(c->world, WIFEXITED(status) && WEXITSTATUS(status) != 0,
-		 "massaged-mqtt started with %s (status 0x%x)", text, (unsigned)status);
+	M_ASSERT(c->world, WIFEXITED(status) && WEXITSTATUS(status) != 0, "massaged-mqtt started with %s (status 0x%x)",
+		 text, (unsigned)status);
 	M_ASSERT(c->world, mqtt_bridge_log_contains(c, why), "massaged-mqtt did not say \"%s\" for %s", why, text);
 }
 
@@ -45,7 +45,8 @@ static int check_config(struct mqtt_chair *c, const char *text, const char **sai
 
 	harness_write_file(&c->h, c->bridge_conf, text);
 	(void)snprintf(out, sizeof(out), "%s/check.out", c->world->dir);
-	status = harness_run(&c->h, (char *[]) { getenv("MASSAGED_MQTT"), "--config", c->bridge_conf, "--check-config", NULL },
+	status = harness_run(&c->h,
+			     (char *[]) { getenv("MASSAGED_MQTT"), "--config", c->bridge_conf, "--check-config", NULL },
 			     out, out, START_EXIT_MS);
 	*said = harness_read_file(&c->h, out);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -69,8 +70,8 @@ START_TEST(test_anonymous_remote_refused)
 
 		(void)snprintf(pw, sizeof(pw), "%s/pw", w.dir);
 		harness_write_file(&c->h, pw, "x\n");
-		(void)snprintf(text, sizeof(text), "[Broker]\nHost=192.0.2.1\nUsername=u\nPasswordFile=%s\n[Chair]\nId=test-chair\n",
-			       pw);
+		(void)snprintf(text, sizeof(text),
+			       "[Broker]\nHost=192.0.2.1\nUsername=u\nPasswordFile=%s\n[Chair]\nId=test-chair\n", pw);
 		expect_started(c, text);
 	}
 	/* loopback is not refused */
@@ -118,9 +119,10 @@ START_TEST(test_tls)
 		char text[2048];
 		size_t mark = mqtt_mark(&w);
 
-		(void)snprintf(text, sizeof(text),
-			       "[Broker]\nHost=127.0.0.1\nPort=%u\nCAFile=%s\nCertFile=%s\nKeyFile=%s\n[Chair]\nId=tls-chair\n",
-			       w.broker.port, w.broker.other_ca, w.broker.client_cert, w.broker.client_key);
+		(void)snprintf(
+			text, sizeof(text),
+			"[Broker]\nHost=127.0.0.1\nPort=%u\nCAFile=%s\nCertFile=%s\nKeyFile=%s\n[Chair]\nId=tls-chair\n",
+			w.broker.port, w.broker.other_ca, w.broker.client_cert, w.broker.client_key);
 		harness_write_file(&c->h, c->bridge_conf, text);
 		mqtt_bridge_spawn(c);
 		mqtt_pump(&w, 2500);
@@ -142,7 +144,9 @@ START_TEST(test_no_reset_lockout)
 	};
 	/* others: not even subscribed to */
 	static const char *const ignored[] = {
-		"pad/neck/lockout/reset", "pad/neck/reset-lockout/press", "pad/neck/lockout/press",
+		"pad/neck/lockout/reset",
+		"pad/neck/reset-lockout/press",
+		"pad/neck/lockout/press",
 	};
 	struct mqtt_world w;
 	struct mqtt_chair *c = mqtt_start(&w, SCALE);
@@ -156,7 +160,8 @@ START_TEST(test_no_reset_lockout)
 	H_SIM(&c->h, "InjectFault", "sb", "heater-stuck:neck", 0);
 	M_WAIT_VALUE(&w, mqtt_topic(c, "pad/neck/lockout"), "ON", MQTT_TIMEOUT_MS);
 	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++)
-		(void)mqtt_expect_error_at(c, __FILE__, __LINE__, tries[i], "OFF", 3, "org.massaged.Mqtt.Error.UnknownTopic");
+		(void)mqtt_expect_error_at(c, __FILE__, __LINE__, tries[i], "OFF", 3,
+					   "org.massaged.Mqtt.Error.UnknownTopic");
 	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
 		M_PUB(&w, mqtt_topic(c, ignored[i]), "OFF");
 	/* heat on the locked pad goes to massaged and is refused there */
