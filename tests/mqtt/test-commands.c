@@ -140,8 +140,19 @@ START_TEST(test_profile_gentle)
 	struct mqtt_chair *c = mqtt_start(&w, SCALE);
 	const char *m;
 
+	size_t mark = mqtt_mark(&w);
+
 	H_CALL(&c->h, "SaveProfile", "s", "alice");
 	M_WAIT_VALUE(&w, mqtt_topic(c, "profile"), "alice", MQTT_TIMEOUT_MS);
+	/* Home Assistant's profile select offers the new one */
+	for (;;) {
+		const struct mqtt_msg *config =
+			M_WAIT_MSG(&w, mark, "homeassistant/select/test-chair/profile/config", NULL, MQTT_TIMEOUT_MS);
+
+		if (strstr(config->payload, "\"alice\""))
+			break;
+		mark = (size_t)(config - w.client.msgs) + 1;
+	}
 	{
 		json_object *o = json_tokener_parse(mqtt_last(&w, mqtt_topic(c, "profiles")));
 

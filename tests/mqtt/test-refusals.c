@@ -27,6 +27,8 @@ static void expect_same_refusal(struct mqtt_chair *c, const char *suffix, const 
 	m = mqtt_expect_error_at(c, __FILE__, __LINE__, suffix, payload, strlen(payload), error);
 	M_ASSERT(w, strcmp(m, dbus_message) == 0, "%s %s: the error topic says \"%s\", massaged says \"%s\"", suffix,
 		 payload, m, dbus_message);
+	M_ASSERT(w, mqtt_bridge_wait_log(c, dbus_message, 2000), "the bridge did not log the refusal \"%s\"",
+		 dbus_message);
 	mqtt_pump(w, 300); /* a change would have come by now */
 	after = harness_snapshot(&c->h);
 	M_ASSERT(w, strcmp(before, after) == 0, "a refused %s changed the chair:\nbefore:\n%s\nafter:\n%s", suffix,
