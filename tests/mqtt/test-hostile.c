@@ -3,6 +3,7 @@
  * payloads, non-UTF-8, unknown programs and profiles, commands on the wrong topic,
  * retained commands. Each is refused on the error topic (valid JSON, whatever came in),
  * nothing changes on the chair, and the bridge still answers a valid command. */
+#include <mosquitto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +197,43 @@ START_TEST(test_state_topic_written)
 }
 END_TEST
 
+/* A flood of commands (an automation in a loop): the bridge keeps up, the last one wins,
+ * the state topic stays coalesced. */
+START_TEST(test_command_flood)
+{
+	struct mqtt_world w;
+	struct mqtt_chair *c = mqtt_start(&w, SCALE);
+	const char *topic = mqtt_topic(c, "intensity/set"), *state = mqtt_topic(c, "intensity");
+	uint64_t start = harness_now_usec();
+	size_t mark = mqtt_mark(&w), n = 0;
+	double seconds;
+
+	int mid = 0;
+
+	/* all at once, as fast as the broker takes them */
+	for (int i = 0; i < 400; i++)
+		M_ASSERT(&w,
+			 mosquitto_publish(w.client.mosq, &mid, topic, 1, i % 2 ? "2" : "3", 1, false) ==
+				 MOSQ_ERR_SUCCESS,
+			 "publish %d", i);
+	M_ASSERT(&w, mosquitto_publish(w.client.mosq, &mid, topic, 1, "4", 1, false) == MOSQ_ERR_SUCCESS, "publish");
+	while (w.client.acked_mid != mid) {
+		M_ASSERT(&w, harness_now_usec() - start < 10 * 1000000ULL, "the broker did not take the flood in 10 s");
+		mqtt_pump(&w, 10);
+	}
+	M_WAIT_VALUE(&w, state, "4", MQTT_TIMEOUT_MS);
+	H_WAIT_PROP(&c->h, "Intensity", "4", MQTT_TIMEOUT_MS);
+	mqtt_pump(&w, 500);
+	seconds = (double)(harness_now_usec() - start) / 1e6;
+	for (size_t i = mark; i < w.client.n_msgs; i++)
+		n += strcmp(w.client.msgs[i].topic, state) == 0;
+	M_ASSERT(&w, n <= 4 * seconds + 4, "%zu messages on %s in %.1f s: not coalesced", n, state, seconds);
+	M_ASSERT(&w, !mqtt_seen_since(&w, mark, mqtt_topic(c, "error")), "a valid command was refused in the flood");
+	M_RESPONSIVE(c);
+	mqtt_stop(&w);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("mqtt-hostile");
@@ -204,5 +242,6 @@ int main(void)
 	CHECK_ADD_TEST(s, test_huge_payloads, 60);
 	CHECK_ADD_TEST(s, test_retained_command, 60);
 	CHECK_ADD_TEST(s, test_state_topic_written, 60);
+	CHECK_ADD_TEST(s, test_command_flood, 60);
 	return check_run_tap(s);
 }
