@@ -251,7 +251,11 @@ void mqtt_bridge_start(struct mqtt_chair *c)
 	mqtt_bridge_spawn(c);
 	M_WAIT_MSG(w, mark, mqtt_topic(c, "bridge"), "online", MQTT_TIMEOUT_MS);
 	M_WAIT_MSG(w, mark, mqtt_topic(c, "daemon"), "online", MQTT_TIMEOUT_MS);
+	/* the first state is complete: the chair's topics and the last pad's */
 	M_WAIT_MSG(w, mark, mqtt_topic(c, "state"), NULL, MQTT_TIMEOUT_MS);
+	M_WAIT_MSG(w, mark, mqtt_topic(c, "intensity"), NULL, MQTT_TIMEOUT_MS);
+	M_WAIT_MSG(w, mark, mqtt_topic(c, "gentle"), NULL, MQTT_TIMEOUT_MS);
+	M_WAIT_MSG(w, mark, mqtt_topic(c, "pad/lower-back/mode"), NULL, MQTT_TIMEOUT_MS);
 }
 
 static bool wait_pid(pid_t pid, unsigned timeout_ms, int *status)

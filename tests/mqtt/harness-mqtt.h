@@ -96,7 +96,8 @@ void mqtt_stop(struct mqtt_world *w);
 void mqtt_bridge_write_config(struct mqtt_chair *c, const char *broker_extra, const char *extra);
 /* massaged-mqtt --config <its file> on the chair's bus, in the background. */
 void mqtt_bridge_spawn(struct mqtt_chair *c);
-/* Spawn and wait until B/bridge and B/daemon are "online" and B/state is published. */
+/* Spawn and wait until B/bridge and B/daemon are "online" and the state is published
+ * (state, intensity, gentle, the last pad's mode). */
 void mqtt_bridge_start(struct mqtt_chair *c);
 /* SIGTERM: exits 0 within the deadline. */
 void mqtt_bridge_stop_at(struct mqtt_chair *c, const char *file, int line);
