@@ -83,19 +83,24 @@ void maintenance_changed(struct context *c)
 {
 	struct maintenance *m = &c->maintenance;
 	uint64_t now = context_now(c);
-	bool driven = rollers_driven(c), at_rest = m->rollers_driven && !driven, pad_off = false;
+	bool driven = rollers_driven(c), stopped = m->rollers_driven && !driven, pad_off = false, any_active = false;
+	bool at_rest, came_to_rest;
 
 	m->rollers_driven = driven;
 	for (unsigned i = 0; i < c->heating.n_heaters; i++) {
 		bool active = pad_active(&c->heating.heaters[i]);
 
 		pad_off = pad_off || (m->pads[i].active && !active);
+		any_active = any_active || active;
 		m->pads[i].active = active;
 	}
-	/* the end of a session (parked), a pause, a fault, a pad's heat off: at once, so
-	 * that what a session or a heating added is shown and kept when it ends */
-	if (at_rest || pad_off || now - MIN(now, m->announced_usec) >= MAINTENANCE_ANNOUNCE_USEC)
+	at_rest = (c->state == STATE_IDLE || c->state == STATE_FAULT) && !any_active;
+	came_to_rest = at_rest && !m->at_rest;
+	m->at_rest = at_rest;
+	/* the rollers stopped (parked, paused, a fault), a pad's heat off: at once, so that
+	 * what a session or a heating added is shown when it ends */
+	if (stopped || pad_off || now - MIN(now, m->announced_usec) >= MAINTENANCE_ANNOUNCE_USEC)
 		maintenance_announce(c);
-	if (at_rest || pad_off || now - MIN(now, m->saved_usec) >= MAINTENANCE_SAVE_USEC)
+	if (now - MIN(now, m->saved_usec) >= (came_to_rest ? MAINTENANCE_SAVE_GAP_USEC : MAINTENANCE_SAVE_USEC))
 		maintenance_save(c);
 }

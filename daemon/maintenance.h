@@ -17,10 +17,12 @@ struct context;
 /* Announced at most this often of chair time (and at once when the rollers come to rest
  * or a pad's heat turns off): a running chair does not flood the bus with them. */
 #define MAINTENANCE_ANNOUNCE_USEC (60 * USEC_PER_SEC)
-/* Written at most this often of chair time while they grow (and at once when the
- * rollers come to rest or a pad's heat turns off, and at exit): a SIGKILL or a power cut
- * loses at most this much of running. */
+/* Written at most this often of chair time while they grow, and at exit: a SIGKILL or a
+ * power cut loses at most this much of counting. Also when the chair comes to rest (no
+ * session, no pad heating), unless the last write is more recent than the second
+ * figure: Pause/Resume or SetTarget floods cost no writes. */
 #define MAINTENANCE_SAVE_USEC (5 * 60 * USEC_PER_SEC)
+#define MAINTENANCE_SAVE_GAP_USEC (10 * USEC_PER_SEC)
 
 /* What clients see: the counters as last announced. bus/ shows only these, so that a
  * property read never returns a value no PropertiesChanged announced. */
@@ -53,6 +55,7 @@ struct maintenance {
 	struct maintenance_shown shown;
 	uint64_t announced_usec; /* chair time of the last announcement */
 	bool rollers_driven;     /* at the last look */
+	bool at_rest;            /* no session, no pad heating, at the last look */
 	/* maintenance.state: what it holds (or the last write was given), when it was written */
 	struct maintenance_totals saved;
 	uint64_t saved_usec;

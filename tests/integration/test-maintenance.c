@@ -16,6 +16,7 @@
 #define NECK CHAIR_PATH "/heater/neck"
 #define LOWER_BACK CHAIR_PATH "/heater/lower_2dback"
 #define SCALE 50
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
 
 #define PAD_CALL(h, path, member, ...) \
 	sd_bus_message_unref(harness_call_ok((h), __FILE__, __LINE__, (path), HEATER_IFACE, (member), __VA_ARGS__))
@@ -150,7 +151,7 @@ START_TEST(test_counters_grow_and_survive_kill)
 {
 	struct harness h;
 	struct pad_watch pw;
-	uint64_t when[16], finished_usec, roller, neck_s, neck_switches, lower_s;
+	uint64_t when[16], finished_usec, roller, neck_s, neck_switches, lower_s, mid_run = 0, run_deadline;
 	unsigned n, n_idle, neck_announced;
 	double dose;
 	char roller_text[32];
@@ -169,7 +170,19 @@ START_TEST(test_counters_grow_and_survive_kill)
 	H_SIM(&h, "SetPadTemperature", "sd", "lower-back", 43.5);
 	PAD_CALL(&h, NECK, "SetTarget", "d", 36.0);
 	PAD_CALL(&h, LOWER_BACK, "SetTarget", "d", 44.0);
+	run_deadline = harness_now_usec() + (SCAN_TIMEOUT_MS(&h) + harness_wall_ms(&h, 100) + 3000) * 1000ULL;
 	H_START_RUNNING(&h, TEST_SHORT_ID);
+	/* read while it runs: each read is what was announced (the harness holds Chair1's
+	 * reads to it, pad_counter() the pads'), and the first minute is announced mid-run */
+	while (harness_count_signals(&h, "ProgramFinished", TEST_SHORT_ID, NULL) == 0) {
+		H_ASSERT(&h, harness_now_usec() < run_deadline, "the program did not finish");
+		mid_run = MAX(mid_run, strtoull(H_PROP(&h, "RollerRunSeconds"), NULL, 10));
+		(void)PAD_COUNTER(&pw, NECK, "HeatingSeconds");
+		(void)PAD_COUNTER(&pw, NECK, "RelaySwitches");
+		(void)PAD_COUNTER(&pw, LOWER_BACK, "Dose");
+		harness_pump(&h, 100);
+	}
+	H_ASSERT(&h, mid_run >= 55, "RollerRunSeconds read at most %" PRIu64 " while the program ran", mid_run);
 	finished_usec =
 		H_WAIT_SIGNAL(&h, "ProgramFinished", TEST_SHORT_ID, "completed", harness_wall_ms(&h, 100) + 3000)
 			->when_usec;
@@ -193,6 +206,10 @@ START_TEST(test_counters_grow_and_survive_kill)
 		H_ASSERT(&h, when[i] - when[i - 1] >= harness_wall_ms(&h, 55) * 1000ULL,
 			 "RollerRunSeconds announced %" PRIu64 " ms after the one before",
 			 (when[i] - when[i - 1]) / 1000);
+	/* the pads' counters on the same pacing, however often the relay cycled */
+	for (size_t i = 0; i < sizeof(pad_counters) / sizeof(pad_counters[0]); i++)
+		H_ASSERT(&h, announced(&pw, NECK, pad_counters[i]) <= roller / 60 + 3,
+			 "the neck's %s announced %u times", pad_counters[i], announced(&pw, NECK, pad_counters[i]));
 	H_ASSERT(&h, neck_s > 0 && neck_s < roller, "the neck heated %" PRIu64 " s", neck_s);
 	H_ASSERT(&h, neck_switches >= 3, "the neck's relay closed %" PRIu64 " times holding 36 °C", neck_switches);
 	H_ASSERT(&h, lower_s > 0, "the lower back heated %" PRIu64 " s", lower_s);
@@ -246,7 +263,7 @@ START_TEST(test_exit_saves_heating)
 	heated = PAD_COUNTER_U(&pw, NECK, "HeatingSeconds");
 	switches = PAD_COUNTER_U(&pw, NECK, "RelaySwitches");
 	printf("# the neck heated %" PRIu64 " s (relay closed %" PRIu64 " times) before SIGTERM\n", heated, switches);
-	H_ASSERT(&h, heated >= 15, "the neck heated %" PRIu64 " s of the 20 s before SIGTERM", heated);
+	H_ASSERT(&h, heated >= 10, "the neck heated %" PRIu64 " s of the 20 s before SIGTERM", heated);
 	H_ASSERT(&h, switches >= 1, "the neck's relay closed %" PRIu64 " times", switches);
 	unwatch_pads(&pw);
 	harness_stop(&h);
