@@ -164,6 +164,40 @@ START_TEST(test_wrong_password)
 }
 END_TEST
 
+/* The bridge first, before its broker and before massaged (a boot where they come up
+ * late): it waits for both, says the daemon is offline meanwhile, and once massaged is
+ * there publishes its state and the program select with the library's titles. */
+START_TEST(test_bridge_first)
+{
+	struct mqtt_world w;
+	struct mqtt_chair *c;
+	const char *v;
+
+	mqtt_world_init(&w);
+	c = mqtt_chair_add(&w, "test-chair", NULL);
+	mqtt_broker_start(&w, false); /* its port, its files */
+	mqtt_broker_stop(&w);
+	mqtt_bridge_write_config(c, NULL, NULL);
+	mqtt_bridge_spawn(c);
+	harness_pump(&c->h, 1500);
+	M_BRIDGE_ALIVE(c);
+	mqtt_broker_start(&w, false);
+	mqtt_client_open(&w, &w.client, "massaged-test-client", "#");
+	M_WAIT_VALUE(&w, mqtt_topic(c, "bridge"), "online", RECONNECT_MS);
+	M_WAIT_VALUE(&w, mqtt_topic(c, "daemon"), "offline", MQTT_TIMEOUT_MS);
+	(void)M_EXPECT_ERROR(c, "intensity/set", "2", "org.massaged.Mqtt.Error.ChairUnavailable");
+	harness_start_daemon(&c->h, SCALE);
+	M_WAIT_VALUE(&w, mqtt_topic(c, "daemon"), "online", MQTT_TIMEOUT_MS);
+	M_WAIT_VALUE(&w, mqtt_topic(c, "state"), "idle", MQTT_TIMEOUT_MS);
+	mqtt_pump(&w, 500);
+	v = mqtt_retained(&w, config_topic(c, "select", "program"));
+	M_ASSERT(&w, v && strstr(v, "\"Test short\""), "the program select lacks the library's titles: %s",
+		 v ? v : "(none)");
+	M_RESPONSIVE(c);
+	mqtt_stop(&w);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("mqtt-availability");
@@ -172,5 +206,6 @@ int main(void)
 	CHECK_ADD_TEST(s, test_bridge_will, 60);
 	CHECK_ADD_TEST(s, test_broker_restart, 60);
 	CHECK_ADD_TEST(s, test_wrong_password, 90);
+	CHECK_ADD_TEST(s, test_bridge_first, 60);
 	return check_run_tap(s);
 }
