@@ -56,6 +56,11 @@ START_TEST(test_settings)
 	H_WAIT_PROP(&c->h, "Intensity", "4", MQTT_TIMEOUT_MS);
 	M_COMMAND(c, "intensity/set", "1", "intensity", "1");
 	H_WAIT_PROP(&c->h, "Intensity", "1", MQTT_TIMEOUT_MS);
+	/* as Home Assistant's number entity sends it, and with blanks around */
+	M_COMMAND(c, "intensity/set", "3.0", "intensity", "3");
+	H_WAIT_PROP(&c->h, "Intensity", "3", MQTT_TIMEOUT_MS);
+	M_COMMAND(c, "intensity/set", " 2\n", "intensity", "2");
+	H_WAIT_PROP(&c->h, "Intensity", "2", MQTT_TIMEOUT_MS);
 	M_COMMAND(c, "speed/set", "6", "speed", "6");
 	H_WAIT_PROP(&c->h, "Speed", "6", MQTT_TIMEOUT_MS);
 	M_COMMAND(c, "width/set", "narrow", "width", "narrow");
@@ -168,7 +173,7 @@ START_TEST(test_profile_gentle)
 	H_WAIT_PROP(&c->h, "Profile", "alice", MQTT_TIMEOUT_MS);
 
 	M_WAIT_VALUE(&w, mqtt_topic(c, "gentle"), "OFF", MQTT_TIMEOUT_MS);
-	M_COMMAND(c, "gentle/set", "ON", "gentle", "ON");
+	M_COMMAND(c, "gentle/set", "on", "gentle", "ON"); /* any case */
 	H_WAIT_PROP(&c->h, "Gentle", "true", MQTT_TIMEOUT_MS);
 	m = M_EXPECT_ERROR(c, "gentle/set", "OFF", "org.massaged.Mqtt.Error.NotAllowed");
 	M_ASSERT(&w, strstr(m, "AllowGentleOff"), "the refusal should say how to allow it: %s", m);
@@ -223,6 +228,15 @@ START_TEST(test_pad)
 	/* the other pads were never asked */
 	M_ASSERT(&w, strcmp(mqtt_last(&w, mqtt_topic(c, "pad/shoulders/mode")), "off") == 0, "shoulders %s",
 		 mqtt_last(&w, mqtt_topic(c, "pad/shoulders/mode")));
+	/* a pad never given a target heats to 40 (docs/mqtt.md) */
+	M_WAIT_NUMBER(&w, mqtt_topic(c, "pad/shoulders/target"), 40, MQTT_TIMEOUT_MS);
+	M_COMMAND(c, "pad/shoulders/mode/set", "heat", "pad/shoulders/mode", "heat");
+	M_ASSERT(&w,
+		 strtod(harness_pad_prop(&c->h, __FILE__, __LINE__, CHAIR_PATH "/heater/shoulders", "Target"), NULL) ==
+			 40,
+		 "shoulders Target %s",
+		 harness_pad_prop(&c->h, __FILE__, __LINE__, CHAIR_PATH "/heater/shoulders", "Target"));
+	M_COMMAND(c, "pad/shoulders/mode/set", "off", "pad/shoulders/mode", "off");
 	mqtt_stop(&w);
 }
 END_TEST
