@@ -4,6 +4,7 @@
  * for a day, in the test's directory). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pwd.h>
@@ -185,9 +186,12 @@ void mqtt_broker_start(struct mqtt_world *w, bool tls)
 	if (pid < 0)
 		M_FAIL(w, "fork: %s", strerror(errno));
 	if (pid == 0) {
-		FILE *f = freopen(b->log, "ae", stderr);
+		int log = open(b->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-		if (!f || !freopen("/dev/null", "re", stdin) || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		/* dup2 leaves the copies open across exec */
+		if (log < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(log, STDOUT_FILENO) < 0 ||
+		    dup2(log, STDERR_FILENO) < 0)
 			_exit(127);
 		{
 			const char *mosquitto = tool("MOSQUITTO", "/usr/sbin/mosquitto");

@@ -347,6 +347,22 @@ bool mqtt_bridge_log_contains(struct mqtt_chair *c, const char *needle)
 	return found;
 }
 
+unsigned mqtt_log_count(const char *path, const char *needle)
+{
+	unsigned n = 0;
+	char *line = NULL;
+	size_t size = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return 0;
+	while (getline(&line, &size, f) >= 0)
+		n += strcasestr(line, needle) != NULL;
+	free(line);
+	(void)fclose(f);
+	return n;
+}
+
 bool mqtt_bridge_wait_log(struct mqtt_chair *c, const char *needle, unsigned timeout_ms)
 {
 	uint64_t deadline = harness_now_usec() + (uint64_t)timeout_ms * 1000;

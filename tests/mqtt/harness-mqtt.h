@@ -109,6 +109,8 @@ void mqtt_bridge_assert_alive_at(struct mqtt_chair *c, const char *file, int lin
 /* Wait for the bridge to exit by itself; returns its wait status. */
 int mqtt_bridge_wait_exit(struct mqtt_chair *c, unsigned timeout_ms);
 bool mqtt_bridge_log_contains(struct mqtt_chair *c, const char *needle);
+/* How many lines of a log (path) contain needle (any case). */
+unsigned mqtt_log_count(const char *path, const char *needle);
 /* Wait until the bridge's log contains needle (any case; alternatives separated by '|'). */
 bool mqtt_bridge_wait_log(struct mqtt_chair *c, const char *needle, unsigned timeout_ms);
 /* B/<suffix> (ring buffer string). */

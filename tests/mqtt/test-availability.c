@@ -147,9 +147,18 @@ START_TEST(test_wrong_password)
 	mqtt_bridge_spawn(c);
 	M_ASSERT(&w, mqtt_bridge_wait_log(c, "not authori|refused|denied|bad user", RECONNECT_MS),
 		 "the bridge did not log the broker's refusal");
-	mqtt_pump(&w, 2500);
+	mqtt_pump(&w, 3500);
 	M_BRIDGE_ALIVE(c);
 	M_ASSERT(&w, !mqtt_last(&w, mqtt_topic(c, "bridge")), "online with a wrong password?");
+	{
+		/* it tries again, with backoff (1 s, 2 s, ...: 3 or 4 tries by now, not a hot
+		 * loop), and says so once (massaged-mqtt(8)) */
+		unsigned tries = mqtt_log_count(w.broker.log, "not authorised");
+
+		M_ASSERT(&w, tries >= 2 && tries <= 5, "%u connection attempts refused in about 4 s", tries);
+		M_ASSERT(&w, mqtt_log_count(c->bridge_log, "not authori") == 1,
+			 "the refusal logged %u times, expected once", mqtt_log_count(c->bridge_log, "not authori"));
+	}
 	/* the broker learns the bridge's user: it gets in at its next try */
 	mqtt_broker_add_user(&w, "bridge", "bridge-password");
 	deadline = harness_now_usec() + 70 * 1000 * 1000ULL;
