@@ -182,7 +182,7 @@ void mqtt_msgs_free(struct mqtt_msg *msgs, size_t n);
 /* The last messages the world client saw, to stderr (a failure's report). */
 void mqtt_print_last(struct mqtt_world *w);
 
-/* ---- commands and the error topic (harness-mqtt.c) ---- */
+/* ---- commands and the error topic (harness-commands.c) ---- */
 
 /* Publish payload on B/<suffix> and wait for B/error naming that topic; checks the JSON
  * (topic, payload, error, message) and that error is `error_name` (or one of several,
