@@ -178,6 +178,41 @@ START_TEST(test_no_reset_lockout)
 }
 END_TEST
 
+/* [Control] Enabled=no: the state is published, commands do nothing, and Home Assistant
+ * is offered no control that would do nothing (no command topic in any config). */
+START_TEST(test_control_off)
+{
+	struct mqtt_world w;
+	struct mqtt_chair *c;
+	struct mqtt_msg *configs;
+	size_t n;
+	char *before;
+
+	mqtt_world_init(&w);
+	c = mqtt_chair_add(&w, "test-chair", NULL);
+	mqtt_broker_start(&w, false);
+	harness_start_daemon(&c->h, SCALE);
+	mqtt_client_open(&w, &w.client, "massaged-test-client", "#");
+	mqtt_bridge_write_config(c, NULL, "[Control]\nEnabled=no\n");
+	mqtt_bridge_start(c);
+	before = harness_snapshot(&c->h);
+	M_PUB(&w, mqtt_topic(c, "intensity/set"), "5");
+	M_PUB(&w, mqtt_topic(c, "program/set"), TEST_SHORT_ID);
+	M_PUB(&w, mqtt_topic(c, "pad/neck/mode/set"), "heat");
+	mqtt_pump(&w, 500);
+	H_ASSERT_UNCHANGED(&c->h, before);
+	free(before);
+	H_ASSERT_STR_EQ(&c->h, harness_pad_prop(&c->h, __FILE__, __LINE__, NECK_PAD, "Target"), "0.00");
+	configs = mqtt_retained_all(&w, "homeassistant/#", &n);
+	M_ASSERT(&w, n > 0, "no discovery with control off");
+	for (size_t i = 0; i < n; i++)
+		M_ASSERT(&w, !strstr(configs[i].payload, "command_topic") && !strstr(configs[i].payload, "cmd_t"),
+			 "control is off, yet %s offers a command: %.300s", configs[i].topic, configs[i].payload);
+	mqtt_msgs_free(configs, n);
+	mqtt_stop(&w);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("mqtt-security");
@@ -185,5 +220,6 @@ int main(void)
 	CHECK_ADD_TEST(s, test_anonymous_remote_refused, 60);
 	CHECK_ADD_TEST(s, test_tls, 60);
 	CHECK_ADD_TEST(s, test_no_reset_lockout, 60);
+	CHECK_ADD_TEST(s, test_control_off, 60);
 	return check_run_tap(s);
 }
