@@ -28,6 +28,27 @@ static void wait_pad_number(struct mqtt_chair *c, const char *name, double value
 	}
 }
 
+/* Digits after the point of a plain decimal number; -1 when s is not one. */
+static int decimals(const char *s)
+{
+	const char *dot;
+	char *end;
+
+	if (!s || !s[0] || (strtod(s, &end), *end != '\0') || strspn(s, "-0123456789.") != strlen(s))
+		return -1;
+	dot = strchr(s, '.');
+	return dot ? (int)strlen(dot + 1) : 0;
+}
+
+/* A state topic's last payload has this many decimals (docs/mqtt.md's formats). */
+static void assert_decimals(struct mqtt_chair *c, const char *suffix, int want)
+{
+	const char *v = mqtt_last(c->world, mqtt_topic(c, suffix));
+
+	M_ASSERT(c->world, decimals(v) == want, "%s is \"%s\": expected a number with %d decimals", suffix,
+		 v ? v : "(none)", want);
+}
+
 /* No topic got the same payload twice in a row (docs/mqtt.md; the broker did not go
  * away, so nothing was published again). */
 static void assert_no_repeats(struct mqtt_world *w)
@@ -118,6 +139,18 @@ START_TEST(test_session)
 		M_ASSERT(&w, n >= 4 && n <= 10, "%zu messages on %s in 2 s, expected 4 a second at most (and some)", n,
 			 topic);
 	}
+
+	/* the formats docs/mqtt.md gives */
+	assert_decimals(c, "force", 1);
+	assert_decimals(c, "remaining", 0);
+	assert_decimals(c, "roller-hours", 2);
+	assert_decimals(c, "timer", 0);
+	assert_decimals(c, "pad/neck/temperature", 1);
+	assert_decimals(c, "pad/neck/target", 1);
+	assert_decimals(c, "pad/neck/power", 0);
+	assert_decimals(c, "pad/neck/dose", 1);
+	assert_decimals(c, "pad/neck/heating-hours", 2);
+	assert_decimals(c, "pad/neck/relay-switches", 0);
 
 	M_COMMAND(c, "pause/press", "PRESS", "state", "paused");
 	H_WAIT_PROP(&c->h, "State", "paused", MQTT_TIMEOUT_MS);
