@@ -2,7 +2,6 @@
 /* The maintenance counters at run time: what they count, when they are announced and
  * when they are saved. The file is store/maintenance-store.c's. */
 #include <math.h>
-#include <string.h>
 
 #include "context.h"
 #include "maintenance.h"
