@@ -3,6 +3,7 @@
  * component's documented schema, names only topics that exist (published retained, or
  * a command topic of docs/mqtt.md), ties availability to the bridge and to massaged,
  * and every entity issue 19 lists is there. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,11 +368,45 @@ START_TEST(test_discovery_off)
 }
 END_TEST
 
+/* A program added and massaged reloaded (systemctl reload massaged): Home Assistant's
+ * program select offers it (docs/mqtt.md: the configs are published again when the
+ * programs change), and its title starts it. */
+START_TEST(test_program_added)
+{
+	struct mqtt_world w;
+	struct mqtt_chair *c = mqtt_start(&w, SCALE);
+	const char *topic = "homeassistant/select/test-chair/program/config";
+	size_t mark = mqtt_mark(&w);
+	uint64_t deadline;
+
+	harness_write_program(
+		&c->h, "test-added",
+		"[Program]\nTitle=Test added\nDescription=Added while running\n\n[Step]\nTechnique=knead\n"
+		"Zone=neck\nDuration=60\nSpeed=3\nWidth=wide\n");
+	(void)kill(c->h.daemon_pid, SIGHUP);
+	M_ASSERT(&w, harness_wait_log(&c->h, "Reloaded the configuration and 12 programs", 5000), "massaged did not reload");
+	M_ASSERT(&w, strstr(H_PROGRAM_IDS(&c->h), "test-added"), "the new program is not in ListPrograms");
+	deadline = harness_now_usec() + MQTT_TIMEOUT_MS * 1000ULL;
+	for (;;) {
+		const char *v = mqtt_last(&w, topic);
+
+		if (mqtt_seen_since(&w, mark, topic) && v && strstr(v, "\"Test added\""))
+			break;
+		M_ASSERT(&w, harness_now_usec() < deadline, "the program select does not offer the new program: %.400s",
+			 v ? v : "(none)");
+		mqtt_pump(&w, 50);
+	}
+	M_COMMAND(c, "program/set", "Test added", "program", "test-added");
+	mqtt_stop(&w);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("mqtt-discovery");
 
 	CHECK_ADD_TEST(s, test_discovery_schema, 60);
 	CHECK_ADD_TEST(s, test_discovery_off, 60);
+	CHECK_ADD_TEST(s, test_program_added, 60);
 	return check_run_tap(s);
 }
