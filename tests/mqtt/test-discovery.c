@@ -384,7 +384,8 @@ START_TEST(test_program_added)
 		"[Program]\nTitle=Test added\nDescription=Added while running\n\n[Step]\nTechnique=knead\n"
 		"Zone=neck\nDuration=60\nSpeed=3\nWidth=wide\n");
 	(void)kill(c->h.daemon_pid, SIGHUP);
-	M_ASSERT(&w, harness_wait_log(&c->h, "Reloaded the configuration and 12 programs", 5000), "massaged did not reload");
+	M_ASSERT(&w, harness_wait_log(&c->h, "Reloaded the configuration and 12 programs", 5000),
+		 "massaged did not reload");
 	M_ASSERT(&w, strstr(H_PROGRAM_IDS(&c->h), "test-added"), "the new program is not in ListPrograms");
 	deadline = harness_now_usec() + MQTT_TIMEOUT_MS * 1000ULL;
 	for (;;) {
@@ -401,6 +402,51 @@ START_TEST(test_program_added)
 }
 END_TEST
 
+/* The pads' ceiling lowered by a reload: the climates' max_temp follows. A pad removed
+ * (massaged restarted without it): its entities and topics are cleared (empty retained
+ * messages), so Home Assistant drops them. */
+START_TEST(test_pads_change)
+{
+	struct mqtt_world w;
+	struct mqtt_chair *c = mqtt_start(&w, SCALE);
+	const char *neck = "homeassistant/climate/test-chair/pad_neck/config";
+	const char *v;
+	uint64_t deadline;
+
+	harness_write_config(&c->h, "[Heat]\nMaxTarget=42\n");
+	(void)kill(c->h.daemon_pid, SIGHUP);
+	M_ASSERT(&w, harness_wait_log(&c->h, "Reloaded the configuration", 5000), "massaged did not reload");
+	deadline = harness_now_usec() + MQTT_TIMEOUT_MS * 1000ULL;
+	for (;;) {
+		json_object *o = json_tokener_parse(mqtt_last(&w, neck) ?: "");
+		double max = 0;
+		bool ok = o && ha_get_number(o, "max_temp", &max) && max == 42;
+
+		json_object_put(o);
+		if (ok)
+			break;
+		M_ASSERT(&w, harness_now_usec() < deadline, "max_temp not 42 after the reload: %.300s",
+			 mqtt_last(&w, neck) ?: "(none)");
+		mqtt_pump(&w, 50);
+	}
+
+	harness_stop_daemon_at(&c->h, __FILE__, __LINE__);
+	harness_write_config(&c->h, "[Heat]\nPads=neck shoulders\n");
+	harness_start_daemon(&c->h, SCALE);
+	M_WAIT_VALUE(&w, mqtt_topic(c, "daemon"), "online", MQTT_TIMEOUT_MS);
+	mqtt_pump(&w, 800);
+	v = mqtt_retained(&w, "homeassistant/climate/test-chair/pad_lower_back/config");
+	M_ASSERT(&w, !v, "the removed pad's climate is still announced: %.200s", v);
+	v = mqtt_retained(&w, "homeassistant/sensor/test-chair/pad_lower_back_dose/config");
+	M_ASSERT(&w, !v, "the removed pad's dose sensor is still announced: %.200s", v);
+	v = mqtt_retained(&w, mqtt_topic(c, "pad/lower-back/mode"));
+	M_ASSERT(&w, !v, "the removed pad's mode is still retained: %s", v);
+	v = mqtt_retained(&w, neck);
+	M_ASSERT(&w, v && v[0] == '{', "the neck pad lost its climate");
+	mqtt_stop(&w);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("mqtt-discovery");
@@ -408,5 +454,6 @@ int main(void)
 	CHECK_ADD_TEST(s, test_discovery_schema, 60);
 	CHECK_ADD_TEST(s, test_discovery_off, 60);
 	CHECK_ADD_TEST(s, test_program_added, 60);
+	CHECK_ADD_TEST(s, test_pads_change, 60);
 	return check_run_tap(s);
 }
