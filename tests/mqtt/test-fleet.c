@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "check-tap.h"
 #include "harness-mqtt.h"
@@ -62,6 +63,27 @@ START_TEST(test_two_chairs)
 				 strcmp(spa.msgs[i].topic, "massaged/chair-b/state") == 0,
 			 "the spa got %s", spa.msgs[i].topic);
 	mqtt_client_close(&spa);
+	{
+		/* the very command docs/mqtt.md gives a spa: both chairs, each under its id */
+		char port[16], out[400];
+		const char *text;
+		int status;
+
+		(void)snprintf(port, sizeof(port), "%u", w.broker.port);
+		(void)snprintf(out, sizeof(out), "%s/sub.out", w.dir);
+		status = harness_run(&a->h,
+				     (char *[]) { getenv("MOSQUITTO_SUB"), "-h", "127.0.0.1", "-p", port, "-u",
+						  MQTT_USER, "-P", MQTT_PASSWORD, "-v", "-t", "massaged/+/state", "-C",
+						  "2", "-W", "5", NULL },
+				     out, NULL, 8000);
+		text = harness_read_file(&a->h, out);
+		M_ASSERT(&w, WIFEXITED(status) && WEXITSTATUS(status) == 0, "mosquitto_sub: status 0x%x, printed %s",
+			 (unsigned)status, text);
+		M_ASSERT(&w,
+			 strstr(text, "massaged/chair-a/state running\n") &&
+				 strstr(text, "massaged/chair-b/state idle\n"),
+			 "mosquitto_sub -t 'massaged/+/state' printed:\n%s", text);
+	}
 
 	/* a command to chair-b moves chair-b only */
 	H_CALL(&a->h, "SetIntensity", "u", 2);
