@@ -60,6 +60,30 @@ START_TEST(test_daemon_restart)
 }
 END_TEST
 
+/* massaged flapping (killed and started again at once, four times, a session each
+ * time): the bridge follows, its reads of the old daemon never mix with the new one's. */
+START_TEST(test_daemon_flapping)
+{
+	struct mqtt_world w;
+	struct mqtt_chair *c = mqtt_start(&w, SCALE);
+
+	for (int i = 0; i < 4; i++) {
+		H_CALL(&c->h, "SetIntensity", "u", (uint32_t)(i % 2 ? 2 : 4));
+		H_CALL(&c->h, "Start", "s", TEST_LONG_ID);
+		M_WAIT_VALUE(&w, mqtt_topic(c, "state"), "scanning", MQTT_TIMEOUT_MS);
+		harness_kill_daemon(&c->h);
+		harness_start_daemon(&c->h, SCALE);
+	}
+	H_CALL(&c->h, "SetIntensity", "u", 3);
+	M_WAIT_VALUE(&w, mqtt_topic(c, "daemon"), "online", MQTT_TIMEOUT_MS);
+	M_WAIT_VALUE(&w, mqtt_topic(c, "state"), "idle", MQTT_TIMEOUT_MS);
+	M_WAIT_VALUE(&w, mqtt_topic(c, "intensity"), "3", MQTT_TIMEOUT_MS);
+	M_WAIT_VALUE(&w, mqtt_topic(c, "program"), "None", MQTT_TIMEOUT_MS);
+	M_RESPONSIVE(c);
+	mqtt_stop(&w);
+}
+END_TEST
+
 /* SIGKILL: the broker publishes the will, B/bridge offline (retained); SIGTERM: the
  * bridge says offline itself. Another start: online again. */
 START_TEST(test_bridge_will)
@@ -212,6 +236,7 @@ int main(void)
 	Suite *s = suite_create("mqtt-availability");
 
 	CHECK_ADD_TEST(s, test_daemon_restart, 60);
+	CHECK_ADD_TEST(s, test_daemon_flapping, 60);
 	CHECK_ADD_TEST(s, test_bridge_will, 60);
 	CHECK_ADD_TEST(s, test_broker_restart, 60);
 	CHECK_ADD_TEST(s, test_wrong_password, 90);
