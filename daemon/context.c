@@ -141,12 +141,21 @@ void context_publish(struct context *c)
 
 	settings_store_changed(c);
 	profile_store_changed(c);
+	maintenance_changed(c); /* before events_changed(): what it announces goes out now */
 	events_changed(&c->events);
 	status_text(c, status, sizeof(status));
 	if (strcmp(status, c->notified_status) != 0) {
 		(void)sd_notifyf(false, "STATUS=%s", status);
 		memcpy(c->notified_status, status, sizeof(status));
 	}
+}
+
+void context_save_state(struct context *c)
+{
+	settings_store_flush(c);
+	profile_store_flush(c);
+	heaters_dose_flush(c);
+	maintenance_save(c);
 }
 
 /* The clock skips host stalls from the earliest armed tick's due time. */

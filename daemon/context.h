@@ -13,6 +13,7 @@
 #include "fault-codes.h"
 #include "heater.h"
 #include "loop-lateness.h"
+#include "maintenance.h"
 #include "over-force.h"
 #include "profile-name.h"
 #include "profile-store.h"
@@ -110,7 +111,8 @@ struct context {
 	struct state_writer *state_writer;    /* state files are written off the loop */
 	struct reload_worker *reload_worker;  /* and SIGHUP's files read off it (reload.c) */
 
-	struct heating heating; /* heat/heater*.c */
+	struct heating heating;         /* heat/heater*.c */
+	struct maintenance maintenance; /* maintenance.c: roller run time, pads' heating and relay wear */
 
 	/* how late the control and heat ticks fired (logged at exit) */
 	struct loop_lateness control_lateness, heat_lateness;
@@ -128,6 +130,8 @@ uint64_t context_now(const struct context *c);
  * emits PropertiesChanged) and systemd the status. Call after anything that may
  * change state. */
 void context_publish(struct context *c);
+/* At exit (SIGTERM, the bus lost): write what the state files do not hold yet. */
+void context_save_state(struct context *c);
 /* The levels that apply now: the person's, and whether they override the steps. */
 struct session_levels context_levels(const struct context *c);
 /* The shoulder line zones are placed from: the scanned one, else the configured default. */

@@ -189,9 +189,7 @@ static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, v
 	faults_force_safe_state(c);
 	(void)sd_notify(false, "STOPPING=1\nSTATUS=Stopping");
 	session_end(c, "stopped");
-	settings_store_flush(c);
-	profile_store_flush(c);
-	heaters_dose_flush(c);
+	context_save_state(c);
 	return sd_event_exit(c->event, 0);
 }
 
@@ -322,6 +320,7 @@ static int setup_hardware(struct context *c, const struct options *o)
 	r = heaters_init(c);
 	if (r < 0)
 		return r;
+	maintenance_load(c); /* its pads are the heaters' */
 
 	faults_force_safe_state(c);
 	r = wait_for_roller_board(c, &st);
@@ -396,8 +395,7 @@ static int on_bus_disconnected(sd_bus_message *m, void *userdata, sd_bus_error *
 		  r < 0 ? " (not every output confirmed off: the outputs are released at exit)" : "");
 	session_end(c, "stopped");
 	heaters_off(c, "stopped", "the D-Bus connection was lost");
-	settings_store_flush(c);
-	profile_store_flush(c);
+	context_save_state(c);
 	return sd_event_exit(c->event, EXIT_FAILURE);
 }
 

@@ -5,6 +5,7 @@
 #include "faults.h"
 #include "log.h"
 #include "macro.h"
+#include "maintenance.h"
 #include "safety.h"
 #include "scan-depth.h"
 #include "session.h"
@@ -228,6 +229,9 @@ static void tick_once(struct context *c, uint64_t now)
 	c->last_tick_usec = now;
 	if (!roller_poll(c, now) || !faults_check_over_force(c, now))
 		return;
+	/* the rollers moved since the last tick: scan, program, parking (a pause holds them) */
+	if (c->state == STATE_SCANNING || c->state == STATE_RUNNING || c->state == STATE_STOPPING)
+		maintenance_rollers_ran(c, dt);
 	session_check_limits(c);
 	c->setpoints.control = ROLLER_CONTROL_ENABLE;
 	c->setpoints.watchdog_ms = ROLLER_WATCHDOG_MS;

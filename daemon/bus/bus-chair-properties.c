@@ -83,6 +83,7 @@ void chair_compute_view(const struct context *c, struct chair_view *v)
 		.session_limit = gentle_session_limit_s(c->session_limit_s, c->gentle),
 		.gentle = c->gentle,
 		.heat_target = c->heat_target_c,
+		.roller_run_seconds = c->maintenance.shown.roller_run_s,
 		.force = rollers_working(c) ? c->roller.load_dn / 10.0 : 0.0,
 		/* to the 0.1 N the load is measured in: no announcement for less */
 		.force_target = round(c->force_target_n * 10.0) / 10.0,

@@ -27,7 +27,8 @@ struct chair_view {
 	char profile[PROFILE_NAME_MAX];
 	char profiles[PROFILES_MAX * PROFILE_NAME_MAX]; /* the names, sorted, '\n'-joined */
 	bool gentle;
-	double heat_target; /* °C, 0 = the program's or the default */
+	double heat_target;          /* °C, 0 = the program's or the default */
+	uint64_t roller_run_seconds; /* as last announced (maintenance.h) */
 };
 
 /* Force and ForceTarget follow the load at every control tick: announced at most
@@ -63,7 +64,8 @@ struct chair_view {
 	X("Profile", STRING_BUF, profile, 0.0) \
 	X("Profiles", LINES, profiles, 0.0) \
 	X("Gentle", BOOL, gentle, 0.0) \
-	X("HeatTarget", DOUBLE, heat_target, 0.0)
+	X("HeatTarget", DOUBLE, heat_target, 0.0) \
+	X("RollerRunSeconds", U64, roller_run_seconds, 0.0)
 
 void chair_compute_view(const struct context *c, struct chair_view *ret);
 

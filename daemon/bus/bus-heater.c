@@ -34,7 +34,11 @@
 	X("Tuned", BOOL, tuned, PROP_EMITS, 0.0, false) \
 	X("Lockout", STRING_BUF, lockout, PROP_EMITS, 0.0, false) \
 	X("LockoutSince", U64, lockout_since_usec, PROP_EMITS, 0.0, false) \
-	X("AutotuneError", STRING_BUF, autotune_error, PROP_EMITS, 0.0, false)
+	X("AutotuneError", STRING_BUF, autotune_error, PROP_EMITS, 0.0, false) \
+	X("HeatingSeconds", U64, heating_seconds, PROP_EMITS, 0.0, false) \
+	X("RelaySwitches", U64, relay_switches, PROP_EMITS, 0.0, false) \
+	X("Dose", DOUBLE, dose, PROP_EMITS, 0.0, false) \
+	X("DoseLimit", DOUBLE, dose_limit, PROP_EMITS, 0.0, false)
 
 #define HEATER_PROPERTY_ROW(name_, kind_, field_, flag_, step_, zero_) \
 	{ .name = name_, \

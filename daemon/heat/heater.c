@@ -172,6 +172,7 @@ static void master_drive(struct context *c, bool on)
 	/* a master that did not open stays "on", so that the next update tries again */
 	if (safety_set_output(c, OUTPUT_HEAT_POWER, on) >= 0)
 		c->heating.master_on = on;
+	maintenance_pads_sync(c);
 }
 
 /* A relay that could not be opened (a relay-board coil that did not answer) is tried
@@ -188,6 +189,7 @@ void heater_drive(struct heater *h, bool on)
 		h->relay_unopened = true;
 		master_drive(h->context, false);
 	}
+	maintenance_pads_sync(h->context);
 }
 
 static bool any_relay_unopened(const struct context *c)
@@ -203,6 +205,7 @@ void heaters_outputs_forced_off(struct context *c)
 	c->heating.master_on = false;
 	for (unsigned i = 0; i < c->heating.n_heaters; i++)
 		c->heating.heaters[i].relay_on = false;
+	maintenance_pads_sync(c);
 }
 
 /* A pad starting to heat, stopping, or heating to another target: one journal entry. */
@@ -412,6 +415,7 @@ void heater_stone_moved(struct context *c, enum zone zone, double celsius)
 void heater_compute_view(const struct heater *h, struct heater_view *ret)
 {
 	const struct context *c = h->context;
+	const struct maintenance_pad_shown *shown = &c->maintenance.shown.pads[h - c->heating.heaters];
 	const struct heater *lockout;
 	bool faulted = faults_is_active(c, "temp-module-offline");
 
@@ -430,6 +434,10 @@ void heater_compute_view(const struct heater *h, struct heater_view *ret)
 		.max_target = h->max_target_c,
 		.zone = zone_to_string(h->zone),
 		.tuned = h->tuned,
+		.heating_seconds = shown->heating_s,
+		.relay_switches = shown->relay_switches,
+		.dose = shown->dose,
+		.dose_limit = gentle_dose_budget_min(c->config.dose_budget_min, c->gentle),
 	};
 	lockout = heater_lockout_holder(h);
 	if (lockout) {

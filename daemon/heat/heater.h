@@ -29,6 +29,9 @@ struct heater_view {
 	char lockout[HEATER_LOCKOUT_CODE_MAX];          /* "" when the pad may heat */
 	uint64_t lockout_since_usec;                    /* CLOCK_REALTIME, 0 when none */
 	char autotune_error[HEATER_AUTOTUNE_ERROR_MAX]; /* a copy: published compares it */
+	/* the maintenance counters and the dose as last announced (maintenance.h), the budget */
+	uint64_t heating_seconds, relay_switches;
+	double dose, dose_limit;
 };
 
 /* One heating pad at run time: its controller, protection, relay and autotune. */

@@ -701,10 +701,11 @@ static int compare_lines(const void *a, const void *b)
 }
 
 /* Chair1's properties that move on their own while a session runs: the clock and the
- * measured force (and its target, which the techniques shape over time). */
+ * measured force (and its target, which the techniques shape over time), and the
+ * rollers' run time (announced once a minute of chair time). */
 static bool live_property(const char *name)
 {
-	static const char *const live[] = { "Elapsed", "Remaining", "Force", "ForceTarget" };
+	static const char *const live[] = { "Elapsed", "Remaining", "Force", "ForceTarget", "RollerRunSeconds" };
 
 	for (size_t i = 0; i < sizeof(live) / sizeof(live[0]); i++)
 		if (strcmp(name, live[i]) == 0)

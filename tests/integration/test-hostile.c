@@ -6,9 +6,10 @@
  * the simulated outputs, and no PropertiesChanged. Calls the contract accepts in odd
  * states (Stop while idle, ...) must change nothing either.
  *
- * What moves by itself is left out of the comparison: Elapsed, Remaining, Force and
- * ForceTarget, a pad's Temperature, Power and AutotuneProgress, heating/holding of a
- * pad being driven, and the relay of a pad with a target (its PWM). */
+ * What moves by itself is left out of the comparison: Elapsed, Remaining, Force,
+ * ForceTarget and RollerRunSeconds, a pad's Temperature, Power, AutotuneProgress,
+ * HeatingSeconds, RelaySwitches and Dose, heating/holding of a pad being driven, and the
+ * relay of a pad with a target (its PWM). */
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -206,13 +207,14 @@ static bool moves_by_itself(const char *iface, const char *name, const char *sta
 {
 	if (strcmp(iface, CHAIR_IFACE) == 0)
 		return strcmp(name, "Elapsed") == 0 || strcmp(name, "Remaining") == 0 || strcmp(name, "Force") == 0 ||
-		       strcmp(name, "ForceTarget") == 0;
+		       strcmp(name, "ForceTarget") == 0 || strcmp(name, "RollerRunSeconds") == 0;
 	if (strcmp(iface, HEATER_IFACE) == 0) {
 		if (strcmp(name, "State") == 0)
 			return state_value &&
 			       (strcmp(state_value, "heating") == 0 || strcmp(state_value, "holding") == 0);
 		return strcmp(name, "Temperature") == 0 || strcmp(name, "Power") == 0 ||
-		       strcmp(name, "AutotuneProgress") == 0;
+		       strcmp(name, "AutotuneProgress") == 0 || strcmp(name, "HeatingSeconds") == 0 ||
+		       strcmp(name, "RelaySwitches") == 0 || strcmp(name, "Dose") == 0;
 	}
 	return false;
 }
@@ -298,6 +300,9 @@ static char *world(struct harness *h)
 		drop_line(pad, "Temperature");
 		drop_line(pad, "Power");
 		drop_line(pad, "AutotuneProgress");
+		drop_line(pad, "HeatingSeconds");
+		drop_line(pad, "RelaySwitches");
+		drop_line(pad, "Dose");
 		(void)fprintf(f, "[%s]\n%s%s", pads[i].path, pad, moving ? "State=heating|holding\n" : "");
 		free(pad);
 	}

@@ -402,7 +402,7 @@ struct member {
 };
 
 struct member_list {
-	struct member items[128];
+	struct member items[192];
 	size_t n;
 };
 
@@ -573,7 +573,7 @@ static void compare_interface(struct harness *h, const struct member_list *doc, 
 START_TEST(test_introspection)
 {
 	struct harness h;
-	static struct member_list doc, chair, sim;
+	static struct member_list doc, chair, sim, heater;
 	char path[512], *xml = NULL, *live;
 	size_t size = 0;
 	FILE *f;
@@ -599,6 +599,11 @@ START_TEST(test_introspection)
 	xml_members(live, &sim);
 	free(live);
 	compare_interface(&h, &doc, &sim, SIM_IFACE);
+
+	live = introspect(&h, CHAIR_PATH "/heater/neck");
+	xml_members(live, &heater);
+	free(live);
+	compare_interface(&h, &doc, &heater, "org.massaged.Heater1");
 	(void)fprintf(stderr, "introspection: %zu members in the XML, %zu on %s, %zu on %s\n", doc.n, chair.n,
 		      CHAIR_PATH, sim.n, SIM_PATH);
 
@@ -610,10 +615,11 @@ START_TEST(test_introspection)
 						       "AdjustShoulder", "ClearFault", "SetZonePressure", "SetGentle",
 						       "SetHeatTarget" };
 		static const char *const properties[] = {
-			"State",          "Program", "Technique", "Zone",         "Step",    "StepCount",
-			"Intensity",      "Speed",   "Width",     "Heat",         "Elapsed", "Remaining",
-			"ShoulderHeight", "Seated",  "Faults",    "SessionLimit", "Force",   "ForceTarget",
-			"ZonePressure",   "Gentle",  "HeatTarget"
+			"State",        "Program",         "Technique",      "Zone",         "Step",
+			"StepCount",    "Intensity",       "Speed",          "Width",        "Heat",
+			"Elapsed",      "Remaining",       "ShoulderHeight", "Seated",       "Faults",
+			"SessionLimit", "Force",           "ForceTarget",    "ZonePressure", "Gentle",
+			"HeatTarget",   "RollerRunSeconds"
 		};
 		static const char *const signals[] = { "ProgramFinished", "FaultRaised", "FaultCleared" };
 		struct member m = { .iface = CHAIR_IFACE };
