@@ -265,16 +265,19 @@ static void broker_schedule_reconnect(struct broker *b)
 		log_error("Cannot schedule the reconnection to the MQTT broker: %s", strerror(-r));
 }
 
+/* rc: an MQTT v5 reason code (a broker that answered in v3.1.1 gives its return code) */
 static const char *connack_reason(int rc)
 {
 	switch (rc) {
 	case 4:
+	case MQTT_RC_BAD_USERNAME_OR_PASSWORD:
 		return "bad user name or password: check [Broker] Username= and PasswordFile=";
 	case 5:
+	case MQTT_RC_NOT_AUTHORIZED:
 		return "not authorised: wrong or missing credentials (check [Broker] Username= and PasswordFile=, or "
 		       "CertFile= and KeyFile=)";
 	default:
-		return mosquitto_connack_string(rc);
+		return rc >= MQTT_RC_UNSPECIFIED ? mosquitto_reason_string(rc) : mosquitto_connack_string(rc);
 	}
 }
 
