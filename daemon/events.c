@@ -21,6 +21,12 @@ void events_program_finished(const struct chair_event_handlers *h, const char *p
 		h->program_finished(h->userdata, program, reason);
 }
 
+void events_programs_changed(const struct chair_event_handlers *h)
+{
+	if (h->programs_changed)
+		h->programs_changed(h->userdata);
+}
+
 void events_changed(const struct chair_event_handlers *h)
 {
 	if (h->changed)

@@ -160,6 +160,7 @@ static void reload_apply(struct context *c, struct reload_job *job, char *status
 	program_library_clear(&c->programs);
 	c->programs = job->lib;
 	job->lib = (struct program_library) {};
+	events_programs_changed(&c->events);
 
 	/* [Limits], the seat grace, DefaultProgram and DefaultShoulderHeight are read where
 	 * they are used: they hold from the next tick on */

@@ -20,6 +20,7 @@ enum match_slot {
 	MATCH_HEATERS,
 	MATCH_ADDED,
 	MATCH_REMOVED,
+	MATCH_PROGRAMS,
 	_MATCH_MAX,
 };
 
@@ -266,6 +267,16 @@ static int on_interfaces_changed(sd_bus_message *message, void *userdata, sd_bus
 	return 0;
 }
 
+/* A reload: the program select's options are listed again. */
+static int on_programs_changed(sd_bus_message *message, void *userdata, sd_bus_error *ret_error)
+{
+	struct chair_watch *w = userdata;
+
+	if (w->c->model.daemon_online > 0 && fetch_programs(w) < 0)
+		log_warning("Cannot ask massaged for its programs again");
+	return 0;
+}
+
 int chair_watch_new(struct chair_watch **ret, struct chair_side *c)
 {
 	struct chair_watch *w = calloc(1, sizeof(*w));
@@ -303,6 +314,9 @@ int chair_watch_new(struct chair_watch **ret, struct chair_side *c)
 		r = sd_bus_match_signal_async(c->bus, &w->matches[MATCH_REMOVED], CHAIR_SERVICE, CHAIR_PATH,
 					      OBJECT_MANAGER_INTERFACE, "InterfacesRemoved", on_interfaces_changed,
 					      NULL, w);
+	if (r >= 0)
+		r = sd_bus_match_signal_async(c->bus, &w->matches[MATCH_PROGRAMS], CHAIR_SERVICE, CHAIR_PATH,
+					      CHAIR_INTERFACE, "ProgramsChanged", on_programs_changed, NULL, w);
 	if (r >= 0)
 		r = sd_bus_call_method_async(c->bus, &w->owner_call, DBUS_SERVICE, DBUS_PATH, DBUS_SERVICE,
 					     "GetNameOwner", on_owner_reply, w, "s", CHAIR_SERVICE);

@@ -231,6 +231,7 @@ static const sd_bus_vtable chair_vtable[] = {
 	SD_BUS_SIGNAL_WITH_ARGS("ProgramFinished", SD_BUS_ARGS("s", program, "s", reason), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("FaultRaised", SD_BUS_ARGS("s", code, "s", message), 0),
 	SD_BUS_SIGNAL_WITH_ARGS("FaultCleared", SD_BUS_ARGS("s", code), 0),
+	SD_BUS_SIGNAL("ProgramsChanged", "", 0),
 	CHAIR1_PROPERTIES(CHAIR_VTABLE_ROW) SD_BUS_VTABLE_END,
 };
 
@@ -257,6 +258,14 @@ static void on_fault_cleared(void *userdata, const char *code)
 
 	if (c->bus)
 		(void)sd_bus_emit_signal(c->bus, CHAIR_PATH, CHAIR_INTERFACE, "FaultCleared", "s", code);
+}
+
+static void on_programs_changed(void *userdata)
+{
+	struct context *c = userdata;
+
+	if (c->bus)
+		(void)sd_bus_emit_signal(c->bus, CHAIR_PATH, CHAIR_INTERFACE, "ProgramsChanged", "");
 }
 
 /* Chair1's slot goes with the bus (context_free): what bus/ keeps goes with it. */
@@ -308,6 +317,7 @@ int bus_chair_register(struct context *c)
 	c->events.program_finished = on_program_finished;
 	c->events.fault_raised = on_fault_raised;
 	c->events.fault_cleared = on_fault_cleared;
+	c->events.programs_changed = on_programs_changed;
 	c->events.userdata = c;
 	return 0;
 }
