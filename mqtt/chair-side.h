@@ -130,3 +130,5 @@ struct commands *commands_free(struct commands *cmd);
 /* After each connection: subscribe to the command topics ([Control] Enabled=yes). */
 void commands_subscribe(struct commands *cmd);
 void commands_on_message(struct commands *cmd, const char *topic, const void *payload, size_t len, bool retained);
+/* massaged came or went: the calls queued for one gone are refused ChairUnavailable. */
+void commands_on_daemon(struct commands *cmd);
