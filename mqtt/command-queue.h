@@ -21,8 +21,7 @@ typedef void (*command_refused_fn)(void *userdata, const char *topic, const char
 				   const char *message);
 
 struct command_queue;
-int command_queue_new(struct command_queue **ret, struct chair_side *c, command_refused_fn refused,
-		      void *userdata);
+int command_queue_new(struct command_queue **ret, struct chair_side *c, command_refused_fn refused, void *userdata);
 /* Drops the queued calls and forgets those in flight (their replies are not waited for). */
 struct command_queue *command_queue_free(struct command_queue *q);
 
