@@ -178,7 +178,7 @@ static int do_width(const struct command *m)
 
 static int do_profile(const struct command *m)
 {
-	if (strcmp(m->payload, "None") == 0)
+	if (strcmp(m->payload, "None") == 0 || strcmp(m->payload, PROFILE_NONE_OPTION) == 0)
 		return chair_call(m, "UseNoProfile");
 	return call(m, CHAIR_PATH, CHAIR_INTERFACE, "UseProfile", "s", m->payload);
 }
