@@ -122,8 +122,8 @@ static void config_set(struct chair_side *c, const char *component, const char *
 
 void config_publish(struct chair_side *c, const char *component, const char *object_id, struct json_object *o)
 {
-	const char *text = o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-			     : NULL;
+	const char *text =
+		o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
 
 	if (text)
 		config_set(c, component, object_id, text);
