@@ -118,7 +118,8 @@ static int on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_err
 
 	list_remove(&q->in_flight, e);
 	if (error)
-		q->refused(q->userdata, e->topic, e->payload, error->name, error->message ?: error->name);
+		q->refused(q->userdata, e->topic, e->payload, error->name,
+			   error->message ? error->message : error->name);
 	call_ended(e);
 	drain(q);
 	return 0;
