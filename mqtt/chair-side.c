@@ -22,6 +22,8 @@ void chair_side_changed(struct chair_side *c, unsigned changes)
 	if (changes & (CHANGE_CHAIR | CHANGE_PADS | CHANGE_PAD | CHANGE_PROGRAMS))
 		discovery_publish(c->discovery, c);
 	publish_chair_state(c, changes);
+	if (changes & CHANGE_DAEMON)
+		commands_on_daemon(c->commands);
 }
 
 int chair_side_new(struct chair_side **ret, sd_event *e, sd_bus *bus, struct broker *broker,

@@ -15,6 +15,10 @@
 #define PAD_DEFAULT_TARGET 40.0 /* °C: the climate's target before any was asked */
 #define PAD_MIN_TARGET 30.0     /* Heater1.SetTarget's lowest nonzero target */
 
+/* Home Assistant's profile select's option for no profile, accepted like "None" (a
+ * profile name has no parentheses) */
+#define PROFILE_NONE_OPTION "(none)"
+
 #define CHAIR_SERVICE "org.massaged.Chair1"
 #define CHAIR_PATH "/org/massaged/Chair1"
 #define CHAIR_INTERFACE "org.massaged.Chair1"
@@ -130,3 +134,5 @@ struct commands *commands_free(struct commands *cmd);
 /* After each connection: subscribe to the command topics ([Control] Enabled=yes). */
 void commands_subscribe(struct commands *cmd);
 void commands_on_message(struct commands *cmd, const char *topic, const void *payload, size_t len, bool retained);
+/* massaged came or went: the calls queued for one gone are refused ChairUnavailable. */
+void commands_on_daemon(struct commands *cmd);

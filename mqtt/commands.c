@@ -14,6 +14,7 @@
 
 #include "chair-side.h"
 #include "chair-types.h"
+#include "command-queue.h"
 #include "log.h"
 #include "macro.h"
 #include "topics.h"
@@ -23,20 +24,10 @@
 #define ERROR_UNKNOWN_TOPIC "org.massaged.Mqtt.Error.UnknownTopic"
 #define ERROR_RETAINED "org.massaged.Mqtt.Error.Retained"
 #define ERROR_NOT_ALLOWED "org.massaged.Mqtt.Error.NotAllowed"
-#define ERROR_CHAIR_UNAVAILABLE "org.massaged.Mqtt.Error.ChairUnavailable"
-
-/* A call on its way to massaged: what to name in its refusal. */
-struct pending_call {
-	struct pending_call *next, *prev;
-	struct commands *cmd;
-	sd_bus_slot *slot;
-	char *topic, *payload;
-	char *heat_zone; /* a pad's mode heat: its heat_asked ends with the answer */
-};
 
 struct commands {
 	struct chair_side *c;
-	struct pending_call *calls;
+	struct command_queue *queue;
 };
 
 /* The message being handled. */
@@ -47,9 +38,10 @@ struct command {
 	const char *payload; /* NUL-terminated UTF-8, surrounding blanks removed; NULL when not */
 };
 
-static void publish_error(struct commands *cmd, const char *topic, const char *payload, const char *error,
+static void publish_error(void *userdata, const char *topic, const char *payload, const char *error,
 			  const char *message)
 {
+	struct commands *cmd = userdata;
 	struct json_object *o = json_object_new_object();
 	char error_topic[TOPIC_MAX];
 
@@ -82,77 +74,28 @@ static int refuse(const struct command *m, const char *error, const char *fmt, .
 	return -EINVAL;
 }
 
-static void pending_free(struct pending_call *p)
-{
-	if (p->prev)
-		p->prev->next = p->next;
-	else
-		p->cmd->calls = p->next;
-	if (p->next)
-		p->next->prev = p->prev;
-	sd_bus_slot_unref(p->slot);
-	free(p->topic);
-	free(p->payload);
-	free(p->heat_zone);
-	free(p);
-}
-
-static int on_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error)
-{
-	struct pending_call *p = userdata;
-	const sd_bus_error *e = sd_bus_message_get_error(reply);
-	struct pad *pad = p->heat_zone ? chair_model_find_pad(&p->cmd->c->model, p->heat_zone) : NULL;
-
-	if (pad)
-		pad->heat_asked = false;
-	if (e)
-		publish_error(p->cmd, p->topic, p->payload, e->name, e->message ? e->message : e->name);
-	pending_free(p);
-	return 0;
-}
-
-/* path's interface.member(types...), answered in on_reply. */
+/* path's interface.member(types...) to massaged, through the queue. */
 static int call(const struct command *m, const char *path, const char *interface, const char *member, const char *types,
 		...)
 {
 	struct chair_side *c = m->cmd->c;
 	sd_bus_message *call_message = NULL;
-	struct pending_call *p;
 	va_list ap;
 	int r;
 
 	if (c->model.daemon_online <= 0)
 		return refuse(m, ERROR_CHAIR_UNAVAILABLE, "The chair daemon massaged is not on the bus.");
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return log_errno(-ENOMEM, "Cannot send a command");
-	p->cmd = m->cmd;
-	p->topic = strdup(m->topic);
-	p->payload = strdup(m->payload);
-	p->heat_zone = m->heat_zone ? strdup(m->heat_zone) : NULL;
-	r = p->topic && p->payload && (p->heat_zone || !m->heat_zone) ? 0 : -ENOMEM;
-	if (r >= 0)
-		r = sd_bus_message_new_method_call(c->bus, &call_message, CHAIR_SERVICE, path, interface, member);
+	r = sd_bus_message_new_method_call(c->bus, &call_message, CHAIR_SERVICE, path, interface, member);
 	if (r >= 0 && types) {
 		va_start(ap, types);
 		r = sd_bus_message_appendv(call_message, types, ap);
 		va_end(ap);
 	}
-	if (r >= 0)
-		r = sd_bus_call_async(c->bus, &p->slot, call_message, on_reply, p, 0);
-	sd_bus_message_unref(call_message);
 	if (r < 0) {
-		free(p->topic);
-		free(p->payload);
-		free(p->heat_zone);
-		free(p);
-		return log_errno(r, "Cannot send %s to massaged: %s", member, strerror(-r));
+		sd_bus_message_unref(call_message);
+		return log_errno(r, "Cannot make the call %s for massaged: %s", member, strerror(-r));
 	}
-	p->next = m->cmd->calls;
-	if (p->next)
-		p->next->prev = p;
-	m->cmd->calls = p;
-	return 0;
+	return command_queue_send(m->cmd->queue, m->topic, m->payload, m->heat_zone, call_message);
 }
 
 static int chair_call(const struct command *m, const char *member)
@@ -235,7 +178,7 @@ static int do_width(const struct command *m)
 
 static int do_profile(const struct command *m)
 {
-	if (strcmp(m->payload, "None") == 0)
+	if (strcmp(m->payload, "None") == 0 || strcmp(m->payload, PROFILE_NONE_OPTION) == 0)
 		return chair_call(m, "UseNoProfile");
 	return call(m, CHAIR_PATH, CHAIR_INTERFACE, "UseProfile", "s", m->payload);
 }
@@ -424,13 +367,26 @@ void commands_subscribe(struct commands *cmd)
 	}
 }
 
+void commands_on_daemon(struct commands *cmd)
+{
+	if (cmd->c->model.daemon_online == 0)
+		command_queue_daemon_gone(cmd->queue);
+}
+
 int commands_new(struct commands **ret, struct chair_side *c)
 {
 	struct commands *cmd = calloc(1, sizeof(*cmd));
 
+	int r;
+
 	if (!cmd)
 		return -ENOMEM;
 	cmd->c = c;
+	r = command_queue_new(&cmd->queue, c, publish_error, cmd);
+	if (r < 0) {
+		free(cmd);
+		return r;
+	}
 	*ret = cmd;
 	return 0;
 }
@@ -439,8 +395,7 @@ struct commands *commands_free(struct commands *cmd)
 {
 	if (!cmd)
 		return NULL;
-	while (cmd->calls)
-		pending_free(cmd->calls);
+	cmd->queue = command_queue_free(cmd->queue);
 	free(cmd);
 	return NULL;
 }

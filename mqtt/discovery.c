@@ -1,232 +1,173 @@
 /* SPDX-License-Identifier: MIT */
-/* Home Assistant's MQTT discovery: one retained config per entity at
- * <discovery prefix>/<component>/<chair id>/<object id>/config, all on one device, each
- * available while both the bridge and massaged are (B/bridge, B/daemon). They are made
- * again when what they list changes (programs, profiles, pads, a pad's MaxTarget); the
- * publisher sends only those that differ. A pad gone gets empty configs, which remove
- * its entities. */
+/* Home Assistant's MQTT discovery: which entities a chair has (discovery-config.c makes
+ * each one's config). With [Control] Enabled=no only read-only ones: the settings as
+ * sensors, each pad's temperatures as sensors instead of a climate, no button; the
+ * configs of the other kind are emptied, so a bridge switched from one to the other
+ * leaves no stale entity in Home Assistant. The configs are made again when what they
+ * list changes (programs, profiles, pads, a pad's MaxTarget); the publisher sends only
+ * those that differ. A pad gone gets empty configs, which remove its entities. */
 #include <errno.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "build-config.h"
 #include "chair-side.h"
+#include "discovery-config.h"
 #include "log.h"
 #include "macro.h"
 #include "topics.h"
 
-#define ORIGIN_URL "https://github.com/massaged/massaged"
 #define PAD_MAX_TARGET_FALLBACK 48.0 /* the ceiling of any pad (docs/dbus-api.md) */
+/* the profile select's state: "None" (no profile) shown as its "(none)" option */
+#define PROFILE_VALUE_TEMPLATE "{{ '" PROFILE_NONE_OPTION "' if value == 'None' else value }}"
 
 struct discovery {
 	char *fingerprint; /* what the configs were last made from */
 	char **zones;      /* the pads they were made for */
 };
 
-/* The pads' entities: component and object id suffix (after "pad_<zone>"). */
-static const struct {
-	const char *component, *suffix;
-} pad_entities[] = {
-	{ "climate", "" },
-	{ "sensor", "_power" },
-	{ "sensor", "_dose" },
-	{ "binary_sensor", "_lockout" },
-	{ "sensor", "_heating_hours" },
-	{ "sensor", "_relay_switches" },
+/* The entities whose component depends on [Control] Enabled: with control on, with it
+ * off (NULL: none). */
+struct entity_kind {
+	const char *object_id; /* a pad's: the suffix after "pad_<zone>" */
+	const char *control_on, *control_off;
+};
+
+static const struct entity_kind chair_controls[] = {
+	{ "program", "select", "sensor" },
+	{ "stop", "button", NULL },
+	{ "pause", "button", NULL },
+	{ "scan", "button", NULL },
+	{ "clear_fault", "button", NULL },
+	{ "intensity", "number", "sensor" },
+	{ "speed", "number", "sensor" },
+	{ "timer", "number", "sensor" },
+	{ "width", "select", "sensor" },
+	{ "profile", "select", "sensor" },
+	{ "gentle", "switch", "binary_sensor" },
+};
+
+static const struct entity_kind pad_entities[] = {
+	{ "", "climate", NULL },
+	{ "_temperature", NULL, "sensor" },
+	{ "_target", NULL, "sensor" },
+	{ "_action", NULL, "sensor" },
+	{ "_power", "sensor", "sensor" },
+	{ "_dose", "sensor", "sensor" },
+	{ "_lockout", "binary_sensor", "binary_sensor" },
+	{ "_heating_hours", "sensor", "sensor" },
+	{ "_relay_switches", "sensor", "sensor" },
 };
 
 static const char *const chair_states[] = { "idle", "scanning", "running", "paused", "stopping", "fault" };
 static const char *const widths[] = { "narrow", "medium", "wide" };
+static const char *const pad_actions[] = { "off", "heating", "idle" };
 
-static void add_string(struct json_object *o, const char *key, const char *value)
+/* The config of the kind not announced now emptied: a controllable entity of the
+ * other setting of [Control] Enabled is removed from Home Assistant. */
+static void remove_other_kind(struct chair_side *c, const struct entity_kind *k, const char *object_id)
 {
-	if (value)
-		(void)json_object_object_add(o, key, json_object_new_string(value));
-}
+	const char *now = c->cfg->control ? k->control_on : k->control_off;
+	const char *other = c->cfg->control ? k->control_off : k->control_on;
 
-static void add_double(struct json_object *o, const char *key, double value)
-{
-	char text[32];
-
-	/* 0.1, not json-c's 0.10000000000000001 */
-	(void)snprintf(text, sizeof(text), "%g", value);
-	(void)json_object_object_add(o, key, json_object_new_double_s(value, text));
-}
-
-static void add_int(struct json_object *o, const char *key, int value)
-{
-	(void)json_object_object_add(o, key, json_object_new_int(value));
-}
-
-static void add_topic(struct chair_side *c, struct json_object *o, const char *key, const char *suffix)
-{
-	char topic[TOPIC_MAX];
-
-	if (topic_build(topic, sizeof(topic), c->cfg, suffix) >= 0)
-		add_string(o, key, topic);
-}
-
-static void add_strings(struct json_object *o, const char *key, const char *const *values, size_t n)
-{
-	struct json_object *a = json_object_new_array();
-
-	for (size_t i = 0; a && i < n; i++)
-		(void)json_object_array_add(a, json_object_new_string(values[i]));
-	(void)json_object_object_add(o, key, a);
-}
-
-static struct json_object *device_new(struct chair_side *c)
-{
-	struct json_object *d = json_object_new_object();
-	char id[TOPIC_MAX];
-
-	(void)snprintf(id, sizeof(id), "massaged_%s", c->cfg->chair_id);
-	add_strings(d, "identifiers", (const char *const[]) { id }, 1);
-	add_string(d, "name", c->cfg->chair_name);
-	add_string(d, "model", "Heated massage chair");
-	add_string(d, "manufacturer", "massaged");
-	add_string(d, "sw_version", PACKAGE_VERSION);
-	if (c->cfg->configuration_url && *c->cfg->configuration_url)
-		add_string(d, "configuration_url", c->cfg->configuration_url);
-	return d;
-}
-
-/* What every entity has: name, ids, availability, origin, device. */
-static struct json_object *entity_new(struct chair_side *c, const char *object_id, const char *name)
-{
-	struct json_object *o = json_object_new_object(), *availability = json_object_new_array(), *origin;
-	char unique_id[TOPIC_MAX];
-
-	if (!o)
-		return NULL;
-	add_string(o, "name", name);
-	(void)snprintf(unique_id, sizeof(unique_id), "massaged_%s_%s", c->cfg->chair_id, object_id);
-	add_string(o, "unique_id", unique_id);
-	for (size_t i = 0; i < 2 && availability; i++) {
-		struct json_object *a = json_object_new_object();
-
-		add_topic(c, a, "topic", i == 0 ? "bridge" : "daemon");
-		(void)json_object_array_add(availability, a);
-	}
-	(void)json_object_object_add(o, "availability", availability);
-	add_string(o, "availability_mode", "all");
-	origin = json_object_new_object();
-	add_string(origin, "name", "massaged-mqtt");
-	add_string(origin, "sw", PACKAGE_VERSION);
-	add_string(origin, "url", ORIGIN_URL);
-	(void)json_object_object_add(o, "origin", origin);
-	(void)json_object_object_add(o, "device", device_new(c));
-	return o;
-}
-
-static int config_topic(struct chair_side *c, char topic[static TOPIC_MAX], const char *component,
-			const char *object_id)
-{
-	int n = snprintf(topic, TOPIC_MAX, "%s/%s/%s/%s/config", c->cfg->discovery_prefix, component, c->cfg->chair_id,
-			 object_id);
-
-	return n < 0 || n >= TOPIC_MAX ? -ENAMETOOLONG : 0;
-}
-
-/* Publishes o (NULL: an empty config, removing the entity) and drops it. */
-static void config_publish(struct chair_side *c, const char *component, const char *object_id, struct json_object *o)
-{
-	char topic[TOPIC_MAX];
-
-	if (config_topic(c, topic, component, object_id) < 0)
-		log_warning("The discovery topic of %s is too long", object_id);
-	else
-		(void)publisher_set(
-			c->publisher, topic,
-			o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-			  : "");
-	json_object_put(o);
+	if (other && (!now || strcmp(other, now) != 0))
+		config_remove(c, other, object_id);
 }
 
 static void publish_button(struct chair_side *c, const char *object_id, const char *name, const char *command)
 {
-	struct json_object *o = entity_new(c, object_id, name);
+	struct json_object *o = config_new(c, object_id, name);
 
-	add_topic(c, o, "command_topic", command);
+	config_add_topic(c, o, "command_topic", command);
 	config_publish(c, "button", object_id, o);
 }
 
+/* intensity, speed, timer: B/<object id> and B/<object id>/set (neither has a '_') */
 static void publish_number(struct chair_side *c, const char *object_id, const char *name, int min, int max, int step,
 			   const char *unit)
 {
-	struct json_object *o = entity_new(c, object_id, name);
-	char state[64], command[64];
+	struct json_object *o = config_new(c, object_id, name);
+	char command[64];
 
-	/* the object id's '_' is the topic's '-': intensity, speed, timer have neither */
-	(void)snprintf(state, sizeof(state), "%s", object_id);
 	(void)snprintf(command, sizeof(command), "%s/set", object_id);
-	add_topic(c, o, "state_topic", state);
-	add_topic(c, o, "command_topic", command);
-	add_int(o, "min", min);
-	add_int(o, "max", max);
-	add_int(o, "step", step);
+	config_add_topic(c, o, "state_topic", object_id);
+	config_add_topic(c, o, "command_topic", command);
+	config_add_int(o, "min", min);
+	config_add_int(o, "max", max);
+	config_add_int(o, "step", step);
 	if (unit) {
-		add_string(o, "unit_of_measurement", unit);
-		add_string(o, "device_class", "duration");
+		config_add_string(o, "unit_of_measurement", unit);
+		config_add_string(o, "device_class", "duration");
 	}
 	config_publish(c, "number", object_id, o);
 }
 
 static void publish_select(struct chair_side *c, const char *object_id, const char *name, const char *state,
-			   const char *const *options, size_t n)
+			   const char *const *options, size_t n, const char *value_template)
 {
-	struct json_object *o = entity_new(c, object_id, name);
+	struct json_object *o = config_new(c, object_id, name);
 	char command[64];
 
 	(void)snprintf(command, sizeof(command), "%s/set", object_id);
-	add_topic(c, o, "state_topic", state);
-	add_topic(c, o, "command_topic", command);
-	add_strings(o, "options", options, n);
+	config_add_topic(c, o, "state_topic", state);
+	config_add_topic(c, o, "command_topic", command);
+	config_add_strings(o, "options", options, n);
+	config_add_string(o, "value_template", value_template);
 	config_publish(c, "select", object_id, o);
 }
 
 static void publish_sensor(struct chair_side *c, const char *object_id, const char *name, const char *state,
 			   const char *unit, const char *device_class, const char *state_class)
 {
-	struct json_object *o = entity_new(c, object_id, name);
+	struct json_object *o = config_new(c, object_id, name);
 
-	add_topic(c, o, "state_topic", state);
-	add_string(o, "unit_of_measurement", unit);
-	add_string(o, "device_class", device_class);
-	add_string(o, "state_class", state_class);
-	if (strcmp(object_id, "state") == 0)
-		add_strings(o, "options", chair_states, ELEMENTSOF(chair_states));
+	config_add_topic(c, o, "state_topic", state);
+	config_add_string(o, "unit_of_measurement", unit);
+	config_add_string(o, "device_class", device_class);
+	config_add_string(o, "state_class", state_class);
+	config_publish(c, "sensor", object_id, o);
+}
+
+/* A sensor whose state is one of options (device_class enum). */
+static void publish_enum_sensor(struct chair_side *c, const char *object_id, const char *name, const char *state,
+				const char *const *options, size_t n)
+{
+	struct json_object *o = config_new(c, object_id, name);
+
+	config_add_topic(c, o, "state_topic", state);
+	config_add_string(o, "device_class", "enum");
+	config_add_strings(o, "options", options, n);
 	config_publish(c, "sensor", object_id, o);
 }
 
 static void publish_binary_sensor(struct chair_side *c, const char *object_id, const char *name, const char *state,
 				  const char *device_class, const char *attributes)
 {
-	struct json_object *o = entity_new(c, object_id, name);
+	struct json_object *o = config_new(c, object_id, name);
 
-	add_topic(c, o, "state_topic", state);
-	add_string(o, "payload_on", "ON");
-	add_string(o, "payload_off", "OFF");
-	add_string(o, "device_class", device_class);
+	config_add_topic(c, o, "state_topic", state);
+	config_add_string(o, "payload_on", "ON");
+	config_add_string(o, "payload_off", "OFF");
+	config_add_string(o, "device_class", device_class);
 	if (attributes)
-		add_topic(c, o, "json_attributes_topic", attributes);
+		config_add_topic(c, o, "json_attributes_topic", attributes);
 	config_publish(c, "binary_sensor", object_id, o);
 }
 
-static void publish_chair_entities(struct chair_side *c)
+/* [Control] Enabled=yes: the chair's settings as controls. */
+static void publish_chair_controls(struct chair_side *c)
 {
 	const struct chair_model *m = &c->model;
 	const char **titles = calloc(m->n_programs + 1, sizeof(char *));
 	size_t n_profiles = 0;
+	const char **profiles;
 	struct json_object *o;
 
 	for (size_t i = 0; titles && i < m->n_programs; i++)
 		titles[i] = m->programs[i].title;
 	/* once massaged listed them: Home Assistant wants options */
 	if (titles && m->n_programs > 0)
-		publish_select(c, "program", "Program", "program/title", titles, m->n_programs);
+		publish_select(c, "program", "Program", "program/title", titles, m->n_programs, NULL);
 	free(titles);
 	publish_button(c, "stop", "Stop", "stop/press");
 	publish_button(c, "pause", "Pause/resume", "pause/press");
@@ -235,21 +176,51 @@ static void publish_chair_entities(struct chair_side *c)
 	publish_number(c, "intensity", "Intensity", 1, 5, 1, NULL);
 	publish_number(c, "speed", "Speed", 1, 6, 1, NULL);
 	publish_number(c, "timer", "Timer", 5, 30, 5, "min");
-	publish_select(c, "width", "Width", "width", widths, ELEMENTSOF(widths));
+	publish_select(c, "width", "Width", "width", widths, ELEMENTSOF(widths), NULL);
 	while (m->profiles && m->profiles[n_profiles])
 		n_profiles++;
-	publish_select(c, "profile", "Profile", "profile", (const char *const *)m->profiles, n_profiles);
+	/* "(none)" first: no profile can be picked too */
+	profiles = calloc(n_profiles + 1, sizeof(char *));
+	if (profiles) {
+		profiles[0] = PROFILE_NONE_OPTION;
+		for (size_t i = 0; i < n_profiles; i++)
+			profiles[i + 1] = m->profiles[i];
+		publish_select(c, "profile", "Profile", "profile", profiles, n_profiles + 1, PROFILE_VALUE_TEMPLATE);
+		free(profiles);
+	}
 
-	o = entity_new(c, "gentle", "Gentle mode");
-	add_topic(c, o, "state_topic", "gentle");
-	add_topic(c, o, "command_topic", "gentle/set");
-	add_string(o, "payload_on", "ON");
-	add_string(o, "payload_off", "OFF");
-	add_string(o, "state_on", "ON");
-	add_string(o, "state_off", "OFF");
+	o = config_new(c, "gentle", "Gentle mode");
+	config_add_topic(c, o, "state_topic", "gentle");
+	config_add_topic(c, o, "command_topic", "gentle/set");
+	config_add_string(o, "payload_on", "ON");
+	config_add_string(o, "payload_off", "OFF");
+	config_add_string(o, "state_on", "ON");
+	config_add_string(o, "state_off", "OFF");
 	config_publish(c, "switch", "gentle", o);
+}
 
-	publish_sensor(c, "state", "State", "state", NULL, "enum", NULL);
+/* [Control] Enabled=no: the same settings, shown only. */
+static void publish_chair_readings(struct chair_side *c)
+{
+	publish_sensor(c, "program", "Program", "program/title", NULL, NULL, NULL);
+	publish_sensor(c, "intensity", "Intensity", "intensity", NULL, NULL, NULL);
+	publish_sensor(c, "speed", "Speed", "speed", NULL, NULL, NULL);
+	publish_sensor(c, "timer", "Timer", "timer", "min", "duration", NULL);
+	publish_enum_sensor(c, "width", "Width", "width", widths, ELEMENTSOF(widths));
+	publish_sensor(c, "profile", "Profile", "profile", NULL, NULL, NULL);
+	publish_binary_sensor(c, "gentle", "Gentle mode", "gentle", NULL, NULL);
+}
+
+static void publish_chair_entities(struct chair_side *c)
+{
+	if (c->cfg->control)
+		publish_chair_controls(c);
+	else
+		publish_chair_readings(c);
+	for (size_t i = 0; i < ELEMENTSOF(chair_controls); i++)
+		remove_other_kind(c, &chair_controls[i], chair_controls[i].object_id);
+
+	publish_enum_sensor(c, "state", "State", "state", chair_states, ELEMENTSOF(chair_states));
 	publish_sensor(c, "step", "Step", "step", NULL, NULL, NULL);
 	publish_sensor(c, "technique", "Technique", "technique", NULL, NULL, NULL);
 	publish_sensor(c, "zone", "Zone", "zone", NULL, NULL, NULL);
@@ -283,20 +254,31 @@ static void publish_pad_entities(struct chair_side *c, const struct pad *p)
 #define PAD_TOPIC(leaf) ((void)snprintf(topic, sizeof(topic), "pad/%s/" leaf, p->zone), topic)
 #define PAD_NAME(text) ((void)snprintf(what, sizeof(what), "%s " text, name), what)
 #define PAD_ID(suffix) (pad_object_id(id, p->zone, suffix), id)
-	o = entity_new(c, PAD_ID(""), name);
-	add_strings(o, "modes", (const char *const[]) { "off", "heat" }, 2);
-	add_topic(c, o, "mode_state_topic", PAD_TOPIC("mode"));
-	add_topic(c, o, "mode_command_topic", PAD_TOPIC("mode/set"));
-	add_topic(c, o, "temperature_state_topic", PAD_TOPIC("target"));
-	add_topic(c, o, "temperature_command_topic", PAD_TOPIC("target/set"));
-	add_topic(c, o, "current_temperature_topic", PAD_TOPIC("temperature"));
-	add_topic(c, o, "action_topic", PAD_TOPIC("action"));
-	add_double(o, "min_temp", PAD_MIN_TARGET);
-	add_double(o, "max_temp", p->max_target > 0 ? p->max_target : PAD_MAX_TARGET_FALLBACK);
-	add_double(o, "temp_step", 0.5);
-	add_double(o, "precision", 0.1);
-	add_string(o, "temperature_unit", "C");
-	config_publish(c, "climate", id, o);
+	if (c->cfg->control) {
+		o = config_new(c, PAD_ID(""), name);
+		config_add_strings(o, "modes", (const char *const[]) { "off", "heat" }, 2);
+		config_add_topic(c, o, "mode_state_topic", PAD_TOPIC("mode"));
+		config_add_topic(c, o, "mode_command_topic", PAD_TOPIC("mode/set"));
+		config_add_topic(c, o, "temperature_state_topic", PAD_TOPIC("target"));
+		config_add_topic(c, o, "temperature_command_topic", PAD_TOPIC("target/set"));
+		config_add_topic(c, o, "current_temperature_topic", PAD_TOPIC("temperature"));
+		config_add_topic(c, o, "action_topic", PAD_TOPIC("action"));
+		config_add_double(o, "min_temp", PAD_MIN_TARGET);
+		config_add_double(o, "max_temp", p->max_target > 0 ? p->max_target : PAD_MAX_TARGET_FALLBACK);
+		config_add_double(o, "temp_step", 0.5);
+		config_add_double(o, "precision", 0.1);
+		config_add_string(o, "temperature_unit", "C");
+		config_publish(c, "climate", id, o);
+	} else {
+		publish_sensor(c, PAD_ID("_temperature"), PAD_NAME("temperature"), PAD_TOPIC("temperature"), "°C",
+			       "temperature", "measurement");
+		publish_sensor(c, PAD_ID("_target"), PAD_NAME("target"), PAD_TOPIC("target"), "°C", "temperature",
+			       NULL);
+		publish_enum_sensor(c, PAD_ID("_action"), PAD_NAME("heating"), PAD_TOPIC("action"), pad_actions,
+				    ELEMENTSOF(pad_actions));
+	}
+	for (size_t i = 0; i < ELEMENTSOF(pad_entities); i++)
+		remove_other_kind(c, &pad_entities[i], PAD_ID(pad_entities[i].object_id));
 
 	publish_sensor(c, PAD_ID("_power"), PAD_NAME("power"), PAD_TOPIC("power"), watts ? "W" : "%",
 		       watts ? "power" : NULL, "measurement");
@@ -311,14 +293,19 @@ static void publish_pad_entities(struct chair_side *c, const struct pad *p)
 #undef PAD_ID
 }
 
-/* A pad gone: its entities removed, its retained state cleared. */
+/* A pad gone: its entities removed (of either kind), its retained state cleared. */
 static void remove_pad(struct chair_side *c, const char *zone)
 {
 	char id[TOPIC_MAX], suffix[TOPIC_MAX], prefix[TOPIC_MAX];
 
 	for (size_t i = 0; i < ELEMENTSOF(pad_entities); i++) {
-		pad_object_id(id, zone, pad_entities[i].suffix);
-		config_publish(c, pad_entities[i].component, id, NULL);
+		const struct entity_kind *k = &pad_entities[i];
+
+		pad_object_id(id, zone, k->object_id);
+		if (k->control_on)
+			config_remove(c, k->control_on, id);
+		if (k->control_off && (!k->control_on || strcmp(k->control_off, k->control_on) != 0))
+			config_remove(c, k->control_off, id);
 	}
 	(void)snprintf(suffix, sizeof(suffix), "pad/%s/", zone);
 	if (topic_build(prefix, sizeof(prefix), c->cfg, suffix) >= 0)

@@ -171,7 +171,8 @@ START_TEST(test_session)
 }
 END_TEST
 
-/* Profiles (one made over D-Bus), gentle mode on, and off refused by default. */
+/* Profiles (one made over D-Bus; none picked as "None" or as the select's "(none)"),
+ * gentle mode on, and off refused by default. */
 START_TEST(test_profile_gentle)
 {
 	struct mqtt_world w;
@@ -187,8 +188,11 @@ START_TEST(test_profile_gentle)
 		const struct mqtt_msg *config =
 			M_WAIT_MSG(&w, mark, "homeassistant/select/test-chair/profile/config", NULL, MQTT_TIMEOUT_MS);
 
-		if (strstr(config->payload, "\"alice\""))
+		if (strstr(config->payload, "\"alice\"")) {
+			M_ASSERT(&w, strstr(config->payload, "\"options\":[\"(none)\",\"alice\"]"),
+				 "the profile select does not offer \"(none)\" first: %s", config->payload);
 			break;
+		}
 		mark = (size_t)(config - w.client.msgs) + 1;
 	}
 	{
@@ -204,6 +208,9 @@ START_TEST(test_profile_gentle)
 	H_WAIT_PROP(&c->h, "Profile", "", MQTT_TIMEOUT_MS);
 	M_COMMAND(c, "profile/set", "alice", "profile", "alice");
 	H_WAIT_PROP(&c->h, "Profile", "alice", MQTT_TIMEOUT_MS);
+	/* the select's "(none)" option, as Home Assistant sends it */
+	M_COMMAND(c, "profile/set", "(none)", "profile", "None");
+	H_WAIT_PROP(&c->h, "Profile", "", MQTT_TIMEOUT_MS);
 
 	M_WAIT_VALUE(&w, mqtt_topic(c, "gentle"), "OFF", MQTT_TIMEOUT_MS);
 	M_COMMAND(c, "gentle/set", "on", "gentle", "ON"); /* any case */

@@ -15,32 +15,53 @@
 #define SCALE 20
 #define MAX_COMMANDS 64
 
-/* object id → component (issue 19 and docs/mqtt.md); the pads' below. */
-static const char *const entities[][2] = {
-	{ "program", "select" },      { "stop", "button" },         { "pause", "button" },
-	{ "scan", "button" },         { "clear_fault", "button" },  { "intensity", "number" },
-	{ "speed", "number" },        { "timer", "number" },        { "width", "select" },
-	{ "profile", "select" },      { "gentle", "switch" },       { "state", "sensor" },
-	{ "step", "sensor" },         { "technique", "sensor" },    { "zone", "sensor" },
-	{ "remaining", "sensor" },    { "force", "sensor" },        { "seated", "binary_sensor" },
-	{ "fault", "binary_sensor" }, { "roller_hours", "sensor" },
+/* object id → component with [Control] Enabled=yes, and with Enabled=no (NULL: not
+ * announced) (issue 19 and docs/mqtt.md); the pads' below. */
+static const char *const entities[][3] = {
+	{ "program", "select", "sensor" },
+	{ "stop", "button", NULL },
+	{ "pause", "button", NULL },
+	{ "scan", "button", NULL },
+	{ "clear_fault", "button", NULL },
+	{ "intensity", "number", "sensor" },
+	{ "speed", "number", "sensor" },
+	{ "timer", "number", "sensor" },
+	{ "width", "select", "sensor" },
+	{ "profile", "select", "sensor" },
+	{ "gentle", "switch", "binary_sensor" },
+	{ "state", "sensor", "sensor" },
+	{ "step", "sensor", "sensor" },
+	{ "technique", "sensor", "sensor" },
+	{ "zone", "sensor", "sensor" },
+	{ "remaining", "sensor", "sensor" },
+	{ "force", "sensor", "sensor" },
+	{ "seated", "binary_sensor", "binary_sensor" },
+	{ "fault", "binary_sensor", "binary_sensor" },
+	{ "roller_hours", "sensor", "sensor" },
 };
-static const char *const pad_entities[][2] = {
-	{ "", "climate" },
-	{ "_power", "sensor" },
-	{ "_dose", "sensor" },
-	{ "_lockout", "binary_sensor" },
-	{ "_heating_hours", "sensor" },
-	{ "_relay_switches", "sensor" },
+static const char *const pad_entities[][3] = {
+	{ "", "climate", NULL },
+	{ "_temperature", NULL, "sensor" },
+	{ "_target", NULL, "sensor" },
+	{ "_action", NULL, "sensor" },
+	{ "_power", "sensor", "sensor" },
+	{ "_dose", "sensor", "sensor" },
+	{ "_lockout", "binary_sensor", "binary_sensor" },
+	{ "_heating_hours", "sensor", "sensor" },
+	{ "_relay_switches", "sensor", "sensor" },
 };
+#define N_ENTITIES (sizeof(entities) / sizeof(entities[0]))
+#define N_PAD_ENTITIES (sizeof(pad_entities) / sizeof(pad_entities[0]))
 /* object id → the unit its sensor or number shows (NULL: any; "" none) */
 static const char *const units[][2] = {
-	{ "remaining", "s" }, { "force", "N" }, { "roller_hours", "h" }, { "timer", "min" },
-	{ "state", "" },      { "step", "" },   { "technique", "" },     { "zone", "" },
+	{ "remaining", "s" }, { "force", "N" },  { "roller_hours", "h" }, { "timer", "min" },
+	{ "state", "" },      { "step", "" },    { "technique", "" },     { "zone", "" },
+	{ "program", "" },    { "profile", "" }, { "width", "" },
 };
 
 struct discovery {
 	struct mqtt_chair *chair;
+	bool control_off;                 /* [Control] Enabled=no: the read-only entities */
 	char commands[MAX_COMMANDS][256]; /* docs/mqtt.md's command topics for this chair */
 	size_t n_commands;
 	struct mqtt_msg *state; /* every retained message under B/ */
@@ -122,16 +143,17 @@ static void check_topic(void *userdata, const char *key, const char *topic, bool
 			 topic);
 }
 
-static const char *component_of(const char *object)
+/* The component object should be announced as; NULL: none. */
+static const char *component_of(const struct discovery *d, const char *object)
 {
-	static char pad_object[64];
+	size_t column = d->control_off ? 2 : 1;
 
-	for (size_t i = 0; i < sizeof(entities) / sizeof(entities[0]); i++)
+	for (size_t i = 0; i < N_ENTITIES; i++)
 		if (strcmp(object, entities[i][0]) == 0)
-			return entities[i][1];
+			return entities[i][column];
 	for (size_t z = 0; z < MQTT_ZONES; z++)
-		for (size_t i = 0; i < sizeof(pad_entities) / sizeof(pad_entities[0]); i++) {
-			char zone[32];
+		for (size_t i = 0; i < N_PAD_ENTITIES; i++) {
+			char zone[32], pad_object[64];
 
 			(void)snprintf(zone, sizeof(zone), "%s", mqtt_zones[z]);
 			for (char *p = zone; *p; p++)
@@ -139,7 +161,7 @@ static const char *component_of(const char *object)
 					*p = '_';
 			(void)snprintf(pad_object, sizeof(pad_object), "pad_%s%s", zone, pad_entities[i][0]);
 			if (strcmp(object, pad_object) == 0)
-				return pad_entities[i][1];
+				return pad_entities[i][column];
 		}
 	return NULL;
 }
@@ -213,6 +235,8 @@ static void check_units(struct discovery *d, json_object *o, const char *object,
 	if (strstr(object, "_dose"))
 		M_ASSERT(w, unit && strcmp(unit, "min") == 0, "%s: unit \"%s\", expected min (CEM43 minutes)", object,
 			 unit ?: "(none)");
+	if (strstr(object, "_temperature") || strstr(object, "_target"))
+		M_ASSERT(w, unit && strcmp(unit, "°C") == 0, "%s: unit \"%s\", expected °C", object, unit ?: "(none)");
 	if (strstr(object, "_heating_hours"))
 		M_ASSERT(w, unit && strcmp(unit, "h") == 0, "%s: unit \"%s\", expected h", object, unit ?: "(none)");
 	if (strcmp(object, "remaining") == 0)
@@ -229,7 +253,9 @@ static void check_values(struct discovery *d, json_object *o, const char *object
 	struct harness *h = &d->chair->h;
 	double min = 0, max = 0;
 
-	if (strcmp(object, "intensity") == 0 || strcmp(object, "speed") == 0 || strcmp(object, "timer") == 0) {
+	const char *component = component_of(d, object);
+
+	if (strcmp(component, "number") == 0) {
 		double want_min = object[0] == 't' ? 5 : 1, want_max = object[0] == 'i' ? 5 : object[0] == 's' ? 6 : 30;
 
 		(void)ha_get_number(o, "min", &min), (void)ha_get_number(o, "max", &max);
@@ -241,7 +267,18 @@ static void check_values(struct discovery *d, json_object *o, const char *object
 			 strcmp(json_object_get_string(json_object_object_get(o, "options")),
 				"[ \"narrow\", \"medium\", \"wide\" ]") == 0,
 			 "width options %s", json_object_get_string(json_object_object_get(o, "options")));
-	if (strcmp(object, "program") == 0) {
+	if (strcmp(object, "profile") == 0 && strcmp(component, "select") == 0) {
+		/* "(none)" first, massaged's "None" shown as it (docs/mqtt.md) */
+		json_object *ops = json_object_object_get(o, "options");
+		const char *first = json_object_get_string(json_object_array_get_idx(ops, 0));
+		const char *template = ha_get_string(o, "value_template");
+
+		M_ASSERT(w, first && strcmp(first, "(none)") == 0,
+			 "the profile select's first option is %s, not (none)", first ?: "(null)");
+		M_ASSERT(w, template && strstr(template, "'None'") && strstr(template, "'(none)'"),
+			 "the profile select does not show None as (none): value_template %s", template ?: "(none)");
+	}
+	if (strcmp(object, "program") == 0 && strcmp(component, "select") == 0) {
 		/* every program of ListPrograms can be chosen, by id or by title */
 		const char *ops = json_object_get_string(json_object_object_get(o, "options"));
 		sd_bus_message *reply = H_CALL_REPLY(h, "ListPrograms", "");
@@ -260,7 +297,7 @@ static void check_values(struct discovery *d, json_object *o, const char *object
 		sd_bus_message_unref(reply);
 		M_ASSERT(w, r >= 0, "cannot read ListPrograms");
 	}
-	if (strcmp(component_of(object), "climate") == 0) {
+	if (strcmp(component, "climate") == 0) {
 		size_t z = strcmp(object, "pad_neck") == 0 ? 0 : strcmp(object, "pad_shoulders") == 0 ? 1 : 2;
 		double max_target =
 			strtod(harness_pad_prop(h, __FILE__, __LINE__, mqtt_pad_paths[z], "MaxTarget"), NULL);
@@ -279,21 +316,20 @@ static void check_values(struct discovery *d, json_object *o, const char *object
 	}
 }
 
-START_TEST(test_discovery_schema)
+/* Every retained config under homeassistant/: its component's schema, topics that
+ * exist, and exactly the entities d->control_off asks for, each once. */
+static void check_configs(struct discovery *d)
 {
-	struct mqtt_world w;
-	struct mqtt_chair *c = mqtt_start(&w, SCALE);
-	struct discovery d = { .chair = c };
+	struct mqtt_chair *c = d->chair;
+	struct mqtt_world *w = c->world;
 	struct mqtt_msg *configs;
-	size_t n_configs, n_ours = 0;
+	size_t n_configs, n_ours = 0, n_want = 0;
+	size_t column = d->control_off ? 2 : 1;
 	char seen[128][64];
-	char prefix[96];
 
-	read_command_topics(&d);
-	mqtt_pump(&w, 500); /* the first state is coalesced: let it settle */
-	d.state = mqtt_retained_all(&w, "massaged/test-chair/#", &d.n_state);
-	configs = mqtt_retained_all(&w, "homeassistant/#", &n_configs);
-	(void)snprintf(prefix, sizeof(prefix), "/%s/", c->id);
+	mqtt_pump(w, 500); /* the first state is coalesced: let it settle */
+	d->state = mqtt_retained_all(w, "massaged/test-chair/#", &d->n_state);
+	configs = mqtt_retained_all(w, "homeassistant/#", &n_configs);
 	for (size_t i = 0; i < n_configs; i++) {
 		const char *topic = configs[i].topic;
 		char component[32], id[64], object[64];
@@ -302,44 +338,87 @@ START_TEST(test_discovery_schema)
 
 		int fields = sscanf(topic, "homeassistant/%31[^/]/%63[^/]/%63[^/]/config", component, id, object);
 
-		M_ASSERT(&w, fields == 3, "%s is not <prefix>/<component>/<chair id>/<object id>/config", topic);
-		M_ASSERT(&w, strcmp(id, c->id) == 0, "%s: chair id %s, expected %s", topic, id, c->id);
-		M_ASSERT(&w, configs[i].retained, "%s is not retained", topic);
+		M_ASSERT(w, fields == 3, "%s is not <prefix>/<component>/<chair id>/<object id>/config", topic);
+		M_ASSERT(w, strcmp(id, c->id) == 0, "%s: chair id %s, expected %s", topic, id, c->id);
+		M_ASSERT(w, configs[i].retained, "%s is not retained", topic);
 		raw = json_tokener_parse(configs[i].payload);
-		M_ASSERT(&w, raw && json_object_is_type(raw, json_type_object), "%s is not a JSON object: %.300s",
-			 topic, configs[i].payload);
+		M_ASSERT(w, raw && json_object_is_type(raw, json_type_object), "%s is not a JSON object: %.300s", topic,
+			 configs[i].payload);
 		o = ha_normalize(raw);
 		json_object_put(raw);
-		want = component_of(object);
-		M_ASSERT(&w, want, "%s: object id %s is none of docs/mqtt.md's", topic, object);
-		M_ASSERT(&w, strcmp(want, component) == 0, "%s: %s is a %s, expected a %s", topic, object, component,
+		want = component_of(d, object);
+		M_ASSERT(w, want, "%s: object id %s is none of docs/mqtt.md's%s", topic, object,
+			 d->control_off ? " with [Control] Enabled=no" : "");
+		M_ASSERT(w, strcmp(want, component) == 0, "%s: %s is a %s, expected a %s", topic, object, component,
 			 want);
 		problem = ha_component_problem(component, o);
-		M_ASSERT(&w, !problem, "%s: %s\n%s", topic, problem, json_object_get_string(o));
-		d.object = object;
-		check_common(&d, o, object);
-		M_ASSERT(&w, ha_for_each_topic(o, check_topic, &d), "%s: a topic that is not a string", topic);
-		check_units(&d, o, object, component);
-		check_values(&d, o, object);
+		M_ASSERT(w, !problem, "%s: %s\n%s", topic, problem, json_object_get_string(o));
+		d->object = object;
+		check_common(d, o, object);
+		M_ASSERT(w, ha_for_each_topic(o, check_topic, d), "%s: a topic that is not a string", topic);
+		check_units(d, o, object, component);
+		check_values(d, o, object);
 		for (size_t k = 0; k < n_ours; k++)
-			M_ASSERT(&w, strcmp(seen[k], object) != 0, "%s announced twice (unique_id not unique)", object);
-		M_ASSERT(&w, n_ours < 128, "too many configs");
+			M_ASSERT(w, strcmp(seen[k], object) != 0, "%s announced twice (unique_id not unique)", object);
+		M_ASSERT(w, n_ours < 128, "too many configs");
 		(void)snprintf(seen[n_ours++], sizeof(seen[0]), "%s", object);
 		json_object_put(o);
 	}
 	/* every entity of the issue */
-	for (size_t i = 0; i < sizeof(entities) / sizeof(entities[0]); i++) {
+	for (size_t i = 0; i < N_ENTITIES; i++) {
 		bool found = false;
 
+		if (!entities[i][column])
+			continue;
+		n_want++;
 		for (size_t k = 0; k < n_ours; k++)
 			found |= strcmp(seen[k], entities[i][0]) == 0;
-		M_ASSERT(&w, found, "no %s %s announced", entities[i][1], entities[i][0]);
+		M_ASSERT(w, found, "no %s %s announced", entities[i][column], entities[i][0]);
 	}
-	M_ASSERT(&w, n_ours == sizeof(entities) / sizeof(entities[0]) + MQTT_ZONES * 6,
-		 "%zu entities announced, expected %zu (every pad's too)", n_ours,
-		 sizeof(entities) / sizeof(entities[0]) + MQTT_ZONES * 6);
+	for (size_t i = 0; i < N_PAD_ENTITIES; i++)
+		n_want += pad_entities[i][column] ? MQTT_ZONES : 0;
+	M_ASSERT(w, n_ours == n_want, "%zu entities announced, expected %zu (every pad's too)", n_ours, n_want);
 	mqtt_msgs_free(configs, n_configs);
-	mqtt_msgs_free(d.state, d.n_state);
+	mqtt_msgs_free(d->state, d->n_state);
+	d->state = NULL;
+	d->n_state = 0;
+}
+
+START_TEST(test_discovery_schema)
+{
+	struct mqtt_world w;
+	struct mqtt_chair *c = mqtt_start(&w, SCALE);
+	struct discovery d = { .chair = c };
+
+	read_command_topics(&d);
+	check_configs(&d);
+	mqtt_stop(&w);
+}
+END_TEST
+
+/* [Control] Enabled=no: only read-only entities (the settings as sensors, each pad's
+ * temperatures as sensors instead of a climate, no button), each to its schema; the
+ * controls a bridge with control on announced before are removed, and come back (the
+ * read-only ones removed) when control is on again. */
+START_TEST(test_discovery_control_off)
+{
+	struct mqtt_world w;
+	struct mqtt_chair *c = mqtt_start(&w, SCALE);
+	struct discovery d = { .chair = c };
+
+	read_command_topics(&d);
+	mqtt_pump(&w, 300);
+	mqtt_bridge_stop(c);
+	mqtt_bridge_write_config(c, NULL, "[Control]\nEnabled=no\n");
+	mqtt_bridge_start(c);
+	d.control_off = true;
+	check_configs(&d);
+
+	mqtt_bridge_stop(c);
+	mqtt_bridge_write_config(c, NULL, NULL);
+	mqtt_bridge_start(c);
+	d.control_off = false;
+	check_configs(&d);
 	mqtt_stop(&w);
 }
 END_TEST
@@ -452,6 +531,7 @@ int main(void)
 	Suite *s = suite_create("mqtt-discovery");
 
 	CHECK_ADD_TEST(s, test_discovery_schema, 60);
+	CHECK_ADD_TEST(s, test_discovery_control_off, 60);
 	CHECK_ADD_TEST(s, test_discovery_off, 60);
 	CHECK_ADD_TEST(s, test_program_added, 60);
 	CHECK_ADD_TEST(s, test_pads_change, 60);

@@ -239,6 +239,83 @@ START_TEST(test_command_flood)
 }
 END_TEST
 
+/* A burst while massaged is slow to answer: past the calls the bridge lets wait for a
+ * reply, the commands queue one per topic and leave in the order of the newest ones, so
+ * a stop pressed last is the last word even with an older stop queued before the
+ * program (docs/mqtt.md). */
+START_TEST(test_burst_order)
+{
+	struct mqtt_world w;
+	struct mqtt_chair *c = mqtt_start(&w, SCALE);
+	size_t mark;
+
+	(void)kill(c->h.daemon_pid, SIGSTOP);
+	for (int i = 0; i < 20; i++)
+		M_PUB(&w, mqtt_topic(c, "speed/set"), i % 2 ? "2" : "3");
+	M_PUB(&w, mqtt_topic(c, "stop/press"), "PRESS");
+	M_PUB(&w, mqtt_topic(c, "program/set"), TEST_LONG_ID);
+	M_PUB(&w, mqtt_topic(c, "stop/press"), "PRESS");
+	mqtt_pump(&w, 200);
+	mark = mqtt_mark(&w);
+	(void)kill(c->h.daemon_pid, SIGCONT);
+	H_WAIT_PROP(&c->h, "Speed", "2", MQTT_TIMEOUT_MS);
+	mqtt_pump(&w, 1000);
+	H_WAIT_PROP(&c->h, "State", "idle", MQTT_TIMEOUT_MS);
+	H_WAIT_PROP(&c->h, "Program", "", MQTT_TIMEOUT_MS);
+	M_WAIT_VALUE(&w, mqtt_topic(c, "state"), "idle", MQTT_TIMEOUT_MS);
+	M_ASSERT(&w, !mqtt_seen_since(&w, mark, mqtt_topic(c, "error")), "a valid command was refused in the burst");
+	M_RESPONSIVE(c);
+	mqtt_stop(&w);
+}
+END_TEST
+
+/* Commands queued for a massaged that then leaves the bus are refused ChairUnavailable,
+ * not lost silently nor sent to the next one. */
+START_TEST(test_queued_daemon_gone)
+{
+	struct mqtt_world w;
+	struct mqtt_chair *c = mqtt_start(&w, SCALE);
+	char error_topic[160], intensity[160], want[8];
+	size_t mark;
+
+	/* copies: mqtt_topic's ring is reused below */
+	(void)snprintf(error_topic, sizeof(error_topic), "%s", mqtt_topic(c, "error"));
+	(void)snprintf(intensity, sizeof(intensity), "%s", mqtt_topic(c, "intensity/set"));
+	(void)snprintf(want, sizeof(want), "%s", H_PROP(&c->h, "Intensity"));
+	M_ASSERT(&w, strcmp(want, "5") != 0, "Intensity is 5 already");
+	(void)kill(c->h.daemon_pid, SIGSTOP);
+	for (int i = 0; i < 20; i++)
+		M_PUB(&w, mqtt_topic(c, "speed/set"), i % 2 ? "2" : "3");
+	M_PUB(&w, intensity, "5");
+	mqtt_pump(&w, 200);
+	mark = mqtt_mark(&w);
+	harness_kill_daemon(&c->h);
+	for (;;) {
+		const struct mqtt_msg *m = M_WAIT_MSG(&w, mark, error_topic, NULL, MQTT_TIMEOUT_MS);
+		json_object *o = json_tokener_parse(m->payload);
+		const char *topic = o ? json_object_get_string(json_object_object_get(o, "topic")) : NULL;
+		const char *name = o ? json_object_get_string(json_object_object_get(o, "error")) : NULL;
+		bool ours = topic && strcmp(topic, intensity) == 0;
+
+		if (ours)
+			M_ASSERT(&w, name && strcmp(name, "org.massaged.Mqtt.Error.ChairUnavailable") == 0,
+				 "the queued command: %s, expected ChairUnavailable", m->payload);
+		json_object_put(o);
+		if (ours)
+			break;
+		mark = (size_t)(m - w.client.msgs) + 1;
+	}
+	M_WAIT_VALUE(&w, mqtt_topic(c, "daemon"), "offline", MQTT_TIMEOUT_MS);
+	harness_start_daemon(&c->h, SCALE);
+	M_WAIT_VALUE(&w, mqtt_topic(c, "daemon"), "online", MQTT_TIMEOUT_MS);
+	mqtt_pump(&w, 500);
+	H_ASSERT_STR_EQ(&c->h, H_PROP(&c->h, "Intensity"), want);
+	M_BRIDGE_ALIVE(c);
+	M_RESPONSIVE(c);
+	mqtt_stop(&w);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("mqtt-hostile");
@@ -248,5 +325,7 @@ int main(void)
 	CHECK_ADD_TEST(s, test_retained_command, 60);
 	CHECK_ADD_TEST(s, test_state_topic_written, 60);
 	CHECK_ADD_TEST(s, test_command_flood, 60);
+	CHECK_ADD_TEST(s, test_burst_order, 60);
+	CHECK_ADD_TEST(s, test_queued_daemon_gone, 60);
 	return check_run_tap(s);
 }
