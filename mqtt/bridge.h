@@ -32,13 +32,13 @@ struct mqtt_config {
 	char *configuration_url; /* NULL: none */
 	double pad_watts;        /* a pad's element at full power, W; 0: unknown (power in %) */
 	/* [HomeAssistant] */
-	bool discovery;          /* default yes */
-	char *discovery_prefix;  /* default "homeassistant" */
+	bool discovery;         /* default yes */
+	char *discovery_prefix; /* default "homeassistant" */
 	/* [Topics] */
-	char *topic_prefix;      /* default "massaged" */
+	char *topic_prefix; /* default "massaged" */
 	/* [Control] */
-	bool control;            /* default yes: commands accepted; no: state only */
-	bool allow_gentle_off;   /* default no: see docs/mqtt.md */
+	bool control;          /* default yes: commands accepted; no: state only */
+	bool allow_gentle_off; /* default no: see docs/mqtt.md */
 };
 
 /* Loads path into cfg (defaults first). Errors are logged naming file and line, and
@@ -53,8 +53,7 @@ const char *mqtt_config_refusal(const struct mqtt_config *cfg);
 struct broker;
 /* After each (re)connection: subscribe and publish everything retained again. */
 typedef void (*broker_connected_fn)(void *userdata);
-typedef void (*broker_message_fn)(void *userdata, const char *topic, const void *payload, size_t len,
-				  bool retained);
+typedef void (*broker_message_fn)(void *userdata, const char *topic, const void *payload, size_t len, bool retained);
 
 /* Connects in the background and keeps connecting, with backoff, whatever happens;
  * will_topic gets a retained "offline" as last will, and a retained "online" once
