@@ -17,8 +17,8 @@ struct bench_options {
 	const char *discovery_prefix; /* for count */
 	const char *chair_id;         /* for count */
 	unsigned samples;
-	unsigned gap_ms;  /* between samples */
-	double seconds;   /* for count */
+	unsigned gap_ms;    /* between samples */
+	double seconds;     /* for count */
 	unsigned low, high; /* the two intensity levels the samples alternate between */
 };
 

@@ -104,19 +104,21 @@ int run_dbus_rtt(const struct bench_options *o)
 		r = sd_bus_get_property_trivial(bus, CHAIR_NAME, CHAIR_PATH, CHAIR_NAME, "Intensity", &error, 'u',
 						&current);
 	if (r < 0) {
-		fprintf(stderr, "mqtt-bench-client: reading Intensity: %s\n", error.message ? error.message : strerror(-r));
+		fprintf(stderr, "mqtt-bench-client: reading Intensity: %s\n",
+			error.message ? error.message : strerror(-r));
 		goto out;
 	}
 	level = current == o->low ? o->high : o->low;
 	for (i = 0; i < o->samples; i++) {
 		d = (struct dbus_rtt) { .want = level };
 		t0 = now_usec();
-		r = sd_bus_call_method_async(bus, NULL, CHAIR_NAME, CHAIR_PATH, CHAIR_NAME, "SetIntensity", on_reply, &d,
-					     "u", level);
+		r = sd_bus_call_method_async(bus, NULL, CHAIR_NAME, CHAIR_PATH, CHAIR_NAME, "SetIntensity", on_reply,
+					     &d, "u", level);
 		if (r >= 0)
 			r = wait_seen(bus, &d, t0 + TIMEOUT_USEC);
 		if (r < 0) {
-			fprintf(stderr, "mqtt-bench-client: dbus: no Intensity %u in PropertiesChanged after sample %u: %s\n",
+			fprintf(stderr,
+				"mqtt-bench-client: dbus: no Intensity %u in PropertiesChanged after sample %u: %s\n",
 				level, i, strerror(-r));
 			goto out;
 		}

@@ -47,17 +47,30 @@ static int parse_unsigned(const char *s, unsigned long max, unsigned *out)
 int main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "host", required_argument, NULL, 'H' },     { "port", required_argument, NULL, 'p' },
-		{ "username", required_argument, NULL, 'u' }, { "password-file", required_argument, NULL, 'P' },
-		{ "base", required_argument, NULL, 'b' },     { "discovery", required_argument, NULL, 'd' },
-		{ "chair", required_argument, NULL, 'c' },    { "samples", required_argument, NULL, 'n' },
-		{ "gap", required_argument, NULL, 'g' },      { "seconds", required_argument, NULL, 's' },
-		{ "levels", required_argument, NULL, 'l' },   { "help", no_argument, NULL, 'h' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "username", required_argument, NULL, 'u' },
+		{ "password-file", required_argument, NULL, 'P' },
+		{ "base", required_argument, NULL, 'b' },
+		{ "discovery", required_argument, NULL, 'd' },
+		{ "chair", required_argument, NULL, 'c' },
+		{ "samples", required_argument, NULL, 'n' },
+		{ "gap", required_argument, NULL, 'g' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "levels", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	struct bench_options o = {
-		.host = "127.0.0.1", .port = 1883, .base = "massaged/bench", .discovery_prefix = "homeassistant",
-		.chair_id = "bench", .samples = 200, .seconds = 60, .low = 2, .high = 3,
+		.host = "127.0.0.1",
+		.port = 1883,
+		.base = "massaged/bench",
+		.discovery_prefix = "homeassistant",
+		.chair_id = "bench",
+		.samples = 200,
+		.seconds = 60,
+		.low = 2,
+		.high = 3,
 	};
 	const char *mode;
 	char *end;
@@ -65,12 +78,24 @@ int main(int argc, char *argv[])
 
 	while ((opt = getopt_long(argc, argv, "H:p:u:P:b:d:c:n:g:s:l:h", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'H': o.host = optarg; break;
-		case 'u': o.username = optarg; break;
-		case 'P': o.password_file = optarg; break;
-		case 'b': o.base = optarg; break;
-		case 'd': o.discovery_prefix = optarg; break;
-		case 'c': o.chair_id = optarg; break;
+		case 'H':
+			o.host = optarg;
+			break;
+		case 'u':
+			o.username = optarg;
+			break;
+		case 'P':
+			o.password_file = optarg;
+			break;
+		case 'b':
+			o.base = optarg;
+			break;
+		case 'd':
+			o.discovery_prefix = optarg;
+			break;
+		case 'c':
+			o.chair_id = optarg;
+			break;
 		case 'p':
 			if (parse_unsigned(optarg, 65535, &o.port) < 0)
 				goto bad;
@@ -92,8 +117,12 @@ int main(int argc, char *argv[])
 			if (sscanf(optarg, "%u,%u", &o.low, &o.high) != 2 || o.low == o.high)
 				goto bad;
 			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind + 1 != argc) {

@@ -189,8 +189,8 @@ static int round_trip(struct link *l, const char *topic, const char *payload, do
 	return r;
 }
 
-static int run_round_trips(const struct bench_options *o, const char *name, const char *topic,
-			   const char *watch_topic, unsigned first)
+static int run_round_trips(const struct bench_options *o, const char *name, const char *topic, const char *watch_topic,
+			   unsigned first)
 {
 	struct link l = { 0 };
 	struct samples s = { 0 };
@@ -216,8 +216,9 @@ static int run_round_trips(const struct bench_options *o, const char *name, cons
 		(void)snprintf(payload, sizeof(payload), "%u", level);
 		r = round_trip(&l, topic, payload, &us);
 		if (r < 0) {
-			fprintf(stderr, "mqtt-bench-client: %s: no '%s' on %s within %u s after sample %u (last '%s')\n",
-				name, payload, watch_topic, TIMEOUT_USEC / 1000000u, i, l.last);
+			fprintf(stderr,
+				"mqtt-bench-client: %s: no '%s' on %s within %u s after sample %u (last '%s')\n", name,
+				payload, watch_topic, TIMEOUT_USEC / 1000000u, i, l.last);
 			goto out;
 		}
 		r = samples_add(&s, us);

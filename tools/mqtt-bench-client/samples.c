@@ -64,8 +64,8 @@ void samples_print(const char *name, struct samples *s)
 	}
 	qsort(s->us, s->n, sizeof(*s->us), compare_double);
 	median = s->n % 2 ? s->us[s->n / 2] : (s->us[s->n / 2 - 1] + s->us[s->n / 2]) / 2;
-	printf("%s n=%zu median=%.3f p99=%.3f min=%.3f max=%.3f\n", name, s->n, median / 1000,
-	       percentile(s, 99) / 1000, s->us[0] / 1000, s->us[s->n - 1] / 1000);
+	printf("%s n=%zu median=%.3f p99=%.3f min=%.3f max=%.3f\n", name, s->n, median / 1000, percentile(s, 99) / 1000,
+	       s->us[0] / 1000, s->us[s->n - 1] / 1000);
 }
 
 void samples_free(struct samples *s)
