@@ -392,6 +392,9 @@ static int broker_setup(struct broker *b)
 	if (!b->mosq)
 		return log_errno(-ENOMEM, "Cannot create the MQTT client");
 	(void)mosquitto_int_option(b->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+	/* Without it a state publish right after a PUBACK (a QoS 1 command) waits for the
+	 * broker's delayed ACK: 44 ms instead of 0.7 ms on loopback (tools/mqtt-bench). */
+	(void)mosquitto_int_option(b->mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	mosquitto_connect_callback_set(b->mosq, on_connect);
 	mosquitto_disconnect_callback_set(b->mosq, on_disconnect);
 	mosquitto_message_callback_set(b->mosq, on_mosq_message);
