@@ -28,7 +28,8 @@ if [[ ! -x /usr/sbin/massaged-mqtt ]]; then
 	ok "massaged-mqtt # SKIP not built (no libmosquitto-dev where the root was installed from)"
 	return 0
 fi
-t=$(now)
+mqtt_start=$(now)
+t=$mqtt_start
 
 # --- the broker: Debian's mosquitto, loopback only, a password for each client ------------
 rm -f /etc/mosquitto/passwd
@@ -119,3 +120,4 @@ check "systemctl stop massaged-mqtt: inactive, exit status 0" \
 check "$B/bridge is offline (retained)" topic_is "$B/bridge" offline
 check "massaged went on without it" active_running
 mqtt_journal | tail -n 8 | diag
+echo "# the massaged-mqtt part took $(since "$mqtt_start") s"
