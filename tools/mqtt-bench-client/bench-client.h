@@ -17,6 +17,7 @@ struct bench_options {
 	const char *discovery_prefix; /* for count */
 	const char *chair_id;         /* for count */
 	unsigned samples;
+	unsigned qos;       /* of the published messages: 0 or 1 */
 	unsigned gap_ms;    /* between samples */
 	double seconds;     /* for count */
 	unsigned low, high; /* the two intensity levels the samples alternate between */

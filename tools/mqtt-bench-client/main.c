@@ -3,6 +3,7 @@
  *
  *   bridge   publish B/intensity/set, wait for B/intensity to show it
  *   broker   publish to a topic this client subscribes to, wait for it
+ *            (both publish with --qos, 0 by default as Home Assistant does)
  *   dbus     SetIntensity on the system bus, wait for its PropertiesChanged
  *              each: "MODE n=N median=MS p99=MS min=MS max=MS"
  *   count    count the messages (retained ones left out) under B/ and the chair's
@@ -29,6 +30,7 @@ static void usage(FILE *f)
 		   "  -d, --discovery PREFIX   (default homeassistant)   -c, --chair ID (default bench)\n"
 		   "  -n, --samples N          round trips (default 200)\n"
 		   "  -g, --gap MS             pause after each round trip (default 0)\n"
+		   "  -q, --qos 0|1            of the messages published (default 0)\n"
 		   "  -s, --seconds S          count for this long (default 60)\n"
 		   "  -l, --levels LOW,HIGH    the intensity levels alternated (default 2,3)\n");
 }
@@ -47,19 +49,13 @@ static int parse_unsigned(const char *s, unsigned long max, unsigned *out)
 int main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "host", required_argument, NULL, 'H' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "username", required_argument, NULL, 'u' },
-		{ "password-file", required_argument, NULL, 'P' },
-		{ "base", required_argument, NULL, 'b' },
-		{ "discovery", required_argument, NULL, 'd' },
-		{ "chair", required_argument, NULL, 'c' },
-		{ "samples", required_argument, NULL, 'n' },
-		{ "gap", required_argument, NULL, 'g' },
-		{ "seconds", required_argument, NULL, 's' },
-		{ "levels", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
+		{ "host", required_argument, NULL, 'H' },     { "port", required_argument, NULL, 'p' },
+		{ "username", required_argument, NULL, 'u' }, { "password-file", required_argument, NULL, 'P' },
+		{ "base", required_argument, NULL, 'b' },     { "discovery", required_argument, NULL, 'd' },
+		{ "chair", required_argument, NULL, 'c' },    { "samples", required_argument, NULL, 'n' },
+		{ "gap", required_argument, NULL, 'g' },      { "seconds", required_argument, NULL, 's' },
+		{ "levels", required_argument, NULL, 'l' },   { "qos", required_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },           {},
 	};
 	struct bench_options o = {
 		.host = "127.0.0.1",
@@ -76,7 +72,7 @@ int main(int argc, char *argv[])
 	char *end;
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, "H:p:u:P:b:d:c:n:g:s:l:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "H:p:u:P:b:d:c:n:g:s:l:q:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'H':
 			o.host = optarg;
@@ -106,6 +102,10 @@ int main(int argc, char *argv[])
 			break;
 		case 'g':
 			if (parse_unsigned(optarg, 60000, &o.gap_ms) < 0)
+				goto bad;
+			break;
+		case 'q':
+			if (parse_unsigned(optarg, 1, &o.qos) < 0)
 				goto bad;
 			break;
 		case 's':

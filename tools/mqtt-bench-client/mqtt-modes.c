@@ -131,6 +131,8 @@ static int link_open(struct link *l, const struct bench_options *o, const char *
 	l->mosq = mosquitto_new(id, true, l);
 	if (!l->mosq)
 		return -ENOMEM;
+	/* without it, a publish right after a PUBACK waits for the broker's delayed ACK (40 ms) */
+	(void)mosquitto_int_option(l->mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	mosquitto_connect_callback_set(l->mosq, on_connect);
 	mosquitto_subscribe_callback_set(l->mosq, on_subscribe);
 	mosquitto_message_callback_set(l->mosq, on_message);
@@ -174,7 +176,7 @@ static void link_close(struct link *l)
 }
 
 /* Publishes payload on topic and waits for payload on watch_topic: the round trip in us. */
-static int round_trip(struct link *l, const char *topic, const char *payload, double *us)
+static int round_trip(struct link *l, const char *topic, const char *payload, unsigned qos, double *us)
 {
 	uint64_t t0;
 	int r;
@@ -182,7 +184,7 @@ static int round_trip(struct link *l, const char *topic, const char *payload, do
 	(void)snprintf(l->want, sizeof(l->want), "%s", payload);
 	l->seen = false;
 	t0 = now_usec();
-	if (mosquitto_publish(l->mosq, NULL, topic, (int)strlen(payload), payload, 1, false) != MOSQ_ERR_SUCCESS)
+	if (mosquitto_publish(l->mosq, NULL, topic, (int)strlen(payload), payload, (int)qos, false) != MOSQ_ERR_SUCCESS)
 		return -EIO;
 	r = loop_until(l, &l->seen, t0 + TIMEOUT_USEC);
 	*us = (double)(now_usec() - t0);
@@ -214,7 +216,7 @@ static int run_round_trips(const struct bench_options *o, const char *name, cons
 		level = level == o->low ? o->high : o->low;
 	for (i = 0; i < o->samples; i++) {
 		(void)snprintf(payload, sizeof(payload), "%u", level);
-		r = round_trip(&l, topic, payload, &us);
+		r = round_trip(&l, topic, payload, o->qos, &us);
 		if (r < 0) {
 			fprintf(stderr,
 				"mqtt-bench-client: %s: no '%s' on %s within %u s after sample %u (last '%s')\n", name,
