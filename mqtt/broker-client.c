@@ -65,6 +65,9 @@ static int client_setup(struct mosquitto *mosq, const struct mqtt_config *cfg, c
 	int rc;
 
 	(void)mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+	/* Without it a state publish right after a PUBACK (a QoS 1 command) waits for the
+	 * broker's delayed ACK: 44 ms instead of 1.3 ms on loopback (tools/mqtt-bench). */
+	(void)mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	rc = mosquitto_will_set(mosq, will_topic, (int)strlen("offline"), "offline", 1, true);
 	if (rc != MOSQ_ERR_SUCCESS)
 		return mosq_error("Cannot set the last will on %s: %s", will_topic, mosquitto_strerror(rc));

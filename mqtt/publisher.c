@@ -119,7 +119,8 @@ int publisher_set(struct publisher *p, const char *topic, const char *payload)
 		topic_send(t);
 		return 0;
 	}
-	r = sd_event_add_time(p->event, &t->timer, CLOCK_MONOTONIC, due, 0, on_topic_timer, t);
+	/* accuracy 1 ms: with 0, sd-event's default of 250 ms let it fire up to 250 ms late */
+	r = sd_event_add_time(p->event, &t->timer, CLOCK_MONOTONIC, due, USEC_PER_MSEC, on_topic_timer, t);
 	if (r < 0) {
 		topic_send(t); /* rather too soon than never */
 		return 0;

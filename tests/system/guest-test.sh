@@ -5,7 +5,8 @@
 # under QEMU, as root, from a oneshot unit once systemd (PID 1) has reached
 # multi-user.target. massaged was installed into the root with `meson install`; this
 # script does the rest of README's install steps, configures the service for the
-# simulator, then checks the service under the real systemd and dbus-daemon; last, it
+# simulator, then checks the service under the real systemd and dbus-daemon, and
+# massaged-mqtt beside it on Debian's mosquitto (guest-mqtt.sh); last, it
 # runs the unchanged unit against a real chair's interfaces: a gpio-sim chip named as
 # the default wiring (configfs.ko, gpio-sim.ko and chair-gpio.sh from the kernel suite)
 # and tools/chair-sim's Modbus devices over TCP. Prints TAP and, last,
@@ -230,6 +231,9 @@ check "and the program's end with MASSAGED_PROGRAM=evening, MASSAGED_REASON=faul
 	wait_for 10 journal_has "$t" MASSAGED_PROGRAM=evening MASSAGED_REASON=fault
 sim SetEmergencyStop b false
 check "released and cleared: idle again" clear_to_idle
+
+# --- massaged-mqtt and Debian's mosquitto (guest-mqtt.sh) ---------------------------------
+. ./guest-mqtt.sh
 
 # --- stop with everything on -------------------------------------------------------------
 chair SetHeat b true >/dev/null
