@@ -37,6 +37,18 @@ int log_parse_level(const char *name)
 	return -EINVAL;
 }
 
+int log_set_level_option(const char *name)
+{
+	int level = log_parse_level(name);
+
+	if (level < 0) {
+		log_msg(LOG_ERR, "--log-level '%s': expected err, warning, notice, info or debug", name);
+		return -EINVAL;
+	}
+	log_set_max_level(level);
+	return 0;
+}
+
 /* systemd sets JOURNAL_STREAM to the device:inode of the stream our stderr is
  * connected to; only then does the journal see what we write. */
 static bool stderr_is_journal(void)

@@ -12,6 +12,8 @@
  * names our stderr), stderr otherwise, so tests can read every message. */
 void log_set_max_level(int level);
 int log_parse_level(const char *name); /* "debug", "info", ... or -EINVAL */
+/* --log-level's argument: sets the level, or logs what is expected and returns -EINVAL. */
+int log_set_level_option(const char *name);
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Logs and returns r (a negative errno), so handlers can `return log_errno(r, ...)`. */
 int log_errno(int r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

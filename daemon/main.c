@@ -77,7 +77,7 @@ static int parse_options(int argc, char *argv[], struct options *o)
 		{},
 	};
 	bool scale_given = false;
-	int opt, level;
+	int opt;
 
 	*o = (struct options) { .time_scale = 1.0 };
 	while ((opt = getopt_long(argc, argv, "c:st:ul:h", longopts, NULL)) >= 0) {
@@ -105,12 +105,8 @@ static int parse_options(int argc, char *argv[], struct options *o)
 			o->safe_state = true;
 			break;
 		case 'l':
-			level = log_parse_level(optarg);
-			if (level < 0) {
-				log_error("--log-level '%s': expected err, warning, notice, info or debug", optarg);
+			if (log_set_level_option(optarg) < 0)
 				return -EINVAL;
-			}
-			log_set_max_level(level);
 			break;
 		case 'F':
 			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0) {

@@ -47,7 +47,7 @@ static int parse_options(int argc, char *argv[], struct options *o)
 		{ "log-level", required_argument, NULL, 'l' }, { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },         {},
 	};
-	int opt, level;
+	int opt;
 
 	*o = (struct options) { .config = MQTT_CONFIG_DEFAULT };
 	while ((opt = getopt_long(argc, argv, "c:l:h", longopts, NULL)) >= 0) {
@@ -59,12 +59,8 @@ static int parse_options(int argc, char *argv[], struct options *o)
 			o->check_config = true;
 			break;
 		case 'l':
-			level = log_parse_level(optarg);
-			if (level < 0) {
-				log_error("--log-level '%s': expected err, warning, notice, info or debug", optarg);
+			if (log_set_level_option(optarg) < 0)
 				return -EINVAL;
-			}
-			log_set_max_level(level);
 			break;
 		case 'h':
 			help();

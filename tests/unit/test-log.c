@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The journal entries of log_event(): MESSAGE_ID, MASSAGED_EVENT and the fields. */
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check-tap.h"
 #include "log.h"
@@ -148,6 +150,35 @@ START_TEST(test_long_message_cut)
 }
 END_TEST
 
+/* --log-level of massaged and massaged-mqtt: a bad name says what is expected and
+ * changes nothing; a good one is the level from then on. */
+START_TEST(test_level_option)
+{
+	FILE *out = tmpfile();
+	char text[512] = "";
+	int saved = dup(STDERR_FILENO);
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_ge(dup2(fileno(out), STDERR_FILENO), 0);
+	ck_assert_int_eq(log_set_level_option("loud"), -EINVAL);
+	log_msg(LOG_INFO, "still at info");
+	ck_assert_int_eq(log_set_level_option("warning"), 0);
+	log_msg(LOG_INFO, "hidden at warning");
+	log_msg(LOG_WARNING, "shown at warning");
+	log_set_max_level(LOG_INFO);
+	(void)fflush(stderr);
+	ck_assert_int_ge(dup2(saved, STDERR_FILENO), 0);
+	(void)close(saved);
+	rewind(out);
+	(void)fread(text, 1, sizeof(text) - 1, out);
+	(void)fclose(out);
+	ck_assert_ptr_nonnull(strstr(text, "--log-level 'loud': expected err, warning, notice, info or debug"));
+	ck_assert_ptr_nonnull(strstr(text, "still at info"));
+	ck_assert_ptr_null(strstr(text, "hidden at warning"));
+	ck_assert_ptr_nonnull(strstr(text, "shown at warning"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("log");
@@ -156,5 +187,6 @@ int main(void)
 	CHECK_ADD_TEST(s, test_ids_and_names_well_formed, 10);
 	CHECK_ADD_TEST(s, test_fields, 10);
 	CHECK_ADD_TEST(s, test_long_message_cut, 10);
+	CHECK_ADD_TEST(s, test_level_option, 10);
 	return check_run_tap(s);
 }
