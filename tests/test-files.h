@@ -17,6 +17,24 @@ static inline int test_files_remove_entry(const char *path, const struct stat *s
 	return 0;
 }
 
+/* Write `content` to dir/name; returns the path (static: use it before the next call),
+ * or NULL when the file cannot be written. */
+static inline const char *test_write_file(const char *dir, const char *name, const char *content)
+{
+	static char path[4096];
+	FILE *f;
+	int r;
+
+	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "we");
+	if (!f)
+		return NULL;
+	r = fputs(content, f);
+	if (fclose(f) != 0 || r < 0)
+		return NULL;
+	return path;
+}
+
 /* Remove a folder and everything in it; nothing for "". */
 static inline void test_remove_tree(const char *dir)
 {

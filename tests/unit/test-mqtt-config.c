@@ -51,14 +51,9 @@ static void teardown(void)
 
 static const char *tmp_file(const char *name, const char *content)
 {
-	static char path[PATH_MAX];
-	FILE *f;
+	const char *path = test_write_file(tmp_root, name, content);
 
-	(void)snprintf(path, sizeof(path), "%s/%s", tmp_root, name);
-	f = fopen(path, "we");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_ge(fputs(content, f), 0);
-	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_ptr_nonnull(path);
 	return path;
 }
 
